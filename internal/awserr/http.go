@@ -1,0 +1,33 @@
+package awserr
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// Write sends err as an AWS error response and returns the *Error it sent.
+// Errors that are not *Error become a generic 500: their text may hold
+// internals and is for the log only.
+func Write(w http.ResponseWriter, err error) *Error {
+	e, ok := As(err)
+	if !ok {
+		e = Internal()
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h["x-amzn-ErrorType"] = []string{e.Code} // AWS spelling; Set would canonicalise it
+	if e.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	body, _ := json.Marshal(struct {
+		Message string `json:"message"`
+	}{e.Message})
+	if e.Message == "" {
+		body = []byte(`{"message":null}`)
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+	return e
+}

@@ -1,0 +1,208 @@
+// Package config resolves Tollgate's settings: a flag wins over its
+// environment variable, which wins over the YAML config file, which wins over
+// the default (see CONTRACT.md).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Settings are the resolved `tollgate serve` settings.
+type Settings struct {
+	ConfigFile     string
+	DataDir        string
+	AdminAddr      string
+	HTTPSAddr      string
+	HTTPAddr       string
+	Region         string
+	AccountID      string
+	Store          string
+	RedisURL       string
+	Functions      []string
+	LambdaEndpoint string
+	LogLevel       string
+}
+
+// setting describes one scalar setting.
+type setting struct {
+	flag, env, def, usage string
+	dst               func(*Settings) *string
+}
+
+var settings = []setting{
+	{"data-dir", "TOLLGATE_DATA_DIR", "./tollgate-data", "directory for the embedded store, generated CA, certificates and credentials", func(s *Settings) *string { return &s.DataDir }},
+	{"admin-addr", "TOLLGATE_ADMIN_ADDR", "127.0.0.1:4566", "management API (AWS wire protocol), /healthz and /metrics", func(s *Settings) *string { return &s.AdminAddr }},
+	{"https-addr", "TOLLGATE_HTTPS_ADDR", ":8443", "data plane over TLS", func(s *Settings) *string { return &s.HTTPSAddr }},
+	{"http-addr", "TOLLGATE_HTTP_ADDR", "", "plain-HTTP data plane (off when empty)", func(s *Settings) *string { return &s.HTTPAddr }},
+	{"region", "TOLLGATE_REGION", "us-east-1", "region in ARNs and signatures", func(s *Settings) *string { return &s.Region }},
+	{"account-id", "TOLLGATE_ACCOUNT_ID", "000000000000", "account id in ARNs", func(s *Settings) *string { return &s.AccountID }},
+	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
+	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
+	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
+	{"log-level", "TOLLGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(s *Settings) *string { return &s.LogLevel }},
+}
+
+// fileSettings is the YAML config file: the same names as the flags.
+type fileSettings struct {
+	DataDir        *string  `yaml:"data-dir"`
+	AdminAddr      *string  `yaml:"admin-addr"`
+	HTTPSAddr      *string  `yaml:"https-addr"`
+	HTTPAddr       *string  `yaml:"http-addr"`
+	Region         *string  `yaml:"region"`
+	AccountID      *string  `yaml:"account-id"`
+	Store          *string  `yaml:"store"`
+	Redis          *string  `yaml:"redis"`
+	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
+	LogLevel       *string  `yaml:"log-level"`
+	Functions      []string `yaml:"functions"`
+}
+
+func (f *fileSettings) get(name string) *string {
+	switch name {
+	case "data-dir":
+		return f.DataDir
+	case "admin-addr":
+		return f.AdminAddr
+	case "https-addr":
+		return f.HTTPSAddr
+	case "http-addr":
+		return f.HTTPAddr
+	case "region":
+		return f.Region
+	case "account-id":
+		return f.AccountID
+	case "store":
+		return f.Store
+	case "redis":
+		return f.Redis
+	case "lambda-endpoint":
+		return f.LambdaEndpoint
+	case "log-level":
+		return f.LogLevel
+	}
+	return nil
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// ErrHelp is returned when -h/--help was asked for; usage has been printed.
+var ErrHelp = flag.ErrHelp
+
+// Load resolves settings from args (after the subcommand), the environment
+// (getenv) and the config file they name.
+func Load(args []string, getenv func(string) string, usage io.Writer) (Settings, error) {
+	fs := flag.NewFlagSet("tollgate serve", flag.ContinueOnError)
+	fs.SetOutput(usage)
+	var s Settings
+	flagVals := map[string]*string{}
+	for _, st := range settings {
+		flagVals[st.flag] = fs.String(st.flag, "", st.usage+" (env "+st.env+", default "+quoteDefault(st.def)+")")
+	}
+	configFlag := fs.String("config", "", "YAML file with any of these settings (env TOLLGATE_CONFIG)")
+	var functions multi
+	fs.Var(&functions, "function", "NAME=PATH: register a local Lambda function (repeatable)")
+	if err := fs.Parse(args); err != nil {
+		return s, err
+	}
+	if fs.NArg() > 0 {
+		return s, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	s.ConfigFile = *configFlag
+	if !set["config"] {
+		s.ConfigFile = getenv("TOLLGATE_CONFIG")
+	}
+	var file fileSettings
+	if s.ConfigFile != "" {
+		if err := readFile(s.ConfigFile, &file); err != nil {
+			return s, err
+		}
+	}
+	for _, st := range settings {
+		dst := st.dst(&s)
+		switch {
+		case set[st.flag]:
+			*dst = *flagVals[st.flag]
+		case getenv(st.env) != "":
+			*dst = getenv(st.env)
+		case file.get(st.flag) != nil:
+			*dst = *file.get(st.flag)
+		default:
+			*dst = st.def
+		}
+	}
+	s.Functions = functions
+	if len(s.Functions) == 0 {
+		s.Functions = file.Functions
+	}
+	return s, s.Validate()
+}
+
+func quoteDefault(d string) string {
+	if d == "" {
+		return "empty"
+	}
+	return d
+}
+
+func readFile(path string, dst *fileSettings) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	dec.KnownFields(true)
+	if err := dec.Decode(dst); err != nil && !errors.Is(err, io.EOF) {
+		// yaml reports several problems on several lines; keep one line.
+		return fmt.Errorf("config file %s: %s", path, strings.Join(strings.Fields(err.Error()), " "))
+	}
+	return nil
+}
+
+// Validate checks every setting and returns the first problem as a
+// one-line error.
+func (s Settings) Validate() error {
+	for name, addr := range map[string]string{"admin-addr": s.AdminAddr, "https-addr": s.HTTPSAddr, "http-addr": s.HTTPAddr} {
+		if addr == "" && name != "admin-addr" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return fmt.Errorf("--%s %q: want host:port", name, addr)
+		}
+	}
+	if s.DataDir == "" {
+		return errors.New("--data-dir must not be empty")
+	}
+	if len(s.AccountID) != 12 || strings.Trim(s.AccountID, "0123456789") != "" {
+		return fmt.Errorf("--account-id %q: want 12 digits", s.AccountID)
+	}
+	if s.Region == "" || strings.ContainsAny(s.Region, " /:") {
+		return fmt.Errorf("--region %q: not a region name", s.Region)
+	}
+	switch s.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", s.LogLevel)
+	}
+	for _, f := range s.Functions {
+		name, path, ok := strings.Cut(f, "=")
+		if !ok || name == "" || path == "" {
+			return fmt.Errorf("--function %q: want NAME=PATH", f)
+		}
+	}
+	return nil
+}

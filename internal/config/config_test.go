@@ -1,0 +1,77 @@
+package config
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tollgate.yaml")
+	if err := os.WriteFile(file, []byte("region: eu-west-1\nadmin-addr: 127.0.0.1:1111\naccount-id: \"123456789012\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load([]string{"--config", file, "--admin-addr", "127.0.0.1:2222"},
+		env(map[string]string{"TOLLGATE_ADMIN_ADDR": "127.0.0.1:3333", "TOLLGATE_REGION": "ap-south-1"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AdminAddr != "127.0.0.1:2222" {
+		t.Errorf("flag must win over env: %s", s.AdminAddr)
+	}
+	if s.Region != "ap-south-1" {
+		t.Errorf("env must win over file: %s", s.Region)
+	}
+	if s.AccountID != "123456789012" {
+		t.Errorf("file must win over default: %s", s.AccountID)
+	}
+	if s.DataDir != "./tollgate-data" || s.HTTPSAddr != ":8443" || s.HTTPAddr != "" {
+		t.Errorf("defaults: %+v", s)
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(file, []byte("http-addr: 127.0.0.1:8080\nfunctions: [\"echo=/bin/echo\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(nil, env(map[string]string{"TOLLGATE_CONFIG": file}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.HTTPAddr != "127.0.0.1:8080" || len(s.Functions) != 1 {
+		t.Errorf("got %+v", s)
+	}
+}
+
+func TestBadSettings(t *testing.T) {
+	dir := t.TempDir()
+	unknown := filepath.Join(dir, "u.yaml")
+	_ = os.WriteFile(unknown, []byte("admin_addr: x\n"), 0o600)
+	cases := map[string][]string{
+		"bad addr":      {"--admin-addr", "nope"},
+		"bad account":   {"--account-id", "12"},
+		"bad function":  {"--function", "noequals"},
+		"missing file":  {"--config", filepath.Join(dir, "absent.yaml")},
+		"unknown key":   {"--config", unknown},
+		"bad log level": {"--log-level", "loud"},
+		"extra arg":     {"serve"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Load(args, env(nil), io.Discard)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error must be one line: %q", err)
+			}
+		})
+	}
+}

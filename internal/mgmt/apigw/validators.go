@@ -1,0 +1,135 @@
+package apigw
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/patch"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+type createValidatorInput struct {
+	Name                      *string `json:"name"`
+	ValidateRequestBody       *bool   `json:"validateRequestBody"`
+	ValidateRequestParameters *bool   `json:"validateRequestParameters"`
+}
+
+func (a *API) createValidator(ctx context.Context, r *restjson.Request) (any, error) {
+	var in createValidatorInput
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	apiID := r.Path("restapi_id")
+	val := model.RequestValidator{
+		Name:                      model.Deref(in.Name),
+		ValidateRequestBody:       model.Deref(in.ValidateRequestBody),
+		ValidateRequestParameters: model.Deref(in.ValidateRequestParameters),
+	}
+	err := a.update(ctx, func(tx store.Tx) error {
+		if _, err := a.loadAPI(ctx, tx, apiID); err != nil {
+			// CreateRequestValidator answers an unknown API with a 400 [V].
+			return awserr.BadRequest("Invalid REST API identifier specified")
+		}
+		val.ID = a.ids.ID(lenChildID)
+		return put(ctx, tx, model.ChildKey(model.KindValidator, apiID, val.ID), a.seq.next(), val)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val, nil
+}
+
+func (a *API) getValidators(ctx context.Context, r *restjson.Request) (any, error) {
+	apiID := r.Path("restapi_id")
+	var vals []model.RequestValidator
+	err := a.view(ctx, func(rd store.Reader) error {
+		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
+			return err
+		}
+		var err error
+		vals, err = list[model.RequestValidator](ctx, rd, model.ChildPrefix(model.KindValidator, apiID))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return restjson.Paginate(r, vals, func(v model.RequestValidator) string { return v.ID })
+}
+
+// loadValidator reads one validator; an unknown API reads as an unknown
+// validator [V].
+func (a *API) loadValidator(ctx context.Context, rd store.Reader, apiID, id string) (model.RequestValidator, int64, error) {
+	v, seq, err := get[model.RequestValidator](ctx, rd, model.ChildKey(model.KindValidator, apiID, id))
+	return v, seq, notFound(err, errValidator)
+}
+
+func (a *API) getValidator(ctx context.Context, r *restjson.Request) (any, error) {
+	var val model.RequestValidator
+	err := a.view(ctx, func(rd store.Reader) error {
+		var err error
+		val, _, err = a.loadValidator(ctx, rd, r.Path("restapi_id"), r.Path("requestvalidator_id"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val, nil
+}
+
+func (a *API) updateValidator(ctx context.Context, r *restjson.Request) (any, error) {
+	var in patch.Request
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	var v awserr.Validation
+	patch.Validate(in.PatchOperations, "updateRequestValidatorInput", &v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	apiID, id := r.Path("restapi_id"), r.Path("requestvalidator_id")
+	var val model.RequestValidator
+	err := a.update(ctx, func(tx store.Tx) error {
+		var seq int64
+		var err error
+		val, seq, err = a.loadValidator(ctx, tx, apiID, id)
+		if err != nil {
+			return err
+		}
+		for _, op := range in.PatchOperations {
+			if op.Op != "replace" {
+				return patch.UnsupportedOp(op)
+			}
+			switch op.Path {
+			case "/name":
+				if strings.TrimSpace(op.Str()) == "" {
+					return awserr.BadRequest("Request Validator name cannot be blank")
+				}
+				val.Name = op.Str()
+			case "/validateRequestBody":
+				val.ValidateRequestBody, _ = parseBool(op.Str())
+			case "/validateRequestParameters":
+				val.ValidateRequestParameters, _ = parseBool(op.Str())
+			default:
+				return patch.InvalidPathFor(op, "/name", "/validateRequestParameters", "/validateRequestBody")
+			}
+		}
+		return put(ctx, tx, model.ChildKey(model.KindValidator, apiID, id), seq, val)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val, nil
+}
+
+func (a *API) deleteValidator(ctx context.Context, r *restjson.Request) (any, error) {
+	apiID, id := r.Path("restapi_id"), r.Path("requestvalidator_id")
+	return nil, a.update(ctx, func(tx store.Tx) error {
+		if _, _, err := a.loadValidator(ctx, tx, apiID, id); err != nil {
+			return err
+		}
+		return tx.Delete(ctx, model.ChildKey(model.KindValidator, apiID, id))
+	})
+}

@@ -1,0 +1,98 @@
+package mgmt_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/mgmt"
+	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/store/sqlite"
+)
+
+// harness is an in-process management server on a fresh SQLite store, with
+// a fixed clock and deterministic identifiers so that responses are
+// reproducible.
+type harness struct {
+	t       *testing.T
+	handler http.Handler
+}
+
+// seqIDs hands out deterministic identifiers: "id0001", "id0002", ... padded
+// or cut to the requested length.
+type seqIDs struct{ n atomic.Int64 }
+
+func (s *seqIDs) ID(n int) string {
+	v := strconv.FormatInt(s.n.Add(1), 36)
+	id := string(bytes.Repeat([]byte("a"), 16)) + v
+	return id[len(id)-n:]
+}
+
+var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+
+func newHarness(t *testing.T, account string) *harness {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	api := apigw.New(apigw.Config{
+		Store: st, Region: "us-east-1", AccountID: account,
+		Now: func() time.Time { return fixedNow }, IDs: &seqIDs{},
+	})
+	return &harness{t: t, handler: mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}})}
+}
+
+// response is one recorded exchange.
+type response struct {
+	Status    int
+	ErrorType string
+	Header    http.Header
+	Body      []byte
+}
+
+func (h *harness) do(method, path string, body any) response {
+	h.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(enc)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, req)
+	res := rec.Result()
+	out, _ := io.ReadAll(res.Body)
+	return response{Status: res.StatusCode, ErrorType: headerFold(res.Header, "x-amzn-ErrorType"), Header: res.Header, Body: out}
+}
+
+// headerFold reads a header whose key may not be in canonical form (the
+// server keeps AWS's spelling, and the recorder does not canonicalise).
+func headerFold(h http.Header, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) && len(v) > 0 {
+			return v[0]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,84 @@
+package restjson
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+
+	"github.com/tollgate/tollgate/internal/awserr"
+)
+
+// Page limits of apigateway list operations.
+const (
+	DefaultLimit = 25
+	MaxLimit     = 500
+)
+
+// List is the apigateway collection envelope: {"item": [...], "position": "..."}.
+type List[T any] struct {
+	Item     []T    `json:"item"`
+	Position string `json:"position,omitempty"`
+}
+
+type cursor struct {
+	I int    `json:"i"`
+	K string `json:"k"`
+}
+
+// Paginate returns the page of items (already in list order) selected by
+// the request's `limit` and `position` query parameters. key gives each
+// item's stable identity so that a page boundary survives deletions.
+func Paginate[T any](r *Request, items []T, key func(T) string) (List[T], error) {
+	limit := DefaultLimit
+	if s, ok := r.Query("limit"); ok {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return List[T]{}, awserr.BadRequest("Invalid limit specified: %s", s)
+		}
+		// AWS documents a maximum of 500; larger values are served as 500 [U].
+		limit = min(max(n, 1), MaxLimit)
+	}
+	start := 0
+	if tok, ok := r.Query("position"); ok && tok != "" {
+		c, err := decodeCursor(tok)
+		if err != nil {
+			return List[T]{}, awserr.BadRequest("Invalid position parameter")
+		}
+		start = resume(items, key, c)
+	}
+	end := min(start+limit, len(items))
+	out := List[T]{Item: append([]T{}, items[start:end]...)}
+	if end < len(items) {
+		out.Position = encodeCursor(cursor{I: end, K: key(items[end-1])})
+	}
+	return out, nil
+}
+
+// resume finds where the page after cursor c starts: right after the item
+// c names, or at its old index if that item is gone.
+func resume[T any](items []T, key func(T) string, c cursor) int {
+	if c.I >= 1 && c.I <= len(items) && key(items[c.I-1]) == c.K {
+		return c.I
+	}
+	for i, it := range items {
+		if key(it) == c.K {
+			return i + 1
+		}
+	}
+	return min(max(c.I, 0), len(items))
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, err
+	}
+	err = json.Unmarshal(b, &c)
+	return c, err
+}

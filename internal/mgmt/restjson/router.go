@@ -1,0 +1,80 @@
+package restjson
+
+import (
+	"context"
+	"net/http"
+)
+
+// Handler runs one operation. It returns the output (marshalled as JSON;
+// nil sends no body) or an error (mapped by awserr at the boundary).
+type Handler func(ctx context.Context, r *Request) (any, error)
+
+// Raw is an output sent as-is instead of being marshalled.
+type Raw struct {
+	ContentType string
+	Header      http.Header
+	Body        []byte
+}
+
+// Op is a routed operation.
+type Op struct {
+	// Name is the AWS operation name, for logs and metrics.
+	Name string
+	// Service is the SigV4 service name the operation is signed for.
+	Service string
+	// Status is the success status code.
+	Status  int
+	Handler Handler
+}
+
+// Router maps "METHOD /path/{param}" patterns to operations. It is built
+// once at start-up and read-only afterwards.
+type Router struct {
+	mux *http.ServeMux
+	ops map[string]*Op
+}
+
+// NewRouter returns an empty router.
+func NewRouter() *Router {
+	return &Router{mux: http.NewServeMux(), ops: map[string]*Op{}}
+}
+
+// Handle registers op under pattern (net/http ServeMux syntax, with a
+// method). It panics on a duplicate or malformed pattern: routes are
+// program constants.
+func (rt *Router) Handle(pattern string, op Op) {
+	o := op
+	rt.ops[pattern] = &o
+	// The mux is used for matching only: serving through it binds the path
+	// values onto the request (ServeMux sets them on the *Request it is given).
+	rt.mux.Handle(pattern, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+}
+
+// Match finds the operation for r and binds its path parameters into r.
+// It returns nil if no operation matches the path and method.
+func (rt *Router) Match(r *http.Request) *Op {
+	_, pattern := rt.mux.Handler(r)
+	op := rt.ops[pattern]
+	if op == nil {
+		return nil
+	}
+	// ServeMux.Handler does not populate PathValue; serving through the mux
+	// does, on r itself.
+	rt.mux.ServeHTTP(discard{}, r)
+	return op
+}
+
+// Ops returns every registered pattern and its operation.
+func (rt *Router) Ops() map[string]Op {
+	out := make(map[string]Op, len(rt.ops))
+	for p, o := range rt.ops {
+		out[p] = *o
+	}
+	return out
+}
+
+type discard struct{}
+
+func (discard) Header() http.Header         { return http.Header{} }
+func (discard) Write(b []byte) (int, error) { return len(b), nil }
+func (discard) WriteHeader(int)             {}

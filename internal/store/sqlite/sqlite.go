@@ -1,0 +1,144 @@
+// Package sqlite implements store.Store on an embedded SQLite database
+// (modernc.org/sqlite, pure Go).
+//
+// The database runs in WAL mode with synchronous=FULL, so a committed Update
+// survives a crash of the process or the machine. Writers are serialized: a
+// Go semaphore orders the Updates of one Store, and every write transaction
+// is a BEGIN IMMEDIATE, which orders the writers of different processes
+// sharing the file. Reads run concurrently on a separate pool of read-only
+// connections, each View in its own read transaction (a WAL snapshot).
+//
+// Several Stores, in one process or several, may share a file. Watchers are
+// woken at once by commits made through their own Store and see the commits
+// of other Stores by polling.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// Store is a store.Store backed by a SQLite file. Its methods are safe for
+// concurrent use.
+type Store struct {
+	cfg config
+
+	wdb *sql.DB // one connection; BEGIN IMMEDIATE transactions
+	rdb *sql.DB // read-only connections for View, Revision, Changes, Watch
+
+	// wsem serializes writers (Update, Compact) within this Store; unlike a
+	// sync.Mutex, waiting for it honours the context.
+	wsem chan struct{}
+
+	notify *notifier // wakes watchers after each commit
+
+	// life is cancelled by Close, stopping watchers.
+	life context.Context
+	stop context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool
+	ops    sync.WaitGroup // running operations and watchers
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in the SQLite file at path. The
+// schema is created or checked on open. ctx bounds the open only.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("sqlite: open: a file path is required, got %q", path)
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("sqlite: open: %w", err)
+		}
+	}
+	wdb, err := openDB(path, cfg, true)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := migrate(ctx, wdb); err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	rdb, err := openDB(path, cfg, false)
+	if err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := rdb.PingContext(ctx); err != nil {
+		_ = wdb.Close()
+		_ = rdb.Close()
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
+	life, stop := context.WithCancel(context.Background())
+	s := &Store{
+		cfg:    cfg,
+		wdb:    wdb,
+		rdb:    rdb,
+		wsem:   make(chan struct{}, 1),
+		notify: newNotifier(),
+		life:   life,
+		stop:   stop,
+	}
+	return s, nil
+}
+
+// begin registers a running operation; the caller must call s.ops.Done when
+// it ends. It fails with store.ErrClosed once Close has been called.
+func (s *Store) begin(op string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("sqlite: %s: %w", op, store.ErrClosed)
+	}
+	s.ops.Add(1)
+	return nil
+}
+
+// Close stops the watchers (their Err reports store.ErrClosed), waits for
+// running operations to finish and closes the database. It is idempotent.
+// A second Close waits for the first and returns nil.
+func (s *Store) Close() error {
+	first := false
+	s.closeOnce.Do(func() {
+		first = true
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+
+		s.stop()
+		s.ops.Wait()
+		if err := errors.Join(s.rdb.Close(), s.wdb.Close()); err != nil {
+			s.closeErr = fmt.Errorf("sqlite: close: %w", err)
+		}
+	})
+	if !first {
+		return nil
+	}
+	return s.closeErr
+}
+
+// lock acquires the writer semaphore, honouring ctx.
+func (s *Store) lock(ctx context.Context) error {
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) unlock() { <-s.wsem }
