@@ -60,11 +60,10 @@ func Serialization(format string, args ...any) *Error {
 	return New(http.StatusBadRequest, "SerializationException", sprintf(format, args...))
 }
 
-// UnknownOperation is the answer to a path/method no operation is bound to.
-func UnknownOperation() *Error {
-	// AWS answers unknown routes on its REST-JSON front door with a 404
-	// UnknownOperationException and no message [U].
-	return New(http.StatusNotFound, "UnknownOperationException", "")
+// UnknownOperation is the answer to a method and path no operation is
+// bound to: a 404 UnknownOperationException [U: AWS's message text].
+func UnknownOperation(method, path string) *Error {
+	return New(http.StatusNotFound, "UnknownOperationException", "No operation matches "+method+" "+path)
 }
 
 // Internal is the generic 500 sent when an unexpected error escapes a handler.

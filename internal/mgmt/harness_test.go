@@ -5,11 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,8 +25,9 @@ import (
 // a fixed clock and deterministic identifiers so that responses are
 // reproducible.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	handler http.Handler
+	logs    *syncBuffer
 }
 
 // seqIDs hands out deterministic identifiers: "id0001", "id0002", ... padded
@@ -39,7 +42,7 @@ func (s *seqIDs) ID(n int) string {
 
 var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, account string) *harness {
+func newHarness(t testing.TB, account string) *harness {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
@@ -50,7 +53,27 @@ func newHarness(t *testing.T, account string) *harness {
 		Store: st, Region: "us-east-1", AccountID: account,
 		Now: func() time.Time { return fixedNow }, IDs: &seqIDs{},
 	})
-	return &harness{t: t, handler: mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}})}
+	h := &harness{t: t, logs: &syncBuffer{}}
+	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
+	return h
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // response is one recorded exchange.
@@ -63,6 +86,12 @@ type response struct {
 
 func (h *harness) do(method, path string, body any) response {
 	h.t.Helper()
+	return h.doT(h.t, method, path, body)
+}
+
+// doT is do reporting failures on t (fuzz targets must use their own t).
+func (h *harness) doT(t testing.TB, method, path string, body any) response {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -73,7 +102,7 @@ func (h *harness) do(method, path string, body any) response {
 	default:
 		enc, err := json.Marshal(b)
 		if err != nil {
-			h.t.Fatalf("encode body: %v", err)
+			t.Fatalf("encode body: %v", err)
 		}
 		rd = bytes.NewReader(enc)
 	}

@@ -47,6 +47,8 @@ type Config struct {
 	MaxBody int64
 	// DefaultService is the signing name checked for unknown operations.
 	DefaultService string
+	// Observe, when set, is told about every call (for metrics).
+	Observe func(op string, status int, d time.Duration)
 }
 
 // Server is the management API handler.
@@ -56,11 +58,12 @@ type Server struct {
 	log     *slog.Logger
 	maxBody int64
 	defSvc  string
+	observe func(op string, status int, d time.Duration)
 }
 
 // New builds a Server.
 func New(cfg Config) *Server {
-	s := &Server{auth: cfg.Auth, router: restjson.NewRouter(), log: cfg.Logger, maxBody: cfg.MaxBody, defSvc: cfg.DefaultService}
+	s := &Server{auth: cfg.Auth, router: restjson.NewRouter(), log: cfg.Logger, maxBody: cfg.MaxBody, defSvc: cfg.DefaultService, observe: cfg.Observe}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -90,8 +93,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				awserr.Write(rec, awserr.Internal())
 			}
 		}
+		d := time.Since(start)
 		s.log.Info("management call", "requestId", reqID, "op", op, "method", r.Method, "path", r.URL.Path,
-			"status", rec.status, "ms", time.Since(start).Milliseconds())
+			"status", rec.status, "ms", d.Milliseconds())
+		if s.observe != nil {
+			s.observe(op, rec.status, d)
+		}
 	}()
 	matched := s.router.Match(r)
 	if matched != nil {
@@ -113,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if matched == nil {
-		s.fail(rec, reqID, op, awserr.UnknownOperation())
+		s.fail(rec, reqID, op, awserr.UnknownOperation(r.Method, r.URL.EscapedPath()))
 		return
 	}
 	out, err := matched.Handler(r.Context(), restjson.NewRequest(r, body))

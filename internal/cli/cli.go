@@ -1,0 +1,66 @@
+// Package cli implements the tollgate command: one file per subcommand,
+// each a Run(ctx, args) error.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/tollgate/tollgate/internal/config"
+)
+
+// Env is what a command may touch of the process.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+// Main runs the command line args (without the program name) and returns
+// the process exit code.
+func Main(ctx context.Context, args []string) int {
+	env := Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	err := Run(ctx, args, env)
+	switch {
+	case err == nil, errors.Is(err, config.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintln(env.Stderr, "tollgate:", err)
+		return 1
+	}
+}
+
+var errUsage = errors.New("usage")
+
+// Run dispatches to a subcommand.
+func Run(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return Serve(ctx, args[1:], env)
+	case "version", "--version", "-version":
+		return Version(env.Stdout)
+	case "help", "-h", "--help":
+		usage(env.Stdout)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "tollgate: unknown command %q\n", args[0])
+	usage(env.Stderr)
+	return errUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Tollgate: a self-hosted Amazon API Gateway.
+
+Usage:
+  tollgate serve [flags]   run the gateway (tollgate serve -h lists the settings)
+  tollgate version         print the version
+`)
+}

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/credentials"
+	"github.com/tollgate/tollgate/internal/mgmt"
+	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/sigv4"
+	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/sqlite"
+)
+
+// shutdownGrace bounds how long in-flight requests may take to finish.
+const shutdownGrace = 15 * time.Second
+
+// Serve runs the gateway until ctx ends.
+func Serve(ctx context.Context, args []string, env Env) error {
+	s, err := config.Load(args, env.Getenv, env.Stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env.Stderr, s.LogLevel)
+	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	st, storeDesc, err := openStore(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	creds, credSrc, err := credentials.Load(s.DataDir, env.Getenv)
+	if err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mgmtCalls := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "tollgate_management_request_duration_seconds",
+		Help: "Management API calls by operation and status.",
+	}, []string{"operation", "status"})
+	reg.MustRegister(mgmtCalls)
+
+	verifier := &sigv4.Verifier{
+		Region: s.Region,
+		Credentials: sigv4.CredentialsFunc(func(id string) (string, bool) {
+			return creds.SecretAccessKey, id == creds.AccessKeyID
+		}),
+	}
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
+	server := mgmt.New(mgmt.Config{
+		Auth:     mgmt.SigV4{Verifier: verifier},
+		Services: []mgmt.Registrar{api},
+		Logger:   log.With("component", "mgmt"),
+		Observe: func(op string, status int, d time.Duration) {
+			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
+		},
+	})
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	admin.Handle("/", server)
+
+	ln, err := net.Listen("tcp", s.AdminAddr)
+	if err != nil {
+		return fmt.Errorf("management listener: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           admin,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc)
+	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		return fmt.Errorf("management listener: %w", err)
+	}
+	log.Info("shutting down: draining in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("shutdown incomplete", "err", err)
+	}
+	return nil
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openStore opens the configured store and describes it for the banner.
+func openStore(ctx context.Context, s config.Settings) (store.Store, string, error) {
+	switch {
+	case s.Store == "":
+		path := filepath.Join(s.DataDir, "tollgate.db")
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: %w", err)
+		}
+		return st, "sqlite " + path, nil
+	case strings.HasPrefix(s.Store, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(s.Store, "sqlite:"), "//")
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			return nil, "", fmt.Errorf("store: %w", err)
+		}
+		return st, "sqlite " + path, nil
+	case strings.HasPrefix(s.Store, "postgres://"), strings.HasPrefix(s.Store, "postgresql://"):
+		return nil, "", errors.New("store: PostgreSQL (cluster mode) is not available in this build yet")
+	}
+	return nil, "", fmt.Errorf("store %q: want sqlite:PATH or postgres://…", s.Store)
+}
+
+func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source) {
+	w := env.Stdout
+	if abs, err := filepath.Abs(cred.Path); err == nil && cred.Path != "" {
+		cred.Path = abs
+	}
+	fmt.Fprintf(w, "tollgate %s\n", VersionString())
+	fmt.Fprintf(w, "  management API  http://%s  (SigV4, region %s, account %s)\n", adminAddr, s.Region, s.AccountID)
+	switch {
+	case cred.Path == "":
+		fmt.Fprintln(w, "  credentials     from TOLLGATE_ACCESS_KEY_ID / TOLLGATE_SECRET_ACCESS_KEY")
+	case cred.Generated:
+		fmt.Fprintf(w, "  credentials     generated into %s (profile %s)\n", cred.Path, credentials.Profile)
+	default:
+		fmt.Fprintf(w, "  credentials     %s (profile %s)\n", cred.Path, credentials.Profile)
+	}
+	fmt.Fprintf(w, "  store           %s\n", storeDesc)
+	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics\n", adminAddr, adminAddr)
+	if cred.Path != "" {
+		fmt.Fprintf(w, "\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_PROFILE=%s AWS_REGION=%s\n", cred.Path, credentials.Profile, s.Region)
+		fmt.Fprintf(w, "  aws apigateway get-rest-apis --endpoint-url http://%s\n", adminAddr)
+	}
+}
