@@ -34,7 +34,7 @@ type Settings struct {
 // setting describes one scalar setting.
 type setting struct {
 	flag, env, def, usage string
-	dst               func(*Settings) *string
+	dst                   func(*Settings) *string
 }
 
 var settings = []setting{

@@ -47,7 +47,7 @@ type scenario struct {
 	// added since the recording was made; they are removed before comparing.
 	Stale    map[string][]string `json:"stale"`
 	Snapshot string              `json:"snapshot"`
-	Test     string `json:"test"`
+	Test     string              `json:"test"`
 	Steps    []struct {
 		Method  string            `json:"method"`
 		Path    string            `json:"path"`
