@@ -125,3 +125,10 @@ func headerFold(h http.Header, name string) string {
 	}
 	return ""
 }
+
+func mustUnmarshal(t testing.TB, b []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("unmarshal %s: %v", b, err)
+	}
+}
