@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/engine"
+	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/tlscert"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
@@ -80,9 +86,58 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	admin.Handle("/", server)
 
+	// Data plane: compile every deployed stage before accepting traffic,
+	// then follow the store's change feed.
+	registry := &gateway.Registry{}
+	logSinks := &gateway.LogSinks{Stdout: env.Stdout}
+	defer logSinks.Close()
+	clients := integration.NewClients()
+	watcher := &deploy.Watcher{
+		Store: st, Registry: registry, Log: log.With("component", "deploy"),
+		Compiler: &deploy.Compiler{Clients: clients, Metrics: gateway.NewMetrics(reg), Logs: logSinks},
+	}
+	rev, err := watcher.Sync(ctx)
+	if err != nil {
+		return fmt.Errorf("loading deployed stages: %w", err)
+	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go func() {
+		if err := watcher.Run(watchCtx, rev); err != nil {
+			log.Error("deploy watcher stopped", "err", err)
+		}
+	}()
+	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway")},
+		log.With("component", "engine"))
+
 	ln, err := net.Listen("tcp", s.AdminAddr)
 	if err != nil {
 		return fmt.Errorf("management listener: %w", err)
+	}
+	var dataAddrs []dataListener
+	if s.HTTPSAddr != "" {
+		tlsCfg, caPath, err := tlscert.Ensure(filepath.Join(s.DataDir, "tls"), tlscert.DefaultNames)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		dl, err := net.Listen("tcp", s.HTTPSAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("https listener: %w", err)
+		}
+		dataAddrs = append(dataAddrs, dataListener{ln: tls.NewListener(dl, tlsCfg), scheme: "https", addr: dl.Addr().String(), ca: caPath})
+	}
+	if s.HTTPAddr != "" {
+		dl, err := net.Listen("tcp", s.HTTPAddr)
+		if err != nil {
+			ln.Close()
+			for _, d := range dataAddrs {
+				d.ln.Close()
+			}
+			return fmt.Errorf("http listener: %w", err)
+		}
+		dataAddrs = append(dataAddrs, dataListener{ln: dl, scheme: "http", addr: dl.Addr().String()})
 	}
 	srv := &http.Server{
 		Handler:           admin,
@@ -93,24 +148,44 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 1+len(dataAddrs))
 	go func() { errc <- srv.Serve(ln) }()
+	for _, d := range dataAddrs {
+		go func(l net.Listener) { errc <- dataPlane.Serve(l) }(d.ln)
+	}
 
-	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc)
+	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs)
 	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
 
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
-		return fmt.Errorf("management listener: %w", err)
+		return fmt.Errorf("listener: %w", err)
 	}
 	log.Info("shutting down: draining in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		if err := dataPlane.Shutdown(sctx); err != nil {
+			log.Warn("data plane shutdown incomplete", "err", err)
+		}
+		close(done)
+	}()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("shutdown incomplete", "err", err)
 	}
+	<-done
+	clients.CloseIdle()
 	return nil
+}
+
+// dataListener is one data-plane listener, for the banner.
+type dataListener struct {
+	ln     net.Listener
+	scheme string
+	addr   string
+	ca     string
 }
 
 func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Logger {
@@ -142,7 +217,7 @@ func openStore(ctx context.Context, s config.Settings) (store.Store, string, err
 	return nil, "", fmt.Errorf("store %q: want sqlite:PATH or postgres://…", s.Store)
 }
 
-func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source) {
+func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source, data []dataListener) {
 	w := env.Stdout
 	if abs, err := filepath.Abs(cred.Path); err == nil && cred.Path != "" {
 		cred.Path = abs
@@ -159,8 +234,27 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred c
 	}
 	fmt.Fprintf(w, "  store           %s\n", storeDesc)
 	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics\n", adminAddr, adminAddr)
+	for _, d := range data {
+		fmt.Fprintf(w, "  data plane      %s://%s\n", d.scheme, d.addr)
+		fmt.Fprintf(w, "                    invoke %s://%s/_aws/execute-api/{apiId}/{stage}/{path}\n", d.scheme, d.addr)
+		fmt.Fprintf(w, "                    or     %s://{apiId}.execute-api.localhost:%s/{stage}/{path} (Host header)\n", d.scheme, portOf(d.addr))
+		if d.ca != "" {
+			if abs, err := filepath.Abs(d.ca); err == nil {
+				d.ca = abs
+			}
+			fmt.Fprintf(w, "                    CA     %s\n", d.ca)
+		}
+	}
 	if cred.Path != "" {
 		fmt.Fprintf(w, "\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_PROFILE=%s AWS_REGION=%s\n", cred.Path, credentials.Profile, s.Region)
 		fmt.Fprintf(w, "  aws apigateway get-rest-apis --endpoint-url http://%s\n", adminAddr)
 	}
+}
+
+func portOf(addr string) string {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return p
 }

@@ -1,0 +1,134 @@
+// Package deploy turns stored deployments into served stages: it compiles a
+// deployment snapshot and a stage's settings into an immutable
+// gateway.Stage once, and publishes it with an atomic swap. A compile
+// failure keeps the previous version serving.
+package deploy
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/model"
+)
+
+// Compiler builds deployments and stages.
+type Compiler struct {
+	Clients *integration.Clients
+	Metrics *gateway.Metrics
+	Logs    *gateway.LogSinks
+}
+
+// errNotYet marks integration types a later part of Tollgate serves.
+var errNotYet = errors.New("not supported yet")
+
+// CompileDeployment compiles a snapshot's routes, integrations and gateway
+// responses.
+func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.Deployment, error) {
+	d := &gateway.Deployment{
+		ID:                        id,
+		APIID:                     snap.API.ID,
+		APIName:                   snap.API.Name,
+		GatewayResponses:          gateway.CompileGatewayResponses(snap.GatewayResponses),
+		BinaryMediaTypes:          snap.API.BinaryMediaTypes,
+		DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
+	}
+	for i := range snap.Resources {
+		res := &snap.Resources[i]
+		for _, verbName := range sortedVerbs(res.ResourceMethods) {
+			m := res.ResourceMethods[verbName]
+			verb, ok := router.ParseVerb(verbName)
+			if !ok {
+				return nil, fmt.Errorf("%s %s: unknown method", verbName, res.Path)
+			}
+			r := &gateway.Route{
+				Index:             len(d.RouteList),
+				ResourceID:        res.ID,
+				ResourcePath:      res.Path,
+				HTTPMethod:        verbName,
+				OperationName:     model.Deref(m.OperationName),
+				AuthorizationType: m.AuthorizationType,
+				APIKeyRequired:    m.ApiKeyRequired,
+			}
+			integ, err := c.compileIntegration(m.MethodIntegration)
+			if err != nil {
+				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
+			}
+			r.Integration = integ
+			if err := d.Routes.Add(res.Path, verb, r); err != nil {
+				return nil, err
+			}
+			d.RouteList = append(d.RouteList, r)
+		}
+	}
+	d.NumRoutes = len(d.RouteList)
+	return d, nil
+}
+
+func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integration, error) {
+	if in == nil {
+		return failing{gateway.Fail(gateway.APIConfigurationError, errors.New("method has no integration"))}, nil
+	}
+	switch in.Type {
+	case "MOCK":
+		return integration.NewMock(in)
+	case "HTTP_PROXY":
+		return integration.NewHTTPProxy(in, c.Clients)
+	case "HTTP":
+		return integration.NewHTTP(in, c.Clients)
+	}
+	// Lambda (AWS, AWS_PROXY) and other AWS services arrive later: such
+	// methods answer 500 Internal server error, with the cause in the log.
+	return failing{gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%s integrations: %w", in.Type, errNotYet))}, nil
+}
+
+// failing is an integration that always answers with one gateway response.
+type failing struct{ f *gateway.Failure }
+
+func (f failing) Invoke(*gateway.Exchange) error { return f.f }
+
+// CompileStage combines compiled deployments with a stage's settings.
+func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) (*gateway.Stage, error) {
+	out := &gateway.Stage{
+		Name:       st.StageName,
+		APIID:      d.APIID,
+		Deployment: d,
+		Variables:  st.Variables,
+	}
+	if canary != nil && st.CanarySettings != nil {
+		out.Canary = canary
+		out.CanaryPercent = float64(model.Deref(st.CanarySettings.PercentTraffic))
+		out.CanaryVariables = map[string]string{}
+		for k, v := range st.Variables {
+			out.CanaryVariables[k] = v
+		}
+		for k, v := range st.CanarySettings.StageVariableOverrides {
+			out.CanaryVariables[k] = v
+		}
+	}
+	if als := st.AccessLogSettings; als != nil && model.Deref(als.Format) != "" && c.Logs != nil {
+		dest := model.Deref(als.DestinationArn)
+		if dest == "" {
+			dest = "-"
+		}
+		sink, err := c.Logs.Open(dest)
+		if err != nil {
+			return nil, err
+		}
+		out.AccessLog = gateway.NewAccessLog(*als.Format, sink)
+	}
+	out.Metrics = c.Metrics.ForStage(st.StageName, d, out.Canary)
+	return out, nil
+}
+
+func sortedVerbs(m map[string]*model.Method) []string {
+	var out []string
+	for _, v := range router.VerbNames() {
+		if _, ok := m[v]; ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,271 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// Watcher keeps the gateway's Registry in step with the store: it compiles
+// every stage at start-up, then recompiles a stage whenever its document
+// changes (a new deployment, new stage variables, …) and drops APIs that
+// are deleted.
+type Watcher struct {
+	Store    store.Store
+	Registry *gateway.Registry
+	Compiler *Compiler
+	Log      *slog.Logger
+
+	mu          sync.Mutex
+	deployments map[string]*gateway.Deployment // "{api}/{deploymentId}"
+	failures    map[string]string              // "{api}/{stage}" → last compile error
+}
+
+// Sync compiles and publishes every stage and returns the store revision
+// it reflects.
+func (w *Watcher) Sync(ctx context.Context) (int64, error) {
+	rev, err := w.Store.Revision(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var keys []string
+	err = w.Store.View(ctx, func(r store.Reader) error {
+		items, err := r.List(ctx, model.KindStage+"/", store.ListOptions{})
+		for _, it := range items {
+			keys = append(keys, it.Key)
+		}
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, k := range keys {
+		w.applyStage(ctx, k)
+	}
+	return rev, nil
+}
+
+// Run syncs, then follows the change feed until ctx ends.
+func (w *Watcher) Run(ctx context.Context, from int64) error {
+	for {
+		watch, err := w.Store.Watch(ctx, from)
+		if err != nil {
+			return fmt.Errorf("deploy watcher: %w", err)
+		}
+		for ch := range watch.C() {
+			w.apply(ctx, ch)
+			from = ch.Revision
+		}
+		err = watch.Err()
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, store.ErrCompacted):
+			// We fell behind the feed: resynchronise everything.
+			w.log().Warn("deploy watcher fell behind the change feed; resyncing")
+			if from, err = w.Sync(ctx); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("deploy watcher: %w", err)
+		default:
+			return nil
+		}
+	}
+}
+
+func (w *Watcher) apply(ctx context.Context, ch store.Change) {
+	switch {
+	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
+		w.applyStage(ctx, ch.Key)
+	case strings.HasPrefix(ch.Key, model.PrefixRestApis) && ch.Op == store.OpDelete:
+		apiID := strings.TrimPrefix(ch.Key, model.PrefixRestApis)
+		w.Registry.RemoveAPI(apiID)
+		w.mu.Lock()
+		for k := range w.deployments {
+			if strings.HasPrefix(k, apiID+"/") {
+				delete(w.deployments, k)
+			}
+		}
+		w.mu.Unlock()
+	}
+}
+
+// applyStage (re)compiles the stage stored at key and publishes it; a
+// deleted stage is unpublished; a failed compile keeps the previous one.
+func (w *Watcher) applyStage(ctx context.Context, key string) {
+	rest := strings.TrimPrefix(key, model.KindStage+"/")
+	apiID, name, ok := strings.Cut(rest, "/")
+	if !ok {
+		return
+	}
+	start := time.Now()
+	st, err := w.compileStage(ctx, apiID, name)
+	id := apiID + "/" + name
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		w.Registry.Set(apiID, name, nil)
+		w.setFailure(id, "")
+	case err != nil:
+		w.setFailure(id, err.Error())
+		w.log().Error("stage compile failed; the previous version keeps serving", "api", apiID, "stage", name, "err", err)
+	default:
+		w.Registry.Set(apiID, name, st)
+		w.setFailure(id, "")
+		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", st.Deployment.ID,
+			"routes", st.Deployment.NumRoutes, "compileMs", time.Since(start).Milliseconds())
+	}
+	w.sweep()
+}
+
+func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gateway.Stage, error) {
+	var stage model.Stage
+	var snap, canarySnap *model.Snapshot
+	var canaryID string
+	err := w.Store.View(ctx, func(r store.Reader) error {
+		if err := getRecord(ctx, r, model.ChildKey(model.KindStage, apiID, name), &stage); err != nil {
+			return err
+		}
+		var err error
+		if snap, err = w.snapshot(ctx, r, apiID, stage.DeploymentID); err != nil {
+			return fmt.Errorf("deployment %s: %w", stage.DeploymentID, err)
+		}
+		if cs := stage.CanarySettings; cs != nil && cs.DeploymentID != nil && *cs.DeploymentID != stage.DeploymentID {
+			canaryID = *cs.DeploymentID
+			if canarySnap, err = w.snapshot(ctx, r, apiID, canaryID); err != nil {
+				return fmt.Errorf("canary deployment %s: %w", canaryID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d, err := w.deployment(apiID, stage.DeploymentID, snap)
+	if err != nil {
+		return nil, err
+	}
+	var canary *gateway.Deployment
+	switch {
+	case canarySnap != nil:
+		if canary, err = w.deployment(apiID, canaryID, canarySnap); err != nil {
+			return nil, err
+		}
+	case stage.CanarySettings != nil:
+		canary = d // a canary on the stage's own deployment: only its variables differ
+	}
+	return w.Compiler.CompileStage(&stage, d, canary)
+}
+
+// snapshot reads a deployment's snapshot unless it is already compiled.
+func (w *Watcher) snapshot(ctx context.Context, r store.Reader, apiID, depID string) (*model.Snapshot, error) {
+	w.mu.Lock()
+	_, cached := w.deployments[apiID+"/"+depID]
+	w.mu.Unlock()
+	if cached {
+		return nil, nil
+	}
+	var snap model.Snapshot
+	if err := getRecord(ctx, r, model.ChildKey(model.KindSnapshot, apiID, depID), &snap); err != nil {
+		return nil, err
+	}
+	return &snap, nil
+}
+
+// deployment returns the compiled deployment, compiling snap on a miss.
+func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gateway.Deployment, error) {
+	key := apiID + "/" + depID
+	w.mu.Lock()
+	d := w.deployments[key]
+	w.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	if snap == nil {
+		return nil, fmt.Errorf("deployment %s: snapshot missing", depID)
+	}
+	d, err := w.Compiler.CompileDeployment(depID, snap)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	if w.deployments == nil {
+		w.deployments = map[string]*gateway.Deployment{}
+	}
+	w.deployments[key] = d
+	w.mu.Unlock()
+	return d, nil
+}
+
+// sweep forgets compiled deployments no published stage uses.
+func (w *Watcher) sweep() {
+	used := map[*gateway.Deployment]bool{}
+	for _, st := range w.Registry.Stages() {
+		used[st.Deployment] = true
+		if st.Canary != nil {
+			used[st.Canary] = true
+		}
+	}
+	w.mu.Lock()
+	for k, d := range w.deployments {
+		if !used[d] {
+			delete(w.deployments, k)
+		}
+	}
+	w.mu.Unlock()
+}
+
+func (w *Watcher) setFailure(id, msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.failures == nil {
+		w.failures = map[string]string{}
+	}
+	if msg == "" {
+		delete(w.failures, id)
+	} else {
+		w.failures[id] = msg
+	}
+}
+
+// Failures returns the stages whose latest compile failed, with the error.
+func (w *Watcher) Failures() map[string]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make(map[string]string, len(w.failures))
+	for k, v := range w.failures {
+		out[k] = v
+	}
+	return out
+}
+
+func (w *Watcher) log() *slog.Logger {
+	if w.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return w.Log
+}
+
+// getRecord decodes a document stored by the management API ({"seq":…,"v":…}).
+func getRecord(ctx context.Context, r store.Reader, key string, v any) error {
+	it, err := r.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	rec := struct {
+		V any `json:"v"`
+	}{V: v}
+	if err := json.Unmarshal(it.Value, &rec); err != nil {
+		return fmt.Errorf("decode %s: %w", key, err)
+	}
+	return nil
+}

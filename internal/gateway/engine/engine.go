@@ -1,0 +1,226 @@
+// Package engine runs the data plane on fasthttp: it adapts fasthttp's
+// request context to the gateway's Request and Response without copying,
+// and owns the listener settings that protect the gateway (timeouts, header
+// size, graceful shutdown).
+//
+// fasthttp was chosen by measurement (README, "Data-plane engine"): the
+// pipeline never sees it, so another engine only needs another adapter.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+)
+
+// Limits protect the listener from slow or abusive clients.
+const (
+	// ReadTimeout bounds reading a request (headers and streamed body).
+	ReadTimeout = 60 * time.Second
+	// WriteTimeout bounds writing a response.
+	WriteTimeout = 60 * time.Second
+	// IdleTimeout closes idle keep-alive connections.
+	IdleTimeout = 120 * time.Second
+	// MaxHeaderBytes bounds the request line and headers (AWS allows 10,240
+	// bytes of header values).
+	MaxHeaderBytes = 16 << 10
+)
+
+// Server is a data-plane listener.
+type Server struct {
+	srv *fasthttp.Server
+}
+
+// New returns a server that hands every request to h.
+func New(h *gateway.Handler, log *slog.Logger) *Server {
+	s := &Server{}
+	s.srv = &fasthttp.Server{
+		Handler: func(ctx *fasthttp.RequestCtx) {
+			ctx.Response.Header.DisableNormalizing()
+			h.Serve(ctx, (*request)(ctx), (*response)(ctx))
+		},
+		ErrorHandler:                  errorHandler,
+		Name:                          "",
+		StreamRequestBody:             true,
+		MaxRequestBodySize:            gateway.MaxBody + 1,
+		ReadBufferSize:                MaxHeaderBytes,
+		WriteBufferSize:               16 << 10,
+		ReadTimeout:                   ReadTimeout,
+		WriteTimeout:                  WriteTimeout,
+		IdleTimeout:                   IdleTimeout,
+		DisableHeaderNamesNormalizing: true,
+		DisablePreParseMultipartForm:  true,
+		NoDefaultServerHeader:         true,
+		NoDefaultContentType:          true,
+		CloseOnShutdown:               true,
+		Logger:                        fasthttpLogger{log},
+	}
+	return s
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.srv.Serve(ln)
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.srv.ShutdownWithContext(ctx)
+}
+
+// errorHandler answers requests fasthttp rejects before the pipeline runs
+// (malformed requests, oversized headers, read timeouts).
+func errorHandler(ctx *fasthttp.RequestCtx, err error) {
+	ctx.Response.Header.DisableNormalizing()
+	status, msg := fasthttp.StatusBadRequest, "Bad Request"
+	var big *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.As(err, &big):
+		status, msg = fasthttp.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"
+	case errors.Is(err, fasthttp.ErrBodyTooLarge):
+		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
+		ctx.Response.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		ctx.SetBodyString("HTTP content length exceeded 10485760 bytes.")
+		return
+	case isTimeout(err):
+		status, msg = fasthttp.StatusRequestTimeout, "Request Timeout"
+	}
+	ctx.SetStatusCode(status)
+	ctx.Response.Header.Set("Content-Type", "application/json")
+	ctx.SetBodyString(`{"message":"` + msg + `"}`)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	if f.l != nil {
+		f.l.Debug("fasthttp", "msg", strings.TrimSpace(fmt.Sprintf(format, args...)))
+	}
+}
+
+// s2b/b2s: zero-copy conversions; the pipeline's strings live only as long
+// as the request (documented on gateway.Request).
+func b2s(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+type request fasthttp.RequestCtx
+
+func (r *request) ctx() *fasthttp.RequestCtx { return (*fasthttp.RequestCtx)(r) }
+
+func (r *request) Method() string   { return b2s(r.ctx().Method()) }
+func (r *request) Host() string     { return b2s(r.ctx().Request.Header.Host()) }
+func (r *request) Path() string     { return b2s(r.ctx().Request.URI().PathOriginal()) }
+func (r *request) RawQuery() string { return b2s(r.ctx().Request.URI().QueryString()) }
+func (r *request) Protocol() string { return b2s(r.ctx().Request.Header.Protocol()) }
+func (r *request) TLS() bool        { return r.ctx().IsTLS() }
+
+func (r *request) Header(name string) string {
+	h := &r.ctx().Request.Header
+	switch {
+	case strings.EqualFold(name, "Host"):
+		return b2s(h.Host())
+	case strings.EqualFold(name, "Content-Type"):
+		return b2s(h.ContentType())
+	case strings.EqualFold(name, "User-Agent"):
+		return b2s(h.UserAgent())
+	}
+	var out []byte
+	found := false
+	h.VisitAll(func(k, v []byte) {
+		if !found && len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			out, found = v, true
+		}
+	})
+	return b2s(out)
+}
+
+func (r *request) VisitHeaders(fn func(name, value []byte)) {
+	r.ctx().Request.Header.VisitAll(fn)
+}
+
+func (r *request) RemoteAddr() netip.AddrPort {
+	if a, ok := r.ctx().RemoteAddr().(*net.TCPAddr); ok {
+		return a.AddrPort()
+	}
+	return netip.AddrPort{}
+}
+
+func (r *request) ContentLength() int64 {
+	n := r.ctx().Request.Header.ContentLength()
+	if n == -2 { // "identity" body: read until close
+		return -1
+	}
+	return int64(n)
+}
+
+func (r *request) Body() io.Reader {
+	if s := r.ctx().RequestBodyStream(); s != nil {
+		return s
+	}
+	return strings.NewReader(b2s(r.ctx().Request.Body()))
+}
+
+type response fasthttp.RequestCtx
+
+func (w *response) ctx() *fasthttp.RequestCtx { return (*fasthttp.RequestCtx)(w) }
+
+func (w *response) SetStatus(code int) { w.ctx().SetStatusCode(code) }
+func (w *response) Status() int        { return w.ctx().Response.StatusCode() }
+
+func (w *response) SetHeader(name, value string) {
+	if strings.EqualFold(name, "Content-Type") {
+		w.ctx().Response.Header.SetContentType(value)
+		return
+	}
+	w.ctx().Response.Header.Set(name, value)
+}
+
+func (w *response) AddHeader(name, value string) {
+	if strings.EqualFold(name, "Content-Type") {
+		w.ctx().Response.Header.SetContentType(value)
+		return
+	}
+	w.ctx().Response.Header.Add(name, value)
+}
+
+func (w *response) DelHeader(name string) { w.ctx().Response.Header.Del(name) }
+func (w *response) SetBody(b []byte)      { w.ctx().Response.SetBody(b) }
+
+func (w *response) SetBodyStream(r io.Reader, size int) {
+	w.ctx().Response.SetBodyStream(r, size)
+}
+
+func (w *response) BodySize() int {
+	resp := &w.ctx().Response
+	if resp.IsBodyStream() {
+		if n := resp.Header.ContentLength(); n >= 0 {
+			return n
+		}
+		return -1
+	}
+	return len(resp.Body())
+}
+
+var _ gateway.Request = (*request)(nil)
+var _ gateway.Response = (*response)(nil)
+

@@ -1,0 +1,137 @@
+// Package gateway is Tollgate's data plane: it resolves a request to an
+// API stage, routes it through the stage's compiled table, runs the
+// integration and answers with API Gateway's responses, headers and errors.
+//
+// The pipeline is independent of the HTTP engine: it sees Request and
+// Response, which an engine adapter (internal/gateway/engine) implements over
+// its own types without copying.
+package gateway
+
+import (
+	"context"
+	"io"
+	"net/netip"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/router"
+)
+
+// Request is the client's request. Strings returned may alias the engine's
+// buffers: they are valid until the exchange ends and must not be retained.
+type Request interface {
+	Method() string
+	// Host is the Host header (no port stripping).
+	Host() string
+	// Path is the raw, still escaped, request path.
+	Path() string
+	// RawQuery is the query string without '?'.
+	RawQuery() string
+	// Header returns the first value of a header (case-insensitive), or "".
+	Header(name string) string
+	// VisitHeaders calls fn for every header line in order, with the
+	// client's casing. The slices are only valid during the call.
+	VisitHeaders(fn func(name, value []byte))
+	// RemoteAddr is the client address.
+	RemoteAddr() netip.AddrPort
+	// ContentLength is the declared body size, -1 when unknown (chunked).
+	ContentLength() int64
+	// Body streams the request body.
+	Body() io.Reader
+	// Protocol is e.g. "HTTP/1.1".
+	Protocol() string
+	// TLS reports whether the request came over TLS.
+	TLS() bool
+}
+
+// Response is what the pipeline sends back.
+type Response interface {
+	SetStatus(code int)
+	Status() int
+	SetHeader(name, value string)
+	AddHeader(name, value string)
+	DelHeader(name string)
+	// SetBody sends b (copied) as the body.
+	SetBody(b []byte)
+	// SetBodyStream sends r as the body; size -1 means unknown (chunked). If
+	// r is an io.Closer it is closed once written.
+	SetBodyStream(r io.Reader, size int)
+	// BodySize is the body length when known, else -1.
+	BodySize() int
+}
+
+// Exchange is one request's journey through the data plane. Exchanges are
+// pooled: nothing may keep a pointer to one after the handler returns.
+type Exchange struct {
+	Ctx  context.Context
+	Req  Request
+	Resp Response
+
+	RequestID  string
+	ExtendedID string
+	Start      time.Time
+
+	// APIID and StageName as addressed by the client.
+	APIID     string
+	StageName string
+	// DomainName is the Host the client used.
+	DomainName string
+	// StagePath is the path after the stage, raw ("/pets/1", "" for root).
+	StagePath string
+	// Stage is the compiled stage serving this exchange (nil when unknown).
+	Stage *Stage
+	// Deployment is the deployment chosen (the canary's when IsCanary).
+	Deployment *Deployment
+	IsCanary   bool
+	// Match is the routing result.
+	Match router.Match[Route]
+
+	// Filled as the request proceeds, for responses, logs and metrics.
+	Status             int
+	ErrorType          ResponseType
+	ErrorMessage       string
+	IntegrationLatency time.Duration
+	IntegrationStatus  int
+	ResponseLength     int
+	integrationStart   time.Time
+
+	handler *Handler
+	query   url.Values
+}
+
+// Query returns the parsed (decoded) query string.
+func (x *Exchange) Query() url.Values {
+	if x.query == nil {
+		x.query, _ = url.ParseQuery(x.Req.RawQuery())
+		if x.query == nil {
+			x.query = url.Values{}
+		}
+	}
+	return x.query
+}
+
+// Variables returns the stage variables in effect (the canary's when the
+// request was routed to the canary).
+func (x *Exchange) Variables() map[string]string {
+	if x.Stage == nil {
+		return nil
+	}
+	if x.IsCanary {
+		return x.Stage.CanaryVariables
+	}
+	return x.Stage.Variables
+}
+
+// Route returns the matched route, or nil.
+func (x *Exchange) Route() *Route { return x.Match.Route }
+
+var exchangePool = sync.Pool{New: func() any { return new(Exchange) }}
+
+// acquire returns a reset Exchange.
+func acquire() *Exchange { return exchangePool.Get().(*Exchange) }
+
+func release(x *Exchange) {
+	*x = Exchange{}
+	exchangePool.Put(x)
+}

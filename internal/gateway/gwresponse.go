@@ -1,0 +1,129 @@
+package gateway
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/model"
+)
+
+// GatewayResponses are a deployment's compiled gateway responses, one per
+// type, customisations and DEFAULT_4XX/5XX inheritance already applied.
+type GatewayResponses struct {
+	byType [numResponseTypes]*gatewayResponse
+}
+
+type gatewayResponse struct {
+	status    int
+	headers   []mappedHeader
+	templates []ctTemplate // in a stable order; application/json first if present
+}
+
+type mappedHeader struct {
+	name string
+	src  Source
+}
+
+type ctTemplate struct {
+	contentType string
+	t           *Template
+}
+
+// defaultStatus is each type's status when nothing sets one.
+var defaultStatus = map[ResponseType]int{Default4XX: 400, Default5XX: 500}
+
+// CompileGatewayResponses compiles an API's customised gateway responses.
+// Mappings that do not compile are skipped (the management API validates
+// them; a deployment never fails because of one).
+func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
+	byName := map[string]*model.GatewayResponse{}
+	for i := range custom {
+		byName[custom[i].ResponseType] = &custom[i]
+	}
+	out := &GatewayResponses{}
+	for t := ResponseType(1); t < numResponseTypes; t++ {
+		eff := model.EffectiveGatewayResponse(t.String(), byName)
+		gr := &gatewayResponse{status: defaultStatus[t]}
+		if eff.StatusCode != nil {
+			if n, err := strconv.Atoi(*eff.StatusCode); err == nil {
+				gr.status = n
+			}
+		}
+		for _, k := range sortedStrings(eff.ResponseParameters) {
+			name, ok := strings.CutPrefix(k, "gatewayresponse.header.")
+			if !ok {
+				continue // querystring/path targets have no effect on a response
+			}
+			src, err := ParseRequestSource(eff.ResponseParameters[k])
+			if err != nil {
+				continue
+			}
+			gr.headers = append(gr.headers, mappedHeader{name: name, src: src})
+		}
+		cts := sortedStrings(eff.ResponseTemplates)
+		for i, ct := range cts {
+			if ct == "application/json" {
+				cts[0], cts[i] = cts[i], cts[0]
+			}
+		}
+		for _, ct := range cts {
+			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(eff.ResponseTemplates[ct])})
+		}
+		out.byType[t] = gr
+	}
+	return out
+}
+
+// defaultGatewayResponses serves requests that reach no API (unknown API or
+// stage): AWS's defaults.
+var defaultGatewayResponses = CompileGatewayResponses(nil)
+
+// write renders the gateway response for x's failure.
+func (g *GatewayResponses) write(x *Exchange, t ResponseType) {
+	gr := g.byType[t]
+	resp := x.Resp
+	resp.SetStatus(gr.status)
+	resp.SetHeader("x-amzn-ErrorType", t.ErrorType())
+	for _, h := range gr.headers {
+		if v, ok := h.src.Resolve(x); ok {
+			resp.SetHeader(h.name, v)
+		}
+	}
+	if len(gr.templates) == 0 {
+		resp.SetBody(nil)
+		return
+	}
+	tpl := pickTemplate(gr.templates, x.Req.Header("Accept"))
+	resp.SetHeader("Content-Type", tpl.contentType)
+	buf := tpl.t.Append(make([]byte, 0, 128), x, "")
+	resp.SetBody(buf)
+}
+
+// pickTemplate chooses the template for the first media type of Accept,
+// falling back to application/json, then the first template.
+func pickTemplate(ts []ctTemplate, accept string) ctTemplate {
+	if accept != "" {
+		first, _, _ := strings.Cut(accept, ",")
+		first, _, _ = strings.Cut(first, ";")
+		first = strings.TrimSpace(first)
+		for _, t := range ts {
+			if strings.EqualFold(t.contentType, first) {
+				return t
+			}
+		}
+	}
+	return ts[0]
+}
+
+func sortedStrings[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}

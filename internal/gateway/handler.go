@@ -1,0 +1,172 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/router"
+)
+
+// MaxBody is API Gateway's request payload limit (10 MB).
+const MaxBody = 10 << 20
+
+// Handler runs the data-plane pipeline for every request an engine
+// accepts. Its configuration is fixed at start-up; what it serves changes
+// through the Registry.
+type Handler struct {
+	Registry  *Registry
+	AccountID string
+	Region    string
+	Log       *slog.Logger
+}
+
+// Serve handles one request: it must be called once per request by the
+// engine, which sends resp when Serve returns.
+func (h *Handler) Serve(ctx context.Context, req Request, resp Response) {
+	x := acquire()
+	x.handler, x.Ctx, x.Req, x.Resp = h, ctx, req, resp
+	x.Start = time.Now()
+	x.RequestID = newRequestID()
+	x.ExtendedID = newExtendedID()
+	resp.SetHeader("x-amzn-RequestId", x.RequestID)
+	resp.SetHeader("x-amz-apigw-id", x.ExtendedID)
+	if err := h.run(x); err != nil {
+		h.fail(x, err)
+	}
+	h.finish(x)
+	release(x)
+}
+
+// errForbidden answers requests that reach no served stage.
+var errForbidden = errors.New("forbidden")
+
+// ErrTooLarge answers bodies over MaxBody (413, plain text). Integrations
+// return it when a streamed body turns out too large.
+var ErrTooLarge = errors.New("request body too large")
+
+// run is the pipeline, in API Gateway's order (reference §2.3). Stages that
+// later issues add (throttling, authorizers, API keys, validation, cache)
+// slot in between routing and the integration.
+func (h *Handler) run(x *Exchange) error {
+	req := x.Req
+	var ok bool
+	x.DomainName = req.Host()
+	x.APIID, x.StageName, x.StagePath, ok = resolve(x.DomainName, req.Path())
+	if !ok {
+		return errForbidden
+	}
+	st, _ := h.Registry.Lookup(x.APIID, x.StageName)
+	if st == nil {
+		// An unknown API or a deployed API without this stage: 403
+		// {"message":"Forbidden"} [C/U].
+		return errForbidden
+	}
+	x.Stage, x.Deployment = st, st.Deployment
+	if st.Canary != nil && rand.Float64()*100 < st.CanaryPercent {
+		x.Deployment, x.IsCanary = st.Canary, true
+	}
+	if x.Deployment.DisableExecuteAPIEndpoint {
+		return errForbidden
+	}
+	if req.ContentLength() > MaxBody {
+		return ErrTooLarge
+	}
+	verb, ok := router.ParseVerb(req.Method())
+	if !ok || verb == router.ANY {
+		return Fail(MissingAuthenticationToken, nil)
+	}
+	if !x.Deployment.Routes.Lookup(verb, x.StagePath, &x.Match) {
+		return Fail(MissingAuthenticationToken, nil)
+	}
+	x.integrationStart = time.Now()
+	err := x.Match.Route.Integration.Invoke(x)
+	x.IntegrationLatency = time.Since(x.integrationStart)
+	return err
+}
+
+// fail answers with the gateway response for err.
+func (h *Handler) fail(x *Exchange, err error) {
+	resp := x.Resp
+	switch {
+	case errors.Is(err, errForbidden):
+		resp.SetStatus(403)
+		resp.SetHeader("Content-Type", "application/json")
+		resp.SetHeader("x-amzn-ErrorType", "ForbiddenException")
+		resp.SetBody([]byte(`{"message":"Forbidden"}`))
+		return
+	case errors.Is(err, ErrTooLarge):
+		// Not customisable, and plain text [C][D].
+		resp.SetStatus(413)
+		resp.SetHeader("Content-Type", "text/plain; charset=utf-8")
+		resp.SetBody([]byte("HTTP content length exceeded 10485760 bytes."))
+		x.ErrorType = RequestTooLarge
+		return
+	}
+	var f *Failure
+	if !errors.As(err, &f) {
+		f = Fail(IntegrationFailure, err)
+	}
+	x.ErrorType, x.ErrorMessage = f.Type, f.Message
+	if f.Cause != nil && h.Log != nil {
+		h.Log.Warn("request failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
+			"responseType", f.Type.String(), "err", f.Cause)
+	}
+	gr := defaultGatewayResponses
+	if x.Deployment != nil && x.Deployment.GatewayResponses != nil {
+		gr = x.Deployment.GatewayResponses
+	}
+	gr.write(x, f.Type)
+}
+
+// finish records the exchange: access log and metrics.
+func (h *Handler) finish(x *Exchange) {
+	x.Status = x.Resp.Status()
+	if n := x.Resp.BodySize(); n >= 0 {
+		x.ResponseLength = n
+	}
+	st := x.Stage
+	if st == nil {
+		return
+	}
+	if st.AccessLog != nil {
+		st.AccessLog.write(x)
+	}
+	st.Metrics.observe(x, time.Since(x.Start))
+}
+
+// resolve finds the API, stage and stage-relative path a request
+// addresses (CONTRACT.md "Data-plane addressing"):
+//
+//	/_aws/execute-api/{apiId}/{stage}/{path}
+//	/restapis/{apiId}/{stage}/_user_request_/{path}
+//	Host: {apiId}.execute-api.{anything}, path /{stage}/{path}
+func resolve(host, path string) (apiID, stage, rest string, ok bool) {
+	if p, found := strings.CutPrefix(path, "/_aws/execute-api/"); found {
+		apiID, p, _ = strings.Cut(p, "/")
+		stage, rest = splitStage(p)
+		return apiID, stage, rest, apiID != "" && stage != ""
+	}
+	if p, found := strings.CutPrefix(path, "/restapis/"); found && strings.Contains(p, "/_user_request_") {
+		apiID, p, _ = strings.Cut(p, "/")
+		stage, p, _ = strings.Cut(p, "/")
+		rest, found = strings.CutPrefix(p, "_user_request_")
+		return apiID, stage, rest, found && apiID != "" && stage != "" && (rest == "" || rest[0] == '/')
+	}
+	if i := strings.Index(host, ".execute-api."); i > 0 {
+		stage, rest = splitStage(strings.TrimPrefix(path, "/"))
+		return host[:i], stage, rest, stage != ""
+	}
+	return "", "", "", false
+}
+
+// splitStage splits "stage/rest..." into "stage" and "/rest...".
+func splitStage(p string) (stage, rest string) {
+	if i := strings.IndexByte(p, '/'); i >= 0 {
+		return p[:i], p[i:]
+	}
+	return p, ""
+}

@@ -1,0 +1,44 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"math/rand/v2"
+)
+
+// newRequestID returns a random (version 4) UUID. math/rand/v2's generator
+// is ChaCha8-based and seeded from the OS, fast enough for the hot path and
+// unpredictable enough for identifiers (they are not secrets).
+func newRequestID() string {
+	var b [16]byte
+	putUint64(b[:8], rand.Uint64())
+	putUint64(b[8:], rand.Uint64())
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+// newExtendedID returns an x-amz-apigw-id value: 16 opaque characters and
+// "=", like AWS's ("Xyz1AbcdIAMEYgA=").
+func newExtendedID() string {
+	var b [12]byte
+	putUint64(b[:8], rand.Uint64())
+	putUint64(b[4:], rand.Uint64())
+	return base64.StdEncoding.EncodeToString(b[:11]) // 11 bytes → 15 characters and one "="
+}
+
+func putUint64(b []byte, v uint64) {
+	for i := range 8 {
+		b[i] = byte(v >> (8 * i))
+	}
+}

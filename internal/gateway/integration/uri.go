@@ -1,0 +1,117 @@
+package integration
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+)
+
+// uriTemplate is an integration URI with ${stageVariables.x} and {param}
+// placeholders, compiled into parts.
+type uriTemplate struct {
+	parts []uriPart
+}
+
+type uriPart struct {
+	lit      string
+	stageVar string
+	param    string
+}
+
+// parseURI compiles an HTTP integration URI.
+func parseURI(raw string) (*uriTemplate, error) {
+	t := &uriTemplate{}
+	for len(raw) > 0 {
+		i := strings.IndexAny(raw, "${")
+		if i < 0 {
+			t.parts = append(t.parts, uriPart{lit: raw})
+			break
+		}
+		if i > 0 {
+			t.parts = append(t.parts, uriPart{lit: raw[:i]})
+			raw = raw[i:]
+		}
+		switch {
+		case strings.HasPrefix(raw, "${stageVariables."):
+			end := strings.IndexByte(raw, '}')
+			if end < 0 {
+				return nil, fmt.Errorf("uri: unterminated ${")
+			}
+			t.parts = append(t.parts, uriPart{stageVar: raw[len("${stageVariables."):end]})
+			raw = raw[end+1:]
+		case raw[0] == '{':
+			end := strings.IndexByte(raw, '}')
+			if end < 0 {
+				return nil, fmt.Errorf("uri: unterminated {")
+			}
+			t.parts = append(t.parts, uriPart{param: strings.TrimSuffix(raw[1:end], "+")})
+			raw = raw[end+1:]
+		default:
+			t.parts = append(t.parts, uriPart{lit: raw[:1]})
+			raw = raw[1:]
+		}
+	}
+	// Validate with placeholders filled in.
+	probe := t.render(func(string) (string, bool) { return "p", true }, map[string]string{})
+	u, err := url.Parse(probe)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid HTTP endpoint %q", probe)
+	}
+	return t, nil
+}
+
+// render builds the URL. Path placeholders come from param (mapped
+// integration.request.path values, already escaped); stage variables are
+// inserted as they are.
+func (t *uriTemplate) render(param func(string) (string, bool), vars map[string]string) string {
+	var b strings.Builder
+	for _, p := range t.parts {
+		switch {
+		case p.stageVar != "":
+			b.WriteString(vars[p.stageVar])
+		case p.param != "":
+			if v, ok := param(p.param); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("{" + p.param + "}")
+			}
+		default:
+			b.WriteString(p.lit)
+		}
+	}
+	return b.String()
+}
+
+// requestMapping is one compiled integration.request.* parameter.
+type requestMapping struct {
+	target string // "path", "querystring", "header" (multivalue folded)
+	name   string
+	src    gateway.Source
+}
+
+// parseRequestMappings compiles integration requestParameters.
+func parseRequestMappings(params map[string]string) ([]requestMapping, error) {
+	var out []requestMapping
+	for _, k := range sortedKeys(params) {
+		rest, ok := strings.CutPrefix(k, "integration.request.")
+		if !ok {
+			return nil, fmt.Errorf("request parameter %q: bad target", k)
+		}
+		loc, name, ok := strings.Cut(rest, ".")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("request parameter %q: bad target", k)
+		}
+		loc = strings.TrimPrefix(loc, "multivalue")
+		if loc != "path" && loc != "querystring" && loc != "header" {
+			return nil, fmt.Errorf("request parameter %q: bad location", k)
+		}
+		src, err := gateway.ParseRequestSource(params[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, requestMapping{target: loc, name: name, src: src})
+	}
+	return out, nil
+}

@@ -1,0 +1,102 @@
+package gateway
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the data plane's Prometheus metrics, named after API
+// Gateway's CloudWatch metrics and labelled like its detailed dimensions
+// (api, stage, method, resource template — never the raw path). Latencies
+// are in milliseconds, as AWS reports them.
+type Metrics struct {
+	count, err4, err5    *prometheus.CounterVec
+	latency, integration *prometheus.HistogramVec
+}
+
+var labels = []string{"api", "stage", "method", "resource"}
+
+// latencyBuckets in milliseconds.
+var latencyBuckets = []float64{0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 29000}
+
+// NewMetrics registers the metrics on reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		count: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "apigateway_Count", Help: "Requests (AWS/ApiGateway Count)."}, labels),
+		err4:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "apigateway_4XXError", Help: "Client-side errors (AWS/ApiGateway 4XXError)."}, labels),
+		err5:  prometheus.NewCounterVec(prometheus.CounterOpts{Name: "apigateway_5XXError", Help: "Server-side errors (AWS/ApiGateway 5XXError)."}, labels),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "apigateway_Latency",
+			Help: "Milliseconds from receiving a request to responding (AWS/ApiGateway Latency).", Buckets: latencyBuckets}, labels),
+		integration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "apigateway_IntegrationLatency",
+			Help: "Milliseconds spent in the integration (AWS/ApiGateway IntegrationLatency).", Buckets: latencyBuckets}, labels),
+	}
+	reg.MustRegister(m.count, m.err4, m.err5, m.latency, m.integration)
+	return m
+}
+
+type routeMetrics struct {
+	count, err4, err5    prometheus.Counter
+	latency, integration prometheus.Observer
+}
+
+// StageMetrics holds a stage's metric handles, resolved once per compile
+// so that the request path does no label lookups.
+type StageMetrics struct {
+	routes  []routeMetrics
+	canary  []routeMetrics
+	unknown routeMetrics
+}
+
+func (m *Metrics) handles(api, stage, method, resource string) routeMetrics {
+	l := prometheus.Labels{"api": api, "stage": stage, "method": method, "resource": resource}
+	return routeMetrics{
+		count: m.count.With(l), err4: m.err4.With(l), err5: m.err5.With(l),
+		latency: m.latency.With(l), integration: m.integration.With(l),
+	}
+}
+
+// ForStage resolves the handles of every route of a stage.
+func (m *Metrics) ForStage(stage string, d, canary *Deployment) *StageMetrics {
+	if m == nil {
+		return nil
+	}
+	sm := &StageMetrics{unknown: m.handles(d.APIName, stage, "-", "-")}
+	for _, r := range d.RouteList {
+		sm.routes = append(sm.routes, m.handles(d.APIName, stage, r.HTTPMethod, r.ResourcePath))
+	}
+	if canary != nil {
+		for _, r := range canary.RouteList {
+			sm.canary = append(sm.canary, m.handles(canary.APIName, stage, r.HTTPMethod, r.ResourcePath))
+		}
+	}
+	return sm
+}
+
+// observe records one finished exchange.
+func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
+	if sm == nil {
+		return
+	}
+	h := &sm.unknown
+	if r := x.Route(); r != nil {
+		list := sm.routes
+		if x.IsCanary {
+			list = sm.canary
+		}
+		if r.Index < len(list) {
+			h = &list[r.Index]
+		}
+	}
+	h.count.Inc()
+	switch {
+	case x.Status >= 500:
+		h.err5.Inc()
+	case x.Status >= 400:
+		h.err4.Inc()
+	}
+	h.latency.Observe(float64(total.Microseconds()) / 1000)
+	if !x.integrationStart.IsZero() {
+		h.integration.Observe(float64(x.IntegrationLatency.Microseconds()) / 1000)
+	}
+}

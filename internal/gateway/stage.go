@@ -1,0 +1,138 @@
+package gateway
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/tollgate/tollgate/internal/gateway/router"
+)
+
+// Integration runs a method's backend and writes the method response. It
+// returns a *Failure (or an error, which becomes INTEGRATION_FAILURE) when
+// API Gateway itself must answer.
+type Integration interface {
+	Invoke(x *Exchange) error
+}
+
+// Route is one compiled method of one resource.
+type Route struct {
+	// Index is the route's position in its deployment (metrics slots).
+	Index             int
+	ResourceID        string
+	ResourcePath      string
+	HTTPMethod        string // as defined ("ANY" included)
+	OperationName     string
+	AuthorizationType string
+	APIKeyRequired    bool
+	Integration       Integration
+}
+
+// Deployment is a compiled deployment: everything that changes only when
+// the API is redeployed. It is immutable and may be shared by stages.
+type Deployment struct {
+	ID                        string
+	APIID                     string
+	APIName                   string
+	Routes                    router.Tree[Route]
+	NumRoutes                 int
+	RouteList                 []*Route
+	GatewayResponses          *GatewayResponses
+	BinaryMediaTypes          []string
+	DisableExecuteAPIEndpoint bool
+}
+
+// Stage is a compiled stage: a deployment plus the stage's own settings,
+// which take effect without redeploying.
+type Stage struct {
+	Name          string
+	APIID         string
+	Deployment    *Deployment
+	Variables     map[string]string
+	Canary        *Deployment
+	CanaryPercent float64
+	// CanaryVariables are Variables with the canary's overrides applied.
+	CanaryVariables map[string]string
+	AccessLog       *AccessLog
+	Metrics         *StageMetrics
+}
+
+// Registry holds every served stage. Readers get an immutable snapshot
+// with one atomic load; writers swap in a new snapshot (copy on write), so
+// an in-flight request finishes on the table it started with.
+type Registry struct {
+	mu sync.Mutex // serialises writers
+	p  atomic.Pointer[map[string]map[string]*Stage]
+}
+
+// Lookup returns the stage, and whether the API is known at all.
+func (r *Registry) Lookup(apiID, stage string) (*Stage, bool) {
+	m := r.p.Load()
+	if m == nil {
+		return nil, false
+	}
+	stages, ok := (*m)[apiID]
+	if !ok {
+		return nil, false
+	}
+	return stages[stage], true
+}
+
+// Set publishes (or with st == nil removes) one stage.
+func (r *Registry) Set(apiID, name string, st *Stage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.p.Load()
+	next := map[string]map[string]*Stage{}
+	if old != nil {
+		for k, v := range *old {
+			next[k] = v
+		}
+	}
+	stages := map[string]*Stage{}
+	for k, v := range next[apiID] {
+		stages[k] = v
+	}
+	if st == nil {
+		delete(stages, name)
+	} else {
+		stages[name] = st
+	}
+	if len(stages) == 0 {
+		delete(next, apiID)
+	} else {
+		next[apiID] = stages
+	}
+	r.p.Store(&next)
+}
+
+// RemoveAPI drops every stage of an API.
+func (r *Registry) RemoveAPI(apiID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.p.Load()
+	if old == nil {
+		return
+	}
+	next := map[string]map[string]*Stage{}
+	for k, v := range *old {
+		if k != apiID {
+			next[k] = v
+		}
+	}
+	r.p.Store(&next)
+}
+
+// Stages returns every published stage.
+func (r *Registry) Stages() []*Stage {
+	m := r.p.Load()
+	if m == nil {
+		return nil
+	}
+	var out []*Stage
+	for _, stages := range *m {
+		for _, st := range stages {
+			out = append(out, st)
+		}
+	}
+	return out
+}
