@@ -223,4 +223,3 @@ func (w *response) BodySize() int {
 
 var _ gateway.Request = (*request)(nil)
 var _ gateway.Response = (*response)(nil)
-

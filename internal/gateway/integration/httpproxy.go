@@ -237,4 +237,3 @@ func (u *upstreamBody) Close() error {
 	fasthttp.ReleaseResponse(u.resp)
 	return err
 }
-
