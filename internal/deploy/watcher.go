@@ -255,15 +255,13 @@ func (w *Watcher) log() *slog.Logger {
 	return w.Log
 }
 
-// getRecord decodes a document stored by the management API ({"seq":…,"v":…}).
-func getRecord(ctx context.Context, r store.Reader, key string, v any) error {
+// getRecord decodes a document stored by the management API (model.Record).
+func getRecord[T any](ctx context.Context, r store.Reader, key string, v *T) error {
 	it, err := r.Get(ctx, key)
 	if err != nil {
 		return err
 	}
-	rec := struct {
-		V any `json:"v"`
-	}{V: v}
+	rec := model.Record[*T]{V: v}
 	if err := json.Unmarshal(it.Value, &rec); err != nil {
 		return fmt.Errorf("decode %s: %w", key, err)
 	}

@@ -7,15 +7,12 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
-// record is how documents are stored: the wire-shaped value plus a creation
-// stamp that orders listings (AWS lists most collections in creation order).
-type record[T any] struct {
-	Seq int64 `json:"seq"`
-	V   T     `json:"v"`
-}
+// record is the stored form of a document (model.Record).
+type record[T any] = model.Record[T]
 
 // get reads the document at key into a T. It returns an error wrapping
 // store.ErrNotFound when absent.
