@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,14 +80,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
 		},
 	})
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	admin.Handle("/", server)
-
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
 	registry := &gateway.Registry{}
@@ -109,6 +103,17 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}()
 	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway")},
 		log.With("component", "engine"))
+
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	admin.HandleFunc("GET /_tollgate/stages", func(w http.ResponseWriter, _ *http.Request) {
+		writeStageStatus(w, registry, watcher)
+	})
+	admin.Handle("/", server)
 
 	ln, err := net.Listen("tcp", s.AdminAddr)
 	if err != nil {
@@ -257,4 +262,33 @@ func portOf(addr string) string {
 		return addr
 	}
 	return p
+}
+
+// writeStageStatus reports what the data plane serves and which stages
+// failed to compile (the previous version of those keeps serving).
+func writeStageStatus(w http.ResponseWriter, reg *gateway.Registry, watcher *deploy.Watcher) {
+	type stage struct {
+		API        string  `json:"apiId"`
+		Stage      string  `json:"stage"`
+		Deployment string  `json:"deploymentId"`
+		Routes     int     `json:"routes"`
+		Canary     string  `json:"canaryDeploymentId,omitempty"`
+		Percent    float64 `json:"canaryPercent,omitempty"`
+	}
+	out := struct {
+		Stages   []stage           `json:"stages"`
+		Failures map[string]string `json:"compileFailures"`
+	}{Stages: []stage{}, Failures: watcher.Failures()}
+	for _, st := range reg.Stages() {
+		s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
+		if st.Canary != nil {
+			s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
+		}
+		out.Stages = append(out.Stages, s)
+	}
+	sort.Slice(out.Stages, func(i, j int) bool {
+		return out.Stages[i].API+"/"+out.Stages[i].Stage < out.Stages[j].API+"/"+out.Stages[j].Stage
+	})
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
 }
