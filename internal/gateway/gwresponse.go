@@ -67,11 +67,27 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 			}
 		}
 		for _, ct := range cts {
-			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(eff.ResponseTemplates[ct])})
+			src := eff.ResponseTemplates[ct]
+			if eff.DefaultResponse && src == model.DefaultGatewayResponseTemplate && isServerError(t) {
+				src = defaultServerErrorTemplate
+			}
+			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(src)})
 		}
 		out.byType[t] = gr
 	}
 	return out
+}
+
+// defaultServerErrorTemplate renders AWS's default 5XX bodies, which
+// carry a space after the colon: `{"message": "Internal server error"}`,
+// `{"message": "Endpoint request timed out"}`, `{"message": null}`
+// (reference §2.4), unlike the 4XX ones (`{"message":"Forbidden"}`).
+// GetGatewayResponse still reports the shared default template.
+const defaultServerErrorTemplate = `{"message": $context.error.messageString}`
+
+// isServerError reports whether t belongs to the DEFAULT_5XX class.
+func isServerError(t ResponseType) bool {
+	return t == Default5XX || model.GatewayResponseClass(t.String()) == "DEFAULT_5XX"
 }
 
 // defaultGatewayResponses serves requests that reach no API (unknown API or

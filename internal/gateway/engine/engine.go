@@ -166,9 +166,12 @@ func (r *request) RemoteAddr() netip.AddrPort {
 }
 
 func (r *request) ContentLength() int64 {
+	// fasthttp reports -1 for a chunked body and -2 when the request has
+	// neither Content-Length nor Transfer-Encoding: a request then has no
+	// body (RFC 9112 §6.3).
 	n := r.ctx().Request.Header.ContentLength()
-	if n == -2 { // "identity" body: read until close
-		return -1
+	if n == -2 {
+		return 0
 	}
 	return int64(n)
 }
@@ -207,6 +210,19 @@ func (w *response) DelHeader(name string) { w.ctx().Response.Header.Del(name) }
 func (w *response) SetBody(b []byte)      { w.ctx().Response.SetBody(b) }
 
 func (w *response) SetBodyStream(r io.Reader, size int) {
+	if size < 0 && !w.ctx().Request.Header.IsHTTP11() {
+		// fasthttp frames a stream of unknown length with chunked encoding,
+		// which HTTP/1.0 clients cannot read (they print the chunk sizes as
+		// part of the body). Such clients get the body read whole and sent
+		// with a Content-Length instead; they are rare, and API Gateway's
+		// responses are bounded anyway.
+		b, _ := io.ReadAll(r)
+		if c, ok := r.(io.Closer); ok {
+			_ = c.Close()
+		}
+		w.ctx().Response.SetBody(b)
+		return
+	}
 	w.ctx().Response.SetBodyStream(r, size)
 }
 

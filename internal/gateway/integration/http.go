@@ -98,7 +98,7 @@ func (h *HTTP) Invoke(x *gateway.Exchange) error {
 		}
 		switch m.target {
 		case "path":
-			params[m.name] = url.PathEscape(v)
+			params[m.name] = pathValue(m.src, v)
 		case "querystring":
 			query.Add(m.name, v)
 		case "header":

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -88,15 +89,12 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	u.DisablePathNormalizing = true
 	host := string(u.Host())
 
-	// Query: the URI's own, then the client's, then mapped parameters.
-	q := u.QueryArgs()
+	// Query: the URI's own, then the client's (raw, as sent), then mapped
+	// parameters. QueryArgs is never touched: parsing it would make fasthttp
+	// re-encode the client's bytes.
+	query := string(u.QueryString())
 	if raw := x.Req.RawQuery(); raw != "" {
-		if q.Len() == 0 {
-			u.SetQueryString(raw)
-		} else {
-			u.SetQueryString(string(u.QueryString()) + "&" + raw)
-		}
-		q = u.QueryArgs()
+		query = joinQuery(query, raw)
 	}
 	conn := connectionTokens(x.Req.Header("Connection"))
 	x.Req.VisitHeaders(func(k, v []byte) {
@@ -121,10 +119,13 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 		}
 		switch m.target {
 		case "querystring":
-			q.Set(m.name, v)
+			query = joinQuery(query, url.QueryEscape(m.name)+"="+url.QueryEscape(v))
 		case "header":
 			req.Header.Set(m.name, v)
 		}
+	}
+	if query != "" {
+		u.SetQueryString(query)
 	}
 
 	body := &limitedBody{r: x.Req.Body()}
@@ -173,11 +174,32 @@ func (p *HTTPProxy) pathParams(x *gateway.Exchange) func(string) (string, bool) 
 	return func(name string) (string, bool) {
 		for _, m := range p.mappings {
 			if m.target == "path" && m.name == name {
-				return m.src.Resolve(x)
+				v, ok := m.src.Resolve(x)
+				return pathValue(m.src, v), ok
 			}
 		}
 		return x.Match.Params.Get(name)
 	}
+}
+
+// pathValue returns a mapped value ready to be placed in the integration
+// URI's path. Method path parameters are already in their escaped form
+// (they are taken from the request path undecoded), so they go in as they
+// are: escaping them again sent "a%2Fb" as "a%252Fb", and a greedy
+// "a/b" as "a%2Fb". Other sources (headers, query strings, literals,
+// stage and context variables) are plain text and are escaped.
+func pathValue(src gateway.Source, v string) string {
+	if src.Kind == gateway.SrcPath {
+		return v
+	}
+	return url.PathEscape(v)
+}
+
+func joinQuery(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "&" + b
 }
 
 func connectionTokens(v string) map[string]bool {

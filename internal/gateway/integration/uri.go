@@ -54,7 +54,16 @@ func parseURI(raw string) (*uriTemplate, error) {
 		}
 	}
 	// Validate with placeholders filled in.
-	probe := t.render(func(string) (string, bool) { return "p", true }, map[string]string{})
+	// Stage variables get a placeholder too: a URI such as
+	// "http://${stageVariables.host}/x" is valid although its host is only
+	// known per stage (without this, such a deployment never compiled).
+	vars := map[string]string{}
+	for _, p := range t.parts {
+		if p.stageVar != "" {
+			vars[p.stageVar] = "p"
+		}
+	}
+	probe := t.render(func(string) (string, bool) { return "p", true }, vars)
 	u, err := url.Parse(probe)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("invalid HTTP endpoint %q", probe)
