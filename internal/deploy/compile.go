@@ -7,6 +7,7 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
@@ -17,6 +18,8 @@ import (
 // Compiler builds deployments and stages.
 type Compiler struct {
 	Clients *integration.Clients
+	// Lambda invokes functions for AWS and AWS_PROXY integrations.
+	Lambda  integration.LambdaInvoker
 	Metrics *gateway.Metrics
 	Logs    *gateway.LogSinks
 }
@@ -78,9 +81,15 @@ func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integratio
 		return integration.NewHTTPProxy(in, c.Clients)
 	case "HTTP":
 		return integration.NewHTTP(in, c.Clients)
+	case "AWS_PROXY":
+		return integration.NewLambdaProxy(in, c.Lambda)
+	case "AWS":
+		if strings.Contains(model.Deref(in.URI), ":lambda:path/") {
+			return integration.NewLambda(in, c.Lambda)
+		}
 	}
-	// Lambda (AWS, AWS_PROXY) and other AWS services arrive later: such
-	// methods answer 500 Internal server error, with the cause in the log.
+	// Other AWS service integrations are not served: such methods answer
+	// 500 Internal server error, with the cause in the log.
 	return failing{gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%s integrations: %w", in.Type, errNotYet))}, nil
 }
 

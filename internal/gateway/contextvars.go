@@ -185,7 +185,7 @@ func (x *Exchange) AppendContext(buf []byte, v CtxVar) ([]byte, bool) {
 	case CtxResponseLatency:
 		return strconv.AppendInt(buf, time.Since(x.Start).Milliseconds(), 10), true
 	case CtxResponseLength:
-		return strconv.AppendInt(buf, int64(x.ResponseLength), 10), true
+		return strconv.AppendInt(buf, int64(x.ResponseLength), 10), x.ResponseLength >= 0
 	case CtxStage:
 		return append(buf, x.StageName...), x.StageName != ""
 	case CtxStatus:

@@ -93,7 +93,7 @@ type Exchange struct {
 	ErrorMessage       string
 	IntegrationLatency time.Duration
 	IntegrationStatus  int
-	ResponseLength     int
+	ResponseLength     int // -1: unknown (streamed)
 	integrationStart   time.Time
 
 	handler *Handler

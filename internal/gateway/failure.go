@@ -88,6 +88,10 @@ type Failure struct {
 	Type ResponseType
 	// Message is $context.error.message; "" renders as null.
 	Message string
+	// Status, when non-zero, replaces the gateway response's status code
+	// (a malformed Lambda proxy response is a DEFAULT_5XX answered with
+	// 502, a status no response type has by default).
+	Status int
 	// Cause is for the log only.
 	Cause error
 }

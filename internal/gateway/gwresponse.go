@@ -95,10 +95,13 @@ func isServerError(t ResponseType) bool {
 var defaultGatewayResponses = CompileGatewayResponses(nil)
 
 // write renders the gateway response for x's failure.
-func (g *GatewayResponses) write(x *Exchange, t ResponseType) {
+func (g *GatewayResponses) write(x *Exchange, t ResponseType, status int) {
 	gr := g.byType[t]
 	resp := x.Resp
-	resp.SetStatus(gr.status)
+	if status == 0 {
+		status = gr.status
+	}
+	resp.SetStatus(status)
 	resp.SetHeader("x-amzn-ErrorType", t.ErrorType())
 	for _, h := range gr.headers {
 		if v, ok := h.src.Resolve(x); ok {

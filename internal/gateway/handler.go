@@ -119,15 +119,16 @@ func (h *Handler) fail(x *Exchange, err error) {
 	if x.Deployment != nil && x.Deployment.GatewayResponses != nil {
 		gr = x.Deployment.GatewayResponses
 	}
-	gr.write(x, f.Type)
+	gr.write(x, f.Type, f.Status)
 }
 
 // finish records the exchange: access log and metrics.
 func (h *Handler) finish(x *Exchange) {
 	x.Status = x.Resp.Status()
-	if n := x.Resp.BodySize(); n >= 0 {
-		x.ResponseLength = n
-	}
+	// -1 when the body is a stream of unknown length (a chunked backend
+	// response): it is sent after this point, so its length is not known
+	// here and $context.responseLength renders "-" rather than a wrong 0.
+	x.ResponseLength = x.Resp.BodySize()
 	st := x.Stage
 	if st == nil {
 		return

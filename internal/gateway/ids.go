@@ -6,6 +6,13 @@ import (
 	"math/rand/v2"
 )
 
+// NewRequestIDs returns a fresh x-amzn-RequestId and x-amz-apigw-id pair,
+// for responses an engine sends without running the pipeline (requests
+// it cannot parse): every response carries them (CONTRACT.md).
+func NewRequestIDs() (requestID, extendedID string) {
+	return newRequestID(), newExtendedID()
+}
+
 // newRequestID returns a random (version 4) UUID. math/rand/v2's generator
 // is ChaCha8-based and seeded from the OS, fast enough for the hot path and
 // unpredictable enough for identifiers (they are not secrets).

@@ -49,6 +49,16 @@ func New(h *gateway.Handler, log *slog.Logger) *Server {
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			ctx.Response.Header.DisableNormalizing()
 			h.Serve(ctx, (*request)(ctx), (*response)(ctx))
+			if n := ctx.Request.Header.ContentLength(); ctx.Response.StatusCode() >= 400 && (n == -1 || n > lingerAbove) {
+				// An error answered early (413, 403, 415, …) can leave much
+				// of a large body on the wire. fasthttp then closes the
+				// connection with unread data, so the kernel sends a reset,
+				// which can destroy the response before the client has read
+				// it (a Go client reports "connection reset by peer" instead
+				// of the 413). Close lingeringly instead.
+				raw := ctx.Conn()
+				ctx.Hijack(func(c net.Conn) { lingerClose(raw, c) })
+			}
 		},
 		ErrorHandler:                  errorHandler,
 		Name:                          "",
@@ -79,10 +89,38 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return s.srv.ShutdownWithContext(ctx)
 }
 
+// Lingering close (cf. nginx's lingering_close): bounds, and the body size
+// above which it applies (fasthttp itself discards up to 256 KB of unread
+// body and keeps the connection).
+const (
+	lingerAbove    = 256 << 10
+	lingerTimeout  = 2 * time.Second
+	lingerMaxBytes = 4 * gateway.MaxBody
+)
+
+// lingerClose runs once the response has been sent (fasthttp flushes it
+// before calling a hijack handler) on a connection whose request body may
+// be partly unread. It half-closes the connection, so that the client knows
+// no other response will follow, and discards what the client still sends,
+// for a bounded time and size, so that the close fasthttp does afterwards
+// finds no unread data and does not reset the connection.
+func lingerClose(raw, c net.Conn) {
+	if cw, ok := raw.(interface{ CloseWrite() error }); ok {
+		_ = cw.CloseWrite()
+	}
+	_ = c.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.Copy(io.Discard, io.LimitReader(c, lingerMaxBytes))
+}
+
 // errorHandler answers requests fasthttp rejects before the pipeline runs
 // (malformed requests, oversized headers, read timeouts).
 func errorHandler(ctx *fasthttp.RequestCtx, err error) {
 	ctx.Response.Header.DisableNormalizing()
+	// These answers skip the pipeline, which sets the identifiers every
+	// response carries: set them here (they were missing on 400/408/431).
+	id, ext := gateway.NewRequestIDs()
+	ctx.Response.Header.Set("x-amzn-RequestId", id)
+	ctx.Response.Header.Set("x-amz-apigw-id", ext)
 	status, msg := fasthttp.StatusBadRequest, "Bad Request"
 	var big *fasthttp.ErrSmallBuffer
 	switch {

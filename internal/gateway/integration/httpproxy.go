@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -157,6 +158,11 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	if method == "HEAD" || size == 0 {
 		fasthttp.ReleaseResponse(resp)
 		out.SetBody(nil)
+		if method == "HEAD" && size > 0 {
+			// A HEAD answer keeps the backend's Content-Length (the size a
+			// GET would return); without this the client saw none.
+			out.SetHeader("Content-Length", strconv.Itoa(size))
+		}
 		return nil
 	}
 	if stream := resp.BodyStream(); stream != nil {
