@@ -98,6 +98,55 @@ type Exchange struct {
 
 	handler *Handler
 	query   url.Values
+	// serving is true while Handler.Serve runs; streamed when the body is
+	// a stream whose Close completes the exchange (see StreamBody).
+	serving, streamed, streamClosed bool
+}
+
+// StreamBody sends r as the response body (size -1: unknown) and defers
+// the exchange's accounting — access log, metrics, return to the pool —
+// until the engine has sent the stream and closed it, so that they record
+// the real length and duration. Integrations stream through this, never
+// through Resp.SetBodyStream directly.
+func (x *Exchange) StreamBody(r io.Reader, size int) {
+	x.streamed = true
+	x.Resp.SetBodyStream(&accountedStream{r: r, x: x}, size)
+}
+
+// accountedStream counts a streamed body and completes its exchange when
+// the engine closes it. Engines read and close on the goroutine that
+// served the request, so no locking is needed.
+type accountedStream struct {
+	r io.Reader
+	x *Exchange
+	n int
+}
+
+func (s *accountedStream) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	s.n += n
+	return n, err
+}
+
+func (s *accountedStream) Close() error {
+	var err error
+	if c, ok := s.r.(io.Closer); ok {
+		err = c.Close()
+	}
+	x := s.x
+	if x == nil {
+		return err
+	}
+	s.x = nil
+	x.ResponseLength = s.n
+	if x.serving {
+		// Closed before Serve returned (an engine that buffers the
+		// stream): Serve completes the exchange itself.
+		x.streamClosed = true
+		return err
+	}
+	x.handler.complete(x)
+	return err
 }
 
 // Query returns the parsed (decoded) query string.

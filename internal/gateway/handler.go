@@ -34,9 +34,23 @@ func (h *Handler) Serve(ctx context.Context, req Request, resp Response) {
 	x.ExtendedID = newExtendedID()
 	resp.SetHeader("x-amzn-RequestId", x.RequestID)
 	resp.SetHeader("x-amz-apigw-id", x.ExtendedID)
+	x.serving = true
 	if err := h.run(x); err != nil {
 		h.fail(x, err)
 	}
+	x.serving = false
+	x.Status = resp.Status()
+	if x.streamed && !x.streamClosed {
+		return // the stream's Close completes the exchange
+	}
+	if !x.streamed {
+		x.ResponseLength = resp.BodySize()
+	}
+	h.complete(x)
+}
+
+// complete records a finished exchange and returns it to the pool.
+func (h *Handler) complete(x *Exchange) {
 	h.finish(x)
 	release(x)
 }
@@ -124,11 +138,6 @@ func (h *Handler) fail(x *Exchange, err error) {
 
 // finish records the exchange: access log and metrics.
 func (h *Handler) finish(x *Exchange) {
-	x.Status = x.Resp.Status()
-	// -1 when the body is a stream of unknown length (a chunked backend
-	// response): it is sent after this point, so its length is not known
-	// here and $context.responseLength renders "-" rather than a wrong 0.
-	x.ResponseLength = x.Resp.BodySize()
 	st := x.Stage
 	if st == nil {
 		return

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"errors"
 	"io"
 	"net/url"
 	"strconv"
@@ -144,6 +145,11 @@ func (h *HTTP) Invoke(x *gateway.Exchange) error {
 		_ = resp.CloseBodyStream()
 		if err != nil {
 			return upstreamFailure(err)
+		}
+		if len(respBody) > maxBackendBody {
+			// API Gateway's integration payload limit is 10 MB; a larger
+			// backend answer is a failed integration [U: AWS's exact text].
+			return gateway.Fail(gateway.APIConfigurationError, errors.New("integration response exceeds 10485760 bytes"))
 		}
 	} else {
 		respBody = append([]byte(nil), resp.Body()...)

@@ -166,7 +166,7 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 		return nil
 	}
 	if stream := resp.BodyStream(); stream != nil {
-		out.SetBodyStream(&upstreamBody{r: stream, resp: resp}, size)
+		x.StreamBody(&upstreamBody{r: stream, resp: resp}, size)
 		return nil
 	}
 	out.SetBody(resp.Body())
