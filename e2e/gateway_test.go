@@ -91,6 +91,10 @@ func startGateway(t *testing.T, dataDir string, extra ...string) *Gateway {
 		dataDir = t.TempDir()
 	}
 	args := append([]string{"serve", "--data-dir", dataDir, "--admin-addr", "127.0.0.1:0"}, extra...)
+	if !strings.Contains(strings.Join(extra, " "), "--https-addr") {
+		// Never the default :8443: tests run gateways in parallel.
+		args = append(args, "--https-addr", "127.0.0.1:0")
+	}
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(os.Environ(), "TOLLGATE_ACCESS_KEY_ID=", "TOLLGATE_SECRET_ACCESS_KEY=")
 	stdout, err := cmd.StdoutPipe()

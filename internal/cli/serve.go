@@ -94,13 +94,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	go func() {
-		if err := watcher.Run(watchCtx, rev); err != nil {
-			log.Error("deploy watcher stopped", "err", err)
-		}
-	}()
 	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway")},
 		log.With("component", "engine"))
 
@@ -153,6 +146,13 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go func() {
+		if err := watcher.Run(watchCtx, rev); err != nil && watchCtx.Err() == nil {
+			log.Error("deploy watcher stopped", "err", err)
+		}
+	}()
 	errc := make(chan error, 1+len(dataAddrs))
 	go func() { errc <- srv.Serve(ln) }()
 	for _, d := range dataAddrs {

@@ -20,9 +20,13 @@ type List[T any] struct {
 	Position string `json:"position,omitempty"`
 }
 
+// cursor marks a page boundary: I is the index the next page starts at, K
+// the key of the item before it (the last one served) and N the key of the
+// item at I (the first one not yet served).
 type cursor struct {
 	I int    `json:"i"`
 	K string `json:"k"`
+	N string `json:"n,omitempty"`
 }
 
 // Paginate returns the page of items (already in list order) selected by
@@ -49,13 +53,15 @@ func Paginate[T any](r *Request, items []T, key func(T) string) (List[T], error)
 	end := min(start+limit, len(items))
 	out := List[T]{Item: append([]T{}, items[start:end]...)}
 	if end < len(items) {
-		out.Position = encodeCursor(cursor{I: end, K: key(items[end-1])})
+		out.Position = encodeCursor(cursor{I: end, K: key(items[end-1]), N: key(items[end])})
 	}
 	return out, nil
 }
 
-// resume finds where the page after cursor c starts: right after the item
-// c names, or at its old index if that item is gone.
+// resume finds where the page after cursor c starts: right after the last
+// item served; if that item is gone (a client deleting what it lists, page
+// by page), at the first item not yet served; if both are gone, at the old
+// index.
 func resume[T any](items []T, key func(T) string, c cursor) int {
 	if c.I >= 1 && c.I <= len(items) && key(items[c.I-1]) == c.K {
 		return c.I
@@ -63,6 +69,13 @@ func resume[T any](items []T, key func(T) string, c cursor) int {
 	for i, it := range items {
 		if key(it) == c.K {
 			return i + 1
+		}
+	}
+	if c.N != "" {
+		for i, it := range items {
+			if key(it) == c.N {
+				return i
+			}
 		}
 	}
 	return min(max(c.I, 0), len(items))
