@@ -30,8 +30,9 @@ func TestReadmeQuickstart(t *testing.T) {
 		t.Fatal("the quickstart needs Debian's AWS CLI v2 at /usr/bin/aws (scripts/test installs it)")
 	}
 	work := t.TempDir()
-	g := startGateway(t, filepath.Join(work, "tollgate-data"))
+	g := startDataPlane(t, filepath.Join(work, "tollgate-data"))
 	script := strings.ReplaceAll(block, "127.0.0.1:4566", strings.TrimPrefix(g.Endpoint, "http://"))
+	script = strings.ReplaceAll(script, "https://127.0.0.1:8443", g.HTTPS)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -48,6 +49,8 @@ func TestReadmeQuickstart(t *testing.T) {
 		`"throttlingRateLimit": 100.0`,
 		`"path": "/pets"`,
 		"(NotFoundException) when calling the GetRestApi operation: Invalid API identifier specified 000000000000:nosuchapi",
+		`[{"name": "Rex"}]`,
+		`{"message":"Missing Authentication Token"}`,
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("quickstart output lacks %q:\n%s", want, out)
