@@ -26,12 +26,15 @@ const (
 	KindDocVersion      = "docversion"
 	// KindFlush holds cache-flush markers, "{stage}/{data|authorizers}".
 	KindFlush = "flush"
+	// KindResourceChild indexes resources by parent: "{parentId}/{pathPart}"
+	// → resource id, so that creating a resource looks at its siblings only.
+	KindResourceChild = "reschild"
 )
 
 // APIChildKinds lists every per-API kind, for cascading deletes.
 var APIChildKinds = []string{
 	KindResource, KindModel, KindValidator, KindGatewayResponse, KindAuthorizer,
-	KindDeployment, KindSnapshot, KindStage, KindDocPart, KindDocVersion, KindFlush,
+	KindDeployment, KindSnapshot, KindStage, KindDocPart, KindDocVersion, KindFlush, KindResourceChild,
 }
 
 // ChildKey is the key of a per-API child document.

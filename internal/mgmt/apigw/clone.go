@@ -83,6 +83,9 @@ func (a *API) cloneInto(ctx context.Context, tx store.Tx, src string, api *model
 				}
 			}
 		}
+		if err := putChildIndex(ctx, tx, api.ID, &res); err != nil {
+			return err
+		}
 		if err := put(ctx, tx, model.ChildKey(model.KindResource, api.ID, res.ID), a.seq.next(), res); err != nil {
 			return err
 		}

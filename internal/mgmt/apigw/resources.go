@@ -208,21 +208,26 @@ func (a *API) createResource(ctx context.Context, r *restjson.Request) (any, err
 	part := *in.PathPart
 	var res model.Resource
 	err := a.update(ctx, func(tx store.Tx) error {
-		t, err := a.loadTree(ctx, tx, apiID)
+		// Only the parent and its children are read: creating resources
+		// stays O(siblings) however large the API grows.
+		parent, _, err := a.loadResource(ctx, tx, apiID, parentID)
 		if err != nil {
 			return err
-		}
-		parent := t.byID[parentID]
-		if parent == nil {
-			return errResource
 		}
 		if !pathPartRE.MatchString(part) {
 			return awserr.BadRequest(errPathPart)
 		}
-		if err := t.checkChild(parent, part, ""); err != nil {
+		if err := a.checkSiblings(ctx, tx, apiID, &parent, part, ""); err != nil {
 			return err
 		}
-		res = model.Resource{ID: a.newResourceID(t), ParentID: parent.ID, PathPart: part, Path: joinPath(parent.Path, part)}
+		id, err := a.newResourceID(ctx, tx, apiID)
+		if err != nil {
+			return err
+		}
+		res = model.Resource{ID: id, ParentID: parent.ID, PathPart: part, Path: joinPath(parent.Path, part)}
+		if err := putChildIndex(ctx, tx, apiID, &res); err != nil {
+			return err
+		}
 		return put(ctx, tx, model.ChildKey(model.KindResource, apiID, res.ID), a.seq.next(), res)
 	})
 	if err != nil {
@@ -231,11 +236,62 @@ func (a *API) createResource(ctx context.Context, r *restjson.Request) (any, err
 	return res, nil
 }
 
-func (a *API) newResourceID(t *tree) string {
+// checkSiblings is tree.checkChild for one parent, read from the index.
+func (a *API) checkSiblings(ctx context.Context, rd store.Reader, apiID string, parent *model.Resource, part, self string) error {
+	if isGreedy(parent.PathPart) {
+		return awserr.BadRequest("Cannot create a child of a resource with a greedy path variable: %s", parent.PathPart)
+	}
+	prefix := childIndexPrefix(apiID, parent.ID)
+	// Two point reads, whatever the number of siblings: the same name, and
+	// any variable sibling (their index keys start with "{").
+	if it, err := rd.Get(ctx, prefix+part); err == nil && string(it.Value) != self {
+		return awserr.Conflict("Another resource with the same parent already has this name: %s", part)
+	} else if err != nil && !isNotFound(err) {
+		return err
+	}
+	if !isVariable(part) {
+		return nil
+	}
+	vars, err := rd.List(ctx, prefix+"{", store.ListOptions{Limit: 2})
+	if err != nil {
+		return err
+	}
+	for _, it := range vars {
+		if string(it.Value) != self {
+			return awserr.BadRequest("A sibling (%s) of this resource already has a variable path part -- only one is allowed", strings.TrimPrefix(it.Key, prefix))
+		}
+	}
+	return nil
+}
+
+func childIndexPrefix(apiID, parentID string) string {
+	return model.ChildPrefix(model.KindResourceChild, apiID) + parentID + "/"
+}
+
+func putChildIndex(ctx context.Context, tx store.Tx, apiID string, res *model.Resource) error {
+	if res.ParentID == "" {
+		return nil
+	}
+	return tx.Put(ctx, childIndexPrefix(apiID, res.ParentID)+res.PathPart, []byte(res.ID))
+}
+
+func deleteChildIndex(ctx context.Context, tx store.Tx, apiID string, res *model.Resource) error {
+	if res.ParentID == "" {
+		return nil
+	}
+	err := tx.Delete(ctx, childIndexPrefix(apiID, res.ParentID)+res.PathPart)
+	if isNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+func (a *API) newResourceID(ctx context.Context, rd store.Reader, apiID string) (string, error) {
 	for {
 		id := a.ids.ID(lenChildID)
-		if t.byID[id] == nil {
-			return id
+		taken, err := exists(ctx, rd, model.ChildKey(model.KindResource, apiID, id))
+		if err != nil || !taken {
+			return id, err
 		}
 	}
 }
@@ -261,10 +317,17 @@ func (a *API) updateResource(ctx context.Context, r *restjson.Request) (any, err
 		if self == nil {
 			return errResource
 		}
+		before := *self
 		for _, op := range in.PatchOperations {
 			if err := patchResource(t, self, op); err != nil {
 				return err
 			}
+		}
+		if err := deleteChildIndex(ctx, tx, apiID, &before); err != nil {
+			return err
+		}
+		if err := putChildIndex(ctx, tx, apiID, self); err != nil {
+			return err
 		}
 		// Recompute the paths of the moved or renamed subtree and write it back.
 		for _, c := range append([]*model.Resource{self}, t.descendants(self.ID)...) {
@@ -365,6 +428,9 @@ func (a *API) deleteResource(ctx context.Context, r *restjson.Request) (any, err
 		}
 		for _, c := range append([]*model.Resource{self}, t.descendants(id)...) {
 			if err := tx.Delete(ctx, model.ChildKey(model.KindResource, apiID, c.ID)); err != nil {
+				return err
+			}
+			if err := deleteChildIndex(ctx, tx, apiID, c); err != nil {
 				return err
 			}
 		}

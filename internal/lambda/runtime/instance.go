@@ -1,0 +1,347 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// instance is one execution environment: a function process and the
+// Runtime API listener that only it uses. At most one invocation runs on it
+// at a time; the pool guarantees that.
+type instance struct {
+	cfg     Config
+	gen     uint64 // the pool's configuration generation it was started with
+	log     *slog.Logger
+	arn     string
+	pid     int
+	started time.Time
+
+	proc    *process
+	srv     *http.Server
+	sink    logSink
+	readers [2]*streamReader
+	wg      sync.WaitGroup // server, waiter and log readers
+
+	next chan *invocation // to the /next handler
+
+	ready        chan struct{} // closed at the first /next
+	readyOnce    sync.Once
+	initDuration time.Duration // set before ready is closed
+
+	initFailed chan struct{} // closed when the runtime posts /init/error
+	initOnce   sync.Once
+	initErr    []byte // set before initFailed is closed
+
+	exited     chan struct{} // closed when the process has exited
+	exitStatus string        // set before exited is closed
+
+	stopping chan struct{} // closed when the instance is being stopped
+	stopOnce sync.Once
+
+	mu      sync.Mutex
+	current *invocation // being delivered, or delivered and not yet answered
+
+	// Owned by whoever holds the instance (see Pool):
+	delivered bool      // an invocation has been delivered: the instance is warm
+	lastUsed  time.Time // when it last went idle (guarded by Pool.mu)
+}
+
+// verdict tells the pool what to do with an instance after an invocation.
+type verdict int
+
+const (
+	keep    verdict = iota // healthy: reuse it
+	discard                // stop it
+	retry                  // a warm instance that died while idle: stop it, run the invocation on a new one
+)
+
+// errStopped is returned by invoke when the instance is stopped under it
+// (the pool is closing).
+var errStopped = errors.New("instance stopped")
+
+// startInstance starts a process for cfg with its own Runtime API listener.
+// onExit is called once the process has exited; it must not wait for stop.
+func startInstance(cfg Config, gen uint64, log *slog.Logger, onExit func(*instance)) (*instance, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("runtime API listener: %w", err)
+	}
+	in := &instance{
+		cfg:        cfg,
+		gen:        gen,
+		arn:        cfg.FunctionARN(),
+		next:       make(chan *invocation),
+		ready:      make(chan struct{}),
+		initFailed: make(chan struct{}),
+		exited:     make(chan struct{}),
+		stopping:   make(chan struct{}),
+	}
+	in.srv = &http.Server{
+		Handler:           in.routes(),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	stream := logStreamName()
+	in.started = time.Now()
+	proc, err := startProcess(cfg, cfg.environ(ln.Addr().String(), stream))
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	in.proc, in.pid = proc, proc.pid
+	in.log = log.With("pid", proc.pid)
+	in.sink.log = in.log
+	in.readers = [2]*streamReader{
+		newStreamReader(proc.stdout, "stdout", &in.sink),
+		newStreamReader(proc.stderr, "stderr", &in.sink),
+	}
+	in.wg.Add(4)
+	go func() {
+		defer in.wg.Done()
+		_ = in.srv.Serve(ln) // returns when stop closes the server
+	}()
+	for _, r := range in.readers {
+		go func() {
+			defer in.wg.Done()
+			r.run()
+		}()
+	}
+	go func() {
+		defer in.wg.Done()
+		in.exitStatus = proc.wait()
+		close(in.exited)
+		onExit(in)
+	}()
+	in.log.Debug("instance started", "logStream", stream)
+	return in, nil
+}
+
+// logStreamName returns a name like Lambda's: 2024/01/15/[$LATEST]<32 hex>.
+func logStreamName() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + hex.EncodeToString(b[:])
+}
+
+// invoke runs inv on the instance. The caller holds the instance exclusively.
+// Its error is errStopped or the context's error; the Result carries every
+// failure of the function itself.
+func (in *instance) invoke(ctx context.Context, inv *invocation) (Result, verdict, error) {
+	var res Result
+	cold := !in.delivered
+	if cold {
+		// Initialisation: wait until the runtime asks for its first
+		// invocation, within the function's timeout.
+		t := time.NewTimer(in.cfg.Timeout)
+		defer t.Stop()
+		select {
+		case <-in.ready:
+		case <-in.initFailed:
+			return in.initFailure(in.initErr), discard, nil
+		case <-in.exited:
+			in.log.Warn("runtime exited during initialisation", "requestId", inv.id, "status", in.exitStatus)
+			return in.initFailure(exitError(inv.id, in.exitStatus)), discard, nil
+		case <-t.C:
+			in.kill()
+			in.log.Warn("runtime did not ask for an invocation within the timeout; instance killed", "requestId", inv.id)
+			return in.initFailure(timeoutError(inv.id, in.cfg.Timeout)), discard, nil
+		case <-ctx.Done():
+			return res, keep, ctx.Err()
+		case <-in.stopping:
+			return res, discard, errStopped
+		}
+		res.InitDuration = in.initDuration
+	}
+
+	// Delivery: hand the invocation to the runtime's pending /next. A warm
+	// instance already known dead (its /next handler may not have noticed)
+	// must not take it.
+	if !cold && in.hasExited() {
+		return res, retry, nil
+	}
+	start := time.Now()
+	budget := in.cfg.Timeout
+	if !inv.maxDeadline.IsZero() && inv.maxDeadline.Sub(start) < budget {
+		budget = max(inv.maxDeadline.Sub(start), 0)
+	}
+	inv.deadline = start.Add(budget)
+	timer := time.NewTimer(budget)
+	defer timer.Stop()
+	// inv is current from now on, so that whatever ends it later can take
+	// it, even before the /next handler has written it out.
+	in.mu.Lock()
+	in.current = inv
+	in.mu.Unlock()
+	select {
+	case in.next <- inv:
+		in.delivered = true
+	case <-in.exited:
+		in.take(inv)
+		if !cold {
+			return res, retry, nil
+		}
+		return in.failure(exitError(inv.id, in.exitStatus), 0), discard, nil
+	case <-in.initFailed:
+		in.take(inv)
+		return in.failure(in.initErr, 0), discard, nil
+	case <-timer.C:
+		in.take(inv)
+		return in.timedOut(inv, budget), discard, nil
+	case <-ctx.Done():
+		in.take(inv)
+		return res, keep, ctx.Err()
+	case <-in.stopping:
+		in.take(inv)
+		return res, discard, errStopped
+	}
+
+	// The answer, or the end of the process, the timeout or the caller.
+	var rep reply
+	select {
+	case rep = <-inv.done:
+	case <-in.exited:
+		if in.take(inv) {
+			in.log.Warn("runtime exited during an invocation", "requestId", inv.id, "status", in.exitStatus)
+			return in.failure(exitError(inv.id, in.exitStatus), time.Since(start)), discard, nil
+		}
+		rep = <-inv.done // answered just before it exited
+	case <-timer.C:
+		if in.take(inv) {
+			return in.timedOut(inv, budget), discard, nil
+		}
+		rep = <-inv.done
+	case <-ctx.Done():
+		if in.take(inv) {
+			in.kill()
+			return res, discard, ctx.Err()
+		}
+		rep = <-inv.done
+	case <-in.stopping:
+		if in.take(inv) {
+			return res, discard, errStopped
+		}
+		rep = <-inv.done
+	}
+	res.Payload, res.Duration = rep.payload, time.Since(start)
+	if rep.failed {
+		res.FunctionError = FunctionErrorUnhandled
+	}
+	return res, keep, nil
+}
+
+func (in *instance) failure(payload []byte, d time.Duration) Result {
+	return Result{Payload: payload, FunctionError: FunctionErrorUnhandled, Duration: d}
+}
+
+// initFailure is the answer when the instance fails before its first
+// invocation is delivered.
+func (in *instance) initFailure(payload []byte) Result {
+	return Result{Payload: payload, FunctionError: FunctionErrorUnhandled, InitDuration: time.Since(in.started)}
+}
+
+// timedOut kills the instance and returns Lambda's timeout answer.
+func (in *instance) timedOut(inv *invocation, budget time.Duration) Result {
+	in.kill()
+	in.log.Warn("invocation timed out; instance killed", "requestId", inv.id, "timeout", budget)
+	return in.failure(timeoutError(inv.id, budget), budget)
+}
+
+// pending returns the delivered, unanswered invocation with the given id.
+func (in *instance) pending(id string) *invocation {
+	in.mu.Lock()
+	inv := in.current
+	in.mu.Unlock()
+	if inv == nil || inv.id != id {
+		return nil
+	}
+	return inv
+}
+
+// take claims the delivered invocation inv so that exactly one party (the
+// runtime's answer, the timeout, a crash) completes it.
+func (in *instance) take(inv *invocation) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.current != inv {
+		return false
+	}
+	in.current = nil
+	return true
+}
+
+// finish completes inv with the runtime's answer, once its output so far is
+// in the log. It reports false if inv was already completed.
+func (in *instance) finish(inv *invocation, rep reply) bool {
+	if !in.take(inv) {
+		return false
+	}
+	drainLogs(in.readers[:]...)
+	inv.done <- rep
+	return true
+}
+
+func (in *instance) markReady() {
+	in.readyOnce.Do(func() {
+		in.initDuration = time.Since(in.started)
+		close(in.ready)
+	})
+}
+
+func (in *instance) isReady() bool {
+	select {
+	case <-in.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+func (in *instance) failInit(payload []byte) {
+	in.initOnce.Do(func() {
+		in.initErr = payload
+		in.log.Warn("runtime reported an initialisation error", "error", string(payload))
+		close(in.initFailed)
+	})
+}
+
+func (in *instance) hasExited() bool {
+	select {
+	case <-in.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// kill kills the process group at once; stop finishes the clean-up.
+func (in *instance) kill() {
+	in.stopOnce.Do(func() {
+		close(in.stopping)
+		in.proc.kill()
+	})
+}
+
+// stop kills the process group and waits until the process, the Runtime API
+// server and the log readers are gone.
+func (in *instance) stop() {
+	in.kill()
+	<-in.exited
+	_ = in.srv.Close()
+	// The readers end when every holder of the pipes is gone; a process
+	// that left the group could keep them open, so do not wait for ever.
+	t := time.AfterFunc(time.Second, func() {
+		for _, r := range in.readers {
+			_ = r.f.SetReadDeadline(time.Now())
+		}
+	})
+	in.wg.Wait()
+	t.Stop()
+}

@@ -1,0 +1,85 @@
+package runtime
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Invocation carries the optional metadata of one invocation.
+type Invocation struct {
+	// RequestID is the invocation's id (Lambda-Runtime-Aws-Request-Id); a
+	// random UUID when empty.
+	RequestID string
+	// TraceID is the X-Ray header passed as Lambda-Runtime-Trace-Id; a new
+	// root trace id when empty.
+	TraceID string
+	// ClientContext and CognitoIdentity are passed, when set, as the
+	// Lambda-Runtime-Client-Context and Lambda-Runtime-Cognito-Identity
+	// headers (JSON documents, as the Invoke API receives them).
+	ClientContext, CognitoIdentity string
+	// Deadline, when set and earlier than the function's timeout allows,
+	// ends the invocation sooner (Lambda-Runtime-Deadline-Ms and the
+	// timeout both follow it).
+	Deadline time.Time
+}
+
+// Result is what an invocation produced, as Lambda's Invoke returns it.
+type Result struct {
+	// Payload is the function's response, or on failure an error document
+	// {"errorMessage","errorType","stackTrace"} (the function's own, or the
+	// one Lambda writes for crashes, timeouts and oversized responses).
+	Payload []byte
+	// FunctionError is "" on success and [FunctionErrorUnhandled] on any
+	// failure: Lambda's X-Amz-Function-Error header.
+	FunctionError string
+	// Duration is the time from handing the invocation to the runtime to
+	// its answer.
+	Duration time.Duration
+	// InitDuration is how long the instance took to start and ask for its
+	// first invocation; it is non-zero only on a cold start.
+	InitDuration time.Duration
+}
+
+// invocation is an invocation on its way through an instance.
+type invocation struct {
+	id, traceID                    string
+	clientContext, cognitoIdentity string
+	payload                        []byte
+	maxDeadline                    time.Time  // Invocation.Deadline
+	deadline                       time.Time  // set before delivery
+	done                           chan reply // the runtime's answer; capacity 1
+}
+
+// reply is the runtime's answer to an invocation.
+type reply struct {
+	payload []byte
+	failed  bool
+}
+
+func newInvocation(payload []byte, opts Invocation) *invocation {
+	inv := &invocation{
+		id:              opts.RequestID,
+		traceID:         opts.TraceID,
+		clientContext:   opts.ClientContext,
+		cognitoIdentity: opts.CognitoIdentity,
+		payload:         payload,
+		maxDeadline:     opts.Deadline,
+		done:            make(chan reply, 1),
+	}
+	if inv.id == "" {
+		inv.id = uuid.NewString()
+	}
+	if inv.traceID == "" {
+		inv.traceID = newTraceID()
+	}
+	return inv
+}
+
+// newTraceID returns an X-Ray trace header for a new, unsampled root trace.
+func newTraceID() string {
+	return fmt.Sprintf("Root=1-%08x-%016x%08x;Parent=%016x;Sampled=0",
+		time.Now().Unix(), rand.Uint64(), rand.Uint32(), rand.Uint64())
+}

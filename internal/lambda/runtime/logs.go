@@ -1,0 +1,121 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// maxLogLine bounds one log record; longer lines are split into pieces of
+// this size so that a function cannot make Tollgate buffer without limit.
+const maxLogLine = 64 << 10
+
+// logSink writes a function instance's output to the logger, one record per
+// line, with the function name and the request id of the invocation the
+// instance is serving: output written after the runtime fetched an
+// invocation and before it fetched the next carries that invocation's id.
+type logSink struct {
+	log       *slog.Logger
+	requestID atomic.Pointer[string]
+}
+
+func (s *logSink) setRequestID(id string) { s.requestID.Store(&id) }
+
+func (s *logSink) emit(stream string, line []byte) {
+	id := ""
+	if p := s.requestID.Load(); p != nil {
+		id = *p
+	}
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, string(line),
+		slog.String("stream", stream), slog.String("requestId", id))
+}
+
+// streamReader turns one of the process's output pipes into log records.
+// Only whole lines are logged (or pieces of maxLogLine), so output from
+// stdout and stderr never interleaves within a record.
+type streamReader struct {
+	f    *os.File
+	name string // "stdout" or "stderr"
+	sink *logSink
+	busy atomic.Bool // bytes taken from the pipe but not yet logged
+	done chan struct{}
+}
+
+func newStreamReader(f *os.File, name string, sink *logSink) *streamReader {
+	return &streamReader{f: f, name: name, sink: sink, done: make(chan struct{})}
+}
+
+// run reads until end of file (every writer gone) or a read deadline.
+func (r *streamReader) run() {
+	defer close(r.done)
+	defer r.f.Close()
+	chunk := make([]byte, 32<<10)
+	var pending []byte
+	for {
+		n, err := r.f.Read(chunk)
+		if n > 0 {
+			r.busy.Store(true)
+			pending = r.emitLines(append(pending, chunk[:n]...))
+			r.busy.Store(false)
+		}
+		if err != nil {
+			if len(pending) > 0 {
+				r.sink.emit(r.name, pending)
+			}
+			return
+		}
+	}
+}
+
+// emitLines logs every complete line in buf and returns the unfinished rest,
+// moved to the front of buf.
+func (r *streamReader) emitLines(buf []byte) []byte {
+	rest := buf
+	for {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			break
+		}
+		line := bytes.TrimSuffix(rest[:i], []byte{'\r'})
+		for len(line) > maxLogLine {
+			r.sink.emit(r.name, line[:maxLogLine])
+			line = line[maxLogLine:]
+		}
+		if len(line) > 0 {
+			r.sink.emit(r.name, line)
+		}
+		rest = rest[i+1:]
+	}
+	for len(rest) >= maxLogLine {
+		r.sink.emit(r.name, rest[:maxLogLine])
+		rest = rest[maxLogLine:]
+	}
+	return append(buf[:0], rest...)
+}
+
+// drained reports whether everything written to the pipe so far has been
+// logged.
+func (r *streamReader) drained() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+	}
+	return !r.busy.Load() && pendingBytes(r.f) == 0
+}
+
+// drainLogs waits briefly until the readers have logged what the process has
+// written so far. It runs when the runtime answers an invocation (so that the
+// output is in the log when Invoke returns) and when it fetches the next (so
+// that earlier output keeps the earlier request id).
+func drainLogs(readers ...*streamReader) {
+	deadline := time.Now().Add(50 * time.Millisecond)
+	for _, r := range readers {
+		for !r.drained() && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Microsecond)
+		}
+	}
+}
