@@ -26,6 +26,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/sigv4"
@@ -86,9 +87,14 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	logSinks := &gateway.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := integration.NewClients()
+	functions, err := newLambdaService(ctx, s, st, log)
+	if err != nil {
+		return err
+	}
+	defer functions.Close()
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"),
-		Compiler: &deploy.Compiler{Clients: clients, Metrics: gateway.NewMetrics(reg), Logs: logSinks},
+		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks},
 	}
 	rev, err := watcher.Sync(ctx)
 	if err != nil {
@@ -291,4 +297,27 @@ func writeStageStatus(w http.ResponseWriter, reg *gateway.Registry, watcher *dep
 	})
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// newLambdaService builds the Lambda service: stored functions, the
+// --function registrations and the remote endpoint.
+func newLambdaService(ctx context.Context, s config.Settings, st store.Store, log *slog.Logger) (*lambda.Service, error) {
+	var remote *lambda.Remote
+	if s.LambdaEndpoint != "" {
+		var err error
+		if remote, err = lambda.NewRemote(ctx, s.LambdaEndpoint, s.Region); err != nil {
+			return nil, err
+		}
+	}
+	svc := lambda.New(lambda.Config{
+		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
+		Log: log.With("component", "lambda"), Remote: remote,
+	})
+	for _, f := range s.Functions {
+		name, path, _ := strings.Cut(f, "=")
+		if err := svc.RegisterLocal(name, path); err != nil {
+			return nil, fmt.Errorf("--function %s", err)
+		}
+	}
+	return svc, nil
 }
