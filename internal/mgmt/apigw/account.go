@@ -46,23 +46,18 @@ func (a *API) getAccount(ctx context.Context, _ *restjson.Request) (any, error) 
 // /throttleSettings/burstLimit: AWS sets account limits through support
 // tickets, a self-hosted gateway through this call.
 func (a *API) updateAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateAccountInput", &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateAccountInput")
+	if err != nil {
 		return nil, err
 	}
 	var acct model.Account
-	err := a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx store.Tx) error {
 		var err error
 		acct, err = a.loadAccount(ctx, tx)
 		if err != nil {
 			return err
 		}
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchAccount(&acct, op); err != nil {
 				return err
 			}

@@ -108,76 +108,28 @@ func checkAuthorizer(auth *model.Authorizer) error {
 }
 
 func (a *API) getAuthorizers(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID := r.Path("restapi_id")
-	var auths []model.Authorizer
-	err := a.view(ctx, func(rd store.Reader) error {
-		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-			return err
-		}
-		var err error
-		auths, err = list[model.Authorizer](ctx, rd, model.ChildPrefix(model.KindAuthorizer, apiID))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return restjson.Paginate(r, auths, func(x model.Authorizer) string { return x.ID })
+	return listChildren(ctx, a, r, model.KindAuthorizer, func(x model.Authorizer) string { return x.ID })
 }
 
 func (a *API) loadAuthorizer(ctx context.Context, rd store.Reader, apiID, id string) (model.Authorizer, int64, error) {
-	if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-		return model.Authorizer{}, 0, err
-	}
-	auth, seq, err := get[model.Authorizer](ctx, rd, model.ChildKey(model.KindAuthorizer, apiID, id))
-	return auth, seq, notFound(err, errAuthorizer)
+	return loadChild[model.Authorizer](ctx, a, rd, model.KindAuthorizer, apiID, id, errAuthorizer)
 }
 
 func (a *API) getAuthorizer(ctx context.Context, r *restjson.Request) (any, error) {
-	var auth model.Authorizer
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		auth, _, err = a.loadAuthorizer(ctx, rd, r.Path("restapi_id"), r.Path("authorizer_id"))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return auth, nil
+	apiID, id := r.Path("restapi_id"), r.Path("authorizer_id")
+	return readDoc(ctx, a, func(rd store.Reader) (model.Authorizer, int64, error) { return a.loadAuthorizer(ctx, rd, apiID, id) })
 }
 
 func (a *API) updateAuthorizer(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateAuthorizerInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, id := r.Path("restapi_id"), r.Path("authorizer_id")
-	var auth model.Authorizer
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		auth, seq, err = a.loadAuthorizer(ctx, tx, apiID, id)
-		if err != nil {
-			return err
-		}
-		for _, op := range in.PatchOperations {
-			if err := patchAuthorizer(&auth, op); err != nil {
+	return output(patchDocument(ctx, a, r, "updateAuthorizerInput", model.ChildKey(model.KindAuthorizer, apiID, id),
+		func(rd store.Reader) (model.Authorizer, int64, error) { return a.loadAuthorizer(ctx, rd, apiID, id) },
+		func(_ store.Tx, auth *model.Authorizer, ops []patch.Operation) error {
+			if err := eachOp(auth, ops, patchAuthorizer); err != nil {
 				return err
 			}
-		}
-		if err := checkAuthorizer(&auth); err != nil {
-			return err
-		}
-		return put(ctx, tx, model.ChildKey(model.KindAuthorizer, apiID, id), seq, auth)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return auth, nil
+			return checkAuthorizer(auth)
+		}))
 }
 
 func patchAuthorizer(auth *model.Authorizer, op patch.Operation) error {

@@ -179,28 +179,11 @@ func checkDeployable(snap *model.Snapshot) error {
 }
 
 func (a *API) getDeployments(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID := r.Path("restapi_id")
-	var deps []model.Deployment
-	err := a.view(ctx, func(rd store.Reader) error {
-		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-			return err
-		}
-		var err error
-		deps, err = list[model.Deployment](ctx, rd, model.ChildPrefix(model.KindDeployment, apiID))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return restjson.Paginate(r, deps, func(d model.Deployment) string { return d.ID })
+	return listChildren(ctx, a, r, model.KindDeployment, func(d model.Deployment) string { return d.ID })
 }
 
 func (a *API) loadDeployment(ctx context.Context, rd store.Reader, apiID, id string) (model.Deployment, int64, error) {
-	if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-		return model.Deployment{}, 0, err
-	}
-	d, seq, err := get[model.Deployment](ctx, rd, model.ChildKey(model.KindDeployment, apiID, id))
-	return d, seq, notFound(err, errDeployment)
+	return loadChild[model.Deployment](ctx, a, rd, model.KindDeployment, apiID, id, errDeployment)
 }
 
 func (a *API) getDeployment(ctx context.Context, r *restjson.Request) (any, error) {
@@ -245,39 +228,21 @@ func apiSummary(snap *model.Snapshot) map[string]map[string]model.MethodSnapshot
 }
 
 func (a *API) updateDeployment(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateDeploymentInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, id := r.Path("restapi_id"), r.Path("deployment_id")
-	var dep model.Deployment
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		dep, seq, err = a.loadDeployment(ctx, tx, apiID, id)
-		if err != nil {
-			return err
-		}
-		for _, op := range in.PatchOperations {
-			if op.Path != "/description" {
-				return patch.InvalidPathFor(op, "/description")
-			}
-			if op.Op != "replace" {
-				return patch.UnsupportedOp(op)
-			}
-			dep.Description = optional(op.Str())
-		}
-		return put(ctx, tx, model.ChildKey(model.KindDeployment, apiID, id), seq, dep)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return dep, nil
+	return output(patchDocument(ctx, a, r, "updateDeploymentInput", model.ChildKey(model.KindDeployment, apiID, id),
+		func(rd store.Reader) (model.Deployment, int64, error) { return a.loadDeployment(ctx, rd, apiID, id) },
+		func(_ store.Tx, dep *model.Deployment, ops []patch.Operation) error {
+			return eachOp(dep, ops, func(dep *model.Deployment, op patch.Operation) error {
+				if op.Path != "/description" {
+					return patch.InvalidPathFor(op, "/description")
+				}
+				if op.Op != "replace" {
+					return patch.UnsupportedOp(op)
+				}
+				dep.Description = optional(op.Str())
+				return nil
+			})
+		}))
 }
 
 func (a *API) deleteDeployment(ctx context.Context, r *restjson.Request) (any, error) {

@@ -116,55 +116,33 @@ func (a *API) loadDocPart(ctx context.Context, rd store.Reader, apiID, id string
 }
 
 func (a *API) getDocPart(ctx context.Context, r *restjson.Request) (any, error) {
-	var p model.DocumentationPart
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		p, _, err = a.loadDocPart(ctx, rd, r.Path("restapi_id"), r.Path("part_id"))
-		return err
+	apiID, id := r.Path("restapi_id"), r.Path("part_id")
+	return readDoc(ctx, a, func(rd store.Reader) (model.DocumentationPart, int64, error) {
+		return a.loadDocPart(ctx, rd, apiID, id)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
 }
 
 func (a *API) updateDocPart(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateDocumentationPartInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, id := r.Path("restapi_id"), r.Path("part_id")
-	var p model.DocumentationPart
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		p, seq, err = a.loadDocPart(ctx, tx, apiID, id)
-		if err != nil {
-			return err
-		}
-		for _, op := range in.PatchOperations {
-			if op.Op != "replace" {
-				return patch.UnsupportedOp(op)
-			}
-			if op.Path != "/properties" {
-				return patch.InvalidPathFor(op, "/properties")
-			}
-			if !json.Valid([]byte(op.Str())) {
-				return awserr.BadRequest("Documentation part properties must be a valid JSON object") // [U]
-			}
-			p.Properties = op.Str()
-		}
-		return put(ctx, tx, model.ChildKey(model.KindDocPart, apiID, id), seq, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
+	return output(patchDocument(ctx, a, r, "updateDocumentationPartInput", model.ChildKey(model.KindDocPart, apiID, id),
+		func(rd store.Reader) (model.DocumentationPart, int64, error) {
+			return a.loadDocPart(ctx, rd, apiID, id)
+		},
+		func(_ store.Tx, p *model.DocumentationPart, ops []patch.Operation) error {
+			return eachOp(p, ops, func(p *model.DocumentationPart, op patch.Operation) error {
+				if op.Op != "replace" {
+					return patch.UnsupportedOp(op)
+				}
+				if op.Path != "/properties" {
+					return patch.InvalidPathFor(op, "/properties")
+				}
+				if !json.Valid([]byte(op.Str())) {
+					return awserr.BadRequest("Documentation part properties must be a valid JSON object") // [U]
+				}
+				p.Properties = op.Str()
+				return nil
+			})
+		}))
 }
 
 func (a *API) deleteDocPart(ctx context.Context, r *restjson.Request) (any, error) {
@@ -232,77 +210,38 @@ func (a *API) createDocVersion(ctx context.Context, r *restjson.Request) (any, e
 }
 
 func (a *API) getDocVersions(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID := r.Path("restapi_id")
-	var vers []model.DocumentationVersion
-	err := a.view(ctx, func(rd store.Reader) error {
-		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-			return err
-		}
-		var err error
-		vers, err = list[model.DocumentationVersion](ctx, rd, model.ChildPrefix(model.KindDocVersion, apiID))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return restjson.Paginate(r, vers, func(v model.DocumentationVersion) string { return v.Version })
+	return listChildren(ctx, a, r, model.KindDocVersion, func(v model.DocumentationVersion) string { return v.Version })
 }
 
 func (a *API) loadDocVersion(ctx context.Context, rd store.Reader, apiID, id string) (model.DocumentationVersion, int64, error) {
-	if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-		return model.DocumentationVersion{}, 0, err
-	}
-	v, seq, err := get[model.DocumentationVersion](ctx, rd, model.ChildKey(model.KindDocVersion, apiID, id))
-	return v, seq, notFound(err, errDocVersion)
+	return loadChild[model.DocumentationVersion](ctx, a, rd, model.KindDocVersion, apiID, id, errDocVersion)
 }
 
 func (a *API) getDocVersion(ctx context.Context, r *restjson.Request) (any, error) {
-	var ver model.DocumentationVersion
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		ver, _, err = a.loadDocVersion(ctx, rd, r.Path("restapi_id"), r.Path("doc_version"))
-		return err
+	apiID, id := r.Path("restapi_id"), r.Path("doc_version")
+	return readDoc(ctx, a, func(rd store.Reader) (model.DocumentationVersion, int64, error) {
+		return a.loadDocVersion(ctx, rd, apiID, id)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return ver, nil
 }
 
 func (a *API) updateDocVersion(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateDocumentationVersionInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, id := r.Path("restapi_id"), r.Path("doc_version")
-	var ver model.DocumentationVersion
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		ver, seq, err = a.loadDocVersion(ctx, tx, apiID, id)
-		if err != nil {
-			return err
-		}
-		for _, op := range in.PatchOperations {
-			if op.Path != "/description" {
-				return patch.InvalidPathFor(op, "/description")
-			}
-			if op.Op != "replace" {
-				return patch.UnsupportedOp(op)
-			}
-			ver.Description = optional(op.Str())
-		}
-		return put(ctx, tx, model.ChildKey(model.KindDocVersion, apiID, id), seq, ver)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return ver, nil
+	return output(patchDocument(ctx, a, r, "updateDocumentationVersionInput", model.ChildKey(model.KindDocVersion, apiID, id),
+		func(rd store.Reader) (model.DocumentationVersion, int64, error) {
+			return a.loadDocVersion(ctx, rd, apiID, id)
+		},
+		func(_ store.Tx, ver *model.DocumentationVersion, ops []patch.Operation) error {
+			return eachOp(ver, ops, func(ver *model.DocumentationVersion, op patch.Operation) error {
+				if op.Path != "/description" {
+					return patch.InvalidPathFor(op, "/description")
+				}
+				if op.Op != "replace" {
+					return patch.UnsupportedOp(op)
+				}
+				ver.Description = optional(op.Str())
+				return nil
+			})
+		}))
 }
 
 func (a *API) deleteDocVersion(ctx context.Context, r *restjson.Request) (any, error) {

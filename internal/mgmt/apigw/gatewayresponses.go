@@ -140,20 +140,14 @@ func checkGatewayResponse(gr *model.GatewayResponse) error {
 }
 
 func (a *API) updateGatewayResponse(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
 	t := r.Path("response_type")
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateGatewayResponseInput", &v)
-	checkResponseType(t, &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateGatewayResponseInput", func(v *awserr.Validation) { checkResponseType(t, v) })
+	if err != nil {
 		return nil, err
 	}
 	apiID := r.Path("restapi_id")
 	var gr model.GatewayResponse
-	err := a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx store.Tx) error {
 		custom, err := a.customResponses(ctx, tx, apiID)
 		if err != nil {
 			return err
@@ -162,7 +156,7 @@ func (a *API) updateGatewayResponse(ctx context.Context, r *restjson.Request) (a
 		// effective response [V].
 		gr = model.EffectiveGatewayResponse(t, custom)
 		gr.DefaultResponse = false
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchGatewayResponse(&gr, op); err != nil {
 				return err
 			}

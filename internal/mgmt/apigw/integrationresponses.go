@@ -127,19 +127,13 @@ func (a *API) deleteIntegrationResponse(ctx context.Context, r *restjson.Request
 }
 
 func (a *API) updateIntegrationResponse(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
 	code := r.Path("status_code")
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateIntegrationResponseInput", &v)
-	checkStatusCode(code, &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateIntegrationResponseInput", func(v *awserr.Validation) { checkStatusCode(code, v) })
+	if err != nil {
 		return nil, err
 	}
 	var out model.IntegrationResponse
-	_, err := a.mutateMethod(ctx, r, func(_ store.Tx, m *model.Method) error {
+	_, err = a.mutateMethod(ctx, r, func(_ store.Tx, m *model.Method) error {
 		if m.MethodIntegration == nil {
 			return errIntegration
 		}
@@ -147,7 +141,7 @@ func (a *API) updateIntegrationResponse(ctx context.Context, r *restjson.Request
 		if ir == nil {
 			return errResponseCode
 		}
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchIntegrationResponse(ir, op); err != nil {
 				return err
 			}

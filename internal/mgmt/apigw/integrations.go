@@ -226,22 +226,17 @@ func (a *API) deleteIntegration(ctx context.Context, r *restjson.Request) (any, 
 }
 
 func (a *API) updateIntegration(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateIntegrationInput", &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateIntegrationInput")
+	if err != nil {
 		return nil, err
 	}
 	var out model.Integration
-	_, err := a.mutateMethod(ctx, r, func(_ store.Tx, m *model.Method) error {
+	_, err = a.mutateMethod(ctx, r, func(_ store.Tx, m *model.Method) error {
 		integ := m.MethodIntegration
 		if integ == nil {
 			return errIntegration
 		}
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchIntegration(integ, op); err != nil {
 				return err
 			}

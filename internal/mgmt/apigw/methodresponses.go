@@ -113,25 +113,19 @@ func (a *API) deleteMethodResponse(ctx context.Context, r *restjson.Request) (an
 }
 
 func (a *API) updateMethodResponse(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
 	code := r.Path("status_code")
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateMethodResponseInput", &v)
-	checkStatusCode(code, &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateMethodResponseInput", func(v *awserr.Validation) { checkStatusCode(code, v) })
+	if err != nil {
 		return nil, err
 	}
 	apiID := r.Path("restapi_id")
 	var out model.MethodResponse
-	_, err := a.mutateMethod(ctx, r, func(tx store.Tx, m *model.Method) error {
+	_, err = a.mutateMethod(ctx, r, func(tx store.Tx, m *model.Method) error {
 		mr := m.MethodResponses[code]
 		if mr == nil {
 			return errResponseCode
 		}
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchMethodResponse(mr, op); err != nil {
 				return err
 			}

@@ -217,18 +217,13 @@ func (a *API) deleteMethod(ctx context.Context, r *restjson.Request) (any, error
 }
 
 func (a *API) updateMethod(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateMethodInput", &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateMethodInput")
+	if err != nil {
 		return nil, err
 	}
 	apiID := r.Path("restapi_id")
 	return a.mutateMethod(ctx, r, func(tx store.Tx, m *model.Method) error {
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchMethod(m, op); err != nil {
 				return err
 			}

@@ -202,46 +202,28 @@ func (a *API) flattenSchema(ctx context.Context, rd store.Reader, apiID, schema 
 }
 
 func (a *API) updateModel(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateModelInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, name := r.Path("restapi_id"), r.Path("model_name")
-	var m model.Model
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		m, seq, err = a.loadModel(ctx, tx, apiID, name)
-		if err != nil {
+	return output(patchDocument(ctx, a, r, "updateModelInput", model.ChildKey(model.KindModel, apiID, name),
+		func(rd store.Reader) (model.Model, int64, error) { return a.loadModel(ctx, rd, apiID, name) },
+		func(_ store.Tx, m *model.Model, ops []patch.Operation) error { return eachOp(m, ops, patchModel) }))
+}
+
+func patchModel(m *model.Model, op patch.Operation) error {
+	if op.Op != "replace" {
+		return patch.UnsupportedOp(op)
+	}
+	switch op.Path {
+	case "/description":
+		m.Description = optional(op.Str())
+	case "/schema":
+		if err := checkSchema(op.Value); err != nil {
 			return err
 		}
-		for _, op := range in.PatchOperations {
-			if op.Op != "replace" {
-				return patch.UnsupportedOp(op)
-			}
-			switch op.Path {
-			case "/description":
-				m.Description = optional(op.Str())
-			case "/schema":
-				if err := checkSchema(op.Value); err != nil {
-					return err
-				}
-				m.Schema = op.Value
-			default:
-				return patch.InvalidPathFor(op, "/description", "/schema")
-			}
-		}
-		return put(ctx, tx, model.ChildKey(model.KindModel, apiID, name), seq, m)
-	})
-	if err != nil {
-		return nil, err
+		m.Schema = op.Value
+	default:
+		return patch.InvalidPathFor(op, "/description", "/schema")
 	}
-	return m, nil
+	return nil
 }
 
 func (a *API) deleteModel(ctx context.Context, r *restjson.Request) (any, error) {

@@ -298,17 +298,12 @@ func (a *API) newResourceID(ctx context.Context, rd store.Reader, apiID string) 
 
 func (a *API) updateResource(ctx context.Context, r *restjson.Request) (any, error) {
 	apiID, id := r.Path("restapi_id"), r.Path("resource_id")
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateResourceInput", &v)
-	if err := v.Err(); err != nil {
+	ops, err := decodePatch(r, "updateResourceInput")
+	if err != nil {
 		return nil, err
 	}
 	var res model.Resource
-	err := a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx store.Tx) error {
 		t, err := a.loadTree(ctx, tx, apiID)
 		if err != nil {
 			return err
@@ -318,7 +313,7 @@ func (a *API) updateResource(ctx context.Context, r *restjson.Request) (any, err
 			return errResource
 		}
 		before := *self
-		for _, op := range in.PatchOperations {
+		for _, op := range ops {
 			if err := patchResource(t, self, op); err != nil {
 				return err
 			}

@@ -252,30 +252,14 @@ type restApiWithTags struct {
 
 func (a *API) updateRestApi(ctx context.Context, r *restjson.Request) (any, error) {
 	id := r.Path("restapi_id")
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateRestApiInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	var api model.RestApi
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		api, seq, err = get[model.RestApi](ctx, tx, model.KeyRestApi(id))
-		if err != nil {
-			return notFound(err, a.errAPI(id))
-		}
-		for _, op := range in.PatchOperations {
-			if err := patchRestApi(&api, op); err != nil {
-				return err
-			}
-		}
-		return put(ctx, tx, model.KeyRestApi(id), seq, api)
-	})
+	api, err := patchDocument(ctx, a, r, "updateRestApiInput", model.KeyRestApi(id),
+		func(rd store.Reader) (model.RestApi, int64, error) {
+			api, seq, err := get[model.RestApi](ctx, rd, model.KeyRestApi(id))
+			return api, seq, notFound(err, a.errAPI(id))
+		},
+		func(_ store.Tx, api *model.RestApi, ops []patch.Operation) error {
+			return eachOp(api, ops, patchRestApi)
+		})
 	if err != nil {
 		return nil, err
 	}

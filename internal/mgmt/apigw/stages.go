@@ -196,61 +196,31 @@ func (a *API) getStages(ctx context.Context, r *restjson.Request) (any, error) {
 }
 
 func (a *API) loadStage(ctx context.Context, rd store.Reader, apiID, name string) (model.Stage, int64, error) {
-	if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-		return model.Stage{}, 0, err
-	}
-	st, seq, err := get[model.Stage](ctx, rd, model.ChildKey(model.KindStage, apiID, name))
-	return st, seq, notFound(err, errStage)
+	return loadChild[model.Stage](ctx, a, rd, model.KindStage, apiID, name, errStage)
 }
 
 func (a *API) getStage(ctx context.Context, r *restjson.Request) (any, error) {
-	var st model.Stage
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		st, _, err = a.loadStage(ctx, rd, r.Path("restapi_id"), r.Path("stage_name"))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+	apiID, name := r.Path("restapi_id"), r.Path("stage_name")
+	return readDoc(ctx, a, func(rd store.Reader) (model.Stage, int64, error) { return a.loadStage(ctx, rd, apiID, name) })
 }
 
 func (a *API) updateStage(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateStageInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, name := r.Path("restapi_id"), r.Path("stage_name")
-	var st model.Stage
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		st, seq, err = a.loadStage(ctx, tx, apiID, name)
-		if err != nil {
-			return err
-		}
-		sp := stagePatcher{st: &st, deploymentExists: func(id string) error { return a.checkDeploymentID(ctx, tx, apiID, id) }}
-		for _, op := range in.PatchOperations {
-			if err := sp.apply(op); err != nil {
+	return output(patchDocument(ctx, a, r, "updateStageInput", model.ChildKey(model.KindStage, apiID, name),
+		func(rd store.Reader) (model.Stage, int64, error) { return a.loadStage(ctx, rd, apiID, name) },
+		func(tx store.Tx, st *model.Stage, ops []patch.Operation) error {
+			sp := stagePatcher{st: st, deploymentExists: func(id string) error { return a.checkDeploymentID(ctx, tx, apiID, id) }}
+			for _, op := range ops {
+				if err := sp.apply(op); err != nil {
+					return err
+				}
+			}
+			if err := checkVariables(st.Variables); err != nil {
 				return err
 			}
-		}
-		if err := checkVariables(st.Variables); err != nil {
-			return err
-		}
-		st.LastUpdatedDate = model.TimeOf(a.now())
-		return put(ctx, tx, model.ChildKey(model.KindStage, apiID, name), seq, st)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return st, nil
+			st.LastUpdatedDate = model.TimeOf(a.now())
+			return nil
+		}))
 }
 
 func (a *API) deleteStage(ctx context.Context, r *restjson.Request) (any, error) {

@@ -43,20 +43,7 @@ func (a *API) createValidator(ctx context.Context, r *restjson.Request) (any, er
 }
 
 func (a *API) getValidators(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID := r.Path("restapi_id")
-	var vals []model.RequestValidator
-	err := a.view(ctx, func(rd store.Reader) error {
-		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-			return err
-		}
-		var err error
-		vals, err = list[model.RequestValidator](ctx, rd, model.ChildPrefix(model.KindValidator, apiID))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return restjson.Paginate(r, vals, func(v model.RequestValidator) string { return v.ID })
+	return listChildren(ctx, a, r, model.KindValidator, func(v model.RequestValidator) string { return v.ID })
 }
 
 // loadValidator reads one validator; an unknown API reads as an unknown
@@ -67,61 +54,41 @@ func (a *API) loadValidator(ctx context.Context, rd store.Reader, apiID, id stri
 }
 
 func (a *API) getValidator(ctx context.Context, r *restjson.Request) (any, error) {
-	var val model.RequestValidator
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		val, _, err = a.loadValidator(ctx, rd, r.Path("restapi_id"), r.Path("requestvalidator_id"))
-		return err
+	apiID, id := r.Path("restapi_id"), r.Path("requestvalidator_id")
+	return readDoc(ctx, a, func(rd store.Reader) (model.RequestValidator, int64, error) {
+		return a.loadValidator(ctx, rd, apiID, id)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return val, nil
 }
 
 func (a *API) updateValidator(ctx context.Context, r *restjson.Request) (any, error) {
-	var in patch.Request
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	patch.Validate(in.PatchOperations, "updateRequestValidatorInput", &v)
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
 	apiID, id := r.Path("restapi_id"), r.Path("requestvalidator_id")
-	var val model.RequestValidator
-	err := a.update(ctx, func(tx store.Tx) error {
-		var seq int64
-		var err error
-		val, seq, err = a.loadValidator(ctx, tx, apiID, id)
-		if err != nil {
-			return err
-		}
-		for _, op := range in.PatchOperations {
-			if op.Op != "replace" {
-				return patch.UnsupportedOp(op)
-			}
-			switch op.Path {
-			case "/name":
-				if strings.TrimSpace(op.Str()) == "" {
-					return awserr.BadRequest("Request Validator name cannot be blank")
-				}
-				val.Name = op.Str()
-			case "/validateRequestBody":
-				val.ValidateRequestBody, _ = parseBool(op.Str())
-			case "/validateRequestParameters":
-				val.ValidateRequestParameters, _ = parseBool(op.Str())
-			default:
-				return patch.InvalidPathFor(op, "/name", "/validateRequestParameters", "/validateRequestBody")
-			}
-		}
-		return put(ctx, tx, model.ChildKey(model.KindValidator, apiID, id), seq, val)
-	})
-	if err != nil {
-		return nil, err
+	return output(patchDocument(ctx, a, r, "updateRequestValidatorInput", model.ChildKey(model.KindValidator, apiID, id),
+		func(rd store.Reader) (model.RequestValidator, int64, error) {
+			return a.loadValidator(ctx, rd, apiID, id)
+		},
+		func(_ store.Tx, val *model.RequestValidator, ops []patch.Operation) error {
+			return eachOp(val, ops, patchValidator)
+		}))
+}
+
+func patchValidator(val *model.RequestValidator, op patch.Operation) error {
+	if op.Op != "replace" {
+		return patch.UnsupportedOp(op)
 	}
-	return val, nil
+	switch op.Path {
+	case "/name":
+		if strings.TrimSpace(op.Str()) == "" {
+			return awserr.BadRequest("Request Validator name cannot be blank")
+		}
+		val.Name = op.Str()
+	case "/validateRequestBody":
+		val.ValidateRequestBody, _ = parseBool(op.Str())
+	case "/validateRequestParameters":
+		val.ValidateRequestParameters, _ = parseBool(op.Str())
+	default:
+		return patch.InvalidPathFor(op, "/name", "/validateRequestParameters", "/validateRequestBody")
+	}
+	return nil
 }
 
 func (a *API) deleteValidator(ctx context.Context, r *restjson.Request) (any, error) {
