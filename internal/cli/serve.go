@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"sort"
@@ -29,6 +30,7 @@ import (
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -73,9 +75,15 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		}),
 	}
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
+	functions, err := newLambdaService(ctx, s, st, log)
+	if err != nil {
+		return err
+	}
+	defer functions.Close()
+	lambdaAPI := lambdaapi.New(lambdaapi.Config{Functions: functions, Region: s.Region, AccountID: s.AccountID})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmt.SigV4{Verifier: verifier},
-		Services: []mgmt.Registrar{api},
+		Services: []mgmt.Registrar{api, lambdaAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
@@ -87,11 +95,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	logSinks := &gateway.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := integration.NewClients()
-	functions, err := newLambdaService(ctx, s, st, log)
-	if err != nil {
-		return err
-	}
-	defer functions.Close()
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"),
 		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks},
@@ -109,6 +112,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	// Profiles, on the admin listener only (loopback by default).
+	admin.HandleFunc("GET /debug/pprof/", pprof.Index)
+	admin.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	admin.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	admin.HandleFunc("GET /_tollgate/stages", func(w http.ResponseWriter, _ *http.Request) {
 		writeStageStatus(w, registry, watcher)
 	})
