@@ -8,12 +8,14 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -165,9 +167,24 @@ type request fasthttp.RequestCtx
 
 func (r *request) ctx() *fasthttp.RequestCtx { return (*fasthttp.RequestCtx)(r) }
 
-func (r *request) Method() string   { return b2s(r.ctx().Method()) }
-func (r *request) Host() string     { return b2s(r.ctx().Request.Header.Host()) }
-func (r *request) Path() string     { return b2s(r.ctx().Request.URI().PathOriginal()) }
+func (r *request) Method() string { return b2s(r.ctx().Method()) }
+func (r *request) Host() string   { return b2s(r.ctx().Request.Header.Host()) }
+
+// Path is the path as the client sent it. fasthttp parses a request target
+// starting with "//" as host and path ("//stage/pets" → host "stage"), so
+// such targets are taken from the request line itself: API Gateway serves
+// "//stage/pets" as "/stage/pets" (recorded
+// invocation-payload-with-prepended-slash-to-stage).
+func (r *request) Path() string {
+	raw := r.ctx().Request.Header.RequestURI()
+	if len(raw) > 1 && raw[0] == '/' && raw[1] == '/' {
+		if i := bytes.IndexByte(raw, '?'); i >= 0 {
+			raw = raw[:i]
+		}
+		return b2s(raw)
+	}
+	return b2s(r.ctx().Request.URI().PathOriginal())
+}
 func (r *request) RawQuery() string { return b2s(r.ctx().Request.URI().QueryString()) }
 func (r *request) Protocol() string { return b2s(r.ctx().Request.Header.Protocol()) }
 func (r *request) TLS() bool        { return r.ctx().IsTLS() }
@@ -218,7 +235,11 @@ func (r *request) Body() io.Reader {
 	if s := r.ctx().RequestBodyStream(); s != nil {
 		return s
 	}
-	return strings.NewReader(b2s(r.ctx().Request.Body()))
+	body := r.ctx().Request.Body()
+	if len(body) == 0 {
+		return http.NoBody
+	}
+	return bytes.NewReader(body)
 }
 
 type response fasthttp.RequestCtx
@@ -243,6 +264,10 @@ func (w *response) AddHeader(name, value string) {
 	}
 	w.ctx().Response.Header.Add(name, value)
 }
+
+// AddHeaderBytes adds a header without converting it to strings (the
+// proxy integration copies backend headers this way).
+func (w *response) AddHeaderBytes(k, v []byte) { w.ctx().Response.Header.AddBytesKV(k, v) }
 
 func (w *response) DelHeader(name string) { w.ctx().Response.Header.Del(name) }
 func (w *response) SetBody(b []byte)      { w.ctx().Response.SetBody(b) }

@@ -9,7 +9,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -56,19 +58,73 @@ func timeoutOf(in *model.Integration) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
-// hopByHop headers never cross the gateway, in either direction; the
-// request side also drops the headers API Gateway never forwards [V][L].
-var hopByHop = map[string]bool{
-	"connection": true, "keep-alive": true, "proxy-authenticate": true, "proxy-authorization": true,
-	"te": true, "trailer": true, "trailers": true, "transfer-encoding": true, "upgrade": true,
+// Hop-by-hop headers never cross the gateway, in either direction; the
+// request side also drops the headers API Gateway never forwards [V][L],
+// and the response side the gateway's own headers (a backend's values do
+// not replace them) and Content-Length (the engine sets it).
+var (
+	hopByHop        = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
+	requestDropped  = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	responseDropped = append([]string{"content-length", "x-amzn-requestid", "x-amz-apigw-id"}, hopByHop...)
+)
+
+// headerIn reports whether name (any case) is one of the lower-case names.
+func headerIn(name []byte, names []string) bool {
+	for _, n := range names {
+		if len(n) == len(name) && equalFoldASCII(name, n) {
+			return true
+		}
+	}
+	return false
 }
 
-// ownHeaders are set by the gateway on every response; a backend's values
-// do not replace them.
-var ownHeaders = map[string]bool{"x-amzn-requestid": true, "x-amz-apigw-id": true}
+// namedBy reports whether a Connection header value lists name.
+func namedBy(connection string, name []byte) bool {
+	for connection != "" {
+		var tok string
+		tok, connection, _ = strings.Cut(connection, ",")
+		tok = strings.TrimSpace(tok)
+		if len(tok) == len(name) && equalFoldASCII(name, tok) {
+			return true
+		}
+	}
+	return false
+}
 
-var notForwarded = map[string]bool{
-	"host": true, "content-length": true, "expect": true, "max-forwards": true, "content-md5": true,
+func equalFoldASCII(b []byte, s string) bool {
+	for i := 0; i < len(b); i++ {
+		c, d := b[i], s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
+}
+
+// headerAdder returns how to add backend headers to out: as bytes when
+// the engine supports it (no conversions), else as strings.
+func headerAdder(out gateway.Response) func(k, v []byte) {
+	if br, ok := out.(interface{ AddHeaderBytes(k, v []byte) }); ok {
+		return br.AddHeaderBytes
+	}
+	return func(k, v []byte) { out.AddHeader(string(k), string(v)) }
+}
+
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+var uriBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+func appendQuery(q []byte, part string) []byte {
+	if len(q) > 0 {
+		q = append(q, '&')
+	}
+	return append(q, part...)
 }
 
 // Invoke implements gateway.Integration.
@@ -83,54 +139,61 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	}
 	req.Header.SetMethod(method)
 
-	mapped := p.pathParams(x)
-	target := p.uri.render(mapped, x.Variables())
-	req.SetRequestURI(target)
+	// The hot path allocates little: the URI and query are built in a
+	// pooled buffer (fasthttp copies them), headers are copied as bytes.
+	bp := uriBufs.Get().(*[]byte)
+	defer uriBufs.Put(bp)
+	buf := p.uri.appendTo((*bp)[:0], func(name string) (string, bool) { return p.pathParam(x, name) }, x.Variables())
+	req.SetRequestURIBytes(buf)
 	u := req.URI()
 	u.DisablePathNormalizing = true
-	host := string(u.Host())
 
 	// Query: the URI's own, then the client's (raw, as sent), then mapped
 	// parameters. QueryArgs is never touched: parsing it would make fasthttp
 	// re-encode the client's bytes.
-	query := string(u.QueryString())
+	q := append(buf[:0], u.QueryString()...)
 	if raw := x.Req.RawQuery(); raw != "" {
-		query = joinQuery(query, raw)
+		q = appendQuery(q, raw)
 	}
-	conn := connectionTokens(x.Req.Header("Connection"))
+	connection := x.Req.Header("Connection")
 	x.Req.VisitHeaders(func(k, v []byte) {
-		lk := strings.ToLower(string(k))
-		if hopByHop[lk] || notForwarded[lk] || conn[lk] {
+		if headerIn(k, requestDropped) || namedBy(connection, k) {
 			return
 		}
 		req.Header.AddBytesKV(k, v)
 	})
-	req.Header.SetHost(host)
+	req.Header.SetHostBytes(u.Host())
 	if ip := x.Req.RemoteAddr(); ip.IsValid() {
-		xff := x.Req.Header("X-Forwarded-For")
-		if xff != "" {
-			xff += ", "
+		var xff [64]byte
+		b := xff[:0]
+		if prev := x.Req.Header("X-Forwarded-For"); prev != "" {
+			b = append(append(b, prev...), ", "...)
 		}
-		req.Header.Set("X-Forwarded-For", xff+ip.Addr().Unmap().String())
+		req.Header.SetBytesV("X-Forwarded-For", ip.Addr().Unmap().AppendTo(b))
 	}
 	for _, m := range p.mappings {
+		if m.target == "path" {
+			continue
+		}
 		v, ok := m.src.Resolve(x)
 		if !ok {
 			continue
 		}
 		switch m.target {
 		case "querystring":
-			query = joinQuery(query, url.QueryEscape(m.name)+"="+url.QueryEscape(v))
+			q = appendQuery(q, url.QueryEscape(m.name)+"="+url.QueryEscape(v))
 		case "header":
 			req.Header.Set(m.name, v)
 		}
 	}
-	if query != "" {
-		u.SetQueryString(query)
+	if len(q) > 0 {
+		u.SetQueryStringBytes(q)
 	}
+	*bp = q[:0]
 
-	body := &limitedBody{r: x.Req.Body()}
-	if n := x.Req.ContentLength(); n > 0 || n < 0 {
+	var body *limitedBody
+	if n := x.Req.ContentLength(); n != 0 {
+		body = &limitedBody{r: x.Req.Body()}
 		req.SetBodyStream(body, int(n))
 	}
 
@@ -138,7 +201,7 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	err := p.clients.pick(p.insecure).DoDeadline(req, resp, time.Now().Add(p.timeout))
 	if err != nil {
 		fasthttp.ReleaseResponse(resp)
-		if body.tooLarge {
+		if body != nil && body.tooLarge {
 			return gateway.ErrTooLarge
 		}
 		return upstreamFailure(err)
@@ -146,13 +209,13 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	x.IntegrationStatus = resp.StatusCode()
 	out := x.Resp
 	out.SetStatus(resp.StatusCode())
-	rconn := connectionTokens(string(resp.Header.Peek("Connection")))
+	rconnection := resp.Header.Peek("Connection")
+	add := headerAdder(out)
 	resp.Header.VisitAll(func(k, v []byte) {
-		lk := strings.ToLower(string(k))
-		if hopByHop[lk] || lk == "content-length" || rconn[lk] || ownHeaders[lk] {
+		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
 			return
 		}
-		out.AddHeader(string(k), string(v))
+		add(k, v)
 	})
 	size := resp.Header.ContentLength()
 	if method == "HEAD" || size == 0 {
@@ -165,7 +228,25 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 		}
 		return nil
 	}
-	if stream := resp.BodyStream(); stream != nil {
+	stream := resp.BodyStream()
+	if stream != nil && size > 0 && size <= smallBody {
+		// Small bodies of known size (most API responses) are read whole:
+		// the backend connection goes back to the pool at once, and the
+		// client gets headers and body in one write instead of a stream.
+		buf := smallBufs.Get().(*[]byte)
+		b := (*buf)[:size]
+		_, err := io.ReadFull(stream, b)
+		_ = resp.CloseBodyStream()
+		fasthttp.ReleaseResponse(resp)
+		if err != nil {
+			smallBufs.Put(buf)
+			return upstreamFailure(err)
+		}
+		out.SetBody(b) // copies
+		smallBufs.Put(buf)
+		return nil
+	}
+	if stream != nil {
 		x.StreamBody(&upstreamBody{r: stream, resp: resp}, size)
 		return nil
 	}
@@ -174,18 +255,21 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	return nil
 }
 
-// pathParams resolves {placeholders}: a mapped integration.request.path
+// smallBody is the largest backend body read whole rather than streamed.
+const smallBody = 64 << 10
+
+var smallBufs = sync.Pool{New: func() any { b := make([]byte, smallBody); return &b }}
+
+// pathParam resolves a {placeholder}: a mapped integration.request.path
 // value, else the method's path parameter of the same name.
-func (p *HTTPProxy) pathParams(x *gateway.Exchange) func(string) (string, bool) {
-	return func(name string) (string, bool) {
-		for _, m := range p.mappings {
-			if m.target == "path" && m.name == name {
-				v, ok := m.src.Resolve(x)
-				return pathValue(m.src, v), ok
-			}
+func (p *HTTPProxy) pathParam(x *gateway.Exchange, name string) (string, bool) {
+	for _, m := range p.mappings {
+		if m.target == "path" && m.name == name {
+			v, ok := m.src.Resolve(x)
+			return pathValue(m.src, v), ok
 		}
-		return x.Match.Params.Get(name)
 	}
+	return x.Match.Params.Get(name)
 }
 
 // pathValue returns a mapped value ready to be placed in the integration
@@ -199,24 +283,6 @@ func pathValue(src gateway.Source, v string) string {
 		return v
 	}
 	return url.PathEscape(v)
-}
-
-func joinQuery(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + "&" + b
-}
-
-func connectionTokens(v string) map[string]bool {
-	if v == "" {
-		return nil
-	}
-	out := map[string]bool{}
-	for _, t := range strings.Split(v, ",") {
-		out[strings.ToLower(strings.TrimSpace(t))] = true
-	}
-	return out
 }
 
 // upstreamFailure maps a backend error to API Gateway's answer: a timeout

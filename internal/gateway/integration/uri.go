@@ -75,22 +75,26 @@ func parseURI(raw string) (*uriTemplate, error) {
 // integration.request.path values, already escaped); stage variables are
 // inserted as they are.
 func (t *uriTemplate) render(param func(string) (string, bool), vars map[string]string) string {
-	var b strings.Builder
+	return string(t.appendTo(nil, param, vars))
+}
+
+// appendTo is render appending to b.
+func (t *uriTemplate) appendTo(b []byte, param func(string) (string, bool), vars map[string]string) []byte {
 	for _, p := range t.parts {
 		switch {
 		case p.stageVar != "":
-			b.WriteString(vars[p.stageVar])
+			b = append(b, vars[p.stageVar]...)
 		case p.param != "":
 			if v, ok := param(p.param); ok {
-				b.WriteString(v)
+				b = append(b, v...)
 			} else {
-				b.WriteString("{" + p.param + "}")
+				b = append(append(append(b, '{'), p.param...), '}')
 			}
 		default:
-			b.WriteString(p.lit)
+			b = append(b, p.lit...)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // requestMapping is one compiled integration.request.* parameter.
