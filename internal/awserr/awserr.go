@@ -25,6 +25,12 @@ type Error struct {
 	Message string
 	// RetryAfter, when positive, is sent as the Retry-After header (seconds).
 	RetryAfter int
+	// MessageKey names the body member holding Message: "message" when
+	// empty. (Lambda's ResourceNotFoundException uses "Message".)
+	MessageKey string
+	// Fields are extra string members of the body, such as Lambda's
+	// "Type": "User" and TooManyRequestsException's "Reason".
+	Fields map[string]string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -26,6 +26,22 @@ func Write(w http.ResponseWriter, err error) *Error {
 	if e.Message == "" {
 		body = []byte(`{"message":null}`)
 	}
+	if e.MessageKey != "" || len(e.Fields) > 0 {
+		// Services other than apigateway (Lambda) put more in the body.
+		m := make(map[string]any, len(e.Fields)+1)
+		for k, v := range e.Fields {
+			m[k] = v
+		}
+		key := e.MessageKey
+		if key == "" {
+			key = "message"
+		}
+		m[key] = e.Message
+		if e.Message == "" {
+			m[key] = nil
+		}
+		body, _ = json.Marshal(m)
+	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -213,5 +216,45 @@ func BenchmarkServeMock(b *testing.B) {
 				h.Serve(context.Background(), req, resp)
 			}
 		})
+	}
+}
+
+// BenchmarkServeProxy measures the pipeline for an HTTP_PROXY route to a
+// loopback backend, with an access log (no client engine).
+func BenchmarkServeProxy(b *testing.B) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(strings.Repeat("x", 100)))
+	}))
+	defer backend.Close()
+	snap := snapshot("px", nil)
+	snap.Resources = append(snap.Resources, model.Resource{ID: "p", ParentID: "root", PathPart: "{proxy+}", Path: "/{proxy+}",
+		ResourceMethods: map[string]*model.Method{"ANY": {HTTPMethod: "ANY", AuthorizationType: "NONE",
+			RequestParameters: map[string]bool{"method.request.path.proxy": true},
+			MethodIntegration: &model.Integration{Type: "HTTP_PROXY", HTTPMethod: model.Ptr("ANY"), URI: model.Ptr(backend.URL + "/{proxy}"),
+				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000}}}})
+	logs := &gateway.LogSinks{Stdout: io.Discard}
+	defer logs.Close()
+	c := &Compiler{Clients: integration.NewClients(), Logs: logs}
+	d, err := c.CompileDeployment("d", snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	format := `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod","path":"$context.path","status":"$context.status","len":"$context.responseLength","time":"$context.requestTime","lat":"$context.integrationLatency"}`
+	st, err := c.CompileStage(&model.Stage{StageName: "s", AccessLogSettings: &model.AccessLogSettings{Format: &format, DestinationArn: model.Ptr("-")}}, d, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	reg := &gateway.Registry{}
+	reg.Set("px", "s", st)
+	h := &gateway.Handler{Registry: reg}
+	req := gatewaytest.NewRequest("GET", "px.execute-api.localhost", "/s/hello", nil, "Accept", "*/*", "User-Agent", "bench")
+	resp := gatewaytest.NewResponse()
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		resp.Reset()
+		h.Serve(context.Background(), req, resp)
+		if resp.Code != 200 {
+			b.Fatalf("status %d %s", resp.Code, resp.Body())
+		}
 	}
 }

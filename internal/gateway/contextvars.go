@@ -165,6 +165,9 @@ func (x *Exchange) AppendContext(buf []byte, v CtxVar) ([]byte, bool) {
 	case CtxPath:
 		buf = append(buf, '/')
 		buf = append(buf, x.StageName...)
+		if x.RawStagePath != "" {
+			return append(buf, x.RawStagePath...), true
+		}
 		return append(buf, x.StagePath...), true
 	case CtxProtocol:
 		return append(buf, x.Req.Protocol()...), true

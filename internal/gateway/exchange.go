@@ -77,8 +77,12 @@ type Exchange struct {
 	StageName string
 	// DomainName is the Host the client used.
 	DomainName string
-	// StagePath is the path after the stage, raw ("/pets/1", "" for root).
+	// StagePath is the path after the stage, raw ("/pets/1", "" for root),
+	// with repeated leading slashes folded into one as AWS routes it.
 	StagePath string
+	// RawStagePath is the path after the stage as the client sent it, for
+	// $context.path ("//pets" stays "//pets" there) [V].
+	RawStagePath string
 	// Stage is the compiled stage serving this exchange (nil when unknown).
 	Stage *Stage
 	// Deployment is the deployment chosen (the canary's when IsCanary).

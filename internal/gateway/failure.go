@@ -92,6 +92,10 @@ type Failure struct {
 	// (a malformed Lambda proxy response is a DEFAULT_5XX answered with
 	// 502, a status no response type has by default).
 	Status int
+	// ErrorType, when set, replaces the type's x-amzn-ErrorType (a
+	// DEFAULT_5XX has none of its own; a malformed Lambda proxy response
+	// is sent as InternalServerErrorException [L]).
+	ErrorType string
 	// Cause is for the log only.
 	Cause error
 }

@@ -73,6 +73,13 @@ func (h *Handler) run(x *Exchange) error {
 	if !ok {
 		return errForbidden
 	}
+	// "/stage//pets" routes and reaches a Lambda proxy event as "/pets",
+	// while $context.path keeps "/stage//pets" (recorded
+	// invocation-payload-with-prepended-slash and -hardcoded).
+	x.RawStagePath = x.StagePath
+	if strings.HasPrefix(x.StagePath, "//") {
+		x.StagePath = "/" + strings.TrimLeft(x.StagePath, "/")
+	}
 	st, _ := h.Registry.Lookup(x.APIID, x.StageName)
 	if st == nil {
 		// An unknown API or a deployed API without this stage: 403
@@ -134,6 +141,9 @@ func (h *Handler) fail(x *Exchange, err error) {
 		gr = x.Deployment.GatewayResponses
 	}
 	gr.write(x, f.Type, f.Status)
+	if f.ErrorType != "" {
+		x.Resp.SetHeader("x-amzn-ErrorType", f.ErrorType)
+	}
 }
 
 // finish records the exchange: access log and metrics.
@@ -167,7 +177,9 @@ func resolve(host, path string) (apiID, stage, rest string, ok bool) {
 		return apiID, stage, rest, found && apiID != "" && stage != "" && (rest == "" || rest[0] == '/')
 	}
 	if i := strings.Index(host, ".execute-api."); i > 0 {
-		stage, rest = splitStage(strings.TrimPrefix(path, "/"))
+		// "//stage/pets" is "/stage/pets" (recorded
+		// invocation-payload-with-prepended-slash-to-stage).
+		stage, rest = splitStage(strings.TrimLeft(path, "/"))
 		return host[:i], stage, rest, stage != ""
 	}
 	return "", "", "", false

@@ -32,8 +32,12 @@ type Function struct {
 	State         string            `json:"State"`
 	RevisionID    string            `json:"RevisionId"`
 	Tags          map[string]string `json:"-"`
-	// ReservedConcurrency bounds concurrent invocations (0: the default).
-	ReservedConcurrency int `json:"-"`
+	// ReservedConcurrency is the function's reserved concurrency
+	// (PutFunctionConcurrency): nil when none is set (invocations then
+	// queue for one of runtime.DefaultMaxConcurrency instances), else the
+	// most concurrent invocations, beyond which Lambda throttles at once
+	// (0 throttles every invocation).
+	ReservedConcurrency *int `json:"-"`
 
 	// Local code: the executable to run and the directory holding it.
 	Executable string `json:"-"`
@@ -63,6 +67,11 @@ var (
 	ErrNotFound = errors.New("function not found")
 	// ErrExists: CreateFunction for a name that exists.
 	ErrExists = errors.New("function already exists")
+	// ErrStatic: a change (code, configuration, deletion) to a function
+	// registered with --function, which only the command line defines.
+	ErrStatic = errors.New("function is registered with --function")
+	// ErrClosed: the service is shutting down.
+	ErrClosed = errors.New("lambda service closed")
 )
 
 // FunctionName extracts the function name from a name, a partial ARN

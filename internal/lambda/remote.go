@@ -2,6 +2,7 @@ package lambda
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
 )
@@ -33,21 +35,49 @@ func NewRemote(ctx context.Context, endpoint, region string) (*Remote, error) {
 	return &Remote{client: client}, nil
 }
 
-// Invoke runs the function remotely (RequestResponse).
-func (r *Remote) Invoke(ctx context.Context, ref string, payload []byte) (runtime.Result, error) {
-	out, err := r.client.Invoke(ctx, &lambdasdk.InvokeInput{FunctionName: aws.String(ref), Payload: payload})
+// Invoke runs the function remotely (RequestResponse); with logTail, the
+// result carries the decoded X-Amz-Log-Result.
+func (r *Remote) Invoke(ctx context.Context, ref string, payload []byte, logTail bool) (runtime.Result, error) {
+	in := &lambdasdk.InvokeInput{FunctionName: aws.String(ref), Payload: payload}
+	if logTail {
+		in.LogType = types.LogTypeTail
+	}
+	out, err := r.client.Invoke(ctx, in)
+	if err != nil {
+		return runtime.Result{}, remoteError(ref, err)
+	}
+	res := runtime.Result{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)}
+	if out.LogResult != nil {
+		res.Logs, _ = base64.StdEncoding.DecodeString(*out.LogResult)
+	}
+	return res, nil
+}
+
+// InvokeAsync queues an Event invocation remotely.
+func (r *Remote) InvokeAsync(ctx context.Context, ref string, payload []byte) error {
+	_, err := r.client.Invoke(ctx, &lambdasdk.InvokeInput{FunctionName: aws.String(ref), Payload: payload,
+		InvocationType: types.InvocationTypeEvent})
+	if err != nil {
+		return remoteError(ref, err)
+	}
+	return nil
+}
+
+// remoteError maps the remote's answers to the service's errors.
+func remoteError(ref string, err error) error {
 	var nf *types.ResourceNotFoundException
 	var tm *types.TooManyRequestsException
 	var tl *types.RequestTooLargeException
+	var api smithy.APIError
 	switch {
 	case errors.As(err, &nf):
-		return runtime.Result{}, fmt.Errorf("%w: %s (remote)", ErrNotFound, ref)
+		return fmt.Errorf("%w: %s (remote)", ErrNotFound, ref)
 	case errors.As(err, &tm):
-		return runtime.Result{}, fmt.Errorf("%w (remote)", runtime.ErrTooManyRequests)
-	case errors.As(err, &tl):
-		return runtime.Result{}, fmt.Errorf("%w (remote)", runtime.ErrRequestTooLarge)
-	case err != nil:
-		return runtime.Result{}, fmt.Errorf("remote invoke %s: %w", ref, err)
+		return fmt.Errorf("%w (remote)", runtime.ErrTooManyRequests)
+	// Lambda answers an oversized payload with the unmodelled
+	// RequestEntityTooLargeException.
+	case errors.As(err, &tl), errors.As(err, &api) && api.ErrorCode() == "RequestEntityTooLargeException":
+		return fmt.Errorf("%w (remote)", runtime.ErrRequestTooLarge)
 	}
-	return runtime.Result{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)}, nil
+	return fmt.Errorf("remote invoke %s: %w", ref, err)
 }

@@ -40,6 +40,8 @@ type Service struct {
 	mu     sync.Mutex
 	static map[string]Function
 	pools  map[string]*poolEntry
+	closed bool
+	async  sync.WaitGroup // Event invocations in flight
 }
 
 type poolEntry struct {
@@ -53,7 +55,7 @@ type storedFunction struct {
 	Executable string            `json:"executable"`
 	CodeDir    string            `json:"codeDir"`
 	Tags       map[string]string `json:"tags,omitempty"`
-	Reserved   int               `json:"reservedConcurrency,omitempty"`
+	Reserved   *int              `json:"reservedConcurrency,omitempty"`
 }
 
 func functionKey(name string) string { return "lambdafn/" + name }
@@ -133,6 +135,19 @@ func (s *Service) defaults(fn Function) Function {
 
 // Create stores a new function with its deployment package.
 func (s *Service) Create(ctx context.Context, fn Function, zipBytes []byte, tags map[string]string) (Function, error) {
+	s.mu.Lock()
+	_, static := s.static[fn.FunctionName]
+	s.mu.Unlock()
+	if static {
+		return Function{}, ErrExists
+	}
+	// Refuse an existing name before unpacking anything (the store's
+	// create below still settles races).
+	if _, err := s.load(ctx, fn.FunctionName); err == nil {
+		return Function{}, ErrExists
+	} else if !errors.Is(err, ErrNotFound) {
+		return Function{}, err
+	}
 	fn = s.defaults(fn)
 	exe, dir, err := s.unpack(fn.FunctionName, zipBytes, fn.Handler)
 	if err != nil {
@@ -157,10 +172,23 @@ func (s *Service) Create(ctx context.Context, fn Function, zipBytes []byte, tags
 	return s.withCode(doc), nil
 }
 
+// unpack unpacks a deployment package into <CodeDir>/<name>/<sha> and keeps
+// the zip itself beside it (<sha>.zip, GetFunction's Code.Location).
 func (s *Service) unpack(name string, zipBytes []byte, handler string) (exe, dir string, err error) {
 	dir = filepath.Join(s.cfg.CodeDir, name, strings.NewReplacer("/", "_", "+", "-", "=", "").Replace(codeSha(zipBytes)))
-	exe, err = unpack(zipBytes, dir, handler)
-	return exe, dir, err
+	if exe, err = unpack(zipBytes, dir, handler); err != nil {
+		return "", "", err
+	}
+	if _, err := os.Stat(dir + ".zip"); err != nil {
+		tmp := dir + ".zip.tmp"
+		if err := os.WriteFile(tmp, zipBytes, 0o644); err != nil {
+			return "", "", fmt.Errorf("keep the deployment package: %w", err)
+		}
+		if err := os.Rename(tmp, dir+".zip"); err != nil {
+			return "", "", fmt.Errorf("keep the deployment package: %w", err)
+		}
+	}
+	return exe, dir, nil
 }
 
 func (s *Service) withCode(d storedFunction) Function {
@@ -231,6 +259,9 @@ func (s *Service) List(ctx context.Context) ([]Function, error) {
 // when non-nil, replaces its code.
 func (s *Service) Update(ctx context.Context, ref string, zipBytes []byte, edit func(*Function) error) (Function, error) {
 	name := FunctionName(ref)
+	if s.isStatic(name) {
+		return Function{}, ErrStatic
+	}
 	var exe, dir string
 	if zipBytes != nil {
 		d, err := s.load(ctx, name)
@@ -276,9 +307,57 @@ func (s *Service) Update(ctx context.Context, ref string, zipBytes []byte, edit 
 	return s.withCode(out), nil
 }
 
+// SetConcurrency sets (or, with nil, removes) a function's reserved
+// concurrency. A --function registration keeps it in memory only.
+func (s *Service) SetConcurrency(ctx context.Context, ref string, reserved *int) (Function, error) {
+	name := FunctionName(ref)
+	s.mu.Lock()
+	if fn, ok := s.static[name]; ok {
+		fn.ReservedConcurrency, fn.RevisionID = reserved, uuid.NewString()
+		s.static[name] = fn
+		s.mu.Unlock()
+		return fn, nil
+	}
+	s.mu.Unlock()
+	var out storedFunction
+	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		it, err := tx.Get(ctx, functionKey(name))
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(it.Value, &out); err != nil {
+			return err
+		}
+		// The pool follows the revision: a new one applies the limit.
+		out.Reserved, out.Function.RevisionID = reserved, uuid.NewString()
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		return tx.Put(ctx, functionKey(name), b)
+	})
+	if err != nil {
+		return Function{}, err
+	}
+	return s.withCode(out), nil
+}
+
+func (s *Service) isStatic(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.static[name]
+	return ok
+}
+
 // Delete removes a stored function and stops its instances.
 func (s *Service) Delete(ctx context.Context, ref string) error {
 	name := FunctionName(ref)
+	if s.isStatic(name) {
+		return ErrStatic
+	}
 	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		err := tx.Delete(ctx, functionKey(name))
 		if errors.Is(err, store.ErrNotFound) {
@@ -296,25 +375,43 @@ func (s *Service) Delete(ctx context.Context, ref string) error {
 	if e != nil {
 		_ = e.pool.Close()
 	}
+	// Its processes are gone: its code may go too. (Stored names never
+	// hold dots or slashes; the check guards the data dir all the same.)
+	if strings.ContainsAny(name, "./\\") || name == "" {
+		return nil
+	}
+	if err := os.RemoveAll(filepath.Join(s.cfg.CodeDir, name)); err != nil {
+		s.log.Warn("removing a deleted function's code", "function", name, "error", err)
+	}
 	return nil
 }
 
-// Close stops every instance of every function.
+// Close stops every instance of every function, after the Event
+// invocations in flight have ended (they fail with ErrClosed). Later
+// invocations fail with ErrClosed.
 func (s *Service) Close() error {
 	s.mu.Lock()
+	s.closed = true
 	pools := s.pools
 	s.pools = map[string]*poolEntry{}
 	s.mu.Unlock()
 	for _, e := range pools {
 		_ = e.pool.Close()
 	}
+	s.async.Wait()
 	return nil
 }
 
-// Invocation is one call of Invoke.
+// Invocation is one call of InvokeFunction.
 type Invocation struct {
-	RequestID     string
+	RequestID string
+	// ClientContext is the client context document (JSON, decoded from
+	// the Invoke API's base64 X-Amz-Client-Context).
 	ClientContext string
+	// LogTail asks for Result.Logs: the invocation's log as Lambda's
+	// X-Amz-Log-Result carries it (START, the function's output, END and
+	// REPORT lines; the last 4 KB).
+	LogTail bool
 }
 
 // InvokeFunction runs a function and returns the runtime's result. A
@@ -322,28 +419,119 @@ type Invocation struct {
 func (s *Service) InvokeFunction(ctx context.Context, ref string, payload []byte, inv Invocation) (runtime.Result, error) {
 	fn, err := s.Get(ctx, ref)
 	if errors.Is(err, ErrNotFound) && s.cfg.Remote != nil {
-		return s.cfg.Remote.Invoke(ctx, ref, payload)
+		return s.cfg.Remote.Invoke(ctx, ref, payload, inv.LogTail)
 	}
 	if err != nil {
 		return runtime.Result{}, err
 	}
-	pool := s.pool(fn)
+	return s.invokeLocal(ctx, fn, payload, inv, true)
+}
+
+// invokeLocal runs fn's code. A synchronous invocation is throttled at once
+// when fn's reserved concurrency is exhausted; others wait for a slot.
+func (s *Service) invokeLocal(ctx context.Context, fn Function, payload []byte, inv Invocation, sync bool) (runtime.Result, error) {
+	if fn.ReservedConcurrency != nil && *fn.ReservedConcurrency == 0 {
+		return runtime.Result{}, fmt.Errorf("invoke %s: reserved concurrency is 0: %w", fn.FunctionName, runtime.ErrTooManyRequests)
+	}
+	pool, err := s.pool(fn)
+	if err != nil {
+		return runtime.Result{}, err
+	}
 	if inv.RequestID == "" {
 		inv.RequestID = uuid.NewString()
 	}
-	return pool.Invoke(ctx, payload, runtime.Invocation{RequestID: inv.RequestID, ClientContext: inv.ClientContext})
+	res, err := pool.Invoke(ctx, payload, runtime.Invocation{
+		RequestID: inv.RequestID, ClientContext: inv.ClientContext, LogTail: inv.LogTail,
+		// Lambda throttles at once when a reserved concurrency is
+		// exhausted; without one, invocations queue for an instance.
+		FailFast: sync && fn.ReservedConcurrency != nil,
+	})
+	if err == nil && inv.LogTail {
+		res.Logs = formatLogTail(inv.RequestID, fn, res)
+	}
+	return res, err
+}
+
+// formatLogTail renders an invocation's log as Lambda's LogResult does,
+// keeping the last 4 KB.
+func formatLogTail(requestID string, fn Function, res runtime.Result) []byte {
+	var b []byte
+	b = fmt.Appendf(b, "START RequestId: %s Version: $LATEST\n", requestID)
+	b = append(b, res.Logs...)
+	b = fmt.Appendf(b, "END RequestId: %s\n", requestID)
+	ms := float64(res.Duration.Microseconds()) / 1000
+	b = fmt.Appendf(b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t",
+		requestID, ms, int64(ms)+1, fn.MemorySize)
+	if res.InitDuration > 0 {
+		b = fmt.Appendf(b, "Init Duration: %.2f ms\t", float64(res.InitDuration.Microseconds())/1000)
+	}
+	b = append(b, '\n')
+	if len(b) > runtime.MaxLogTail {
+		b = b[len(b)-runtime.MaxLogTail:]
+	}
+	return b
+}
+
+// InvokeAsync queues an Event invocation: the function must exist (its
+// absence is reported at once); it then runs in the background, and its
+// outcome goes to the log only. Remote functions are invoked with the
+// Event invocation type.
+func (s *Service) InvokeAsync(ctx context.Context, ref string, payload []byte, inv Invocation) error {
+	fn, err := s.Get(ctx, ref)
+	if errors.Is(err, ErrNotFound) && s.cfg.Remote != nil {
+		return s.cfg.Remote.InvokeAsync(ctx, ref, payload)
+	}
+	if err != nil {
+		return err
+	}
+	if len(payload) > runtime.MaxRequestPayload {
+		return fmt.Errorf("invoke %s: %d bytes: %w", fn.FunctionName, len(payload), runtime.ErrRequestTooLarge)
+	}
+	if inv.RequestID == "" {
+		inv.RequestID = uuid.NewString()
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.async.Add(1)
+	s.mu.Unlock()
+	go func() {
+		defer s.async.Done()
+		// Lambda queues Event invocations and retries them; here a
+		// throttled one waits for an instance instead.
+		inv.LogTail = false
+		res, err := s.invokeLocal(context.Background(), fn, payload, inv, false)
+		switch {
+		case err != nil:
+			s.log.Warn("event invocation failed", "function", fn.FunctionName, "requestId", inv.RequestID, "error", err)
+		case res.FunctionError != "":
+			s.log.Warn("event invocation returned an error", "function", fn.FunctionName, "requestId", inv.RequestID,
+				"functionError", res.FunctionError, "payload", string(res.Payload))
+		default:
+			s.log.Debug("event invocation done", "function", fn.FunctionName, "requestId", inv.RequestID)
+		}
+	}()
+	return nil
 }
 
 // pool returns the function's pool, creating or updating it when its
 // configuration changed.
-func (s *Service) pool(fn Function) *runtime.Pool {
+func (s *Service) pool(fn Function) (*runtime.Pool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
 	e := s.pools[fn.FunctionName]
 	cfg := runtime.Config{
 		Name: fn.FunctionName, Handler: fn.Handler, Executable: fn.Executable, WorkDir: fn.CodeDir,
 		Timeout: time.Duration(fn.Timeout) * time.Second, MemoryMB: fn.MemorySize,
-		MaxConcurrency: fn.ReservedConcurrency, Region: s.cfg.Region, AccountID: s.cfg.AccountID,
+		Region: s.cfg.Region, AccountID: s.cfg.AccountID,
+	}
+	if fn.ReservedConcurrency != nil {
+		cfg.MaxConcurrency = *fn.ReservedConcurrency
 	}
 	if fn.Environment != nil {
 		cfg.Env = fn.Environment.Variables
@@ -356,7 +544,7 @@ func (s *Service) pool(fn Function) *runtime.Pool {
 		e.pool.Update(cfg)
 		e.revision = fn.RevisionID
 	}
-	return e.pool
+	return e.pool, nil
 }
 
 // Invoke implements integration.LambdaInvoker for API Gateway integrations.

@@ -104,7 +104,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if matched != nil {
 		op = matched.Name
 	}
-	body, err := readBody(w, r, s.maxBody)
+	limit := s.maxBody
+	if matched != nil && matched.MaxBody > 0 {
+		limit = matched.MaxBody
+	}
+	body, err := readBody(w, r, limit)
+	if errors.Is(err, errTooLarge) && matched != nil && matched.TooLarge != nil {
+		err = matched.TooLarge
+	}
 	if err != nil {
 		s.fail(rec, reqID, op, err)
 		return
@@ -169,7 +176,12 @@ func writeOutput(w http.ResponseWriter, status int, out any) {
 		if raw.ContentType != "" {
 			h.Set("Content-Type", raw.ContentType)
 		}
-		h.Set("Content-Length", strconv.Itoa(len(raw.Body)))
+		if raw.Status != 0 {
+			status = raw.Status
+		}
+		if status != http.StatusNoContent {
+			h.Set("Content-Length", strconv.Itoa(len(raw.Body)))
+		}
 		w.WriteHeader(status)
 		_, _ = w.Write(raw.Body)
 		return

@@ -131,7 +131,8 @@ func (l *LambdaProxy) Invoke(x *gateway.Exchange) error {
 	}
 	if res.FunctionError != "" {
 		return &gateway.Failure{Type: gateway.Default5XX, Message: "Internal server error", Status: 502,
-			Cause: fmt.Errorf("lambda function error (%s): %.512s", res.FunctionError, res.Payload)}
+			ErrorType: "InternalServerErrorException",
+			Cause:     fmt.Errorf("lambda function error (%s): %.512s", res.FunctionError, res.Payload)}
 	}
 	r, err := parseProxyResponseV1(res.Payload)
 	if err != nil {

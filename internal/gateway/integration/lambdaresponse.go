@@ -19,7 +19,7 @@ var errMalformedProxyResponse = errors.New("execution failed due to configuratio
 // malformed answers 502 {"message": "Internal server error"} [V].
 func malformed(detail string) error {
 	return &gateway.Failure{Type: gateway.Default5XX, Message: "Internal server error", Status: 502,
-		Cause: fmt.Errorf("%w: %s", errMalformedProxyResponse, detail)}
+		ErrorType: "InternalServerErrorException", Cause: fmt.Errorf("%w: %s", errMalformedProxyResponse, detail)}
 }
 
 // proxyResponse is a parsed payload 1.0 function response.

@@ -3,6 +3,7 @@ package runtime
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,13 @@ type Invocation struct {
 	// ends the invocation sooner (Lambda-Runtime-Deadline-Ms and the
 	// timeout both follow it).
 	Deadline time.Time
+	// FailFast makes the invocation fail at once with [ErrTooManyRequests]
+	// when every concurrency slot is busy, instead of waiting for one:
+	// Lambda's answer when a function's reserved concurrency is exhausted.
+	FailFast bool
+	// LogTail asks for the output the function writes during the
+	// invocation in [Result.Logs] (Lambda's X-Amz-Log-Type: Tail).
+	LogTail bool
 }
 
 // Result is what an invocation produced, as Lambda's Invoke returns it.
@@ -41,6 +49,39 @@ type Result struct {
 	// InitDuration is how long the instance took to start and ask for its
 	// first invocation; it is non-zero only on a cold start.
 	InitDuration time.Duration
+	// Logs holds the last MaxLogTail bytes of what the function wrote to
+	// stdout and stderr during the invocation, one line each, when
+	// Invocation.LogTail asked for them.
+	Logs []byte
+}
+
+// MaxLogTail bounds Result.Logs (Lambda returns the last 4 KB).
+const MaxLogTail = 4096
+
+// logTail collects an invocation's output lines, keeping the last
+// MaxLogTail bytes.
+type logTail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *logTail) add(line []byte) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(append(t.buf, line...), '\n')
+	if len(t.buf) > 2*MaxLogTail {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-MaxLogTail:]...)
+	}
+}
+
+func (t *logTail) bytes() []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	b := t.buf
+	if len(b) > MaxLogTail {
+		b = b[len(b)-MaxLogTail:]
+	}
+	return append([]byte(nil), b...)
 }
 
 // invocation is an invocation on its way through an instance.
@@ -49,6 +90,7 @@ type invocation struct {
 	clientContext, cognitoIdentity string
 	payload                        []byte
 	maxDeadline                    time.Time  // Invocation.Deadline
+	tail                           *logTail   // nil unless Invocation.LogTail
 	deadline                       time.Time  // set before delivery
 	done                           chan reply // the runtime's answer; capacity 1
 }
@@ -68,6 +110,9 @@ func newInvocation(payload []byte, opts Invocation) *invocation {
 		payload:         payload,
 		maxDeadline:     opts.Deadline,
 		done:            make(chan reply, 1),
+	}
+	if opts.LogTail {
+		inv.tail = &logTail{}
 	}
 	if inv.id == "" {
 		inv.id = uuid.NewString()

@@ -20,9 +20,16 @@ const maxLogLine = 64 << 10
 type logSink struct {
 	log       *slog.Logger
 	requestID atomic.Pointer[string]
+	tail      atomic.Pointer[logTail] // the current invocation's, if it asked
 }
 
 func (s *logSink) setRequestID(id string) { s.requestID.Store(&id) }
+
+// setInvocation makes later output belong to inv.
+func (s *logSink) setInvocation(inv *invocation) {
+	s.setRequestID(inv.id)
+	s.tail.Store(inv.tail)
+}
 
 func (s *logSink) emit(stream string, line []byte) {
 	id := ""
@@ -31,6 +38,9 @@ func (s *logSink) emit(stream string, line []byte) {
 	}
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, string(line),
 		slog.String("stream", stream), slog.String("requestId", id))
+	if t := s.tail.Load(); t != nil {
+		t.add(line)
+	}
 }
 
 // streamReader turns one of the process's output pipes into log records.

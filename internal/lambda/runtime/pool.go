@@ -84,7 +84,7 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 		return Result{}, fmt.Errorf("invoke %s: %d bytes (limit %d): %w", p.name(), len(payload), MaxRequestPayload, ErrRequestTooLarge)
 	}
 	inv := newInvocation(payload, opts)
-	inst, err := p.acquire(ctx)
+	inst, err := p.acquire(ctx, opts.FailFast)
 	if err != nil {
 		return Result{}, fmt.Errorf("invoke %s: %w", p.name(), err)
 	}
@@ -110,6 +110,9 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 			continue
 		}
 		p.release(inst, v == keep)
+		if inv.tail != nil {
+			res.Logs = inv.tail.bytes()
+		}
 		p.report(inv, res, err)
 		if errors.Is(err, errStopped) {
 			err = ErrClosed
@@ -195,8 +198,9 @@ func (p *Pool) name() string {
 }
 
 // acquire takes a concurrency slot, with an idle instance when there is one
-// (nil means: start one). It waits for a slot until ctx ends.
-func (p *Pool) acquire(ctx context.Context) (*instance, error) {
+// (nil means: start one). It waits for a slot until ctx ends, or not at all
+// when failFast is set.
+func (p *Pool) acquire(ctx context.Context, failFast bool) (*instance, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -207,6 +211,10 @@ func (p *Pool) acquire(ctx context.Context) (*instance, error) {
 		in := p.popIdleLocked()
 		p.mu.Unlock()
 		return in, nil
+	}
+	if failFast {
+		p.mu.Unlock()
+		return nil, ErrTooManyRequests
 	}
 	w := &waiter{ch: make(chan grant, 1)}
 	p.waiters = append(p.waiters, w)

@@ -52,7 +52,7 @@ func (in *instance) handleNext(w http.ResponseWriter, r *http.Request) {
 	// What the runtime wrote before asking for this invocation belongs to
 	// the previous one (or to the initialisation).
 	drainLogs(in.readers[:]...)
-	in.sink.setRequestID(inv.id)
+	in.sink.setInvocation(inv)
 
 	h := w.Header()
 	h[hdrRequestID] = []string{inv.id}

@@ -14,6 +14,9 @@ type Raw struct {
 	ContentType string
 	Header      http.Header
 	Body        []byte
+	// Status, when non-zero, replaces the operation's success status
+	// (Lambda's Invoke answers 200, 202 or 204 by invocation type).
+	Status int
 }
 
 // Op is a routed operation.
@@ -25,6 +28,12 @@ type Op struct {
 	// Status is the success status code.
 	Status  int
 	Handler Handler
+	// MaxBody, when positive, replaces the server's request body limit for
+	// this operation (Lambda's CreateFunction carries zips of up to 50 MB
+	// in base64); TooLarge is then the error for a larger body (nil: the
+	// server's generic 413).
+	MaxBody  int64
+	TooLarge error
 }
 
 // Router maps "METHOD /path/{param}" patterns to operations. It is built
