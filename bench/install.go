@@ -14,7 +14,7 @@ type binaries struct {
 	Wrk, Nginx string
 	// Go programs built for this run; an empty path means the build failed
 	// and BuildErr says why.
-	Tollgate, Backend, GoProxy string
+	Tollgate, Backend, GoProxy, FastHTTPProxy string
 	BuildErr                   map[string]string
 }
 
@@ -98,7 +98,7 @@ func buildGo(root, dir string) binaries {
 	for _, p := range []struct {
 		pkg string
 		dst *string
-	}{{"./cmd/tollgate", &b.Tollgate}, {"./bench/backend", &b.Backend}, {"./bench/goproxy", &b.GoProxy}} {
+	}{{"./cmd/tollgate", &b.Tollgate}, {"./bench/backend", &b.Backend}, {"./bench/goproxy", &b.GoProxy}, {"./bench/fhproxy", &b.FastHTTPProxy}} {
 		out := filepath.Join(dir, filepath.Base(p.pkg))
 		cmd := exec.Command("go", "build", "-o", out, p.pkg)
 		cmd.Dir = root

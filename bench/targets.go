@@ -62,6 +62,25 @@ var targets = []target{
 		},
 	},
 	{
+		name: "fasthttp-proxy", byDefault: true,
+		desc: "fasthttp server + HostClient, Tollgate's timeouts (the engine's floor)",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			if e.bin.FastHTTPProxy == "" {
+				return nil, fmt.Errorf("%s", e.bin.BuildErr["./bench/fhproxy"])
+			}
+			addr, err := freeAddr()
+			if err != nil {
+				return nil, err
+			}
+			p, err := e.start("fasthttp-proxy", e.cfg.proxyCPU, nil, e.bin.FastHTTPProxy, "-addr", addr, "-upstream", e.backendAddr)
+			if err != nil {
+				return nil, err
+			}
+			inst := &instance{url: "http://" + addr + "/hello", procs: []*proc{p}}
+			return inst, waitListening(ctx, p, addr, 10*time.Second)
+		},
+	},
+	{
 		name: "tollgate-proxy", byDefault: true,
 		desc: "Tollgate: {proxy+} ANY → HTTP_PROXY, access log on (Host: {api}.execute-api.localhost)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {
