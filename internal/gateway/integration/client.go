@@ -17,9 +17,14 @@ type Clients struct {
 // NewClients returns clients tuned for proxying: streaming responses, no
 // header or path normalisation (bytes pass through as the client sent
 // them), generous per-host pools.
-func NewClients() *Clients {
+func NewClients() *Clients { return NewClientsWithDial(nil) }
+
+// NewClientsWithDial is NewClients with a custom dialer (nil: TCP), for
+// in-memory benchmarks.
+func NewClientsWithDial(dial fasthttp.DialFunc) *Clients {
 	mk := func(skip bool) *fasthttp.Client {
 		return &fasthttp.Client{
+			Dial:                          dial,
 			MaxConnsPerHost:               4096,
 			MaxIdleConnDuration:           90 * time.Second,
 			NoDefaultUserAgentHeader:      true,

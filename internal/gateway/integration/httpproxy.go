@@ -233,17 +233,21 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 		// Small bodies of known size (most API responses) are read whole:
 		// the backend connection goes back to the pool at once, and the
 		// client gets headers and body in one write instead of a stream.
-		buf := smallBufs.Get().(*[]byte)
+		pool := &smallBufs
+		if size > smallBufSize {
+			pool = &largeBufs
+		}
+		buf := pool.Get().(*[]byte)
 		b := (*buf)[:size]
 		_, err := io.ReadFull(stream, b)
 		_ = resp.CloseBodyStream()
 		fasthttp.ReleaseResponse(resp)
 		if err != nil {
-			smallBufs.Put(buf)
+			pool.Put(buf)
 			return upstreamFailure(err)
 		}
 		out.SetBody(b) // copies
-		smallBufs.Put(buf)
+		pool.Put(buf)
 		return nil
 	}
 	if stream != nil {
@@ -256,9 +260,17 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 }
 
 // smallBody is the largest backend body read whole rather than streamed.
-const smallBody = 64 << 10
+// Two pools of buffers serve it, so that the usual small answer does not
+// hold (and after each GC reallocate) a 64 KB buffer.
+const (
+	smallBody    = 64 << 10
+	smallBufSize = 4 << 10
+)
 
-var smallBufs = sync.Pool{New: func() any { b := make([]byte, smallBody); return &b }}
+var (
+	smallBufs = sync.Pool{New: func() any { b := make([]byte, smallBufSize); return &b }}
+	largeBufs = sync.Pool{New: func() any { b := make([]byte, smallBody); return &b }}
+)
 
 // pathParam resolves a {placeholder}: a mapped integration.request.path
 // value, else the method's path parameter of the same name.
