@@ -15,7 +15,7 @@ type binaries struct {
 	// Go programs built for this run; an empty path means the build failed
 	// and BuildErr says why.
 	Tollgate, Backend, GoProxy, FastHTTPProxy string
-	BuildErr                   map[string]string
+	BuildErr                                  map[string]string
 }
 
 // findTool looks a program up on PATH and in the sbin directories, which
