@@ -88,6 +88,13 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-lambda", byDefault: true,
+		desc: "Tollgate: {proxy+} ANY → AWS_PROXY to a local aws-lambda-go function (warm pool)",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-lambda", lambda: true})
+		},
+	},
+	{
 		name: "tollgate-proxy-10k", byDefault: true,
 		desc: "as tollgate-proxy, plus -extra-resources literal resources (default 10,000)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

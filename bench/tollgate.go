@@ -90,6 +90,7 @@ type tollgateSpec struct {
 	name      string
 	extra     int  // literal resources added beside {proxy+}
 	pathStyle bool // /restapis/{id}/bench/_user_request_/… instead of the Host form
+	lambda    bool // AWS_PROXY to a local aws-lambda-go function instead of HTTP_PROXY
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -115,10 +116,17 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	if err != nil {
 		return nil, err
 	}
+	args := []string{"serve", "--data-dir", filepath.Join(dir, "data"),
+		"--admin-addr", adminAddr, "--http-addr", dataAddr, "--https-addr", tlsAddr, "--region", benchRegion}
+	if spec.lambda {
+		if e.bin.LambdaFn == "" {
+			return nil, fmt.Errorf("%s", e.bin.BuildErr["./bench/lambdafn"])
+		}
+		args = append(args, "--function", "bench="+e.bin.LambdaFn)
+	}
 	p, err := e.start(spec.name, e.cfg.proxyCPU,
 		append([]string{"TOLLGATE_ACCESS_KEY_ID=" + benchAccessKey, "TOLLGATE_SECRET_ACCESS_KEY=" + benchSecretKey}, e.cfg.tollgateEnv...),
-		e.bin.Tollgate, "serve", "--data-dir", filepath.Join(dir, "data"),
-		"--admin-addr", adminAddr, "--http-addr", dataAddr, "--https-addr", tlsAddr, "--region", benchRegion)
+		append([]string{e.bin.Tollgate}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -205,11 +213,19 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 	}, nil); err != nil {
 		return "", nil, err
 	}
-	if err := c.call(ctx, "PUT", m+"/integration", map[string]any{
+	integration := map[string]any{
 		"type": "HTTP_PROXY", "httpMethod": "ANY",
 		"uri":               "http://" + e.backendAddr + "/{proxy}",
 		"requestParameters": map[string]string{"integration.request.path.proxy": "method.request.path.proxy"},
-	}, nil); err != nil {
+	}
+	if spec.lambda {
+		integration = map[string]any{
+			"type": "AWS_PROXY", "httpMethod": "POST",
+			"uri": "arn:aws:apigateway:" + benchRegion + ":lambda:path/2015-03-31/functions/arn:aws:lambda:" +
+				benchRegion + ":000000000000:function:bench/invocations",
+		}
+	}
+	if err := c.call(ctx, "PUT", m+"/integration", integration, nil); err != nil {
 		return "", nil, err
 	}
 	if spec.extra > 0 {
