@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,8 +44,12 @@ type routeMetrics struct {
 // StageMetrics holds a stage's metric handles, resolved once per compile
 // so that the request path does no label lookups.
 type StageMetrics struct {
-	routes  []routeMetrics
-	canary  []routeMetrics
+	m       *Metrics
+	stage   string
+	routes  []atomic.Pointer[routeMetrics]
+	canary  []atomic.Pointer[routeMetrics]
+	base    *Deployment
+	canaryD *Deployment
 	unknown routeMetrics
 }
 
@@ -56,21 +61,36 @@ func (m *Metrics) handles(api, stage, method, resource string) routeMetrics {
 	}
 }
 
-// ForStage resolves the handles of every route of a stage.
+// ForStage prepares a stage's metrics. A route's handles are resolved the
+// first time the route serves a request, so that an API with thousands of
+// resources costs neither compile time nor memory for routes never called.
 func (m *Metrics) ForStage(stage string, d, canary *Deployment) *StageMetrics {
 	if m == nil {
 		return nil
 	}
-	sm := &StageMetrics{unknown: m.handles(d.APIName, stage, "-", "-")}
-	for _, r := range d.RouteList {
-		sm.routes = append(sm.routes, m.handles(d.APIName, stage, r.HTTPMethod, r.ResourcePath))
-	}
+	sm := &StageMetrics{m: m, stage: stage, base: d, canaryD: canary, unknown: m.handles(d.APIName, stage, "-", "-"),
+		routes: make([]atomic.Pointer[routeMetrics], len(d.RouteList))}
 	if canary != nil {
-		for _, r := range canary.RouteList {
-			sm.canary = append(sm.canary, m.handles(canary.APIName, stage, r.HTTPMethod, r.ResourcePath))
-		}
+		sm.canary = make([]atomic.Pointer[routeMetrics], len(canary.RouteList))
 	}
 	return sm
+}
+
+// route returns the handles of route r, resolving them on first use.
+func (sm *StageMetrics) route(r *Route, canary bool) *routeMetrics {
+	list, d := sm.routes, sm.base
+	if canary {
+		list, d = sm.canary, sm.canaryD
+	}
+	if r.Index >= len(list) {
+		return &sm.unknown
+	}
+	if h := list[r.Index].Load(); h != nil {
+		return h
+	}
+	h := sm.m.handles(d.APIName, sm.stage, r.HTTPMethod, r.ResourcePath)
+	list[r.Index].CompareAndSwap(nil, &h)
+	return list[r.Index].Load()
 }
 
 // observe records one finished exchange.
@@ -80,13 +100,7 @@ func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
 	}
 	h := &sm.unknown
 	if r := x.Route(); r != nil {
-		list := sm.routes
-		if x.IsCanary {
-			list = sm.canary
-		}
-		if r.Index < len(list) {
-			h = &list[r.Index]
-		}
+		h = sm.route(r, x.IsCanary)
 	}
 	h.count.Inc()
 	switch {
