@@ -14,8 +14,8 @@ type binaries struct {
 	Wrk, Nginx string
 	// Go programs built for this run; an empty path means the build failed
 	// and BuildErr says why.
-	Tollgate, Backend, GoProxy, FastHTTPProxy, LambdaFn string
-	BuildErr                                            map[string]string
+	Tollgate, Backend, GoProxy, FastHTTPProxy, LambdaFn, AuthorizerFn string
+	BuildErr                                                          map[string]string
 }
 
 // findTool looks a program up on PATH and in the sbin directories, which
@@ -98,7 +98,7 @@ func buildGo(root, dir string) binaries {
 	for _, p := range []struct {
 		pkg string
 		dst *string
-	}{{"./cmd/tollgate", &b.Tollgate}, {"./bench/backend", &b.Backend}, {"./bench/goproxy", &b.GoProxy}, {"./bench/fhproxy", &b.FastHTTPProxy}, {"./bench/lambdafn", &b.LambdaFn}} {
+	}{{"./cmd/tollgate", &b.Tollgate}, {"./bench/backend", &b.Backend}, {"./bench/goproxy", &b.GoProxy}, {"./bench/fhproxy", &b.FastHTTPProxy}, {"./bench/lambdafn", &b.LambdaFn}, {"./bench/authorizerfn", &b.AuthorizerFn}} {
 		out := filepath.Join(dir, filepath.Base(p.pkg))
 		cmd := exec.Command("go", "build", "-o", out, p.pkg)
 		cmd.Dir = root

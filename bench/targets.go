@@ -95,6 +95,20 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-token-auth", byDefault: true,
+		desc: "as tollgate-proxy, behind a Lambda TOKEN authorizer (aws-lambda-go) with results cached (TTL 300 s)",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-token-auth", auth: "token"})
+		},
+	},
+	{
+		name: "tollgate-jwt-auth", byDefault: true,
+		desc: "as tollgate-proxy, behind a COGNITO_USER_POOLS authorizer verifying an RS256 JWT from a local issuer",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-jwt-auth", auth: "jwt"})
+		},
+	},
+	{
 		name: "tollgate-proxy-10k", byDefault: true,
 		desc: "as tollgate-proxy, plus -extra-resources literal resources (default 10,000)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

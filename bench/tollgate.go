@@ -91,6 +91,9 @@ type tollgateSpec struct {
 	extra     int  // literal resources added beside {proxy+}
 	pathStyle bool // /restapis/{id}/bench/_user_request_/… instead of the Host form
 	lambda    bool // AWS_PROXY to a local aws-lambda-go function instead of HTTP_PROXY
+	// auth puts the route behind an authorizer: "token" (Lambda TOKEN,
+	// cached) or "jwt" (COGNITO_USER_POOLS with a local issuer).
+	auth string
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -124,6 +127,22 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		}
 		args = append(args, "--function", "bench="+e.bin.LambdaFn)
 	}
+	var authHeader string
+	switch spec.auth {
+	case "token":
+		if e.bin.AuthorizerFn == "" {
+			return nil, fmt.Errorf("%s", e.bin.BuildErr["./bench/authorizerfn"])
+		}
+		args = append(args, "--function", "benchauth="+e.bin.AuthorizerFn)
+		authHeader = "Authorization: bench-token"
+	case "jwt":
+		iss, err := startIssuer()
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, "--cognito-issuer", benchPool+"="+iss.url)
+		authHeader = "Authorization: " + iss.token
+	}
 	p, err := e.start(spec.name, e.cfg.proxyCPU,
 		append([]string{"TOLLGATE_ACCESS_KEY_ID=" + benchAccessKey, "TOLLGATE_SECRET_ACCESS_KEY=" + benchSecretKey}, e.cfg.tollgateEnv...),
 		append([]string{e.bin.Tollgate}, args...)...)
@@ -149,6 +168,9 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	} else {
 		inst.url = fmt.Sprintf("http://%s/bench/hello", dataAddr)
 		inst.headers = []string{"Host: " + apiID + ".execute-api.localhost"}
+	}
+	if authHeader != "" {
+		inst.headers = append(inst.headers, authHeader)
 	}
 	inst.accessLog = filepath.Join(dir, "access.log")
 	return inst, nil
@@ -207,10 +229,30 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 		return "", nil, err
 	}
 	m := base + "/resources/" + proxy.ID + "/methods/ANY"
-	if err := c.call(ctx, "PUT", m, map[string]any{
+	method := map[string]any{
 		"authorizationType": "NONE",
 		"requestParameters": map[string]bool{"method.request.path.proxy": true},
-	}, nil); err != nil {
+	}
+	if spec.auth != "" {
+		authorizer := map[string]any{"name": "bench", "identitySource": "method.request.header.Authorization"}
+		if spec.auth == "token" {
+			authorizer["type"] = "TOKEN"
+			authorizer["authorizerUri"] = "arn:aws:apigateway:" + benchRegion + ":lambda:path/2015-03-31/functions/arn:aws:lambda:" +
+				benchRegion + ":000000000000:function:benchauth/invocations"
+			authorizer["authorizerResultTtlInSeconds"] = 300
+			method["authorizationType"] = "CUSTOM"
+		} else {
+			authorizer["type"] = "COGNITO_USER_POOLS"
+			authorizer["providerARNs"] = []string{"arn:aws:cognito-idp:" + benchRegion + ":000000000000:userpool/" + benchPool}
+			method["authorizationType"] = "COGNITO_USER_POOLS"
+		}
+		var out struct{ ID string }
+		if err := c.call(ctx, "POST", base+"/authorizers", authorizer, &out); err != nil {
+			return "", nil, err
+		}
+		method["authorizerId"] = out.ID
+	}
+	if err := c.call(ctx, "PUT", m, method, nil); err != nil {
 		return "", nil, err
 	}
 	integration := map[string]any{

@@ -95,15 +95,21 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	logSinks := &gateway.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := integration.NewClients()
+	accessCompiler, networks, err := newAccess(s, functions, log)
+	if err != nil {
+		return err
+	}
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"),
-		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks},
+		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
+			Access: accessCompiler},
 	}
 	rev, err := watcher.Sync(ctx)
 	if err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
-	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway")},
+	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway"),
+		Networks: networks},
 		log.With("component", "engine"))
 
 	admin := http.NewServeMux()

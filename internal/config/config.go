@@ -4,11 +4,13 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -29,6 +31,51 @@ type Settings struct {
 	Functions      []string
 	LambdaEndpoint string
 	LogLevel       string
+	// PrivateNetworks stand in for VPC endpoints: "NAME=CIDR[,CIDR…]"
+	// (flag --private-network, repeatable) plus the config file's
+	// private-networks.
+	PrivateNetworks []PrivateNetwork
+	// CognitoIssuers map a user pool id (or ARN) to the issuer URL its
+	// tokens come from ("POOL=URL", flag --cognito-issuer).
+	CognitoIssuers map[string]string
+	// IAMUsers may call AWS_IAM methods (config file only: they carry
+	// secrets).
+	IAMUsers []IAMUser
+}
+
+// PrivateNetwork is a named set of address ranges that may call PRIVATE
+// APIs, reported to resource policies as aws:SourceVpce (and aws:SourceVpc).
+type PrivateNetwork struct {
+	Name  string   `yaml:"name"`
+	VPC   string   `yaml:"vpc"`
+	CIDRs []string `yaml:"cidrs"`
+}
+
+// IAMUser is an IAM-style user for AWS_IAM methods.
+type IAMUser struct {
+	Name            string `yaml:"name"`
+	AccountID       string `yaml:"account-id"`
+	AccessKeyID     string `yaml:"access-key-id"`
+	SecretAccessKey string `yaml:"secret-access-key"`
+	// Policies are identity policies: JSON strings or YAML mappings.
+	Policies []any `yaml:"policies"`
+}
+
+// PolicyDocuments returns the user's policies as JSON documents.
+func (u IAMUser) PolicyDocuments() ([]string, error) {
+	var out []string
+	for i, p := range u.Policies {
+		if s, ok := p.(string); ok {
+			out = append(out, s)
+			continue
+		}
+		b, err := json.Marshal(p)
+		if err != nil {
+			return nil, fmt.Errorf("iam-users %s: policy %d: %w", u.Name, i+1, err)
+		}
+		out = append(out, string(b))
+	}
+	return out, nil
 }
 
 // setting describes one scalar setting.
@@ -63,6 +110,10 @@ type fileSettings struct {
 	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
 	LogLevel       *string  `yaml:"log-level"`
 	Functions      []string `yaml:"functions"`
+
+	PrivateNetworks []PrivateNetwork  `yaml:"private-networks"`
+	CognitoIssuers  map[string]string `yaml:"cognito-issuers"`
+	IAMUsers        []IAMUser         `yaml:"iam-users"`
 }
 
 func (f *fileSettings) get(name string) *string {
@@ -110,8 +161,10 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 		flagVals[st.flag] = fs.String(st.flag, "", st.usage+" (env "+st.env+", default "+quoteDefault(st.def)+")")
 	}
 	configFlag := fs.String("config", "", "YAML file with any of these settings (env TOLLGATE_CONFIG)")
-	var functions multi
+	var functions, networks, issuers multi
 	fs.Var(&functions, "function", "NAME=PATH: register a local Lambda function (repeatable)")
+	fs.Var(&networks, "private-network", "NAME=CIDR[,CIDR...]: a private network (stand-in VPC endpoint NAME) that may call PRIVATE APIs (repeatable)")
+	fs.Var(&issuers, "cognito-issuer", "POOL=URL: the OIDC issuer serving a Cognito user pool's tokens (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -148,7 +201,44 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	if len(s.Functions) == 0 {
 		s.Functions = file.Functions
 	}
+	s.PrivateNetworks = file.PrivateNetworks
+	for _, n := range networks {
+		name, cidrs, ok := strings.Cut(n, "=")
+		if !ok || name == "" || cidrs == "" {
+			return s, fmt.Errorf("--private-network %q: want NAME=CIDR[,CIDR...]", n)
+		}
+		s.PrivateNetworks = append(s.PrivateNetworks, PrivateNetwork{Name: name, CIDRs: strings.Split(cidrs, ",")})
+	}
+	s.CognitoIssuers = map[string]string{}
+	for k, v := range file.CognitoIssuers {
+		s.CognitoIssuers[k] = v
+	}
+	for _, is := range issuers {
+		pool, u, ok := strings.Cut(is, "=")
+		if !ok || pool == "" || u == "" {
+			return s, fmt.Errorf("--cognito-issuer %q: want POOL=URL", is)
+		}
+		s.CognitoIssuers[pool] = u
+	}
+	s.IAMUsers = file.IAMUsers
 	return s, s.Validate()
+}
+
+// ParseCIDR parses "10.0.0.0/8" or a single address ("10.1.2.3").
+func ParseCIDR(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return p, fmt.Errorf("%q: not a CIDR", s)
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q: not an address or CIDR", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 func quoteDefault(d string) string {
@@ -202,6 +292,24 @@ func (s Settings) Validate() error {
 		name, path, ok := strings.Cut(f, "=")
 		if !ok || name == "" || path == "" {
 			return fmt.Errorf("--function %q: want NAME=PATH", f)
+		}
+	}
+	for _, n := range s.PrivateNetworks {
+		if n.Name == "" || len(n.CIDRs) == 0 {
+			return fmt.Errorf("private network %q: a name and at least one CIDR are required", n.Name)
+		}
+		for _, c := range n.CIDRs {
+			if _, err := ParseCIDR(c); err != nil {
+				return fmt.Errorf("private network %s: %w", n.Name, err)
+			}
+		}
+	}
+	for _, u := range s.IAMUsers {
+		if u.Name == "" || u.AccessKeyID == "" || u.SecretAccessKey == "" {
+			return fmt.Errorf("iam-users %q: name, access-key-id and secret-access-key are required", u.Name)
+		}
+		if _, err := u.PolicyDocuments(); err != nil {
+			return err
 		}
 	}
 	return nil

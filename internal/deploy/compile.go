@@ -7,9 +7,11 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/access"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/model"
@@ -22,6 +24,9 @@ type Compiler struct {
 	Lambda  integration.LambdaInvoker
 	Metrics *gateway.Metrics
 	Logs    *gateway.LogSinks
+	// Access compiles resource policies, authorizers, IAM and API-key
+	// checks (nil: a Compiler with no users, keys or token verifier).
+	Access *access.Compiler
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.
@@ -37,6 +42,18 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 		GatewayResponses:          gateway.CompileGatewayResponses(snap.GatewayResponses),
 		BinaryMediaTypes:          snap.API.BinaryMediaTypes,
 		DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
+	}
+	ac := c.Access
+	if ac == nil {
+		ac = &access.Compiler{}
+	}
+	acc, err := ac.Deployment(snap)
+	if err != nil {
+		return nil, err
+	}
+	d.HasPolicy = acc.HasPolicy()
+	if ec := snap.API.EndpointConfiguration; ec != nil && slices.Contains(ec.Types, "PRIVATE") {
+		d.Private = true
 	}
 	for i := range snap.Resources {
 		res := &snap.Resources[i]
@@ -60,6 +77,9 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
 			}
 			r.Integration = integ
+			if r.Guard, err = acc.Guard(m); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
+			}
 			if err := d.Routes.Add(res.Path, verb, r); err != nil {
 				return nil, err
 			}
@@ -129,6 +149,7 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 		out.AccessLog = gateway.NewAccessLog(*als.Format, sink)
 	}
 	out.Metrics = c.Metrics.ForStage(st.StageName, d, out.Canary)
+	out.AuthorizerCache = gateway.NewAuthorizerCache()
 	return out, nil
 }
 

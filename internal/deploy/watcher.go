@@ -87,6 +87,15 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) {
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
 		w.applyStage(ctx, ch.Key)
+	case strings.HasPrefix(ch.Key, model.KindFlush+"/"):
+		// "flush/{api}/{stage}/authorizers": FlushStageAuthorizersCache.
+		rest := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
+		apiID, rest, _ := strings.Cut(rest, "/")
+		if name, ok := strings.CutSuffix(rest, "/authorizers"); ok {
+			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.AuthorizerCache != nil {
+				st.AuthorizerCache.Flush()
+			}
+		}
 	case strings.HasPrefix(ch.Key, model.PrefixRestApis) && ch.Op == store.OpDelete:
 		apiID := strings.TrimPrefix(ch.Key, model.PrefixRestApis)
 		w.Registry.RemoveAPI(apiID)
@@ -119,6 +128,12 @@ func (w *Watcher) applyStage(ctx context.Context, key string) {
 		w.setFailure(id, err.Error())
 		w.log().Error("stage compile failed; the previous version keeps serving", "api", apiID, "stage", name, "err", err)
 	default:
+		// The authorizer cache survives recompiles of the same deployment
+		// (new stage variables, settings) but not a redeploy, whose
+		// authorizers may differ [U: AWS's behaviour on redeploy].
+		if prev, _ := w.Registry.Lookup(apiID, name); prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
+			st.AuthorizerCache = prev.AuthorizerCache
+		}
 		w.Registry.Set(apiID, name, st)
 		w.setFailure(id, "")
 		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", st.Deployment.ID,

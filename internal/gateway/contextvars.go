@@ -41,6 +41,22 @@ const (
 	CtxResponseLength
 	CtxStage
 	CtxStatus
+	CtxAuthorizerPrincipalID
+	// CtxAuthorizerKey is $context.authorizer.{key}: a Lambda authorizer's
+	// context value.
+	CtxAuthorizerKey
+	// CtxAuthorizerClaim is $context.authorizer.claims.{name}.
+	CtxAuthorizerClaim
+	CtxAuthorizerLatency
+	CtxIdentityAPIKey
+	CtxIdentityAPIKeyID
+	CtxIdentityAccessKey
+	CtxIdentityAccountID
+	CtxIdentityCaller
+	CtxIdentityUser
+	CtxIdentityUserARN
+	CtxIdentityVpceID
+	CtxIdentityVpcID
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -79,6 +95,18 @@ var ctxVarNames = map[string]CtxVar{
 	"responseLength":                CtxResponseLength,
 	"stage":                         CtxStage,
 	"status":                        CtxStatus,
+	"authorizer.principalId":        CtxAuthorizerPrincipalID,
+	"authorizer.latency":            CtxAuthorizerLatency,
+	"authorizer.integrationLatency": CtxAuthorizerLatency,
+	"identity.apiKey":               CtxIdentityAPIKey,
+	"identity.apiKeyId":             CtxIdentityAPIKeyID,
+	"identity.accessKey":            CtxIdentityAccessKey,
+	"identity.accountId":            CtxIdentityAccountID,
+	"identity.caller":               CtxIdentityCaller,
+	"identity.user":                 CtxIdentityUser,
+	"identity.userArn":              CtxIdentityUserARN,
+	"identity.vpceId":               CtxIdentityVpceID,
+	"identity.vpcId":                CtxIdentityVpcID,
 }
 
 // ParseContextVar resolves a variable name (without "$context.").
@@ -87,6 +115,13 @@ var ctxVarNames = map[string]CtxVar{
 func ParseContextVar(name string) CtxVar {
 	if v, ok := ctxVarNames[name]; ok {
 		return v
+	}
+	if claim, ok := strings.CutPrefix(name, "authorizer.claims."); ok && claim != "" {
+		return CtxAuthorizerClaim
+	}
+	if key, ok := strings.CutPrefix(name, "authorizer."); ok && key != "" && key != "claims" &&
+		!strings.HasPrefix(key, "status") && !strings.HasPrefix(key, "error") && !strings.HasPrefix(key, "requestId") {
+		return CtxAuthorizerKey
 	}
 	for _, p := range []string{"identity.", "authorizer.", "authorize.", "authenticate.", "integration.", "waf.", "customDomain.", "requestOverride.", "responseOverride.", "error."} {
 		if strings.HasPrefix(name, p) {
@@ -103,6 +138,54 @@ func ParseContextVar(name string) CtxVar {
 // AppendContext appends the value of v to buf. ok is false when the value
 // is absent (null).
 func (x *Exchange) AppendContext(buf []byte, v CtxVar) ([]byte, bool) {
+	return x.AppendContextName(buf, v, "")
+}
+
+// AppendContextName is AppendContext for variables that carry a name
+// ($context.authorizer.{key}, $context.authorizer.claims.{name}): name is
+// the variable as ParseContextVar was given it.
+func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte, bool) {
+	a := &x.Auth
+	switch v {
+	case CtxAuthorizerPrincipalID:
+		return append(buf, a.PrincipalID...), a.PrincipalID != ""
+	case CtxAuthorizerKey:
+		val, ok := a.Context[strings.TrimPrefix(name, "authorizer.")]
+		return append(buf, val...), ok
+	case CtxAuthorizerClaim:
+		val, ok := a.Claims[strings.TrimPrefix(name, "authorizer.claims.")]
+		return append(buf, val...), ok
+	case CtxAuthorizerLatency:
+		return strconv.AppendInt(buf, a.Latency.Milliseconds(), 10), a.Authorized
+	case CtxIdentityAPIKey:
+		return append(buf, a.APIKey...), a.APIKey != ""
+	case CtxIdentityAPIKeyID:
+		return append(buf, a.APIKeyID...), a.APIKeyID != ""
+	case CtxIdentityAccessKey:
+		if a.IAM != nil {
+			return append(buf, a.IAM.AccessKey...), true
+		}
+	case CtxIdentityAccountID:
+		if a.IAM != nil {
+			return append(buf, a.IAM.AccountID...), true
+		}
+	case CtxIdentityCaller, CtxIdentityUser:
+		if a.IAM != nil {
+			return append(buf, a.IAM.UserID...), true
+		}
+	case CtxIdentityUserARN:
+		if a.IAM != nil {
+			return append(buf, a.IAM.ARN...), true
+		}
+	case CtxIdentityVpceID:
+		if x.Network != nil {
+			return append(buf, x.Network.Name...), true
+		}
+	case CtxIdentityVpcID:
+		if x.Network != nil && x.Network.VPC != "" {
+			return append(buf, x.Network.VPC...), true
+		}
+	}
 	switch v {
 	case CtxAccountID:
 		if x.Stage != nil {

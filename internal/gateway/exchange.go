@@ -99,6 +99,15 @@ type Exchange struct {
 	IntegrationStatus  int
 	ResponseLength     int // -1: unknown (streamed)
 	integrationStart   time.Time
+	// Auth is what access control learned about the caller.
+	Auth Authorization
+	// Network is the private network the request came from, if any.
+	Network *Network
+
+	// body caches the request body once something has read it whole
+	// (IAM signature checks, authorizers), so the integration sees it too.
+	body     []byte
+	bodyRead bool
 
 	handler *Handler
 	query   url.Values

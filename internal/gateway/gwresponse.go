@@ -68,8 +68,13 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 		}
 		for _, ct := range cts {
 			src := eff.ResponseTemplates[ct]
-			if eff.DefaultResponse && src == model.DefaultGatewayResponseTemplate && isServerError(t) {
-				src = defaultServerErrorTemplate
+			if eff.DefaultResponse && src == model.DefaultGatewayResponseTemplate {
+				switch {
+				case isServerError(t):
+					src = defaultServerErrorTemplate
+				case t == AccessDenied:
+					src = defaultAccessDeniedTemplate
+				}
 			}
 			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(src)})
 		}
@@ -84,6 +89,12 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 // (reference §2.4), unlike the 4XX ones (`{"message":"Forbidden"}`).
 // GetGatewayResponse still reports the shared default template.
 const defaultServerErrorTemplate = `{"message": $context.error.messageString}`
+
+// defaultAccessDeniedTemplate renders ACCESS_DENIED bodies with AWS's
+// capital-M member, {"Message":"User is not authorized to access this
+// resource"} (reference §2.4, §4.3, §8.2); GetGatewayResponse still reports
+// the shared default template [C].
+const defaultAccessDeniedTemplate = `{"Message":$context.error.messageString}`
 
 // isServerError reports whether t belongs to the DEFAULT_5XX class.
 func isServerError(t ResponseType) bool {

@@ -22,6 +22,8 @@ type Handler struct {
 	AccountID string
 	Region    string
 	Log       *slog.Logger
+	// Networks are the private networks that may call PRIVATE APIs.
+	Networks Networks
 }
 
 // Serve handles one request: it must be called once per request by the
@@ -93,6 +95,15 @@ func (h *Handler) run(x *Exchange) error {
 	if x.Deployment.DisableExecuteAPIEndpoint {
 		return errForbidden
 	}
+	if x.Deployment.Private {
+		// Only through a (stand-in) VPC endpoint, and never without a
+		// resource policy: 403 Forbidden otherwise [D].
+		n, ok := h.Networks.Lookup(req.RemoteAddr().Addr())
+		if !ok || !x.Deployment.HasPolicy {
+			return errForbidden
+		}
+		x.Network = n
+	}
 	if req.ContentLength() > MaxBody {
 		return ErrTooLarge
 	}
@@ -102,6 +113,11 @@ func (h *Handler) run(x *Exchange) error {
 	}
 	if !x.Deployment.Routes.Lookup(verb, x.StagePath, &x.Match) {
 		return Fail(MissingAuthenticationToken, nil)
+	}
+	if g := x.Match.Route.Guard; g != nil {
+		if err := g.Check(x); err != nil {
+			return err
+		}
 	}
 	x.integrationStart = time.Now()
 	err := x.Match.Route.Integration.Invoke(x)

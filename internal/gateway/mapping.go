@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"errors"
 	"io"
 )
@@ -24,9 +25,29 @@ func (s substitution) Render(x *Exchange, _ []byte) ([]byte, error) {
 	return s.t.Append(nil, x, ""), nil
 }
 
+// BodyReader streams the request body: the cached copy when something in
+// the pipeline already read it whole, else the client's stream.
+func (x *Exchange) BodyReader() io.Reader {
+	if x.bodyRead {
+		return bytes.NewReader(x.body)
+	}
+	return x.Req.Body()
+}
+
 // ReadBody reads the whole request body, at most MaxBody bytes; a larger
 // body returns ErrTooLarge. Non-proxy integrations need the body whole.
 func ReadBody(x *Exchange) ([]byte, error) {
+	if x.bodyRead {
+		return x.body, nil
+	}
+	b, err := readBody(x)
+	if err == nil {
+		x.body, x.bodyRead = b, true
+	}
+	return b, err
+}
+
+func readBody(x *Exchange) ([]byte, error) {
 	n := x.Req.ContentLength()
 	if n == 0 {
 		return nil, nil

@@ -100,7 +100,7 @@ func (s Source) Resolve(x *Exchange) (string, bool) {
 		v, ok := x.Variables()[s.Name]
 		return v, ok
 	case SrcContext:
-		b, ok := x.AppendContext(nil, s.Ctx)
+		b, ok := x.AppendContextName(nil, s.Ctx, s.Name)
 		return string(b), ok
 	}
 	return "", false

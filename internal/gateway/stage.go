@@ -24,7 +24,10 @@ type Route struct {
 	OperationName     string
 	AuthorizationType string
 	APIKeyRequired    bool
-	Integration       Integration
+	// Guard checks access before the integration; nil when the method has
+	// no authorization, no API key and the API no resource policy.
+	Guard       Guard
+	Integration Integration
 }
 
 // Deployment is a compiled deployment: everything that changes only when
@@ -39,6 +42,10 @@ type Deployment struct {
 	GatewayResponses          *GatewayResponses
 	BinaryMediaTypes          []string
 	DisableExecuteAPIEndpoint bool
+	// Private APIs (endpoint type PRIVATE) answer only requests from a
+	// configured private network, and only with a resource policy.
+	Private   bool
+	HasPolicy bool
 }
 
 // Stage is a compiled stage: a deployment plus the stage's own settings,
@@ -54,6 +61,9 @@ type Stage struct {
 	CanaryVariables map[string]string
 	AccessLog       *AccessLog
 	Metrics         *StageMetrics
+	// AuthorizerCache holds Lambda authorizer results for this stage
+	// (flushed by FlushStageAuthorizersCache).
+	AuthorizerCache *AuthorizerCache
 }
 
 // Registry holds every served stage. Readers get an immutable snapshot

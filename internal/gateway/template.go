@@ -20,7 +20,7 @@ type tpart struct {
 	kind  tpartKind
 	text  string // literal text, or the reference as written (for unknowns)
 	v     CtxVar
-	name  string // stage variable name
+	name  string // stage or context variable name
 	quiet bool   // $!ref: render nothing when absent
 }
 
@@ -72,7 +72,7 @@ func parseRef(s string) (tpart, int) {
 	var p tpart
 	switch {
 	case len(name) > len("context.") && name[:len("context.")] == "context.":
-		p = tpart{kind: tContext, v: ParseContextVar(name[len("context."):])}
+		p = tpart{kind: tContext, v: ParseContextVar(name[len("context."):]), name: name[len("context."):]}
 		if p.v == CtxUnknown {
 			return tpart{}, 0
 		}
@@ -119,7 +119,7 @@ func (t *Template) Append(buf []byte, x *Exchange, missing string) []byte {
 		case tContext:
 			var ok bool
 			mark := len(buf)
-			if buf, ok = x.AppendContext(buf, p.v); ok {
+			if buf, ok = x.AppendContextName(buf, p.v, p.name); ok {
 				continue
 			}
 			buf = buf[:mark]

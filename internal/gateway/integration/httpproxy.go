@@ -193,7 +193,7 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 
 	var body *limitedBody
 	if n := x.Req.ContentLength(); n != 0 {
-		body = &limitedBody{r: x.Req.Body()}
+		body = &limitedBody{r: x.BodyReader()}
 		req.SetBodyStream(body, int(n))
 	}
 

@@ -76,6 +76,20 @@ func parseLambdaURI(uri string) (*lambdaTarget, error) {
 	return t, nil
 }
 
+// LambdaFunction is the function a Lambda invocation URI names (integration
+// or authorizer URIs), possibly through stage variables.
+type LambdaFunction struct{ t *lambdaTarget }
+
+// ParseLambdaFunction parses
+// arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations.
+func ParseLambdaFunction(uri string) (LambdaFunction, error) {
+	t, err := parseLambdaURI(uri)
+	return LambdaFunction{t}, err
+}
+
+// Resolve returns the function name or ARN with stage variables applied.
+func (f LambdaFunction) Resolve(vars map[string]string) string { return f.t.resolve(vars) }
+
 func (t *lambdaTarget) resolve(vars map[string]string) string {
 	if len(t.parts) == 1 && t.parts[0].stageVar == "" {
 		return t.parts[0].lit

@@ -66,6 +66,8 @@ type Identity struct {
 	User                          *string `json:"user"`
 	APIKey                        *string `json:"apiKey,omitempty"`
 	APIKeyID                      *string `json:"apiKeyId,omitempty"`
+	VpceID                        *string `json:"vpceId,omitempty"`
+	VpcID                         *string `json:"vpcId,omitempty"`
 }
 
 // NewProxyEventV1 builds the event for x with the request body.
@@ -79,19 +81,13 @@ func NewProxyEventV1(x *gateway.Exchange, body []byte) *ProxyEventV1 {
 	if ev.Path == "" {
 		ev.Path = "/"
 	}
-	ev.Headers, ev.MultiValueHeaders = eventHeaders(x)
-	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = eventQuery(x)
-	if n := x.Match.Params.Len(); n > 0 {
-		ev.PathParameters = make(map[string]string, n)
-		for i := range n {
-			k, v := x.Match.Params.At(i)
-			ev.PathParameters[k] = v
-		}
-	}
+	ev.Headers, ev.MultiValueHeaders = EventHeaders(x)
+	ev.QueryStringParameters, ev.MultiValueQueryStringParameters = EventQuery(x)
+	ev.PathParameters = EventPathParameters(x)
 	if vars := x.Variables(); len(vars) > 0 {
 		ev.StageVariables = vars
 	}
-	ev.RequestContext = requestContextV1(x)
+	ev.RequestContext = RequestContextOf(x)
 	if len(body) > 0 {
 		var s string
 		if isBinary(x, x.Req.Header("Content-Type")) || !utf8.Valid(body) {
@@ -104,7 +100,23 @@ func NewProxyEventV1(x *gateway.Exchange, body []byte) *ProxyEventV1 {
 	return ev
 }
 
-func requestContextV1(x *gateway.Exchange) RequestContextV1 {
+// EventPathParameters returns the decoded path parameters (nil when none).
+func EventPathParameters(x *gateway.Exchange) map[string]string {
+	n := x.Match.Params.Len()
+	if n == 0 {
+		return nil
+	}
+	out := make(map[string]string, n)
+	for i := range n {
+		k, v := x.Match.Params.At(i)
+		out[k] = v
+	}
+	return out
+}
+
+// RequestContextOf builds the payload 1.0 requestContext for x (Lambda
+// proxy events and REQUEST authorizer events).
+func RequestContextOf(x *gateway.Exchange) RequestContextV1 {
 	r := x.Route()
 	ctx := func(v gateway.CtxVar) string { b, _ := x.AppendContext(nil, v); return string(b) }
 	rc := RequestContextV1{
@@ -129,13 +141,41 @@ func requestContextV1(x *gateway.Exchange) RequestContextV1 {
 			UserAgent: x.Req.Header("User-Agent"),
 		},
 	}
+	a := &x.Auth
+	if a.APIKey != "" {
+		rc.Identity.APIKey, rc.Identity.APIKeyID = &a.APIKey, &a.APIKeyID
+	}
+	if c := a.IAM; c != nil {
+		rc.Identity.AccessKey, rc.Identity.AccountID = &c.AccessKey, &c.AccountID
+		rc.Identity.Caller, rc.Identity.User, rc.Identity.UserArn = &c.UserID, &c.UserID, &c.ARN
+	}
+	if x.Network != nil {
+		rc.Identity.VpceID = &x.Network.Name
+		if x.Network.VPC != "" {
+			rc.Identity.VpcID = &x.Network.VPC
+		}
+	}
+	if a.Authorized {
+		// Lambda authorizers: principalId, integrationLatency and the
+		// context (values as strings for REST APIs [U]); Cognito: claims.
+		rc.Authorizer = make(map[string]any, len(a.Context)+2)
+		if a.Claims != nil {
+			rc.Authorizer["claims"] = a.Claims
+		} else {
+			rc.Authorizer["principalId"] = a.PrincipalID
+			rc.Authorizer["integrationLatency"] = a.Latency.Milliseconds()
+			for k, v := range a.Context {
+				rc.Authorizer[k] = v
+			}
+		}
+	}
 	return rc
 }
 
-// eventHeaders returns the single- and multi-value header maps, with the
+// EventHeaders returns the single- and multi-value header maps, with the
 // client's casing except Authorization and User-Agent, which AWS
 // canonicalises [V]; the single-value map keeps the last value.
-func eventHeaders(x *gateway.Exchange) (map[string]string, map[string][]string) {
+func EventHeaders(x *gateway.Exchange) (map[string]string, map[string][]string) {
 	var single map[string]string
 	var multi map[string][]string
 	x.Req.VisitHeaders(func(k, v []byte) {
@@ -158,9 +198,9 @@ func eventHeaders(x *gateway.Exchange) (map[string]string, map[string][]string) 
 	return single, multi
 }
 
-// eventQuery returns decoded query parameters: the last value per key, and
+// EventQuery returns decoded query parameters: the last value per key, and
 // all of them.
-func eventQuery(x *gateway.Exchange) (map[string]string, map[string][]string) {
+func EventQuery(x *gateway.Exchange) (map[string]string, map[string][]string) {
 	q := x.Query()
 	if len(q) == 0 {
 		return nil, nil

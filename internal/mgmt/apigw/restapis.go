@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/patch"
+	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -80,11 +81,6 @@ func (a *API) createRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
-	if in.Policy != nil {
-		if err := validatePolicy(*in.Policy); err != nil {
-			return nil, err
-		}
-	}
 	api := model.RestApi{
 		ID:                     a.ids.ID(lenRestApiID),
 		Name:                   *in.Name,
@@ -104,6 +100,9 @@ func (a *API) createRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	if api.ApiKeySource == "" {
 		api.ApiKeySource = "HEADER"
 	}
+	if err := a.normalizePolicy(&api); err != nil {
+		return nil, err
+	}
 	if in.DisableExecuteApiEndpoint != nil {
 		api.DisableExecuteApiEndpoint = *in.DisableExecuteApiEndpoint
 	}
@@ -117,6 +116,30 @@ func (a *API) createRestApi(ctx context.Context, r *restjson.Request) (any, erro
 		return nil, err
 	}
 	return api, nil
+}
+
+// normalizePolicy checks an API's resource policy and stores it as AWS
+// does, with the "execute-api:/{stage}/{VERB}/{path}" shorthand expanded to
+// full ARNs (reference §8.1) [U: AWS also escapes "/" as "\/" in the stored
+// text; Tollgate keeps plain JSON].
+func (a *API) normalizePolicy(api *model.RestApi) error {
+	if api.Policy == nil || *api.Policy == "" {
+		return nil
+	}
+	if err := validatePolicy(*api.Policy); err != nil {
+		return err
+	}
+	expanded, err := policy.ExpandExecuteAPI([]byte(*api.Policy), a.region, a.accountID, api.ID)
+	if err == nil {
+		_, err = policy.Parse(expanded)
+	}
+	if err != nil {
+		// [U] AWS's text for a policy it cannot use.
+		return awserr.BadRequest("Invalid policy document. Please check the policy syntax and ensure that Principals are valid.")
+	}
+	s := string(expanded)
+	api.Policy = &s
+	return nil
 }
 
 // initAPI writes a new, empty API: the document, its root resource and the
@@ -258,7 +281,10 @@ func (a *API) updateRestApi(ctx context.Context, r *restjson.Request) (any, erro
 			return api, seq, notFound(err, a.errAPI(id))
 		},
 		func(_ store.Tx, api *model.RestApi, ops []patch.Operation) error {
-			return eachOp(api, ops, patchRestApi)
+			if err := eachOp(api, ops, patchRestApi); err != nil {
+				return err
+			}
+			return a.normalizePolicy(api)
 		})
 	if err != nil {
 		return nil, err
@@ -335,12 +361,7 @@ func replaceRestApiField(api *model.RestApi, field string, op patch.Operation) e
 		}
 		api.DisableExecuteApiEndpoint = b
 	case "policy":
-		if val != "" {
-			if err := validatePolicy(val); err != nil {
-				return err
-			}
-		}
-		api.Policy = optional(val)
+		api.Policy = optional(val) // checked and expanded by normalizePolicy
 	case "securityPolicy":
 		api.SecurityPolicy = optional(val)
 	case "endpointAccessMode":
