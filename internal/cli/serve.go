@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/deploy"
@@ -31,6 +32,7 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
+	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -74,7 +76,12 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
+	// API key values are sealed with a key kept in the data dir, never in the store.
+	secrets, err := secret.LoadOrCreate(s.DataDir)
+	if err != nil {
+		return err
+	}
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets})
 	functions, err := newLambdaService(ctx, s, st, log)
 	if err != nil {
 		return err
@@ -99,6 +106,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	keys, err := apikey.NewIndex(ctx, st, secrets, log.With("component", "apikey"))
+	if err != nil {
+		return fmt.Errorf("loading API keys: %w", err)
+	}
+	accessCompiler.Keys = apiKeys{keys}
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"),
 		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
@@ -170,6 +182,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	go func() {
 		if err := watcher.Run(watchCtx, rev); err != nil && watchCtx.Err() == nil {
 			log.Error("deploy watcher stopped", "err", err)
+		}
+	}()
+	go func() {
+		if err := keys.Run(watchCtx); err != nil && watchCtx.Err() == nil {
+			log.Error("API key index stopped", "err", err)
 		}
 	}()
 	errc := make(chan error, 1+len(dataAddrs))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 )
 
@@ -28,6 +30,7 @@ type harness struct {
 	t       testing.TB
 	handler http.Handler
 	logs    *syncBuffer
+	store   *sqlite.Store
 }
 
 // seqIDs hands out deterministic identifiers: "id0001", "id0002", ... padded
@@ -49,11 +52,19 @@ func newHarness(t testing.TB, account string) *harness {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	box, err := secret.LoadOrCreate(t.TempDir())
+	if err != nil {
+		t.Fatalf("secret box: %v", err)
+	}
+	var values atomic.Int64
 	api := apigw.New(apigw.Config{
 		Store: st, Region: "us-east-1", AccountID: account,
 		Now: func() time.Time { return fixedNow }, IDs: &seqIDs{},
+		Secrets: box,
+		// Deterministic 40-character key values: "GeneratedKeyValue" + counter.
+		NewKeyValue: func() string { return fmt.Sprintf("GeneratedKeyValue%023d", values.Add(1)) },
 	})
-	h := &harness{t: t, logs: &syncBuffer{}}
+	h := &harness{t: t, logs: &syncBuffer{}, store: st}
 	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
 	return h
 }

@@ -42,3 +42,40 @@ func ChildKey(kind, apiID, id string) string { return kind + "/" + apiID + "/" +
 
 // ChildPrefix is the prefix of every child of one kind of one API.
 func ChildPrefix(kind, apiID string) string { return kind + "/" + apiID + "/" }
+
+// Account-wide API keys and usage plans, and the indexes that link them.
+const (
+	// PrefixApiKeys: "apikey/{keyId}" → StoredApiKey.
+	PrefixApiKeys = "apikey/"
+	// PrefixApiKeyValues: "apikeyvalue/{digest}" → the key id, so that
+	// values stay unique without being stored (the digest is keyed).
+	PrefixApiKeyValues = "apikeyvalue/"
+	// PrefixUsagePlans: "usageplan/{planId}" → UsagePlan.
+	PrefixUsagePlans = "usageplan/"
+	// PrefixUsagePlanKeys: "usageplankey/{planId}/{keyId}" → UsagePlanKeyMember.
+	PrefixUsagePlanKeys = "usageplankey/"
+	// PrefixApiKeyPlans: "apikeyplan/{keyId}/{planId}" → UsagePlanKeyMember,
+	// the same membership indexed by key.
+	PrefixApiKeyPlans = "apikeyplan/"
+)
+
+// KeyApiKey is the key of an API key.
+func KeyApiKey(id string) string { return PrefixApiKeys + id }
+
+// KeyApiKeyValue is the value index entry of the value with this digest.
+func KeyApiKeyValue(digest string) string { return PrefixApiKeyValues + digest }
+
+// KeyUsagePlan is the key of a usage plan.
+func KeyUsagePlan(id string) string { return PrefixUsagePlans + id }
+
+// KeyUsagePlanKey is the membership of key keyID in plan planID.
+func KeyUsagePlanKey(planID, keyID string) string { return PrefixUsagePlanKeys + planID + "/" + keyID }
+
+// UsagePlanKeysPrefix is the prefix of every membership of one plan.
+func UsagePlanKeysPrefix(planID string) string { return PrefixUsagePlanKeys + planID + "/" }
+
+// KeyApiKeyPlan is the membership of key keyID in plan planID, by key.
+func KeyApiKeyPlan(keyID, planID string) string { return PrefixApiKeyPlans + keyID + "/" + planID }
+
+// ApiKeyPlansPrefix is the prefix of every membership of one key.
+func ApiKeyPlansPrefix(keyID string) string { return PrefixApiKeyPlans + keyID + "/" }

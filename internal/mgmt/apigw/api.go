@@ -1,7 +1,8 @@
 // Package apigw implements the apigateway (2015-07-09) management
 // operations: REST APIs and everything inside them, deployments, stages,
-// the account and tags. Each file holds one resource's operations; errors
-// are *awserr.Error values with AWS's exact messages.
+// API keys and usage plans, the account and tags. Each file holds one
+// resource's operations; errors are *awserr.Error values with AWS's exact
+// messages.
 package apigw
 
 import (
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -25,6 +27,12 @@ type Config struct {
 	Now func() time.Time
 	// IDs generates identifiers; nil means random ones.
 	IDs IDSource
+	// Secrets seals API key values before they are stored. API key
+	// operations fail (500) without it.
+	Secrets *secret.Box
+	// NewKeyValue generates the value of an API key created without one;
+	// nil means 40 random alphanumerics.
+	NewKeyValue func() string
 }
 
 // API serves the apigateway operations.
@@ -35,16 +43,22 @@ type API struct {
 	now       func() time.Time
 	ids       IDSource
 	seq       sequence
+	secrets   *secret.Box
+	newValue  func() string
 }
 
 // New returns the operations bound to cfg.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, region: cfg.Region, accountID: cfg.AccountID, now: cfg.Now, ids: cfg.IDs}
+	a := &API{store: cfg.Store, region: cfg.Region, accountID: cfg.AccountID, now: cfg.Now, ids: cfg.IDs,
+		secrets: cfg.Secrets, newValue: cfg.NewKeyValue}
 	if a.now == nil {
 		a.now = time.Now
 	}
 	if a.ids == nil {
 		a.ids = RandomIDs{}
+	}
+	if a.newValue == nil {
+		a.newValue = randomKeyValue
 	}
 	return a
 }
@@ -162,6 +176,22 @@ func (a *API) routes() []route {
 		{"GET " + api + "/documentation/versions/{doc_version}", "GetDocumentationVersion", ok, a.getDocVersion},
 		{"PATCH " + api + "/documentation/versions/{doc_version}", "UpdateDocumentationVersion", ok, a.updateDocVersion},
 		{"DELETE " + api + "/documentation/versions/{doc_version}", "DeleteDocumentationVersion", accepted, a.deleteDocVersion},
+
+		{"GET /apikeys", "GetApiKeys", ok, a.getApiKeys},
+		{"POST /apikeys", "CreateApiKey", created, a.createApiKey},
+		{"GET /apikeys/{api_Key}", "GetApiKey", ok, a.getApiKey},
+		{"PATCH /apikeys/{api_Key}", "UpdateApiKey", ok, a.updateApiKey},
+		{"DELETE /apikeys/{api_Key}", "DeleteApiKey", accepted, a.deleteApiKey},
+
+		{"GET /usageplans", "GetUsagePlans", ok, a.getUsagePlans},
+		{"POST /usageplans", "CreateUsagePlan", created, a.createUsagePlan},
+		{"GET /usageplans/{usageplanId}", "GetUsagePlan", ok, a.getUsagePlan},
+		{"PATCH /usageplans/{usageplanId}", "UpdateUsagePlan", ok, a.updateUsagePlan},
+		{"DELETE /usageplans/{usageplanId}", "DeleteUsagePlan", accepted, a.deleteUsagePlan},
+		{"GET /usageplans/{usageplanId}/keys", "GetUsagePlanKeys", ok, a.getUsagePlanKeys},
+		{"POST /usageplans/{usageplanId}/keys", "CreateUsagePlanKey", created, a.createUsagePlanKey},
+		{"GET /usageplans/{usageplanId}/keys/{keyId}", "GetUsagePlanKey", ok, a.getUsagePlanKey},
+		{"DELETE /usageplans/{usageplanId}/keys/{keyId}", "DeleteUsagePlanKey", accepted, a.deleteUsagePlanKey},
 
 		{"GET /tags/{resource_arn...}", "GetTags", ok, a.getTags},
 		{"PUT /tags/{resource_arn...}", "TagResource", noBody, a.tagResource},

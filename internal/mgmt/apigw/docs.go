@@ -39,17 +39,10 @@ func put[T any](ctx context.Context, tx store.Tx, key string, seq int64, v T) er
 
 // list reads every document under prefix, in creation order.
 func list[T any](ctx context.Context, r store.Reader, prefix string) ([]T, error) {
-	items, err := r.List(ctx, prefix, store.ListOptions{})
+	recs, err := listRecords[T](ctx, r, prefix)
 	if err != nil {
 		return nil, err
 	}
-	recs := make([]record[T], len(items))
-	for i, it := range items {
-		if err := json.Unmarshal(it.Value, &recs[i]); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", it.Key, err)
-		}
-	}
-	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
 	out := make([]T, len(recs))
 	for i := range recs {
 		out[i] = recs[i].V
@@ -83,3 +76,20 @@ func unmarshal(it store.Item, v any) error {
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// listRecords reads every record under prefix with its creation stamp,
+// oldest first.
+func listRecords[T any](ctx context.Context, r store.Reader, prefix string) ([]record[T], error) {
+	items, err := r.List(ctx, prefix, store.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]record[T], len(items))
+	for i, it := range items {
+		if err := json.Unmarshal(it.Value, &recs[i]); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", it.Key, err)
+		}
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].Seq < recs[j].Seq })
+	return recs, nil
+}

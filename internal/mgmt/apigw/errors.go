@@ -17,6 +17,9 @@ var (
 	errDeployment           = awserr.NotFound("Invalid Deployment identifier specified")
 	errAuthorizer           = awserr.NotFound("Invalid Authorizer identifier specified")
 	errGatewayResponseUnset = awserr.NotFound("Gateway response type not defined on api")
+	errUsagePlan            = awserr.NotFound("Invalid Usage Plan ID specified")             // [V]
+	errApiKey               = awserr.NotFound("Invalid API Key identifier specified")        // [L]
+	errUsagePlanKey         = awserr.NotFound("Invalid Usage Plan Key identifier specified") // [U]
 )
 
 func errModel(name string) error {

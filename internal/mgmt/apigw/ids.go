@@ -33,6 +33,8 @@ const (
 	lenRootID       = 10
 	lenChildID      = 6
 	lenDeploymentID = 6
+	lenApiKeyID     = 10
+	lenUsagePlanID  = 6
 )
 
 // sequence hands out strictly increasing creation stamps, used to list

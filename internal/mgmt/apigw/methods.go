@@ -124,6 +124,11 @@ func (a *API) putMethod(ctx context.Context, r *restjson.Request) (any, error) {
 // checkMethod validates a method's references and parameters, and drops
 // members that its authorization type makes meaningless.
 func (a *API) checkMethod(ctx context.Context, rd store.Reader, apiID string, m *model.Method) error {
+	// AWS accepts the type in any case ("none" [V: test_usage_plan_crud's
+	// setup]); it is kept upper-case [U: whether AWS echoes it as given].
+	if up := strings.ToUpper(m.AuthorizationType); in1(up, model.AuthorizationTypes) {
+		m.AuthorizationType = up
+	}
 	if !in1(m.AuthorizationType, model.AuthorizationTypes) {
 		// [U] AWS's text for an unknown authorization type.
 		return awserr.BadRequest("Invalid authorization type specified. Valid options are NONE,AWS_IAM,CUSTOM,COGNITO_USER_POOLS")

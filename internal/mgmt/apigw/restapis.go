@@ -262,7 +262,7 @@ func (a *API) deleteRestApi(ctx context.Context, r *restjson.Request) (any, erro
 				return err
 			}
 		}
-		return nil
+		return a.detachStages(ctx, tx, id, "")
 	})
 }
 

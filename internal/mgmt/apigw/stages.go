@@ -229,7 +229,10 @@ func (a *API) deleteStage(ctx context.Context, r *restjson.Request) (any, error)
 		if _, _, err := a.loadStage(ctx, tx, apiID, name); err != nil {
 			return err
 		}
-		return tx.Delete(ctx, model.ChildKey(model.KindStage, apiID, name))
+		if err := tx.Delete(ctx, model.ChildKey(model.KindStage, apiID, name)); err != nil {
+			return err
+		}
+		return a.detachStages(ctx, tx, apiID, name)
 	})
 }
 

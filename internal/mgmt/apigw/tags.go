@@ -18,8 +18,9 @@ type taggable struct {
 	kind string
 }
 
-// resolveARN maps an apigateway ARN (arn:aws:apigateway:{region}::/restapis/{id}
-// or …/restapis/{id}/stages/{name}) to its document.
+// resolveARN maps an apigateway ARN (arn:aws:apigateway:{region}::/restapis/{id},
+// …/restapis/{id}/stages/{name}, …/apikeys/{id}, …/usageplans/{id}) to its
+// document.
 func (a *API) resolveARN(arn string) (*taggable, error) {
 	prefix := "arn:aws:apigateway:" + a.region + "::"
 	if !strings.HasPrefix(arn, prefix) {
@@ -33,6 +34,12 @@ func (a *API) resolveARN(arn string) (*taggable, error) {
 	case len(parts) == 5 && parts[0] == "" && parts[1] == "restapis" && parts[3] == "stages":
 		return docTags(model.ChildKey(model.KindStage, parts[2], parts[4]),
 			func(v *model.Stage) *map[string]string { return &v.Tags }, errStage), nil
+	case len(parts) == 3 && parts[0] == "" && parts[1] == "apikeys":
+		return docTags(model.KeyApiKey(parts[2]),
+			func(v *model.StoredApiKey) *map[string]string { return &v.Tags }, errApiKey), nil
+	case len(parts) == 3 && parts[0] == "" && parts[1] == "usageplans":
+		return docTags(model.KeyUsagePlan(parts[2]),
+			func(v *model.UsagePlan) *map[string]string { return &v.Tags }, errUsagePlan), nil
 	}
 	// [U] AWS's answer for an ARN of a kind it does not tag.
 	return nil, awserr.NotFound("Invalid resource identifier specified")
