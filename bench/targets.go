@@ -109,6 +109,13 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-apikey", byDefault: true,
+		desc: "as tollgate-proxy, with apiKeyRequired: x-api-key checked against a usage plan with a throttle, a stage method throttle and the account throttle",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-apikey", apiKey: true})
+		},
+	},
+	{
 		name: "tollgate-proxy-10k", byDefault: true,
 		desc: "as tollgate-proxy, plus -extra-resources literal resources (default 10,000)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

@@ -94,6 +94,9 @@ type tollgateSpec struct {
 	// auth puts the route behind an authorizer: "token" (Lambda TOKEN,
 	// cached) or "jwt" (COGNITO_USER_POOLS with a local issuer).
 	auth string
+	// apiKey requires an API key in a usage plan with a throttle (limits
+	// high enough never to refuse), plus a stage method throttle.
+	apiKey bool
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -156,6 +159,14 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	inst.idleRSS = treeRSS(p.pid())
 
 	c := newMgmtClient("http://" + adminAddr)
+	// The account throttle (10,000 requests/s by default, as on AWS) would
+	// cap what is measured: raise it.
+	if err := c.call(ctx, "PATCH", "/account", map[string]any{"patchOperations": []map[string]string{
+		{"op": "replace", "path": "/throttleSettings/rateLimit", "value": "1000000"},
+		{"op": "replace", "path": "/throttleSettings/burstLimit", "value": "1000000"},
+	}}, nil); err != nil {
+		return inst, err
+	}
 	t0 := time.Now()
 	apiID, notes, err := createProxyAPI(ctx, c, e, spec, filepath.Join(dir, "access.log"))
 	inst.notes = append(inst.notes, notes...)
@@ -171,6 +182,13 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	}
 	if authHeader != "" {
 		inst.headers = append(inst.headers, authHeader)
+	}
+	if spec.apiKey {
+		value, err := createKeyAndPlan(ctx, c, apiID)
+		if err != nil {
+			return inst, err
+		}
+		inst.headers = append(inst.headers, "x-api-key: "+value)
 	}
 	inst.accessLog = filepath.Join(dir, "access.log")
 	return inst, nil
@@ -251,6 +269,9 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 			return "", nil, err
 		}
 		method["authorizerId"] = out.ID
+	}
+	if spec.apiKey {
+		method["apiKeyRequired"] = true
 	}
 	if err := c.call(ctx, "PUT", m, method, nil); err != nil {
 		return "", nil, err
@@ -397,4 +418,34 @@ func accessLogSummary(path string) string {
 	}
 	line, _ := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
 	return fmt.Sprintf("access log %s: %d bytes; first line: %s", path, st.Size(), strings.TrimSpace(line))
+}
+
+// createKeyAndPlan creates an enabled API key in a usage plan bound to the
+// bench stage, with a plan throttle and a stage method throttle that never
+// refuse at benchmark rates, and returns the key's value.
+func createKeyAndPlan(ctx context.Context, c *mgmtClient, apiID string) (string, error) {
+	var key struct{ ID, Value string }
+	if err := c.call(ctx, "POST", "/apikeys", map[string]any{"name": "bench", "enabled": true}, &key); err != nil {
+		return "", err
+	}
+	var plan struct{ ID string }
+	if err := c.call(ctx, "POST", "/usageplans", map[string]any{
+		"name":      "bench",
+		"apiStages": []map[string]any{{"apiId": apiID, "stage": "bench"}},
+		"throttle":  map[string]any{"rateLimit": 1000000, "burstLimit": 1000000},
+	}, &plan); err != nil {
+		return "", err
+	}
+	if err := c.call(ctx, "POST", "/usageplans/"+plan.ID+"/keys", map[string]any{"keyId": key.ID, "keyType": "API_KEY"}, nil); err != nil {
+		return "", err
+	}
+	if err := c.call(ctx, "PATCH", "/restapis/"+apiID+"/stages/bench", map[string]any{"patchOperations": []map[string]string{
+		{"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "1000000"},
+		{"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "1000000"},
+	}}, nil); err != nil {
+		return "", err
+	}
+	// The key index follows the store asynchronously.
+	time.Sleep(200 * time.Millisecond)
+	return key.Value, nil
 }

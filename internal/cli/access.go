@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/access"
@@ -80,13 +79,4 @@ func (c *cognitoTokens) Verify(ctx context.Context, token string, providers, sco
 		return nil, err
 	}
 	return res.Claims, nil
-}
-
-// apiKeys answers the data plane's API key checks from the key index.
-type apiKeys struct{ ix *apikey.Index }
-
-// Lookup implements access.KeyLookup.
-func (k apiKeys) Lookup(value, apiID, stage string) (string, bool) {
-	key, _, ok := k.ix.Lookup(value, apiID, stage)
-	return key.ID, ok
 }

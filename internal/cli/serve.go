@@ -32,6 +32,7 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
+	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
@@ -81,7 +82,9 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets})
+	// Token buckets and quota counters: in memory on one machine.
+	limiter, quotas := ratelimit.NewMemory(), ratelimit.NewMemoryCounter()
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	functions, err := newLambdaService(ctx, s, st, log)
 	if err != nil {
 		return err
@@ -110,9 +113,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("loading API keys: %w", err)
 	}
-	accessCompiler.Keys = apiKeys{keys}
+	accessCompiler.Keys = keys
+	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
+	throttling := &gateway.Throttling{Limiter: limiter}
 	watcher := &deploy.Watcher{
-		Store: st, Registry: registry, Log: log.With("component", "deploy"),
+		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
 		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
 			Access: accessCompiler},
 	}
@@ -121,7 +126,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
 	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway"),
-		Networks: networks},
+		Networks: networks, Throttling: throttling},
 		log.With("component", "engine"))
 
 	admin := http.NewServeMux()

@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
 // Compiler builds deployments and stages.
@@ -150,6 +151,10 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 	}
 	out.Metrics = c.Metrics.ForStage(st.StageName, d, out.Canary)
 	out.AuthorizerCache = gateway.NewAuthorizerCache()
+	out.RouteLimits = routeLimits(st, d)
+	if out.Canary != nil {
+		out.CanaryRouteLimits = routeLimits(st, out.Canary)
+	}
 	return out, nil
 }
 
@@ -158,6 +163,32 @@ func sortedVerbs(m map[string]*model.Method) []string {
 	for _, v := range router.VerbNames() {
 		if _, ok := m[v]; ok {
 			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// routeLimits compiles a stage's method throttles: the setting for
+// "{resourcePath}/{VERB}" (without the leading slash), else the stage-wide
+// "*/*" one; routes that neither names are throttled by the account limit
+// only. Each method has its own bucket (reference §5.1).
+func routeLimits(st *model.Stage, d *gateway.Deployment) []gateway.RouteLimit {
+	if len(st.MethodSettings) == 0 {
+		return nil
+	}
+	all := st.MethodSettings["*/*"]
+	out := make([]gateway.RouteLimit, len(d.RouteList))
+	for i, r := range d.RouteList {
+		ms := st.MethodSettings[strings.TrimPrefix(r.ResourcePath, "/")+"/"+r.HTTPMethod]
+		if ms == nil {
+			ms = all
+		}
+		if ms == nil {
+			continue
+		}
+		out[i] = gateway.RouteLimit{
+			Key:   "stage/" + d.APIID + "/" + st.StageName + "/" + r.ResourcePath + "/" + r.HTTPMethod,
+			Limit: ratelimit.Limit{Rate: float64(ms.ThrottlingRateLimit), Burst: int(ms.ThrottlingBurstLimit)},
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -24,6 +25,9 @@ type Watcher struct {
 	Registry *gateway.Registry
 	Compiler *Compiler
 	Log      *slog.Logger
+	// Throttling, when set, follows the account's throttle settings
+	// (UpdateAccount).
+	Throttling *gateway.Throttling
 
 	mu          sync.Mutex
 	deployments map[string]*gateway.Deployment // "{api}/{deploymentId}"
@@ -51,7 +55,26 @@ func (w *Watcher) Sync(ctx context.Context) (int64, error) {
 	for _, k := range keys {
 		w.applyStage(ctx, k)
 	}
+	w.applyAccount(ctx)
 	return rev, nil
+}
+
+// applyAccount loads the account's throttle into Throttling.
+func (w *Watcher) applyAccount(ctx context.Context) {
+	if w.Throttling == nil {
+		return
+	}
+	var acct model.Account
+	err := w.Store.View(ctx, func(r store.Reader) error { return getRecord(ctx, r, model.KeyAccount, &acct) })
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		w.Throttling.SetAccountLimit(gateway.DefaultAccountLimit)
+	case err != nil:
+		w.log().Error("reading the account settings", "err", err)
+	default:
+		ts := acct.ThrottleSettings
+		w.Throttling.SetAccountLimit(ratelimit.Limit{Rate: float64(ts.RateLimit), Burst: int(ts.BurstLimit)})
+	}
 }
 
 // Run syncs, then follows the change feed until ctx ends.
@@ -87,6 +110,8 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) {
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
 		w.applyStage(ctx, ch.Key)
+	case ch.Key == model.KeyAccount:
+		w.applyAccount(ctx)
 	case strings.HasPrefix(ch.Key, model.KindFlush+"/"):
 		// "flush/{api}/{stage}/authorizers": FlushStageAuthorizersCache.
 		rest := strings.TrimPrefix(ch.Key, model.KindFlush+"/")

@@ -24,6 +24,8 @@ type Handler struct {
 	Log       *slog.Logger
 	// Networks are the private networks that may call PRIVATE APIs.
 	Networks Networks
+	// Throttling enforces account and stage throttles (nil: none).
+	Throttling *Throttling
 }
 
 // Serve handles one request: it must be called once per request by the
@@ -113,6 +115,11 @@ func (h *Handler) run(x *Exchange) error {
 	}
 	if !x.Deployment.Routes.Lookup(verb, x.StagePath, &x.Match) {
 		return Fail(MissingAuthenticationToken, nil)
+	}
+	// Throttles before authorization [U: AWS does not document the order
+	// of throttling and authorizers].
+	if err := h.Throttling.check(x, x.Start); err != nil {
+		return err
 	}
 	if g := x.Match.Route.Guard; g != nil {
 		if err := g.Check(x); err != nil {

@@ -64,6 +64,9 @@ type Stage struct {
 	// AuthorizerCache holds Lambda authorizer results for this stage
 	// (flushed by FlushStageAuthorizersCache).
 	AuthorizerCache *AuthorizerCache
+	// RouteLimits are the stage's method throttles, by Route.Index of
+	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
+	RouteLimits, CanaryRouteLimits []RouteLimit
 }
 
 // Registry holds every served stage. Readers get an immutable snapshot

@@ -4,17 +4,19 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/policy"
+	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
-// KeyLookup finds API keys for the data plane (internal/apikey).
+// KeyLookup finds API keys for the data plane (*apikey.Index).
 type KeyLookup interface {
-	// Lookup returns the id of the key with this value when the key is
-	// enabled and belongs to a usage plan bound to apiID/stage.
-	Lookup(value, apiID, stage string) (id string, ok bool)
+	// Lookup finds the key with this value; ok when it is enabled and
+	// belongs to a usage plan bound to apiID/stage, which is returned.
+	Lookup(value, apiID, stage string) (apikey.Key, *apikey.Plan, bool)
 }
 
 // TokenVerifier checks the tokens of COGNITO_USER_POOLS authorizers
@@ -36,6 +38,10 @@ type Compiler struct {
 	Tokens TokenVerifier
 	// Keys finds API keys (nil: no key is valid).
 	Keys KeyLookup
+	// Limiter and Counter enforce usage plans' throttles and quotas (nil:
+	// not enforced).
+	Limiter ratelimit.Limiter
+	Counter ratelimit.Counter
 }
 
 // Deployment is the compiled access state of one deployment: its resource

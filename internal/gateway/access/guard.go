@@ -181,10 +181,10 @@ func (g *guard) checkKey(x *gateway.Exchange) error {
 	if value == "" || g.c.Keys == nil {
 		return gateway.Fail(gateway.InvalidAPIKey, nil)
 	}
-	id, ok := g.c.Keys.Lookup(value, x.APIID, x.StageName)
+	key, plan, ok := g.c.Keys.Lookup(value, x.APIID, x.StageName)
 	if !ok {
 		return gateway.Fail(gateway.InvalidAPIKey, nil)
 	}
-	x.Auth.APIKey, x.Auth.APIKeyID = value, id
-	return nil
+	x.Auth.APIKey, x.Auth.APIKeyID = value, key.ID
+	return g.enforcePlan(x, key.ID, plan)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -27,6 +28,9 @@ type Config struct {
 	Now func() time.Time
 	// IDs generates identifiers; nil means random ones.
 	IDs IDSource
+	// Usage counts requests against usage plan quotas (the data plane's
+	// counter): GetUsage reads it, UpdateUsage changes it.
+	Usage ratelimit.Counter
 	// Secrets seals API key values before they are stored. API key
 	// operations fail (500) without it.
 	Secrets *secret.Box
@@ -45,12 +49,13 @@ type API struct {
 	seq       sequence
 	secrets   *secret.Box
 	newValue  func() string
+	usage     ratelimit.Counter
 }
 
 // New returns the operations bound to cfg.
 func New(cfg Config) *API {
 	a := &API{store: cfg.Store, region: cfg.Region, accountID: cfg.AccountID, now: cfg.Now, ids: cfg.IDs,
-		secrets: cfg.Secrets, newValue: cfg.NewKeyValue}
+		secrets: cfg.Secrets, newValue: cfg.NewKeyValue, usage: cfg.Usage}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -192,6 +197,8 @@ func (a *API) routes() []route {
 		{"POST /usageplans/{usageplanId}/keys", "CreateUsagePlanKey", created, a.createUsagePlanKey},
 		{"GET /usageplans/{usageplanId}/keys/{keyId}", "GetUsagePlanKey", ok, a.getUsagePlanKey},
 		{"DELETE /usageplans/{usageplanId}/keys/{keyId}", "DeleteUsagePlanKey", accepted, a.deleteUsagePlanKey},
+		{"GET /usageplans/{usageplanId}/usage", "GetUsage", ok, a.getUsage},
+		{"PATCH /usageplans/{usageplanId}/keys/{keyId}/usage", "UpdateUsage", ok, a.updateUsage},
 
 		{"GET /tags/{resource_arn...}", "GetTags", ok, a.getTags},
 		{"PUT /tags/{resource_arn...}", "TagResource", noBody, a.tagResource},
