@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"runtime"
 	"sort"
 	"strconv"
 )
@@ -27,6 +28,20 @@ func IsReservedEnv(key string) bool { return reservedEnv[key] }
 // use it, and it does not exist here.
 const lambdaRuntimeDir = "/var/runtime"
 
+// mbPerVCPU is the memory at which Lambda allocates one full vCPU; it
+// allocates CPU in proportion to memory, up to 6 vCPUs at 10,240 MB.
+const mbPerVCPU = 1769
+
+// vCPUs is the CPU share a function of memoryMB gets on Lambda, in whole
+// CPUs (at least 1, at most this machine's). Go functions get it as
+// GOMAXPROCS (unless their configuration sets one), so that many warm
+// instances on one machine do not each run a scheduler sized for all of
+// its cores.
+func vCPUs(memoryMB int) int {
+	n := (memoryMB + mbPerVCPU - 1) / mbPerVCPU
+	return max(1, min(n, 6, runtime.NumCPU()))
+}
+
 // environ builds a process environment from scratch, as Lambda does for a
 // provided.al2023 runtime: Tollgate's own environment is never passed on.
 func (c Config) environ(runtimeAPI, logStream string) []string {
@@ -36,6 +51,7 @@ func (c Config) environ(runtimeAPI, logStream string) []string {
 		"PATH":            "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
 		"LD_LIBRARY_PATH": "/lib64:/usr/lib64:" + lambdaRuntimeDir + ":" + lambdaRuntimeDir + "/lib:" + c.WorkDir + ":" + c.WorkDir + "/lib:/opt/lib",
 		"GOMEMLIMIT":      strconv.Itoa(c.MemoryMB) + "MiB",
+		"GOMAXPROCS":      strconv.Itoa(vCPUs(c.MemoryMB)),
 	}
 	for k, v := range c.Env {
 		if !reservedEnv[k] {

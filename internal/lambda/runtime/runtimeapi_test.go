@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,6 +120,7 @@ func TestEnvironment(t *testing.T) {
 		"LANG":                            "en_US.UTF-8",
 		"LD_LIBRARY_PATH":                 "/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:" + cfg.WorkDir + ":" + cfg.WorkDir + "/lib:/opt/lib",
 		"GOMEMLIMIT":                      "256MiB",
+		"GOMAXPROCS":                      "1", // 256 MB is a fraction of a vCPU
 	}
 	for k, v := range want {
 		if out.Env[k] != v {
@@ -204,6 +206,11 @@ func TestConfigDefaults(t *testing.T) {
 	if got := (Config{Executable: "/code/fn/bootstrap"}).withDefaults().WorkDir; got != "/code/fn" {
 		t.Errorf("default WorkDir = %q", got)
 	}
+	for mem, want := range map[int]int{128: 1, 1769: 1, 1770: min(2, runtime.NumCPU()), 10240: min(6, runtime.NumCPU())} {
+		if got := vCPUs(mem); got != want {
+			t.Errorf("vCPUs(%d) = %d, want %d", mem, got, want)
+		}
+	}
 	if got := (Config{Name: "f"}).FunctionARN(); got != "arn:aws:lambda:us-east-1:000000000000:function:f" {
 		t.Errorf("FunctionARN = %q", got)
 	}
@@ -212,7 +219,7 @@ func TestConfigDefaults(t *testing.T) {
 			t.Errorf("%s not reserved", k)
 		}
 	}
-	for _, k := range []string{"PATH", "LANG", "LD_LIBRARY_PATH", "GOMEMLIMIT", "MY_VAR"} {
+	for _, k := range []string{"PATH", "LANG", "LD_LIBRARY_PATH", "GOMEMLIMIT", "GOMAXPROCS", "MY_VAR"} {
 		if IsReservedEnv(k) {
 			t.Errorf("%s reserved", k)
 		}
