@@ -116,6 +116,13 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-cache", byDefault: true,
+		desc: "as tollgate-proxy with {proxy+} GET, the stage cache on and */* caching (TTL 3600 s): wrk's GETs are cache hits",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-cache", cache: true})
+		},
+	},
+	{
 		name: "tollgate-proxy-10k", byDefault: true,
 		desc: "as tollgate-proxy, plus -extra-resources literal resources (default 10,000)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

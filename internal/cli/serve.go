@@ -119,7 +119,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
 		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
-			Access: accessCompiler},
+			Access: accessCompiler, Secrets: secrets},
 	}
 	rev, err := watcher.Sync(ctx)
 	if err != nil {

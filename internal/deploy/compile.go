@@ -16,6 +16,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/secret"
 )
 
 // Compiler builds deployments and stages.
@@ -28,6 +29,9 @@ type Compiler struct {
 	// Access compiles resource policies, authorizers, IAM and API-key
 	// checks (nil: a Compiler with no users, keys or token verifier).
 	Access *access.Compiler
+	// Secrets seals stage cache entries of methods with
+	// cacheDataEncrypted (nil: such entries are not cached).
+	Secrets *secret.Box
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.
@@ -78,6 +82,9 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
 			}
 			r.Integration = integ
+			if r.CacheNamespace, r.CacheKey, err = compileCacheKey(m.MethodIntegration, res.ID); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
+			}
 			if r.Guard, err = acc.Guard(m); err != nil {
 				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
 			}
@@ -155,6 +162,11 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 	if out.Canary != nil {
 		out.CanaryRouteLimits = routeLimits(st, out.Canary)
 	}
+	cache, err := c.compileStageCache(st, d, out.Canary)
+	if err != nil {
+		return nil, err
+	}
+	out.Cache = cache
 	return out, nil
 }
 

@@ -116,9 +116,17 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) {
 		// "flush/{api}/{stage}/authorizers": FlushStageAuthorizersCache.
 		rest := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
 		apiID, rest, _ := strings.Cut(rest, "/")
+		// "flush/{api}/{stage}/data": FlushStageCache.
 		if name, ok := strings.CutSuffix(rest, "/authorizers"); ok {
 			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
+			}
+		}
+		if name, ok := strings.CutSuffix(rest, "/data"); ok {
+			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.Cache != nil {
+				if err := st.Cache.Store.Flush(ctx); err != nil {
+					w.log().Error("flushing the stage cache", "api", apiID, "stage", name, "err", err)
+				}
 			}
 		}
 	case strings.HasPrefix(ch.Key, model.PrefixRestApis) && ch.Op == store.OpDelete:
@@ -156,9 +164,11 @@ func (w *Watcher) applyStage(ctx context.Context, key string) {
 		// The authorizer cache survives recompiles of the same deployment
 		// (new stage variables, settings) but not a redeploy, whose
 		// authorizers may differ [U: AWS's behaviour on redeploy].
-		if prev, _ := w.Registry.Lookup(apiID, name); prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
+		prev, _ := w.Registry.Lookup(apiID, name)
+		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
 			st.AuthorizerCache = prev.AuthorizerCache
 		}
+		keepCache(prev, st)
 		w.Registry.Set(apiID, name, st)
 		w.setFailure(id, "")
 		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", st.Deployment.ID,

@@ -38,6 +38,10 @@ type Authorization struct {
 	UsageIdentifierKey string
 	// APIKey and APIKeyID identify the API key a request used.
 	APIKey, APIKeyID string
+	// InvalidateCache is set when the caller may invalidate cache entries
+	// (IAM execute-api:InvalidateCache on the method), which access control
+	// decides only for requests that ask to (Cache-Control: max-age=0).
+	InvalidateCache bool
 	// SourceVpce is the private network (standing in for a VPC endpoint)
 	// the request came from, "" for public callers.
 	SourceVpce string

@@ -103,6 +103,8 @@ type Exchange struct {
 	Auth Authorization
 	// Network is the private network the request came from, if any.
 	Network *Network
+	// cache is how the stage cache answered, for its metrics.
+	cache cacheResult
 
 	// body caches the request body once something has read it whole
 	// (IAM signature checks, authorizers), so the integration sees it too.

@@ -66,9 +66,9 @@ var errForbidden = errors.New("forbidden")
 // return it when a streamed body turns out too large.
 var ErrTooLarge = errors.New("request body too large")
 
-// run is the pipeline, in API Gateway's order (reference §2.3). Stages that
-// later issues add (throttling, authorizers, API keys, validation, cache)
-// slot in between routing and the integration.
+// run is the pipeline, in API Gateway's order (reference §2.3): stage
+// resolution, routing, throttles, access control (the route's Guard), the
+// stage cache, then the integration.
 func (h *Handler) run(x *Exchange) error {
 	req := x.Req
 	var ok bool
@@ -126,6 +126,17 @@ func (h *Handler) run(x *Exchange) error {
 			return err
 		}
 	}
+	// Step 11: the stage cache, for methods that cache.
+	if c := x.Stage.Cache; c != nil {
+		if mc := c.method(x); mc != nil {
+			return h.serveCached(x, c, mc)
+		}
+	}
+	return h.invoke(x)
+}
+
+// invoke calls the route's integration, timing it.
+func (h *Handler) invoke(x *Exchange) error {
 	x.integrationStart = time.Now()
 	err := x.Match.Route.Integration.Invoke(x)
 	x.IntegrationLatency = time.Since(x.integrationStart)

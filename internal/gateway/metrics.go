@@ -14,6 +14,7 @@ import (
 type Metrics struct {
 	count, err4, err5    *prometheus.CounterVec
 	latency, integration *prometheus.HistogramVec
+	cacheHit, cacheMiss  *prometheus.CounterVec
 }
 
 var labels = []string{"api", "stage", "method", "resource"}
@@ -31,14 +32,26 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Milliseconds from receiving a request to responding (AWS/ApiGateway Latency).", Buckets: latencyBuckets}, labels),
 		integration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "apigateway_IntegrationLatency",
 			Help: "Milliseconds spent in the integration (AWS/ApiGateway IntegrationLatency).", Buckets: latencyBuckets}, labels),
+		cacheHit: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "apigateway_CacheHitCount",
+			Help: "Requests served from the stage cache (AWS/ApiGateway CacheHitCount)."}, labels),
+		cacheMiss: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "apigateway_CacheMissCount",
+			Help: "Requests served from the backend while caching is enabled (AWS/ApiGateway CacheMissCount)."}, labels),
 	}
-	reg.MustRegister(m.count, m.err4, m.err5, m.latency, m.integration)
+	reg.MustRegister(m.count, m.err4, m.err5, m.latency, m.integration, m.cacheHit, m.cacheMiss)
 	return m
 }
 
 type routeMetrics struct {
 	count, err4, err5    prometheus.Counter
 	latency, integration prometheus.Observer
+	labels               prometheus.Labels
+	// cache holds the cache counters, resolved on the route's first cached
+	// request, so that routes without caching export no cache series.
+	cache atomic.Pointer[cacheMetrics]
+}
+
+type cacheMetrics struct {
+	hit, miss prometheus.Counter
 }
 
 // StageMetrics holds a stage's metric handles, resolved once per compile
@@ -50,15 +63,25 @@ type StageMetrics struct {
 	canary  []atomic.Pointer[routeMetrics]
 	base    *Deployment
 	canaryD *Deployment
-	unknown routeMetrics
+	unknown *routeMetrics
 }
 
-func (m *Metrics) handles(api, stage, method, resource string) routeMetrics {
+func (m *Metrics) handles(api, stage, method, resource string) *routeMetrics {
 	l := prometheus.Labels{"api": api, "stage": stage, "method": method, "resource": resource}
-	return routeMetrics{
+	return &routeMetrics{
 		count: m.count.With(l), err4: m.err4.With(l), err5: m.err5.With(l),
-		latency: m.latency.With(l), integration: m.integration.With(l),
+		latency: m.latency.With(l), integration: m.integration.With(l), labels: l,
 	}
+}
+
+// cacheCounters returns the route's cache counters, resolving them on
+// first use.
+func (h *routeMetrics) cacheCounters(m *Metrics) *cacheMetrics {
+	if c := h.cache.Load(); c != nil {
+		return c
+	}
+	h.cache.CompareAndSwap(nil, &cacheMetrics{hit: m.cacheHit.With(h.labels), miss: m.cacheMiss.With(h.labels)})
+	return h.cache.Load()
 }
 
 // ForStage prepares a stage's metrics. A route's handles are resolved the
@@ -83,13 +106,12 @@ func (sm *StageMetrics) route(r *Route, canary bool) *routeMetrics {
 		list, d = sm.canary, sm.canaryD
 	}
 	if r.Index >= len(list) {
-		return &sm.unknown
+		return sm.unknown
 	}
 	if h := list[r.Index].Load(); h != nil {
 		return h
 	}
-	h := sm.m.handles(d.APIName, sm.stage, r.HTTPMethod, r.ResourcePath)
-	list[r.Index].CompareAndSwap(nil, &h)
+	list[r.Index].CompareAndSwap(nil, sm.m.handles(d.APIName, sm.stage, r.HTTPMethod, r.ResourcePath))
 	return list[r.Index].Load()
 }
 
@@ -98,7 +120,7 @@ func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
 	if sm == nil {
 		return
 	}
-	h := &sm.unknown
+	h := sm.unknown
 	if r := x.Route(); r != nil {
 		h = sm.route(r, x.IsCanary)
 	}
@@ -112,5 +134,11 @@ func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
 	h.latency.Observe(float64(total.Microseconds()) / 1000)
 	if !x.integrationStart.IsZero() {
 		h.integration.Observe(float64(x.IntegrationLatency.Microseconds()) / 1000)
+	}
+	switch x.cache {
+	case cacheHit:
+		h.cacheCounters(sm.m).hit.Inc()
+	case cacheMiss:
+		h.cacheCounters(sm.m).miss.Inc()
 	}
 }

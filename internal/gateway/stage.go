@@ -28,6 +28,11 @@ type Route struct {
 	// no authorization, no API key and the API no resource policy.
 	Guard       Guard
 	Integration Integration
+	// CacheNamespace and CacheKey build the route's stage-cache key: the
+	// integration's cacheNamespace (default: the resource id) and its
+	// compiled cacheKeyParameters, in declared order.
+	CacheNamespace string
+	CacheKey       []Source
 }
 
 // Deployment is a compiled deployment: everything that changes only when
@@ -67,6 +72,9 @@ type Stage struct {
 	// RouteLimits are the stage's method throttles, by Route.Index of
 	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
 	RouteLimits, CanaryRouteLimits []RouteLimit
+	// Cache is the stage's response cache (cacheClusterEnabled), nil
+	// when the stage has none.
+	Cache *StageCache
 }
 
 // Registry holds every served stage. Readers get an immutable snapshot

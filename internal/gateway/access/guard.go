@@ -121,7 +121,27 @@ func (g *guard) authorizeIAM(x *gateway.Exchange, arn string) error {
 	if !allowed {
 		return policyDenied(caller.ARN, arn, false)
 	}
+	if sameAccount && gateway.WantsCacheInvalidation(x.Req) {
+		x.Auth.InvalidateCache = g.mayInvalidateCache(user, req)
+	}
 	return nil
+}
+
+// invalidateCacheAction is what a Cache-Control: max-age=0 request needs
+// (reference §5.2).
+const invalidateCacheAction = "execute-api:InvalidateCache"
+
+// mayInvalidateCache decides execute-api:InvalidateCache on the method for
+// an authenticated caller of the API's own account (cross-account
+// invalidation is not supported [D]): the caller's identity policy must
+// allow it, and the resource policy must not deny it.
+func (g *guard) mayInvalidateCache(user *iamUser, invoke *policy.Request) bool {
+	req := *invoke
+	req.Action = invalidateCacheAction
+	if user.identityDecision(&req) != policy.Allow {
+		return false
+	}
+	return g.policy == nil || g.policy.Evaluate(&req) != policy.Deny
 }
 
 // request is the authorization question for x, with the condition keys

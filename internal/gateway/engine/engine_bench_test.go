@@ -66,15 +66,26 @@ func BenchmarkFloor(b *testing.B) {
 	drive(b, ln, "x")
 }
 
-func BenchmarkTollgateProxy(b *testing.B) {
+func BenchmarkTollgateProxy(b *testing.B) { benchTollgate(b, false) }
+
+// BenchmarkTollgateCacheHit is BenchmarkTollgateProxy with the stage cache
+// on and "*/*" caching: every request after the first is a hit.
+func BenchmarkTollgateCacheHit(b *testing.B) { benchTollgate(b, true) }
+
+func benchTollgate(b *testing.B, cached bool) {
 	be := backend(b)
 	clients := integration.NewClientsWithDial(func(string) (net.Conn, error) { return be.Dial() })
+	verb := "ANY"
+	if cached {
+		verb = "GET"
+	}
 	snap := &model.Snapshot{API: model.RestApi{ID: "px", Name: "px"}, Resources: []model.Resource{
 		{ID: "root", Path: "/"},
-		{ID: "p", ParentID: "root", PathPart: "{proxy+}", Path: "/{proxy+}", ResourceMethods: map[string]*model.Method{"ANY": {
-			HTTPMethod: "ANY", AuthorizationType: "NONE", RequestParameters: map[string]bool{"method.request.path.proxy": true},
+		{ID: "p", ParentID: "root", PathPart: "{proxy+}", Path: "/{proxy+}", ResourceMethods: map[string]*model.Method{verb: {
+			HTTPMethod: verb, AuthorizationType: "NONE", RequestParameters: map[string]bool{"method.request.path.proxy": true},
 			MethodIntegration: &model.Integration{Type: "HTTP_PROXY", HTTPMethod: model.Ptr("ANY"), URI: model.Ptr("http://backend/{proxy}"),
-				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000}}}},
+				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000,
+				CacheKeyParameters: []string{"method.request.path.proxy"}}}}},
 	}}
 	logs := &gateway.LogSinks{Stdout: discard{}}
 	defer logs.Close()
@@ -84,7 +95,14 @@ func BenchmarkTollgateProxy(b *testing.B) {
 		b.Fatal(err)
 	}
 	format := `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}`
-	st, err := c.CompileStage(&model.Stage{StageName: "s", AccessLogSettings: &model.AccessLogSettings{Format: &format, DestinationArn: model.Ptr("-")}}, d, nil)
+	stage := &model.Stage{StageName: "s", AccessLogSettings: &model.AccessLogSettings{Format: &format, DestinationArn: model.Ptr("-")}}
+	if cached {
+		ms := model.DefaultMethodSetting()
+		ms.CachingEnabled = true
+		stage.CacheClusterEnabled = true
+		stage.MethodSettings = map[string]*model.MethodSetting{"*/*": &ms}
+	}
+	st, err := c.CompileStage(stage, d, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
