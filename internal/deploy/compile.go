@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/access"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/gateway/validate"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -57,6 +58,7 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 		return nil, err
 	}
 	d.HasPolicy = acc.HasPolicy()
+	validators := validate.NewDeployment(snap)
 	if ec := snap.API.EndpointConfiguration; ec != nil && slices.Contains(ec.Types, "PRIVATE") {
 		d.Private = true
 	}
@@ -88,6 +90,7 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 			if r.Guard, err = acc.Guard(m); err != nil {
 				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
 			}
+			r.Validator = validators.Method(m)
 			if err := d.Routes.Add(res.Path, verb, r); err != nil {
 				return nil, err
 			}

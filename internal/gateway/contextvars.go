@@ -212,7 +212,7 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 	case CtxErrorResponseType:
 		return append(buf, x.ErrorType.String()...), x.ErrorType != NoError
 	case CtxErrorValidationErrorString:
-		return buf, false
+		return append(buf, x.ValidationError...), x.ValidationError != ""
 	case CtxExtendedRequestID:
 		return append(buf, x.ExtendedID...), true
 	case CtxHTTPMethod:

@@ -92,9 +92,12 @@ type Exchange struct {
 	Match router.Match[Route]
 
 	// Filled as the request proceeds, for responses, logs and metrics.
-	Status             int
-	ErrorType          ResponseType
-	ErrorMessage       string
+	Status       int
+	ErrorType    ResponseType
+	ErrorMessage string
+	// ValidationError is $context.error.validationErrorString: why request
+	// validation rejected the body.
+	ValidationError    string
 	IntegrationLatency time.Duration
 	IntegrationStatus  int
 	ResponseLength     int // -1: unknown (streamed)

@@ -126,6 +126,12 @@ func (h *Handler) run(x *Exchange) error {
 			return err
 		}
 	}
+	// Step 10: request validation, for methods with a validator.
+	if v := x.Match.Route.Validator; v != nil {
+		if err := v.Validate(x); err != nil {
+			return err
+		}
+	}
 	// Step 11: the stage cache, for methods that cache.
 	if c := x.Stage.Cache; c != nil {
 		if mc := c.method(x); mc != nil {

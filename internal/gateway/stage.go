@@ -26,7 +26,10 @@ type Route struct {
 	APIKeyRequired    bool
 	// Guard checks access before the integration; nil when the method has
 	// no authorization, no API key and the API no resource policy.
-	Guard       Guard
+	Guard Guard
+	// Validator checks the request against the method's request validator
+	// after the Guard; nil when the method has none.
+	Validator   RequestValidator
 	Integration Integration
 	// CacheNamespace and CacheKey build the route's stage-cache key: the
 	// integration's cacheNamespace (default: the resource id) and its
