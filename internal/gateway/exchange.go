@@ -113,6 +113,9 @@ type Exchange struct {
 	// (IAM signature checks, authorizers), so the integration sees it too.
 	body     []byte
 	bodyRead bool
+	// overrides are what mapping templates set in
+	// $context.requestOverride / responseOverride.
+	overrides *overrides
 
 	handler *Handler
 	query   url.Values

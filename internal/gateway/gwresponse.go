@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/vtl"
 )
 
 // GatewayResponses are a deployment's compiled gateway responses, one per
@@ -26,7 +27,8 @@ type mappedHeader struct {
 
 type ctTemplate struct {
 	contentType string
-	t           *Template
+	t           *Template     // variable substitution: the fallback
+	v           *vtl.Template // VTL; nil when the template does not parse
 }
 
 // defaultStatus is each type's status when nothing sets one.
@@ -76,7 +78,8 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 					src = defaultAccessDeniedTemplate
 				}
 			}
-			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(src)})
+			v, _ := vtl.Parse("gatewayresponse", src)
+			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(src), v: v})
 		}
 		out.byType[t] = gr
 	}
@@ -125,8 +128,19 @@ func (g *GatewayResponses) write(x *Exchange, t ResponseType, status int) {
 	}
 	tpl := pickTemplate(gr.templates, x.Req.Header("Accept"))
 	resp.SetHeader("Content-Type", tpl.contentType)
-	buf := tpl.t.Append(make([]byte, 0, 128), x, "")
-	resp.SetBody(buf)
+	resp.SetBody(tpl.render(x))
+}
+
+// render renders a gateway response template with VTL ($input has no
+// payload); a template VTL cannot parse or render falls back to plain
+// $context/$stageVariables substitution.
+func (c ctTemplate) render(x *Exchange) []byte {
+	if c.v != nil {
+		if out, err := (vtlTemplate{c.v}).Render(x, nil); err == nil {
+			return out
+		}
+	}
+	return c.t.Append(make([]byte, 0, 128), x, "")
 }
 
 // pickTemplate chooses the template for the first media type of Accept,

@@ -2,27 +2,56 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
+
+	"github.com/tollgate/tollgate/internal/vtl"
 )
 
 // MappingTemplate is a compiled integration request or response template.
-// It is the seam where the VTL engine plugs in; until then templates are
-// rendered by substitution of $context and $stageVariables references.
 type MappingTemplate interface {
+	// Render renders the template for x with body as $input's payload.
 	Render(x *Exchange, body []byte) ([]byte, error)
 }
 
-// CompileMappingTemplate compiles a mapping template. It is a variable so
-// that the VTL engine can replace it.
+// CompileMappingTemplate compiles a VTL mapping template (reference §6).
+// API Gateway accepts any template text when an integration is put and
+// fails at run time, so a template that does not parse still compiles:
+// into one whose every render fails (the method answers 500 Internal
+// server error and the handler logs the cause).
 var CompileMappingTemplate = func(src string) (MappingTemplate, error) {
-	return substitution{ParseTemplate(src)}, nil
+	t, err := vtl.Parse("template", src)
+	if err != nil {
+		return brokenTemplate{fmt.Errorf("mapping template: %w", err)}, nil
+	}
+	return vtlTemplate{t}, nil
 }
 
-type substitution struct{ t *Template }
+// ErrTemplate is wrapped by every mapping template failure.
+var ErrTemplate = errors.New("mapping template failed")
 
-func (s substitution) Render(x *Exchange, _ []byte) ([]byte, error) {
-	return s.t.Append(nil, x, ""), nil
+type vtlTemplate struct{ t *vtl.Template }
+
+func (v vtlTemplate) Render(x *Exchange, body []byte) ([]byte, error) {
+	r := newRender(x, body)
+	ctx := x.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	out, err := v.t.AppendRender(ctx, make([]byte, 0, 256+len(body)), r.vars)
+	r.release()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTemplate, err)
+	}
+	return out, nil
+}
+
+type brokenTemplate struct{ err error }
+
+func (b brokenTemplate) Render(*Exchange, []byte) ([]byte, error) {
+	return nil, fmt.Errorf("%w: %w", ErrTemplate, b.err)
 }
 
 // BodyReader streams the request body: the cached copy when something in

@@ -38,7 +38,7 @@ func NewHTTP(in *model.Integration, clients *Clients) (*HTTP, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt, err := NewRequestTemplates(in.RequestTemplates, model.Deref(in.PassthroughBehavior))
+	rt, err := NewRequestTemplates(in)
 	if err != nil {
 		return nil, err
 	}
@@ -58,22 +58,14 @@ const maxBackendBody = gateway.MaxBody
 
 // Invoke implements gateway.Integration.
 func (h *HTTP) Invoke(x *gateway.Exchange) error {
-	t, passthrough, err := h.requests.Select(x)
+	outBody, t, err := h.requests.Transform(x)
 	if err != nil {
 		return err
 	}
+	// Parameter mappings from method.request.body read the client's body.
 	body, err := gateway.ReadBody(x)
 	if err != nil {
 		return err
-	}
-	var outBody []byte
-	switch {
-	case t != nil:
-		if outBody, err = t.Render(x, body); err != nil {
-			return gateway.Fail(gateway.APIConfigurationError, err)
-		}
-	case passthrough:
-		outBody = body
 	}
 
 	req := fasthttp.AcquireRequest()
@@ -106,6 +98,11 @@ func (h *HTTP) Invoke(x *gateway.Exchange) error {
 			req.Header.Set(m.name, v)
 		}
 	}
+	// $context.requestOverride.* set by the request template win over
+	// parameter mappings (reference §6.2).
+	x.RequestOverrides("path", func(k, v string) { params[k] = url.PathEscape(v) })
+	x.RequestOverrides("querystring", func(k, v string) { query.Set(k, v) })
+	x.RequestOverrides("header", func(k, v string) { req.Header.Set(k, v) })
 	target := h.uri.render(func(n string) (string, bool) { v, ok := params[n]; return v, ok }, x.Variables())
 	req.SetRequestURI(target)
 	if len(query) > 0 {

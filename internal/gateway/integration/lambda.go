@@ -201,7 +201,7 @@ func NewLambda(in *model.Integration, invoker LambdaInvoker) (*Lambda, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt, err := NewRequestTemplates(in.RequestTemplates, model.Deref(in.PassthroughBehavior))
+	rt, err := NewRequestTemplates(in)
 	if err != nil {
 		return nil, err
 	}
@@ -214,21 +214,9 @@ func NewLambda(in *model.Integration, invoker LambdaInvoker) (*Lambda, error) {
 
 // Invoke implements gateway.Integration.
 func (l *Lambda) Invoke(x *gateway.Exchange) error {
-	t, passthrough, err := l.requests.Select(x)
+	payload, _, err := l.requests.Transform(x)
 	if err != nil {
 		return err
-	}
-	body, err := gateway.ReadBody(x)
-	if err != nil {
-		return err
-	}
-	payload := body
-	switch {
-	case t != nil:
-		if payload, err = t.Render(x, body); err != nil {
-			return gateway.Fail(gateway.APIConfigurationError, err)
-		}
-	case passthrough:
 	}
 	if len(payload) == 0 {
 		payload = []byte("{}")

@@ -17,7 +17,7 @@ type Mock struct {
 
 // NewMock compiles a MOCK integration.
 func NewMock(in *model.Integration) (*Mock, error) {
-	rt, err := NewRequestTemplates(in.RequestTemplates, model.Deref(in.PassthroughBehavior))
+	rt, err := NewRequestTemplates(in)
 	if err != nil {
 		return nil, err
 	}
@@ -36,24 +36,9 @@ var errMockStatus = errors.New("unable to parse statusCode. It should be an inte
 
 // Invoke implements gateway.Integration.
 func (m *Mock) Invoke(x *gateway.Exchange) error {
-	t, passthrough, err := m.requests.Select(x)
+	rendered, _, err := m.requests.Transform(x)
 	if err != nil {
 		return err
-	}
-	var rendered []byte
-	switch {
-	case t != nil:
-		body, err := gateway.ReadBody(x)
-		if err != nil {
-			return err
-		}
-		if rendered, err = t.Render(x, body); err != nil {
-			return gateway.Fail(gateway.APIConfigurationError, err)
-		}
-	case passthrough:
-		if rendered, err = gateway.ReadBody(x); err != nil {
-			return err
-		}
 	}
 	mt := statusCodeRE.FindSubmatch(rendered)
 	if mt == nil {

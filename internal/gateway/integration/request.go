@@ -1,6 +1,9 @@
 package integration
 
 import (
+	"encoding/base64"
+	"errors"
+	"fmt"
 	"mime"
 	"strings"
 
@@ -13,19 +16,25 @@ import (
 type RequestTemplates struct {
 	byType      map[string]gateway.MappingTemplate
 	passthrough string
+	// contentHandling is the integration's CONVERT_TO_TEXT or
+	// CONVERT_TO_BINARY, "" to pass payloads as they are.
+	contentHandling string
 }
 
-// NewRequestTemplates compiles templates (a nil template maps the content
-// type to an empty body).
-func NewRequestTemplates(templates map[string]*string, passthrough string) (*RequestTemplates, error) {
-	rt := &RequestTemplates{byType: map[string]gateway.MappingTemplate{}, passthrough: passthrough}
+// NewRequestTemplates compiles an integration's request templates (a nil
+// template maps the content type to an empty body), passthrough
+// behaviour and content handling.
+func NewRequestTemplates(in *model.Integration) (*RequestTemplates, error) {
+	templates, passthrough := in.RequestTemplates, model.Deref(in.PassthroughBehavior)
+	rt := &RequestTemplates{byType: map[string]gateway.MappingTemplate{}, passthrough: passthrough,
+		contentHandling: model.Deref(in.ContentHandling)}
 	if rt.passthrough == "" {
 		rt.passthrough = "WHEN_NO_MATCH"
 	}
 	for ct, src := range templates {
 		t, err := gateway.CompileMappingTemplate(model.Deref(src))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("request template %s: %w", ct, err)
 		}
 		rt.byType[strings.ToLower(ct)] = t
 	}
@@ -63,4 +72,47 @@ func mediaType(ct string) string {
 	}
 	ct, _, _ = strings.Cut(ct, ";")
 	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// errBase64 is a CONVERT_TO_BINARY payload that is not base64.
+var errBase64 = errors.New("unable to base64-decode the payload for CONVERT_TO_BINARY")
+
+// Transform builds the integration request body: it selects the template
+// by content type (or passes the body through, or fails with 415), applies
+// contentHandling and renders the template. t is the template used (nil
+// when the body passed through). Template failures are
+// API_CONFIGURATION_ERROR (500 Internal server error).
+func (rt *RequestTemplates) Transform(x *gateway.Exchange) (out []byte, t gateway.MappingTemplate, err error) {
+	t, passthrough, err := rt.Select(x)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := gateway.ReadBody(x)
+	if err != nil {
+		return nil, nil, err
+	}
+	binary := isBinaryRequest(x)
+	if rt.contentHandling == "CONVERT_TO_TEXT" && binary {
+		body = base64.StdEncoding.AppendEncode(nil, body)
+	}
+	switch {
+	case t != nil:
+		if out, err = t.Render(x, body); err != nil {
+			return nil, nil, gateway.Fail(gateway.APIConfigurationError, err)
+		}
+	case passthrough:
+		out = body
+	}
+	if rt.contentHandling == "CONVERT_TO_BINARY" && (!binary || t != nil) {
+		if out, err = base64.StdEncoding.AppendDecode(nil, out); err != nil {
+			return nil, nil, gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%w: %w", errBase64, err))
+		}
+	}
+	return out, t, nil
+}
+
+// isBinaryRequest reports whether the request's Content-Type is one of
+// the API's binary media types.
+func isBinaryRequest(x *gateway.Exchange) bool {
+	return x.Deployment != nil && isBinary(x, x.Req.Header("Content-Type"))
 }

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -24,6 +25,8 @@ type response struct {
 	headers   []responseHeader
 	templates map[string]gateway.MappingTemplate
 	ctOrder   []string
+	// contentHandling is CONVERT_TO_TEXT, CONVERT_TO_BINARY or "".
+	contentHandling string
 }
 
 type responseHeader struct {
@@ -53,7 +56,8 @@ func NewResponses(irs map[string]*model.IntegrationResponse) (*Responses, error)
 		if err != nil {
 			return nil, fmt.Errorf("integration response %q: %w", code, err)
 		}
-		r := &response{status: status, templates: map[string]gateway.MappingTemplate{}}
+		r := &response{status: status, templates: map[string]gateway.MappingTemplate{},
+			contentHandling: model.Deref(ir.ContentHandling)}
 		for _, k := range sortedKeys(ir.ResponseParameters) {
 			name, ok := strings.CutPrefix(k, "method.response.header.")
 			if !ok {
@@ -138,13 +142,9 @@ func (r *response) write(x *gateway.Exchange, b backendResult) error {
 		}
 	}
 	ct, t := r.pickTemplate(x.Req.Header("Accept"))
-	body := b.body
-	if t != nil {
-		out, err := t.Render(x, b.body)
-		if err != nil {
-			return gateway.Fail(gateway.APIConfigurationError, err)
-		}
-		body = out
+	body, err := r.convert(x, t, b)
+	if err != nil {
+		return err
 	}
 	if ct == "" {
 		ct = "application/json"
@@ -152,8 +152,43 @@ func (r *response) write(x *gateway.Exchange, b backendResult) error {
 	if !hasHeader(r.headers, "Content-Type") {
 		resp.SetHeader("Content-Type", ct)
 	}
+	// $context.responseOverride.* (set by the request or the response
+	// template) win over the integration response (reference §6.2).
+	x.ApplyResponseOverrides()
 	resp.SetBody(body)
 	return nil
+}
+
+// convert renders the response template over the backend body, applying
+// contentHandling: CONVERT_TO_TEXT base64-encodes a binary body before
+// the template sees it; CONVERT_TO_BINARY base64-decodes the (rendered)
+// text. Failures are API_CONFIGURATION_ERROR (500).
+func (r *response) convert(x *gateway.Exchange, t gateway.MappingTemplate, b backendResult) ([]byte, error) {
+	body := b.body
+	binary := false
+	if x.Deployment != nil {
+		if cts := b.header("Content-Type"); len(cts) > 0 {
+			binary = isBinary(x, cts[len(cts)-1])
+		}
+	}
+	if r.contentHandling == "CONVERT_TO_TEXT" && binary {
+		body = base64.StdEncoding.AppendEncode(nil, body)
+	}
+	if t != nil {
+		out, err := t.Render(x, body)
+		if err != nil {
+			return nil, gateway.Fail(gateway.APIConfigurationError, err)
+		}
+		body = out
+	}
+	if r.contentHandling == "CONVERT_TO_BINARY" && (!binary || t != nil) {
+		out, err := base64.StdEncoding.AppendDecode(nil, body)
+		if err != nil {
+			return nil, gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%w: %w", errBase64, err))
+		}
+		body = out
+	}
+	return body, nil
 }
 
 func hasHeader(hs []responseHeader, name string) bool {
