@@ -123,6 +123,13 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-mock", byDefault: true,
+		desc: "Tollgate: {proxy+} ANY → MOCK with VTL request and response templates building the same 100-byte body",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-mock", mock: true})
+		},
+	},
+	{
 		name: "tollgate-proxy-10k", byDefault: true,
 		desc: "as tollgate-proxy, plus -extra-resources literal resources (default 10,000)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

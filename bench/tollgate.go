@@ -94,6 +94,9 @@ type tollgateSpec struct {
 	// auth puts the route behind an authorizer: "token" (Lambda TOKEN,
 	// cached) or "jwt" (COGNITO_USER_POOLS with a local issuer).
 	auth string
+	// mock answers from a MOCK integration whose request and response
+	// mapping templates (VTL) build the backend's body.
+	mock bool
 	// apiKey requires an API key in a usage plan with a throttle (limits
 	// high enough never to refuse), plus a stage method throttle.
 	apiKey bool
@@ -299,8 +302,24 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 				benchRegion + ":000000000000:function:bench/invocations",
 		}
 	}
+	if spec.mock {
+		integration = map[string]any{
+			"type":             "MOCK",
+			"requestTemplates": map[string]string{"application/json": mockRequestTemplate},
+		}
+	}
 	if err := c.call(ctx, "PUT", m+"/integration", integration, nil); err != nil {
 		return "", nil, err
+	}
+	if spec.mock {
+		if err := c.call(ctx, "PUT", m+"/responses/200", map[string]any{}, nil); err != nil {
+			return "", nil, err
+		}
+		if err := c.call(ctx, "PUT", m+"/integration/responses/200", map[string]any{
+			"responseTemplates": map[string]string{"application/json": mockResponseTemplate},
+		}, nil); err != nil {
+			return "", nil, err
+		}
 	}
 	if spec.extra > 0 {
 		t0 := time.Now()
@@ -475,3 +494,23 @@ func createKeyAndPlan(ctx context.Context, c *mgmtClient, apiID string) (string,
 	time.Sleep(200 * time.Millisecond)
 	return key.Value, nil
 }
+
+// The tollgate-mock target's templates: the request template reads the
+// request through $input/$context/$util as a typical one does, and picks
+// the status; the response template builds the backend's exact 100-byte
+// body with #set, #foreach and string methods.
+const (
+	mockRequestTemplate = `#set($path = $input.params("proxy"))
+#set($agent = $util.escapeJavaScript($input.params().header.get("User-Agent")))
+{
+  "statusCode": 200,
+  "path": "$path",
+  "agent": "$agent",
+  "stage": "$context.stage",
+  "requestId": "$context.requestId"
+}`
+	mockResponseTemplate = `#set($words = ["tollgate", "bench", "backend:"])
+#foreach($w in $words)$w #end
+fixed 100-byte response body#foreach($i in [1..45]).#{end}ok
+`
+)
