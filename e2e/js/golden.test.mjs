@@ -101,7 +101,11 @@ describe("golden path", () => {
 
     const got = await gw.send(new GetRestApiCommand({ restApiId: api.id }));
     assert.equal(got.$metadata.httpStatusCode, 200);
-    assert.deepEqual(strip(got), strip(api));
+    // GetRestApi adds "tags": {}, which CreateRestApi leaves out (as AWS
+    // was recorded doing).
+    assert.deepEqual(got.tags, {});
+    const { tags, ...rest } = strip(got);
+    assert.deepEqual(rest, strip(api));
   });
 
   it("builds a resource tree", async () => {

@@ -18,6 +18,13 @@ type Env struct {
 	Getenv         func(string) string
 }
 
+func (e Env) getenv() func(string) string {
+	if e.Getenv == nil {
+		return os.Getenv
+	}
+	return e.Getenv
+}
+
 // Main runs the command line args (without the program name) and returns
 // the process exit code.
 func Main(ctx context.Context, args []string) int {
@@ -45,6 +52,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 	switch args[0] {
 	case "serve":
 		return Serve(ctx, args[1:], env)
+	case "import":
+		return Import(ctx, args[1:], env)
+	case "export":
+		return Export(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		return Version(env.Stdout)
 	case "help", "-h", "--help":
@@ -61,6 +72,9 @@ func usage(w io.Writer) {
 
 Usage:
   tollgate serve [flags]   run the gateway (tollgate serve -h lists the settings)
+  tollgate import FILE     import an OpenAPI/Swagger file into a running gateway and deploy it
+  tollgate export --rest-api-id ID [--stage NAME]
+                           print a deployed stage as OpenAPI with API Gateway extensions
   tollgate version         print the version
 `)
 }

@@ -194,6 +194,15 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			log.Error("API key index stopped", "err", err)
 		}
 	}()
+	// The data-plane base URLs, for `tollgate import` to print invoke URLs.
+	admin.HandleFunc("GET /_tollgate/listeners", func(w http.ResponseWriter, _ *http.Request) {
+		urls := []string{}
+		for _, d := range dataAddrs {
+			urls = append(urls, d.scheme+"://"+d.addr)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
+	})
 	errc := make(chan error, 1+len(dataAddrs))
 	go func() { errc <- srv.Serve(ln) }()
 	for _, d := range dataAddrs {
@@ -202,6 +211,17 @@ func Serve(ctx context.Context, args []string, env Env) error {
 
 	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs)
 	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
+	// --import: the files are imported (or re-imported over the API of the
+	// same title) and deployed through the management API, as `tollgate
+	// import` would; a file that fails stops the gateway.
+	if len(s.Imports) > 0 {
+		c := newMgmtClientWith(ln.Addr().String(), s.Region, creds)
+		for _, f := range s.Imports {
+			if err := importFile(ctx, c, f, importOptions{stage: s.ImportStage}, env.Stdout); err != nil {
+				return err
+			}
+		}
+	}
 
 	select {
 	case <-ctx.Done():

@@ -41,6 +41,10 @@ type Settings struct {
 	// IAMUsers may call AWS_IAM methods (config file only: they carry
 	// secrets).
 	IAMUsers []IAMUser
+	// Imports are OpenAPI files imported and deployed at start-up
+	// (--import, repeatable), to stage ImportStage.
+	Imports     []string
+	ImportStage string
 }
 
 // PrivateNetwork is a named set of address ranges that may call PRIVATE
@@ -165,6 +169,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	fs.Var(&functions, "function", "NAME=PATH: register a local Lambda function (repeatable)")
 	fs.Var(&networks, "private-network", "NAME=CIDR[,CIDR...]: a private network (stand-in VPC endpoint NAME) that may call PRIVATE APIs (repeatable)")
 	fs.Var(&issuers, "cognito-issuer", "POOL=URL: the OIDC issuer serving a Cognito user pool's tokens (repeatable)")
+	var imports multi
+	fs.Var(&imports, "import", "FILE: import an OpenAPI/Swagger file with API Gateway extensions at start-up and deploy it (repeatable)")
+	importStage := fs.String("import-stage", "dev", "the stage --import deploys to")
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -221,6 +228,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 		s.CognitoIssuers[pool] = u
 	}
 	s.IAMUsers = file.IAMUsers
+	s.Imports, s.ImportStage = imports, *importStage
 	return s, s.Validate()
 }
 

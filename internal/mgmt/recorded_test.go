@@ -49,11 +49,15 @@ type scenario struct {
 	Snapshot string              `json:"snapshot"`
 	Test     string              `json:"test"`
 	Steps    []struct {
-		Method  string            `json:"method"`
-		Path    string            `json:"path"`
-		Body    any               `json:"body"`
-		Record  string            `json:"record"`
-		Capture map[string]string `json:"capture"`
+		Method string `json:"method"`
+		Path   string `json:"path"`
+		Body   any    `json:"body"`
+		// BodyFile names an input file (under the reference's files/)
+		// sent as the raw body, after the BodyReplace substitutions.
+		BodyFile    string            `json:"bodyFile"`
+		BodyReplace map[string]string `json:"bodyReplace"`
+		Record      string            `json:"record"`
+		Capture     map[string]string `json:"capture"`
 	} `json:"steps"`
 }
 
@@ -85,6 +89,17 @@ func runScenario(t *testing.T, sc *scenario, recorded map[string]any) {
 		path := substitute(st.Path, vars)
 		body := substituteAny(st.Body, vars)
 		var res response
+		if st.BodyFile != "" {
+			raw, err := os.ReadFile(filepath.Join(referenceDir(t), "files", st.BodyFile))
+			if err != nil {
+				t.Fatalf("body file: %v", err)
+			}
+			text := string(raw)
+			for from, to := range st.BodyReplace {
+				text = strings.ReplaceAll(text, from, to)
+			}
+			body = text
+		}
 		if body == nil {
 			res = h.do(st.Method, path, nil)
 		} else {

@@ -105,6 +105,7 @@ func (a *API) routes() []route {
 		{"GET " + api, "GetRestApi", ok, a.getRestApi},
 		{"PATCH " + api, "UpdateRestApi", ok, a.updateRestApi},
 		{"DELETE " + api, "DeleteRestApi", accepted, a.deleteRestApi},
+		{"PUT " + api, "PutRestApi", ok, a.putRestApi},
 
 		{"GET " + api + "/resources", "GetResources", ok, a.getResources},
 		{"POST " + resource, "CreateResource", created, a.createResource},
@@ -170,6 +171,7 @@ func (a *API) routes() []route {
 		{"DELETE " + stage, "DeleteStage", accepted, a.deleteStage},
 		{"DELETE " + stage + "/cache/authorizers", "FlushStageAuthorizersCache", accepted, a.flushStageAuthorizersCache},
 		{"DELETE " + stage + "/cache/data", "FlushStageCache", accepted, a.flushStageCache},
+		{"GET " + stage + "/exports/{export_type}", "GetExport", ok, a.getExport},
 
 		{"GET " + api + "/documentation/parts", "GetDocumentationParts", ok, a.getDocParts},
 		{"POST " + api + "/documentation/parts", "CreateDocumentationPart", created, a.createDocPart},

@@ -40,7 +40,7 @@ const maxCompressionSize = 10485760
 
 func (a *API) createRestApi(ctx context.Context, r *restjson.Request) (any, error) {
 	if mode, ok := r.Query("mode"); ok && mode == "import" {
-		return nil, awserr.BadRequest("Importing REST APIs from OpenAPI definitions is not supported yet")
+		return a.importRestApi(ctx, r)
 	}
 	var in createRestApiInput
 	if err := r.Decode(&in); err != nil {
@@ -245,7 +245,7 @@ func (a *API) getRestApi(ctx context.Context, r *restjson.Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	return api, nil
+	return restApiWithTags{RestApi: api, Tags: orEmpty(api.Tags)}, nil
 }
 
 func (a *API) deleteRestApi(ctx context.Context, r *restjson.Request) (any, error) {
@@ -478,4 +478,12 @@ func patchEndpointConfiguration(api *model.RestApi, seg []string, op patch.Opera
 		return patch.InvalidPath(op)
 	}
 	return nil
+}
+
+// orEmpty renders absent tags as {} [V].
+func orEmpty(tags map[string]string) map[string]string {
+	if tags == nil {
+		return map[string]string{}
+	}
+	return tags
 }

@@ -1,0 +1,239 @@
+package apigw
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// exporter renders one deployed snapshot as an OpenAPI document.
+type exporter struct {
+	snap         *model.Snapshot
+	oas3         bool
+	integrations bool // x-amazon-apigateway-integration and validators
+	authorizers  bool // x-amazon-apigateway-authorizer
+	stage        string
+	host         string
+	authByID     map[string]model.Authorizer
+	validByID    map[string]string
+	usedSchemes  obj
+}
+
+// getExport is GetExport: the stage's deployed API as Swagger 2.0 or
+// OpenAPI 3.0, JSON or YAML.
+func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
+	apiID, stageName, typ := r.Path("restapi_id"), r.Path("stage_name"), r.Path("export_type")
+	if typ != "swagger" && typ != "oas30" {
+		return nil, awserr.BadRequest("No API exporter for type '%s'", typ) // [U]
+	}
+	var snap model.Snapshot
+	err := a.view(ctx, func(rd store.Reader) error {
+		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
+			return err
+		}
+		st, _, err := get[model.Stage](ctx, rd, model.ChildKey(model.KindStage, apiID, stageName))
+		if err != nil {
+			return notFound(err, errStage)
+		}
+		snap, _, err = get[model.Snapshot](ctx, rd, model.ChildKey(model.KindSnapshot, apiID, st.DeploymentID))
+		return notFound(err, errDeployment)
+	})
+	if err != nil {
+		return nil, err
+	}
+	ex := &exporter{snap: &snap, oas3: typ == "oas30", stage: stageName,
+		host: fmt.Sprintf("%s.execute-api.%s.amazonaws.com", apiID, a.region)}
+	exts, _ := r.Query("parameters[extensions]")
+	if exts == "" {
+		exts, _ = r.Query("extensions")
+	}
+	for _, e := range strings.Split(exts, ",") {
+		switch strings.TrimSpace(strings.ToLower(e)) {
+		case "integrations":
+			ex.integrations = true
+		case "authorizers":
+			ex.authorizers = true
+		case "apigateway":
+			ex.integrations, ex.authorizers = true, true
+		}
+	}
+	doc := ex.document()
+	accept := r.HTTP.Header.Get("Accept")
+	if strings.Contains(accept, "yaml") {
+		b, err := yaml.Marshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("export yaml: %w", err)
+		}
+		return &restjson.Raw{ContentType: "application/yaml", Body: b, Header: exportHeader(typ, "yaml")}, nil
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("export json: %w", err)
+	}
+	return &restjson.Raw{ContentType: "application/json", Body: b, Header: exportHeader(typ, "json")}, nil
+}
+
+func exportHeader(typ, ext string) http.Header {
+	h := http.Header{}
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"%s.%s\"", typ, ext))
+	return h
+}
+
+// document builds the whole export.
+func (ex *exporter) document() obj {
+	api := ex.snap.API
+	info := obj{"title": api.Name, "version": model.Deref(api.Version)}
+	if api.Description != nil {
+		info["description"] = *api.Description
+	}
+	doc := obj{"info": info}
+	ex.authByID = map[string]model.Authorizer{}
+	for _, au := range ex.snap.Authorizers {
+		ex.authByID[au.ID] = au
+	}
+	ex.validByID = map[string]string{}
+	for _, v := range ex.snap.Validators {
+		ex.validByID[v.ID] = v.Name
+	}
+	ex.usedSchemes = obj{}
+	paths := obj{}
+	for _, res := range ex.snap.Resources {
+		if len(res.ResourceMethods) == 0 {
+			continue
+		}
+		item := obj{}
+		for _, verb := range sortedKeys(res.ResourceMethods) {
+			key := strings.ToLower(verb)
+			if verb == "ANY" {
+				key = "x-amazon-apigateway-any-method"
+			}
+			item[key] = ex.operation(res.ResourceMethods[verb])
+		}
+		paths[res.Path] = item
+	}
+	doc["paths"] = paths
+	schemas := obj{}
+	for _, m := range ex.snap.Models {
+		var s any
+		if json.Unmarshal([]byte(model.Deref(m.Schema)), &s) == nil {
+			schemas[m.Name] = ex.localRefs(s)
+		}
+	}
+	if ex.oas3 {
+		doc["openapi"] = "3.0.1"
+		doc["servers"] = []any{obj{"url": "https://" + ex.host + "/{basePath}",
+			"variables": obj{"basePath": obj{"default": ex.stage}}}}
+		comps := obj{}
+		if len(schemas) > 0 {
+			comps["schemas"] = schemas
+		}
+		if len(ex.usedSchemes) > 0 {
+			comps["securitySchemes"] = ex.usedSchemes
+		}
+		doc["components"] = comps
+	} else {
+		doc["swagger"] = "2.0"
+		doc["host"] = ex.host
+		doc["basePath"] = "/" + ex.stage
+		doc["schemes"] = []any{"https"}
+		if len(schemas) > 0 {
+			doc["definitions"] = schemas
+		}
+		if len(ex.usedSchemes) > 0 {
+			doc["securityDefinitions"] = ex.usedSchemes
+		}
+	}
+	ex.rootExtensions(doc)
+	return doc
+}
+
+// rootExtensions adds the API-level x-amazon-apigateway-* members.
+func (ex *exporter) rootExtensions(doc obj) {
+	api := ex.snap.API
+	if len(api.BinaryMediaTypes) > 0 {
+		doc["x-amazon-apigateway-binary-media-types"] = api.BinaryMediaTypes
+	}
+	if !ex.integrations {
+		return
+	}
+	if api.ApiKeySource != "" && api.ApiKeySource != "HEADER" {
+		doc["x-amazon-apigateway-api-key-source"] = api.ApiKeySource
+	}
+	if api.MinimumCompressionSize != nil {
+		doc["x-amazon-apigateway-minimum-compression-size"] = *api.MinimumCompressionSize
+	}
+	if api.Policy != nil {
+		var p any
+		if json.Unmarshal([]byte(*api.Policy), &p) == nil {
+			doc["x-amazon-apigateway-policy"] = p
+		}
+	}
+	if ec := api.EndpointConfiguration; ec != nil && (len(ec.VpcEndpointIds) > 0 || api.DisableExecuteApiEndpoint) {
+		e := obj{"disableExecuteApiEndpoint": api.DisableExecuteApiEndpoint}
+		if len(ec.VpcEndpointIds) > 0 {
+			e["vpcEndpointIds"] = ec.VpcEndpointIds
+		}
+		doc["x-amazon-apigateway-endpoint-configuration"] = e
+	}
+	if len(ex.snap.Validators) > 0 {
+		vs := obj{}
+		for _, v := range ex.snap.Validators {
+			vs[v.Name] = obj{"validateRequestBody": v.ValidateRequestBody, "validateRequestParameters": v.ValidateRequestParameters}
+		}
+		doc["x-amazon-apigateway-request-validators"] = vs
+	}
+	if len(ex.snap.GatewayResponses) > 0 {
+		grs := obj{}
+		for _, g := range ex.snap.GatewayResponses {
+			o := obj{}
+			if g.StatusCode != nil {
+				o["statusCode"] = *g.StatusCode
+			}
+			if len(g.ResponseParameters) > 0 {
+				o["responseParameters"] = g.ResponseParameters
+			}
+			if len(g.ResponseTemplates) > 0 {
+				o["responseTemplates"] = g.ResponseTemplates
+			}
+			grs[g.ResponseType] = o
+		}
+		doc["x-amazon-apigateway-gateway-responses"] = grs
+	}
+}
+
+// localRefs turns model URLs back into document-local $refs.
+func (ex *exporter) localRefs(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if s, ok := x.(string); ok && k == "$ref" {
+				if i := strings.LastIndex(s, "/models/"); i >= 0 && strings.HasPrefix(s, "http") {
+					t[k] = ex.schemaRef(s[i+len("/models/"):])
+				}
+				continue
+			}
+			t[k] = ex.localRefs(x)
+		}
+	case []any:
+		for i, x := range t {
+			t[i] = ex.localRefs(x)
+		}
+	}
+	return v
+}
+
+func (ex *exporter) schemaRef(name string) string {
+	if ex.oas3 {
+		return "#/components/schemas/" + name
+	}
+	return "#/definitions/" + name
+}

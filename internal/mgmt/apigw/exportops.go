@@ -1,0 +1,236 @@
+package apigw
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/model"
+)
+
+// operation renders one method.
+func (ex *exporter) operation(m *model.Method) obj {
+	op := obj{}
+	if m.OperationName != nil {
+		op["operationId"] = *m.OperationName
+	}
+	var params []any
+	for _, k := range sortedKeys(m.RequestParameters) {
+		rest := strings.TrimPrefix(k, "method.request.")
+		loc, name, ok := strings.Cut(rest, ".")
+		if !ok {
+			continue
+		}
+		in := map[string]string{"path": "path", "querystring": "query", "header": "header"}[loc]
+		if in == "" {
+			continue
+		}
+		p := obj{"name": name, "in": in, "required": m.RequestParameters[k] || in == "path"}
+		if ex.oas3 {
+			p["schema"] = obj{"type": "string"}
+		} else {
+			p["type"] = "string"
+		}
+		params = append(params, p)
+	}
+	if len(m.RequestModels) > 0 {
+		if ex.oas3 {
+			content := obj{}
+			for _, ct := range sortedKeys(m.RequestModels) {
+				content[ct] = obj{"schema": obj{"$ref": ex.schemaRef(m.RequestModels[ct])}}
+			}
+			op["requestBody"] = obj{"content": content, "required": true}
+		} else {
+			cts := sortedKeys(m.RequestModels)
+			op["consumes"] = cts
+			params = append(params, obj{"in": "body", "name": m.RequestModels[cts[0]], "required": true,
+				"schema": obj{"$ref": ex.schemaRef(m.RequestModels[cts[0]])}})
+		}
+	}
+	if params != nil {
+		op["parameters"] = params
+	}
+	op["responses"] = ex.responses(m, op)
+	ex.security(m, op)
+	if ex.integrations {
+		if m.RequestValidatorID != nil {
+			if n, ok := ex.validByID[*m.RequestValidatorID]; ok {
+				op["x-amazon-apigateway-request-validator"] = n
+			}
+		}
+		if in := m.MethodIntegration; in != nil {
+			op["x-amazon-apigateway-integration"] = exportIntegration(in)
+		}
+	}
+	return op
+}
+
+// responses renders method responses ("{code} response" descriptions [V]).
+func (ex *exporter) responses(m *model.Method, op obj) obj {
+	out := obj{}
+	var produces []string
+	for _, code := range sortedKeys(m.MethodResponses) {
+		mr := m.MethodResponses[code]
+		r := obj{"description": code + " response"}
+		if len(mr.ResponseParameters) > 0 {
+			hs := obj{}
+			for _, k := range sortedKeys(mr.ResponseParameters) {
+				if h, ok := strings.CutPrefix(k, "method.response.header."); ok {
+					if ex.oas3 {
+						hs[h] = obj{"schema": obj{"type": "string"}}
+					} else {
+						hs[h] = obj{"type": "string"}
+					}
+				}
+			}
+			r["headers"] = hs
+		}
+		if ex.oas3 {
+			content := obj{}
+			for _, ct := range sortedKeys(mr.ResponseModels) {
+				content[ct] = obj{"schema": obj{"$ref": ex.schemaRef(mr.ResponseModels[ct])}}
+			}
+			r["content"] = content
+		} else if cts := sortedKeys(mr.ResponseModels); len(cts) > 0 {
+			r["schema"] = obj{"$ref": ex.schemaRef(mr.ResponseModels[cts[0]])}
+			produces = append(produces, cts...)
+		}
+		out[code] = r
+	}
+	if len(produces) > 0 {
+		op["produces"] = dedupe(produces)
+	}
+	return out
+}
+
+// security renders the method's authorisation and registers the schemes
+// it uses.
+func (ex *exporter) security(m *model.Method, op obj) {
+	var reqs []any
+	if m.ApiKeyRequired {
+		reqs = append(reqs, obj{"api_key": []any{}})
+		ex.usedSchemes["api_key"] = obj{"type": "apiKey", "name": "x-api-key", "in": "header"}
+	}
+	switch m.AuthorizationType {
+	case "AWS_IAM":
+		reqs = append(reqs, obj{"sigv4": []any{}})
+		ex.usedSchemes["sigv4"] = obj{"type": "apiKey", "name": "Authorization", "in": "header",
+			"x-amazon-apigateway-authtype": "awsSigv4"}
+	case "CUSTOM", "COGNITO_USER_POOLS":
+		au, ok := ex.authByID[model.Deref(m.AuthorizerID)]
+		if !ok {
+			break
+		}
+		scopes := []any{}
+		for _, s := range m.AuthorizationScopes {
+			scopes = append(scopes, s)
+		}
+		reqs = append(reqs, obj{au.Name: scopes})
+		ex.usedSchemes[au.Name] = ex.scheme(au)
+	}
+	if reqs != nil {
+		op["security"] = reqs
+	}
+}
+
+// scheme renders an authorizer as a security scheme.
+func (ex *exporter) scheme(au model.Authorizer) obj {
+	name := "Unused"
+	if src := model.Deref(au.IdentitySource); strings.HasPrefix(src, "method.request.header.") && !strings.Contains(src, ",") {
+		name = strings.TrimPrefix(src, "method.request.header.")
+	}
+	s := obj{"type": "apiKey", "name": name, "in": "header"}
+	if au.AuthType != nil {
+		s["x-amazon-apigateway-authtype"] = *au.AuthType
+	}
+	if !ex.authorizers {
+		return s
+	}
+	ext := obj{"type": strings.ToLower(au.Type)}
+	set := func(k string, v *string) {
+		if v != nil {
+			ext[k] = *v
+		}
+	}
+	set("authorizerUri", au.AuthorizerURI)
+	set("authorizerCredentials", au.AuthorizerCredentials)
+	set("identitySource", au.IdentitySource)
+	set("identityValidationExpression", au.IdentityValidationExpression)
+	if au.AuthorizerResultTTLInSeconds != nil {
+		ext["authorizerResultTtlInSeconds"] = *au.AuthorizerResultTTLInSeconds
+	}
+	if len(au.ProviderARNs) > 0 {
+		ext["providerARNs"] = au.ProviderARNs
+	}
+	s["x-amazon-apigateway-authorizer"] = ext
+	return s
+}
+
+// exportIntegration renders x-amazon-apigateway-integration (types in
+// lower case [D]).
+func exportIntegration(in *model.Integration) obj {
+	o := obj{"type": strings.ToLower(in.Type)}
+	set := func(k string, v *string) {
+		if v != nil {
+			o[k] = *v
+		}
+	}
+	set("httpMethod", in.HTTPMethod)
+	set("uri", in.URI)
+	set("credentials", in.Credentials)
+	set("connectionType", in.ConnectionType)
+	set("connectionId", in.ConnectionID)
+	set("cacheNamespace", in.CacheNamespace)
+	set("contentHandling", in.ContentHandling)
+	if in.PassthroughBehavior != nil {
+		o["passthroughBehavior"] = strings.ToLower(*in.PassthroughBehavior)
+	}
+	if in.TimeoutInMillis != defaultTimeoutMillis {
+		o["timeoutInMillis"] = in.TimeoutInMillis
+	}
+	if len(in.CacheKeyParameters) > 0 {
+		o["cacheKeyParameters"] = in.CacheKeyParameters
+	}
+	if len(in.RequestParameters) > 0 {
+		o["requestParameters"] = in.RequestParameters
+	}
+	if t := templateMap(in.RequestTemplates); len(t) > 0 {
+		o["requestTemplates"] = t
+	}
+	if in.TLSConfig != nil {
+		o["tlsConfig"] = obj{"insecureSkipVerification": in.TLSConfig.InsecureSkipVerification}
+	}
+	if len(in.IntegrationResponses) > 0 {
+		rs := obj{}
+		codes := sortedKeys(in.IntegrationResponses)
+		sort.Strings(codes)
+		for _, code := range codes {
+			ir := in.IntegrationResponses[code]
+			r := obj{"statusCode": ir.StatusCode}
+			if len(ir.ResponseParameters) > 0 {
+				r["responseParameters"] = ir.ResponseParameters
+			}
+			if t := templateMap(ir.ResponseTemplates); len(t) > 0 {
+				r["responseTemplates"] = t
+			}
+			set := model.Deref(ir.ContentHandling)
+			if set != "" {
+				r["contentHandling"] = set
+			}
+			key := "default"
+			if ir.SelectionPattern != nil && *ir.SelectionPattern != "" {
+				key = *ir.SelectionPattern
+			}
+			rs[key] = r
+		}
+		o["responses"] = rs
+	}
+	return o
+}
+
+func templateMap(t map[string]*string) map[string]string {
+	out := map[string]string{}
+	for k, v := range t {
+		out[k] = model.Deref(v)
+	}
+	return out
+}
