@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
@@ -22,6 +21,7 @@ type exporter struct {
 	integrations bool // x-amazon-apigateway-integration and validators
 	authorizers  bool // x-amazon-apigateway-authorizer
 	stage        string
+	version      string // info.version: the API's, else the deployment date [V]
 	host         string
 	authByID     map[string]model.Authorizer
 	validByID    map[string]string
@@ -36,6 +36,7 @@ func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
 		return nil, awserr.BadRequest("No API exporter for type '%s'", typ) // [U]
 	}
 	var snap model.Snapshot
+	var dep model.Deployment
 	err := a.view(ctx, func(rd store.Reader) error {
 		if _, err := a.loadAPI(ctx, rd, apiID); err != nil {
 			return err
@@ -45,13 +46,21 @@ func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
 			return notFound(err, errStage)
 		}
 		snap, _, err = get[model.Snapshot](ctx, rd, model.ChildKey(model.KindSnapshot, apiID, st.DeploymentID))
+		if err != nil {
+			return notFound(err, errDeployment)
+		}
+		dep, _, err = get[model.Deployment](ctx, rd, model.ChildKey(model.KindDeployment, apiID, st.DeploymentID))
 		return notFound(err, errDeployment)
 	})
 	if err != nil {
 		return nil, err
 	}
 	ex := &exporter{snap: &snap, oas3: typ == "oas30", stage: stageName,
-		host: fmt.Sprintf("%s.execute-api.%s.amazonaws.com", apiID, a.region)}
+		host:    fmt.Sprintf("%s.execute-api.%s.amazonaws.com", apiID, a.region),
+		version: model.Deref(snap.API.Version)}
+	if ex.version == "" {
+		ex.version = time.Unix(int64(dep.CreatedDate), 0).UTC().Format("2006-01-02T15:04:05Z")
+	}
 	exts, _ := r.Query("parameters[extensions]")
 	if exts == "" {
 		exts, _ = r.Query("extensions")
@@ -66,32 +75,39 @@ func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
 			ex.integrations, ex.authorizers = true, true
 		}
 	}
-	doc := ex.document()
+	doc := orderExport(ex.document(), "root", ex.oas3)
 	accept := r.HTTP.Header.Get("Accept")
 	if strings.Contains(accept, "yaml") {
-		b, err := yaml.Marshal(doc)
+		b, err := exportYAML(doc)
 		if err != nil {
 			return nil, fmt.Errorf("export yaml: %w", err)
 		}
-		return &restjson.Raw{ContentType: "application/yaml", Body: b, Header: exportHeader(typ, "yaml")}, nil
+		return &restjson.Raw{ContentType: "application/yaml", Body: b, Header: exportHeader(typ, ex.version, "yaml")}, nil
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
+	b, err := exportJSON(doc)
 	if err != nil {
 		return nil, fmt.Errorf("export json: %w", err)
 	}
-	return &restjson.Raw{ContentType: "application/json", Body: b, Header: exportHeader(typ, "json")}, nil
+	// Without an Accept asking for JSON, AWS labels the JSON export
+	// application/octet-stream [V].
+	ct := "application/octet-stream"
+	if strings.Contains(accept, "json") {
+		ct = "application/json"
+	}
+	return &restjson.Raw{ContentType: ct, Body: b, Header: exportHeader(typ, ex.version, "json")}, nil
 }
 
-func exportHeader(typ, ext string) http.Header {
+// exportHeader names the file "{type}_{info.version}.{ext}" [V].
+func exportHeader(typ, version, ext string) http.Header {
 	h := http.Header{}
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"%s.%s\"", typ, ext))
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"%s_%s.%s\"", typ, version, ext))
 	return h
 }
 
 // document builds the whole export.
 func (ex *exporter) document() obj {
 	api := ex.snap.API
-	info := obj{"title": api.Name, "version": model.Deref(api.Version)}
+	info := obj{"title": api.Name, "version": ex.version}
 	if api.Description != nil {
 		info["description"] = *api.Description
 	}
@@ -116,16 +132,15 @@ func (ex *exporter) document() obj {
 			if verb == "ANY" {
 				key = "x-amazon-apigateway-any-method"
 			}
-			item[key] = ex.operation(res.ResourceMethods[verb])
+			item[key] = ex.operation(res.ResourceMethods[verb], res.ID)
 		}
 		paths[res.Path] = item
 	}
 	doc["paths"] = paths
-	schemas := obj{}
+	schemas := newOrdered() // in the models' order, as AWS [V]
 	for _, m := range ex.snap.Models {
-		var s any
-		if json.Unmarshal([]byte(model.Deref(m.Schema)), &s) == nil {
-			schemas[m.Name] = ex.localRefs(s)
+		if s, err := decodeOrdered(model.Deref(m.Schema)); err == nil {
+			schemas.set(m.Name, ex.localRefs(s))
 		}
 	}
 	if ex.oas3 {
@@ -133,7 +148,7 @@ func (ex *exporter) document() obj {
 		doc["servers"] = []any{obj{"url": "https://" + ex.host + "/{basePath}",
 			"variables": obj{"basePath": obj{"default": ex.stage}}}}
 		comps := obj{}
-		if len(schemas) > 0 {
+		if len(schemas.keys) > 0 {
 			comps["schemas"] = schemas
 		}
 		if len(ex.usedSchemes) > 0 {
@@ -145,7 +160,7 @@ func (ex *exporter) document() obj {
 		doc["host"] = ex.host
 		doc["basePath"] = "/" + ex.stage
 		doc["schemes"] = []any{"https"}
-		if len(schemas) > 0 {
+		if len(schemas.keys) > 0 {
 			doc["definitions"] = schemas
 		}
 		if len(ex.usedSchemes) > 0 {
@@ -159,11 +174,11 @@ func (ex *exporter) document() obj {
 // rootExtensions adds the API-level x-amazon-apigateway-* members.
 func (ex *exporter) rootExtensions(doc obj) {
 	api := ex.snap.API
-	if len(api.BinaryMediaTypes) > 0 {
-		doc["x-amazon-apigateway-binary-media-types"] = api.BinaryMediaTypes
-	}
 	if !ex.integrations {
 		return
+	}
+	if len(api.BinaryMediaTypes) > 0 {
+		doc["x-amazon-apigateway-binary-media-types"] = api.BinaryMediaTypes
 	}
 	if api.ApiKeySource != "" && api.ApiKeySource != "HEADER" {
 		doc["x-amazon-apigateway-api-key-source"] = api.ApiKeySource
@@ -213,6 +228,8 @@ func (ex *exporter) rootExtensions(doc obj) {
 // localRefs turns model URLs back into document-local $refs.
 func (ex *exporter) localRefs(v any) any {
 	switch t := v.(type) {
+	case *ordered:
+		ex.localRefs(t.vals)
 	case map[string]any:
 		for k, x := range t {
 			if s, ok := x.(string); ok && k == "$ref" {

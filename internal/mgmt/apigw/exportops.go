@@ -8,7 +8,7 @@ import (
 )
 
 // operation renders one method.
-func (ex *exporter) operation(m *model.Method) obj {
+func (ex *exporter) operation(m *model.Method, resID string) obj {
 	op := obj{}
 	if m.OperationName != nil {
 		op["operationId"] = *m.OperationName
@@ -26,6 +26,9 @@ func (ex *exporter) operation(m *model.Method) obj {
 		}
 		p := obj{"name": name, "in": in, "required": m.RequestParameters[k] || in == "path"}
 		if ex.oas3 {
+			if p["required"] == false {
+				delete(p, "required") // AWS omits it in OpenAPI 3 [V]
+			}
 			p["schema"] = obj{"type": "string"}
 		} else {
 			p["type"] = "string"
@@ -41,13 +44,23 @@ func (ex *exporter) operation(m *model.Method) obj {
 			op["requestBody"] = obj{"content": content, "required": true}
 		} else {
 			cts := sortedKeys(m.RequestModels)
-			op["consumes"] = cts
 			params = append(params, obj{"in": "body", "name": m.RequestModels[cts[0]], "required": true,
 				"schema": obj{"$ref": ex.schemaRef(m.RequestModels[cts[0]])}})
 		}
 	}
 	if params != nil {
 		op["parameters"] = params
+	}
+	if !ex.oas3 {
+		// Swagger's consumes: the request models' and the integration's
+		// request templates' media types [V].
+		consumes := sortedKeys(m.RequestModels)
+		if in := m.MethodIntegration; in != nil {
+			consumes = append(consumes, sortedKeys(in.RequestTemplates)...)
+		}
+		if len(consumes) > 0 {
+			op["consumes"] = dedupe(consumes)
+		}
 	}
 	op["responses"] = ex.responses(m, op)
 	ex.security(m, op)
@@ -58,7 +71,7 @@ func (ex *exporter) operation(m *model.Method) obj {
 			}
 		}
 		if in := m.MethodIntegration; in != nil {
-			op["x-amazon-apigateway-integration"] = exportIntegration(in)
+			op["x-amazon-apigateway-integration"] = exportIntegration(in, resID)
 		}
 	}
 	return op
@@ -95,6 +108,12 @@ func (ex *exporter) responses(m *model.Method, op obj) obj {
 			produces = append(produces, cts...)
 		}
 		out[code] = r
+	}
+	if in := m.MethodIntegration; in != nil && !ex.oas3 {
+		// produces also lists the integration responses' templates [V].
+		for _, code := range sortedKeys(in.IntegrationResponses) {
+			produces = append(produces, sortedKeys(in.IntegrationResponses[code].ResponseTemplates)...)
+		}
 	}
 	if len(produces) > 0 {
 		op["produces"] = dedupe(produces)
@@ -166,8 +185,9 @@ func (ex *exporter) scheme(au model.Authorizer) obj {
 }
 
 // exportIntegration renders x-amazon-apigateway-integration (types in
-// lower case [D]).
-func exportIntegration(in *model.Integration) obj {
+// lower case [D]; the default connection type and cache namespace, the
+// resource id, are left out [V]).
+func exportIntegration(in *model.Integration, resID string) obj {
 	o := obj{"type": strings.ToLower(in.Type)}
 	set := func(k string, v *string) {
 		if v != nil {
@@ -177,9 +197,13 @@ func exportIntegration(in *model.Integration) obj {
 	set("httpMethod", in.HTTPMethod)
 	set("uri", in.URI)
 	set("credentials", in.Credentials)
-	set("connectionType", in.ConnectionType)
+	if model.Deref(in.ConnectionType) != "INTERNET" {
+		set("connectionType", in.ConnectionType)
+	}
 	set("connectionId", in.ConnectionID)
-	set("cacheNamespace", in.CacheNamespace)
+	if model.Deref(in.CacheNamespace) != resID {
+		set("cacheNamespace", in.CacheNamespace)
+	}
 	set("contentHandling", in.ContentHandling)
 	if in.PassthroughBehavior != nil {
 		o["passthroughBehavior"] = strings.ToLower(*in.PassthroughBehavior)
