@@ -247,15 +247,7 @@ func (a *restAPI) integrationResponse(t testing.TB, path, verb, status string, b
 // template tpl (application/json).
 func (a *restAPI) mock(t testing.TB, path, verb, tpl string) {
 	t.Helper()
-	a.method(t, path, verb, nil)
-	a.integration(t, path, verb, map[string]any{
-		"type":             "MOCK",
-		"requestTemplates": map[string]any{"application/json": `{"statusCode": 200}`},
-	})
-	a.methodResponse(t, path, verb, "200", nil)
-	a.integrationResponse(t, path, verb, "200", map[string]any{
-		"responseTemplates": map[string]any{"application/json": tpl},
-	})
+	a.mockWith(t, path, verb, nil, tpl)
 }
 
 // echoMock defines a MOCK whose body names the resource that answered:
