@@ -48,13 +48,25 @@ var (
 // also keeps stdout, which carries the banner.
 func startDataPlane(t *testing.T, dataDir string, extra ...string) *dataPlane {
 	t.Helper()
+	return startDataPlaneWith(t, dataDir, nil, extra...)
+}
+
+// startDataPlaneEnv is startDataPlane with extra environment variables for
+// the gateway process.
+func startDataPlaneEnv(t *testing.T, env []string, extra ...string) *dataPlane {
+	t.Helper()
+	return startDataPlaneWith(t, "", env, extra...)
+}
+
+func startDataPlaneWith(t *testing.T, dataDir string, env []string, extra ...string) *dataPlane {
+	t.Helper()
 	if dataDir == "" {
 		dataDir = t.TempDir()
 	}
 	args := append([]string{"serve", "--data-dir", dataDir, "--admin-addr", "127.0.0.1:0",
 		"--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binary(t), args...)
-	cmd.Env = append(os.Environ(), "TOLLGATE_ACCESS_KEY_ID=", "TOLLGATE_SECRET_ACCESS_KEY=")
+	cmd.Env = append(append(os.Environ(), "TOLLGATE_ACCESS_KEY_ID=", "TOLLGATE_SECRET_ACCESS_KEY="), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,11 @@ package e2e
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -235,78 +233,3 @@ func (g *Gateway) waitLog(t testing.TB, s string) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
-// startDataPlaneEnv is startDataPlane (dataplane_harness_test.go) with
-// extra environment variables for the gateway process.
-func startDataPlaneEnv(t *testing.T, env []string, extra ...string) *dataPlane {
-	dataDir := ""
-	t.Helper()
-	if dataDir == "" {
-		dataDir = t.TempDir()
-	}
-	args := append([]string{"serve", "--data-dir", dataDir, "--admin-addr", "127.0.0.1:0",
-		"--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0"}, extra...)
-	cmd := exec.Command(binary(t), args...)
-	cmd.Env = append(append(os.Environ(), "TOLLGATE_ACCESS_KEY_ID=", "TOLLGATE_SECRET_ACCESS_KEY="), env...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &Gateway{t: t, cmd: cmd, DataDir: dataDir, CredFile: filepath.Join(dataDir, "credentials"), stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	cmd.Stderr = g.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { g.done <- cmd.Wait() }()
-	dp := &dataPlane{Gateway: g, stdout: &lockedBuffer{}}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		var once sync.Once
-		var admin, plain, secure, ca string
-		for sc.Scan() {
-			line := sc.Text()
-			_, _ = dp.stdout.Write([]byte(line + "\n"))
-			if m := adminRE.FindStringSubmatch(line); m != nil {
-				admin = m[1]
-			}
-			if m := dataPlaneRE.FindStringSubmatch(line); m != nil {
-				if strings.HasPrefix(m[1], "https://") {
-					secure = m[1]
-				} else {
-					plain = m[1]
-				}
-			}
-			if m := caRE.FindStringSubmatch(line); m != nil {
-				ca = m[1]
-			}
-			if admin != "" && plain != "" && secure != "" && ca != "" {
-				once.Do(func() {
-					g.Endpoint, dp.HTTP, dp.HTTPS, dp.CAPath = admin, plain, secure, ca
-					close(ready)
-				})
-			}
-		}
-	}()
-	select {
-	case <-ready:
-	case err := <-g.done:
-		t.Fatalf("tollgate exited: %v\n%s\n%s", err, dp.stdout.String(), g.stderr.String())
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("tollgate did not print its data-plane addresses\n%s\n%s", dp.stdout.String(), g.stderr.String())
-	}
-	t.Cleanup(func() { g.Stop() })
-	g.waitHealthy()
-	dp.mgmt = g.client(t)
-	dp.Client = &http.Client{
-		Timeout: 30 * time.Second,
-		Transport: &http.Transport{
-			MaxIdleConnsPerHost: 64,
-			DisableCompression:  true,
-		},
-	}
-	t.Cleanup(dp.Client.CloseIdleConnections)
-	return dp
-}

@@ -204,9 +204,6 @@ func TestMemorySweepAllowRace(t *testing.T) {
 }
 
 func TestMemoryAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under the race detector")
-	}
 	m := ratelimit.NewMemory()
 	lim := ratelimit.Limit{Rate: 1000, Burst: 100}
 	key := "stage/GET/pets"

@@ -83,9 +83,6 @@ func TestMemoryCounterOutOfOrder(t *testing.T) {
 }
 
 func TestMemoryCounterAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under the race detector")
-	}
 	c := ratelimit.NewMemoryCounter()
 	q := ratelimit.Quota{Limit: 1 << 40, Offset: 3, Period: ratelimit.Month}
 	take(t, c, "plan/key", q, t0)

@@ -317,14 +317,14 @@ func FuzzLambdaAPI(f *testing.F) {
 	h := server(f)
 	f.Fuzz(func(t *testing.T, method, path, body, invType string) {
 		if !strings.HasPrefix(path, "/") || strings.ContainsAny(path, " \r\n\t#") || !regexp.MustCompile(`^[A-Z]{1,10}$`).MatchString(method) {
-			t.Skip()
+			return // not a request a client can send: nothing to check
 		}
 		if strings.Contains(path, "/invocations") && invType != "Event" && invType != "DryRun" {
 			invType = "DryRun" // keep the fuzzer from starting functions
 		}
 		req, err := http.NewRequest(method, "http://x"+path, strings.NewReader(body))
 		if err != nil {
-			t.Skip()
+			return // not a request a client can send
 		}
 		if invType != "" && !strings.ContainsAny(invType, "\r\n") {
 			req.Header.Set("X-Amz-Invocation-Type", invType)
