@@ -3,11 +3,12 @@ package integration
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/valyala/fastjson"
 
 	"github.com/tollgate/tollgate/internal/gateway"
 )
@@ -33,157 +34,174 @@ type proxyResponse struct {
 // parseProxyResponseV1 validates a function's result by AWS's rules
 // (reference §3.2): a JSON object with only statusCode, headers,
 // multiValueHeaders, body and isBase64Encoded, each of the right type.
+// Members that are null count as absent; a member given twice counts once,
+// with its last value. Anything after the object makes the result malformed
+// [U].
 func parseProxyResponseV1(payload []byte) (*proxyResponse, error) {
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil || obj == nil {
+	p := responseParsers.Get()
+	defer responseParsers.Put(p)
+	doc, err := p.ParseBytes(payload)
+	if err != nil || doc.Type() != fastjson.TypeObject {
 		return nil, malformed("result is not a JSON object")
 	}
 	out := &proxyResponse{status: 200}
-	var single map[string]json.RawMessage
-	var multi map[string]json.RawMessage
-	var multiOrder, singleOrder []string
-	for k, raw := range obj {
-		if isNull(raw) {
-			continue
-		}
-		switch k {
+	var single, multi, status, body, b64 *fastjson.Value
+	var bad string
+	doc.GetObject().Visit(func(k []byte, v *fastjson.Value) {
+		switch string(k) {
 		case "statusCode":
-			n, ok := parseStatus(raw)
-			if !ok {
-				return nil, malformed("statusCode is not an integer")
-			}
-			out.status = n
+			status = v
 		case "headers":
-			if err := json.Unmarshal(raw, &single); err != nil {
-				return nil, malformed("headers is not an object")
-			}
-			singleOrder = objectKeys(raw)
+			single = v
 		case "multiValueHeaders":
-			if err := json.Unmarshal(raw, &multi); err != nil {
-				return nil, malformed("multiValueHeaders is not an object")
-			}
-			multiOrder = objectKeys(raw)
+			multi = v
 		case "body":
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return nil, malformed("body is not a string")
-			}
-			out.body = []byte(s)
+			body = v
 		case "isBase64Encoded":
-			if err := json.Unmarshal(raw, &out.base64); err != nil {
-				return nil, malformed("isBase64Encoded is not a boolean")
-			}
+			b64 = v
 		default:
-			return nil, malformed("unexpected member " + strconv.Quote(k))
+			if bad == "" && v.Type() != fastjson.TypeNull {
+				bad = string(k)
+			}
 		}
+	})
+	if bad != "" {
+		return nil, malformed("unexpected member " + strconv.Quote(bad))
+	}
+	if present(status) {
+		n, ok := parseStatus(status)
+		if !ok {
+			return nil, malformed("statusCode is not an integer")
+		}
+		out.status = n
+	}
+	if present(body) {
+		b, err := body.StringBytes()
+		if err != nil {
+			return nil, malformed("body is not a string")
+		}
+		out.body = bytes.Clone(b)
+		if out.body == nil {
+			out.body = []byte{}
+		}
+	}
+	if present(b64) {
+		if b64.Type() != fastjson.TypeTrue && b64.Type() != fastjson.TypeFalse {
+			return nil, malformed("isBase64Encoded is not a boolean")
+		}
+		out.base64 = b64.Type() == fastjson.TypeTrue
 	}
 	// multiValueHeaders first, then headers; a name in both is combined
 	// and keeps the multiValueHeaders casing [V].
-	index := map[string]int{}
-	for _, name := range multiOrder {
-		var vals []any
-		if err := json.Unmarshal(multi[name], &vals); err != nil {
-			return nil, malformed("multiValueHeaders." + name + " is not a list")
+	var index map[string]int
+	if present(multi) {
+		o, err := multi.Object()
+		if err != nil {
+			return nil, malformed("multiValueHeaders is not an object")
 		}
-		for _, v := range vals {
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			if bad != "" || v.Type() == fastjson.TypeNull {
+				return
+			}
+			vals, err := v.Array()
+			if err != nil {
+				bad = "multiValueHeaders." + string(k) + " is not a list"
+				return
+			}
+			for _, e := range vals {
+				s, ok := headerString(e)
+				if !ok {
+					bad = "multiValueHeaders." + string(k) + " has a non-string value"
+					return
+				}
+				index = out.add(index, string(k), s)
+			}
+		})
+	}
+	if bad == "" && present(single) {
+		o, err := single.Object()
+		if err != nil {
+			return nil, malformed("headers is not an object")
+		}
+		o.Visit(func(k []byte, v *fastjson.Value) {
+			if bad != "" || v.Type() == fastjson.TypeNull {
+				return
+			}
 			s, ok := headerString(v)
 			if !ok {
-				return nil, malformed("multiValueHeaders." + name + " has a non-string value")
+				bad = "headers." + string(k) + " is not a string"
+				return
 			}
-			out.add(index, name, s)
-		}
+			index = out.add(index, string(k), s)
+		})
 	}
-	for _, name := range singleOrder {
-		var v any
-		if err := json.Unmarshal(single[name], &v); err != nil {
-			return nil, malformed("headers." + name)
-		}
-		if v == nil {
-			continue
-		}
-		s, ok := headerString(v)
-		if !ok {
-			return nil, malformed("headers." + name + " is not a string")
-		}
-		out.add(index, name, s)
+	if bad != "" {
+		return nil, malformed(bad)
 	}
 	return out, nil
 }
 
+var responseParsers fastjson.ParserPool
+
+func present(v *fastjson.Value) bool { return v != nil && v.Type() != fastjson.TypeNull }
+
 // add appends a header value, folding values of one name (any casing) into
-// one comma-separated header.
-func (r *proxyResponse) add(index map[string]int, name, value string) {
+// one comma-separated header. The index of names is made on first use.
+func (r *proxyResponse) add(index map[string]int, name, value string) map[string]int {
+	if len(r.headers) == 0 {
+		r.headers = append(r.headers, [2]string{name, value})
+		return index
+	}
+	if index == nil {
+		index = make(map[string]int, 8)
+		index[strings.ToLower(r.headers[0][0])] = 0
+	}
 	key := strings.ToLower(name)
 	if i, ok := index[key]; ok {
 		r.headers[i][1] += ", " + value
-		return
+		return index
 	}
 	index[key] = len(r.headers)
 	r.headers = append(r.headers, [2]string{name, value})
+	return index
 }
 
-func headerString(v any) (string, bool) {
-	switch t := v.(type) {
-	case string:
-		return t, true
-	case bool:
-		return strconv.FormatBool(t), true
+// headerString returns a header value: a string, or a boolean as its text.
+func headerString(v *fastjson.Value) (string, bool) {
+	switch v.Type() {
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		return string(b), true
+	case fastjson.TypeTrue:
+		return "true", true
+	case fastjson.TypeFalse:
+		return "false", true
 	}
 	return "", false
 }
 
-func parseStatus(raw json.RawMessage) (int, bool) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return 0, false
-	}
-	var s string
-	switch t := v.(type) {
-	case float64:
-		if t != float64(int(t)) {
+// parseStatus accepts an integral number or a string holding an integer,
+// between 100 and 599.
+func parseStatus(v *fastjson.Value) (int, bool) {
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		f, err := v.Float64()
+		if err != nil || f != float64(int(f)) {
 			return 0, false
 		}
-		return validStatus(int(t))
-	case string:
-		s = strings.TrimSpace(t)
-	default:
-		return 0, false
+		return validStatus(int(f))
+	case fastjson.TypeString:
+		b, _ := v.StringBytes()
+		n, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil {
+			return 0, false
+		}
+		return validStatus(n)
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, false
-	}
-	return validStatus(n)
+	return 0, false
 }
 
 func validStatus(n int) (int, bool) { return n, n >= 100 && n <= 599 }
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-// objectKeys returns an object's keys in document order.
-func objectKeys(raw json.RawMessage) []string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if _, err := dec.Token(); err != nil {
-		return nil
-	}
-	var keys []string
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return keys
-		}
-		if k, ok := t.(string); ok {
-			keys = append(keys, k)
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return keys
-		}
-	}
-	return keys
-}
 
 // writeProxyResponse sends a parsed function response. A base64 body is
 // decoded only when the client accepts a binary media type; otherwise the

@@ -34,6 +34,14 @@ func TestParseProxyResponseV1(t *testing.T) {
 		{"multi scalar", `{"multiValueHeaders": {"a": "b"}}`, false, 0, nil, ""},
 		{"object body", `{"body": {"a": 1}}`, false, 0, nil, ""},
 		{"number header", `{"headers": {"a": 1}}`, false, 0, nil, ""},
+		{"member twice: the last counts", `{"statusCode": 201, "statusCode": 202}`, true, 202, nil, ""},
+		{"null member of any name", `{"statusCode": 200, "other": null}`, true, 200, nil, ""},
+		{"null header value", `{"headers": {"a": null, "b": "c"}}`, true, 200, [][2]string{{"b", "c"}}, ""},
+		{"one name in two casings", `{"headers": {"A": "1", "a": "2"}}`, true, 200, [][2]string{{"A", "1, 2"}}, ""},
+		{"escaped body", `{"body": "a\"\u00e9\n"}`, true, 200, nil, "a\"\u00e9\n"},
+		{"content after the object", `{"statusCode": 200} {}`, false, 0, nil, ""},
+		{"status out of range", `{"statusCode": 600}`, false, 0, nil, ""},
+		{"string base64 flag", `{"isBase64Encoded": "true"}`, false, 0, nil, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -8,9 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // instance is one execution environment: a function process and the
@@ -25,7 +26,7 @@ type instance struct {
 	started time.Time
 
 	proc    *process
-	srv     *http.Server
+	srv     *fasthttp.Server
 	sink    logSink
 	readers [2]*streamReader
 	wg      sync.WaitGroup // server, waiter and log readers
@@ -84,11 +85,7 @@ func startInstance(cfg Config, gen uint64, log *slog.Logger, onExit func(*instan
 		exited:     make(chan struct{}),
 		stopping:   make(chan struct{}),
 	}
-	in.srv = &http.Server{
-		Handler:           in.routes(),
-		ReadHeaderTimeout: 30 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-	}
+	in.srv = newRuntimeServer(in, log)
 	stream := logStreamName()
 	in.started = time.Now()
 	proc, err := startProcess(cfg, cfg.environ(ln.Addr().String(), stream))
@@ -334,7 +331,11 @@ func (in *instance) kill() {
 func (in *instance) stop() {
 	in.kill()
 	<-in.exited
-	_ = in.srv.Close()
+	// Every connection is the dead process's; handlers waiting in /next
+	// have returned (stopping is closed).
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	_ = in.srv.ShutdownWithContext(ctx)
+	cancel()
 	// The readers end when every holder of the pipes is gone; a process
 	// that left the group could keep them open, so do not wait for ever.
 	t := time.AfterFunc(time.Second, func() {

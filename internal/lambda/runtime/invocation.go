@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -124,7 +123,25 @@ func newInvocation(payload []byte, opts Invocation) *invocation {
 }
 
 // newTraceID returns an X-Ray trace header for a new, unsampled root trace.
+// (Root=1-{8 hex: epoch seconds}-{24 hex};Parent={16 hex};Sampled=0)
 func newTraceID() string {
-	return fmt.Sprintf("Root=1-%08x-%016x%08x;Parent=%016x;Sampled=0",
-		time.Now().Unix(), rand.Uint64(), rand.Uint32(), rand.Uint64())
+	b := make([]byte, 0, 74)
+	b = append(b, "Root=1-"...)
+	b = appendHex(b, uint64(time.Now().Unix()), 8)
+	b = append(b, '-')
+	b = appendHex(b, rand.Uint64(), 16)
+	b = appendHex(b, uint64(rand.Uint32()), 8)
+	b = append(b, ";Parent="...)
+	b = appendHex(b, rand.Uint64(), 16)
+	b = append(b, ";Sampled=0"...)
+	return string(b)
+}
+
+// appendHex appends the low digits hex digits of v, zero-padded.
+func appendHex(b []byte, v uint64, digits int) []byte {
+	const hex = "0123456789abcdef"
+	for i := digits - 1; i >= 0; i-- {
+		b = append(b, hex[(v>>(4*uint(i)))&0xf])
+	}
+	return b
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -48,14 +49,16 @@ func (s *logSink) emit(stream string, line []byte) {
 // stdout and stderr never interleaves within a record.
 type streamReader struct {
 	f    *os.File
-	name string // "stdout" or "stderr"
+	rc   syscall.RawConn // f's, for pendingBytes
+	name string          // "stdout" or "stderr"
 	sink *logSink
 	busy atomic.Bool // bytes taken from the pipe but not yet logged
 	done chan struct{}
 }
 
 func newStreamReader(f *os.File, name string, sink *logSink) *streamReader {
-	return &streamReader{f: f, name: name, sink: sink, done: make(chan struct{})}
+	rc, _ := f.SyscallConn() // nil for a file that is not pollable: pendingBytes is then 0
+	return &streamReader{f: f, rc: rc, name: name, sink: sink, done: make(chan struct{})}
 }
 
 // run reads until end of file (every writer gone) or a read deadline.
@@ -114,7 +117,7 @@ func (r *streamReader) drained() bool {
 		return true
 	default:
 	}
-	return !r.busy.Load() && pendingBytes(r.f) == 0
+	return !r.busy.Load() && pendingBytes(r.rc) == 0
 }
 
 // drainLogs waits briefly until the readers have logged what the process has

@@ -1,15 +1,13 @@
 package runtime
 
 import (
-	"os"
 	"syscall"
 	"unsafe"
 )
 
-// pendingBytes returns how many bytes wait unread in the pipe f.
-func pendingBytes(f *os.File) int {
-	rc, err := f.SyscallConn()
-	if err != nil {
+// pendingBytes returns how many bytes wait unread in the pipe behind rc.
+func pendingBytes(rc syscall.RawConn) int {
+	if rc == nil {
 		return 0
 	}
 	var n int32

@@ -2,8 +2,8 @@
 
 package runtime
 
-import "os"
+import "syscall"
 
 // pendingBytes is not implemented here: log lines are attributed on a best
 // effort basis.
-func pendingBytes(*os.File) int { return 0 }
+func pendingBytes(syscall.RawConn) int { return 0 }

@@ -3,6 +3,8 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -55,4 +57,15 @@ func TestFailFast(t *testing.T) {
 	res := invoke(t, p, `{}`, Invocation{})
 	mustSucceed(t, res)
 	<-done
+}
+
+func TestTraceIDFormat(t *testing.T) {
+	re := regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$`)
+	a, b := newTraceID(), newTraceID()
+	if !re.MatchString(a) || a == b {
+		t.Fatalf("trace ids %q, %q", a, b)
+	}
+	if got, want := a[7:15], fmt.Sprintf("%08x", time.Now().Unix()); got > want {
+		t.Errorf("epoch part %s is after now (%s)", got, want)
+	}
 }
