@@ -100,8 +100,17 @@ func buildGo(root, dir string) binaries {
 		dst *string
 	}{{"./cmd/tollgate", &b.Tollgate}, {"./bench/backend", &b.Backend}, {"./bench/goproxy", &b.GoProxy}, {"./bench/fhproxy", &b.FastHTTPProxy}, {"./bench/lambdafn", &b.LambdaFn}, {"./bench/authorizerfn", &b.AuthorizerFn}} {
 		out := filepath.Join(dir, filepath.Base(p.pkg))
-		cmd := exec.Command("go", "build", "-o", out, p.pkg)
+		args := []string{"build", "-o", out}
+		if strings.HasSuffix(p.pkg, "fn") {
+			// Lambda functions are built as AWS documents for provided.al2023:
+			// static, without the RPC entry point (lambda.norpc).
+			args = append(args, "-tags", "lambda.norpc")
+		}
+		cmd := exec.Command("go", append(args, p.pkg)...)
 		cmd.Dir = root
+		if strings.HasSuffix(p.pkg, "fn") {
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			b.BuildErr[p.pkg] = fmt.Sprintf("go build %s: %v: %s", p.pkg, err, strings.TrimSpace(string(msg)))
 			continue

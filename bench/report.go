@@ -23,6 +23,7 @@ type summary struct {
 	P99Ms        float64 `json:"p99_ms"`
 	CPUUsPerReq  float64 `json:"cpu_us_per_req"`
 	BackendUs    float64 `json:"backend_cpu_us_per_req"`
+	ChildUs      float64 `json:"child_cpu_us_per_req"`
 	IdleRSSBytes int64   `json:"idle_rss_bytes"`
 	LoadRSSBytes int64   `json:"load_rss_bytes"` // largest seen after a run
 	Errors       int64   `json:"errors"`
@@ -102,6 +103,7 @@ func (rep *report) finish() {
 			s.P99Ms = col(func(r runResult) float64 { return r.P99Ms })
 			s.CPUUsPerReq = col(func(r runResult) float64 { return r.CPUUsPerReq })
 			s.BackendUs = col(func(r runResult) float64 { return r.BackendUs })
+			s.ChildUs = col(func(r runResult) float64 { return r.ChildUs })
 		}
 		for _, r := range s.Runs {
 			s.LoadRSSBytes = max(s.LoadRSSBytes, r.RSSBytes)
@@ -194,6 +196,15 @@ func (rep *report) print(out io.Writer) {
 	}
 	if len(backend) > 0 {
 		fmt.Fprintf(out, "backend (%s) CPU µs/req while driving: %s\n", rep.Backend, strings.Join(backend, ", "))
+	}
+	var children []string
+	for _, s := range rep.Targets {
+		if s.Rounds > 0 && s.ChildUs > 0 && strings.HasPrefix(s.Name, "tollgate") { // nginx's are its workers
+			children = append(children, fmt.Sprintf("%s %.1f of %.1f", s.Name, s.ChildUs, s.CPUUsPerReq))
+		}
+	}
+	if len(children) > 0 {
+		fmt.Fprintf(out, "child processes' (Lambda functions') part of CPU µs/req: %s\n", strings.Join(children, ", "))
 	}
 	for _, s := range rep.Targets {
 		for _, n := range s.Notes {

@@ -15,14 +15,17 @@ type targetState struct {
 
 // runResult is one measured wrk run of one target.
 type runResult struct {
-	Round        int     `json:"round"`
-	RPS          float64 `json:"rps"`
-	P50Ms        float64 `json:"p50_ms"`
-	P99Ms        float64 `json:"p99_ms"`
-	Requests     int64   `json:"requests"`
-	Errors       int64   `json:"errors"`
-	CPUUsPerReq  float64 `json:"cpu_us_per_req"`
-	BackendUs    float64 `json:"backend_cpu_us_per_req"`
+	Round       int     `json:"round"`
+	RPS         float64 `json:"rps"`
+	P50Ms       float64 `json:"p50_ms"`
+	P99Ms       float64 `json:"p99_ms"`
+	Requests    int64   `json:"requests"`
+	Errors      int64   `json:"errors"`
+	CPUUsPerReq float64 `json:"cpu_us_per_req"`
+	BackendUs   float64 `json:"backend_cpu_us_per_req"`
+	// ChildUs is the part of CPUUsPerReq used by the target's child
+	// processes (Tollgate's local Lambda functions).
+	ChildUs      float64 `json:"child_cpu_us_per_req"`
 	WrkUs        float64 `json:"wrk_cpu_us_per_req"`
 	ForeignCores float64 `json:"foreign_cores"`
 	IRQCores     float64 `json:"irq_cores"`
@@ -174,9 +177,10 @@ func (h *harness) measureOnce(st *targetState) (*runResult, error) {
 		return nil, fmt.Errorf("%d of %d requests failed (non-2xx or socket errors)", errs, res.Requests)
 	}
 	delta := func(pid int) time.Duration { return treeCPU(after, pid) - treeCPU(before, pid) }
-	var targetCPU time.Duration
+	var targetCPU, rootCPU time.Duration
 	for _, p := range st.inst.procs {
 		targetCPU += delta(p.pid())
+		rootCPU += time.Duration(after[p.pid()].Ticks-before[p.pid()].Ticks) * clockTick
 	}
 	// This process's tree holds every process the harness started,
 	// including wrk, whose time was added to ours when it was waited for.
@@ -196,6 +200,7 @@ func (h *harness) measureOnce(st *targetState) (*runResult, error) {
 		Errors:              errs,
 		CPUUsPerReq:         perReq(targetCPU),
 		BackendUs:           perReq(backendCPU),
+		ChildUs:             perReq(targetCPU - rootCPU),
 		WrkUs:               perReq(res.CPU),
 		ForeignCores:        cores(everyone - ours - softirq),
 		MachineForeignCores: cores(busy - ours - softirq),
