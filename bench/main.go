@@ -28,6 +28,7 @@ import (
 // config holds the command-line settings.
 type config struct {
 	duration, warmup time.Duration
+	single           time.Duration // the one-connection latency run; 0: none
 	pairs            int
 	conns, threads   int
 	targets          string
@@ -51,6 +52,7 @@ func parseFlags() *config {
 	c := &config{}
 	flag.DurationVar(&c.duration, "duration", 5*time.Second, "length of one measured wrk run")
 	flag.DurationVar(&c.warmup, "warmup", 3*time.Second, "length of the unrecorded warm-up run of each target")
+	flag.DurationVar(&c.single, "single", 3*time.Second, "after the rounds, measure each target's latency with one connection for this long (0: skip)")
 	flag.IntVar(&c.pairs, "pairs", 12, "clean rounds to measure (each round runs every target once; order alternates ABBA)")
 	flag.IntVar(&c.conns, "connections", 64, "wrk connections")
 	flag.IntVar(&c.threads, "threads", 1, "wrk threads")
@@ -298,6 +300,9 @@ func measure(cfg *config, sel []target, workdir string, netns bool) int {
 
 	h := &harness{cfg: cfg, ctx: ctx, wrk: e.bin.Wrk, backend: bp}
 	h.runAll(live, rep)
+	if ctx.Err() == nil && cfg.single > 0 {
+		h.runSingle(live)
+	}
 	if ctx.Err() != nil {
 		logf("interrupted")
 	}

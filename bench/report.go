@@ -30,13 +30,22 @@ type summary struct {
 	// Median, first and third quartile of the per-round ratio of this
 	// target's requests/s to the reference's in the same round; and the
 	// median per-round ratio of p99 latencies. Absent without a reference.
-	Ratio        *float64    `json:"ratio_to_reference,omitempty"`
-	RatioQ1      *float64    `json:"ratio_q1,omitempty"`
-	RatioQ3      *float64    `json:"ratio_q3,omitempty"`
-	P99Ratio     *float64    `json:"p99_ratio_to_reference,omitempty"`
-	SetupSeconds float64     `json:"setup_seconds"`
-	Notes        []string    `json:"notes,omitempty"`
-	Runs         []runResult `json:"runs,omitempty"`
+	Ratio        *float64 `json:"ratio_to_reference,omitempty"`
+	RatioQ1      *float64 `json:"ratio_q1,omitempty"`
+	RatioQ3      *float64 `json:"ratio_q3,omitempty"`
+	P99Ratio     *float64 `json:"p99_ratio_to_reference,omitempty"`
+	SetupSeconds float64  `json:"setup_seconds"`
+	// Single is the one-connection run after the rounds (-single).
+	Single *singleRun  `json:"single_connection,omitempty"`
+	Notes  []string    `json:"notes,omitempty"`
+	Runs   []runResult `json:"runs,omitempty"`
+}
+
+// singleRun is a target's latency with one connection.
+type singleRun struct {
+	RPS   float64 `json:"rps"`
+	P50Ms float64 `json:"p50_ms"`
+	P99Ms float64 `json:"p99_ms"`
 }
 
 // report is the whole result, as printed and as written to -json.
@@ -196,6 +205,15 @@ func (rep *report) print(out io.Writer) {
 	}
 	if len(backend) > 0 {
 		fmt.Fprintf(out, "backend (%s) CPU µs/req while driving: %s\n", rep.Backend, strings.Join(backend, ", "))
+	}
+	var single []string
+	for _, s := range rep.Targets {
+		if s.Single != nil {
+			single = append(single, fmt.Sprintf("%s %.3f/%.3f", s.Name, s.Single.P50Ms, s.Single.P99Ms))
+		}
+	}
+	if len(single) > 0 {
+		fmt.Fprintf(out, "one connection, p50/p99 ms: %s\n", strings.Join(single, ", "))
 	}
 	var children []string
 	for _, s := range rep.Targets {

@@ -215,3 +215,26 @@ func snapshot() (map[int]procStat, machineCPU, error) {
 	m, err := readMachineCPU()
 	return readAllProcs(), m, err
 }
+
+// runSingle measures each live target's latency with one connection (no
+// queueing): what a request costs end to end, and, between targets, what a
+// gateway feature adds (tollgate-lambda against tollgate-proxy is the added
+// latency of a Lambda invocation whose own work takes microseconds).
+func (h *harness) runSingle(live []*targetState) {
+	for _, st := range live {
+		if st.inst == nil {
+			continue
+		}
+		args := wrkArgs(h.wrk, h.cfg.wrkCPU, 1, 1, h.cfg.single, st.inst.url, st.inst.headers)
+		res, err := runWrk(h.ctx, args)
+		if err != nil {
+			logf("%s: one-connection run: %v", st.sum.Name, err)
+			continue
+		}
+		st.sum.Single = &singleRun{
+			RPS:   res.RPS,
+			P50Ms: float64(res.P50) / float64(time.Millisecond),
+			P99Ms: float64(res.P99) / float64(time.Millisecond),
+		}
+	}
+}
