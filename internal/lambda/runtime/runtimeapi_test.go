@@ -36,6 +36,7 @@ func TestRuntimeAPIAnswers(t *testing.T) {
 		UnknownID       answer          `json:"unknownId"`
 		UnknownIDError  answer          `json:"unknownIdError"`
 		UnknownPath     answer          `json:"unknownPath"`
+		WrongMethod     answer          `json:"wrongMethod"`
 		InitAfterReady  answer          `json:"initAfterReady"`
 		Duplicate       *answer         `json:"duplicate"`
 	}
@@ -66,6 +67,9 @@ func TestRuntimeAPIAnswers(t *testing.T) {
 	}
 	if first.UnknownPath.Status != 404 {
 		t.Errorf("unknown path: %d", first.UnknownPath.Status)
+	}
+	if first.WrongMethod.Status != 405 {
+		t.Errorf("GET on a POST route: %d", first.WrongMethod.Status)
 	}
 	if first.InitAfterReady.Status != 403 || !strings.Contains(string(first.InitAfterReady.Body), `"errorType":"InvalidStateTransition"`) {
 		t.Errorf("init/error after init: %d %s", first.InitAfterReady.Status, first.InitAfterReady.Body)

@@ -88,6 +88,7 @@ func main() {
 			"unknownId":       call("POST", base+"/invocation/no-such-id/response", "", []byte(`{}`)),
 			"unknownIdError":  call("POST", base+"/invocation/no-such-id/error", "", []byte(`{}`)),
 			"unknownPath":     call("GET", base+"/nothing-here", "", nil),
+			"wrongMethod":     call("GET", base+"/invocation/"+id+"/response", "", nil),
 			"initAfterReady":  call("POST", base+"/init/error", "", []byte(`{}`)),
 		}
 		if previous != "" {
