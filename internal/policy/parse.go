@@ -299,37 +299,20 @@ func jsonString(raw json.RawMessage) (string, error) {
 
 // stringList decodes a string or a non-empty array of strings.
 func stringList(raw json.RawMessage) ([]string, error) {
-	if firstByte(raw) != '[' {
-		s, err := jsonString(raw)
-		if err != nil {
-			return nil, err
-		}
-		return []string{s}, nil
-	}
-	var elems []json.RawMessage
-	if err := json.Unmarshal(raw, &elems); err != nil {
-		return nil, err
-	}
-	if len(elems) == 0 {
-		return nil, fmt.Errorf("empty list")
-	}
-	out := make([]string, 0, len(elems))
-	for _, e := range elems {
-		s, err := jsonString(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return oneOrMany(raw, jsonString, false)
 }
 
 // scalarList decodes a condition value: a string, number or boolean, or an
 // array of them. Numbers keep their literal text; booleans become "true" or
 // "false".
 func scalarList(raw json.RawMessage) ([]string, error) {
+	return oneOrMany(raw, scalar, true)
+}
+
+// oneOrMany decodes one value, or an array of values, with decode.
+func oneOrMany(raw json.RawMessage, decode func(json.RawMessage) (string, error), allowEmpty bool) ([]string, error) {
 	if firstByte(raw) != '[' {
-		s, err := scalar(raw)
+		s, err := decode(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -339,9 +322,12 @@ func scalarList(raw json.RawMessage) ([]string, error) {
 	if err := json.Unmarshal(raw, &elems); err != nil {
 		return nil, err
 	}
+	if len(elems) == 0 && !allowEmpty {
+		return nil, fmt.Errorf("empty list")
+	}
 	out := make([]string, 0, len(elems))
 	for _, e := range elems {
-		s, err := scalar(e)
+		s, err := decode(e)
 		if err != nil {
 			return nil, err
 		}
