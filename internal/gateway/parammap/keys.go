@@ -4,41 +4,41 @@ import (
 	"strings"
 )
 
-// Op is what a mapping does to its target.
-type Op uint8
+// opKind is what a mapping does to its target.
+type opKind uint8
 
 // Operations, in the order they are applied to one target.
 const (
-	Remove Op = iota
-	Overwrite
-	Append
+	opRemove opKind = iota
+	opOverwrite
+	opAppend
 )
 
-func (o Op) String() string {
+func (o opKind) String() string {
 	switch o {
-	case Remove:
+	case opRemove:
 		return "remove"
-	case Overwrite:
+	case opOverwrite:
 		return "overwrite"
 	}
 	return "append"
 }
 
-// Target is what a mapping changes.
-type Target uint8
+// targetKind is what a mapping changes.
+type targetKind uint8
 
 // Targets.
 const (
-	TargetHeader Target = iota
-	TargetQuery
-	TargetPath
-	TargetStatus
+	targetHeader targetKind = iota
+	targetQuery
+	targetPath
+	targetStatus
 )
 
 // key is a parsed mapping key.
 type key struct {
-	op     Op
-	target Target
+	op     opKind
+	target targetKind
 	name   string // header or query parameter name
 }
 
@@ -53,27 +53,27 @@ func parseKey(s string, response bool) (key, bool) {
 	var k key
 	switch opText {
 	case "append":
-		k.op = Append
+		k.op = opAppend
 	case "overwrite":
-		k.op = Overwrite
+		k.op = opOverwrite
 	case "remove":
-		k.op = Remove
+		k.op = opRemove
 	default:
 		return key{}, false
 	}
 	switch {
 	case strings.HasPrefix(rest, "header."):
-		k.target, k.name = TargetHeader, rest[len("header."):]
+		k.target, k.name = targetHeader, rest[len("header."):]
 		return k, validHeaderName(k.name)
 	case !response && strings.HasPrefix(rest, "querystring."):
-		k.target, k.name = TargetQuery, rest[len("querystring."):]
+		k.target, k.name = targetQuery, rest[len("querystring."):]
 		return k, k.name != ""
 	case !response && rest == "path":
-		k.target = TargetPath
-		return k, k.op == Overwrite
+		k.target = targetPath
+		return k, k.op == opOverwrite
 	case response && rest == "statuscode":
-		k.target = TargetStatus
-		return k, k.op == Overwrite
+		k.target = targetStatus
+		return k, k.op == opOverwrite
 	}
 	return key{}, false
 }

@@ -10,7 +10,7 @@ import (
 // most 512 characters].
 const MaxValueLength = 512
 
-// RequestEditor changes the request sent to the backend. Append adds a
+// RequestEditor changes the request sent to the backend. opAppend adds a
 // value (another header line or query parameter); overwrite replaces every
 // value; remove deletes them all.
 type RequestEditor interface {
@@ -53,7 +53,7 @@ func compileActions(params map[string]string, side Side) (actions, error) {
 			}
 			return nil, invalid("Invalid Request Actioned Parameter: %s", k)
 		}
-		if key.target == TargetHeader && IsReservedHeader(key.name) {
+		if key.target == targetHeader && IsReservedHeader(key.name) {
 			return nil, invalid("Operations on header %s are restricted", key.name)
 		}
 		if v == "" {
@@ -66,7 +66,7 @@ func compileActions(params map[string]string, side Side) (actions, error) {
 		if err != nil {
 			return nil, err
 		}
-		if key.target == TargetStatus && !val.single && len(val.parts) == 1 {
+		if key.target == targetStatus && !val.single && len(val.parts) == 1 {
 			if n, err := strconv.Atoi(v); err != nil || n < 100 || n > 599 {
 				return nil, invalid("Invalid mapping expression specified: %s is not a status code", v)
 			}
@@ -86,7 +86,7 @@ func compileActions(params map[string]string, side Side) (actions, error) {
 func (as actions) values(r Resolver, dst []string, ok []bool) {
 	var st evalState
 	for i := range as {
-		if as[i].key.op == Remove {
+		if as[i].key.op == opRemove {
 			continue
 		}
 		dst[i], ok[i] = as[i].value.eval(r, &st)
@@ -134,30 +134,30 @@ func (m *RequestMapping) Apply(r Resolver, ed RequestEditor) {
 	m.acts.values(r, vals, oks)
 	for i := range m.acts {
 		a := &m.acts[i]
-		if a.key.op != Remove && !oks[i] {
+		if a.key.op != opRemove && !oks[i] {
 			continue
 		}
 		v := vals[i]
 		switch a.key.target {
-		case TargetHeader:
+		case targetHeader:
 			switch a.key.op {
-			case Remove:
+			case opRemove:
 				ed.DelHeader(a.key.name)
-			case Overwrite:
+			case opOverwrite:
 				ed.SetHeader(a.key.name, v)
-			case Append:
+			case opAppend:
 				ed.AddHeader(a.key.name, v)
 			}
-		case TargetQuery:
+		case targetQuery:
 			switch a.key.op {
-			case Remove:
+			case opRemove:
 				ed.DelQuery(a.key.name)
-			case Overwrite:
+			case opOverwrite:
 				ed.SetQuery(a.key.name, v)
-			case Append:
+			case opAppend:
 				ed.AddQuery(a.key.name, v)
 			}
-		case TargetPath:
+		case targetPath:
 			ed.SetPath(v)
 		}
 	}
@@ -237,18 +237,18 @@ func (m *ResponseMapping) Apply(status int, r Resolver, ed ResponseEditor) int {
 	out := status
 	for i := range acts {
 		a := &acts[i]
-		if a.key.op != Remove && !oks[i] {
+		if a.key.op != opRemove && !oks[i] {
 			continue
 		}
 		v := vals[i]
 		switch {
-		case a.key.target == TargetStatus:
+		case a.key.target == targetStatus:
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 100 && n <= 599 {
 				out = n
 			}
-		case a.key.op == Remove:
+		case a.key.op == opRemove:
 			ed.DelHeader(a.key.name)
-		case a.key.op == Overwrite:
+		case a.key.op == opOverwrite:
 			ed.SetHeader(a.key.name, v)
 		default:
 			ed.AddHeader(a.key.name, v)
