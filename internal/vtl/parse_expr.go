@@ -1,0 +1,365 @@
+package vtl
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+func (p *parser) parseExpr() (expr, error) {
+	if err := p.enter(p.pos); err != nil {
+		return nil, err
+	}
+	defer func() { p.depth-- }()
+	return p.parseOr()
+}
+
+// peekOp reports the binary operator at p.pos (after blanks) among ops.
+func (p *parser) peekOp(ops ...string) (string, int) {
+	p.skipWS()
+	rest := p.src[p.pos:]
+	for _, op := range ops {
+		if strings.HasPrefix(rest, op) {
+			n := len(op)
+			if isIdentStart(op[0]) {
+				if n < len(rest) && isWordChar(rest[n]) {
+					continue
+				}
+			}
+			switch op {
+			case "<", ">":
+				if n < len(rest) && rest[n] == '=' {
+					continue
+				}
+			case "-":
+				if n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+					continue // "-1" is a number literal in Velocity 1.7
+				}
+			case "!":
+				continue
+			}
+			return op, n
+		}
+	}
+	return "", 0
+}
+
+func (p *parser) parseOr() (expr, error) {
+	l, err := p.parseAnd()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp("||", "or")
+		if op == "" {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseAnd()
+		if err != nil {
+			return nil, err
+		}
+		l = &binExpr{op: opOr, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+func (p *parser) parseAnd() (expr, error) {
+	l, err := p.parseEq()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp("&&", "and")
+		if op == "" {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseEq()
+		if err != nil {
+			return nil, err
+		}
+		l = &binExpr{op: opAnd, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+func (p *parser) parseEq() (expr, error) {
+	l, err := p.parseRel()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp("==", "!=", "eq", "ne")
+		if op == "" {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseRel()
+		if err != nil {
+			return nil, err
+		}
+		o := opEq
+		if op == "!=" || op == "ne" {
+			o = opNe
+		}
+		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+func (p *parser) parseRel() (expr, error) {
+	l, err := p.parseAdd()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp("<=", ">=", "<", ">", "lt", "gt", "le", "ge")
+		if op == "" {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseAdd()
+		if err != nil {
+			return nil, err
+		}
+		var o int
+		switch op {
+		case "<", "lt":
+			o = opLt
+		case ">", "gt":
+			o = opGt
+		case "<=", "le":
+			o = opLe
+		default:
+			o = opGe
+		}
+		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+func (p *parser) parseAdd() (expr, error) {
+	l, err := p.parseMul()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp("+", "-")
+		if op == "" {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseMul()
+		if err != nil {
+			return nil, err
+		}
+		o := opAdd
+		if op == "-" {
+			o = opSub
+		}
+		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+func (p *parser) parseMul() (expr, error) {
+	l, err := p.parseUnary()
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp("*", "/", "%")
+		if op == "" {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseUnary()
+		if err != nil {
+			return nil, err
+		}
+		o := opMul
+		switch op {
+		case "/":
+			o = opDiv
+		case "%":
+			o = opMod
+		}
+		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+func (p *parser) parseUnary() (expr, error) {
+	p.skipWS()
+	rest := p.src[p.pos:]
+	if strings.HasPrefix(rest, "!") && !strings.HasPrefix(rest, "!=") {
+		if err := p.enter(p.pos); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
+		p.pos++
+		x, err := p.parseUnary()
+		if err != nil {
+			return nil, err
+		}
+		return &notExpr{x: x}, nil
+	}
+	if strings.HasPrefix(rest, "not") && (len(rest) == 3 || !isWordChar(rest[3])) {
+		if err := p.enter(p.pos); err != nil {
+			return nil, err
+		}
+		defer func() { p.depth-- }()
+		p.pos += 3
+		x, err := p.parseUnary()
+		if err != nil {
+			return nil, err
+		}
+		return &notExpr{x: x}, nil
+	}
+	return p.parsePrimary()
+}
+
+func (p *parser) parsePrimary() (expr, error) {
+	p.skipWS()
+	if p.pos >= len(p.src) {
+		return nil, p.errf(p.pos, "unexpected end of template in expression")
+	}
+	src := p.src
+	c := src[p.pos]
+	switch {
+	case c == '(':
+		p.pos++
+		x, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expect(')', "to close parenthesis"); err != nil {
+			return nil, err
+		}
+		return &parenExpr{x: x}, nil
+	case c == '$':
+		ref, ok, err := p.parseRef()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, p.errf(p.pos, "invalid reference")
+		}
+		return ref, nil
+	case c == '"':
+		return p.parseDQ()
+	case c == '\'':
+		i := p.pos + 1
+		var b strings.Builder
+		for {
+			j := strings.IndexByte(src[i:], '\'')
+			if j < 0 {
+				return nil, p.errf(p.pos, "unterminated string")
+			}
+			b.WriteString(src[i : i+j])
+			i += j + 1
+			if i < len(src) && src[i] == '\'' {
+				b.WriteByte('\'')
+				i++
+				continue
+			}
+			break
+		}
+		p.pos = i
+		return &litExpr{v: b.String()}, nil
+	case c >= '0' && c <= '9' || c == '-' && p.pos+1 < len(src) && src[p.pos+1] >= '0' && src[p.pos+1] <= '9':
+		return p.parseNumber()
+	case c == '[':
+		start := p.pos
+		p.pos++
+		p.skipWS()
+		if p.pos < len(src) && src[p.pos] == ']' {
+			p.pos++
+			return &listExpr{}, nil
+		}
+		first, err := p.parseExpr()
+		if err != nil {
+			return nil, err
+		}
+		p.skipWS()
+		if strings.HasPrefix(src[p.pos:], "..") {
+			p.pos += 2
+			to, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expect(']', "to close range"); err != nil {
+				return nil, err
+			}
+			return &rangeExpr{pos: p.base + start, from: first, to: to}, nil
+		}
+		l := &listExpr{elems: []expr{first}}
+		for {
+			p.skipWS()
+			if p.pos < len(src) && src[p.pos] == ',' {
+				p.pos++
+				e, err := p.parseExpr()
+				if err != nil {
+					return nil, err
+				}
+				l.elems = append(l.elems, e)
+				continue
+			}
+			if err := p.expect(']', "to close list"); err != nil {
+				return nil, err
+			}
+			return l, nil
+		}
+	case c == '{':
+		p.pos++
+		m := &mapExpr{}
+		p.skipWS()
+		if p.pos < len(src) && src[p.pos] == '}' {
+			p.pos++
+			return m, nil
+		}
+		for {
+			k, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			if err := p.expect(':', "in map literal"); err != nil {
+				return nil, err
+			}
+			v, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			m.keys = append(m.keys, k)
+			m.vals = append(m.vals, v)
+			p.skipWS()
+			if p.pos < len(src) && src[p.pos] == ',' {
+				p.pos++
+				continue
+			}
+			if err := p.expect('}', "to close map"); err != nil {
+				return nil, err
+			}
+			return m, nil
+		}
+	case isIdentStart(c):
+		j := p.pos
+		for j < len(src) && isWordChar(src[j]) {
+			j++
+		}
+		switch src[p.pos:j] {
+		case "true":
+			p.pos = j
+			return &litExpr{v: true}, nil
+		case "false":
+			p.pos = j
+			return &litExpr{v: false}, nil
+		}
+	}
+	return nil, p.errf(p.pos, "unexpected %q in expression", nextRune(src[p.pos:]))
+}
+
+func nextRune(s string) string {
+	_, n := utf8.DecodeRuneInString(s)
+	return s[:n]
+}
