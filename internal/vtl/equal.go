@@ -26,6 +26,7 @@ func valuesEqual(l, r any) bool {
 	return Stringify(l) == Stringify(r)
 }
 
+// sameKind reports whether l and r are both lists or both maps.
 func sameKind(l, r any) bool {
 	_, ll := asList(l)
 	_, rl := asList(r)
@@ -42,6 +43,7 @@ func sameKind(l, r any) bool {
 	return false
 }
 
+// asList returns the elements of a list value.
 func asList(v any) ([]any, bool) {
 	switch c := v.(type) {
 	case *List:

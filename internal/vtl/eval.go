@@ -5,6 +5,8 @@ import (
 	"errors"
 )
 
+// ctl tells a caller of renderNodes how rendering ended: normally, at a
+// #break, or at a #stop (or an error), which ends the whole render.
 type ctl int
 
 const (
@@ -20,20 +22,22 @@ type loopState struct {
 	parent  *loopState
 }
 
+// state is the state of one render; it is pooled and reused after reset.
 type state struct {
 	t       *Template
 	ctx     context.Context
 	vars    Vars
-	scope   map[string]any
+	scope   map[string]any // #set and #foreach variables, over vars
 	out     []byte
-	base    int
+	base    int // len(out) when the render (or string interpolation) began
 	loop    *loopState
-	iter    int
-	depth   int
-	scratch []byte
-	args    []any
+	iter    int    // #foreach iterations so far, for maxTotalIter
+	scratch []byte // spare buffer for string interpolation
+	args    []any  // stack of method arguments being evaluated
 }
 
+// reset clears st for reuse by another render, dropping buffers that grew
+// too large to keep.
 func (st *state) reset() {
 	st.t = nil
 	st.ctx = nil
@@ -41,7 +45,6 @@ func (st *state) reset() {
 	st.out = nil
 	st.loop = nil
 	st.iter = 0
-	st.depth = 0
 	if len(st.scope) > 64 {
 		st.scope = nil
 	} else {
@@ -52,14 +55,19 @@ func (st *state) reset() {
 	}
 }
 
+// errAt returns an *Error located at pos, wrapping err (which may be nil).
 func (st *state) errAt(pos int, err error, format string, args ...any) error {
 	return st.t.errAt(pos, err, format, args...)
 }
 
+// limitErr returns an *Error wrapping ErrLimit located at pos.
 func (st *state) limitErr(pos int, format string, args ...any) error {
 	return st.t.errAt(pos, ErrLimit, format, args...)
 }
 
+// lookup resolves a top-level reference: the loop variables ($foreach,
+// $velocityCount, $velocityHasNext) inside a #foreach, then #set and
+// #foreach variables, then Vars. A nil in Vars is undefined.
 func (st *state) lookup(name string) (any, bool) {
 	if st.loop != nil {
 		switch name {
@@ -81,6 +89,7 @@ func (st *state) lookup(name string) (any, bool) {
 	return v, ok
 }
 
+// setVar assigns a #set or #foreach variable.
 func (st *state) setVar(name string, v any) {
 	if st.scope == nil {
 		st.scope = make(map[string]any, 8)
@@ -88,6 +97,7 @@ func (st *state) setVar(name string, v any) {
 	st.scope[name] = v
 }
 
+// checkOut fails when the output exceeds the output size limit.
 func (st *state) checkOut(pos int) error {
 	if len(st.out)-st.base > st.t.opts.maxOutput {
 		return st.limitErr(pos, "output exceeds limit %d bytes", st.t.opts.maxOutput)
@@ -95,6 +105,7 @@ func (st *state) checkOut(pos int) error {
 	return nil
 }
 
+// renderNodes renders nodes to st.out and reports how rendering ended.
 func (st *state) renderNodes(nodes []node) (ctl, error) {
 	for _, n := range nodes {
 		switch n := n.(type) {
@@ -143,6 +154,9 @@ func (st *state) renderNodes(nodes []node) (ctl, error) {
 	return ctlNone, nil
 }
 
+// renderRef renders a reference: its value, or its source text when the
+// value is null (nothing for $!), with Velocity 1.7's handling of
+// backslashes before it.
 func (st *state) renderRef(n *refNode) error {
 	v, err := st.evalRef(n)
 	if err != nil {
@@ -183,6 +197,9 @@ func (st *state) renderRef(n *refNode) error {
 	return st.checkOut(n.pos)
 }
 
+// execSet runs #set. A null value leaves the target unchanged; a target
+// with a chain sets a map key, a list element or, through setName, a
+// property of an Object.
 func (st *state) execSet(n *setNode) error {
 	v, err := st.eval(n.value)
 	if err != nil {
@@ -238,6 +255,9 @@ func (st *state) execSet(n *setNode) error {
 	return nil
 }
 
+// execForeach runs #foreach over a list, the values of a map or a
+// []string (any other value iterates zero times), enforcing the iteration
+// limits and checking the context every 256 iterations.
 func (st *state) execForeach(n *foreachNode) (ctl, error) {
 	coll, err := st.eval(n.iter)
 	if err != nil {

@@ -47,6 +47,7 @@ func (st *state) cond(e expr) (bool, error) {
 	return false, nil
 }
 
+// eval evaluates an expression to a template value (nil for null).
 func (st *state) eval(e expr) (any, error) {
 	switch e := e.(type) {
 	case *litExpr:
@@ -132,7 +133,8 @@ func (st *state) interp(e *interpExpr) (any, error) {
 	st.out = st.scratch[:0]
 	st.scratch = nil // a nested interpolation must not reuse this buffer
 	st.base = 0
-	c, err := st.renderNodes(e.nodes)
+	// #break or #stop inside the string ends the string only.
+	_, err := st.renderNodes(e.nodes)
 	res := string(st.out)
 	st.scratch = st.out[:0]
 	st.out = saved
@@ -140,10 +142,13 @@ func (st *state) interp(e *interpExpr) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = c
 	return res, nil
 }
 
+// evalBin evaluates a binary operation like Velocity 1.7: < > <= >= of
+// non-numbers are false; with a null operand + - * / % give null; +
+// concatenates when either side is a string; arithmetic on other
+// non-numbers gives null.
 func (st *state) evalBin(e *binExpr) (any, error) {
 	switch e.op {
 	case opOr, opAnd:

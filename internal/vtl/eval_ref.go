@@ -5,6 +5,7 @@ import (
 	"fmt"
 )
 
+// evalRef returns the value of a reference, nil when it is undefined.
 func (st *state) evalRef(n *refNode) (any, error) {
 	v, ok := st.lookup(n.name)
 	if !ok {
@@ -16,6 +17,9 @@ func (st *state) evalRef(n *refNode) (any, error) {
 	return st.applyChain(v, n.chain)
 }
 
+// applyChain applies accessors to v. A null value ends the chain with null,
+// as does a method v does not have; any other method error aborts the
+// render.
 func (st *state) applyChain(v any, chain []accessor) (any, error) {
 	for i := range chain {
 		if v == nil {
@@ -118,6 +122,8 @@ func (st *state) property(v any, name string) any {
 	return nil
 }
 
+// capitalize upper-cases the first letter of an ASCII name (for getName,
+// isName, setName).
 func capitalize(s string) string {
 	if s == "" {
 		return s
@@ -128,6 +134,8 @@ func capitalize(s string) string {
 	return s
 }
 
+// index returns v[ix]: an element of a list (negative indexes count from
+// the end), a map value, or Object.Method("get", ix).
 func (st *state) index(v, ix any) (any, error) {
 	switch c := v.(type) {
 	case *List:
@@ -152,6 +160,8 @@ func (st *state) index(v, ix any) (any, error) {
 	return nil, nil
 }
 
+// listIndex returns items[ix], counting a negative ix from the end; null
+// for a non-integer ix and an error when ix is out of bounds.
 func listIndex(items []any, ix any) (any, error) {
 	i, ok := toIndex(ix)
 	if !ok {

@@ -5,6 +5,8 @@ import (
 	"unicode/utf16"
 )
 
+// isASCII reports whether s is all ASCII, where byte and UTF-16 offsets
+// agree.
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {

@@ -93,15 +93,19 @@ func (st *state) callMethod(v any, name string, args []any) (any, error) {
 
 var errUnsupported = errors.New("java.lang.UnsupportedOperationException")
 
+// argStr returns args[i] if it is a string.
 func argStr(args []any, i int) (string, bool) {
 	s, ok := args[i].(string)
 	return s, ok
 }
 
+// argInt returns args[i] if it is an integer that fits Java's int.
 func argInt(args []any, i int) (int, bool) {
 	return toIndex(args[i])
 }
 
+// checkStrLen fails when a string of n bytes would exceed the output size
+// limit.
 func (st *state) checkStrLen(n int) error {
 	if n > st.t.opts.maxOutput {
 		return fmt.Errorf("%w: string of %d bytes exceeds limit %d", ErrLimit, n, st.t.opts.maxOutput)
@@ -109,6 +113,8 @@ func (st *state) checkStrLen(n int) error {
 	return nil
 }
 
+// checkColl fails when a collection of n elements would exceed the
+// collection size limit.
 func (st *state) checkColl(n int) error {
 	if n > st.t.opts.maxCollection {
 		return fmt.Errorf("%w: collection size %d exceeds limit %d", ErrLimit, n, st.t.opts.maxCollection)

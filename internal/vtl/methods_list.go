@@ -2,8 +2,12 @@ package vtl
 
 import (
 	"fmt"
+	"slices"
 )
 
+// listMethod implements java.util.List methods on items. l is the list to
+// modify, nil for an immutable []any (modifying methods then fail like
+// Java's UnsupportedOperationException).
 func (st *state) listMethod(l *List, items []any, name string, args []any) (any, error) {
 	switch len(args) {
 	case 0:
@@ -79,12 +83,12 @@ func (st *state) listMethod(l *List, items []any, name string, args []any) (any,
 					return nil, fmt.Errorf("java.lang.IndexOutOfBoundsException: Index %d out of bounds for length %d", i, len(l.Items))
 				}
 				old := l.Items[i]
-				l.Items = slices_delete(l.Items, i)
+				l.Items = slices.Delete(l.Items, i, i+1)
 				return old, nil
 			}
 			for i, x := range l.Items {
 				if javaEquals(x, args[0]) {
-					l.Items = slices_delete(l.Items, i)
+					l.Items = slices.Delete(l.Items, i, i+1)
 					return true, nil
 				}
 			}
@@ -132,10 +136,4 @@ func (st *state) listMethod(l *List, items []any, name string, args []any) (any,
 		}
 	}
 	return nil, ErrNoSuchMethod
-}
-
-func slices_delete(s []any, i int) []any {
-	copy(s[i:], s[i+1:])
-	s[len(s)-1] = nil
-	return s[:len(s)-1]
 }

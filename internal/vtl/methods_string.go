@@ -6,6 +6,8 @@ import (
 	"unicode/utf16"
 )
 
+// stringMethod implements java.lang.String methods. It returns
+// ErrNoSuchMethod for other names and for arguments Java would not accept.
 func (st *state) stringMethod(s, name string, args []any) (any, error) {
 	switch len(args) {
 	case 0:
@@ -203,6 +205,9 @@ func (st *state) stringMethod(s, name string, args []any) (any, error) {
 	return nil, ErrNoSuchMethod
 }
 
+// javaSplit is Java's String.split(pattern, limit): a zero-width match at
+// the start gives no leading empty string, a positive limit caps the number
+// of parts, and limit 0 drops trailing empty strings.
 func javaSplit(s, pattern string, limit int) (any, error) {
 	re, err := compileJavaRegex(pattern, false)
 	if err != nil {
@@ -247,6 +252,8 @@ func javaSplit(s, pattern string, limit int) (any, error) {
 	return l, nil
 }
 
+// javaCompare is Java's String.compareTo: the difference of the first
+// differing UTF-16 units, or else of the lengths.
 func javaCompare(a, b string) int {
 	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
 	for i := 0; i < len(ua) && i < len(ub); i++ {

@@ -11,6 +11,7 @@ type num struct {
 	isF bool
 }
 
+// toNum converts a Go number to a num; false for other values.
 func toNum(v any) (num, bool) {
 	switch n := v.(type) {
 	case int64:
@@ -27,6 +28,7 @@ func toNum(v any) (num, bool) {
 	return num{}, false
 }
 
+// float returns n as a double.
 func (n num) float() float64 {
 	if n.isF {
 		return n.f
@@ -34,6 +36,9 @@ func (n num) float() float64 {
 	return float64(n.i)
 }
 
+// arith applies an arithmetic operator like Velocity 1.7: in doubles when
+// either operand is a double; an integer overflow gives a double (Java gives
+// a BigInteger); division or modulo by zero gives null.
 func arith(op int, a, b num) any {
 	if a.isF || b.isF {
 		x, y := a.float(), b.float()
@@ -100,6 +105,8 @@ func arith(op int, a, b num) any {
 	return nil
 }
 
+// compareNum returns -1, 0 or 1 as a is less than, equal to or greater
+// than b, in doubles when either is a double.
 func compareNum(a, b num) int {
 	if !a.isF && !b.isF {
 		switch {
@@ -120,6 +127,8 @@ func compareNum(a, b num) int {
 	return 0
 }
 
+// toIndex converts an integer value to an index; false for other values
+// and for values outside Java's int range.
 func toIndex(v any) (int, bool) {
 	switch n := v.(type) {
 	case int64:
@@ -135,6 +144,8 @@ func toIndex(v any) (int, bool) {
 	return 0, false
 }
 
+// toIntStrict converts a number to int64, truncating a double (range
+// bounds); false for other values.
 func toIntStrict(v any) (int64, bool) {
 	switch n := v.(type) {
 	case int64:
@@ -149,6 +160,8 @@ func toIntStrict(v any) (int64, bool) {
 	return 0, false
 }
 
+// javaF2I converts a double like Java's narrowing conversion to int
+// (bits 32) or long (bits 64): NaN is 0 and values out of range saturate.
 func javaF2I(f float64, bits int) int64 {
 	if math.IsNaN(f) {
 		return 0

@@ -4,6 +4,7 @@ import (
 	"strings"
 )
 
+// parser is a recursive-descent parser of template source.
 type parser struct {
 	t     *Template
 	src   string
@@ -12,6 +13,7 @@ type parser struct {
 	depth int
 }
 
+// How parseBlock's block ended.
 const (
 	termEOF = iota
 	termEnd
@@ -19,10 +21,13 @@ const (
 	termElseif
 )
 
+// errf returns a syntax error located at pos in p.src.
 func (p *parser) errf(pos int, format string, args ...any) error {
 	return p.t.errAt(p.base+pos, nil, format, args...)
 }
 
+// enter counts one more level of nesting, failing beyond the depth limit;
+// the caller decrements p.depth when it leaves.
 func (p *parser) enter(pos int) error {
 	p.depth++
 	if p.depth > p.t.opts.maxDepth {
@@ -31,6 +36,7 @@ func (p *parser) enter(pos int) error {
 	return nil
 }
 
+// parseTop parses a whole template.
 func (p *parser) parseTop() ([]node, error) {
 	nodes, term, tpos, err := p.parseBlock()
 	if err != nil {
@@ -42,6 +48,7 @@ func (p *parser) parseTop() ([]node, error) {
 	return nodes, nil
 }
 
+// termName names a block terminator for error messages.
 func termName(t int) string {
 	switch t {
 	case termEnd:
@@ -54,18 +61,23 @@ func termName(t int) string {
 	return "end of template"
 }
 
+// isIdentStart reports whether c can begin an identifier.
 func isIdentStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
 }
 
+// isIdentChar reports whether c can continue a reference name ('-' is
+// allowed, as in Velocity 1.7).
 func isIdentChar(c byte) bool {
 	return isIdentStart(c) || c >= '0' && c <= '9' || c == '-'
 }
 
+// isWordChar reports whether c can continue a directive or keyword.
 func isWordChar(c byte) bool {
 	return isIdentStart(c) || c >= '0' && c <= '9'
 }
 
+// isDirectiveWord reports whether w names a Velocity directive.
 func isDirectiveWord(w string) bool {
 	switch w {
 	case "set", "if", "elseif", "else", "end", "foreach", "break", "stop", "macro", "include", "parse", "evaluate", "define":
@@ -284,6 +296,7 @@ func (p *parser) hasParen(i int) bool {
 	return i < len(p.src) && p.src[i] == '('
 }
 
+// allBlank reports whether b holds only spaces and tabs.
 func allBlank(b []byte) bool {
 	for _, c := range b {
 		if c != ' ' && c != '\t' {
@@ -314,6 +327,7 @@ func (p *parser) eatNewline() {
 	}
 }
 
+// skipWS skips spaces, tabs and line breaks.
 func (p *parser) skipWS() {
 	for p.pos < len(p.src) {
 		switch p.src[p.pos] {
@@ -325,12 +339,15 @@ func (p *parser) skipWS() {
 	}
 }
 
+// skipBlanks skips spaces and tabs.
 func (p *parser) skipBlanks() {
 	for p.pos < len(p.src) && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t') {
 		p.pos++
 	}
 }
 
+// expect skips white space and consumes c, or fails with a message naming
+// what c is for.
 func (p *parser) expect(c byte, what string) error {
 	p.skipWS()
 	if p.pos >= len(p.src) || p.src[p.pos] != c {

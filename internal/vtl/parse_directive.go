@@ -4,6 +4,7 @@ import (
 	"strings"
 )
 
+// openParen consumes the '(' after directive dir, which began at start.
 func (p *parser) openParen(start int, dir string) error {
 	p.skipBlanks()
 	if p.pos >= len(p.src) || p.src[p.pos] != '(' {
@@ -13,6 +14,8 @@ func (p *parser) openParen(start int, dir string) error {
 	return nil
 }
 
+// parseSet parses #set(...) after the directive word; start locates the
+// directive.
 func (p *parser) parseSet(start int) (node, error) {
 	if err := p.openParen(start, "set"); err != nil {
 		return nil, err
@@ -45,6 +48,7 @@ func (p *parser) parseSet(start int) (node, error) {
 	return &setNode{pos: start, target: ref, value: v}, nil
 }
 
+// parseCond parses the parenthesized condition of #if or #elseif.
 func (p *parser) parseCond(start int, dir string) (expr, error) {
 	if err := p.openParen(start, dir); err != nil {
 		return nil, err
@@ -60,6 +64,7 @@ func (p *parser) parseCond(start int, dir string) (expr, error) {
 	return e, nil
 }
 
+// parseIf parses #if(...) with its #elseif and #else branches up to #end.
 func (p *parser) parseIf(start int) (node, error) {
 	if err := p.enter(start); err != nil {
 		return nil, err
@@ -106,6 +111,7 @@ func (p *parser) parseIf(start int) (node, error) {
 	}
 }
 
+// parseForeach parses #foreach($name in expr) and its body up to #end.
 func (p *parser) parseForeach(start int) (node, error) {
 	if err := p.enter(start); err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"unicode/utf8"
 )
 
+// parseExpr parses an expression, counting its nesting against the depth
+// limit.
 func (p *parser) parseExpr() (expr, error) {
 	if err := p.enter(p.pos); err != nil {
 		return nil, err
@@ -43,6 +45,7 @@ func (p *parser) peekOp(ops ...string) (string, int) {
 	return "", 0
 }
 
+// parseOr parses a chain of || (or).
 func (p *parser) parseOr() (expr, error) {
 	l, err := p.parseAnd()
 	if err != nil {
@@ -63,6 +66,7 @@ func (p *parser) parseOr() (expr, error) {
 	}
 }
 
+// parseAnd parses a chain of && (and).
 func (p *parser) parseAnd() (expr, error) {
 	l, err := p.parseEq()
 	if err != nil {
@@ -83,6 +87,7 @@ func (p *parser) parseAnd() (expr, error) {
 	}
 }
 
+// parseEq parses a chain of == != (eq ne).
 func (p *parser) parseEq() (expr, error) {
 	l, err := p.parseRel()
 	if err != nil {
@@ -107,6 +112,7 @@ func (p *parser) parseEq() (expr, error) {
 	}
 }
 
+// parseRel parses a chain of < > <= >= (lt gt le ge).
 func (p *parser) parseRel() (expr, error) {
 	l, err := p.parseAdd()
 	if err != nil {
@@ -138,6 +144,7 @@ func (p *parser) parseRel() (expr, error) {
 	}
 }
 
+// parseAdd parses a chain of + -.
 func (p *parser) parseAdd() (expr, error) {
 	l, err := p.parseMul()
 	if err != nil {
@@ -162,6 +169,7 @@ func (p *parser) parseAdd() (expr, error) {
 	}
 }
 
+// parseMul parses a chain of * / %.
 func (p *parser) parseMul() (expr, error) {
 	l, err := p.parseUnary()
 	if err != nil {
@@ -189,6 +197,7 @@ func (p *parser) parseMul() (expr, error) {
 	}
 }
 
+// parseUnary parses ! and not.
 func (p *parser) parseUnary() (expr, error) {
 	p.skipWS()
 	rest := p.src[p.pos:]
@@ -219,6 +228,8 @@ func (p *parser) parseUnary() (expr, error) {
 	return p.parsePrimary()
 }
 
+// parsePrimary parses an operand: a parenthesized expression, a reference,
+// a literal or true/false.
 func (p *parser) parsePrimary() (expr, error) {
 	p.skipWS()
 	if p.pos >= len(p.src) {
@@ -249,99 +260,13 @@ func (p *parser) parsePrimary() (expr, error) {
 	case c == '"':
 		return p.parseDQ()
 	case c == '\'':
-		i := p.pos + 1
-		var b strings.Builder
-		for {
-			j := strings.IndexByte(src[i:], '\'')
-			if j < 0 {
-				return nil, p.errf(p.pos, "unterminated string")
-			}
-			b.WriteString(src[i : i+j])
-			i += j + 1
-			if i < len(src) && src[i] == '\'' {
-				b.WriteByte('\'')
-				i++
-				continue
-			}
-			break
-		}
-		p.pos = i
-		return &litExpr{v: b.String()}, nil
+		return p.parseSQ()
 	case c >= '0' && c <= '9' || c == '-' && p.pos+1 < len(src) && src[p.pos+1] >= '0' && src[p.pos+1] <= '9':
 		return p.parseNumber()
 	case c == '[':
-		start := p.pos
-		p.pos++
-		p.skipWS()
-		if p.pos < len(src) && src[p.pos] == ']' {
-			p.pos++
-			return &listExpr{}, nil
-		}
-		first, err := p.parseExpr()
-		if err != nil {
-			return nil, err
-		}
-		p.skipWS()
-		if strings.HasPrefix(src[p.pos:], "..") {
-			p.pos += 2
-			to, err := p.parseExpr()
-			if err != nil {
-				return nil, err
-			}
-			if err := p.expect(']', "to close range"); err != nil {
-				return nil, err
-			}
-			return &rangeExpr{pos: p.base + start, from: first, to: to}, nil
-		}
-		l := &listExpr{elems: []expr{first}}
-		for {
-			p.skipWS()
-			if p.pos < len(src) && src[p.pos] == ',' {
-				p.pos++
-				e, err := p.parseExpr()
-				if err != nil {
-					return nil, err
-				}
-				l.elems = append(l.elems, e)
-				continue
-			}
-			if err := p.expect(']', "to close list"); err != nil {
-				return nil, err
-			}
-			return l, nil
-		}
+		return p.parseList()
 	case c == '{':
-		p.pos++
-		m := &mapExpr{}
-		p.skipWS()
-		if p.pos < len(src) && src[p.pos] == '}' {
-			p.pos++
-			return m, nil
-		}
-		for {
-			k, err := p.parseExpr()
-			if err != nil {
-				return nil, err
-			}
-			if err := p.expect(':', "in map literal"); err != nil {
-				return nil, err
-			}
-			v, err := p.parseExpr()
-			if err != nil {
-				return nil, err
-			}
-			m.keys = append(m.keys, k)
-			m.vals = append(m.vals, v)
-			p.skipWS()
-			if p.pos < len(src) && src[p.pos] == ',' {
-				p.pos++
-				continue
-			}
-			if err := p.expect('}', "to close map"); err != nil {
-				return nil, err
-			}
-			return m, nil
-		}
+		return p.parseMap()
 	case isIdentStart(c):
 		j := p.pos
 		for j < len(src) && isWordChar(src[j]) {
@@ -359,6 +284,7 @@ func (p *parser) parsePrimary() (expr, error) {
 	return nil, p.errf(p.pos, "unexpected %q in expression", nextRune(src[p.pos:]))
 }
 
+// nextRune returns the first character of s, for error messages.
 func nextRune(s string) string {
 	_, n := utf8.DecodeRuneInString(s)
 	return s[:n]

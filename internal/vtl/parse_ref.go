@@ -40,6 +40,9 @@ func (p *parser) parseRef() (*refNode, bool, error) {
 	return ref, true, nil
 }
 
+// parseChain parses the accessors after a reference's name: .name,
+// .name(args) and [index]. A '[' that does not begin an index ends the
+// chain, leaving it as text.
 func (p *parser) parseChain(ref *refNode) error {
 	src := p.src
 	for p.pos < len(src) {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 )
 
+// str returns Java's toString() of v.
 func (st *state) str(v any) (string, error) {
 	if s, ok := v.(string); ok {
 		return s, nil

@@ -163,6 +163,8 @@ func MustParse(name, src string, opts ...Option) *Template {
 	return t
 }
 
+// errAt returns an *Error wrapping err (which may be nil) with the line and
+// column of pos, a byte offset in the template source (clamped to it).
 func (t *Template) errAt(pos int, err error, format string, args ...any) *Error {
 	line, col := 1, 1
 	if pos > len(t.src) {
