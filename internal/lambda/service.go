@@ -22,14 +22,20 @@ import (
 
 // Config configures the Service.
 type Config struct {
+	// Store persists the functions created through the Lambda API (under
+	// "lambdafn/{name}"); --function functions are not stored.
 	Store store.Store
 	// CodeDir is where deployment packages are unpacked (<data-dir>/lambda).
-	CodeDir           string
+	CodeDir string
+	// Region and AccountID go into function ARNs and the functions'
+	// environment.
 	Region, AccountID string
-	Log               *slog.Logger
+	// Log receives the service's and the runtimes' logs; nil discards them.
+	Log *slog.Logger
 	// Remote invokes functions that are not local; nil means none.
 	Remote *Remote
-	Now    func() time.Time
+	// Now is the clock for LastModified; nil means time.Now.
+	Now func() time.Time
 }
 
 // Service manages functions and invokes them.
@@ -404,6 +410,8 @@ func (s *Service) Close() error {
 
 // Invocation is one call of InvokeFunction.
 type Invocation struct {
+	// RequestID is the invocation's request id (Lambda-Runtime-Aws-Request-Id,
+	// the log lines' RequestId); a new UUID when empty.
 	RequestID string
 	// ClientContext is the client context document (JSON, decoded from
 	// the Invoke API's base64 X-Amz-Client-Context).

@@ -282,6 +282,7 @@ func renderError(ctx *fasthttp.RequestCtx, status int, errorType, message string
 // connections) to the instance's logger at debug level.
 type serverLogger struct{ l *slog.Logger }
 
+// Printf implements fasthttp.Logger.
 func (s serverLogger) Printf(format string, args ...any) {
 	s.l.Debug("runtime API: " + strings.TrimSpace(fmt.Sprintf(format, args...)))
 }
