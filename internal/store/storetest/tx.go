@@ -61,6 +61,8 @@ func testTxErrorRollsBack(t *testing.T, s store.Store) {
 	}
 }
 
+// customError is an error type of the caller's own, which Update must
+// return unchanged (not wrapped, not copied).
 type customError struct{ code int }
 
 func (e *customError) Error() string { return "custom" }
