@@ -247,18 +247,14 @@ func (p *parser) parseBlock() (nodes []node, term int, tpos int, err error) {
 					return nil, 0, 0, err
 				}
 				nodes = append(nodes, n)
-			case "if":
+			case "if", "foreach":
 				flush()
 				p.pos = wend
-				n, err := p.parseIf(start)
-				if err != nil {
-					return nil, 0, 0, err
+				parse := p.parseIf
+				if w == "foreach" {
+					parse = p.parseForeach
 				}
-				nodes = append(nodes, n)
-			case "foreach":
-				flush()
-				p.pos = wend
-				n, err := p.parseForeach(start)
+				n, err := parse(start)
 				if err != nil {
 					return nil, 0, 0, err
 				}

@@ -94,11 +94,8 @@ func (p *parser) parseIf(start int) (node, error) {
 			if err != nil {
 				return nil, err
 			}
-			if term2 != termEnd {
-				if term2 == termEOF {
-					return nil, p.errf(start, "missing #end")
-				}
-				return nil, p.errf(tpos2, "unexpected %s after #else", termName(term2))
+			if err := p.blockEnd(term2, tpos2, start, "missing #end", "after #else"); err != nil {
+				return nil, err
 			}
 			if els == nil {
 				els = []node{}
@@ -145,11 +142,21 @@ func (p *parser) parseForeach(start int) (node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if term != termEnd {
-		if term == termEOF {
-			return nil, p.errf(start, "missing #end for #foreach")
-		}
-		return nil, p.errf(tpos, "unexpected %s in #foreach", termName(term))
+	if err := p.blockEnd(term, tpos, start, "missing #end for #foreach", "in #foreach"); err != nil {
+		return nil, err
 	}
 	return &foreachNode{pos: start, varName: ref.name, iter: iter, body: body}, nil
+}
+
+// blockEnd checks that a block of the directive at start ended with #end
+// (term and tpos as parseBlock returns them). At the end of the template
+// the error says missing, at another terminator "unexpected #x" and where.
+func (p *parser) blockEnd(term, tpos, start int, missing, where string) error {
+	switch term {
+	case termEnd:
+		return nil
+	case termEOF:
+		return p.errf(start, "%s", missing)
+	}
+	return p.errf(tpos, "unexpected %s %s", termName(term), where)
 }

@@ -12,189 +12,73 @@ func (p *parser) parseExpr() (expr, error) {
 		return nil, err
 	}
 	defer func() { p.depth-- }()
-	return p.parseOr()
+	return p.parseBinary(0)
 }
 
-// peekOp reports the binary operator at p.pos (after blanks) among ops.
-func (p *parser) peekOp(ops ...string) (string, int) {
+// binOp is an operator token and the operator it stands for.
+type binOp struct {
+	tok string
+	op  int
+}
+
+// binLevels are the binary operators by precedence, loosest first. Every
+// level is left-associative. A token comes before the tokens it begins
+// with ("<=" before "<").
+var binLevels = [...][]binOp{
+	{{"||", opOr}, {"or", opOr}},
+	{{"&&", opAnd}, {"and", opAnd}},
+	{{"==", opEq}, {"!=", opNe}, {"eq", opEq}, {"ne", opNe}},
+	{{"<=", opLe}, {">=", opGe}, {"<", opLt}, {">", opGt}, {"lt", opLt}, {"gt", opGt}, {"le", opLe}, {"ge", opGe}},
+	{{"+", opAdd}, {"-", opSub}},
+	{{"*", opMul}, {"/", opDiv}, {"%", opMod}},
+}
+
+// parseBinary parses a chain of the operators of binLevels[level] between
+// operands made of tighter operators.
+func (p *parser) parseBinary(level int) (expr, error) {
+	if level == len(binLevels) {
+		return p.parseUnary()
+	}
+	l, err := p.parseBinary(level + 1)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		op, n := p.peekOp(binLevels[level])
+		if n == 0 {
+			return l, nil
+		}
+		pos := p.pos
+		p.pos += n
+		r, err := p.parseBinary(level + 1)
+		if err != nil {
+			return nil, err
+		}
+		l = &binExpr{op: op, pos: p.base + pos, l: l, r: r}
+	}
+}
+
+// peekOp skips white space and reports the operator among ops at p.pos
+// and its length, or a length of 0 when there is none. A word operator
+// ("and") must end at a word boundary, and a '-' before a digit begins a
+// number instead.
+func (p *parser) peekOp(ops []binOp) (op, n int) {
 	p.skipWS()
 	rest := p.src[p.pos:]
-	for _, op := range ops {
-		if strings.HasPrefix(rest, op) {
-			n := len(op)
-			if isIdentStart(op[0]) {
-				if n < len(rest) && isWordChar(rest[n]) {
-					continue
-				}
-			}
-			switch op {
-			case "<", ">":
-				if n < len(rest) && rest[n] == '=' {
-					continue
-				}
-			case "-":
-				if n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
-					continue // "-1" is a number literal in Velocity 1.7
-				}
-			case "!":
-				continue
-			}
-			return op, n
+	for _, o := range ops {
+		if !strings.HasPrefix(rest, o.tok) {
+			continue
 		}
+		n := len(o.tok)
+		if isIdentStart(o.tok[0]) && n < len(rest) && isWordChar(rest[n]) {
+			continue
+		}
+		if o.tok == "-" && n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			continue // "-1" is a number literal in Velocity 1.7
+		}
+		return o.op, n
 	}
-	return "", 0
-}
-
-// parseOr parses a chain of || (or).
-func (p *parser) parseOr() (expr, error) {
-	l, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, n := p.peekOp("||", "or")
-		if op == "" {
-			return l, nil
-		}
-		pos := p.pos
-		p.pos += n
-		r, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{op: opOr, pos: p.base + pos, l: l, r: r}
-	}
-}
-
-// parseAnd parses a chain of && (and).
-func (p *parser) parseAnd() (expr, error) {
-	l, err := p.parseEq()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, n := p.peekOp("&&", "and")
-		if op == "" {
-			return l, nil
-		}
-		pos := p.pos
-		p.pos += n
-		r, err := p.parseEq()
-		if err != nil {
-			return nil, err
-		}
-		l = &binExpr{op: opAnd, pos: p.base + pos, l: l, r: r}
-	}
-}
-
-// parseEq parses a chain of == != (eq ne).
-func (p *parser) parseEq() (expr, error) {
-	l, err := p.parseRel()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, n := p.peekOp("==", "!=", "eq", "ne")
-		if op == "" {
-			return l, nil
-		}
-		pos := p.pos
-		p.pos += n
-		r, err := p.parseRel()
-		if err != nil {
-			return nil, err
-		}
-		o := opEq
-		if op == "!=" || op == "ne" {
-			o = opNe
-		}
-		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
-	}
-}
-
-// parseRel parses a chain of < > <= >= (lt gt le ge).
-func (p *parser) parseRel() (expr, error) {
-	l, err := p.parseAdd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, n := p.peekOp("<=", ">=", "<", ">", "lt", "gt", "le", "ge")
-		if op == "" {
-			return l, nil
-		}
-		pos := p.pos
-		p.pos += n
-		r, err := p.parseAdd()
-		if err != nil {
-			return nil, err
-		}
-		var o int
-		switch op {
-		case "<", "lt":
-			o = opLt
-		case ">", "gt":
-			o = opGt
-		case "<=", "le":
-			o = opLe
-		default:
-			o = opGe
-		}
-		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
-	}
-}
-
-// parseAdd parses a chain of + -.
-func (p *parser) parseAdd() (expr, error) {
-	l, err := p.parseMul()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, n := p.peekOp("+", "-")
-		if op == "" {
-			return l, nil
-		}
-		pos := p.pos
-		p.pos += n
-		r, err := p.parseMul()
-		if err != nil {
-			return nil, err
-		}
-		o := opAdd
-		if op == "-" {
-			o = opSub
-		}
-		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
-	}
-}
-
-// parseMul parses a chain of * / %.
-func (p *parser) parseMul() (expr, error) {
-	l, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		op, n := p.peekOp("*", "/", "%")
-		if op == "" {
-			return l, nil
-		}
-		pos := p.pos
-		p.pos += n
-		r, err := p.parseUnary()
-		if err != nil {
-			return nil, err
-		}
-		o := opMul
-		switch op {
-		case "/":
-			o = opDiv
-		case "%":
-			o = opMod
-		}
-		l = &binExpr{op: o, pos: p.base + pos, l: l, r: r}
-	}
+	return 0, 0
 }
 
 // parseUnary parses ! and not.
