@@ -27,6 +27,8 @@ type Operation struct {
 
 // Request is the body of every Update* operation.
 type Request struct {
+	// PatchOperations are applied in order; a failing one fails the whole
+	// request, which then changes nothing.
 	PatchOperations []Operation `json:"patchOperations"`
 }
 

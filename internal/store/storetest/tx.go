@@ -65,6 +65,7 @@ func testTxErrorRollsBack(t *testing.T, s store.Store) {
 // return unchanged (not wrapped, not copied).
 type customError struct{ code int }
 
+// Error implements error.
 func (e *customError) Error() string { return "custom" }
 
 func testTxErrorReturnedUnchanged(t *testing.T, s store.Store) {
