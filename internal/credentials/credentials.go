@@ -23,7 +23,11 @@ const FileName = "credentials"
 
 // Pair is an access key and its secret.
 type Pair struct {
-	AccessKeyID     string
+	// AccessKeyID identifies the key in SigV4 Authorization headers; a
+	// generated one is "AKIA" and 16 characters of A–Z and 2–7.
+	AccessKeyID string
+	// SecretAccessKey is the SigV4 signing secret (40 base64 characters
+	// when generated); clients sign with it, it is never sent.
 	SecretAccessKey string
 }
 

@@ -23,7 +23,12 @@ const (
 
 // Errors for code that Lambda would refuse.
 var (
-	ErrBadZip      = errors.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
+	// ErrBadZip: the deployment package is not a readable zip, or a file
+	// in it is corrupt or would land outside the code directory; the text
+	// is Lambda's message.
+	ErrBadZip = errors.New("Could not unzip uploaded file. Please check your file, then try to upload again.")
+	// ErrZipTooLarge: the unzipped package exceeds MaxUnzippedBytes; the
+	// text is Lambda's message.
 	ErrZipTooLarge = errors.New("Unzipped size must be smaller than 262144000 bytes")
 )
 

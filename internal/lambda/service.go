@@ -22,14 +22,20 @@ import (
 
 // Config configures the Service.
 type Config struct {
+	// Store persists the functions created through the Lambda API (under
+	// "lambdafn/{name}"); --function functions are not stored.
 	Store store.Store
 	// CodeDir is where deployment packages are unpacked (<data-dir>/lambda).
-	CodeDir           string
+	CodeDir string
+	// Region and AccountID go into function ARNs and the functions'
+	// environment.
 	Region, AccountID string
-	Log               *slog.Logger
+	// Log receives the service's and the runtimes' logs; nil discards them.
+	Log *slog.Logger
 	// Remote invokes functions that are not local; nil means none.
 	Remote *Remote
-	Now    func() time.Time
+	// Now is the clock for LastModified; nil means time.Now.
+	Now func() time.Time
 }
 
 // Service manages functions and invokes them.
@@ -213,19 +219,54 @@ func (s *Service) Get(ctx context.Context, ref string) (Function, error) {
 	return s.withCode(d), nil
 }
 
+// load reads a stored function; ErrNotFound when there is none.
 func (s *Service) load(ctx context.Context, name string) (storedFunction, error) {
 	var d storedFunction
 	err := s.cfg.Store.View(ctx, func(r store.Reader) error {
-		it, err := r.Get(ctx, functionKey(name))
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrNotFound
-		}
+		var err error
+		d, err = getStored(ctx, r, name)
+		return err
+	})
+	return d, err
+}
+
+// getStored reads a stored function in r; ErrNotFound when there is none.
+func getStored(ctx context.Context, r store.Reader, name string) (storedFunction, error) {
+	var d storedFunction
+	it, err := r.Get(ctx, functionKey(name))
+	if errors.Is(err, store.ErrNotFound) {
+		return d, ErrNotFound
+	}
+	if err != nil {
+		return d, err
+	}
+	return d, json.Unmarshal(it.Value, &d)
+}
+
+// modify applies edit to a stored function in one transaction and gives it
+// a new RevisionID, so that its runtime pool picks up the change.
+func (s *Service) modify(ctx context.Context, name string, edit func(*storedFunction) error) (Function, error) {
+	var out storedFunction
+	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		d, err := getStored(ctx, tx, name)
 		if err != nil {
 			return err
 		}
-		return json.Unmarshal(it.Value, &d)
+		if err := edit(&d); err != nil {
+			return err
+		}
+		d.Function.RevisionID = uuid.NewString()
+		b, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		out = d
+		return tx.Put(ctx, functionKey(name), b)
 	})
-	return d, err
+	if err != nil {
+		return Function{}, err
+	}
+	return s.withCode(out), nil
 }
 
 // List returns every function, sorted by name.
@@ -272,39 +313,19 @@ func (s *Service) Update(ctx context.Context, ref string, zipBytes []byte, edit 
 			return Function{}, err
 		}
 	}
-	var out storedFunction
-	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		it, err := tx.Get(ctx, functionKey(name))
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(it.Value, &out); err != nil {
-			return err
-		}
+	return s.modify(ctx, name, func(d *storedFunction) error {
 		if edit != nil {
-			if err := edit(&out.Function); err != nil {
+			if err := edit(&d.Function); err != nil {
 				return err
 			}
 		}
 		if zipBytes != nil {
-			out.Executable, out.CodeDir = exe, dir
-			out.Function.CodeSize, out.Function.CodeSha256 = int64(len(zipBytes)), codeSha(zipBytes)
+			d.Executable, d.CodeDir = exe, dir
+			d.Function.CodeSize, d.Function.CodeSha256 = int64(len(zipBytes)), codeSha(zipBytes)
 		}
-		out.Function.LastModified = lastModified(s.cfg.Now())
-		out.Function.RevisionID = uuid.NewString()
-		b, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		return tx.Put(ctx, functionKey(name), b)
+		d.Function.LastModified = lastModified(s.cfg.Now())
+		return nil
 	})
-	if err != nil {
-		return Function{}, err
-	}
-	return s.withCode(out), nil
 }
 
 // SetConcurrency sets (or, with nil, removes) a function's reserved
@@ -319,30 +340,12 @@ func (s *Service) SetConcurrency(ctx context.Context, ref string, reserved *int)
 		return fn, nil
 	}
 	s.mu.Unlock()
-	var out storedFunction
-	_, err := s.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		it, err := tx.Get(ctx, functionKey(name))
-		if errors.Is(err, store.ErrNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if err := json.Unmarshal(it.Value, &out); err != nil {
-			return err
-		}
-		// The pool follows the revision: a new one applies the limit.
-		out.Reserved, out.Function.RevisionID = reserved, uuid.NewString()
-		b, err := json.Marshal(out)
-		if err != nil {
-			return err
-		}
-		return tx.Put(ctx, functionKey(name), b)
+	// The pool follows the revision, which modify renews: a new pool
+	// applies the limit.
+	return s.modify(ctx, name, func(d *storedFunction) error {
+		d.Reserved = reserved
+		return nil
 	})
-	if err != nil {
-		return Function{}, err
-	}
-	return s.withCode(out), nil
 }
 
 func (s *Service) isStatic(name string) bool {
@@ -404,6 +407,8 @@ func (s *Service) Close() error {
 
 // Invocation is one call of InvokeFunction.
 type Invocation struct {
+	// RequestID is the invocation's request id (Lambda-Runtime-Aws-Request-Id,
+	// the log lines' RequestId); a new UUID when empty.
 	RequestID string
 	// ClientContext is the client context document (JSON, decoded from
 	// the Invoke API's base64 X-Amz-Client-Context).

@@ -14,16 +14,16 @@ const PrefixRestApis = "restapi/"
 
 // Per-API child kinds. Each is stored under "{kind}/{apiId}/{childId}".
 const (
-	KindResource        = "resource"
-	KindModel           = "model"
-	KindValidator       = "validator"
-	KindGatewayResponse = "gwresponse"
-	KindAuthorizer      = "authorizer"
-	KindDeployment      = "deployment"
-	KindSnapshot        = "snapshot"
-	KindStage           = "stage"
-	KindDocPart         = "docpart"
-	KindDocVersion      = "docversion"
+	KindResource        = "resource"   // Resource, by resource id
+	KindModel           = "model"      // Model, by model name
+	KindValidator       = "validator"  // RequestValidator, by id
+	KindGatewayResponse = "gwresponse" // GatewayResponse, by response type
+	KindAuthorizer      = "authorizer" // Authorizer, by id
+	KindDeployment      = "deployment" // Deployment, by id
+	KindSnapshot        = "snapshot"   // Snapshot, by deployment id
+	KindStage           = "stage"      // Stage, by stage name
+	KindDocPart         = "docpart"    // DocumentationPart, by id
+	KindDocVersion      = "docversion" // DocumentationVersion, by version
 	// KindFlush holds cache-flush markers, "{stage}/{data|authorizers}".
 	KindFlush = "flush"
 	// KindResourceChild indexes resources by parent: "{parentId}/{pathPart}"

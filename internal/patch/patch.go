@@ -13,14 +13,22 @@ import (
 
 // Operation is one patch operation. Value is always a string on the wire.
 type Operation struct {
-	Op    string  `json:"op"`
-	Path  string  `json:"path"`
+	// Op is one of Ops; an unknown op is a validation error (see Validate).
+	Op string `json:"op"`
+	// Path is a JSON-Pointer-like path into the resource ("/description",
+	// "/binaryMediaTypes/image~1png"): "~1" stands for '/' and "~0" for '~'
+	// within a segment.
+	Path string `json:"path"`
+	// Value is the new value for add, replace and test; nil when absent.
 	Value *string `json:"value"`
-	From  *string `json:"from"`
+	// From is the source path of move and copy; nil when absent.
+	From *string `json:"from"`
 }
 
 // Request is the body of every Update* operation.
 type Request struct {
+	// PatchOperations are applied in order; a failing one fails the whole
+	// request, which then changes nothing.
 	PatchOperations []Operation `json:"patchOperations"`
 }
 

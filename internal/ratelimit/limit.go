@@ -17,7 +17,10 @@ var ErrInvalidLimit = errors.New("invalid throttle limit")
 // admits Burst requests in all (the bucket never refills). Rate may be
 // +Inf (an empty bucket refills completely as soon as time advances).
 type Limit struct {
-	Rate  float64
+	// Rate is the refill rate in tokens (requests) per second.
+	Rate float64
+	// Burst is the bucket's capacity in tokens; a full bucket admits Burst
+	// requests at once.
 	Burst int
 }
 

@@ -16,9 +16,9 @@ type Period uint8
 
 // The quota periods.
 const (
-	Day Period = iota + 1
-	Week
-	Month
+	Day   Period = iota + 1 // a calendar day, from midnight UTC
+	Week                    // seven days, from midnight UTC on a set weekday
+	Month                   // a calendar month, from midnight UTC on a set day
 )
 
 // MaxMonthOffset is the largest Offset of a MONTH quota: the period then
@@ -66,8 +66,11 @@ func (p Period) String() string {
 // time period starts"); API Gateway's API reference instead describes
 // offset as requests subtracted from the limit in the initial period.
 type Quota struct {
-	Limit  int64
+	// Limit is the number of requests admitted per period; 0 admits none.
+	Limit int64
+	// Offset is, in days, where in its period each period starts (above).
 	Offset int
+	// Period is the period the count resets with.
 	Period Period
 }
 

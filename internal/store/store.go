@@ -51,7 +51,9 @@ func ValidateKey(key string) error {
 
 // Item is one stored document.
 type Item struct {
-	Key   string
+	// Key is the document's key (see ValidateKey).
+	Key string
+	// Value is the stored bytes, as written.
 	Value []byte
 	// Revision is the store revision of the transaction that last wrote Key.
 	Revision int64
@@ -67,6 +69,7 @@ const (
 	OpDelete
 )
 
+// String returns "put", "delete" or "unknown", for logs and test failures.
 func (o Op) String() string {
 	switch o {
 	case OpPut:
@@ -82,9 +85,13 @@ func (o Op) String() string {
 // op the transaction applied to it, in the order of each key's first write
 // (DeletePrefix writes its keys in key order).
 type Change struct {
+	// Revision is the revision the transaction committed as (see
+	// Store.Update: one per transaction that wrote anything).
 	Revision int64
-	Op       Op
-	Key      string
+	// Op is the last op the transaction applied to Key.
+	Op Op
+	// Key is the key the transaction put or deleted.
+	Key string
 }
 
 // ListOptions bounds a List call. Items are returned in ascending key order,

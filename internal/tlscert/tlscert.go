@@ -24,7 +24,7 @@ import (
 
 // File names inside the data dir.
 const (
-	CAFile        = "ca.pem"
+	CAFile        = "ca.pem" // the CA certificate, for clients to trust
 	caKeyFile     = "ca-key.pem"
 	serverFile    = "server.pem"
 	serverKeyFile = "server-key.pem"

@@ -15,6 +15,8 @@ import (
 // that templates may modify with add/set/remove; a plain []any is treated as
 // an unmodifiable list.
 type List struct {
+	// Items are the elements, in order; templates append to and modify it
+	// in place.
 	Items []any
 }
 
@@ -36,8 +38,8 @@ func NewMap() *Map { return &Map{} }
 
 // Entry is a Java Map.Entry as produced by $map.entrySet().
 type Entry struct {
-	Key   any
-	Value any
+	Key   any // the entry's key, as getKey() returns it
+	Value any // the entry's value; setValue changes the entry, not its map
 }
 
 // Len returns the number of entries.

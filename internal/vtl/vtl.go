@@ -46,7 +46,9 @@ type Vars map[string]any
 // $obj.name; ok=false makes the reference undefined (rendered literally).
 // Implementations must be safe for concurrent use if shared between renders.
 type Object interface {
+	// Method calls the method name with args ($obj.name(args...)).
 	Method(name string, args []any) (any, error)
+	// Property returns the property name ($obj.name).
 	Property(name string) (value any, ok bool)
 }
 
@@ -61,10 +63,11 @@ type Error struct {
 	Template string // template name given to Parse
 	Line     int    // 1-based line
 	Col      int    // 1-based column (in bytes)
-	Msg      string
-	Err      error // underlying error, if any (e.g. ErrLimit or a method's error)
+	Msg      string // what went wrong, without the location
+	Err      error  // underlying error, if any (e.g. ErrLimit or a method's error)
 }
 
+// Error returns "name:line:col: message".
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Template, e.Line, e.Col, e.Msg)
 }
@@ -163,6 +166,8 @@ func MustParse(name, src string, opts ...Option) *Template {
 	return t
 }
 
+// errAt returns an *Error wrapping err (which may be nil) with the line and
+// column of pos, a byte offset in the template source (clamped to it).
 func (t *Template) errAt(pos int, err error, format string, args ...any) *Error {
 	line, col := 1, 1
 	if pos > len(t.src) {

@@ -8,12 +8,12 @@ import (
 
 // Defaults applied to the zero values of [Config]'s optional fields.
 const (
-	DefaultTimeout        = 3 * time.Second
-	DefaultMemoryMB       = 128
-	DefaultMaxConcurrency = 10
-	DefaultIdleTimeout    = 5 * time.Minute
-	DefaultRegion         = "us-east-1"
-	DefaultAccountID      = "000000000000"
+	DefaultTimeout        = 3 * time.Second // Config.Timeout
+	DefaultMemoryMB       = 128             // Config.MemoryMB
+	DefaultMaxConcurrency = 10              // Config.MaxConcurrency
+	DefaultIdleTimeout    = 5 * time.Minute // Config.IdleTimeout
+	DefaultRegion         = "us-east-1"     // Config.Region
+	DefaultAccountID      = "000000000000"  // Config.AccountID
 )
 
 // Config describes one function: its code and the settings Lambda applies to

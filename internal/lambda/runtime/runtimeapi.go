@@ -143,20 +143,8 @@ func (in *instance) handleNext(ctx *fasthttp.RequestCtx) {
 
 // handleResponse completes the invocation with the function's result.
 func (in *instance) handleResponse(ctx *fasthttp.RequestCtx, id string) {
-	inv := in.pending(id)
-	if inv == nil {
-		renderInvalidRequestID(ctx)
-		return
-	}
-	body, tooLarge, err := readBody(ctx)
-	if err != nil {
-		in.log.Debug("runtime API: reading response body", "requestId", inv.id, "error", err)
-		ctx.SetConnectionClose()
-		return
-	}
-	if tooLarge {
-		in.finish(inv, reply{payload: oversizedResponseError(), failed: true})
-		renderTooLarge(ctx)
+	inv, body, ok := in.readResult(ctx, id, "runtime API: reading response body")
+	if !ok {
 		return
 	}
 	rep := reply{payload: body}
@@ -165,33 +153,48 @@ func (in *instance) handleResponse(ctx *fasthttp.RequestCtx, id string) {
 		errBody, _ := base64.StdEncoding.DecodeString(string(ctx.Request.Header.Peek(trailerErrorBody)))
 		rep = reply{payload: functionErrorPayload(errBody, string(typ)), failed: true}
 	}
-	if !in.finish(inv, rep) {
-		renderInvalidRequestID(ctx)
-		return
-	}
-	renderAccepted(ctx)
+	in.complete(ctx, inv, rep)
 }
 
 // handleError completes the invocation with the error the function reported.
 func (in *instance) handleError(ctx *fasthttp.RequestCtx, id string) {
-	inv := in.pending(id)
+	inv, body, ok := in.readResult(ctx, id, "runtime API: reading error body")
+	if !ok {
+		return
+	}
+	typ := string(ctx.Request.Header.Peek(hdrErrorType))
+	in.complete(ctx, inv, reply{payload: functionErrorPayload(body, typ), failed: true})
+}
+
+// readResult reads the body of a response or error request for the
+// invocation id. ok=false means it has answered the request itself: the
+// id is not the pending invocation, the body could not be read (logged as
+// logMsg; the connection is closed), or the body was too large (the
+// invocation then fails).
+func (in *instance) readResult(ctx *fasthttp.RequestCtx, id, logMsg string) (inv *invocation, body []byte, ok bool) {
+	inv = in.pending(id)
 	if inv == nil {
 		renderInvalidRequestID(ctx)
-		return
+		return nil, nil, false
 	}
 	body, tooLarge, err := readBody(ctx)
 	if err != nil {
-		in.log.Debug("runtime API: reading error body", "requestId", inv.id, "error", err)
+		in.log.Debug(logMsg, "requestId", inv.id, "error", err)
 		ctx.SetConnectionClose()
-		return
+		return nil, nil, false
 	}
 	if tooLarge {
 		in.finish(inv, reply{payload: oversizedResponseError(), failed: true})
 		renderTooLarge(ctx)
-		return
+		return nil, nil, false
 	}
-	typ := string(ctx.Request.Header.Peek(hdrErrorType))
-	if !in.finish(inv, reply{payload: functionErrorPayload(body, typ), failed: true}) {
+	return inv, body, true
+}
+
+// complete finishes inv with rep and answers 202, or 400 when inv was
+// finished already (by a timeout, say).
+func (in *instance) complete(ctx *fasthttp.RequestCtx, inv *invocation, rep reply) {
+	if !in.finish(inv, rep) {
 		renderInvalidRequestID(ctx)
 		return
 	}
@@ -282,6 +285,7 @@ func renderError(ctx *fasthttp.RequestCtx, status int, errorType, message string
 // connections) to the instance's logger at debug level.
 type serverLogger struct{ l *slog.Logger }
 
+// Printf implements fasthttp.Logger.
 func (s serverLogger) Printf(format string, args ...any) {
 	s.l.Debug("runtime API: " + strings.TrimSpace(fmt.Sprintf(format, args...)))
 }

@@ -61,8 +61,11 @@ func testTxErrorRollsBack(t *testing.T, s store.Store) {
 	}
 }
 
+// customError is an error type of the caller's own, which Update must
+// return unchanged (not wrapped, not copied).
 type customError struct{ code int }
 
+// Error implements error.
 func (e *customError) Error() string { return "custom" }
 
 func testTxErrorReturnedUnchanged(t *testing.T, s store.Store) {
