@@ -102,11 +102,12 @@ func TestManagementFrontDoor(t *testing.T) {
 		if got.Name != "front-door" {
 			t.Errorf("refused patch renamed the API to %q", got.Name)
 		}
-		// An empty id makes the CLI send /restapis//resources: an AWS error
-		// (botocore signs the path with the empty segment removed, so the
-		// signature does not match), never a redirect.
+		// An empty id makes the CLI send /restapis//resources: an AWS error,
+		// never a redirect. (botocore signs that path with the empty segment
+		// removed, which Tollgate's verifier does not do, so today the
+		// error is InvalidSignatureException.)
 		res := cli.exec("get-resources", "--rest-api-id", "")
-		if res.Code != 254 || !strings.Contains(res.Stderr, "An error occurred (InvalidSignatureException) when calling the GetResources operation") {
+		if res.Code != 254 || !strings.Contains(res.Stderr, "An error occurred (") || !strings.Contains(res.Stderr, "when calling the GetResources operation") {
 			t.Errorf("get-resources with an empty id: exit %d\n%s", res.Code, res.Stderr)
 		}
 	})
