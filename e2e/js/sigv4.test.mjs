@@ -1,11 +1,14 @@
 // Signature Version 4 failures as the SDK reports them.
 
 import assert from "node:assert/strict";
+import { Readable } from "node:stream";
 import { describe, it } from "node:test";
 
 import { GetRestApisCommand, CreateRestApiCommand } from "@aws-sdk/client-api-gateway";
+import { Sha256 } from "@smithy/core/checksum";
+import { SignatureV4 } from "@smithy/signature-v4";
 
-import { client, credentials, expectError, signedFetch, uid } from "./helpers.mjs";
+import { client, credentials, endpoint, expectError, expectRawError, region, signedFetch, uid } from "./helpers.mjs";
 
 const list = new GetRestApisCommand({ limit: 1 });
 
@@ -93,6 +96,54 @@ describe("SigV4", () => {
       status: 403,
       message: /^Credential should be scoped to a valid region, not 'eu-west-1'\. ?$/,
     });
+  });
+
+  // The SDK's presigner signs UNSIGNED-PAYLOAD for a body it cannot hash
+  // (a stream), as S3's presigner always does. Outside S3, AWS signs the
+  // body's hash, so such a URL must not let its holder send any body.
+  it("a presigned URL signed over UNSIGNED-PAYLOAD cannot carry a body", async () => {
+    const url = new URL(endpoint);
+    const signer = new SignatureV4({ credentials: await credentials(), region, service: "apigateway", sha256: Sha256 });
+    const name = `presign-${uid()}`;
+    const body = JSON.stringify({ name });
+    const request = (b) => ({
+      method: "POST",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: "/restapis",
+      query: {},
+      headers: { host: url.host },
+      body: b,
+    });
+    const send = async (presigned, b) => {
+      const res = await fetch(`${url.origin}/restapis?${new URLSearchParams(presigned.query)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: b,
+      });
+      const text = await res.text();
+      return { status: res.status, headers: res.headers, text, json: text ? JSON.parse(text) : undefined };
+    };
+
+    const unsigned = await signer.presign(request(Readable.from([])), { expiresIn: 3600 });
+    expectRawError(await send(unsigned, body), {
+      status: 403,
+      type: "InvalidSignatureException",
+      message: /^The request signature we calculated does not match the signature you provided\./,
+    });
+    const all = await client().send(new GetRestApisCommand({ limit: 500 }));
+    assert.deepEqual(all.items.filter((a) => a.name === name), []);
+
+    // Presigned over the body itself, the URL works for that body only.
+    const signed = await signer.presign(request(body), { expiresIn: 3600 });
+    expectRawError(await send(signed, JSON.stringify({ name: `${name}-other` })), {
+      status: 403,
+      type: "InvalidSignatureException",
+    });
+    const ok = await send(signed, body);
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(ok.json.name, name);
   });
 
   it("an unsigned request is refused", async () => {

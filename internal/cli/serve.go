@@ -142,7 +142,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	admin.HandleFunc("GET /_tollgate/stages", func(w http.ResponseWriter, _ *http.Request) {
 		writeStageStatus(w, registry, watcher)
 	})
-	admin.Handle("/", server)
 
 	ln, err := net.Listen("tcp", s.AdminAddr)
 	if err != nil {
@@ -174,7 +173,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		dataAddrs = append(dataAddrs, dataListener{ln: dl, scheme: "http", addr: dl.Addr().String()})
 	}
 	srv := &http.Server{
-		Handler:           admin,
+		Handler:           mgmt.Mount(admin, server), // not behind admin's path-cleaning mux
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -204,7 +203,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
 	})
 	errc := make(chan error, 1+len(dataAddrs))
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(mgmt.Listener(ln)) }() // AWS-shaped answers to unparsable requests
 	for _, d := range dataAddrs {
 		go func(l net.Listener) { errc <- dataPlane.Serve(l) }(d.ln)
 	}

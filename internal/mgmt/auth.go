@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"crypto/sha256"
 	"errors"
 	"net/http"
 
@@ -8,18 +9,38 @@ import (
 	"github.com/tollgate/tollgate/internal/sigv4"
 )
 
+// Authenticator verifies a request's signature for a service, in two steps
+// so that a request its headers already condemn is refused before its body
+// is read. Errors are *awserr.Error values (or errors that map to one).
+type Authenticator interface {
+	// Begin checks everything that does not depend on the body and returns
+	// the check that completes authentication once the body is read.
+	Begin(r *http.Request, service string) (BodyCheck, error)
+}
+
+// BodyCheck completes authentication with the SHA-256 of the request body.
+type BodyCheck func(bodySHA256 [sha256.Size]byte) error
+
 // SigV4 authenticates management calls with AWS Signature Version 4.
 type SigV4 struct {
 	Verifier *sigv4.Verifier
 }
 
-// Authenticate implements Authenticator: every failure is a 403 with the
+// Begin implements Authenticator: every failure is a 403 with the
 // verifier's AWS error type and message.
-func (s SigV4) Authenticate(r *http.Request, body []byte, service string) error {
-	_, err := s.Verifier.Verify(r, body, service)
-	if err == nil {
-		return nil
+func (s SigV4) Begin(r *http.Request, service string) (BodyCheck, error) {
+	p, err := s.Verifier.Begin(r, service)
+	if err != nil {
+		return nil, forbidden(err)
 	}
+	return func(sum [sha256.Size]byte) error {
+		_, err := p.Finish(sum)
+		return forbidden(err)
+	}, nil
+}
+
+// forbidden gives a verification failure its 403.
+func forbidden(err error) error {
 	var e *sigv4.Error
 	if errors.As(err, &e) {
 		return awserr.New(http.StatusForbidden, e.Code, e.Message)

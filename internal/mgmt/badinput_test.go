@@ -2,6 +2,7 @@ package mgmt_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,60 @@ func TestOversizedBody(t *testing.T) {
 	mustUnmarshal(t, h.do("GET", "/restapis", nil).Body, &list)
 	if len(list.Item) != 0 {
 		t.Errorf("oversized create left %d APIs", len(list.Item))
+	}
+}
+
+// TestPatchPathNeedsSlash: a patch path is a JSON pointer, so "name" is not
+// "/name". Every Update* operation of the golden scenario is sent first
+// with its paths stripped of their leading "/": each must answer with an
+// AWS 4xx and change nothing; then the real operation runs, so the next
+// one finds the state it expects.
+func TestPatchPathNeedsSlash(t *testing.T) {
+	h := newHarness(t, "000000000000")
+	vars := map[string]string{}
+	tried := 0
+	for _, st := range goldenScenario() {
+		path := substitute(st.path, vars)
+		if st.method == "PATCH" {
+			tried++
+			body := substituteAny(roundTrip(t, st.body), vars).(map[string]any)
+			for _, op := range body["patchOperations"].([]any) {
+				o := op.(map[string]any)
+				o["path"] = strings.TrimPrefix(o["path"].(string), "/")
+			}
+			readBack := path
+			if st.name == "UpdateUsage" {
+				readBack = strings.TrimSuffix(path, "/usage")
+			}
+			before := h.do("GET", readBack, nil)
+			res := h.do("PATCH", path, body)
+			if res.Status < 400 || res.Status >= 500 || res.ErrorType == "" {
+				t.Errorf("%s with %v: want an AWS 4xx, got %d %q %s", st.name, body, res.Status, res.ErrorType, res.Body)
+			}
+			if after := h.do("GET", readBack, nil); before.Status != 200 || !bytes.Equal(before.Body, after.Body) {
+				t.Errorf("%s: GET %s %d before, changed by the refused patch:\n%s\n%s", st.name, readBack, before.Status, before.Body, after.Body)
+			}
+		}
+		var res response
+		switch b := st.body.(type) {
+		case string:
+			res = h.do(st.method, path, b)
+		case nil:
+			res = h.do(st.method, path, nil)
+		default:
+			res = h.do(st.method, path, substituteAny(roundTrip(t, b), vars))
+		}
+		for k, p := range st.capture {
+			var out any
+			mustUnmarshal(t, res.Body, &out)
+			v, ok := lookup(out, p)
+			if !ok {
+				t.Fatalf("%s: capture %s: %s", st.name, p, res.Body)
+			}
+			vars[k] = fmt.Sprint(v)
+		}
+	}
+	if tried < 15 {
+		t.Errorf("only %d Update operations tried", tried)
 	}
 }

@@ -47,6 +47,16 @@ var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func newHarness(t testing.TB, account string) *harness {
 	t.Helper()
+	api, st := newTestAPI(t, account)
+	h := &harness{t: t, logs: &syncBuffer{}, store: st}
+	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
+	return h
+}
+
+// newTestAPI returns the apigateway operations on a fresh SQLite store,
+// with a fixed clock and deterministic identifiers.
+func newTestAPI(t testing.TB, account string) (*apigw.API, *sqlite.Store) {
+	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -64,9 +74,7 @@ func newHarness(t testing.TB, account string) *harness {
 		// Deterministic 40-character key values: "GeneratedKeyValue" + counter.
 		NewKeyValue: func() string { return fmt.Sprintf("GeneratedKeyValue%023d", values.Add(1)) },
 	})
-	h := &harness{t: t, logs: &syncBuffer{}, store: st}
-	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
-	return h
+	return api, st
 }
 
 // syncBuffer is a goroutine-safe log sink.

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -24,13 +23,6 @@ import (
 // largest: AWS accepts up to 6 MB).
 const DefaultMaxBody = 10 << 20
 
-// Authenticator verifies a request's signature for a service. It returns an
-// *awserr.Error (or an error that maps to one) when the caller is not
-// authenticated.
-type Authenticator interface {
-	Authenticate(r *http.Request, body []byte, service string) error
-}
-
 // Registrar adds a family of operations to the router.
 type Registrar interface {
 	Register(rt *restjson.Router)
@@ -45,6 +37,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBody bounds request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
+	// BodyBudget bounds the bytes of request bodies held in memory at
+	// once; 0 means DefaultBodyBudget.
+	BodyBudget int64
 	// DefaultService is the signing name checked for unknown operations.
 	DefaultService string
 	// Observe, when set, is told about every call (for metrics).
@@ -57,6 +52,7 @@ type Server struct {
 	router  *restjson.Router
 	log     *slog.Logger
 	maxBody int64
+	bodies  bodyReader
 	defSvc  string
 	observe func(op string, status int, d time.Duration)
 }
@@ -70,6 +66,11 @@ func New(cfg Config) *Server {
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBody
 	}
+	size := cfg.BodyBudget
+	if size <= 0 {
+		size = DefaultBodyBudget
+	}
+	s.bodies = bodyReader{budget: newBudget(size)}
 	if s.defSvc == "" {
 		s.defSvc = "apigateway"
 	}
@@ -104,38 +105,62 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if matched != nil {
 		op = matched.Name
 	}
-	limit := s.maxBody
-	if matched != nil && matched.MaxBody > 0 {
-		limit = matched.MaxBody
-	}
-	body, err := readBody(w, r, limit)
-	if errors.Is(err, errTooLarge) && matched != nil && matched.TooLarge != nil {
-		err = matched.TooLarge
-	}
-	if err != nil {
-		s.fail(rec, reqID, op, err)
-		return
-	}
-	if s.auth != nil {
-		svc := s.defSvc
-		if matched != nil {
-			svc = matched.Service
-		}
-		if err := s.auth.Authenticate(r, body, svc); err != nil {
-			s.fail(rec, reqID, op, err)
-			return
-		}
-	}
-	if matched == nil {
-		s.fail(rec, reqID, op, awserr.UnknownOperation(r.Method, r.URL.EscapedPath()))
-		return
-	}
-	out, err := matched.Handler(r.Context(), restjson.NewRequest(r, body))
+	out, err := s.serve(r, w, matched)
 	if err != nil {
 		s.fail(rec, reqID, op, err)
 		return
 	}
 	writeOutput(rec, matched.Status, out)
+}
+
+// serve authenticates r and runs its operation. The order keeps what an
+// unauthenticated caller can make the server do small: the signature is
+// checked as far as the headers allow before any of the body is read (so a
+// request without a well-formed signature for a known access key costs no
+// body read at all), a declared Content-Length over the limit is refused
+// unread, and bodies are read within the memory budget, hashed as they
+// stream in for the rest of the signature check.
+func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson.Op) (any, error) {
+	var check BodyCheck
+	if s.auth != nil {
+		svc := s.defSvc
+		if matched != nil {
+			svc = matched.Service
+		}
+		var err error
+		if check, err = s.auth.Begin(r, svc); err != nil {
+			return nil, err
+		}
+	}
+	limit := s.maxBody
+	tooLarge := error(errTooLarge)
+	if matched != nil && matched.MaxBody > 0 {
+		limit = matched.MaxBody
+	}
+	if matched != nil && matched.TooLarge != nil {
+		tooLarge = matched.TooLarge
+	}
+	if r.ContentLength > limit {
+		return nil, tooLarge
+	}
+	// An unknown operation's body is only hashed, never held.
+	body, sum, done, err := s.bodies.read(w, r, limit, matched != nil, check != nil)
+	defer done()
+	if errors.Is(err, errTooLarge) {
+		err = tooLarge
+	}
+	if err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(sum); err != nil {
+			return nil, err
+		}
+	}
+	if matched == nil {
+		return nil, awserr.UnknownOperation(r.Method, r.URL.EscapedPath())
+	}
+	return matched.Handler(r.Context(), restjson.NewRequest(r, body))
 }
 
 // fail sends err and logs internal failures with their cause.
@@ -147,24 +172,6 @@ func (s *Server) fail(w http.ResponseWriter, reqID, op string, err error) {
 	if e.Status >= 500 {
 		s.log.Error("management call failed", "requestId", reqID, "op", op, "err", err)
 	}
-}
-
-var errTooLarge = awserr.New(http.StatusRequestEntityTooLarge, "RequestEntityTooLargeException",
-	"Request payload size exceeds the maximum allowed") // [U] AWS's front door text
-
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if r.ContentLength > limit {
-		return nil, errTooLarge
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, errTooLarge
-	}
-	if err != nil {
-		return nil, awserr.BadRequest("Could not read the request body")
-	}
-	return body, nil
 }
 
 func writeOutput(w http.ResponseWriter, status int, out any) {

@@ -63,9 +63,11 @@ func (o Operation) Str() string {
 }
 
 // Segments splits a JSON-pointer path into unescaped segments: "/a/b~1c"
-// → ["a", "b/c"]. The leading "/" is required; "" and "/" give no segments.
+// → ["a", "b/c"]. The leading "/" is required: a path without it ("name")
+// is no pointer and, like "" and "/", gives no segments, which no
+// resource accepts (each answers with its own invalid-path error).
 func Segments(path string) []string {
-	if path == "" || path == "/" {
+	if !strings.HasPrefix(path, "/") || path == "/" {
 		return nil
 	}
 	parts := strings.Split(strings.TrimPrefix(path, "/"), "/")

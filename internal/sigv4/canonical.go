@@ -103,9 +103,11 @@ func uriEncode(s string, keepSlash bool) string {
 	return string(b)
 }
 
-// canonicalRequest joins the six parts of the canonical request.
-func canonicalRequest(method, uri, query, headers, signedHeaders, payloadHash string) string {
-	return method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + signedHeaders + "\n" + payloadHash
+// canonicalRequestPrefix joins the first five parts of the canonical
+// request, each followed by its newline; the sixth, the payload hash, is
+// appended once the body has been read.
+func canonicalRequestPrefix(method, uri, query, headers, signedHeaders string) string {
+	return method + "\n" + uri + "\n" + query + "\n" + headers + "\n" + signedHeaders + "\n"
 }
 
 // stringToSign builds the SigV4 string to sign for a canonical request.

@@ -18,7 +18,9 @@
 //     and inner runs of spaces (or, failing that, of any whitespace)
 //     collapsed, repeated headers joined with ',';
 //   - payload hash: the SHA-256 of the body (X-Amz-Content-Sha256, when
-//     sent, must match it), or UNSIGNED-PAYLOAD for presigned URLs.
+//     sent, must match it), for presigned URLs too: UNSIGNED-PAYLOAD is S3's
+//     alone, and accepting it would let whoever holds a presigned URL send
+//     any body with it.
 //
 // The alternatives exist because real clients differ. curl 7.88
 // --aws-sigv4 signs the path exactly as sent (no double encoding), the raw
@@ -33,6 +35,13 @@
 // path containing "%25" followed by two hex digits (an encoded literal
 // percent sign before hex digits), which could otherwise be confused with
 // the double encoding of a different path.
+//
+// Verification comes in two steps for callers that have not read the body
+// yet: Begin checks everything the headers and the request-target decide
+// (and, when X-Amz-Content-Sha256 is sent, the signature itself), so that
+// most forged or malformed requests are refused before their body is read;
+// Pending.Finish then takes the body's SHA-256, computed while the body
+// streams in. Verify does both for a body already in memory.
 //
 // Errors are *Error values carrying AWS's error type and message text; the
 // caller picks the HTTP status (AWS uses 403).

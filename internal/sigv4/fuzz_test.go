@@ -70,7 +70,7 @@ func FuzzVerify(f *testing.F) {
 			req.Header.Del("X-Fuzz")
 			body = nil
 			req.Body, req.ContentLength = http.NoBody, 0
-			signedURL, hdr, err := v4.NewSigner().PresignHTTP(context.Background(), testAWSCreds(), req, unsignedPayload, "apigateway", testRegion, testNow)
+			signedURL, hdr, err := v4.NewSigner().PresignHTTP(context.Background(), testAWSCreds(), req, hashHex(nil), "apigateway", testRegion, testNow)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -135,7 +135,6 @@ func FuzzVerify(f *testing.F) {
 			if mut == "" {
 				sbody = append(sbody, 'x')
 			}
-			equivalent = presign // UNSIGNED-PAYLOAD does not cover the body
 		case 6: // date
 			if presign {
 				p, _, _ := strings.Cut(sr.RequestURI, "?")

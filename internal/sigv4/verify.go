@@ -2,6 +2,7 @@ package sigv4
 
 import (
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
 	"time"
@@ -10,10 +11,6 @@ import (
 // DefaultMaxSkew is the clock skew AWS tolerates between the request time
 // and the server clock.
 const DefaultMaxSkew = 15 * time.Minute
-
-// unsignedPayload is the payload hash presigned URLs may sign instead of
-// the body's SHA-256.
-const unsignedPayload = "UNSIGNED-PAYLOAD"
 
 // Credentials resolves an access key ID to its secret access key.
 type Credentials interface {
@@ -75,12 +72,90 @@ type Verifier struct {
 // request body, already read by the caller (r.Body is not touched). It
 // returns the caller's identity, or an error that is always an *Error
 // carrying the AWS error type and message.
+//
+// Verify is Begin followed by Pending.Finish with the body's SHA-256; a
+// caller that has not read the body yet should use those two instead, so
+// that a request refused on its headers alone is refused before its body
+// is read.
 func (v *Verifier) Verify(r *http.Request, body []byte, service string) (Identity, error) {
-	id, err := v.verify(r, body, service)
+	p, err := v.Begin(r, service)
 	if err != nil {
 		return Identity{}, err
 	}
-	return id, nil
+	return p.Finish(sha256.Sum256(body))
+}
+
+// Begin checks everything about r's signature that does not depend on the
+// body: the mechanism and its parameters, the signed headers (host among
+// them), the request time and expiry, the credential scope, the access key
+// and, when X-Amz-Content-Sha256 is sent, that it is a SHA-256 in hex and
+// that the signature over it is right (the header stands for the body in
+// the canonical request, so the signature can be checked before the body
+// is read; Finish then checks that the body matches the header). Errors are
+// always *Error values. r.Body is not touched.
+func (v *Verifier) Begin(r *http.Request, service string) (*Pending, error) {
+	p, err := v.begin(r, service)
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Pending is a request whose signature has been checked as far as possible
+// without its body. It is used by one goroutine, once.
+type Pending struct {
+	id        Identity
+	key       []byte
+	scope     string
+	signature []byte
+	// prefixes are the canonical request candidates without their last
+	// line, the payload hash.
+	prefixes []string
+	// declared is the X-Amz-Content-Sha256 value ("" when not sent); when
+	// set, the signature was verified over it by Begin.
+	declared string
+}
+
+// SignatureVerified reports whether Begin already verified the signature
+// (over the X-Amz-Content-Sha256 header's hash), so that only the body's
+// hash remains to be checked against that header.
+func (p *Pending) SignatureVerified() bool { return p.declared != "" }
+
+// Finish completes verification with the SHA-256 of the request body and
+// returns the caller's identity. The payload hash of the canonical request
+// is always the body's SHA-256: UNSIGNED-PAYLOAD, which S3 accepts, is
+// refused here, as by every AWS service but S3 (the signature then fails to
+// match, with AWS's "signature does not match" message).
+func (p *Pending) Finish(bodySHA256 [sha256.Size]byte) (Identity, error) {
+	computed := hex.EncodeToString(bodySHA256[:])
+	if p.declared != "" {
+		if p.declared != computed {
+			return Identity{}, newError(CodeInvalidSignature, msgBodyHashMismatch)
+		}
+		return p.id, nil
+	}
+	if err := p.match(computed); err != nil {
+		return Identity{}, err
+	}
+	return p.id, nil
+}
+
+// match checks the signature over each canonical request candidate with
+// the given payload hash.
+func (p *Pending) match(payload string) *Error {
+	var firstCanonical, firstSTS string
+	for _, prefix := range p.prefixes {
+		creq := prefix + payload
+		sts := stringToSign(p.id.SigningTime, p.scope, creq)
+		if firstCanonical == "" {
+			firstCanonical, firstSTS = creq, sts
+		}
+		// Lower-case hex, compared in constant time.
+		if hmac.Equal([]byte(hex.EncodeToString(hmacSHA256(p.key, sts))), p.signature) {
+			return nil
+		}
+	}
+	return errSignatureMismatch(firstCanonical, firstSTS)
 }
 
 func (v *Verifier) now() time.Time {
@@ -97,11 +172,11 @@ func (v *Verifier) maxSkew() time.Duration {
 	return DefaultMaxSkew
 }
 
-func (v *Verifier) verify(r *http.Request, body []byte, service string) (Identity, *Error) {
+func (v *Verifier) begin(r *http.Request, service string) (*Pending, *Error) {
 	rawPath, rawQuery := requestTarget(r)
 	pairs, qerr := parseQuery(rawQuery)
 	if qerr != nil {
-		return Identity{}, qerr
+		return nil, qerr
 	}
 
 	// 1. Which mechanism, and its parameters.
@@ -119,18 +194,18 @@ func (v *Verifier) verify(r *http.Request, body []byte, service string) (Identit
 	)
 	switch {
 	case len(authz) == 0 && !queryAuth:
-		return Identity{}, errMissingAuthenticationToken()
+		return nil, errMissingAuthenticationToken()
 	case len(authz) > 0 && queryAuth:
-		return Identity{}, newError(CodeIncompleteSignature, msgBothMechanisms)
+		return nil, newError(CodeIncompleteSignature, msgBothMechanisms)
 	case len(authz) > 1:
-		return Identity{}, newError(CodeIncompleteSignature, msgMultipleAuthorization)
+		return nil, newError(CodeIncompleteSignature, msgMultipleAuthorization)
 	case queryAuth:
 		params, err = parsePresignedQuery(pairs)
 	default:
 		params, err = parseAuthorizationHeader(authz[0], r.Header)
 	}
 	if err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 
 	// 2. Signed headers: host must be one, none twice (a repeated name
@@ -140,30 +215,30 @@ func (v *Verifier) verify(r *http.Request, body []byte, service string) (Identit
 	seen := make(map[string]bool, len(signed))
 	for _, h := range signed {
 		if seen[h] {
-			return Identity{}, newError(CodeIncompleteSignature, "SignedHeaders lists '%s' more than once.", h)
+			return nil, newError(CodeIncompleteSignature, "SignedHeaders lists '%s' more than once.", h)
 		}
 		seen[h] = true
 	}
 	if !seen["host"] {
-		return Identity{}, newError(CodeInvalidSignature, msgHostNotSigned)
+		return nil, newError(CodeInvalidSignature, msgHostNotSigned)
 	}
 
 	// 3. Request time, clock skew and presigned expiry.
 	reqTime, err := parseRequestTime(params)
 	if err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 	if err := v.checkTime(params, reqTime); err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 
 	// 4. Credential scope.
 	cred, err := parseCredential(params.credential)
 	if err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 	if err := checkScope(cred, v.Region, service, reqTime, params.date); err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 
 	// 5. Access key.
@@ -173,62 +248,56 @@ func (v *Verifier) verify(r *http.Request, body []byte, service string) (Identit
 		secret, ok = v.Credentials.SecretFor(cred.accessKeyID)
 	}
 	if !ok {
-		return Identity{}, errUnrecognizedClient()
+		return nil, errUnrecognizedClient()
 	}
 
-	// 6. Payload hash.
-	payloads, err := payloadHashes(r.Header, body, params.presigned)
+	// 6. The declared payload hash, if any.
+	declared, err := declaredPayloadHash(r.Header)
 	if err != nil {
-		return Identity{}, err
+		return nil, err
 	}
 
-	// 7. Signature.
-	provided := []byte(params.signature)
-	key := v.keys.signingKey(secret, cred.date, cred.region, cred.service)
-	scope := cred.scope()
-	queries := canonicalQueries(pairs, rawQuery, params.presigned)
-	headerBlocks := canonicalHeaderBlocks(r, signed)
+	// 7. Canonical request candidates. Every candidate needs the secret;
+	// see canonicalURIs, canonicalQueries and canonicalHeaderBlocks for why
+	// accepting each variant only admits requests equivalent to the one
+	// signed.
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
 	}
-
-	// Every candidate needs the secret; see canonicalURIs, canonicalQueries
-	// and canonicalHeaderBlocks for why accepting each variant only admits
-	// requests equivalent to the one signed.
-	var firstCanonical, firstSTS string
-	matched := false
-search:
+	queries := canonicalQueries(pairs, rawQuery, params.presigned)
+	headerBlocks := canonicalHeaderBlocks(r, signed)
+	var prefixes []string
 	for _, uri := range canonicalURIs(rawPath) {
 		for _, query := range queries {
 			for _, headers := range headerBlocks {
-				for _, payload := range payloads {
-					creq := canonicalRequest(method, uri, query, headers, params.signedHeaders, payload)
-					sts := stringToSign(reqTime, scope, creq)
-					if firstCanonical == "" {
-						firstCanonical, firstSTS = creq, sts
-					}
-					// Lower-case hex, compared in constant time.
-					if hmac.Equal([]byte(hex.EncodeToString(hmacSHA256(key, sts))), provided) {
-						matched = true
-						break search
-					}
-				}
+				prefixes = append(prefixes, canonicalRequestPrefix(method, uri, query, headers, params.signedHeaders))
 			}
 		}
 	}
-	if !matched {
-		return Identity{}, errSignatureMismatch(firstCanonical, firstSTS)
+	p := &Pending{
+		id: Identity{
+			AccessKeyID:   cred.accessKeyID,
+			Service:       cred.service,
+			Region:        cred.region,
+			SigningTime:   reqTime,
+			SignedHeaders: signed,
+			Presigned:     params.presigned,
+		},
+		key:       v.keys.signingKey(secret, cred.date, cred.region, cred.service),
+		scope:     cred.scope(),
+		signature: []byte(params.signature),
+		prefixes:  prefixes,
+		declared:  declared,
 	}
 
-	return Identity{
-		AccessKeyID:   cred.accessKeyID,
-		Service:       cred.service,
-		Region:        cred.region,
-		SigningTime:   reqTime,
-		SignedHeaders: signed,
-		Presigned:     params.presigned,
-	}, nil
+	// 8. With X-Amz-Content-Sha256, the signature itself.
+	if declared != "" {
+		if err := p.match(declared); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // checkTime rejects requests outside the clock-skew window and, for
@@ -255,25 +324,31 @@ func (v *Verifier) checkTime(p authParams, reqTime time.Time) *Error {
 	return nil
 }
 
-// payloadHashes returns the payload hashes to try. With X-Amz-Content-Sha256
-// the header must equal the body's SHA-256 (presigned URLs may also carry
-// UNSIGNED-PAYLOAD there); the literal UNSIGNED-PAYLOAD is not accepted in
-// the header form, as for every AWS service but S3. Presigned URLs without
-// the header may sign either the body's hash (botocore and the SDKs for
-// non-S3 services) or UNSIGNED-PAYLOAD (S3-style presigners).
-func payloadHashes(h http.Header, body []byte, presigned bool) ([]string, *Error) {
-	computed := sha256Hex(body)
-	if vals := h.Values("X-Amz-Content-Sha256"); len(vals) > 0 {
-		if len(vals) == 1 && presigned && vals[0] == unsignedPayload {
-			return []string{unsignedPayload}, nil
-		}
-		if len(vals) != 1 || vals[0] != computed {
-			return nil, newError(CodeInvalidSignature, msgBodyHashMismatch)
-		}
-		return []string{computed}, nil
+// declaredPayloadHash returns the X-Amz-Content-Sha256 header ("" when
+// absent). When sent, it must be one lower-case hex SHA-256, the only form
+// that can equal the body's hash: UNSIGNED-PAYLOAD and the streaming
+// (chunked) forms are S3's, and AWS's other services answer them with
+// "The provided 'x-amz-content-sha256' header does not match what was
+// computed." (an error found before the body is read).
+func declaredPayloadHash(h http.Header) (string, *Error) {
+	vals := h.Values("X-Amz-Content-Sha256")
+	if len(vals) == 0 {
+		return "", nil
 	}
-	if presigned {
-		return []string{computed, unsignedPayload}, nil
+	if len(vals) != 1 || !isLowerHexSHA256(vals[0]) {
+		return "", newError(CodeInvalidSignature, msgBodyHashMismatch)
 	}
-	return []string{computed}, nil
+	return vals[0], nil
+}
+
+func isLowerHexSHA256(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -20,6 +20,26 @@ type List[T any] struct {
 	Position string `json:"position,omitempty"`
 }
 
+// pageLimit returns the page size a list operation's `limit` query
+// parameter asks for: DefaultLimit when absent. A value that is not an
+// integer is refused [U: AWS's text]. AWS answers limit=-1 with 200 and a
+// page [V: recorded, testdata/recorded/
+// test_apigateway_extended__test_negative_get_usage_plan_api_keys.json,
+// GetApiKeys on an empty account], so values below 1 are served, as pages
+// of one item [U: the size AWS serves]; AWS documents a maximum of 500, and
+// larger values are served as 500 [U].
+func pageLimit(r *Request) (int, error) {
+	s, ok := r.Query("limit")
+	if !ok {
+		return DefaultLimit, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, awserr.BadRequest("Invalid limit specified: %s", s)
+	}
+	return min(max(n, 1), MaxLimit), nil
+}
+
 // cursor marks a page boundary: I is the index the next page starts at, K
 // the key of the item before it (the last one served) and N the key of the
 // item at I (the first one not yet served).
@@ -33,14 +53,9 @@ type cursor struct {
 // the request's `limit` and `position` query parameters. key gives each
 // item's stable identity so that a page boundary survives deletions.
 func Paginate[T any](r *Request, items []T, key func(T) string) (List[T], error) {
-	limit := DefaultLimit
-	if s, ok := r.Query("limit"); ok {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return List[T]{}, awserr.BadRequest("Invalid limit specified: %s", s)
-		}
-		// AWS documents a maximum of 500; larger values are served as 500 [U].
-		limit = min(max(n, 1), MaxLimit)
+	limit, err := pageLimit(r)
+	if err != nil {
+		return List[T]{}, err
 	}
 	start := 0
 	if tok, ok := r.Query("position"); ok && tok != "" {

@@ -3,6 +3,7 @@ package restjson
 import (
 	"context"
 	"net/http"
+	"path"
 )
 
 // Handler runs one operation. It returns the output (marshalled as JSON;
@@ -60,8 +61,14 @@ func (rt *Router) Handle(pattern string, op Op) {
 }
 
 // Match finds the operation for r and binds its path parameters into r.
-// It returns nil if no operation matches the path and method.
+// It returns nil if no operation matches the path and method, and for a
+// path not in canonical form (an empty segment, "." or ".."): AWS's
+// management APIs do not normalise request paths, and the mux, which
+// would, is used for matching only.
 func (rt *Router) Match(r *http.Request) *Op {
+	if p := r.URL.EscapedPath(); cleanPath(p) != p {
+		return nil
+	}
 	_, pattern := rt.mux.Handler(r)
 	op := rt.ops[pattern]
 	if op == nil {
@@ -87,3 +94,16 @@ type discard struct{}
 func (discard) Header() http.Header         { return http.Header{} }
 func (discard) Write(b []byte) (int, error) { return len(b), nil }
 func (discard) WriteHeader(int)             {}
+
+// cleanPath is the canonical form ServeMux matches (and redirects other
+// paths to): path.Clean, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}
