@@ -77,4 +77,7 @@ var (
 	PassthroughBehaviors = []string{"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"}
 	ContentHandlings     = []string{"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"}
 	ConnectionTypes      = []string{"INTERNET", "VPC_LINK"}
+	// ResponseTransferModes are Integration.responseTransferMode's values
+	// [M]; STREAM is for HTTP_PROXY and AWS_PROXY integrations [D].
+	ResponseTransferModes = []string{"BUFFERED", "STREAM"}
 )
