@@ -152,22 +152,22 @@ func (d *jsonDocument) value(path string, depth int) (any, error) {
 			return nil, fmt.Errorf("unexpected %v", t)
 		}
 		o := obj{}
-		lines := map[string]int{}
+		at := map[string]int64{} // where each key was read
 		for d.dec.More() {
 			kt, err := d.dec.Token()
 			if err != nil {
 				return nil, err
 			}
 			k, _ := kt.(string)
-			line := d.line()
+			off := d.dec.InputOffset()
 			v, err := d.value(joinKey(path, k), depth+1)
 			if err != nil {
 				return nil, err
 			}
-			if prev, dup := lines[k]; dup {
-				d.warnings = append(d.warnings, duplicateKeyWarning(joinKey(path, k), prev, line))
+			if prev, dup := at[k]; dup {
+				d.warnings = append(d.warnings, duplicateKeyWarning(joinKey(path, k), d.line(prev), d.line(off)))
 			}
-			o[k], lines[k] = v, line
+			o[k], at[k] = v, off
 		}
 		_, err := d.dec.Token()
 		return o, err
@@ -177,10 +177,10 @@ func (d *jsonDocument) value(path string, depth int) (any, error) {
 	return tok, nil
 }
 
-// line is the 1-based line of the decoder's position.
-func (d *jsonDocument) line() int {
-	off := int(d.dec.InputOffset())
-	return bytes.Count(d.body[:min(off, len(d.body))], []byte{'\n'}) + 1
+// line is the 1-based line of the byte offset off (counted only for the
+// rare warning: counting for every key would make decoding quadratic).
+func (d *jsonDocument) line(off int64) int {
+	return bytes.Count(d.body[:min(int(off), len(d.body))], []byte{'\n'}) + 1
 }
 
 // javaDouble renders f as Java's Double.toString does. AWS's importer
