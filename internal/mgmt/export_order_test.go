@@ -64,3 +64,27 @@ func memberOrder(t *testing.T, raw []byte) []string {
 	}
 	return keys
 }
+
+// TestExportContentType checks GetExport's Content-Type for each Accept:
+// application/octet-stream for JSON, as AWS answers the SDKs' Accept:
+// application/json (see the recorded export scenarios), and YAML when
+// asked for.
+func TestExportContentType(t *testing.T) {
+	h := newHarness(t, "123456789012")
+	id, _ := importWarnings(t, h, "", readFile(t, "testdata/openapi/no-title.yaml"))
+	if res := h.do("POST", "/restapis/"+id+"/deployments", map[string]any{"stageName": "dev"}); res.Status != 201 {
+		t.Fatalf("deploy: %s", res.Body)
+	}
+	for accept, want := range map[string]string{"application/json": "application/octet-stream", "": "application/octet-stream",
+		"*/*": "application/octet-stream", "application/yaml": "application/yaml"} {
+		res := h.doHeader("GET", "/restapis/"+id+"/stages/dev/exports/swagger", accept)
+		if ct := res.Header.Get("Content-Type"); res.Status != 200 || ct != want {
+			t.Errorf("Accept %q: %d %s, want %s", accept, res.Status, ct, want)
+		}
+		var doc map[string]any
+		isJSON := json.Unmarshal(res.Body, &doc) == nil
+		if isJSON == (want == "application/yaml") {
+			t.Errorf("Accept %q: body %.60s", accept, res.Body)
+		}
+	}
+}

@@ -127,6 +127,9 @@ func (h *harness) doT(t testing.TB, method, path string, body any) response {
 	}
 	req := httptest.NewRequest(method, path, rd)
 	req.Header.Set("Content-Type", "application/json")
+	// botocore adds Accept: application/json to every apigateway call
+	// (handlers.add_accept_header); the recorded scenarios were made so.
+	req.Header.Set("Accept", "application/json")
 	rec := httptest.NewRecorder()
 	h.handler.ServeHTTP(rec, req)
 	res := rec.Result()

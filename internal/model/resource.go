@@ -166,4 +166,7 @@ var (
 	ContentHandlings = []string{"CONVERT_TO_BINARY", "CONVERT_TO_TEXT"}
 	// ConnectionTypes are the values of Integration.ConnectionType.
 	ConnectionTypes = []string{"INTERNET", "VPC_LINK"}
+	// ResponseTransferModes are Integration.responseTransferMode's values
+	// [M]; STREAM is for HTTP_PROXY and AWS_PROXY integrations [D].
+	ResponseTransferModes = []string{"BUFFERED", "STREAM"}
 )

@@ -76,8 +76,9 @@ func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
 		}
 	}
 	doc := orderExport(ex.document(), "root", ex.oas3)
-	accept := r.HTTP.Header.Get("Accept")
-	if strings.Contains(accept, "yaml") {
+	// Accept: application/yaml asks for YAML [D: "Export a REST API from
+	// API Gateway"]; its Content-Type, application/yaml, is [U].
+	if strings.Contains(r.HTTP.Header.Get("Accept"), "yaml") {
 		b, err := exportYAML(doc)
 		if err != nil {
 			return nil, fmt.Errorf("export yaml: %w", err)
@@ -88,13 +89,11 @@ func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("export json: %w", err)
 	}
-	// Without an Accept asking for JSON, AWS labels the JSON export
-	// application/octet-stream [V].
-	ct := "application/octet-stream"
-	if strings.Contains(accept, "json") {
-		ct = "application/json"
-	}
-	return &restjson.Raw{ContentType: ct, Body: b, Header: exportHeader(typ, ex.version, "json")}, nil
+	// AWS labels the JSON export application/octet-stream, even when the
+	// request asks for application/json, as the SDKs and the CLI always do
+	// (botocore adds Accept: application/json to every apigateway call) [V:
+	// testdata/recorded/test_apigateway_extended__test_export_*].
+	return &restjson.Raw{ContentType: "application/octet-stream", Body: b, Header: exportHeader(typ, ex.version, "json")}, nil
 }
 
 // exportHeader names the file "{type}_{info.version}.{ext}" [V].

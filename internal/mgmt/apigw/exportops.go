@@ -211,6 +211,7 @@ func exportIntegration(in *model.Integration, resID string) obj {
 	if in.TimeoutInMillis != defaultTimeoutMillis {
 		o["timeoutInMillis"] = in.TimeoutInMillis
 	}
+	set("responseTransferMode", in.ResponseTransferMode)
 	if len(in.CacheKeyParameters) > 0 {
 		o["cacheKeyParameters"] = in.CacheKeyParameters
 	}

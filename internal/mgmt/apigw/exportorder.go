@@ -46,7 +46,7 @@ var exportKeyOrder = map[string][]string{
 	"response":    {"description", "schema", "headers", "content"},
 	"integration": {"type", "httpMethod", "uri", "credentials", "connectionType", "connectionId",
 		"responses", "requestParameters", "requestTemplates", "passthroughBehavior", "cacheNamespace",
-		"cacheKeyParameters", "contentHandling", "timeoutInMillis", "tlsConfig"},
+		"cacheKeyParameters", "contentHandling", "timeoutInMillis", "responseTransferMode", "tlsConfig"},
 	"intResponse": {"statusCode", "responseParameters", "responseTemplates", "contentHandling"},
 	"components":  {"schemas", "securitySchemes"},
 	"scheme":      {"type", "name", "in", "x-amazon-apigateway-authtype", "x-amazon-apigateway-authorizer"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
@@ -11,7 +12,7 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 )
 
-// readImportOptions reads failonwarnings, basepath and
+// readImportOptions reads failonwarnings, basepath, ignore and
 // endpointConfigurationTypes, each also accepted as parameters[name].
 func readImportOptions(r *restjson.Request) (importOptions, error) {
 	q := func(name string) string {
@@ -22,7 +23,10 @@ func readImportOptions(r *restjson.Request) (importOptions, error) {
 		}
 		return ""
 	}
-	opts := importOptions{failOnWarnings: strings.EqualFold(q("failonwarnings"), "true"), basePath: strings.ToLower(q("basepath"))}
+	opts := importOptions{failOnWarnings: strings.EqualFold(q("failonwarnings"), "true"), basePath: strings.ToLower(q("basepath")),
+		// "To exclude DocumentationParts from the import, set parameters
+		// as ignore=documentation" [D: ImportRestApi, PutRestApi].
+		ignoreDocumentation: strings.EqualFold(q("ignore"), "documentation")}
 	switch opts.basePath {
 	case "", "ignore", "prepend", "split":
 	default:
@@ -45,19 +49,20 @@ func (a *API) importRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	doc, err := parseOpenAPI(r.Body)
+	doc, warnings, err := a.readDocument(r.Body)
 	if err != nil {
 		return nil, err
 	}
 	apiID, rootID := a.ids.ID(lenRestApiID), a.ids.ID(lenRootID)
-	plan, err := a.buildPlan(doc, opts, apiID, rootID)
+	plan, err := a.buildPlan(doc, warnings, opts, apiID, rootID)
 	if err != nil {
 		return nil, err
 	}
+	now := a.now()
 	api := plan.api
-	api.ID, api.RootResourceID, api.CreatedDate = apiID, rootID, model.TimeOf(a.now())
+	api.ID, api.RootResourceID, api.CreatedDate = apiID, rootID, model.TimeOf(now)
 	if strings.TrimSpace(api.Name) == "" {
-		return nil, awserr.BadRequest("Invalid OpenAPI input. The API title is missing.") // [U]
+		api.Name = importedName(now)
 	}
 	if err := a.normalizePolicy(&api); err != nil {
 		return nil, err
@@ -78,6 +83,13 @@ func (a *API) importRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	return api, nil
 }
 
+// importedName names an API whose document has no info.title: AWS
+// accepts it and names the API "Imported on {date/time}" [C: Terraform AWS
+// provider issue 7161]; the format of the date and time is [U].
+func importedName(t time.Time) string {
+	return "Imported on " + t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
 // putRestApi is PutRestApi (PUT /restapis/{id}?mode=merge|overwrite).
 func (a *API) putRestApi(ctx context.Context, r *restjson.Request) (any, error) {
 	id := r.Path("restapi_id")
@@ -93,7 +105,7 @@ func (a *API) putRestApi(ctx context.Context, r *restjson.Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	doc, err := parseOpenAPI(r.Body)
+	doc, docWarnings, err := a.readDocument(r.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +116,7 @@ func (a *API) putRestApi(ctx context.Context, r *restjson.Request) (any, error) 
 		if err != nil {
 			return notFound(err, a.errAPI(id))
 		}
-		plan, err := a.buildPlan(doc, opts, id, api.RootResourceID)
+		plan, err := a.buildPlan(doc, docWarnings, opts, id, api.RootResourceID)
 		if err != nil {
 			return err
 		}
@@ -119,7 +131,7 @@ func (a *API) putRestApi(ctx context.Context, r *restjson.Request) (any, error) 
 			return err
 		}
 		if mode == "overwrite" {
-			if err := a.clearAPI(ctx, tx, id); err != nil {
+			if err := a.clearAPI(ctx, tx, id, opts.ignoreDocumentation); err != nil {
 				return err
 			}
 		}
@@ -176,11 +188,16 @@ func mergeAPIFields(api, from *model.RestApi, mode string, doc obj) error {
 }
 
 // clearAPI deletes everything an overwrite replaces: resources (the root
-// is rewritten), models, validators, authorizers, gateway responses and
-// documentation parts. Deployments and stages stay.
-func (a *API) clearAPI(ctx context.Context, tx store.Tx, id string) error {
-	for _, kind := range []string{model.KindResource, model.KindResourceChild, model.KindModel, model.KindValidator,
-		model.KindAuthorizer, model.KindGatewayResponse, model.KindDocPart} {
+// is rewritten), models, validators, authorizers, gateway responses and,
+// unless keepDocs (ignore=documentation: the import leaves documentation
+// alone [U]), documentation parts. Deployments and stages stay.
+func (a *API) clearAPI(ctx context.Context, tx store.Tx, id string, keepDocs bool) error {
+	kinds := []string{model.KindResource, model.KindResourceChild, model.KindModel, model.KindValidator,
+		model.KindAuthorizer, model.KindGatewayResponse}
+	if !keepDocs {
+		kinds = append(kinds, model.KindDocPart)
+	}
+	for _, kind := range kinds {
 		if _, err := tx.DeletePrefix(ctx, model.ChildPrefix(kind, id)); err != nil {
 			return err
 		}

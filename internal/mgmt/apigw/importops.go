@@ -248,12 +248,15 @@ func (im *importer) integration(res *model.Resource, m *model.Method, ext obj) (
 	if s := strings.ToUpper(str(ext["contentHandling"])); s != "" {
 		integ.ContentHandling = &s
 	}
+	if s := strings.ToUpper(str(ext["responseTransferMode"])); s != "" {
+		integ.ResponseTransferMode = &s // checkIntegration validates it
+	}
 	if v, ok := ext["timeoutInMillis"]; ok {
 		n, ok := intOf(v)
-		if !ok || n < minTimeoutMillis || n > maxTimeoutMillis {
-			return nil, awserr.BadRequest("Timeout should be between %d ms and %d ms", minTimeoutMillis, maxTimeoutMillis) // [U]
+		if !ok {
+			return nil, errTimeout(integ)
 		}
-		integ.TimeoutInMillis = n
+		integ.TimeoutInMillis = n // checkIntegration checks the range
 	}
 	if tls := objAt(ext, "tlsConfig"); tls != nil {
 		integ.TLSConfig = &model.TLSConfig{InsecureSkipVerification: boolOf(tls["insecureSkipVerification"])}

@@ -16,6 +16,9 @@ type importOptions struct {
 	failOnWarnings bool
 	basePath       string // ignore, prepend or split
 	endpointTypes  []string
+	// ignoreDocumentation (ignore=documentation) skips
+	// x-amazon-apigateway-documentation.
+	ignoreDocumentation bool
 }
 
 // importPlan is everything an OpenAPI document defines, with identifiers
@@ -48,10 +51,10 @@ type importer struct {
 const modelURLBase = "https://apigateway.amazonaws.com/restapis/"
 
 // buildPlan maps doc onto an API with identifier apiID and root resource
-// rootID.
-func (a *API) buildPlan(doc obj, opts importOptions, apiID, rootID string) (*importPlan, error) {
+// rootID. warnings are those reading the document gave.
+func (a *API) buildPlan(doc obj, warnings []string, opts importOptions, apiID, rootID string) (*importPlan, error) {
 	im := &importer{a: a, doc: doc, oas3: str(doc["openapi"]) != "", apiID: apiID,
-		plan: &importPlan{}, byPath: map[string]*model.Resource{}, authByID: map[string]*model.Authorizer{},
+		plan: &importPlan{warnings: append([]string(nil), warnings...)}, byPath: map[string]*model.Resource{}, authByID: map[string]*model.Authorizer{},
 		validIDs: map[string]string{}, modelSet: map[string]bool{}}
 	if err := im.apiFields(opts); err != nil {
 		return nil, err
@@ -88,8 +91,10 @@ func (a *API) buildPlan(doc obj, opts importOptions, apiID, rootID string) (*imp
 			return nil, err
 		}
 	}
-	if err := im.documentation(); err != nil {
-		return nil, err
+	if !opts.ignoreDocumentation {
+		if err := im.documentation(); err != nil {
+			return nil, err
+		}
 	}
 	if len(im.plan.warnings) > 0 && opts.failOnWarnings {
 		// [U] AWS's wording when failonwarnings rejects an import.

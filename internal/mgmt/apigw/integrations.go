@@ -33,12 +33,28 @@ type putIntegrationInput struct {
 	IntegrationTarget    *string            `json:"integrationTarget"`
 }
 
-// Integration timeout bounds in milliseconds.
+// Integration timeout bounds in milliseconds. A streamed response may take
+// up to 15 minutes [D: "Stream the integration response for your proxy
+// integrations in API Gateway"].
 const (
-	minTimeoutMillis     = 50
-	maxTimeoutMillis     = 29000
-	defaultTimeoutMillis = 29000
+	minTimeoutMillis       = 50
+	maxTimeoutMillis       = 29000
+	maxStreamTimeoutMillis = 900000
+	defaultTimeoutMillis   = 29000
 )
+
+// maxTimeout is the longest timeout in allows.
+func maxTimeout(in *model.Integration) int64 {
+	if model.Deref(in.ResponseTransferMode) == "STREAM" {
+		return maxStreamTimeoutMillis
+	}
+	return maxTimeoutMillis
+}
+
+// errTimeout is the answer to a timeout outside in's bounds.
+func errTimeout(in *model.Integration) error {
+	return awserr.BadRequest("Timeout should be between %d ms and %d ms", minTimeoutMillis, maxTimeout(in)) // [U]
+}
 
 func (a *API) putIntegration(ctx context.Context, r *restjson.Request) (any, error) {
 	var in putIntegrationInput
@@ -50,6 +66,9 @@ func (a *API) putIntegration(ctx context.Context, r *restjson.Request) (any, err
 		nullAt(&v, "putIntegrationInput.type")
 	} else if !in1(*in.Type, model.IntegrationTypes) {
 		v.Enum(*in.Type, "putIntegrationInput.type", model.IntegrationTypes)
+	}
+	if m := in.ResponseTransferMode; m != nil && !in1(*m, model.ResponseTransferModes) {
+		v.Enum(*m, "putIntegrationInput.responseTransferMode", model.ResponseTransferModes)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -147,8 +166,8 @@ func checkIntegration(in *model.Integration, m *model.Method) error {
 	if ch := in.ContentHandling; ch != nil && *ch != "" && !in1(*ch, model.ContentHandlings) {
 		return awserr.BadRequest("Invalid content handling specified: %s. Valid values are CONVERT_TO_BINARY, CONVERT_TO_TEXT", *ch) // [U]
 	}
-	if in.TimeoutInMillis < minTimeoutMillis || in.TimeoutInMillis > maxTimeoutMillis {
-		return awserr.BadRequest("Timeout should be between %d ms and %d ms", minTimeoutMillis, maxTimeoutMillis) // [U]
+	if err := checkTransferMode(in); err != nil {
+		return err
 	}
 	if err := checkRequestMappings(in.RequestParameters, m.RequestParameters); err != nil {
 		return err
@@ -160,6 +179,24 @@ func checkIntegration(in *model.Integration, m *model.Method) error {
 		if _, ok := m.RequestParameters[k]; !ok && !strings.HasPrefix(k, "integration.request.") {
 			return awserr.BadRequest("Invalid cache key parameter specified") // [U]
 		}
+	}
+	return nil
+}
+
+// checkTransferMode validates responseTransferMode and the timeout it
+// allows: STREAM only on proxy integrations [D], with up to 15 minutes.
+func checkTransferMode(in *model.Integration) error {
+	switch mode := model.Deref(in.ResponseTransferMode); mode {
+	case "", "BUFFERED":
+	case "STREAM":
+		if in.Type != "HTTP_PROXY" && in.Type != "AWS_PROXY" {
+			return awserr.BadRequest("Response transfer mode STREAM is only supported for HTTP_PROXY and AWS_PROXY integrations") // [U]
+		}
+	default:
+		return awserr.BadRequest("Invalid response transfer mode specified: %s. Valid values are BUFFERED, STREAM", mode) // [U]
+	}
+	if in.TimeoutInMillis < minTimeoutMillis || in.TimeoutInMillis > maxTimeout(in) {
+		return errTimeout(in)
 	}
 	return nil
 }

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/tollgate/tollgate/internal/awserr"
 )
 
@@ -19,34 +17,33 @@ type obj = map[string]any
 // errInvalidOpenAPI is AWS's answer to a body it cannot read as OpenAPI [V].
 var errInvalidOpenAPI = awserr.BadRequest("Invalid OpenAPI input.")
 
-// parseOpenAPI reads a Swagger 2.0 or OpenAPI 3.0 document, JSON or YAML.
-func parseOpenAPI(body []byte) (obj, error) {
-	body = bytes.TrimSpace(body)
-	var raw any
-	if len(body) > 0 && body[0] == '{' {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		if err := dec.Decode(&raw); err != nil {
-			return nil, errInvalidOpenAPI
-		}
-	} else if err := yaml.Unmarshal(body, &raw); err != nil {
-		return nil, errInvalidOpenAPI
+// parseOpenAPI reads a Swagger 2.0 or OpenAPI 3.0 document, JSON or YAML,
+// and returns it with the warnings reading it gave (repeated keys).
+func parseOpenAPI(body []byte) (obj, []string, error) {
+	raw, warnings, err := decodeDocument(body)
+	if err != nil {
+		return nil, nil, errInvalidOpenAPI
 	}
-	doc, ok := normalizeYAML(raw).(obj)
+	doc, ok := raw.(obj)
 	if !ok {
-		return nil, errInvalidOpenAPI
+		return nil, nil, errInvalidOpenAPI
 	}
+	// An unquoted swagger: 2.0 is a number; str renders it "2.0" and AWS
+	// accepts it: SAM templates write DefinitionBody with swagger: 2.0
+	// unquoted, which reaches the import as the JSON number 2.0 [C].
 	sw, oa := str(doc["swagger"]), str(doc["openapi"])
 	if sw != "2.0" && !strings.HasPrefix(oa, "3.") {
-		return nil, errInvalidOpenAPI
+		return nil, nil, errInvalidOpenAPI
 	}
 	if _, ok := doc["paths"].(obj); !ok && doc["paths"] != nil {
-		return nil, errInvalidOpenAPI
+		return nil, nil, errInvalidOpenAPI
 	}
-	if _, ok := doc["info"].(obj); !ok {
-		return nil, errInvalidOpenAPI
+	// info (and its title) may be missing: the API is then named after
+	// the time of the import (see importRestApi).
+	if _, ok := doc["info"].(obj); !ok && doc["info"] != nil {
+		return nil, nil, errInvalidOpenAPI
 	}
-	return doc, nil
+	return doc, warnings, nil
 }
 
 // normalizeYAML turns YAML's map[any]any (integer keys such as status
@@ -61,7 +58,11 @@ func normalizeYAML(v any) any {
 	case map[any]any:
 		out := make(obj, len(t))
 		for k, x := range t {
-			out[fmt.Sprint(k)] = normalizeYAML(x)
+			key := str(k)
+			if key == "" {
+				key = fmt.Sprint(k)
+			}
+			out[key] = normalizeYAML(x)
 		}
 		return out
 	case []any:
@@ -89,7 +90,7 @@ func str(v any) string {
 	case int64:
 		return strconv.FormatInt(t, 10)
 	case float64:
-		return strconv.FormatFloat(t, 'f', -1, 64)
+		return javaDouble(t)
 	case bool:
 		return strconv.FormatBool(t)
 	}
