@@ -19,6 +19,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 )
@@ -57,15 +58,18 @@ func newHarness(t testing.TB, account string) *harness {
 		t.Fatalf("secret box: %v", err)
 	}
 	var values atomic.Int64
+	ids := &seqIDs{}
 	api := apigw.New(apigw.Config{
 		Store: st, Region: "us-east-1", AccountID: account,
-		Now: func() time.Time { return fixedNow }, IDs: &seqIDs{},
+		Now: func() time.Time { return fixedNow }, IDs: ids,
 		Secrets: box,
 		// Deterministic 40-character key values: "GeneratedKeyValue" + counter.
 		NewKeyValue: func() string { return fmt.Sprintf("GeneratedKeyValue%023d", values.Add(1)) },
 	})
+	v2 := apigwv2.New(apigwv2.Config{Store: st, Region: "us-east-1", AccountID: account,
+		Now: func() time.Time { return fixedNow }, IDs: ids})
 	h := &harness{t: t, logs: &syncBuffer{}, store: st}
-	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
+	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api, v2}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
 	return h
 }
 

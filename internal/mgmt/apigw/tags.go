@@ -8,7 +8,6 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
-	"github.com/tollgate/tollgate/internal/store"
 )
 
 // resolveARN maps an apigateway ARN (arn:aws:apigateway:{region}::/restapis/{id},
@@ -38,59 +37,33 @@ func (a *API) resolveARN(arn string) (*docstore.Tags, error) {
 	return nil, awserr.NotFound("Invalid resource identifier specified")
 }
 
-func (a *API) getTags(ctx context.Context, r *restjson.Request) (any, error) {
-	t, err := a.resolveARN(r.Path("resource_arn"))
-	if err != nil {
-		return nil, err
+// tagOps are the Tag* operations over the documents resolveARN finds.
+func (a *API) tagOps() *docstore.TagOps {
+	var missingKeys awserr.Validation
+	nullAt(&missingKeys, "untagResourceInput.tagKeys")
+	return &docstore.TagOps{
+		Store: a.store, ARNParam: "resource_arn", Resolve: a.resolveARN,
+		Decode: (*restjson.Request).Decode,
+		CheckInput: func(tags map[string]string) error {
+			var v awserr.Validation
+			if tags == nil {
+				nullAt(&v, "tagResourceInput.tags")
+			}
+			return v.Err()
+		},
+		Check:       validateTags,
+		MissingKeys: missingKeys.Err(),
 	}
-	var tags map[string]string
-	err = a.view(ctx, func(rd store.Reader) error {
-		tags, err = t.Get(ctx, rd)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return struct {
-		Tags map[string]string `json:"tags"`
-	}{tags}, nil
 }
 
-type tagResourceInput struct {
-	Tags map[string]string `json:"tags"`
+func (a *API) getTags(ctx context.Context, r *restjson.Request) (any, error) {
+	return a.tagOps().GetTags(ctx, r)
 }
 
 func (a *API) tagResource(ctx context.Context, r *restjson.Request) (any, error) {
-	var in tagResourceInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	var v awserr.Validation
-	if in.Tags == nil {
-		nullAt(&v, "tagResourceInput.tags")
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	t, err := a.resolveARN(r.Path("resource_arn"))
-	if err != nil {
-		return nil, err
-	}
-	return nil, a.update(ctx, func(tx store.Tx) error { return t.Tag(ctx, tx, in.Tags, validateTags) })
+	return a.tagOps().TagResource(ctx, r)
 }
 
 func (a *API) untagResource(ctx context.Context, r *restjson.Request) (any, error) {
-	keys := r.QueryAll("tagKeys")
-	var v awserr.Validation
-	if keys == nil {
-		nullAt(&v, "untagResourceInput.tagKeys")
-	}
-	if err := v.Err(); err != nil {
-		return nil, err
-	}
-	t, err := a.resolveARN(r.Path("resource_arn"))
-	if err != nil {
-		return nil, err
-	}
-	return nil, a.update(ctx, func(tx store.Tx) error { return t.Untag(ctx, tx, keys) })
+	return a.tagOps().UntagResource(ctx, r)
 }

@@ -97,3 +97,14 @@ func Unmarshal(it store.Item, v any) error {
 	}
 	return nil
 }
+
+// Read runs load in a read transaction of st and returns what it read.
+func Read[T any](ctx context.Context, st store.Store, load func(store.Reader) (T, int64, error)) (T, error) {
+	var doc T
+	err := st.View(ctx, func(rd store.Reader) error {
+		var err error
+		doc, _, err = load(rd)
+		return err
+	})
+	return doc, err
+}
