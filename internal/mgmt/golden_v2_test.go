@@ -110,6 +110,16 @@ func goldenV2Scenario() []goldenStep {
 		{"DeleteIntegration", "DELETE", api + "/integrations/{{http}}", nil, nil},
 		{"DeleteApi", "DELETE", api, nil, nil},
 		{"GetApis-afterDelete", "GET", "/v2/apis", nil, nil},
+
+		// WebSocket APIs: stored with what the shared shapes allow.
+		{"CreateApi-websocket", "POST", "/v2/apis", map[string]any{"name": "chat", "protocolType": "WEBSOCKET", "routeSelectionExpression": "$request.body.action"}, map[string]string{"ws": "apiId"}},
+		{"CreateIntegration-websocketMock", "POST", "/v2/apis/{{ws}}/integrations", map[string]any{"integrationType": "MOCK", "passthroughBehavior": "WHEN_NO_MATCH", "requestTemplates": map[string]string{"application/json": `{"statusCode":200}`}}, map[string]string{"mock": "integrationId"}},
+		{"CreateAuthorizer-websocket", "POST", "/v2/apis/{{ws}}/authorizers", map[string]any{"name": "ws", "authorizerType": "REQUEST", "authorizerUri": authURI, "identitySource": []string{"route.request.header.Auth"}}, map[string]string{"wsauth": "authorizerId"}},
+		{"CreateRoute-websocketConnect", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "$connect", "target": "integrations/{{mock}}", "authorizationType": "CUSTOM", "authorizerId": "{{wsauth}}", "apiKeyRequired": true}, nil},
+		{"CreateRoute-websocketCustom", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "sendMessage", "target": "integrations/{{mock}}", "routeResponseSelectionExpression": "$default"}, nil},
+		{"Error-WebSocketAuthNotOnConnect", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "other", "authorizationType": "AWS_IAM"}, nil},
+		{"Error-WebSocketDefaultStage", "POST", "/v2/apis/{{ws}}/stages", map[string]any{"stageName": "$default"}, nil},
+		{"CreateStage-websocket", "POST", "/v2/apis/{{ws}}/stages", map[string]any{"stageName": "production", "autoDeploy": true, "defaultRouteSettings": map[string]any{"loggingLevel": "INFO", "dataTraceEnabled": true}}, nil},
 	}
 }
 
