@@ -119,6 +119,7 @@ func goldenV2Scenario() []goldenStep {
 		{"CreateRoute-websocketCustom", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "sendMessage", "target": "integrations/{{mock}}", "routeResponseSelectionExpression": "$default"}, nil},
 		{"Error-WebSocketAuthNotOnConnect", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "other", "authorizationType": "AWS_IAM"}, nil},
 		{"Error-WebSocketDefaultStage", "POST", "/v2/apis/{{ws}}/stages", map[string]any{"stageName": "$default"}, nil},
+		{"Error-ImportApiNotYet", "PUT", "/v2/apis", map[string]any{"body": "openapi: 3.0.1\ninfo: {title: x, version: '1'}\npaths: {}"}, nil},
 		{"CreateStage-websocket", "POST", "/v2/apis/{{ws}}/stages", map[string]any{"stageName": "production", "autoDeploy": true, "defaultRouteSettings": map[string]any{"loggingLevel": "INFO", "dataTraceEnabled": true}}, nil},
 	}
 }

@@ -136,7 +136,16 @@ func (a *API) routes() []restjson.Route {
 		op("DELETE "+tagged, "UntagResource", tags.UntagResource),
 	}
 	for _, ws := range webSocketOnly() {
-		routes = append(routes, op(ws.pattern, ws.name, a.notImplemented(ws.name)))
+		routes = append(routes, op(ws.pattern, ws.name,
+			a.notImplemented(ws.name, "route responses, integration responses and models of WebSocket APIs")))
+	}
+	for _, oas := range openAPIOperations() {
+		status := http.StatusOK
+		if oas.name != "ExportApi" {
+			status = http.StatusCreated
+		}
+		routes = append(routes, restjson.Route{Pattern: oas.pattern, Name: oas.name, Status: status,
+			Handler: a.notImplemented(oas.name, "OpenAPI import and export of HTTP APIs")})
 	}
 	return routes
 }

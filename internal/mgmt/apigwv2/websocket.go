@@ -40,16 +40,29 @@ func webSocketOnly() []struct{ pattern, name string } {
 	}
 }
 
-// notImplemented answers a WebSocket-only operation.
-func (a *API) notImplemented(name string) restjson.Handler {
+// openAPIOperations are the OpenAPI import and export operations, not
+// implemented yet either: they answer with a clear 400.
+func openAPIOperations() []struct{ pattern, name string } {
+	return []struct{ pattern, name string }{
+		{"PUT /v2/apis", "ImportApi"},
+		{"PUT /v2/apis/{apiId}", "ReimportApi"},
+		{"GET /v2/apis/{apiId}/exports/{specification}", "ExportApi"},
+	}
+}
+
+// notImplemented answers an operation that is not implemented yet, after
+// checking that the API it names (if any) exists.
+func (a *API) notImplemented(name, what string) restjson.Handler {
 	return func(ctx context.Context, r *restjson.Request) (any, error) {
-		err := a.store.View(ctx, func(rd store.Reader) error {
-			_, _, err := a.loadAPI(ctx, rd, r.Path("apiId"))
-			return err
-		})
-		if err != nil {
-			return nil, err
+		if id := r.Path("apiId"); id != "" {
+			err := a.store.View(ctx, func(rd store.Reader) error {
+				_, _, err := a.loadAPI(ctx, rd, id)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
 		}
-		return nil, bad("%s is not supported yet: route responses, integration responses and models of WebSocket APIs are not implemented", name)
+		return nil, bad("%s is not supported yet: %s are not implemented", name, what)
 	}
 }
