@@ -53,7 +53,7 @@ func TestRejectedV2RequestsChangeNothing(t *testing.T) {
 	create(base+"/stages", map[string]any{"stageName": "dev", "stageVariables": map[string]string{"a": "1"}}, "stageName")
 	before := v2State(t, h, api)
 
-	cases := []struct{ method, path, body string }{
+	cases := []request{
 		// Bodies a client could not mean.
 		{"POST", "/v2/apis", `[1,2]`},
 		{"POST", "/v2/apis", `{"name":true,"protocolType":"HTTP"}`},
@@ -122,19 +122,10 @@ func TestRejectedV2RequestsChangeNothing(t *testing.T) {
 		{"GET", base + "/routes?maxResults=x", ``},
 		{"GET", base + "/routes?nextToken=%25%25", ``},
 	}
-	for _, c := range cases {
-		var body any
-		if c.body != "" {
-			body = c.body
-		}
-		res := h.do(c.method, c.path, body)
-		if res.Status < 400 || res.Status >= 500 || res.ErrorType == "" {
-			t.Errorf("%s %s %s: want an AWS 4xx, got %d %q %s", c.method, c.path, c.body, res.Status, res.ErrorType, res.Body)
-		}
-		var e struct{ Message string }
-		if json.Unmarshal(res.Body, &e) != nil || e.Message == "" {
-			t.Errorf("%s %s %s: error body without a message: %s", c.method, c.path, c.body, res.Body)
-		}
+	rev := h.revision(t)
+	h.mustReject(t, cases)
+	if after := h.revision(t); after != rev {
+		t.Errorf("rejected requests moved the store from revision %d to %d", rev, after)
 	}
 	if after := v2State(t, h, api); !reflect.DeepEqual(before, after) {
 		a, _ := json.Marshal(after)

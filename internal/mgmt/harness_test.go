@@ -147,3 +147,23 @@ func mustUnmarshal(t testing.TB, b []byte, v any) {
 		t.Fatalf("unmarshal %s: %v", b, err)
 	}
 }
+
+// request is one call of a table-driven test; an empty body sends none.
+type request = struct{ method, path, body string }
+
+// mustReject sends each request and requires AWS's answer to a client
+// mistake: a 4xx with an error type and a message.
+func (h *harness) mustReject(t *testing.T, cases []request) {
+	t.Helper()
+	for _, c := range cases {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		res := h.do(c.method, c.path, body)
+		var e struct{ Message string }
+		if res.Status < 400 || res.Status >= 500 || res.ErrorType == "" || json.Unmarshal(res.Body, &e) != nil || e.Message == "" {
+			t.Errorf("%s %s %.200s: want an AWS 4xx with a message, got %d %q %s", c.method, c.path, c.body, res.Status, res.ErrorType, res.Body)
+		}
+	}
+}

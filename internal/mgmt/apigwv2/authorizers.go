@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -143,35 +142,15 @@ func checkIdentitySources(sources []string, prefixes ...string) error {
 }
 
 func (a *API) createAuthorizer(ctx context.Context, r *restjson.Request) (any, error) {
-	var in authorizerInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
+	required := func(in *authorizerInput, c *checker) {
+		c.required(in.Name != nil, "name")
+		c.required(in.AuthorizerType != nil, "authorizerType")
 	}
-	var c checker
-	c.required(in.Name != nil, "name")
-	c.required(in.AuthorizerType != nil, "authorizerType")
-	in.check(&c)
-	if c.err != nil {
-		return nil, c.err
-	}
-	apiID := r.Path("apiId")
-	var au modelv2.Authorizer
-	err := a.change(ctx, apiID, func(tx store.Tx, api modelv2.Api) error {
-		n, err := countChildren(ctx, tx, modelv2.KindAuthorizer, apiID)
-		if err != nil {
-			return err
-		}
-		if n >= maxAuthorizers {
-			return tooMany("authorizers", maxAuthorizers)
-		}
-		au = modelv2.Authorizer{AuthorizerID: a.ids.ID(lenAuthorizerID)}
+	return createChild(a, authorizerKind, required, func(_ context.Context, _ store.Tx, api modelv2.Api, id string, in *authorizerInput) (modelv2.Authorizer, error) {
+		au := modelv2.Authorizer{AuthorizerID: id}
 		in.applyTo(&au)
-		if err := checkAuthorizer(api.ProtocolType, &au); err != nil {
-			return err
-		}
-		return docstore.Put(ctx, tx, modelv2.ChildKey(modelv2.KindAuthorizer, apiID, au.AuthorizerID), a.seq.Next(), au)
-	})
-	return restjson.Output(au, err)
+		return au, checkAuthorizer(api.ProtocolType, &au)
+	})(ctx, r)
 }
 
 func (a *API) getAuthorizers(ctx context.Context, r *restjson.Request) (any, error) {
@@ -179,72 +158,35 @@ func (a *API) getAuthorizers(ctx context.Context, r *restjson.Request) (any, err
 }
 
 func (a *API) getAuthorizer(ctx context.Context, r *restjson.Request) (any, error) {
-	id := r.Path("authorizerId")
-	return restjson.Output(readChild[modelv2.Authorizer](ctx, a, modelv2.KindAuthorizer, r.Path("apiId"), id, errAuthorizer(id)))
+	return getChild[modelv2.Authorizer](a, authorizerKind)(ctx, r)
 }
 
 func (a *API) updateAuthorizer(ctx context.Context, r *restjson.Request) (any, error) {
-	var in authorizerInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var c checker
-	in.check(&c)
-	if c.err != nil {
-		return nil, c.err
-	}
-	apiID, id := r.Path("apiId"), r.Path("authorizerId")
-	var au modelv2.Authorizer
-	err := a.change(ctx, apiID, func(tx store.Tx, api modelv2.Api) error {
-		key := modelv2.ChildKey(modelv2.KindAuthorizer, apiID, id)
-		old, seq, err := docstore.Get[modelv2.Authorizer](ctx, tx, key)
-		if err != nil {
-			return docstore.NotFound(err, errAuthorizer(id))
-		}
-		au = old
-		in.applyTo(&au)
-		if err := checkAuthorizer(api.ProtocolType, &au); err != nil {
+	return updateChild(a, authorizerKind, func(ctx context.Context, tx store.Tx, api modelv2.Api, au *modelv2.Authorizer, in *authorizerInput) error {
+		oldType := au.AuthorizerType
+		in.applyTo(au)
+		if err := checkAuthorizer(api.ProtocolType, au); err != nil {
 			return err
 		}
-		if au.AuthorizerType != old.AuthorizerType {
-			if err := refuseIfUsed(ctx, tx, apiID, id, "change the type of"); err != nil {
-				return err
-			}
+		if au.AuthorizerType == oldType {
+			return nil
 		}
-		return docstore.Put(ctx, tx, key, seq, au)
-	})
-	return restjson.Output(au, err)
+		return refuseIfUsed(ctx, tx, api.ApiID, au.AuthorizerID, "change the type of")
+	})(ctx, r)
 }
 
 func (a *API) deleteAuthorizer(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID, id := r.Path("apiId"), r.Path("authorizerId")
-	return nil, a.change(ctx, apiID, func(tx store.Tx, _ modelv2.Api) error {
-		key := modelv2.ChildKey(modelv2.KindAuthorizer, apiID, id)
-		if _, _, err := docstore.Get[modelv2.Authorizer](ctx, tx, key); err != nil {
-			return docstore.NotFound(err, errAuthorizer(id))
-		}
-		if err := refuseIfUsed(ctx, tx, apiID, id, "delete"); err != nil {
-			return err
-		}
-		return tx.Delete(ctx, key)
-	})
+	return deleteChild(a, authorizerKind, func(ctx context.Context, tx store.Tx, apiID string, au modelv2.Authorizer) error {
+		return refuseIfUsed(ctx, tx, apiID, au.AuthorizerID, "delete")
+	})(ctx, r)
 }
 
 // refuseIfUsed refuses to change an authorizer that routes use, naming
 // the routes [U].
 func refuseIfUsed(ctx context.Context, rd store.Reader, apiID, id, what string) error {
-	routes, err := docstore.List[modelv2.Route](ctx, rd, modelv2.ChildPrefix(modelv2.KindRoute, apiID))
-	if err != nil {
+	users, err := routeKeysWhere(ctx, rd, apiID, func(rt modelv2.Route) bool { return model.Deref(rt.AuthorizerID) == id })
+	if err != nil || len(users) == 0 {
 		return err
-	}
-	var users []string
-	for _, rt := range routes {
-		if model.Deref(rt.AuthorizerID) == id {
-			users = append(users, rt.RouteKey)
-		}
-	}
-	if len(users) == 0 {
-		return nil
 	}
 	return bad("Unable to %s authorizer %s: it is used by route(s) %s", what, id, strings.Join(users, ", ")) // [U]
 }

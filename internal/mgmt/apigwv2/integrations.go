@@ -2,7 +2,6 @@ package apigwv2
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
@@ -260,38 +259,16 @@ func checkWebSocketIntegration(ig *modelv2.Integration) error {
 }
 
 func (a *API) createIntegration(ctx context.Context, r *restjson.Request) (any, error) {
-	var in integrationInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var c checker
-	c.required(in.IntegrationType != nil, "integrationType")
-	in.check(&c)
-	if c.err != nil {
-		return nil, c.err
-	}
-	apiID := r.Path("apiId")
-	var ig modelv2.Integration
-	err := a.change(ctx, apiID, func(tx store.Tx, api modelv2.Api) error {
+	required := func(in *integrationInput, c *checker) { c.required(in.IntegrationType != nil, "integrationType") }
+	return createChild(a, integrationKind, required, func(ctx context.Context, tx store.Tx, api modelv2.Api, id string, in *integrationInput) (modelv2.Integration, error) {
 		if api.ProtocolType == modelv2.ProtocolHTTP && in.PayloadFormatVersion == nil {
-			return bad("A payloadFormatVersion is required for HTTP APIs") // [M][U: text]
+			return modelv2.Integration{}, bad("A payloadFormatVersion is required for HTTP APIs") // [M][U: text]
 		}
-		n, err := countChildren(ctx, tx, modelv2.KindIntegration, apiID)
-		if err != nil {
-			return err
-		}
-		if n >= maxIntegrations {
-			return tooMany("integrations", maxIntegrations)
-		}
-		ig = newIntegration(a.ids.ID(lenIntegrationID), api.ProtocolType)
+		ig := newIntegration(id, api.ProtocolType)
 		in.applyTo(&ig, api.ProtocolType)
 		defaultMethod(&ig, api.ProtocolType)
-		if err := checkIntegration(ctx, tx, api.ProtocolType, &ig); err != nil {
-			return err
-		}
-		return docstore.Put(ctx, tx, modelv2.ChildKey(modelv2.KindIntegration, apiID, ig.IntegrationID), a.seq.Next(), ig)
-	})
-	return restjson.Output(ig, err)
+		return ig, checkIntegration(ctx, tx, api.ProtocolType, &ig)
+	})(ctx, r)
 }
 
 // defaultMethod fills in what AWS derives: Lambda proxy integrations call
@@ -307,75 +284,34 @@ func defaultMethod(ig *modelv2.Integration, protocol string) {
 	}
 }
 
-// countChildren counts one kind of document an API owns.
-func countChildren(ctx context.Context, rd store.Reader, kind, apiID string) (int, error) {
-	items, err := rd.List(ctx, modelv2.ChildPrefix(kind, apiID), store.ListOptions{})
-	return len(items), err
-}
-
 func (a *API) getIntegrations(ctx context.Context, r *restjson.Request) (any, error) {
 	return listChildren(ctx, a, r, modelv2.KindIntegration, func(ig modelv2.Integration) string { return ig.IntegrationID })
 }
 
 func (a *API) getIntegration(ctx context.Context, r *restjson.Request) (any, error) {
-	id := r.Path("integrationId")
-	return restjson.Output(readChild[modelv2.Integration](ctx, a, modelv2.KindIntegration, r.Path("apiId"), id, errIntegration(id)))
+	return getChild[modelv2.Integration](a, integrationKind)(ctx, r)
 }
 
 func (a *API) updateIntegration(ctx context.Context, r *restjson.Request) (any, error) {
-	var in integrationInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var c checker
-	in.check(&c)
-	if c.err != nil {
-		return nil, c.err
-	}
-	apiID, id := r.Path("apiId"), r.Path("integrationId")
-	var ig modelv2.Integration
-	err := a.change(ctx, apiID, func(tx store.Tx, api modelv2.Api) error {
-		key := modelv2.ChildKey(modelv2.KindIntegration, apiID, id)
-		old, seq, err := docstore.Get[modelv2.Integration](ctx, tx, key)
-		if err != nil {
-			return docstore.NotFound(err, errIntegration(id))
-		}
-		ig = old
-		in.applyTo(&ig, api.ProtocolType)
-		defaultMethod(&ig, api.ProtocolType)
-		if err := checkIntegration(ctx, tx, api.ProtocolType, &ig); err != nil {
-			return err
-		}
-		return docstore.Put(ctx, tx, key, seq, ig)
-	})
-	return restjson.Output(ig, err)
+	return updateChild(a, integrationKind, func(ctx context.Context, tx store.Tx, api modelv2.Api, ig *modelv2.Integration, in *integrationInput) error {
+		in.applyTo(ig, api.ProtocolType)
+		defaultMethod(ig, api.ProtocolType)
+		return checkIntegration(ctx, tx, api.ProtocolType, ig)
+	})(ctx, r)
 }
 
+// deleteIntegration refuses to delete a managed integration [M] or one
+// that routes target, naming them [E].
 func (a *API) deleteIntegration(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID, id := r.Path("apiId"), r.Path("integrationId")
-	return nil, a.change(ctx, apiID, func(tx store.Tx, _ modelv2.Api) error {
-		key := modelv2.ChildKey(modelv2.KindIntegration, apiID, id)
-		ig, _, err := docstore.Get[modelv2.Integration](ctx, tx, key)
-		if err != nil {
-			return docstore.NotFound(err, errIntegration(id))
-		}
+	return deleteChild(a, integrationKind, func(ctx context.Context, tx store.Tx, apiID string, ig modelv2.Integration) error {
 		if ig.ApiGatewayManaged {
 			return bad("Cannot delete an integration managed by API Gateway") // [M][U: text]
 		}
-		routes, err := docstore.List[modelv2.Route](ctx, tx, modelv2.ChildPrefix(modelv2.KindRoute, apiID))
-		if err != nil {
+		target := modelv2.TargetPrefix + ig.IntegrationID
+		users, err := routeKeysWhere(ctx, tx, apiID, func(rt modelv2.Route) bool { return rt.Target != nil && *rt.Target == target })
+		if err != nil || len(users) == 0 {
 			return err
 		}
-		var users []string
-		for _, rt := range routes {
-			if rt.Target != nil && *rt.Target == modelv2.TargetPrefix+id {
-				users = append(users, rt.RouteKey)
-			}
-		}
-		if len(users) > 0 {
-			sort.Strings(users)
-			return bad("Unable to delete integration %s: it is the target of route(s) %s", id, strings.Join(users, ", ")) // [E][U: text]
-		}
-		return tx.Delete(ctx, key)
-	})
+		return bad("Unable to delete integration %s: it is the target of route(s) %s", ig.IntegrationID, strings.Join(users, ", ")) // [E][U: text]
+	})(ctx, r)
 }

@@ -36,6 +36,17 @@ type routeInput struct {
 	Target                           *string                                  `json:"target"`
 }
 
+// check enforces the model's constraints on the members sent.
+func (in *routeInput) check(c *checker) {
+	c.enum(in.AuthorizationType, "authorizationType", modelv2.AuthorizationTypes)
+	c.length(in.OperationName, "operationName", 1, 64)
+	if in.AuthorizationScopes != nil {
+		for _, s := range *in.AuthorizationScopes {
+			c.length(&s, "authorizationScopes", 1, 64)
+		}
+	}
+}
+
 // applyTo changes the members of rt that in sends: an empty string clears
 // an optional member, and a request parameter sent as null is removed.
 func (in *routeInput) applyTo(rt *modelv2.Route) {
@@ -121,17 +132,8 @@ func mergeMap[V any](old, upd map[string]V, remove func(V) bool) map[string]V {
 // checkRoute validates a route as it would be stored, against the API and
 // its other routes, integrations and authorizers.
 func (a *API) checkRoute(ctx context.Context, rd store.Reader, api modelv2.Api, rt *modelv2.Route, others []modelv2.Route) error {
-	var c checker
-	c.enum(&rt.AuthorizationType, "authorizationType", modelv2.AuthorizationTypes)
-	c.length(rt.OperationName, "operationName", 1, 64)
 	if len(rt.AuthorizationScopes) > maxScopes {
-		c.fail("A route can have at most %d authorization scopes", maxScopes) // [D][U: text]
-	}
-	for _, s := range rt.AuthorizationScopes {
-		c.length(&s, "authorizationScopes", 1, 64)
-	}
-	if c.err != nil {
-		return c.err
+		return bad("A route can have at most %d authorization scopes", maxScopes) // [D][U: text]
 	}
 	if err := checkRouteKey(api.ProtocolType, rt.RouteKey, others); err != nil {
 		return err
@@ -205,33 +207,16 @@ func (a *API) checkRouteAuth(ctx context.Context, rd store.Reader, api modelv2.A
 }
 
 func (a *API) createRoute(ctx context.Context, r *restjson.Request) (any, error) {
-	var in routeInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var c checker
-	c.required(in.RouteKey != nil, "routeKey")
-	if c.err != nil {
-		return nil, c.err
-	}
-	apiID := r.Path("apiId")
-	var rt modelv2.Route
-	err := a.change(ctx, apiID, func(tx store.Tx, api modelv2.Api) error {
-		others, err := docstore.List[modelv2.Route](ctx, tx, modelv2.ChildPrefix(modelv2.KindRoute, apiID))
+	required := func(in *routeInput, c *checker) { c.required(in.RouteKey != nil, "routeKey") }
+	return createChild(a, routeKind, required, func(ctx context.Context, tx store.Tx, api modelv2.Api, id string, in *routeInput) (modelv2.Route, error) {
+		others, err := docstore.List[modelv2.Route](ctx, tx, modelv2.ChildPrefix(modelv2.KindRoute, api.ApiID))
 		if err != nil {
-			return err
+			return modelv2.Route{}, err
 		}
-		if len(others) >= maxRoutes {
-			return tooMany("routes", maxRoutes)
-		}
-		rt = modelv2.Route{RouteID: a.ids.ID(lenRouteID), AuthorizationType: modelv2.AuthNone}
+		rt := modelv2.Route{RouteID: id, AuthorizationType: modelv2.AuthNone}
 		in.applyTo(&rt)
-		if err := a.checkRoute(ctx, tx, api, &rt, others); err != nil {
-			return err
-		}
-		return docstore.Put(ctx, tx, modelv2.ChildKey(modelv2.KindRoute, apiID, rt.RouteID), a.seq.Next(), rt)
-	})
-	return restjson.Output(rt, err)
+		return rt, a.checkRoute(ctx, tx, api, &rt, others)
+	})(ctx, r)
 }
 
 func (a *API) getRoutes(ctx context.Context, r *restjson.Request) (any, error) {
@@ -239,38 +224,22 @@ func (a *API) getRoutes(ctx context.Context, r *restjson.Request) (any, error) {
 }
 
 func (a *API) getRoute(ctx context.Context, r *restjson.Request) (any, error) {
-	id := r.Path("routeId")
-	return restjson.Output(readChild[modelv2.Route](ctx, a, modelv2.KindRoute, r.Path("apiId"), id, errRoute(id)))
+	return getChild[modelv2.Route](a, routeKind)(ctx, r)
 }
 
 func (a *API) updateRoute(ctx context.Context, r *restjson.Request) (any, error) {
-	var in routeInput
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	apiID, id := r.Path("apiId"), r.Path("routeId")
-	var rt modelv2.Route
-	err := a.change(ctx, apiID, func(tx store.Tx, api modelv2.Api) error {
-		key := modelv2.ChildKey(modelv2.KindRoute, apiID, id)
-		old, seq, err := docstore.Get[modelv2.Route](ctx, tx, key)
-		if err != nil {
-			return docstore.NotFound(err, errRoute(id))
-		}
-		rt = old
-		in.applyTo(&rt)
-		if old.ApiGatewayManaged && rt.RouteKey != old.RouteKey {
+	return updateChild(a, routeKind, func(ctx context.Context, tx store.Tx, api modelv2.Api, rt *modelv2.Route, in *routeInput) error {
+		oldKey := rt.RouteKey
+		in.applyTo(rt)
+		if rt.ApiGatewayManaged && rt.RouteKey != oldKey {
 			return bad("The route key of a route managed by API Gateway cannot be changed") // [M][U: text]
 		}
-		others, err := a.routesExcept(ctx, tx, apiID, id)
+		others, err := a.routesExcept(ctx, tx, api.ApiID, rt.RouteID)
 		if err != nil {
 			return err
 		}
-		if err := a.checkRoute(ctx, tx, api, &rt, others); err != nil {
-			return err
-		}
-		return docstore.Put(ctx, tx, key, seq, rt)
-	})
-	return restjson.Output(rt, err)
+		return a.checkRoute(ctx, tx, api, rt, others)
+	})(ctx, r)
 }
 
 // routesExcept lists an API's routes but one.
@@ -289,11 +258,7 @@ func (a *API) routesExcept(ctx context.Context, rd store.Reader, apiID, id strin
 }
 
 func (a *API) deleteRoute(ctx context.Context, r *restjson.Request) (any, error) {
-	apiID, id := r.Path("apiId"), r.Path("routeId")
-	return nil, a.change(ctx, apiID, func(tx store.Tx, _ modelv2.Api) error {
-		err := tx.Delete(ctx, modelv2.ChildKey(modelv2.KindRoute, apiID, id))
-		return docstore.NotFound(err, errRoute(id))
-	})
+	return deleteChild[modelv2.Route](a, routeKind, nil)(ctx, r)
 }
 
 func (a *API) deleteRouteRequestParameter(ctx context.Context, r *restjson.Request) (any, error) {
