@@ -28,6 +28,7 @@ type cliRunner struct {
 	dir   string
 	env   []string      // added to the gateway's environment
 	count *atomic.Int64 // commands run, shared by derived runners
+	svc   string        // the CLI's service command; "" is apigateway
 }
 
 func newCLI(t *testing.T, g *Gateway) *cliRunner {
@@ -41,12 +42,23 @@ func (c *cliRunner) with(env ...string) *cliRunner {
 	return &d
 }
 
-// exec runs `aws apigateway args… --endpoint-url … --output json`. It is
-// safe to call from several goroutines.
+// v2 returns a cliRunner for `aws apigatewayv2`.
+func (c *cliRunner) v2() *cliRunner {
+	d := *c
+	d.svc = "apigatewayv2"
+	return &d
+}
+
+// exec runs `aws apigateway args… --endpoint-url … --output json` (or
+// apigatewayv2). It is safe to call from several goroutines.
 func (c *cliRunner) exec(args ...string) clientResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	full := append([]string{"apigateway"}, args...)
+	svc := c.svc
+	if svc == "" {
+		svc = "apigateway"
+	}
+	full := append([]string{svc}, args...)
 	full = append(full, "--endpoint-url", c.g.Endpoint, "--output", "json")
 	res := runClient(ctx, c.g, c.dir, c.env, awsCLIPath, full...)
 	c.count.Add(1)

@@ -31,6 +31,7 @@ import (
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -85,6 +86,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// Token buckets and quota counters: in memory on one machine.
 	limiter, quotas := ratelimit.NewMemory(), ratelimit.NewMemoryCounter()
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
+	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	functions, err := newLambdaService(ctx, s, st, log)
 	if err != nil {
 		return err
@@ -93,7 +95,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	lambdaAPI := lambdaapi.New(lambdaapi.Config{Functions: functions, Region: s.Region, AccountID: s.AccountID})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmt.SigV4{Verifier: verifier},
-		Services: []mgmt.Registrar{api, lambdaAPI},
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())

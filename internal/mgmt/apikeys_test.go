@@ -115,16 +115,7 @@ func TestRejectedKeyAndPlanRequestsChangeNothing(t *testing.T) {
 		{"DELETE", "/usageplans/nosuch", ""},
 	}
 	before := h.revision(t)
-	for _, c := range cases {
-		var body any
-		if c.body != "" {
-			body = c.body
-		}
-		res := h.do(c.method, c.path, body)
-		if res.Status < 400 || res.Status >= 500 || res.ErrorType == "" {
-			t.Errorf("%s %s %.200s: want an AWS 4xx, got %d %q %s", c.method, c.path, c.body, res.Status, res.ErrorType, res.Body)
-		}
-	}
+	h.mustReject(t, cases)
 	if after := h.revision(t); after != before {
 		t.Errorf("rejected requests moved the store from revision %d to %d", before, after)
 	}

@@ -13,22 +13,26 @@ var fuzzMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 // error (4xx), never a 500 or a panic.
 func FuzzDispatch(f *testing.F) {
 	for _, st := range goldenScenario() {
-		body := ""
-		switch b := st.body.(type) {
-		case string:
-			body = b
-		case nil:
-		default:
-			body = mustJSON(b)
-		}
-		f.Add(uint8(indexOf(fuzzMethods, st.method)), strings.NewReplacer("{{api}}", "aaaaaaaaa1", "{{root}}", "aaaaaaaaa2").Replace(st.path), body)
+		f.Add(uint8(indexOf(fuzzMethods, st.method)), strings.NewReplacer("{{api}}", "aaaaaaaaa1", "{{root}}", "aaaaaaaaa2").Replace(st.path), st.bodyText())
 	}
+	// apigatewayv2: the seeds aim at the quick-created API made below
+	// (api aaaaaaaaa3, integration aaaaaa4, route aaaaaa5, deployment aaaaa6).
+	v2ids := strings.NewReplacer("{{api}}", "aaaaaaaaa3", "{{quick}}", "aaaaaaaaa3", "{{quick2}}", "aaaaaaaaa3",
+		"{{http}}", "aaaaaa4", "{{fn}}", "aaaaaa4", "{{pet}}", "aaaaaa5", "{{def}}", "aaaaaa5", "{{dep}}", "aaaaa6")
+	for _, st := range goldenV2Scenario() {
+		f.Add(uint8(indexOf(fuzzMethods, st.method)), v2ids.Replace(st.path), v2ids.Replace(st.bodyText()))
+	}
+	f.Add(uint8(3), "/v2/apis/aaaaaaaaa3/integrations/aaaaaa4", `{"responseParameters":{"200":null,"300":{"a":null}},"requestParameters":{"x":null}}`)
+	f.Add(uint8(3), "/v2/apis/aaaaaaaaa3/stages/%24default", `{"routeSettings":{"$default":null},"defaultRouteSettings":null}`)
 	f.Add(uint8(1), "/restapis", `{"name":"a","endpointConfiguration":{"types":[1,2]},"tags":{"x":null}}`)
 	f.Add(uint8(3), "/restapis/aaaaaaaaa1", `{"patchOperations":[{"op":"copy","path":"/a/~1~0/b","from":null}]}`)
 	f.Add(uint8(3), "/restapis/aaaaaaaaa1/stages/s", `{"patchOperations":[{"op":"remove","path":"/"}]}`)
 	h := newHarness(f, "000000000000")
 	// A fixed API to aim at: the seeds' ids resolve to it.
 	if res := h.do("POST", "/restapis", `{"name":"fuzz"}`); res.Status != 201 {
+		f.Fatalf("setup: %d %s", res.Status, res.Body)
+	}
+	if res := h.do("POST", "/v2/apis", `{"name":"fuzz","protocolType":"HTTP","target":"https://example.com"}`); res.Status != 201 {
 		f.Fatalf("setup: %d %s", res.Status, res.Body)
 	}
 	f.Fuzz(func(t *testing.T, m uint8, path, body string) {
@@ -55,4 +59,16 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return 0
+}
+
+// bodyText is a golden step's body as the text a client sends.
+func (st goldenStep) bodyText() string {
+	switch b := st.body.(type) {
+	case string:
+		return b
+	case nil:
+		return ""
+	default:
+		return mustJSON(b)
+	}
 }

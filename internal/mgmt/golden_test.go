@@ -204,10 +204,16 @@ var numberedRE = regexp.MustCompile(`[^A-Za-z0-9-]`)
 // in testdata/golden. Run with -update to rewrite them after an
 // intentional change, and review the diff.
 func TestGolden(t *testing.T) {
+	runGolden(t, filepath.Join("testdata", "golden"), goldenScenario())
+}
+
+// runGolden plays steps against a fresh harness and compares each
+// response with its file in dir (rewriting them with -update).
+func runGolden(t *testing.T, dir string, steps []goldenStep) {
 	h := newHarness(t, "000000000000")
 	vars := map[string]string{}
 	seen := map[string]bool{}
-	for i, st := range goldenScenario() {
+	for i, st := range steps {
 		if seen[st.name] {
 			t.Fatalf("duplicate golden name %s", st.name)
 		}
@@ -245,7 +251,7 @@ func TestGolden(t *testing.T) {
 		}
 		got, _ := json.MarshalIndent(g, "", "  ")
 		got = append(got, '\n')
-		file := filepath.Join("testdata", "golden", fmt.Sprintf("%03d-%s.json", i, numberedRE.ReplaceAllString(st.name, "_")))
+		file := filepath.Join(dir, fmt.Sprintf("%03d-%s.json", i, numberedRE.ReplaceAllString(st.name, "_")))
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 				t.Fatal(err)
@@ -257,7 +263,7 @@ func TestGolden(t *testing.T) {
 		}
 		want, err := os.ReadFile(file)
 		if err != nil {
-			t.Fatalf("%s: %v (run go test ./internal/mgmt -run TestGolden -update)", st.name, err)
+			t.Fatalf("%s: %v (run go test ./internal/mgmt -run %s -update)", st.name, err, t.Name())
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s differs from %s:\n--- got\n%s\n--- want\n%s", st.name, file, got, want)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
+	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 )
@@ -47,15 +48,15 @@ var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func newHarness(t testing.TB, account string) *harness {
 	t.Helper()
-	api, st := newTestAPI(t, account)
+	services, st := newTestAPI(t, account)
 	h := &harness{t: t, logs: &syncBuffer{}, store: st}
-	h.handler = mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
+	h.handler = mgmt.New(mgmt.Config{Services: services, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
 	return h
 }
 
-// newTestAPI returns the apigateway operations on a fresh SQLite store,
+// newTestAPI returns the apigateway and apigatewayv2 operations on a fresh SQLite store,
 // with a fixed clock and deterministic identifiers.
-func newTestAPI(t testing.TB, account string) (*apigw.API, *sqlite.Store) {
+func newTestAPI(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
@@ -67,14 +68,17 @@ func newTestAPI(t testing.TB, account string) (*apigw.API, *sqlite.Store) {
 		t.Fatalf("secret box: %v", err)
 	}
 	var values atomic.Int64
+	ids := &seqIDs{}
 	api := apigw.New(apigw.Config{
 		Store: st, Region: "us-east-1", AccountID: account,
-		Now: func() time.Time { return fixedNow }, IDs: &seqIDs{},
+		Now: func() time.Time { return fixedNow }, IDs: ids,
 		Secrets: box,
 		// Deterministic 40-character key values: "GeneratedKeyValue" + counter.
 		NewKeyValue: func() string { return fmt.Sprintf("GeneratedKeyValue%023d", values.Add(1)) },
 	})
-	return api, st
+	v2 := apigwv2.New(apigwv2.Config{Store: st, Region: "us-east-1", AccountID: account,
+		Now: func() time.Time { return fixedNow }, IDs: ids})
+	return []mgmt.Registrar{api, v2}, st
 }
 
 // syncBuffer is a goroutine-safe log sink.
@@ -152,5 +156,25 @@ func mustUnmarshal(t testing.TB, b []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("unmarshal %s: %v", b, err)
+	}
+}
+
+// request is one call of a table-driven test; an empty body sends none.
+type request = struct{ method, path, body string }
+
+// mustReject sends each request and requires AWS's answer to a client
+// mistake: a 4xx with an error type and a message.
+func (h *harness) mustReject(t *testing.T, cases []request) {
+	t.Helper()
+	for _, c := range cases {
+		var body any
+		if c.body != "" {
+			body = c.body
+		}
+		res := h.do(c.method, c.path, body)
+		var e struct{ Message string }
+		if res.Status < 400 || res.Status >= 500 || res.ErrorType == "" || json.Unmarshal(res.Body, &e) != nil || e.Message == "" {
+			t.Errorf("%s %s %.200s: want an AWS 4xx with a message, got %d %q %s", c.method, c.path, c.body, res.Status, res.ErrorType, res.Body)
+		}
 	}
 }

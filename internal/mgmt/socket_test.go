@@ -40,12 +40,12 @@ type sockServer struct {
 
 func newSockServer(t *testing.T, cfg mgmt.Config) *sockServer {
 	t.Helper()
-	api, _ := newTestAPI(t, "000000000000")
+	services, _ := newTestAPI(t, "000000000000")
 	logs := &syncBuffer{}
 	cfg.Auth = mgmt.SigV4{Verifier: &sigv4.Verifier{Region: sockRegion, Credentials: sigv4.CredentialsFunc(func(id string) (string, bool) {
 		return sockSecret, id == sockAKID
 	})}}
-	cfg.Services = []mgmt.Registrar{api}
+	cfg.Services = services
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	admin := http.NewServeMux()
 	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })

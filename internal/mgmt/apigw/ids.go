@@ -1,31 +1,12 @@
 package apigw
 
-import (
-	"crypto/rand"
-	"sync"
-	"time"
-)
+import "github.com/tollgate/tollgate/internal/mgmt/docstore"
 
 // IDSource generates identifiers of a given length from [a-z0-9].
-type IDSource interface {
-	ID(n int) string
-}
+type IDSource = docstore.IDSource
 
 // RandomIDs draws identifiers from crypto/rand.
-type RandomIDs struct{}
-
-const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-// ID implements IDSource.
-func (RandomIDs) ID(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails (crypto/rand panics internally on failure)
-	for i := range b {
-		// 256 % 36 != 0: the bias (≤ 1/36) is irrelevant for identifiers.
-		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
-	}
-	return string(b)
-}
+type RandomIDs = docstore.RandomIDs
 
 // Lengths of generated identifiers, as AWS's look [V][U].
 const (
@@ -39,18 +20,6 @@ const (
 
 // sequence hands out strictly increasing creation stamps, used to list
 // documents in creation order.
-type sequence struct {
-	mu   sync.Mutex
-	last int64
-}
+type sequence struct{ docstore.Sequence }
 
-func (s *sequence) next() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := time.Now().UnixNano()
-	if n <= s.last {
-		n = s.last + 1
-	}
-	s.last = n
-	return n
-}
+func (s *sequence) next() int64 { return s.Next() }

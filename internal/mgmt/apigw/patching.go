@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/patch"
@@ -64,12 +65,7 @@ func eachOp[T any](doc *T, ops []patch.Operation, f func(*T, patch.Operation) er
 
 // output turns a typed result into a handler's (any, error), never a typed
 // nil inside a non-nil interface.
-func output[T any](v T, err error) (any, error) {
-	if err != nil {
-		return nil, err
-	}
-	return v, nil
-}
+func output[T any](v T, err error) (any, error) { return restjson.Output(v, err) }
 
 // loadChild reads a document an API owns: an unknown API answers with the
 // API's not-found error, an unknown document with missing.
@@ -84,13 +80,7 @@ func loadChild[T any](ctx context.Context, a *API, rd store.Reader, kind, apiID,
 
 // readDoc implements a Get* operation: load in a read transaction.
 func readDoc[T any](ctx context.Context, a *API, load func(store.Reader) (T, int64, error)) (any, error) {
-	var doc T
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		doc, _, err = load(rd)
-		return err
-	})
-	return output(doc, err)
+	return output(docstore.Read(ctx, a.store, load))
 }
 
 // listChildren implements a Get* collection operation over one kind of

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 )
 
 func in1(s string, set []string) bool {
@@ -88,18 +89,5 @@ func validatePolicy(p string) error {
 
 // validateTags enforces the tag limits of the service model.
 func validateTags(tags map[string]string) error {
-	if len(tags) > 50 {
-		return awserr.BadRequest("Too many tags specified. A resource can have at most 50 tags.") // [U]
-	}
-	for k, v := range tags {
-		switch {
-		case k == "" || len(k) > 128:
-			return awserr.BadRequest("Tag keys must be between 1 and 128 characters long.") // [U]
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			return awserr.BadRequest("Tag keys cannot start with the reserved prefix 'aws:'.") // [U]
-		case len(v) > 256:
-			return awserr.BadRequest("Tag values must be at most 256 characters long.") // [U]
-		}
-	}
-	return nil
+	return docstore.CheckTags(tags, docstore.TagLimits{MaxTags: 50, MaxValue: 256})
 }

@@ -57,20 +57,64 @@ func Paginate[T any](r *Request, items []T, key func(T) string) (List[T], error)
 	if err != nil {
 		return List[T]{}, err
 	}
+	tok, _ := r.Query("position")
+	page, next, ok := cut(items, key, limit, tok)
+	if !ok {
+		return List[T]{}, awserr.BadRequest("Invalid position parameter")
+	}
+	return List[T]{Item: page, Position: next}, nil
+}
+
+// Page limits of apigatewayv2 list operations [U]: AWS documents neither.
+const (
+	DefaultMaxResults = 100
+	MaxMaxResults     = 500
+)
+
+// Items is the apigatewayv2 collection envelope: {"items": [...], "nextToken": "..."}.
+type Items[T any] struct {
+	Items     []T    `json:"items"`
+	NextToken string `json:"nextToken,omitempty"`
+}
+
+// PaginateItems is Paginate for apigatewayv2: the page is selected by the
+// `maxResults` and `nextToken` query parameters.
+func PaginateItems[T any](r *Request, items []T, key func(T) string) (Items[T], error) {
+	limit := DefaultMaxResults
+	if s, ok := r.Query("maxResults"); ok {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			// [U] AWS's text for a malformed maxResults.
+			return Items[T]{}, awserr.BadRequest("Invalid maxResults specified: %s", s)
+		}
+		limit = min(n, MaxMaxResults)
+	}
+	tok, _ := r.Query("nextToken")
+	page, next, ok := cut(items, key, limit, tok)
+	if !ok {
+		return Items[T]{}, awserr.BadRequest("Invalid nextToken specified") // [U]
+	}
+	return Items[T]{Items: page, NextToken: next}, nil
+}
+
+// cut returns at most limit items resuming after the page boundary token
+// (empty: from the start), and the token of the next page (empty: none).
+// ok is false for a malformed token.
+func cut[T any](items []T, key func(T) string, limit int, token string) (page []T, next string, ok bool) {
 	start := 0
-	if tok, ok := r.Query("position"); ok && tok != "" {
-		c, err := decodeCursor(tok)
+	if token != "" {
+		c, err := decodeCursor(token)
 		if err != nil {
-			return List[T]{}, awserr.BadRequest("Invalid position parameter")
+			return nil, "", false
 		}
 		start = resume(items, key, c)
 	}
 	end := min(start+limit, len(items))
-	out := List[T]{Item: append([]T{}, items[start:end]...)}
+	page = append([]T{}, items[start:end]...)
 	if end < len(items) {
-		out.Position = encodeCursor(cursor{I: end, K: key(items[end-1]), N: key(items[end])})
+		next = encodeCursor(cursor{I: end, K: key(items[end-1]), N: key(items[end])})
 	}
-	return out, nil
+	return page, next, true
 }
 
 // resume finds where the page after cursor c starts: right after the last

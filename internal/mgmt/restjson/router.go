@@ -107,3 +107,28 @@ func cleanPath(p string) string {
 	}
 	return np
 }
+
+// Route is one entry of a service's route table.
+type Route struct {
+	Pattern string
+	Name    string
+	Status  int
+	Handler Handler
+}
+
+// HandleAll registers a service's route table, every operation signed for
+// service.
+func (rt *Router) HandleAll(service string, routes []Route) {
+	for _, r := range routes {
+		rt.Handle(r.Pattern, Op{Name: r.Name, Service: service, Status: r.Status, Handler: r.Handler})
+	}
+}
+
+// Output turns a typed result into a Handler's (any, error), never a typed
+// nil inside a non-nil interface.
+func Output[T any](v T, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}

@@ -1,0 +1,317 @@
+// HTTP APIs through the AWS SDK for JavaScript v3's apigatewayv2 client:
+// quick create, a hand-built API (routes, integrations with parameter
+// mapping, JWT and Lambda authorizers, stages, deployments, tags, VPC
+// links), pagination by NextToken, and AWS's error shapes. The SDK
+// percent-encodes every path label ($default, "GET /pets/{id}", ARNs), so
+// these calls also check that the gateway splits the escaped path.
+
+import assert from "node:assert/strict";
+import { describe, it, before } from "node:test";
+
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  CreateAuthorizerCommand,
+  CreateDeploymentCommand,
+  CreateIntegrationCommand,
+  CreateRouteCommand,
+  CreateStageCommand,
+  CreateVpcLinkCommand,
+  DeleteApiCommand,
+  DeleteCorsConfigurationCommand,
+  DeleteIntegrationCommand,
+  DeleteRouteSettingsCommand,
+  DeleteVpcLinkCommand,
+  GetApiCommand,
+  GetApisCommand,
+  GetAuthorizersCommand,
+  GetDeploymentsCommand,
+  GetIntegrationCommand,
+  GetIntegrationsCommand,
+  GetRouteCommand,
+  GetRoutesCommand,
+  GetStageCommand,
+  GetStagesCommand,
+  GetTagsCommand,
+  GetVpcLinkCommand,
+  ResetAuthorizersCacheCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateApiCommand,
+  UpdateIntegrationCommand,
+  UpdateRouteCommand,
+  UpdateStageCommand,
+} from "@aws-sdk/client-apigatewayv2";
+
+import { accountId, endpoint, expectError, region, strip, uid } from "./helpers.mjs";
+
+const v2 = new ApiGatewayV2Client({ endpoint, region });
+
+const ID10 = /^[a-z0-9]{10}$/;
+const ID7 = /^[a-z0-9]{7}$/;
+const ID6 = /^[a-z0-9]{6}$/;
+const lambdaArn = `arn:aws:lambda:${region}:${accountId}:function:pets`;
+const lambdaUri = `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations`;
+const autoDescription = "Automatic deployment triggered by changes to the Api configuration";
+
+function recent(date, what) {
+  assert.ok(date instanceof Date, `${what} is parsed as a Date (ISO-8601 on the wire)`);
+  assert.ok(Math.abs(Date.now() - date.getTime()) < 5 * 60_000, `${what} ${date.toISOString()} is now`);
+}
+
+const apiArn = (id) => `arn:aws:apigateway:${region}::/apis/${id}`;
+
+describe("apigatewayv2: quick create", () => {
+  it("makes a managed integration, route and auto-deploying $default stage", async () => {
+    const api = await v2.send(new CreateApiCommand({ Name: `quick-${uid()}`, ProtocolType: "HTTP", Target: lambdaArn }));
+    assert.match(api.ApiId, ID10);
+    assert.equal(api.ApiEndpoint, `https://${api.ApiId}.execute-api.${region}.amazonaws.com`);
+    assert.equal(api.RouteSelectionExpression, "$request.method $request.path");
+    assert.equal(api.ApiKeySelectionExpression, "$request.header.x-api-key");
+    assert.equal(api.DisableExecuteApiEndpoint, false);
+    assert.equal(api.IpAddressType, "ipv4");
+    assert.deepEqual(api.Tags, {});
+    recent(api.CreatedDate, "CreatedDate");
+
+    const { Items: integrations } = await v2.send(new GetIntegrationsCommand({ ApiId: api.ApiId }));
+    assert.equal(integrations.length, 1);
+    const [ig] = integrations;
+    assert.match(ig.IntegrationId, ID7);
+    assert.deepEqual(ig, {
+      ApiGatewayManaged: true, ConnectionType: "INTERNET", IntegrationId: ig.IntegrationId, IntegrationMethod: "POST",
+      IntegrationType: "AWS_PROXY", IntegrationUri: lambdaArn, PayloadFormatVersion: "2.0", TimeoutInMillis: 30000,
+    });
+    const { Items: routes } = await v2.send(new GetRoutesCommand({ ApiId: api.ApiId }));
+    assert.deepEqual(routes, [{
+      ApiGatewayManaged: true, ApiKeyRequired: false, AuthorizationType: "NONE", RouteId: routes[0].RouteId,
+      RouteKey: "$default", Target: `integrations/${ig.IntegrationId}`,
+    }]);
+    const { Items: deployments } = await v2.send(new GetDeploymentsCommand({ ApiId: api.ApiId }));
+    assert.equal(deployments.length, 1);
+    assert.match(deployments[0].DeploymentId, ID6);
+    assert.equal(deployments[0].AutoDeployed, true);
+    assert.equal(deployments[0].DeploymentStatus, "DEPLOYED");
+    assert.equal(deployments[0].Description, autoDescription);
+
+    const stage = await v2.send(new GetStageCommand({ ApiId: api.ApiId, StageName: "$default" }));
+    assert.equal(stage.ApiGatewayManaged, true);
+    assert.equal(stage.AutoDeploy, true);
+    assert.equal(stage.DeploymentId, deployments[0].DeploymentId);
+    assert.equal(stage.LastDeploymentStatusMessage, `Successfully deployed stage with deployment ID '${stage.DeploymentId}'`);
+    assert.deepEqual(stage.DefaultRouteSettings, { DetailedMetricsEnabled: false });
+    assert.deepEqual(stage.RouteSettings, {});
+    assert.deepEqual(stage.StageVariables, {});
+
+    // A change to the API redeploys the stage.
+    await v2.send(new UpdateRouteCommand({ ApiId: api.ApiId, RouteId: routes[0].RouteId, OperationName: "catchAll" }));
+    const after = await v2.send(new GetStageCommand({ ApiId: api.ApiId, StageName: "$default" }));
+    assert.notEqual(after.DeploymentId, stage.DeploymentId);
+    await v2.send(new DeleteApiCommand({ ApiId: api.ApiId }));
+  });
+});
+
+describe("apigatewayv2: an HTTP API by hand", () => {
+  let apiId;
+  let httpIg, fnIg, jwt, lam, petRoute;
+
+  before(async () => {
+    const api = await v2.send(new CreateApiCommand({
+      Name: `pets-${uid()}`, ProtocolType: "HTTP", Description: "Pet store", Version: "v1",
+      CorsConfiguration: { AllowOrigins: ["https://www.example.com"], AllowMethods: ["GET", "OPTIONS"], MaxAge: 300 },
+      Tags: { team: "pets" },
+    }));
+    apiId = api.ApiId;
+    assert.deepEqual(api.CorsConfiguration, { AllowOrigins: ["https://www.example.com"], AllowMethods: ["GET", "OPTIONS"], MaxAge: 300 });
+  });
+
+  it("updates an API partially and deletes its CORS configuration", async () => {
+    const up = await v2.send(new UpdateApiCommand({ ApiId: apiId, CorsConfiguration: { AllowHeaders: ["x-token"] } }));
+    assert.deepEqual(up.CorsConfiguration.AllowHeaders, ["x-token"]);
+    assert.deepEqual(up.CorsConfiguration.AllowOrigins, ["https://www.example.com"], "members left out are kept");
+    assert.equal(up.Description, "Pet store");
+    await v2.send(new DeleteCorsConfigurationCommand({ ApiId: apiId }));
+    const got = await v2.send(new GetApiCommand({ ApiId: apiId }));
+    assert.equal(got.CorsConfiguration, undefined);
+    assert.deepEqual(got.Tags, { team: "pets" });
+  });
+
+  it("creates integrations with parameter mapping", async () => {
+    httpIg = await v2.send(new CreateIntegrationCommand({
+      ApiId: apiId, IntegrationType: "HTTP_PROXY", IntegrationMethod: "GET", PayloadFormatVersion: "1.0",
+      IntegrationUri: "https://backend.example.com/pets/{id}",
+      RequestParameters: { "append:header.x-source": "$context.requestId", "overwrite:path": "/v1/$request.path.id" },
+      ResponseParameters: { 404: { "overwrite:statuscode": "410" } },
+    }));
+    assert.match(httpIg.IntegrationId, ID7);
+    assert.equal(httpIg.TimeoutInMillis, 30000);
+    fnIg = await v2.send(new CreateIntegrationCommand({
+      ApiId: apiId, IntegrationType: "AWS_PROXY", IntegrationUri: lambdaArn, PayloadFormatVersion: "2.0", TimeoutInMillis: 5000,
+    }));
+    assert.equal(fnIg.IntegrationMethod, "POST");
+    const up = await v2.send(new UpdateIntegrationCommand({
+      ApiId: apiId, IntegrationId: httpIg.IntegrationId,
+      RequestParameters: { "append:header.x-source": "" }, ResponseParameters: { 500: { "overwrite:header.retry-after": "5" } },
+    }));
+    assert.deepEqual(up.RequestParameters, { "overwrite:path": "/v1/$request.path.id" }, "an empty value removes a mapping");
+    assert.deepEqual(up.ResponseParameters, { 404: { "overwrite:statuscode": "410" }, 500: { "overwrite:header.retry-after": "5" } });
+    const got = await v2.send(new GetIntegrationCommand({ ApiId: apiId, IntegrationId: httpIg.IntegrationId }));
+    assert.deepEqual(strip(got), strip(up));
+  });
+
+  it("creates JWT and Lambda authorizers", async () => {
+    jwt = await v2.send(new CreateAuthorizerCommand({
+      ApiId: apiId, Name: "jwt", AuthorizerType: "JWT", IdentitySource: ["$request.header.Authorization"],
+      JwtConfiguration: { Issuer: "https://issuer.example.com", Audience: ["pets"] },
+    }));
+    assert.match(jwt.AuthorizerId, ID6);
+    lam = await v2.send(new CreateAuthorizerCommand({
+      ApiId: apiId, Name: "lambda", AuthorizerType: "REQUEST", AuthorizerUri: lambdaUri,
+      AuthorizerPayloadFormatVersion: "2.0", EnableSimpleResponses: true, IdentitySource: ["$request.header.X-Token"],
+      AuthorizerResultTtlInSeconds: 60,
+    }));
+    assert.equal(lam.EnableSimpleResponses, true);
+    const { Items } = await v2.send(new GetAuthorizersCommand({ ApiId: apiId }));
+    assert.deepEqual(Items.map((a) => a.Name), ["jwt", "lambda"]);
+  });
+
+  it("creates routes with route-level authorization", async () => {
+    petRoute = await v2.send(new CreateRouteCommand({
+      ApiId: apiId, RouteKey: "GET /pets/{id}", Target: `integrations/${httpIg.IntegrationId}`,
+      AuthorizationType: "JWT", AuthorizerId: jwt.AuthorizerId, AuthorizationScopes: ["pets.read"],
+    }));
+    assert.match(petRoute.RouteId, ID7);
+    await v2.send(new CreateRouteCommand({
+      ApiId: apiId, RouteKey: "ANY /{proxy+}", Target: `integrations/${fnIg.IntegrationId}`,
+      AuthorizationType: "CUSTOM", AuthorizerId: lam.AuthorizerId,
+    }));
+    await v2.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: "$default", AuthorizationType: "AWS_IAM" }));
+    const got = await v2.send(new GetRouteCommand({ ApiId: apiId, RouteId: petRoute.RouteId }));
+    assert.deepEqual(got.AuthorizationScopes, ["pets.read"]);
+    await expectError(
+      v2.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: "POST /pets/{petId}" })),
+      { name: "ConflictException", status: 409,
+        message: 'The provided route key "POST /pets/{petId}" has a conflicting variable on the same hierarchical level as "GET /pets/{id}"' },
+    );
+  });
+
+  it("deploys to stages, and auto-deploys $default", async () => {
+    await v2.send(new CreateStageCommand({ ApiId: apiId, StageName: "dev", StageVariables: { backend: "b.example.com" } }));
+    const dep = await v2.send(new CreateDeploymentCommand({ ApiId: apiId, StageName: "dev", Description: "first" }));
+    assert.equal(dep.AutoDeployed, false);
+    assert.equal(dep.DeploymentStatus, "DEPLOYED");
+    recent(dep.CreatedDate, "deployment CreatedDate");
+    const st = await v2.send(new UpdateStageCommand({
+      ApiId: apiId, StageName: "dev",
+      RouteSettings: { "GET /pets/{id}": { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 2000 } },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 50, ThrottlingRateLimit: 25.5 },
+      StageVariables: { backend: "", color: "blue" },
+      AccessLogSettings: { DestinationArn: `arn:aws:logs:${region}:${accountId}:log-group:access`, Format: "$context.requestId $context.routeKey" },
+    }));
+    assert.equal(st.DeploymentId, dep.DeploymentId);
+    assert.deepEqual(st.RouteSettings, { "GET /pets/{id}": { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 2000 } });
+    assert.deepEqual(st.DefaultRouteSettings, { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 50, ThrottlingRateLimit: 25.5 });
+    assert.deepEqual(st.StageVariables, { color: "blue" });
+    await v2.send(new DeleteRouteSettingsCommand({ ApiId: apiId, StageName: "dev", RouteKey: "GET /pets/{id}" }));
+    await v2.send(new ResetAuthorizersCacheCommand({ ApiId: apiId, StageName: "dev" }));
+    const dev = await v2.send(new GetStageCommand({ ApiId: apiId, StageName: "dev" }));
+    assert.deepEqual(dev.RouteSettings, {});
+
+    const auto = await v2.send(new CreateStageCommand({ ApiId: apiId, StageName: "$default", AutoDeploy: true }));
+    assert.equal(auto.AutoDeploy, true);
+    assert.match(auto.DeploymentId, ID6);
+    await v2.send(new UpdateRouteCommand({ ApiId: apiId, RouteId: petRoute.RouteId, AuthorizationScopes: ["pets.read", "pets.write"] }));
+    const moved = await v2.send(new GetStageCommand({ ApiId: apiId, StageName: "$default" }));
+    assert.notEqual(moved.DeploymentId, auto.DeploymentId);
+    const { Items: stages } = await v2.send(new GetStagesCommand({ ApiId: apiId }));
+    assert.deepEqual(stages.map((s) => s.StageName), ["dev", "$default"]);
+    const { Items: deps } = await v2.send(new GetDeploymentsCommand({ ApiId: apiId }));
+    assert.deepEqual(deps.map((d) => d.Description), ["first", autoDescription, autoDescription]);
+  });
+
+  it("tags APIs and stages by ARN", async () => {
+    await v2.send(new TagResourceCommand({ ResourceArn: apiArn(apiId), Tags: { owner: "me" } }));
+    await v2.send(new UntagResourceCommand({ ResourceArn: apiArn(apiId), TagKeys: ["team"] }));
+    assert.deepEqual((await v2.send(new GetTagsCommand({ ResourceArn: apiArn(apiId) }))).Tags, { owner: "me" });
+    await v2.send(new TagResourceCommand({ ResourceArn: `${apiArn(apiId)}/stages/$default`, Tags: { env: "prod" } }));
+    assert.deepEqual((await v2.send(new GetTagsCommand({ ResourceArn: `${apiArn(apiId)}/stages/$default` }))).Tags, { env: "prod" });
+  });
+
+  it("answers with AWS's error shapes and changes nothing", async () => {
+    const before = await v2.send(new GetRoutesCommand({ ApiId: apiId }));
+    const err = await expectError(v2.send(new GetRouteCommand({ ApiId: apiId, RouteId: "nosuch0" })),
+      { name: "NotFoundException", status: 404, message: "Invalid Route identifier specified nosuch0" });
+    assert.equal(err.ResourceType, "Route");
+    const apiErr = await expectError(v2.send(new GetApiCommand({ ApiId: "nosuchapi0" })),
+      { name: "NotFoundException", status: 404, message: `Invalid API identifier specified ${accountId}:nosuchapi0` });
+    assert.equal(apiErr.ResourceType, "Api");
+    await expectError(
+      v2.send(new UpdateIntegrationCommand({ ApiId: apiId, IntegrationId: httpIg.IntegrationId, TimeoutInMillis: 1000,
+        RequestParameters: { "overwrite:header.x-amzn-trace-id": "x" } })),
+      { name: "BadRequestException", status: 400, message: /Header x-amzn-trace-id is reserved/ },
+    );
+    await expectError(
+      v2.send(new UpdateApiCommand({ ApiId: apiId, Name: "renamed", CorsConfiguration: { AllowOrigins: ["*"], AllowCredentials: true } })),
+      { name: "BadRequestException", status: 400, message: "allow-credentials is not supported if 'allow-origin' is *" },
+    );
+    await expectError(v2.send(new DeleteIntegrationCommand({ ApiId: apiId, IntegrationId: fnIg.IntegrationId })),
+      { name: "BadRequestException", status: 400, message: /it is the target of route\(s\) ANY \/\{proxy\+\}/ });
+    await expectError(
+      v2.send(new UpdateStageCommand({ ApiId: apiId, StageName: "dev", Description: "x", RouteSettings: { "GET /nope": { ThrottlingBurstLimit: 1 } } })),
+      { name: "BadRequestException", status: 400, message: "Unable to find Route by key GET /nope within the provided RouteSettings" },
+    );
+    assert.deepEqual((await v2.send(new GetRoutesCommand({ ApiId: apiId }))).Items, before.Items);
+    assert.equal((await v2.send(new GetApiCommand({ ApiId: apiId }))).Name.startsWith("pets-"), true);
+    assert.equal((await v2.send(new GetIntegrationCommand({ ApiId: apiId, IntegrationId: httpIg.IntegrationId }))).TimeoutInMillis, 30000);
+    assert.equal((await v2.send(new GetStageCommand({ ApiId: apiId, StageName: "dev" }))).Description, undefined);
+  });
+
+  it("keeps VPC links", async () => {
+    const link = await v2.send(new CreateVpcLinkCommand({ Name: `link-${uid()}`, SubnetIds: ["subnet-a", "subnet-b"], SecurityGroupIds: ["sg-1"] }));
+    assert.match(link.VpcLinkId, ID7);
+    assert.equal(link.VpcLinkVersion, "V2");
+    assert.equal(link.VpcLinkStatus, "AVAILABLE");
+    recent(link.CreatedDate, "VPC link CreatedDate");
+    const got = await v2.send(new GetVpcLinkCommand({ VpcLinkId: link.VpcLinkId }));
+    assert.deepEqual(strip(got), strip(link));
+    const del = await v2.send(new DeleteVpcLinkCommand({ VpcLinkId: link.VpcLinkId }));
+    assert.equal(del.$metadata.httpStatusCode, 202);
+    await expectError(v2.send(new GetVpcLinkCommand({ VpcLinkId: link.VpcLinkId })),
+      { name: "NotFoundException", status: 404, message: `Invalid VpcLink identifier specified ${link.VpcLinkId}` });
+  });
+});
+
+describe("apigatewayv2: pagination", () => {
+  it("pages GetRoutes with MaxResults and NextToken, and GetApis", async () => {
+    const { ApiId } = await v2.send(new CreateApiCommand({ Name: `pages-${uid()}`, ProtocolType: "HTTP" }));
+    for (let i = 0; i < 7; i++) {
+      await v2.send(new CreateRouteCommand({ ApiId, RouteKey: `GET /r${i}` }));
+    }
+    const keys = [];
+    let NextToken;
+    let pages = 0;
+    do {
+      const out = await v2.send(new GetRoutesCommand({ ApiId, MaxResults: "3", NextToken }));
+      assert.ok(out.Items.length <= 3);
+      keys.push(...out.Items.map((r) => r.RouteKey));
+      NextToken = out.NextToken;
+      pages++;
+    } while (NextToken);
+    assert.equal(pages, 3);
+    assert.deepEqual(keys, [0, 1, 2, 3, 4, 5, 6].map((i) => `GET /r${i}`), "creation order, each once");
+
+    const seen = new Set();
+    NextToken = undefined;
+    do {
+      const out = await v2.send(new GetApisCommand({ MaxResults: "2", NextToken }));
+      for (const a of out.Items) {
+        assert.ok(!seen.has(a.ApiId), `${a.ApiId} listed twice`);
+        seen.add(a.ApiId);
+      }
+      NextToken = out.NextToken;
+    } while (NextToken);
+    assert.ok(seen.has(ApiId));
+    await expectError(v2.send(new GetRoutesCommand({ ApiId, MaxResults: "many" })),
+      { name: "BadRequestException", status: 400, message: "Invalid maxResults specified: many" });
+    await v2.send(new DeleteApiCommand({ ApiId }));
+  });
+});
