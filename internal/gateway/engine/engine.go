@@ -92,6 +92,12 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.srv.Serve(ln)
 }
 
+// ServeConn serves the requests of one connection and closes it (a
+// hijacked connection is closed by its hijack handler).
+func (s *Server) ServeConn(c net.Conn) error {
+	return s.srv.ServeConn(c)
+}
+
 // Shutdown stops accepting connections and waits for in-flight requests.
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.srv.ShutdownWithContext(ctx)

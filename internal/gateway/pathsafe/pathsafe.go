@@ -17,6 +17,8 @@
 // of those servers gives them. See HasDotSegment.
 package pathsafe
 
+import "unsafe"
+
 // HasDotSegment reports whether the raw (still percent-encoded) path p has
 // a segment that some server could read as "." or "..":
 //
@@ -31,7 +33,7 @@ package pathsafe
 //
 // Ordinary paths cost one pass over their bytes: only a '.', '%', '\' or a
 // non-ASCII byte starts the closer look, and that look allocates nothing
-// for paths up to 1 KB.
+// for paths up to 512 bytes.
 func HasDotSegment(p string) bool {
 	for i := 0; i < len(p); i++ {
 		if suspect[p[i]] {
@@ -63,7 +65,7 @@ func closerLook(from, p string) bool {
 	if !decode {
 		return hasDotSegment(p)
 	}
-	var stack [1024]byte
+	var stack [512]byte
 	b := append(stack[:0], p...)
 	// Decode until nothing changes: each round that changes something
 	// shortens b, so this ends.
@@ -74,28 +76,25 @@ func closerLook(from, p string) bool {
 		}
 		b = b[:n]
 	}
-	return hasDotSegment(fold(b))
+	b = fold(b)
+	return hasDotSegment(unsafe.String(unsafe.SliceData(b), len(b)))
 }
 
 // hasDotSegment reports whether p, split at '/' and '\', has a segment
-// that is "." or ".." once its ";parameters" are cut off.
-func hasDotSegment[S ~string | ~[]byte](p S) bool {
-	start := 0
-	for i := 0; i <= len(p); i++ {
-		if i < len(p) && p[i] != '/' && p[i] != '\\' {
+// that is "." or ".." once its ";parameters" are cut off: a '.' starting a
+// segment, followed by at most one more '.', then the segment's end or ';'.
+func hasDotSegment(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '.' || (i > 0 && p[i-1] != '/' && p[i-1] != '\\') {
 			continue
 		}
-		seg := p[start:i]
-		for j := 0; j < len(seg); j++ {
-			if seg[j] == ';' {
-				seg = seg[:j]
-				break
-			}
+		j := i + 1
+		if j < len(p) && p[j] == '.' {
+			j++
 		}
-		if (len(seg) == 1 && seg[0] == '.') || (len(seg) == 2 && seg[0] == '.' && seg[1] == '.') {
+		if j == len(p) || p[j] == '/' || p[j] == '\\' || p[j] == ';' {
 			return true
 		}
-		start = i + 1
 	}
 	return false
 }
