@@ -80,7 +80,10 @@ func newFuzzGateway(tb testing.TB) *fuzzGateway {
 		return map[string]*model.Method{verb: {HTTPMethod: verb, AuthorizationType: auth, RequestParameters: params, MethodIntegration: in,
 			MethodResponses: map[string]*model.MethodResponse{"200": {StatusCode: "200"}}}}
 	}
-	mock := &model.Integration{Type: "MOCK", TimeoutInMillis: 29000,
+	// NEVER: a request of another content type gets 415; passed through,
+	// its body would not name the MOCK's status, a 500 AWS gives too (the
+	// API's configuration, not the client, would be at fault).
+	mock := &model.Integration{Type: "MOCK", TimeoutInMillis: 29000, PassthroughBehavior: model.Ptr("NEVER"),
 		RequestTemplates:     map[string]*string{"application/json": model.Ptr(`{"statusCode": 200}`)},
 		IntegrationResponses: map[string]*model.IntegrationResponse{"200": {StatusCode: "200", ResponseTemplates: map[string]*string{"application/json": model.Ptr(`{"len":$input.body.length()}`)}}}}
 	snap := &model.Snapshot{API: model.RestApi{ID: "fz", Name: "fz"}, Resources: []model.Resource{

@@ -14,7 +14,18 @@
 // agree (the gateway would have to forward its own reading, changing what
 // backends that do not decode receive, "a%2Fb" for instance), so the data
 // plane refuses these paths instead, under the most permissive reading any
-// of those servers gives them. See HasDotSegment.
+// of those servers gives them, with 400 {"message":"Bad Request"}. See
+// HasDotSegment.
+//
+// [U] AWS does not document what API Gateway does with dot-segments. What
+// is public points away from normalising at AWS's edge: AWS WAF inspects
+// the URI path as received unless a rule applies the NORMALIZE_PATH text
+// transformation ("Using text transformations in AWS WAF", AWS WAF
+// Developer Guide), and CloudFront matches cache behaviours on the
+// RFC 3986-normalised path but forwards the original one (AWS re:Post,
+// "CloudFront behaviour path pattern matching", answer from AWS Support).
+// Refusing is the choice under which no backend can be reached past
+// another route's checks, whatever AWS itself does.
 package pathsafe
 
 import "unsafe"
