@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -428,4 +429,52 @@ func hostOf(u string) string {
 		panic(err)
 	}
 	return p.Host
+}
+
+// metrics returns the gateway's apigateway_* metrics from the admin
+// listener, by name with labels (`apigateway_Count{api="x",...}`).
+func (dp *dataPlane) metrics(t testing.TB) map[string]float64 {
+	t.Helper()
+	res, err := http.Get(dp.Endpoint + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "apigateway_") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, _ := strconv.ParseFloat(line[i+1:], 64)
+		out[line[:i]] = v
+	}
+	return out
+}
+
+// metricLabels is the label set of a route's metrics.
+func metricLabels(api, stage, method, resource string) string {
+	return `{api="` + api + `",method="` + method + `",resource="` + resource + `",stage="` + stage + `"}`
+}
+
+// readAccessLog returns the lines of a JSON access log (none while the
+// file does not exist).
+func readAccessLog(t testing.TB, path string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []map[string]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var m map[string]string
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("access log line is not JSON: %v: %q", err, sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
 }

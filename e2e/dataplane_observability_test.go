@@ -1,11 +1,6 @@
 package e2e
 
 import (
-	"bufio"
-	"encoding/json"
-	"io"
-	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -35,23 +30,7 @@ func TestDataplaneAccessLogAndMetrics(t *testing.T) {
 		`"caller":"$context.identity.caller","path":"$context.path","stage":"$context.stage"}`
 	a.patchStage(t, "prod", replaceOp("/accessLogSettings/destinationArn", logPath), replaceOp("/accessLogSettings/format", format))
 
-	readLog := func() []map[string]string {
-		f, err := os.Open(logPath)
-		if err != nil {
-			return nil
-		}
-		defer f.Close()
-		var out []map[string]string
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			var m map[string]string
-			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-				t.Fatalf("access log line is not JSON: %v: %q", err, sc.Text())
-			}
-			out = append(out, m)
-		}
-		return out
-	}
+	readLog := func() []map[string]string { return readAccessLog(t, logPath) }
 	// The access log goes live with the stage update.
 	eventually(t, "access log", func() error {
 		r, err := dp.send(t, "GET", a.url("prod", "/pets/warmup"), nil, nil)
@@ -144,27 +123,13 @@ func TestDataplaneAccessLogAndMetrics(t *testing.T) {
 	}
 
 	// Metrics on the admin listener.
-	res, err := http.Get(dp.Endpoint + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	metrics := map[string]float64{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if !strings.HasPrefix(line, "apigateway_") {
-			continue
+	metrics := dp.metrics(t)
+	for name := range metrics {
+		if strings.Contains(name, "/pets/1") || strings.Contains(name, "/pets/warmup") || strings.Contains(name, "/nope") {
+			t.Errorf("metric labelled with a raw path: %s", name)
 		}
-		if strings.Contains(line, "/pets/1") || strings.Contains(line, "/pets/warmup") || strings.Contains(line, "/nope") {
-			t.Errorf("metric labelled with a raw path: %s", line)
-		}
-		i := strings.LastIndexByte(line, ' ')
-		v, _ := strconv.ParseFloat(line[i+1:], 64)
-		metrics[line[:i]] = v
 	}
-	labels := func(method, resource string) string {
-		return `{api="observed",method="` + method + `",resource="` + resource + `",stage="prod"}`
-	}
+	labels := func(method, resource string) string { return metricLabels("observed", "prod", method, resource) }
 	pets := labels("GET", "/pets/{id}")
 	for name, want := range map[string]float64{
 		"apigateway_Count" + pets:                                float64(petRequests),

@@ -122,6 +122,8 @@ type Exchange struct {
 	// serving is true while Handler.Serve runs; streamed when the body is
 	// a stream whose Close completes the exchange (see StreamBody).
 	serving, streamed, streamClosed bool
+	// streamErr is why a streamed body broke off (nil: it did not).
+	streamErr error
 }
 
 // StreamBody sends r as the response body (size -1: unknown) and defers
@@ -129,6 +131,15 @@ type Exchange struct {
 // until the engine has sent the stream and closed it, so that they record
 // the real length and duration. Integrations stream through this, never
 // through Resp.SetBodyStream directly.
+//
+// A read error other than io.EOF is the integration's failure (a
+// *Failure, or an error taken as INTEGRATION_FAILURE): the engine stops
+// sending and closes the connection, so the client sees an incomplete
+// message, and the exchange is recorded with the status of that failure's
+// gateway response (access log, 5XXError metric, a log line), not the
+// status already sent. Integrations read a stream's first bytes before
+// calling StreamBody, so that a backend failing at once still gets the
+// gateway response itself.
 func (x *Exchange) StreamBody(r io.Reader, size int) {
 	x.streamed = true
 	x.Resp.SetBodyStream(&accountedStream{r: r, x: x}, size)
@@ -138,14 +149,18 @@ func (x *Exchange) StreamBody(r io.Reader, size int) {
 // the engine closes it. Engines read and close on the goroutine that
 // served the request, so no locking is needed.
 type accountedStream struct {
-	r io.Reader
-	x *Exchange
-	n int
+	r   io.Reader
+	x   *Exchange
+	n   int
+	err error
 }
 
 func (s *accountedStream) Read(p []byte) (int, error) {
 	n, err := s.r.Read(p)
 	s.n += n
+	if err != nil && err != io.EOF && s.err == nil {
+		s.err = err
+	}
 	return n, err
 }
 
@@ -160,11 +175,15 @@ func (s *accountedStream) Close() error {
 	}
 	s.x = nil
 	x.ResponseLength = s.n
+	x.streamErr = s.err
 	if x.serving {
 		// Closed before Serve returned (an engine that buffers the
 		// stream): Serve completes the exchange itself.
 		x.streamClosed = true
 		return err
+	}
+	if x.streamErr != nil {
+		x.handler.streamFailed(x)
 	}
 	x.handler.complete(x)
 	return err

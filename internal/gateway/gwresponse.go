@@ -108,14 +108,27 @@ func isServerError(t ResponseType) bool {
 // stage): AWS's defaults.
 var defaultGatewayResponses = CompileGatewayResponses(nil)
 
+// gatewayResponses returns the gateway responses serving x.
+func (x *Exchange) gatewayResponses() *GatewayResponses {
+	if x.Deployment != nil && x.Deployment.GatewayResponses != nil {
+		return x.Deployment.GatewayResponses
+	}
+	return defaultGatewayResponses
+}
+
+// status is the status of t's response (override, when non-zero, wins).
+func (g *GatewayResponses) status(t ResponseType, override int) int {
+	if override != 0 {
+		return override
+	}
+	return g.byType[t].status
+}
+
 // write renders the gateway response for x's failure.
 func (g *GatewayResponses) write(x *Exchange, t ResponseType, status int) {
 	gr := g.byType[t]
 	resp := x.Resp
-	if status == 0 {
-		status = gr.status
-	}
-	resp.SetStatus(status)
+	resp.SetStatus(g.status(t, status))
 	resp.SetHeader("x-amzn-ErrorType", t.ErrorType())
 	for _, h := range gr.headers {
 		if v, ok := h.src.Resolve(x); ok {

@@ -3,11 +3,14 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
 
@@ -43,14 +46,44 @@ func (h *Handler) Serve(ctx context.Context, req Request, resp Response) {
 		h.fail(x, err)
 	}
 	x.serving = false
-	x.Status = resp.Status()
 	if x.streamed && !x.streamClosed {
+		x.Status = resp.Status()
 		return // the stream's Close completes the exchange
 	}
+	if x.streamErr != nil {
+		// An engine that read the stream whole before sending anything
+		// found it broken: the client gets the gateway response.
+		h.fail(x, x.streamErr)
+		x.streamed = false
+	}
+	x.Status = resp.Status()
 	if !x.streamed {
 		x.ResponseLength = resp.BodySize()
 	}
 	h.complete(x)
+}
+
+// streamFailed records a streamed body that broke off after the status
+// line went out (see Exchange.StreamBody): the exchange counts as the
+// failure it is.
+func (h *Handler) streamFailed(x *Exchange) {
+	f := failureOf(x.streamErr)
+	x.ErrorType, x.ErrorMessage = f.Type, f.Message
+	x.Status = x.gatewayResponses().status(f.Type, f.Status)
+	if h.Log != nil {
+		h.Log.Warn("response stream failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
+			"responseType", f.Type.String(), "status", x.Status, "sent", x.ResponseLength, "err", f.Cause)
+	}
+}
+
+// failureOf returns err's Failure; any other error is an integration
+// failure.
+func failureOf(err error) *Failure {
+	var f *Failure
+	if !errors.As(err, &f) {
+		f = Fail(IntegrationFailure, err)
+	}
+	return f
 }
 
 // complete records a finished exchange and returns it to the pool.
@@ -66,6 +99,29 @@ var errForbidden = errors.New("forbidden")
 // return it when a streamed body turns out too large.
 var ErrTooLarge = errors.New("request body too large")
 
+// ErrBadRequest answers requests the gateway will not take as sent: a path
+// with a dot-segment, a request body whose framing is broken. The answer is
+// the one the engine gives malformed requests, 400 {"message":"Bad
+// Request"}, not a customisable gateway response: AWS rejects malformed
+// requests in front of the API [U: AWS does not document these answers].
+var ErrBadRequest = errors.New("bad request")
+
+// ErrRequestTimeout answers a client that stopped sending its body: 408,
+// as the engine answers one that stops sending its headers.
+var ErrRequestTimeout = errors.New("request timeout")
+
+// ClientBodyError classifies a failure to read the client's request body:
+// whatever it is (broken chunked framing, a body shorter than its
+// Content-Length, a read timeout), it is the client's, answered with a 4xx
+// and counted as one, never as an integration failure.
+func ClientBodyError(err error) error {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("%w: reading the request body: %w", ErrRequestTimeout, err)
+	}
+	return fmt.Errorf("%w: reading the request body: %w", ErrBadRequest, err)
+}
+
 // run is the pipeline, in API Gateway's order (reference §2.3): stage
 // resolution, routing, throttles, access control (the route's Guard), the
 // stage cache, then the integration.
@@ -73,7 +129,16 @@ func (h *Handler) run(x *Exchange) error {
 	req := x.Req
 	var ok bool
 	x.DomainName = req.Host()
-	x.APIID, x.StageName, x.StagePath, ok = resolve(x.DomainName, req.Path())
+	path := req.Path()
+	// A path with a dot-segment, in any spelling a backend may resolve, is
+	// refused here, before anything reads it: routing, access control and
+	// the backend then all see the same path, which is forwarded as sent
+	// (package pathsafe says why refusing beats normalising). This is the
+	// one place every API type's requests pass before their own routing.
+	if pathsafe.HasDotSegment(path) {
+		return ErrBadRequest
+	}
+	x.APIID, x.StageName, x.StagePath, ok = resolve(x.DomainName, path)
 	if !ok {
 		return errForbidden
 	}
@@ -159,6 +224,18 @@ func (h *Handler) fail(x *Exchange, err error) {
 		resp.SetHeader("x-amzn-ErrorType", "ForbiddenException")
 		resp.SetBody([]byte(`{"message":"Forbidden"}`))
 		return
+	case errors.Is(err, ErrBadRequest), errors.Is(err, ErrRequestTimeout):
+		status, msg := 400, "Bad Request"
+		if errors.Is(err, ErrRequestTimeout) {
+			status, msg = 408, "Request Timeout"
+		}
+		resp.SetStatus(status)
+		resp.SetHeader("Content-Type", "application/json")
+		resp.SetBody([]byte(`{"message":"` + msg + `"}`))
+		if h.Log != nil && x.Stage != nil {
+			h.Log.Debug("bad request", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
+		}
+		return
 	case errors.Is(err, ErrTooLarge):
 		// Not customisable, and plain text [C][D].
 		resp.SetStatus(413)
@@ -167,20 +244,13 @@ func (h *Handler) fail(x *Exchange, err error) {
 		x.ErrorType = RequestTooLarge
 		return
 	}
-	var f *Failure
-	if !errors.As(err, &f) {
-		f = Fail(IntegrationFailure, err)
-	}
+	f := failureOf(err)
 	x.ErrorType, x.ErrorMessage = f.Type, f.Message
 	if f.Cause != nil && h.Log != nil {
 		h.Log.Warn("request failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
 			"responseType", f.Type.String(), "err", f.Cause)
 	}
-	gr := defaultGatewayResponses
-	if x.Deployment != nil && x.Deployment.GatewayResponses != nil {
-		gr = x.Deployment.GatewayResponses
-	}
-	gr.write(x, f.Type, f.Status)
+	x.gatewayResponses().write(x, f.Type, f.Status)
 	if f.ErrorType != "" {
 		x.Resp.SetHeader("x-amzn-ErrorType", f.ErrorType)
 	}

@@ -97,7 +97,7 @@ func readBody(x *Exchange) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, err
+			return nil, ClientBodyError(err)
 		}
 	}
 	if len(buf) > MaxBody {

@@ -50,6 +50,11 @@ func New(h *gateway.Handler, log *slog.Logger) *Server {
 	s.srv = &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			ctx.Response.Header.DisableNormalizing()
+			if status, msg := malformed(&ctx.Request.Header); status != 0 {
+				reject(ctx, status, msg)
+				ctx.SetConnectionClose()
+				return
+			}
 			h.Serve(ctx, (*request)(ctx), (*response)(ctx))
 			if n := ctx.Request.Header.ContentLength(); ctx.Response.StatusCode() >= 400 && (n == -1 || n > lingerAbove) {
 				// An error answered early (413, 403, 415, …) can leave much
@@ -63,6 +68,7 @@ func New(h *gateway.Handler, log *slog.Logger) *Server {
 			}
 		},
 		ErrorHandler:                  errorHandler,
+		ExpectHandler:                 expect,
 		Name:                          "",
 		StreamRequestBody:             true,
 		MaxRequestBodySize:            gateway.MaxBody + 1,
@@ -84,6 +90,12 @@ func New(h *gateway.Handler, log *slog.Logger) *Server {
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
 	return s.srv.Serve(ln)
+}
+
+// ServeConn serves the requests of one connection and closes it (a
+// hijacked connection is closed by its hijack handler).
+func (s *Server) ServeConn(c net.Conn) error {
+	return s.srv.ServeConn(c)
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests.
@@ -118,27 +130,79 @@ func lingerClose(raw, c net.Conn) {
 // (malformed requests, oversized headers, read timeouts).
 func errorHandler(ctx *fasthttp.RequestCtx, err error) {
 	ctx.Response.Header.DisableNormalizing()
-	// These answers skip the pipeline, which sets the identifiers every
-	// response carries: set them here (they were missing on 400/408/431).
-	id, ext := gateway.NewRequestIDs()
-	ctx.Response.Header.Set("x-amzn-RequestId", id)
-	ctx.Response.Header.Set("x-amz-apigw-id", ext)
 	status, msg := fasthttp.StatusBadRequest, "Bad Request"
 	var big *fasthttp.ErrSmallBuffer
 	switch {
 	case errors.As(err, &big):
 		status, msg = fasthttp.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"
 	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		ctx.SetStatusCode(fasthttp.StatusRequestEntityTooLarge)
-		ctx.Response.Header.Set("Content-Type", "text/plain; charset=utf-8")
-		ctx.SetBodyString("HTTP content length exceeded 10485760 bytes.")
-		return
+		status = fasthttp.StatusRequestEntityTooLarge
 	case isTimeout(err):
 		status, msg = fasthttp.StatusRequestTimeout, "Request Timeout"
 	}
+	reject(ctx, status, msg)
+}
+
+// reject answers a request the pipeline never sees: status with AWS's
+// {"message":…} body (413 has API Gateway's plain-text one), and the
+// identifiers every response carries, which the pipeline would have set
+// (they were missing on 400/408/431).
+func reject(ctx *fasthttp.RequestCtx, status int, msg string) {
+	id, ext := gateway.NewRequestIDs()
+	ctx.Response.Header.Set("x-amzn-RequestId", id)
+	ctx.Response.Header.Set("x-amz-apigw-id", ext)
 	ctx.SetStatusCode(status)
+	if status == fasthttp.StatusRequestEntityTooLarge {
+		ctx.Response.Header.Set("Content-Type", "text/plain; charset=utf-8")
+		ctx.SetBodyString("HTTP content length exceeded 10485760 bytes.")
+		return
+	}
 	ctx.Response.Header.Set("Content-Type", "application/json")
 	ctx.SetBodyString(`{"message":"` + msg + `"}`)
+}
+
+// malformed finds what fasthttp accepts in a request head but an HTTP/1.1
+// server must refuse, so that no such request reaches a backend:
+//
+//   - a major HTTP version other than 1 ("HTTP/2.0", "HTTP/9.9"), which
+//     fasthttp serves as HTTP/1.0: 505 (RFC 9110 §15.6.6); a later minor
+//     version of 1 is served as HTTP/1.1's peer (RFC 9112 §2.3);
+//   - a header name with a space in it ("Bad Name: v"; RFC 9112 §5.1
+//     allows no whitespace there, and a server must answer 400), which
+//     fasthttp keeps and the proxy integration would forward verbatim.
+//
+// fasthttp has already checked the rest of the head (method, target,
+// header bytes, values, framing). It costs a scan of the header names.
+func malformed(h *fasthttp.RequestHeader) (int, string) {
+	if p := h.Protocol(); len(p) < 7 || string(p[:7]) != "HTTP/1." {
+		return fasthttp.StatusHTTPVersionNotSupported, "HTTP Version Not Supported"
+	}
+	bad := false
+	h.VisitAll(func(k, _ []byte) {
+		if bytes.IndexByte(k, ' ') >= 0 {
+			bad = true
+		}
+	})
+	if bad {
+		return fasthttp.StatusBadRequest, "Bad Request"
+	}
+	return 0, ""
+}
+
+// expect answers "Expect: 100-continue" (fasthttp calls it before reading
+// the body): a declared body over API Gateway's limit gets its 413 at once,
+// and the client never sends the body; otherwise 100 Continue. Without
+// this the client got 100 Continue, sent up to 10 MB, then got the 413.
+// (fasthttp's documentation asks ExpectHandler not to touch the response,
+// but writes whatever it holds, with the returned status and Connection:
+// close; TestExpectContinueOverLimit checks that it still does.)
+func expect(ctx *fasthttp.RequestCtx) int {
+	if ctx.Request.Header.ContentLength() > gateway.MaxBody {
+		ctx.Response.Header.DisableNormalizing()
+		reject(ctx, fasthttp.StatusRequestEntityTooLarge, "")
+		return fasthttp.StatusRequestEntityTooLarge
+	}
+	return fasthttp.StatusContinue
 }
 
 func isTimeout(err error) bool {
@@ -278,13 +342,23 @@ func (w *response) SetBodyStream(r io.Reader, size int) {
 		// which HTTP/1.0 clients cannot read (they print the chunk sizes as
 		// part of the body). Such clients get the body read whole and sent
 		// with a Content-Length instead; they are rare, and API Gateway's
-		// responses are bounded anyway.
+		// responses are bounded anyway. (A stream that fails here is the
+		// pipeline's to answer: its Close reports it.)
 		b, _ := io.ReadAll(r)
 		if c, ok := r.(io.Closer); ok {
 			_ = c.Close()
 		}
 		w.ctx().Response.SetBody(b)
 		return
+	}
+	if size >= 0 {
+		// fasthttp holds a fixed-length stream's status line in its write
+		// buffer until 16 KB of body fill it: a stream failing before then
+		// was dropped whole, and the client got an empty reply. Sent at
+		// once, a failure later is an incomplete message (fasthttp stops
+		// and closes the connection). Chunked streams go out with their
+		// first chunk, which the integration has already read.
+		w.ctx().Response.ImmediateHeaderFlush = true
 	}
 	w.ctx().Response.SetBodyStream(r, size)
 }

@@ -12,10 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"github.com/valyala/fasthttp/fasthttputil"
 
-	"github.com/tollgate/tollgate/internal/deploy"
-	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -74,7 +71,6 @@ func BenchmarkTollgateCacheHit(b *testing.B) { benchTollgate(b, true) }
 
 func benchTollgate(b *testing.B, cached bool) {
 	be := backend(b)
-	clients := integration.NewClientsWithDial(func(string) (net.Conn, error) { return be.Dial() })
 	verb := "ANY"
 	if cached {
 		verb = "GET"
@@ -87,13 +83,6 @@ func benchTollgate(b *testing.B, cached bool) {
 				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000,
 				CacheKeyParameters: []string{"method.request.path.proxy"}}}}},
 	}}
-	logs := &gateway.LogSinks{Stdout: discard{}}
-	defer logs.Close()
-	c := &deploy.Compiler{Clients: clients, Logs: logs}
-	d, err := c.CompileDeployment("d", snap)
-	if err != nil {
-		b.Fatal(err)
-	}
 	format := `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}`
 	stage := &model.Stage{StageName: "s", AccessLogSettings: &model.AccessLogSettings{Format: &format, DestinationArn: model.Ptr("-")}}
 	if cached {
@@ -102,19 +91,10 @@ func benchTollgate(b *testing.B, cached bool) {
 		stage.CacheClusterEnabled = true
 		stage.MethodSettings = map[string]*model.MethodSetting{"*/*": &ms}
 	}
-	st, err := c.CompileStage(stage, d, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	reg := &gateway.Registry{}
-	reg.Set("px", "s", st)
-	srv := engine.New(&gateway.Handler{Registry: reg}, slog.New(slog.DiscardHandler))
+	h := newHandler(b, snap, stage, func(string) (net.Conn, error) { return be.Dial() })
+	srv := engine.New(h, slog.New(slog.DiscardHandler))
 	ln := fasthttputil.NewInmemoryListener()
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Shutdown(context.Background()) }()
 	drive(b, ln, "px.execute-api.localhost")
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -20,7 +20,10 @@ type Request struct {
 	BodyBytes         []byte
 	Remote            netip.AddrPort
 	ChunkedBody       bool
-	reader            bytes.Reader
+	// BodyErr, when set, is returned by the body after BodyBytes, as by a
+	// client whose body breaks off.
+	BodyErr error
+	reader  bytes.Reader
 }
 
 // NewRequest builds a GET-style request for method and target ("/path?query").
@@ -73,8 +76,15 @@ func (r *Request) ContentLength() int64 {
 
 func (r *Request) Body() io.Reader {
 	r.reader.Reset(r.BodyBytes)
+	if r.BodyErr != nil {
+		return io.MultiReader(&r.reader, errReader{r.BodyErr})
+	}
 	return &r.reader
 }
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // Response records what the pipeline sent.
 type Response struct {
@@ -84,6 +94,9 @@ type Response struct {
 	BodyBuf []byte
 	Stream  io.Reader
 	size    int
+	// ReadStreams makes SetBodyStream read a stream whole at once and
+	// close it, as an engine that cannot stream to a client does.
+	ReadStreams bool
 }
 
 // NewResponse returns an empty response (status 200).
@@ -114,6 +127,9 @@ func (w *Response) DelHeader(n string) { w.Headers.Del(n) }
 func (w *Response) SetBody(b []byte)   { w.BodyBuf = append(w.BodyBuf[:0], b...); w.Stream = nil }
 func (w *Response) SetBodyStream(r io.Reader, size int) {
 	w.Stream, w.size = r, size
+	if w.ReadStreams {
+		w.Body()
+	}
 }
 func (w *Response) BodySize() int {
 	if w.Stream != nil {

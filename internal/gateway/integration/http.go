@@ -104,6 +104,9 @@ func (h *HTTP) Invoke(x *gateway.Exchange) error {
 	x.RequestOverrides("querystring", func(k, v string) { query.Set(k, v) })
 	x.RequestOverrides("header", func(k, v string) { req.Header.Set(k, v) })
 	target := h.uri.render(func(n string) (string, bool) { v, ok := params[n]; return v, ok }, x.Variables())
+	if err := h.uri.checkTarget(target, x.Variables()); err != nil {
+		return err
+	}
 	req.SetRequestURI(target)
 	if len(query) > 0 {
 		qs := query.Encode()

@@ -144,6 +144,9 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	bp := uriBufs.Get().(*[]byte)
 	defer uriBufs.Put(bp)
 	buf := p.uri.appendTo((*bp)[:0], func(name string) (string, bool) { return p.pathParam(x, name) }, x.Variables())
+	if err := p.uri.checkTarget(b2s(buf), x.Variables()); err != nil {
+		return err
+	}
 	req.SetRequestURIBytes(buf)
 	u := req.URI()
 	u.DisablePathNormalizing = true
@@ -201,12 +204,90 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 	err := p.clients.pick(p.insecure).DoDeadline(req, resp, time.Now().Add(p.timeout))
 	if err != nil {
 		fasthttp.ReleaseResponse(resp)
-		if body != nil && body.tooLarge {
+		switch {
+		case body != nil && body.tooLarge:
 			return gateway.ErrTooLarge
+		case body != nil && body.err != nil:
+			// The client's body broke off or its framing is malformed: the
+			// client's error, not the backend's.
+			return gateway.ClientBodyError(body.err)
 		}
 		return upstreamFailure(err)
 	}
+	return p.respond(x, resp, method)
+}
+
+// respond sends the backend's answer. Its body is read (or, when streamed,
+// its first bytes are) before anything is written to the client, so that a
+// backend failing before that still gets the gateway's own 5xx answer, with
+// none of the backend's headers. A stream failing later is the exchange's
+// to record (see gateway.Exchange.StreamBody); the engine aborts it.
+func (p *HTTPProxy) respond(x *gateway.Exchange, resp *fasthttp.Response, method string) error {
 	x.IntegrationStatus = resp.StatusCode()
+	size := resp.Header.ContentLength()
+	stream := resp.BodyStream()
+	var (
+		whole  []byte  // the body, read whole
+		pooled *[]byte // whole's buffer, when pooled
+		pool   *sync.Pool
+		rest   io.Reader // the rest of a streamed body after whole
+	)
+	switch {
+	case method == "HEAD" || size == 0:
+		_ = resp.CloseBodyStream()
+	case stream == nil:
+		whole = resp.Body()
+	case size > 0 && size <= smallBody:
+		// Small bodies of known size (most API responses) are read whole:
+		// the backend connection goes back to the pool at once, and the
+		// client gets headers and body in one write instead of a stream.
+		pool = &smallBufs
+		if size > smallBufSize {
+			pool = &largeBufs
+		}
+		pooled = pool.Get().(*[]byte)
+		whole = (*pooled)[:size]
+		_, err := io.ReadFull(stream, whole)
+		_ = resp.CloseBodyStream()
+		if err != nil {
+			pool.Put(pooled)
+			fasthttp.ReleaseResponse(resp)
+			return upstreamFailure(err)
+		}
+	case size < 0 && x.Req.Protocol() != "HTTP/1.1":
+		// An HTTP/1.0 client cannot read chunked framing (RFC 9112 §7), the
+		// only one a stream of unknown length could have: the body is read
+		// whole and sent with its length. Such clients are rare, and API
+		// Gateway's integration responses are bounded anyway.
+		b, err := io.ReadAll(io.LimitReader(stream, maxBackendBody+1))
+		_ = resp.CloseBodyStream()
+		if err == nil && len(b) > maxBackendBody {
+			err = errors.New("integration response exceeds 10485760 bytes")
+		}
+		if err != nil {
+			fasthttp.ReleaseResponse(resp)
+			return upstreamFailure(err)
+		}
+		whole = b
+	default:
+		// A stream: its first bytes are read now (a read returns what has
+		// arrived, so streaming is not delayed), the rest as the client
+		// takes them.
+		pool = &smallBufs
+		pooled = pool.Get().(*[]byte)
+		n, err := stream.Read(*pooled)
+		if err != nil && err != io.EOF {
+			pool.Put(pooled)
+			_ = resp.CloseBodyStream()
+			fasthttp.ReleaseResponse(resp)
+			return upstreamFailure(err)
+		}
+		whole = (*pooled)[:n]
+		if err == nil {
+			rest = stream
+		}
+	}
+
 	out := x.Resp
 	out.SetStatus(resp.StatusCode())
 	rconnection := resp.Header.Peek("Connection")
@@ -217,44 +298,22 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 		}
 		add(k, v)
 	})
-	size := resp.Header.ContentLength()
-	if method == "HEAD" || size == 0 {
-		fasthttp.ReleaseResponse(resp)
+	if method == "HEAD" && size > 0 {
+		// A HEAD answer keeps the backend's Content-Length (the size a GET
+		// would return); without this the client saw none.
 		out.SetBody(nil)
-		if method == "HEAD" && size > 0 {
-			// A HEAD answer keeps the backend's Content-Length (the size a
-			// GET would return); without this the client saw none.
-			out.SetHeader("Content-Length", strconv.Itoa(size))
-		}
-		return nil
-	}
-	stream := resp.BodyStream()
-	if stream != nil && size > 0 && size <= smallBody {
-		// Small bodies of known size (most API responses) are read whole:
-		// the backend connection goes back to the pool at once, and the
-		// client gets headers and body in one write instead of a stream.
-		pool := &smallBufs
-		if size > smallBufSize {
-			pool = &largeBufs
-		}
-		buf := pool.Get().(*[]byte)
-		b := (*buf)[:size]
-		_, err := io.ReadFull(stream, b)
-		_ = resp.CloseBodyStream()
+		out.SetHeader("Content-Length", strconv.Itoa(size))
 		fasthttp.ReleaseResponse(resp)
-		if err != nil {
-			pool.Put(buf)
-			return upstreamFailure(err)
-		}
-		out.SetBody(b) // copies
-		pool.Put(buf)
 		return nil
 	}
-	if stream != nil {
-		x.StreamBody(&upstreamBody{r: stream, resp: resp}, size)
+	if rest != nil {
+		x.StreamBody(&upstreamBody{first: whole, r: rest, resp: resp, buf: pooled, pool: pool}, size)
 		return nil
 	}
-	out.SetBody(resp.Body())
+	out.SetBody(whole) // copies
+	if pooled != nil {
+		pool.Put(pooled)
+	}
 	fasthttp.ReleaseResponse(resp)
 	return nil
 }
@@ -310,11 +369,13 @@ func upstreamFailure(err error) error {
 }
 
 // limitedBody streams the request body to the backend and stops at
-// MaxBody bytes.
+// MaxBody bytes. It keeps the error reading the client's body, which is
+// the client's, not the backend's.
 type limitedBody struct {
 	r        io.Reader
 	n        int64
 	tooLarge bool
+	err      error
 }
 
 var errBodyTooLarge = errors.New("request body exceeds 10485760 bytes")
@@ -326,20 +387,43 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 		b.tooLarge = true
 		return 0, errBodyTooLarge
 	}
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
 	return n, err
 }
 
-// upstreamBody streams a backend response body to the client and releases
-// the backend response once done.
+// upstreamBody streams a backend response body to the client, its first
+// bytes already read, and releases the backend response once done. A read
+// error is the backend's failure (API Gateway's answer to it, for the
+// exchange to record); io.EOF ends the body.
 type upstreamBody struct {
-	r    io.Reader
-	resp *fasthttp.Response
+	first []byte
+	r     io.Reader
+	resp  *fasthttp.Response
+	buf   *[]byte // first's pooled buffer
+	pool  *sync.Pool
 }
 
-func (u *upstreamBody) Read(p []byte) (int, error) { return u.r.Read(p) }
+func (u *upstreamBody) Read(p []byte) (int, error) {
+	if len(u.first) > 0 {
+		n := copy(p, u.first)
+		u.first = u.first[n:]
+		return n, nil
+	}
+	n, err := u.r.Read(p)
+	if err != nil && err != io.EOF {
+		return n, upstreamFailure(err)
+	}
+	return n, err
+}
 
 func (u *upstreamBody) Close() error {
 	err := u.resp.CloseBodyStream()
 	fasthttp.ReleaseResponse(u.resp)
+	if u.buf != nil {
+		u.pool.Put(u.buf)
+		u.buf, u.first = nil, nil
+	}
 	return err
 }

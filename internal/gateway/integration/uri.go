@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
 )
 
 // uriTemplate is an integration URI with ${stageVariables.x} and {param}
@@ -95,6 +96,42 @@ func (t *uriTemplate) appendTo(b []byte, param func(string) (string, bool), vars
 		}
 	}
 	return b
+}
+
+// checkTarget refuses a rendered integration URI whose path has a
+// dot-segment (see package pathsafe) that the request put there: through a
+// path parameter, or a header, query string or body value mapped into the
+// path. The backend would resolve it and serve a path other than the one
+// the method's checks were for ("/public/{p}" with p "..%2Fadmin" from a
+// header reaches "/admin"). A template whose own literals or stage
+// variables have one is the API's choice, and passes.
+func (t *uriTemplate) checkTarget(target string, vars map[string]string) error {
+	if !pathsafe.HasDotSegment(uriPath(target)) {
+		return nil
+	}
+	probe := t.render(func(string) (string, bool) { return "p", true }, vars)
+	if pathsafe.HasDotSegment(uriPath(probe)) {
+		return nil
+	}
+	return gateway.ErrBadRequest
+}
+
+// uriPath returns the path of an absolute http(s) URI: from the first '/'
+// after the authority to the query or fragment.
+func uriPath(u string) string {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return ""
+	}
+	rest = rest[i:]
+	if j := strings.IndexAny(rest, "?#"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
 }
 
 // requestMapping is one compiled integration.request.* parameter.

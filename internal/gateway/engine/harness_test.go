@@ -1,0 +1,37 @@
+package engine_test
+
+import (
+	"testing"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/model"
+)
+
+// newHandler compiles snap into stage st of its API, as a deployment does,
+// and returns a handler serving it. Integrations reach backends through
+// dial; access logs go nowhere.
+func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *gateway.Handler {
+	tb.Helper()
+	logs := &gateway.LogSinks{Stdout: discard{}}
+	tb.Cleanup(func() { logs.Close() })
+	c := &deploy.Compiler{Clients: integration.NewClientsWithDial(dial), Logs: logs}
+	d, err := c.CompileDeployment("d", snap)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := c.CompileStage(st, d, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	reg := &gateway.Registry{}
+	reg.Set(snap.API.ID, st.StageName, s)
+	return &gateway.Handler{Registry: reg}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
