@@ -312,7 +312,9 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred c
 		}
 	}
 	if cred.Path != "" {
-		fmt.Fprintf(w, "\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_PROFILE=%s AWS_REGION=%s\n", cred.Path, credentials.Profile, s.Region)
+		// The AWS CLI v1 reads only AWS_DEFAULT_REGION; v2 and the SDKs read AWS_REGION first.
+		fmt.Fprintf(w, "\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_PROFILE=%s AWS_REGION=%s AWS_DEFAULT_REGION=%s\n",
+			cred.Path, credentials.Profile, s.Region, s.Region)
 		fmt.Fprintf(w, "  aws apigateway get-rest-apis --endpoint-url http://%s\n", adminAddr)
 	}
 }
