@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -50,9 +49,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := newLogger(env.Stderr, s.LogLevel)
-	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	lock, err := prepareDataDir(s, log)
+	if err != nil {
+		return err
 	}
+	defer lock.Release()
 	st, storeDesc, err := openStore(ctx, s)
 	if err != nil {
 		return err
@@ -262,22 +263,14 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Lo
 
 // openStore opens the configured store and describes it for the banner.
 func openStore(ctx context.Context, s config.Settings) (store.Store, string, error) {
-	switch {
-	case s.Store == "":
-		path := filepath.Join(s.DataDir, "tollgate.db")
+	if path, ok := sqlitePath(s); ok {
 		st, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, "", fmt.Errorf("store: %w", err)
 		}
 		return st, "sqlite " + path, nil
-	case strings.HasPrefix(s.Store, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(s.Store, "sqlite:"), "//")
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: %w", err)
-		}
-		return st, "sqlite " + path, nil
-	case strings.HasPrefix(s.Store, "postgres://"), strings.HasPrefix(s.Store, "postgresql://"):
+	}
+	if clusterStore(s.Store) {
 		return nil, "", errors.New("store: PostgreSQL (cluster mode) is not available in this build yet")
 	}
 	return nil, "", fmt.Errorf("store %q: want sqlite:PATH or postgres://…", s.Store)
