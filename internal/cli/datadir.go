@@ -10,11 +10,10 @@ import (
 	"github.com/tollgate/tollgate/internal/datadir"
 )
 
-// prepareDataDir creates the data dir (0700), takes its lock unless the
-// store is shared by a cluster, and warns when other users can read it.
-// The lock is held until the returned Lock is released or the process
-// ends.
-func prepareDataDir(s config.Settings, log *slog.Logger) (*datadir.Lock, error) {
+// prepareDataDir creates the data dir (0700) and takes its lock unless the
+// store is shared by a cluster. The lock is held until the returned Lock is
+// released or the process ends.
+func prepareDataDir(s config.Settings) (*datadir.Lock, error) {
 	if err := datadir.Create(s.DataDir); err != nil {
 		return nil, err
 	}
@@ -27,6 +26,13 @@ func prepareDataDir(s config.Settings, log *slog.Logger) (*datadir.Lock, error) 
 			return nil, err
 		}
 	}
+	return lock, nil
+}
+
+// warnExposed warns when other users can read the data dir, or the store
+// file when it lies outside. It runs once start-up has succeeded, so that
+// a failed start prints its one-line reason alone.
+func warnExposed(s config.Settings, log *slog.Logger) {
 	if perm, exposed := datadir.Exposed(s.DataDir); exposed {
 		log.Warn("the data dir is readable by other users; it holds the management credentials, the key that seals API key values, TLS keys and the store: chmod 700 it",
 			"dir", s.DataDir, "mode", fmt.Sprintf("%04o", perm))
@@ -37,7 +43,6 @@ func prepareDataDir(s config.Settings, log *slog.Logger) (*datadir.Lock, error) 
 				"path", path, "mode", fmt.Sprintf("%04o", perm))
 		}
 	}
-	return lock, nil
 }
 
 // clusterStore reports whether the store is shared by the gateways of a

@@ -49,7 +49,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := newLogger(env.Stderr, s.LogLevel)
-	lock, err := prepareDataDir(s, log)
+	lock, err := prepareDataDir(s)
 	if err != nil {
 		return err
 	}
@@ -172,6 +172,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 
 	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs, access)
 	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
+	warnExposed(s, log)
 	if !access.Open && access.Token == "" {
 		log.Info("the admin listener is not loopback-only: /metrics and /_tollgate/* need SigV4 with the management credentials; set --metrics-token to let Prometheus in with a bearer token",
 			"admin", ln.Addr().String())

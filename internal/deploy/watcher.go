@@ -96,10 +96,11 @@ func (w *Watcher) applyAccount(ctx context.Context) error {
 }
 
 // Run follows the change feed from revision from until ctx ends, then
-// returns nil. It returns an error when the feed or a read of the store
-// fails; the changes of the revision it was applying are not counted as
-// applied (Revision), so that Run(ctx, w.Revision()) resumes without a gap.
-// If the feed was compacted past from, it resyncs everything.
+// returns nil. It applies each revision whole (Revision is never half a
+// revision), and returns an error when the feed or a read of the store
+// fails, Revision then being the last revision applied, so that Run(ctx,
+// w.Revision()) resumes without a gap. If the feed was compacted past
+// from, it resyncs everything.
 func (w *Watcher) Run(ctx context.Context, from int64) error {
 	w.rev.Store(from)
 	for {
@@ -131,14 +132,22 @@ func (w *Watcher) follow(ctx context.Context, from int64) error {
 	if err != nil {
 		return err
 	}
+	applied := from
 	for ch := range watch.C() {
-		if err := w.apply(ctx, ch); err != nil {
-			// Resume at this revision: its other changes are applied
-			// again, which changes nothing.
-			w.rev.Store(ch.Revision - 1)
+		if ch.Revision <= applied {
+			continue // applied with the rest of its revision
+		}
+		changes, err := store.RevisionChanges(ctx, w.Store, ch.Revision)
+		if err != nil {
 			return err
 		}
-		w.rev.Store(ch.Revision)
+		for _, c := range changes {
+			if err := w.apply(ctx, c); err != nil {
+				return err
+			}
+		}
+		applied = ch.Revision
+		w.rev.Store(applied)
 	}
 	return watch.Err()
 }
