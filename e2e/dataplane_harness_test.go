@@ -68,6 +68,13 @@ func startDataPlaneWith(t *testing.T, dataDir string, env []string, extra ...str
 		"--http-addr", "127.0.0.1:0", "--https-addr", "127.0.0.1:0"}, extra...)
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(append(os.Environ(), "TOLLGATE_ACCESS_KEY_ID=", "TOLLGATE_SECRET_ACCESS_KEY="), env...)
+	return startDataPlaneCmd(t, cmd, dataDir)
+}
+
+// startDataPlaneCmd starts cmd, a `tollgate serve` on dataDir with both
+// data-plane listeners, as startDataPlane does.
+func startDataPlaneCmd(t *testing.T, cmd *exec.Cmd, dataDir string) *dataPlane {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

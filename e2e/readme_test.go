@@ -12,7 +12,10 @@ import (
 
 // TestReadmeQuickstart runs the README's quickstart block exactly as
 // written (only the port differs: the test gateway listens on an ephemeral
-// one), with the AWS CLI v2, in a directory holding ./tollgate-data.
+// one), in a directory holding ./tollgate-data, once with the AWS CLI v2
+// and once with the AWS CLI v1 when one is on the PATH: v1 reads only
+// AWS_DEFAULT_REGION, v2 AWS_REGION first, and the block must work with
+// both.
 func TestReadmeQuickstart(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
 	if err != nil {
@@ -29,6 +32,20 @@ func TestReadmeQuickstart(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/aws"); err != nil {
 		t.Fatal("the quickstart needs Debian's AWS CLI v2 at /usr/bin/aws (scripts/test installs it)")
 	}
+	clis := map[string]string{"v2": "/usr/bin"}
+	if dir := awsCLIv1Dir(); dir != "" {
+		clis["v1"] = dir
+	} else {
+		t.Log("no AWS CLI v1 on the PATH: the quickstart runs with v2 only")
+	}
+	for name, dir := range clis {
+		t.Run(name, func(t *testing.T) { runQuickstart(t, block, dir) })
+	}
+}
+
+// runQuickstart runs the block against a fresh gateway with the `aws`
+// found in cliDir first on the PATH.
+func runQuickstart(t *testing.T, block, cliDir string) {
 	work := t.TempDir()
 	g := startDataPlane(t, filepath.Join(work, "tollgate-data"))
 	script := strings.ReplaceAll(block, "127.0.0.1:4566", strings.TrimPrefix(g.Endpoint, "http://"))
@@ -38,8 +55,8 @@ func TestReadmeQuickstart(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "PATH=/usr/bin:"+os.Getenv("PATH"), "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null",
-		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
+	cmd.Env = append(os.Environ(), "PATH="+cliDir+":"+os.Getenv("PATH"), "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_REGION=", "AWS_DEFAULT_REGION=")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("quickstart failed: %v\n%s\n--- gateway log\n%s", err, out, g.Logs())
@@ -56,4 +73,20 @@ func TestReadmeQuickstart(t *testing.T) {
 			t.Errorf("quickstart output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// awsCLIv1Dir returns the directory of the first `aws` on the PATH that is
+// the AWS CLI v1, or "".
+func awsCLIv1Dir() string {
+	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
+		exe := filepath.Join(dir, "aws")
+		if st, err := os.Stat(exe); err != nil || st.IsDir() {
+			continue
+		}
+		out, err := exec.Command(exe, "--version").CombinedOutput()
+		if err == nil && strings.HasPrefix(string(out), "aws-cli/1.") {
+			return dir
+		}
+	}
+	return ""
 }

@@ -133,13 +133,12 @@ func (ix *Index) Revision() int64 { return ix.rev.Load() }
 
 // Run follows the store's change feed until ctx ends, then returns nil. If
 // it falls so far behind that the feed was compacted, it reloads
-// everything. It returns an error only if the feed or the store fails.
+// everything. It returns an error only if the feed or the store fails;
+// changes it could not apply are not counted in Revision, so that calling
+// Run again resumes without a gap.
 func (ix *Index) Run(ctx context.Context) error {
 	for {
-		w, err := ix.st.Watch(ctx, ix.rev.Load())
-		if err == nil {
-			err = ix.follow(ctx, w)
-		}
+		err := ix.followFeed(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -154,7 +153,19 @@ func (ix *Index) Run(ctx context.Context) error {
 		case err != nil:
 			return fmt.Errorf("apikey: %w", err)
 		default:
-			return nil
+			return errors.New("apikey: the change feed ended")
 		}
 	}
+}
+
+// followFeed follows the feed from Revision until it fails.
+func (ix *Index) followFeed(ctx context.Context) error {
+	// Cancelled on return, so that the feed stops if we stop reading it.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	w, err := ix.st.Watch(ctx, ix.rev.Load())
+	if err != nil {
+		return err
+	}
+	return ix.follow(ctx, w)
 }

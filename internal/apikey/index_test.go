@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -19,6 +20,7 @@ import (
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/faultstore"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 )
 
@@ -400,5 +402,48 @@ func BenchmarkLookup(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_, _, _ = ix.Lookup("some-key-value-0123456789", "api0000000", "dev")
+	}
+}
+
+// TestIndexStopsOnStoreErrorAndResumes: a change the index cannot read
+// makes Run return the error without counting the change in Revision;
+// after the store heals, Run resumes from Revision and applies it.
+func TestIndexStopsOnStoreErrorAndResumes(t *testing.T) {
+	e := newEnv(t)
+	fs := faultstore.Wrap(e.st)
+	ix, err := apikey.NewIndex(context.Background(), fs, e.box, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := ix.Revision()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	errDisk := errors.New("disk I/O error")
+	fs.Fail(faultstore.View, errDisk)
+	go func() { done <- ix.Run(ctx) }()
+	key, value := e.newKey(true)
+	plan := e.newPlan(`{"name":"p","apiStages":[{"apiId":"` + e.api + `","stage":"dev"}]}`)
+	e.call("POST", "/usageplans/"+plan+"/keys", `{"keyId":"`+key+`","keyType":"API_KEY"}`, 201, nil)
+	select {
+	case err := <-done:
+		if !errors.Is(err, errDisk) {
+			t.Fatalf("Run: %v, want the store error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run kept going past changes it could not read")
+	}
+	if ix.Revision() != before {
+		t.Fatalf("Revision moved from %d to %d over unapplied changes", before, ix.Revision())
+	}
+	allowed(t, ix, value, e.api, "dev", false)
+
+	fs.Heal()
+	go func() { done <- ix.Run(ctx) }()
+	e.synced(ix)
+	allowed(t, ix, value, e.api, "dev", true)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after ctx ended: %v", err)
 	}
 }

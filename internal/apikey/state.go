@@ -87,10 +87,21 @@ func (ix *Index) follow(ctx context.Context, w store.Watcher) error {
 				}
 				return w.Err()
 			}
-			last = ch.Revision
-			if relevant(ch.Key) {
-				pending[ch.Key] = true
+			if ch.Revision <= last {
+				continue // read with the rest of its revision
 			}
+			// The whole revision, so that the revision flush publishes is
+			// never half applied.
+			changes, err := store.RevisionChanges(ctx, ix.st, ch.Revision)
+			if err != nil {
+				return fmt.Errorf("read revision %d: %w", ch.Revision, err)
+			}
+			for _, c := range changes {
+				if relevant(c.Key) {
+					pending[c.Key] = true
+				}
+			}
+			last = ch.Revision
 			if !armed {
 				timer.Reset(batchWindow)
 				armed = true

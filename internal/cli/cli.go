@@ -10,12 +10,17 @@ import (
 	"os"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/store"
 )
 
 // Env is what a command may touch of the process.
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+
+	// wrapStore, when set, wraps the store `serve` opens (tests inject
+	// store failures with it).
+	wrapStore func(store.Store) store.Store
 }
 
 func (e Env) getenv() func(string) string {

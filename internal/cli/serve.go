@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/pprof"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -38,6 +36,7 @@ import (
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
+	"github.com/tollgate/tollgate/internal/supervise"
 	"github.com/tollgate/tollgate/internal/tlscert"
 )
 
@@ -51,12 +50,17 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := newLogger(env.Stderr, s.LogLevel)
-	if err := os.MkdirAll(s.DataDir, 0o700); err != nil {
-		return fmt.Errorf("data dir: %w", err)
+	lock, err := prepareDataDir(s)
+	if err != nil {
+		return err
 	}
+	defer lock.Release()
 	st, storeDesc, err := openStore(ctx, s)
 	if err != nil {
 		return err
+	}
+	if env.wrapStore != nil {
+		st = env.wrapStore(st)
 	}
 	defer st.Close()
 	creds, credSrc, err := credentials.Load(s.DataDir, env.Getenv)
@@ -93,8 +97,9 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer functions.Close()
 	lambdaAPI := lambdaapi.New(lambdaapi.Config{Functions: functions, Region: s.Region, AccountID: s.AccountID})
+	mgmtAuth := mgmt.SigV4{Verifier: verifier}
 	server := mgmt.New(mgmt.Config{
-		Auth:     mgmt.SigV4{Verifier: verifier},
+		Auth:     mgmtAuth,
 		Services: []mgmt.Registrar{api, apiV2, lambdaAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
@@ -123,95 +128,57 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets},
 	}
-	rev, err := watcher.Sync(ctx)
-	if err != nil {
+	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
 	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway"),
 		Networks: networks, Throttling: throttling},
 		log.With("component", "engine"))
 
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	admin.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	// Profiles, on the admin listener only (loopback by default).
-	admin.HandleFunc("GET /debug/pprof/", pprof.Index)
-	admin.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
-	admin.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
-	admin.HandleFunc("GET /_tollgate/stages", func(w http.ResponseWriter, _ *http.Request) {
-		writeStageStatus(w, registry, watcher)
-	})
-
-	ln, err := net.Listen("tcp", s.AdminAddr)
+	ln, dataAddrs, err := openListeners(s)
 	if err != nil {
-		return fmt.Errorf("management listener: %w", err)
+		return err
 	}
-	var dataAddrs []dataListener
-	if s.HTTPSAddr != "" {
-		tlsCfg, caPath, err := tlscert.Ensure(filepath.Join(s.DataDir, "tls"), tlscert.DefaultNames)
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		dl, err := net.Listen("tcp", s.HTTPSAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("https listener: %w", err)
-		}
-		dataAddrs = append(dataAddrs, dataListener{ln: tls.NewListener(dl, tlsCfg), scheme: "https", addr: dl.Addr().String(), ca: caPath})
-	}
-	if s.HTTPAddr != "" {
-		dl, err := net.Listen("tcp", s.HTTPAddr)
-		if err != nil {
-			ln.Close()
-			for _, d := range dataAddrs {
-				d.ln.Close()
-			}
-			return fmt.Errorf("http listener: %w", err)
-		}
-		dataAddrs = append(dataAddrs, dataListener{ln: dl, scheme: "http", addr: dl.Addr().String()})
-	}
-	srv := &http.Server{
-		Handler:           mgmt.Mount(admin, server), // not behind admin's path-cleaning mux
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		WriteTimeout:      2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	go func() {
-		if err := watcher.Run(watchCtx, rev); err != nil && watchCtx.Err() == nil {
-			log.Error("deploy watcher stopped", "err", err)
-		}
+	// The followers keep the data plane in step with the store; they are
+	// restarted when they fail, and /healthz says whether they keep up.
+	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
+	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
+	srv := newAdminServer(newAdminHandler(adminConfig{
+		Mgmt:    server,
+		Health:  followers.Health,
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Stages: func(w http.ResponseWriter, _ *http.Request) {
+			writeStageStatus(w, registry, watcher)
+		},
+		Listeners: listenersHandler(dataAddrs),
+		PProf:     s.PProf,
+		Access:    access,
+	}), log)
+	followCtx, stopFollowing := context.WithCancel(ctx)
+	defer func() {
+		stopFollowing()
+		followers.Wait()
 	}()
-	go func() {
-		if err := keys.Run(watchCtx); err != nil && watchCtx.Err() == nil {
-			log.Error("API key index stopped", "err", err)
-		}
-	}()
-	// The data-plane base URLs, for `tollgate import` to print invoke URLs.
-	admin.HandleFunc("GET /_tollgate/listeners", func(w http.ResponseWriter, _ *http.Request) {
-		urls := []string{}
-		for _, d := range dataAddrs {
-			urls = append(urls, d.scheme+"://"+d.addr)
-		}
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
+	followers.Start(followCtx, supervise.Follower{
+		Name:     "change feed",
+		Run:      func(ctx context.Context) error { return watcher.Run(ctx, watcher.Revision()) },
+		Revision: watcher.Revision,
 	})
+	followers.Start(followCtx, supervise.Follower{Name: "API key index", Run: keys.Run, Revision: keys.Revision})
+
 	errc := make(chan error, 1+len(dataAddrs))
 	go func() { errc <- srv.Serve(mgmt.Listener(ln)) }() // AWS-shaped answers to unparsable requests
 	for _, d := range dataAddrs {
 		go func(l net.Listener) { errc <- dataPlane.Serve(l) }(d.ln)
 	}
 
-	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs)
+	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs, access)
 	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
+	warnExposed(s, log)
+	if !access.Open && access.Token == "" {
+		log.Info("the admin listener is not loopback-only: /metrics and /_tollgate/* need SigV4 with the management credentials; set --metrics-token to let Prometheus in with a bearer token",
+			"admin", ln.Addr().String())
+	}
 	// --import: the files are imported (or re-imported over the API of the
 	// same title) and deployed through the management API, as `tollgate
 	// import` would; a file that fails stops the gateway.
@@ -247,6 +214,56 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	return nil
 }
 
+// openListeners opens the admin listener and the data-plane listeners.
+func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
+	ln, err := net.Listen("tcp", s.AdminAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("management listener: %w", err)
+	}
+	var data []dataListener
+	closeAll := func() {
+		ln.Close()
+		for _, d := range data {
+			d.ln.Close()
+		}
+	}
+	if s.HTTPSAddr != "" {
+		tlsCfg, caPath, err := tlscert.Ensure(filepath.Join(s.DataDir, "tls"), tlscert.DefaultNames)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		dl, err := net.Listen("tcp", s.HTTPSAddr)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("https listener: %w", err)
+		}
+		data = append(data, dataListener{ln: tls.NewListener(dl, tlsCfg), scheme: "https", addr: dl.Addr().String(), ca: caPath})
+	}
+	if s.HTTPAddr != "" {
+		dl, err := net.Listen("tcp", s.HTTPAddr)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("http listener: %w", err)
+		}
+		data = append(data, dataListener{ln: dl, scheme: "http", addr: dl.Addr().String()})
+	}
+	return ln, data, nil
+}
+
+// listenersHandler answers the data-plane base URLs, for `tollgate import`
+// to print invoke URLs.
+func listenersHandler(data []dataListener) http.HandlerFunc {
+	urls := []string{}
+	for _, d := range data {
+		urls = append(urls, d.scheme+"://"+d.addr)
+	}
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
+	}
+}
+
 // dataListener is one data-plane listener, for the banner.
 type dataListener struct {
 	ln     net.Listener
@@ -263,28 +280,20 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Lo
 
 // openStore opens the configured store and describes it for the banner.
 func openStore(ctx context.Context, s config.Settings) (store.Store, string, error) {
-	switch {
-	case s.Store == "":
-		path := filepath.Join(s.DataDir, "tollgate.db")
+	if path, ok := sqlitePath(s); ok {
 		st, err := sqlite.Open(ctx, path)
 		if err != nil {
 			return nil, "", fmt.Errorf("store: %w", err)
 		}
 		return st, "sqlite " + path, nil
-	case strings.HasPrefix(s.Store, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(s.Store, "sqlite:"), "//")
-		st, err := sqlite.Open(ctx, path)
-		if err != nil {
-			return nil, "", fmt.Errorf("store: %w", err)
-		}
-		return st, "sqlite " + path, nil
-	case strings.HasPrefix(s.Store, "postgres://"), strings.HasPrefix(s.Store, "postgresql://"):
+	}
+	if clusterStore(s.Store) {
 		return nil, "", errors.New("store: PostgreSQL (cluster mode) is not available in this build yet")
 	}
 	return nil, "", fmt.Errorf("store %q: want sqlite:PATH or postgres://…", s.Store)
 }
 
-func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source, data []dataListener) {
+func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source, data []dataListener, access opsAccess) {
 	w := env.Stdout
 	if abs, err := filepath.Abs(cred.Path); err == nil && cred.Path != "" {
 		cred.Path = abs
@@ -300,7 +309,10 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred c
 		fmt.Fprintf(w, "  credentials     %s (profile %s)\n", cred.Path, credentials.Profile)
 	}
 	fmt.Fprintf(w, "  store           %s\n", storeDesc)
-	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics\n", adminAddr, adminAddr)
+	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics (%s)\n", adminAddr, adminAddr, access.Describe())
+	if s.PProf {
+		fmt.Fprintf(w, "  profiler        http://%s/debug/pprof/ (as /metrics)\n", adminAddr)
+	}
 	for _, d := range data {
 		fmt.Fprintf(w, "  data plane      %s://%s\n", d.scheme, d.addr)
 		fmt.Fprintf(w, "                    invoke %s://%s/_aws/execute-api/{apiId}/{stage}/{path}\n", d.scheme, d.addr)
@@ -313,7 +325,9 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred c
 		}
 	}
 	if cred.Path != "" {
-		fmt.Fprintf(w, "\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_PROFILE=%s AWS_REGION=%s\n", cred.Path, credentials.Profile, s.Region)
+		// The AWS CLI v1 reads only AWS_DEFAULT_REGION; v2 and the SDKs read AWS_REGION first.
+		fmt.Fprintf(w, "\n  export AWS_SHARED_CREDENTIALS_FILE=%s AWS_PROFILE=%s AWS_REGION=%s AWS_DEFAULT_REGION=%s\n",
+			cred.Path, credentials.Profile, s.Region, s.Region)
 		fmt.Fprintf(w, "  aws apigateway get-rest-apis --endpoint-url http://%s\n", adminAddr)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -31,6 +32,12 @@ type Settings struct {
 	Functions      []string
 	LambdaEndpoint string
 	LogLevel       string
+	// PProf serves Go's profiler under /debug/pprof/ on the admin listener.
+	PProf bool
+	// MetricsToken, when set, is the bearer token that /metrics,
+	// /_tollgate/* and /debug/pprof/ accept (besides a SigV4 signature with
+	// the management credentials), wherever the admin listener is bound.
+	MetricsToken string
 	// PrivateNetworks stand in for VPC endpoints: "NAME=CIDR[,CIDR…]"
 	// (flag --private-network, repeatable) plus the config file's
 	// private-networks.
@@ -99,7 +106,23 @@ var settings = []setting{
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
 	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
 	{"log-level", "TOLLGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(s *Settings) *string { return &s.LogLevel }},
+	{"metrics-token", "TOLLGATE_METRICS_TOKEN", "", "bearer token for /metrics, /_tollgate/* and /debug/pprof/ (default: open on a loopback admin listener, SigV4 otherwise); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.MetricsToken }},
 }
+
+// boolSetting describes one on/off setting: a flag that stands alone
+// (--pprof) or takes a value (--pprof=false), an environment variable and
+// a config key holding true or false. The default is false.
+type boolSetting struct {
+	flag, env, usage string
+	dst              func(*Settings) *bool
+}
+
+var boolSettings = []boolSetting{
+	{"pprof", "TOLLGATE_PPROF", "serve Go's profiler at /debug/pprof/ on the admin listener, behind the same access rule as /metrics", func(s *Settings) *bool { return &s.PProf }},
+}
+
+// MinMetricsTokenLen is the shortest accepted --metrics-token.
+const MinMetricsTokenLen = 16
 
 // fileSettings is the YAML config file: the same names as the flags.
 type fileSettings struct {
@@ -113,6 +136,8 @@ type fileSettings struct {
 	Redis          *string  `yaml:"redis"`
 	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
 	LogLevel       *string  `yaml:"log-level"`
+	MetricsToken   *string  `yaml:"metrics-token"`
+	PProf          *bool    `yaml:"pprof"`
 	Functions      []string `yaml:"functions"`
 
 	PrivateNetworks []PrivateNetwork  `yaml:"private-networks"`
@@ -142,6 +167,16 @@ func (f *fileSettings) get(name string) *string {
 		return f.LambdaEndpoint
 	case "log-level":
 		return f.LogLevel
+	case "metrics-token":
+		return f.MetricsToken
+	}
+	return nil
+}
+
+func (f *fileSettings) getBool(name string) *bool {
+	switch name {
+	case "pprof":
+		return f.PProf
 	}
 	return nil
 }
@@ -163,6 +198,10 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	flagVals := map[string]*string{}
 	for _, st := range settings {
 		flagVals[st.flag] = fs.String(st.flag, "", st.usage+" (env "+st.env+", default "+quoteDefault(st.def)+")")
+	}
+	boolVals := map[string]*bool{}
+	for _, st := range boolSettings {
+		boolVals[st.flag] = fs.Bool(st.flag, false, st.usage+" (env "+st.env+", default false)")
 	}
 	configFlag := fs.String("config", "", "YAML file with any of these settings (env TOLLGATE_CONFIG)")
 	var functions, networks, issuers multi
@@ -202,6 +241,21 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 			*dst = *file.get(st.flag)
 		default:
 			*dst = st.def
+		}
+	}
+	for _, st := range boolSettings {
+		dst := st.dst(&s)
+		switch {
+		case set[st.flag]:
+			*dst = *boolVals[st.flag]
+		case getenv(st.env) != "":
+			v, err := strconv.ParseBool(getenv(st.env))
+			if err != nil {
+				return s, fmt.Errorf("%s=%q: want true or false", st.env, getenv(st.env))
+			}
+			*dst = v
+		case file.getBool(st.flag) != nil:
+			*dst = *file.getBool(st.flag)
 		}
 	}
 	s.Functions = functions
@@ -295,6 +349,12 @@ func (s Settings) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("--log-level %q: want debug, info, warn or error", s.LogLevel)
+	}
+	if t := s.MetricsToken; t != "" {
+		// Never echo the token itself.
+		if len(t) < MinMetricsTokenLen || strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
+			return fmt.Errorf("--metrics-token: want at least %d printable ASCII characters without spaces", MinMetricsTokenLen)
+		}
 	}
 	for _, f := range s.Functions {
 		name, path, ok := strings.Cut(f, "=")

@@ -75,3 +75,60 @@ func TestBadSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestBoolSettingPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	on := filepath.Join(dir, "on.yaml")
+	if err := os.WriteFile(on, []byte("pprof: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"default", nil, nil, false},
+		{"file", []string{"--config", on}, nil, true},
+		{"env over file", []string{"--config", on}, map[string]string{"TOLLGATE_PPROF": "false"}, false},
+		{"env", nil, map[string]string{"TOLLGATE_PPROF": "1"}, true},
+		{"bare flag", []string{"--pprof"}, map[string]string{"TOLLGATE_PPROF": "false"}, true},
+		{"flag over env", []string{"--pprof=false"}, map[string]string{"TOLLGATE_PPROF": "true"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Load(c.args, env(c.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.PProf != c.want {
+				t.Errorf("PProf = %v, want %v", s.PProf, c.want)
+			}
+		})
+	}
+}
+
+func TestMetricsToken(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(file, []byte("metrics-token: from-the-config-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load([]string{"--config", file}, env(nil), io.Discard)
+	if err != nil || s.MetricsToken != "from-the-config-file" {
+		t.Fatalf("file: %q %v", s.MetricsToken, err)
+	}
+	s, err = Load([]string{"--config", file}, env(map[string]string{"TOLLGATE_METRICS_TOKEN": "from-the-environment"}), io.Discard)
+	if err != nil || s.MetricsToken != "from-the-environment" {
+		t.Fatalf("env over file: %q %v", s.MetricsToken, err)
+	}
+	for _, bad := range []string{"short", "has a space in it somewhere", "tab\tseparated-token-value"} {
+		_, err := Load([]string{"--metrics-token", bad}, env(nil), io.Discard)
+		if err == nil || strings.Contains(err.Error(), bad) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("token %q: %v (want a one-line error that does not echo it)", bad, err)
+		}
+	}
+	if _, err := Load(nil, env(map[string]string{"TOLLGATE_PPROF": "yes please"}), io.Discard); err == nil {
+		t.Error("TOLLGATE_PPROF=yes please: want an error")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway"
@@ -29,13 +30,17 @@ type Watcher struct {
 	// (UpdateAccount).
 	Throttling *gateway.Throttling
 
+	// rev is the store revision whose changes are all applied.
+	rev atomic.Int64
+
 	mu          sync.Mutex
 	deployments map[string]*gateway.Deployment // "{api}/{deploymentId}"
 	failures    map[string]string              // "{api}/{stage}" → last compile error
 }
 
 // Sync compiles and publishes every stage and returns the store revision
-// it reflects.
+// it reflects. It fails if the store cannot be read (a stage that does not
+// compile is a compile failure, not an error: see Failures).
 func (w *Watcher) Sync(ctx context.Context) (int64, error) {
 	rev, err := w.Store.Revision(ctx)
 	if err != nil {
@@ -53,42 +58,53 @@ func (w *Watcher) Sync(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	for _, k := range keys {
-		w.applyStage(ctx, k)
+		if err := w.applyStage(ctx, k); err != nil {
+			return 0, err
+		}
 	}
-	w.applyAccount(ctx)
+	if err := w.applyAccount(ctx); err != nil {
+		return 0, err
+	}
+	w.rev.Store(rev)
 	return rev, nil
 }
 
+// Revision returns the store revision the published stages reflect: every
+// change committed at or before it has been applied.
+func (w *Watcher) Revision() int64 { return w.rev.Load() }
+
 // applyAccount loads the account's throttle into Throttling.
-func (w *Watcher) applyAccount(ctx context.Context) {
+func (w *Watcher) applyAccount(ctx context.Context) error {
 	if w.Throttling == nil {
-		return
+		return nil
 	}
 	var acct model.Account
 	err := w.Store.View(ctx, func(r store.Reader) error { return getRecord(ctx, r, model.KeyAccount, &acct) })
+	var bad *badRecordError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		w.Throttling.SetAccountLimit(gateway.DefaultAccountLimit)
+	case errors.As(err, &bad):
+		w.log().Error("the account settings do not decode; the previous ones stay in force", "err", err)
 	case err != nil:
-		w.log().Error("reading the account settings", "err", err)
+		return fmt.Errorf("reading the account settings: %w", err)
 	default:
 		ts := acct.ThrottleSettings
 		w.Throttling.SetAccountLimit(ratelimit.Limit{Rate: float64(ts.RateLimit), Burst: int(ts.BurstLimit)})
 	}
+	return nil
 }
 
-// Run syncs, then follows the change feed until ctx ends.
+// Run follows the change feed from revision from until ctx ends, then
+// returns nil. It applies each revision whole (Revision is never half a
+// revision), and returns an error when the feed or a read of the store
+// fails, Revision then being the last revision applied, so that Run(ctx,
+// w.Revision()) resumes without a gap. If the feed was compacted past
+// from, it resyncs everything.
 func (w *Watcher) Run(ctx context.Context, from int64) error {
+	w.rev.Store(from)
 	for {
-		watch, err := w.Store.Watch(ctx, from)
-		if err != nil {
-			return fmt.Errorf("deploy watcher: %w", err)
-		}
-		for ch := range watch.C() {
-			w.apply(ctx, ch)
-			from = ch.Revision
-		}
-		err = watch.Err()
+		err := w.follow(ctx, from)
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -96,22 +112,53 @@ func (w *Watcher) Run(ctx context.Context, from int64) error {
 			// We fell behind the feed: resynchronise everything.
 			w.log().Warn("deploy watcher fell behind the change feed; resyncing")
 			if from, err = w.Sync(ctx); err != nil {
-				return err
+				return fmt.Errorf("deploy watcher: resync: %w", err)
 			}
 		case err != nil:
 			return fmt.Errorf("deploy watcher: %w", err)
 		default:
-			return nil
+			return errors.New("deploy watcher: the change feed ended")
 		}
 	}
 }
 
-func (w *Watcher) apply(ctx context.Context, ch store.Change) {
+// follow applies the feed after from until it ends or a change cannot be
+// applied.
+func (w *Watcher) follow(ctx context.Context, from int64) error {
+	// Cancelled on return, so that the feed stops if we stop reading it.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	watch, err := w.Store.Watch(ctx, from)
+	if err != nil {
+		return err
+	}
+	applied := from
+	for ch := range watch.C() {
+		if ch.Revision <= applied {
+			continue // applied with the rest of its revision
+		}
+		changes, err := store.RevisionChanges(ctx, w.Store, ch.Revision)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			if err := w.apply(ctx, c); err != nil {
+				return err
+			}
+		}
+		applied = ch.Revision
+		w.rev.Store(applied)
+	}
+	return watch.Err()
+}
+
+// apply applies one change; it fails only if the store cannot be read.
+func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
-		w.applyStage(ctx, ch.Key)
+		return w.applyStage(ctx, ch.Key)
 	case ch.Key == model.KeyAccount:
-		w.applyAccount(ctx)
+		return w.applyAccount(ctx)
 	case strings.HasPrefix(ch.Key, model.KindFlush+"/"):
 		// "flush/{api}/{stage}/authorizers": FlushStageAuthorizersCache.
 		rest := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
@@ -140,23 +187,29 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) {
 		}
 		w.mu.Unlock()
 	}
+	return nil
 }
 
 // applyStage (re)compiles the stage stored at key and publishes it; a
 // deleted stage is unpublished; a failed compile keeps the previous one.
-func (w *Watcher) applyStage(ctx context.Context, key string) {
+// It returns an error only when the store cannot be read, leaving the
+// stage as it was.
+func (w *Watcher) applyStage(ctx context.Context, key string) error {
 	rest := strings.TrimPrefix(key, model.KindStage+"/")
 	apiID, name, ok := strings.Cut(rest, "/")
 	if !ok {
-		return
+		return nil
 	}
 	start := time.Now()
 	st, err := w.compileStage(ctx, apiID, name)
 	id := apiID + "/" + name
+	var readErr *readError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		w.Registry.Set(apiID, name, nil)
 		w.setFailure(id, "")
+	case errors.As(err, &readErr):
+		return fmt.Errorf("reading stage %s: %w", id, readErr.err)
 	case err != nil:
 		w.setFailure(id, err.Error())
 		w.log().Error("stage compile failed; the previous version keeps serving", "api", apiID, "stage", name, "err", err)
@@ -175,7 +228,21 @@ func (w *Watcher) applyStage(ctx context.Context, key string) {
 			"routes", st.Deployment.NumRoutes, "compileMs", time.Since(start).Milliseconds())
 	}
 	w.sweep()
+	return nil
 }
+
+// readError is a failure to read the store (not a missing or malformed
+// document): the change is retried rather than reported as a compile
+// failure.
+type readError struct{ err error }
+
+func (e *readError) Error() string { return e.err.Error() }
+
+// badRecordError is a stored document that does not decode.
+type badRecordError struct{ err error }
+
+func (e *badRecordError) Error() string { return e.err.Error() }
+func (e *badRecordError) Unwrap() error { return e.err }
 
 func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gateway.Stage, error) {
 	var stage model.Stage
@@ -197,8 +264,13 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gatewa
 		}
 		return nil
 	})
-	if err != nil {
+	var bad *badRecordError
+	switch {
+	case err == nil:
+	case errors.Is(err, store.ErrNotFound), errors.As(err, &bad):
 		return nil, err
+	default:
+		return nil, &readError{err}
 	}
 	d, err := w.deployment(apiID, stage.DeploymentID, snap)
 	if err != nil {
@@ -313,7 +385,7 @@ func getRecord[T any](ctx context.Context, r store.Reader, key string, v *T) err
 	}
 	rec := model.Record[*T]{V: v}
 	if err := json.Unmarshal(it.Value, &rec); err != nil {
-		return fmt.Errorf("decode %s: %w", key, err)
+		return &badRecordError{fmt.Errorf("decode %s: %w", key, err)}
 	}
 	return nil
 }

@@ -98,7 +98,10 @@ func (ls *LogSinks) Open(dest string) (*LogSink, error) {
 			w = os.Stdout
 		}
 	} else {
-		f, err := os.OpenFile(key, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		// Access logs carry caller addresses, identities and whatever the
+		// format names: readable by the gateway's user only (an existing
+		// file keeps its mode, e.g. one a log shipper's group may read).
+		f, err := os.OpenFile(key, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return nil, fmt.Errorf("access log destination %q: %w", dest, err)
 		}

@@ -55,7 +55,9 @@ func unpack(zipBytes []byte, dir, handler string) (string, error) {
 	}
 	tmp := dir + ".tmp"
 	_ = os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
+	// Function code may embed secrets: directories are the gateway user's
+	// only (the files keep their modes inside them).
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
 		return "", fmt.Errorf("unpack: %w", err)
 	}
 	defer os.RemoveAll(tmp)
@@ -66,7 +68,7 @@ func unpack(zipBytes []byte, dir, handler string) (string, error) {
 		}
 		dst := filepath.Join(tmp, name)
 		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(dst, 0o755); err != nil {
+			if err := os.MkdirAll(dst, 0o700); err != nil {
 				return "", fmt.Errorf("unpack: %w", err)
 			}
 			continue
@@ -95,7 +97,7 @@ func unpack(zipBytes []byte, dir, handler string) (string, error) {
 }
 
 func writeZipFile(f *zip.File, dst string) error {
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return fmt.Errorf("unpack: %w", err)
 	}
 	rc, err := f.Open()

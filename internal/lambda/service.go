@@ -187,7 +187,7 @@ func (s *Service) unpack(name string, zipBytes []byte, handler string) (exe, dir
 	}
 	if _, err := os.Stat(dir + ".zip"); err != nil {
 		tmp := dir + ".zip.tmp"
-		if err := os.WriteFile(tmp, zipBytes, 0o644); err != nil {
+		if err := os.WriteFile(tmp, zipBytes, 0o600); err != nil {
 			return "", "", fmt.Errorf("keep the deployment package: %w", err)
 		}
 		if err := os.Rename(tmp, dir+".zip"); err != nil {

@@ -12,24 +12,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// Mount returns the handler for a listener that serves both admin's routes
-// (health, metrics, profiles) and the management API: a request goes to
-// admin when one of its patterns matches, and to api otherwise, unaltered.
-// admin must not claim "/" for api: ServeMux answers paths that are not in
-// canonical form ("/restapis//resources", "/restapis/x/../x") with a
-// redirect before any handler runs, while AWS answers them as API calls.
-func Mount(admin *http.ServeMux, api http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// ServeMux reports no pattern for paths none of its routes claim,
-		// cleaned or not, and for a method none of them allow.
-		if _, pattern := admin.Handler(r); pattern != "" {
-			admin.ServeHTTP(w, r)
-			return
-		}
-		api.ServeHTTP(w, r)
-	})
-}
-
 // Listener wraps ln so that the requests Go's HTTP server refuses before
 // any handler runs are answered in AWS's error shape rather than with
 // net/http's plain text: a request-target it cannot parse (an invalid

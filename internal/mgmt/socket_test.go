@@ -47,9 +47,11 @@ func newSockServer(t *testing.T, cfg mgmt.Config) *sockServer {
 	})}}
 	cfg.Services = services
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
-	ts := httptest.NewUnstartedServer(mgmt.Mount(admin, mgmt.New(cfg)))
+	// The management handler is served directly, as tollgate serve does
+	// for every path that is not an operational endpoint (internal/cli's
+	// admin handler): never behind a ServeMux, which would redirect
+	// non-canonical paths before any handler runs.
+	ts := httptest.NewUnstartedServer(mgmt.New(cfg))
 	ts.Listener = mgmt.Listener(ts.Listener)
 	ts.Start()
 	t.Cleanup(ts.Close)

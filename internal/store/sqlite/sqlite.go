@@ -18,6 +18,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
@@ -54,7 +56,9 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the store in the SQLite file at path. The
-// schema is created or checked on open. ctx bounds the open only.
+// schema is created or checked on open. ctx bounds the open only. A new
+// file is created readable by its owner only (0600), and so are the WAL and
+// shared-memory files beside it; an existing file keeps its mode.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("sqlite: open: a file path is required, got %q", path)
@@ -64,6 +68,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		if err := o(&cfg); err != nil {
 			return nil, fmt.Errorf("sqlite: open: %w", err)
 		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	wdb, err := openDB(path, cfg, true)
 	if err != nil {
@@ -142,3 +149,20 @@ func (s *Store) lock(ctx context.Context) error {
 }
 
 func (s *Store) unlock() { <-s.wsem }
+
+// createPrivate creates the database file, empty and with mode 0600, unless
+// it exists. Left to itself SQLite creates it 0644 (less the umask); the
+// WAL, shared-memory and journal files it makes later take the database
+// file's mode (os_unix.c, findCreateFileMode: "the permissions on the
+// corresponding database file"), so creating the database first makes them
+// all private. An empty file is a valid, empty SQLite database.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}

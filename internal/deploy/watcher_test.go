@@ -1,0 +1,74 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/store/faultstore"
+	"github.com/tollgate/tollgate/internal/store/sqlite"
+)
+
+// TestWatcherStopsOnStoreErrorAndResumes: when a stage change arrives but
+// the store cannot be read, Run returns the error (it does not skip the
+// change, nor report it as a compile failure), the previous version keeps
+// serving, and Revision stays before the change, so that Run(ctx,
+// w.Revision()) after the store heals applies it.
+func TestWatcherStopsOnStoreErrorAndResumes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	real, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer real.Close()
+	st := faultstore.Wrap(real)
+	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d1"), snapshot("api1", map[string]string{"/a": "one"}))
+	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
+	reg := &gateway.Registry{}
+	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: integration.NewClients()}}
+	rev, err := w.Sync(ctx)
+	if err != nil || w.Revision() != rev || rev != 2 {
+		t.Fatalf("Sync: %d %v, Revision %d", rev, err, w.Revision())
+	}
+	h := &gateway.Handler{Registry: reg}
+	body := func() string { return string(serve(h, "GET", "x", "/_aws/execute-api/api1/dev/a").Body()) }
+
+	errDisk := errors.New("disk I/O error")
+	st.Fail(faultstore.View, errDisk)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx, rev) }()
+	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d2"), snapshot("api1", map[string]string{"/a": "two"}))
+	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d2"})
+	select {
+	case err := <-done:
+		if !errors.Is(err, errDisk) {
+			t.Fatalf("Run: %v, want the store error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run kept going past a change it could not read")
+	}
+	// The snapshot (rev 3) needs no read; the stage change (rev 4) does.
+	if w.Revision() != 3 || body() != "one" || len(w.Failures()) != 0 {
+		t.Fatalf("after the failure: Revision %d, body %q, failures %v", w.Revision(), body(), w.Failures())
+	}
+
+	st.Heal()
+	go func() { done <- w.Run(ctx, w.Revision()) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for body() != "two" || w.Revision() != 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not resumed: Revision %d, body %q", w.Revision(), body())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run after ctx ended: %v", err)
+	}
+}
