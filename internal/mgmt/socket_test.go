@@ -346,9 +346,6 @@ func TestMalformedRequestsShaped(t *testing.T) {
 			t.Errorf("unsigned GET %s: %d %s %s", target, a.Status, a.Type, a.Body)
 		}
 	}
-	if a := s.raw("GET /healthz HTTP/1.1\nHost: x\n\n"); a.Status != 200 || a.Body != "ok\n" {
-		t.Errorf("admin route: %d %s", a.Status, a.Body)
-	}
 
 	// Paging: limit=-1 is served, as AWS does [V]; a limit that is not a
 	// number is refused.
