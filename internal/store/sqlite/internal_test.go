@@ -21,27 +21,6 @@ func openInternal(t *testing.T, path string, opts ...Option) *Store {
 	return s
 }
 
-func TestPrefixEnd(t *testing.T) {
-	cases := []struct {
-		in, want string
-		ok       bool
-	}{
-		{"", "", false},
-		{"a/", "a0", true},
-		{"a", "b", true},
-		{"é", "\xc3\xaa", true},
-		{"a\xff", "b", true},
-		{"\xff\xff", "", false},
-		{"\U0010FFFF", "\xf4\x8f\xbf\xc0", true},
-	}
-	for _, c := range cases {
-		got, ok := prefixEnd(c.in)
-		if got != c.want || ok != c.ok {
-			t.Errorf("prefixEnd(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
-		}
-	}
-}
-
 func TestPragmas(t *testing.T) {
 	s := openInternal(t, filepath.Join(t.TempDir(), "s.db"))
 	for _, c := range []struct{ pragma, want string }{

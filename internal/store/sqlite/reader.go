@@ -32,7 +32,7 @@ func (r reader) Get(ctx context.Context, key string) (store.Item, error) {
 }
 
 // List implements store.Reader. It scans the primary key over
-// [max(prefix, after), prefixEnd(prefix)).
+// [max(prefix, after), store.PrefixEnd(prefix)).
 func (r reader) List(ctx context.Context, prefix string, opts store.ListOptions) ([]store.Item, error) {
 	if opts.Limit < 0 {
 		return nil, fmt.Errorf("list %q: negative limit %d", prefix, opts.Limit)
@@ -47,7 +47,7 @@ func (r reader) List(ctx context.Context, prefix string, opts store.ListOptions)
 		q.WriteString(`key >= ?`)
 		args = append(args, prefix)
 	}
-	if end, ok := prefixEnd(prefix); ok {
+	if end, ok := store.PrefixEnd(prefix); ok {
 		q.WriteString(` AND key < ?`)
 		args = append(args, end)
 	}

@@ -20,12 +20,11 @@ type writeTx struct {
 	reader
 	rev int64 // revision this transaction commits as
 
-	mu     sync.Mutex
-	done   bool
-	writes []store.Change // in order of first write; Op is the last op
-	index  map[string]int // key -> position in writes
+	mu      sync.Mutex
+	done    bool
+	changes *store.ChangeSet // what the transaction wrote, for the feed
 	// failed is the first error of a write statement. Such a statement may
-	// have changed rows that writes does not record, so Update refuses to
+	// have changed rows that changes does not record, so Update refuses to
 	// commit even if fn ignored the error.
 	failed error
 }
@@ -33,17 +32,7 @@ type writeTx struct {
 var _ store.Tx = (*writeTx)(nil)
 
 // record notes that key was written with op.
-func (t *writeTx) record(key string, op store.Op) {
-	if i, ok := t.index[key]; ok {
-		t.writes[i].Op = op
-		return
-	}
-	if t.index == nil {
-		t.index = make(map[string]int)
-	}
-	t.index[key] = len(t.writes)
-	t.writes = append(t.writes, store.Change{Revision: t.rev, Op: op, Key: key})
-}
+func (t *writeTx) record(key string, op store.Op) { t.changes.Record(key, op) }
 
 // enter locks t for one operation, failing if the transaction has ended.
 func (t *writeTx) enter() error {
@@ -69,7 +58,7 @@ func (t *writeTx) finish() ([]store.Change, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.done = true
-	return t.writes, t.failed
+	return t.changes.Changes(), t.failed
 }
 
 // Get implements store.Reader.
@@ -166,7 +155,7 @@ func (t *writeTx) DeletePrefix(ctx context.Context, prefix string) (int, error) 
 	}
 	defer t.mu.Unlock()
 	q, args := `DELETE FROM kv WHERE key >= ?`, []any{prefix}
-	if end, ok := prefixEnd(prefix); ok {
+	if end, ok := store.PrefixEnd(prefix); ok {
 		q += ` AND key < ?`
 		args = append(args, end)
 	}

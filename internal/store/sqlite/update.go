@@ -85,7 +85,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev int64,
 		return 0, fmt.Errorf("sqlite: update: read revision: %w", err)
 	}
 
-	wtx := &writeTx{reader: reader{tx: tx}, rev: cur + 1}
+	wtx := &writeTx{reader: reader{tx: tx}, rev: cur + 1, changes: store.NewChangeSet(cur + 1)}
 	fnErr := fn(wtx)
 	writes, failed := wtx.finish()
 	if fnErr != nil {

@@ -1,0 +1,267 @@
+// Package postgres implements store.Store on PostgreSQL (github.com/jackc/pgx/v5),
+// for clusters: every gateway of a cluster opens the same database, and
+// each sees the others' commits through the change feed within
+// milliseconds.
+//
+// # Schema
+//
+// The tables live in a schema of their own ("tollgate" unless WithSchema
+// says otherwise), created and migrated by Open: versioned migrations,
+// each in one transaction with the version bump, under a transaction-level
+// advisory lock, so that gateways starting together migrate once and none
+// sees half a schema. A database migrated by a newer Tollgate is refused.
+//
+//	kv       (key bytea PRIMARY KEY, value bytea, rev bigint)
+//	changes  (rev bigint, seq int, op smallint, key bytea, PRIMARY KEY (rev, seq))
+//	meta     (id = 1, rev bigint, floor bigint)   -- current revision, compaction floor
+//	schema_version (version int)
+//
+// Keys are bytea, so they compare byte-wise (memcmp) as Go compares
+// strings, whatever the database's collation, and a prefix is the range
+// [prefix, store.PrefixEnd(prefix)) even when that end is not valid UTF-8.
+//
+// # Writers
+//
+// Every write transaction first locks the meta row (SELECT … FOR UPDATE)
+// and holds it until it commits: writers of all gateways are serialised,
+// each reads the revision its predecessor committed and commits the next
+// one, so revisions are gap-free and in commit order, and a watcher never
+// sees revision n+1 before n. Within one Store a Go semaphore queues
+// writers before they take a pooled connection. Transactions run at READ
+// COMMITTED: under the meta lock no other writer can commit between their
+// statements, so they are serializable in effect. Commits wait for the WAL
+// flush (synchronous_commit is raised to on for the store's sessions if
+// the server has it off), so a write whose Update returned survives a
+// crash of the gateway or of the server.
+//
+// # Change feed
+//
+// Update sends pg_notify(channel, revision) inside the transaction, so the
+// notification goes out when, and only if, the transaction commits, in
+// commit order. Each Store keeps one connection LISTENing on the channel
+// and wakes its watchers on every notification; watchers then read the
+// changes table from their own cursor. A notification is only a wake-up:
+// a watcher reads nothing from its payload, so one lost while the
+// listening connection was down loses no change. The listener reconnects
+// with backoff and wakes every watcher when it is back (catch-up from each
+// cursor), and while it is down watchers poll (WithPollInterval). Watchers
+// retry failed reads with backoff instead of closing, so a database
+// restart is a pause in the feed, not its end; only compaction past a
+// watcher (store.ErrCompacted) and Close end it.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// Store is a store.Store on a PostgreSQL database. Its methods are safe
+// for concurrent use.
+type Store struct {
+	cfg     config
+	q       queries
+	channel string // NOTIFY channel of this schema
+	desc    string // host:port/database, for errors and logs
+
+	pool      *pgxpool.Pool
+	listenCfg *pgx.ConnConfig
+
+	// wsem queues this Store's writers before they take a connection;
+	// unlike a sync.Mutex, waiting for it honours the context.
+	wsem chan struct{}
+
+	notify    *notifier   // wakes watchers after each commit seen
+	listening atomic.Bool // the LISTEN connection is up
+
+	life context.Context // cancelled by Close
+	stop context.CancelFunc
+
+	mu     sync.Mutex
+	closed bool
+	ops    sync.WaitGroup // running operations, watchers and the listener
+
+	closeOnce sync.Once
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (a postgres:// or postgresql://
+// URL, or a libpq key=value string), creates or migrates the store's
+// schema and starts listening for commits. ctx bounds the open only. An
+// unreachable server fails within the connect timeout (5 s unless the
+// URL's connect_timeout or WithConnectTimeout says otherwise), with an
+// error naming host, port and database.
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			return nil, fmt.Errorf("postgres: open: %w", err)
+		}
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err) // pgx redacts the password
+	}
+	cc := pcfg.ConnConfig
+	if cfg.connectTimeout > 0 || cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = cfg.connectTimeoutOr(5 * time.Second)
+	}
+	desc := describe(cc)
+	if cfg.maxConns > 0 {
+		pcfg.MaxConns = cfg.maxConns
+	}
+	pcfg.AfterConnect = syncCommit
+	listenCfg := cc.Copy()
+
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open %s: %w", desc, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, cc.ConnectTimeout+time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect to %s: %w", desc, err)
+	}
+	if err := migrate(ctx, pool, cfg.schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", desc, err)
+	}
+	life, stop := context.WithCancel(context.Background())
+	s := &Store{
+		cfg:       cfg,
+		q:         newQueries(cfg.schema),
+		channel:   channelName(cfg.schema),
+		desc:      desc,
+		pool:      pool,
+		listenCfg: listenCfg,
+		wsem:      make(chan struct{}, 1),
+		notify:    newNotifier(),
+		life:      life,
+		stop:      stop,
+	}
+	// The first LISTEN is made here, so that Open fails if it cannot be
+	// and watchers started right after Open are woken by commits.
+	conn, err := s.listenConn(ctx)
+	if err != nil {
+		stop()
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open %s: %w", desc, err)
+	}
+	s.ops.Add(1)
+	go s.listen(conn)
+	return s, nil
+}
+
+// syncCommit raises synchronous_commit to on for a new session if the
+// server or database has it off (or local): a commit must be flushed
+// before Update reports it. Stronger settings (remote_write,
+// remote_apply) are kept.
+func syncCommit(ctx context.Context, c *pgx.Conn) error {
+	var v string
+	if err := c.QueryRow(ctx, "SELECT current_setting('synchronous_commit')").Scan(&v); err != nil {
+		return err
+	}
+	if v == "off" || v == "local" {
+		_, err := c.Exec(ctx, "SET synchronous_commit = on")
+		return err
+	}
+	return nil
+}
+
+// describe names the server and database of cc, without credentials.
+func describe(cc *pgx.ConnConfig) string {
+	host := cc.Host
+	if len(host) > 0 && host[0] == '/' {
+		host = "unix:" + host
+	}
+	return net.JoinHostPort(host, strconv.Itoa(int(cc.Port))) + "/" + cc.Database
+}
+
+// Ping checks that the database answers, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.begin("ping"); err != nil {
+		return err
+	}
+	defer s.ops.Done()
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping %s: %w", s.desc, err)
+	}
+	return nil
+}
+
+// Listening reports whether the connection that receives other gateways'
+// commits is up (while it is down, watchers poll).
+func (s *Store) Listening() bool { return s.listening.Load() }
+
+// String names the database the Store is open on (host:port/database).
+func (s *Store) String() string { return "postgres " + s.desc }
+
+// begin registers a running operation; the caller must call s.ops.Done
+// when it ends. It fails with store.ErrClosed once Close has been called.
+func (s *Store) begin(op string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("postgres: %s: %w", op, store.ErrClosed)
+	}
+	s.ops.Add(1)
+	return nil
+}
+
+// Close stops the watchers (their Err reports store.ErrClosed) and the
+// listener, waits for running operations to finish and closes the
+// connections. It is idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.stop()
+		s.ops.Wait()
+		s.pool.Close()
+	})
+	return nil
+}
+
+// lock acquires the writer semaphore, honouring ctx.
+func (s *Store) lock(ctx context.Context) error {
+	select {
+	case s.wsem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Store) unlock() { <-s.wsem }
+
+// logger returns the configured logger.
+func (s *Store) logger() *slog.Logger { return s.cfg.logger }
+
+// cleanupCtx returns a context for rolling back after ctx may have ended:
+// not cancelled with ctx, but bounded.
+func cleanupCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+}
+
+// ctxErr returns ctx's error if it has ended: pgx reports a cancelled
+// query with errors of its own, which do not always wrap it.
+func ctxErr(ctx context.Context, err error) error {
+	if ce := ctx.Err(); ce != nil && !errors.Is(err, ce) {
+		return fmt.Errorf("%w (%v)", ce, err)
+	}
+	return err
+}
