@@ -12,6 +12,12 @@ import (
 // negative or NaN Rate or a negative Burst.
 var ErrInvalidLimit = errors.New("invalid throttle limit")
 
+// ErrUnavailable is wrapped by the errors of a Limiter or Counter whose
+// shared store (Redis) did not answer in time, when it is set to fail
+// closed: the gateway answers such requests 503 rather than let them
+// through unlimited.
+var ErrUnavailable = errors.New("ratelimit: shared limit store unavailable")
+
 // Limit is a token bucket: capacity Burst, refilled at Rate tokens per
 // second. Rate 0 and Burst 0 block everything; Rate 0 with a positive Burst
 // admits Burst requests in all (the bucket never refills). Rate may be

@@ -98,12 +98,7 @@ func (c *MemoryCounter) Usage(_ context.Context, key string, q Quota, from, to t
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	first, last := dayOf(from), dayOf(to)
-	if last < first || int64(last)-int64(first) >= MaxUsageDays {
-		return nil, fmt.Errorf("ratelimit: usage from %s to %s: %w",
-			from.UTC().Format(time.DateOnly), to.UTC().Format(time.DateOnly), ErrInvalidRange)
-	}
-	var days []dayCount
+	var days []DayCount
 	sh := c.keys.shardFor(key)
 	for {
 		st := sh.load(key)
@@ -115,27 +110,14 @@ func (c *MemoryCounter) Usage(_ context.Context, key string, q Quota, from, to t
 			st.mu.Unlock()
 			continue
 		}
-		days = slices.Clone(st.days)
+		days = make([]DayCount, len(st.days))
+		for i, dc := range st.days {
+			days[i] = DayCount{Day: dc.day, Used: dc.used, Adj: dc.adj}
+		}
 		st.mu.Unlock()
 		break
 	}
-	out := make([]DayUsage, 0, last-first+1)
-	ws, run := int32(0), int64(0) // run: used - adj in window ws, up to d
-	for d := first; d <= last; d++ {
-		if s, _ := q.windowDays(d); s != ws || d == first {
-			ws, run = s, 0
-			for _, dc := range daysIn(days, s, d) {
-				run += dc.used - dc.adj
-			}
-		}
-		var used int64
-		if dd := daysIn(days, d, d+1); len(dd) > 0 {
-			used = dd[0].used
-			run += dd[0].used - dd[0].adj
-		}
-		out = append(out, DayUsage{Day: dayTime(d), Used: used, Remaining: max(q.Limit-run, 0)})
-	}
-	return out, nil
+	return UsageOf(q, days, from, to)
 }
 
 // Sweep drops, from every shard, the keys with no counts in the 121 days

@@ -158,6 +158,26 @@ func (r *Redis) Halt() error {
 	return nil
 }
 
+// Pause freezes the server (SIGSTOP): connections stay open and nothing
+// is answered, as with a hung server or a network partition. Resume
+// undoes it.
+func (r *Redis) Pause() error { return r.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server (SIGCONT).
+func (r *Redis) Resume() error { return r.signal(syscall.SIGCONT) }
+
+func (r *Redis) signal(sig syscall.Signal) error {
+	if !r.owned {
+		return errors.New("testsvc: redis: signalling a server inherited from the parent process")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cmd == nil {
+		return errors.New("testsvc: redis: not running")
+	}
+	return r.cmd.Process.Signal(sig)
+}
+
 // Stop stops the server and removes its directory. It is a no-op on a
 // server inherited from the parent process.
 func (r *Redis) Stop() {

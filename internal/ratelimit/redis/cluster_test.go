@@ -1,0 +1,124 @@
+package redis_test
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/ratelimit"
+	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
+	"github.com/tollgate/tollgate/internal/redisclient"
+)
+
+// nodes is how many gateways the cluster tests simulate: each has a
+// client of its own (its own connections), as separate processes would.
+const nodes = 3
+
+// TestClusterThrottleAccuracy: three nodes hammer one stage limit of rate
+// 50, burst 50 for 3 s, each with the wall clock as its time; together
+// they admit 50 + 50·t (±5%), t being the time from the first request to
+// the last, not three times that.
+func TestClusterThrottleAccuracy(t *testing.T) {
+	prefix := newPrefix()
+	lim := ratelimit.Limit{Rate: 50, Burst: 50}
+	const perNode = 4 // concurrent requests per node
+	var admitted, calls atomic.Int64
+	var first, last atomic.Int64 // unix ns
+	first.Store(math.MaxInt64)
+	deadline := time.Now().Add(3 * time.Second)
+	var wg sync.WaitGroup
+	for range nodes {
+		l := rlredis.NewLimiter(dial(t, redisclient.Options{}), rlredis.Options{Prefix: prefix})
+		for range perNode {
+			wg.Go(func() {
+				for {
+					now := time.Now()
+					if now.After(deadline) {
+						return
+					}
+					ok, err := l.Allow(context.Background(), "stage/prod/GET/pets", lim, now)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					calls.Add(1)
+					if ok {
+						admitted.Add(1)
+					}
+					for ns := now.UnixNano(); ; {
+						f := first.Load()
+						if ns >= f || first.CompareAndSwap(f, ns) {
+							break
+						}
+					}
+					for ns := now.UnixNano(); ; {
+						l := last.Load()
+						if ns <= l || last.CompareAndSwap(l, ns) {
+							break
+						}
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	elapsed := time.Duration(last.Load() - first.Load())
+	want := float64(lim.Burst) + lim.Rate*elapsed.Seconds()
+	got := float64(admitted.Load())
+	t.Logf("%d nodes, %d calls over %v: %v admitted, want %.1f (50 + 50·t)", nodes, calls.Load(), elapsed.Round(time.Millisecond), got, want)
+	if math.Abs(got-want) > 0.05*want {
+		t.Fatalf("admitted %v, want %.1f ± 5%%", got, want)
+	}
+}
+
+// TestClusterQuotaExact: a quota of 5 a day, taken concurrently through
+// three nodes, admits exactly 5, and GetUsage through any node reports
+// them; UpdateUsage through one node is seen by the others.
+func TestClusterQuotaExact(t *testing.T) {
+	prefix := newPrefix()
+	q := ratelimit.Quota{Limit: 5, Period: ratelimit.Day}
+	now := time.Now()
+	counters := make([]*rlredis.Counter, nodes)
+	for i := range counters {
+		counters[i] = rlredis.NewCounter(dial(t, redisclient.Options{}), rlredis.Options{Prefix: prefix})
+	}
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	for _, c := range counters {
+		for range 4 {
+			wg.Go(func() {
+				for range 10 {
+					_, ok, err := c.Take(context.Background(), "plan1/key1", q, now)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if ok {
+						admitted.Add(1)
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	if got := admitted.Load(); got != 5 {
+		t.Fatalf("%d of %d requests admitted across %d nodes, want exactly 5", got, nodes*4*10, nodes)
+	}
+	for i, c := range counters {
+		u, err := c.Usage(context.Background(), "plan1/key1", q, now, now)
+		if err != nil || len(u) != 1 || u[0].Used != 5 || u[0].Remaining != 0 {
+			t.Fatalf("node %d: usage %+v, %v; want 5 used, 0 remaining", i, u, err)
+		}
+	}
+	if err := counters[0].SetRemaining(context.Background(), "plan1/key1", q, 2, now); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []bool{true, true, false} {
+		if _, ok, err := counters[1+i%2].Take(context.Background(), "plan1/key1", q, now); err != nil || ok != want {
+			t.Fatalf("take %d after UpdateUsage on another node: %v, %v; want %v", i, ok, err, want)
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/ratelimit/countertest"
+	"github.com/tollgate/tollgate/internal/ratelimit/limitertest"
+	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
+	"github.com/tollgate/tollgate/internal/redisclient"
+	"github.com/tollgate/tollgate/internal/testsvc"
+)
+
+// srv is this test binary's private Redis.
+var srv *testsvc.Redis
+
+func TestMain(m *testing.M) {
+	srv = testsvc.MustStartRedis()
+	code := m.Run()
+	srv.Stop()
+	os.Exit(code)
+}
+
+var prefixes atomic.Int64
+
+// newPrefix returns a key prefix no other test uses: each test gets a
+// fresh, empty limiter or counter on the shared server.
+func newPrefix() string { return fmt.Sprintf("t%d:", prefixes.Add(1)) }
+
+// dial opens a client (a gateway's connection), closed at cleanup. Tests
+// that do not set a timeout get a long one: they check results, not
+// latency, on a machine whose few cores the race detector and other test
+// binaries share.
+func dial(t testing.TB, o redisclient.Options) *redisclient.Client {
+	t.Helper()
+	if o.Timeout == 0 {
+		o.Timeout = 5 * time.Second
+	}
+	c, err := redisclient.Open(context.Background(), srv.URL(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func TestLimiterConformance(t *testing.T) {
+	c := dial(t, redisclient.Options{})
+	limitertest.Run(t, func(t *testing.T) ratelimit.Limiter {
+		return rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix()})
+	})
+}
+
+func TestCounterConformance(t *testing.T) {
+	c := dial(t, redisclient.Options{})
+	countertest.Run(t, func(t *testing.T) ratelimit.Counter {
+		return rlredis.NewCounter(c, rlredis.Options{Prefix: newPrefix()})
+	})
+}
