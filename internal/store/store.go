@@ -32,6 +32,10 @@ var (
 	ErrClosed = errors.New("store: closed")
 	// ErrInvalidKey: a key that ValidateKey rejects was passed to a write.
 	ErrInvalidKey = errors.New("store: invalid key")
+	// ErrUnavailable: the database could not be reached (a server store
+	// such as PostgreSQL is down, restarting or cut off). The operation
+	// may be retried later; callers answer 503 rather than 500.
+	ErrUnavailable = errors.New("store: database unavailable")
 )
 
 // ValidateKey reports whether key may be stored: it must be non-empty, valid

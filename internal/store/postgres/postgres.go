@@ -54,14 +54,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tollgate/tollgate/internal/store"
@@ -133,7 +136,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	defer cancel()
 	if err := pool.Ping(pctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connect to %s: %w", desc, err)
+		return nil, fmt.Errorf("postgres: connect to %s: %w", desc, ctxErr(pctx, err))
 	}
 	if err := migrate(ctx, pool, cfg.schema); err != nil {
 		pool.Close()
@@ -197,7 +200,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	defer s.ops.Done()
 	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: ping %s: %w", s.desc, err)
+		return fmt.Errorf("postgres: ping %s: %w", s.desc, ctxErr(ctx, err))
 	}
 	return nil
 }
@@ -257,11 +260,35 @@ func cleanupCtx(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 }
 
-// ctxErr returns ctx's error if it has ended: pgx reports a cancelled
-// query with errors of its own, which do not always wrap it.
+// ctxErr returns err as the store reports it: wrapping ctx's error if
+// ctx has ended (pgx reports a cancelled query with errors of its own,
+// which do not always wrap it), else wrapping store.ErrUnavailable if the
+// database could not be reached.
 func ctxErr(ctx context.Context, err error) error {
 	if ce := ctx.Err(); ce != nil && !errors.Is(err, ce) {
 		return fmt.Errorf("%w (%v)", ce, err)
 	}
+	if unreachable(err) && !errors.Is(err, store.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
 	return err
+}
+
+// unreachable reports whether err means the database could not be
+// reached or went away: a failed connect, a broken connection, a timeout,
+// or the server shutting down or starting up (SQLSTATE classes 08 and
+// 57P).
+func unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P")
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		pgconn.SafeToRetry(err)
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -149,12 +150,19 @@ func TestServerRestart(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	_, err = b.Update(ctx, func(tx store.Tx) error { return tx.Put(ctx, "lost", []byte(`1`)) })
 	cancel()
-	if err == nil {
-		t.Fatal("Update succeeded with the database down")
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Update with the database down: %v; want ErrUnavailable", err)
 	}
 	t.Logf("Update with the database down failed after %v: %v", time.Since(start).Round(time.Millisecond), err)
-	if err := b.Ping(t.Context()); err == nil {
-		t.Fatal("Ping succeeded with the database down")
+	if err := b.Ping(t.Context()); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Ping with the database down: %v; want ErrUnavailable", err)
+	}
+	if _, err := a.Revision(t.Context()); !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("Revision with the database down: %v; want ErrUnavailable", err)
+	}
+	err = a.View(t.Context(), func(r store.Reader) error { _, err := r.Get(t.Context(), "k/0"); return err })
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("View with the database down: %v; want ErrUnavailable", err)
 	}
 	if err := pg.Start(); err != nil {
 		t.Fatal(err)
