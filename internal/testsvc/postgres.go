@@ -57,7 +57,7 @@ func StartPostgres() (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := os.MkdirTemp("", "tollgate-pg-")
+	base, err := os.MkdirTemp(tempRoot(), "tollgate-pg-")
 	if err != nil {
 		return nil, fmt.Errorf("testsvc: postgres: %w", err)
 	}
@@ -78,6 +78,25 @@ func StartPostgres() (*Postgres, error) {
 	}
 	_ = os.RemoveAll(base)
 	return nil, startErr
+}
+
+// tempRoot is where the server's directory goes: the usual temporary
+// directory, unless the server runs as another user (as root) and cannot
+// reach it (a TMPDIR under a private home, say); then /tmp.
+func tempRoot() string {
+	dir := os.TempDir()
+	if os.Geteuid() != 0 {
+		return dir
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return "/tmp"
+		}
+		if d == filepath.Dir(d) {
+			return dir
+		}
+	}
 }
 
 // postgresBin finds the directory holding initdb and postgres: the newest

@@ -70,6 +70,11 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 )
 
+// idleInTxTimeout is the store's sessions' idle_in_transaction_session_timeout
+// (unless the URL sets one): the server ends a session that sits in a
+// transaction this long, releasing its locks.
+const idleInTxTimeout = time.Minute
+
 // Store is a store.Store on a PostgreSQL database. Its methods are safe
 // for concurrent use.
 type Store struct {
@@ -126,6 +131,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pcfg.MaxConns = cfg.maxConns
 	}
 	pcfg.AfterConnect = syncCommit
+	// A gateway cut off mid-transaction must not hold the meta row lock,
+	// and with it every writer of the cluster, until TCP gives up on it.
+	if _, set := cc.RuntimeParams["idle_in_transaction_session_timeout"]; !set {
+		cc.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(idleInTxTimeout.Milliseconds(), 10)
+	}
 	listenCfg := cc.Copy()
 
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
