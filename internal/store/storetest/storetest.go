@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"KV", kvTests},
 		{"List", listTests},
 		{"Tx", txTests},
+		{"Update", updateTests},
 		{"Changes", changesTests},
 		{"Watch", watchTests},
 		{"Concurrency", concurrencyTests},

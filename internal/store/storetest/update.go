@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -10,8 +10,13 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 )
 
-func TestPanicInUpdateReleasesWriter(t *testing.T) {
-	s, _ := openTemp(t)
+var updateTests = []testCase{
+	{"PanicReleasesWriter", testPanicInUpdateReleasesWriter},
+	{"TxUnusableAfterUpdate", testTxUnusableAfterUpdate},
+	{"QueuedUpdateHonoursContext", testUpdateWaitHonoursContext},
+}
+
+func testPanicInUpdateReleasesWriter(t *testing.T, s store.Store) {
 	func() {
 		defer func() {
 			if recover() == nil {
@@ -28,8 +33,7 @@ func TestPanicInUpdateReleasesWriter(t *testing.T) {
 	}
 }
 
-func TestTxUnusableAfterUpdate(t *testing.T) {
-	s, _ := openTemp(t)
+func testTxUnusableAfterUpdate(t *testing.T, s store.Store) {
 	var kept store.Tx
 	if _, err := s.Update(t.Context(), func(tx store.Tx) error { kept = tx; return nil }); err != nil {
 		t.Fatal(err)
@@ -42,10 +46,9 @@ func TestTxUnusableAfterUpdate(t *testing.T) {
 	}
 }
 
-// TestUpdateWaitHonoursContext: an Update queued behind another returns when
+// testUpdateWaitHonoursContext: an Update queued behind another returns when
 // its context ends, without running fn.
-func TestUpdateWaitHonoursContext(t *testing.T) {
-	s, _ := openTemp(t)
+func testUpdateWaitHonoursContext(t *testing.T, s store.Store) {
 	holding, release := make(chan struct{}), make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
