@@ -227,7 +227,22 @@ func TestDataplaneStreamFailure(t *testing.T) {
 	logPath := filepath.Join(t.TempDir(), "access.log")
 	a.patchStage(t, "s", replaceOp("/accessLogSettings/destinationArn", logPath),
 		replaceOp("/accessLogSettings/format", `{"requestId":"$context.requestId","status":"$context.status","responseType":"$context.error.responseType"}`))
-	dp.waitFor(t, a.url("s", "/fixed?sent=5&length=5"), 200, "xxxxx")
+	// The access-log settings reach the data plane asynchronously: wait
+	// until a request is logged before the ones under test.
+	eventually(t, "access log on", func() error {
+		r := dp.do(t, "GET", a.url("s", "/fixed?sent=5&length=5"), nil, nil)
+		if r.Status != 200 || r.Body != "xxxxx" {
+			return fmt.Errorf("probe: %s", r)
+		}
+		id := r.Header.Get("x-amzn-RequestId")
+		time.Sleep(250 * time.Millisecond) // the sink flushes every 200 ms
+		for _, l := range readAccessLog(t, logPath) {
+			if l["requestId"] == id {
+				return nil
+			}
+		}
+		return fmt.Errorf("probe %s not logged", id)
+	})
 
 	ids := map[string]string{}
 	// Reset before any body byte: nothing has been sent, so the gateway
