@@ -430,7 +430,7 @@ func cliV2Errors(t *testing.T, c *cliRunner) {
 	c.fails("NotFoundException", "GetStage", "Invalid stage identifier specified nosuch", "get-stage", "--api-id", id, "--stage-name", "nosuch")
 	c.fails("BadRequestException", "UpdateApi", "allow-credentials is not supported if 'allow-origin' is *",
 		"update-api", "--api-id", id, "--cors-configuration", "AllowOrigins=*,AllowCredentials=true")
-	c.fails("BadRequestException", "UpdateIntegration", "Invalid mapping expression specified: overwrite:header.Authorization. Header Authorization is reserved and cannot be mapped",
+	c.fails("BadRequestException", "UpdateIntegration", "Invalid mapping expression specified: Validation Result: warnings : [], errors : [Operations on header Authorization are restricted]",
 		"update-integration", "--api-id", id, "--integration-id", igID, "--request-parameters", `{"overwrite:header.Authorization":"x"}`)
 	c.fails("BadRequestException", "DeleteIntegration", "Unable to delete integration "+igID+": it is the target of route(s) GET /a/{y}/b",
 		"delete-integration", "--api-id", id, "--integration-id", igID)
