@@ -90,6 +90,8 @@ func (a *API) routes() []restjson.Route {
 		op("PATCH "+api, "UpdateApi", a.updateApi),
 		op("DELETE "+api, "DeleteApi", a.deleteApi),
 		op("DELETE "+api+"/cors", "DeleteCorsConfiguration", a.deleteCors),
+		{Pattern: "PUT /v2/apis", Name: "ImportApi", Status: http.StatusCreated, Handler: a.importApi},
+		{Pattern: "PUT " + api, Name: "ReimportApi", Status: http.StatusCreated, Handler: a.reimportApi},
 
 		op("GET "+api+"/routes", "GetRoutes", a.getRoutes),
 		op("POST "+api+"/routes", "CreateRoute", a.createRoute),
@@ -139,14 +141,8 @@ func (a *API) routes() []restjson.Route {
 		routes = append(routes, op(ws.pattern, ws.name,
 			a.notImplemented(ws.name, "route responses, integration responses and models of WebSocket APIs")))
 	}
-	for _, oas := range openAPIOperations() {
-		status := http.StatusOK
-		if oas.name != "ExportApi" {
-			status = http.StatusCreated
-		}
-		routes = append(routes, restjson.Route{Pattern: oas.pattern, Name: oas.name, Status: status,
-			Handler: a.notImplemented(oas.name, "OpenAPI import and export of HTTP APIs")})
-	}
+	routes = append(routes, op("GET "+api+"/exports/{specification}", "ExportApi",
+		a.notImplemented("ExportApi", "OpenAPI exports of HTTP APIs")))
 	return routes
 }
 
