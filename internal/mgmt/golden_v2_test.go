@@ -138,6 +138,20 @@ func goldenV2Scenario() []goldenStep {
 		{"ReimportApi", "PUT", "/v2/apis/{{imp}}", map[string]any{"body": fixture("todo-export.yaml")}, nil},
 		{"GetRoutes-reimported", "GET", "/v2/apis/{{imp}}/routes", nil, nil},
 		{"Error-ReimportNotFound", "PUT", "/v2/apis/nosuchapi0", map[string]any{"body": "openapi: 3.0.1\npaths: {}\n"}, nil},
+
+		// OpenAPI export: the latest configuration, or a stage's deployment.
+		{"ExportApi", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=JSON", nil, nil},
+		{"ExportApi-yaml", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=YAML&exportVersion=1.0", nil, nil},
+		{"CreateDeployment-shared", "POST", "/v2/apis/{{shared}}/deployments", map[string]any{}, map[string]string{"sharedDep": "deploymentId"}},
+		{"CreateStage-shared", "POST", "/v2/apis/{{shared}}/stages", map[string]any{"stageName": "prod", "deploymentId": "{{sharedDep}}"}, nil},
+		{"ExportApi-stage", "GET", "/v2/apis/{{shared}}/exports/OAS30?outputType=JSON&stageName=prod", nil, nil},
+		{"ExportApi-noExtensions", "GET", "/v2/apis/{{shared}}/exports/OAS30?outputType=JSON&includeExtensions=false", nil, nil},
+		{"Error-ExportSpecification", "GET", "/v2/apis/{{imp}}/exports/OAS20?outputType=JSON", nil, nil},
+		{"Error-ExportOutputType", "GET", "/v2/apis/{{imp}}/exports/OAS30", nil, nil},
+		{"Error-ExportVersion", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=YAML&exportVersion=2.0", nil, nil},
+		{"Error-ExportStage", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=YAML&stageName=nosuch", nil, nil},
+		{"Error-ExportApiNotFound", "GET", "/v2/apis/nosuchapi0/exports/OAS30?outputType=JSON", nil, nil},
+		{"Error-ExportWebSocket", "GET", "/v2/apis/{{ws}}/exports/OAS30?outputType=JSON", nil, nil},
 	}
 }
 

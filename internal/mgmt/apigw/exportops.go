@@ -166,18 +166,11 @@ func (ex *exporter) scheme(au model.Authorizer) oas.Obj {
 		return s
 	}
 	ext := oas.Obj{"type": strings.ToLower(au.Type)}
-	set := func(k string, v *string) {
-		if v != nil {
-			ext[k] = *v
-		}
-	}
-	set("authorizerUri", au.AuthorizerURI)
-	set("authorizerCredentials", au.AuthorizerCredentials)
-	set("identitySource", au.IdentitySource)
-	set("identityValidationExpression", au.IdentityValidationExpression)
-	if au.AuthorizerResultTTLInSeconds != nil {
-		ext["authorizerResultTtlInSeconds"] = *au.AuthorizerResultTTLInSeconds
-	}
+	oas.SetOpt(ext, "authorizerUri", au.AuthorizerURI)
+	oas.SetOpt(ext, "authorizerCredentials", au.AuthorizerCredentials)
+	oas.SetOpt(ext, "identitySource", au.IdentitySource)
+	oas.SetOpt(ext, "identityValidationExpression", au.IdentityValidationExpression)
+	oas.SetOpt(ext, "authorizerResultTtlInSeconds", au.AuthorizerResultTTLInSeconds)
 	if len(au.ProviderARNs) > 0 {
 		ext["providerARNs"] = au.ProviderARNs
 	}
@@ -190,29 +183,24 @@ func (ex *exporter) scheme(au model.Authorizer) oas.Obj {
 // resource id, are left out [V]).
 func exportIntegration(in *model.Integration, resID string) oas.Obj {
 	o := oas.Obj{"type": strings.ToLower(in.Type)}
-	set := func(k string, v *string) {
-		if v != nil {
-			o[k] = *v
-		}
-	}
-	set("httpMethod", in.HTTPMethod)
-	set("uri", in.URI)
-	set("credentials", in.Credentials)
+	oas.SetOpt(o, "httpMethod", in.HTTPMethod)
+	oas.SetOpt(o, "uri", in.URI)
+	oas.SetOpt(o, "credentials", in.Credentials)
 	if model.Deref(in.ConnectionType) != "INTERNET" {
-		set("connectionType", in.ConnectionType)
+		oas.SetOpt(o, "connectionType", in.ConnectionType)
 	}
-	set("connectionId", in.ConnectionID)
+	oas.SetOpt(o, "connectionId", in.ConnectionID)
 	if model.Deref(in.CacheNamespace) != resID {
-		set("cacheNamespace", in.CacheNamespace)
+		oas.SetOpt(o, "cacheNamespace", in.CacheNamespace)
 	}
-	set("contentHandling", in.ContentHandling)
+	oas.SetOpt(o, "contentHandling", in.ContentHandling)
 	if in.PassthroughBehavior != nil {
 		o["passthroughBehavior"] = strings.ToLower(*in.PassthroughBehavior)
 	}
 	if in.TimeoutInMillis != defaultTimeoutMillis {
 		o["timeoutInMillis"] = in.TimeoutInMillis
 	}
-	set("responseTransferMode", in.ResponseTransferMode)
+	oas.SetOpt(o, "responseTransferMode", in.ResponseTransferMode)
 	if len(in.CacheKeyParameters) > 0 {
 		o["cacheKeyParameters"] = in.CacheKeyParameters
 	}

@@ -1,7 +1,8 @@
 // Package apigwv2 implements the apigatewayv2 (2018-11-29) management
 // operations for HTTP APIs: APIs (with quick create), routes,
 // integrations, authorizers, stages, deployments (with auto-deploy),
-// tags and VPC links. WebSocket APIs are stored with what their shapes
+// tags, VPC links, and OpenAPI import and export (import*.go, export.go).
+// WebSocket APIs are stored with what their shapes
 // allow; their WebSocket-only operations are refused clearly (see
 // websocket.go). Each file holds one resource's operations; errors are
 // *awserr.Error values with AWS's shapes. Every write is one store
@@ -92,6 +93,7 @@ func (a *API) routes() []restjson.Route {
 		op("DELETE "+api+"/cors", "DeleteCorsConfiguration", a.deleteCors),
 		{Pattern: "PUT /v2/apis", Name: "ImportApi", Status: http.StatusCreated, Handler: a.importApi},
 		{Pattern: "PUT " + api, Name: "ReimportApi", Status: http.StatusCreated, Handler: a.reimportApi},
+		op("GET "+api+"/exports/{specification}", "ExportApi", a.exportApi),
 
 		op("GET "+api+"/routes", "GetRoutes", a.getRoutes),
 		op("POST "+api+"/routes", "CreateRoute", a.createRoute),
@@ -141,8 +143,6 @@ func (a *API) routes() []restjson.Route {
 		routes = append(routes, op(ws.pattern, ws.name,
 			a.notImplemented(ws.name, "route responses, integration responses and models of WebSocket APIs")))
 	}
-	routes = append(routes, op("GET "+api+"/exports/{specification}", "ExportApi",
-		a.notImplemented("ExportApi", "OpenAPI exports of HTTP APIs")))
 	return routes
 }
 

@@ -130,3 +130,11 @@ func DeepCopy(v any) any {
 	}
 	return v
 }
+
+// SetOpt sets member k of o to *v when v is not nil (an optional member of
+// a stored resource, written into an export).
+func SetOpt[T any](o Obj, k string, v *T) {
+	if v != nil {
+		o[k] = *v
+	}
+}
