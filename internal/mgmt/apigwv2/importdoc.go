@@ -192,7 +192,7 @@ func readCors(c oas.Obj) *modelv2.Cors {
 
 // pathItem adds the routes of one path.
 func (p *planner) pathItem(path string, item oas.Obj) {
-	for key := range item {
+	for _, key := range oas.SortedKeys(item) {
 		switch {
 		case key == "trace":
 			p.plan.warn("TRACE %s is not supported: HTTP API routes cannot use the TRACE method", path)
