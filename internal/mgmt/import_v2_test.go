@@ -2,6 +2,7 @@ package mgmt_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -491,4 +492,29 @@ func TestExportStage(t *testing.T) {
 		{"GET", "/v2/apis/" + id + "/exports/OAS30?outputType=XML", ""},
 		{"GET", "/v2/apis/" + id + "/exports/OAS30?outputType=JSON&includeExtensions=maybe", ""},
 	})
+}
+
+// TestImportApiLimits: tags the document names are checked once, as
+// TagResource checks them, routes against the per-API quota [D], and a
+// refusal creates nothing.
+func TestImportApiLimits(t *testing.T) {
+	h := newHarness(t, "000000000000")
+	var many strings.Builder
+	many.WriteString("openapi: 3.0.1\ninfo: {title: many}\npaths:\n")
+	for i := 0; i < 301; i++ {
+		fmt.Fprintf(&many, "  /r%d: {get: {}}\n", i)
+	}
+	if res := h.do("PUT", "/v2/apis", map[string]any{"body": many.String()}); res.Status != 400 ||
+		!strings.Contains(string(res.Body), "Maximum number of routes (300) for this API has been reached") {
+		t.Errorf("301 routes: %d %s", res.Status, res.Body)
+	}
+	res := h.do("PUT", "/v2/apis", map[string]any{"body": "openapi: 3.0.1\ninfo: {title: t}\ntags: [{name: 'aws:x', x-amazon-apigateway-tag-value: v}]\npaths: {}\n"})
+	var e struct{ Message string }
+	_ = json.Unmarshal(res.Body, &e)
+	if res.Status != 400 || strings.Count(e.Message, "Invalid tags") != 1 {
+		t.Errorf("reserved tag key: %d %q", res.Status, e.Message)
+	}
+	if apis := routeKeysOfAll(t, h); len(apis) != 0 {
+		t.Errorf("a refused import made APIs: %v", apis)
+	}
 }

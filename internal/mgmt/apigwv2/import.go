@@ -60,12 +60,15 @@ func (a *API) readOpenAPI(body string) (oas.Obj, []string, error) {
 	if err != nil || !ok {
 		return nil, nil, errInvalidOpenAPI
 	}
-	if v := oas.Str(doc["swagger"]); v != "" || !strings.HasPrefix(oas.Str(doc["openapi"]), "3.") {
-		what := "swagger " + v
-		if v == "" {
-			what = "openapi " + oas.Str(doc["openapi"])
+	if sw, v := oas.Str(doc["swagger"]), oas.Str(doc["openapi"]); sw != "" || !strings.HasPrefix(v, "3.") {
+		what := "declares no openapi version"
+		switch {
+		case sw != "":
+			what = "is swagger " + sw
+		case v != "":
+			what = "is openapi " + v
 		}
-		return nil, nil, oas.ErrorsFound([]string{fmt.Sprintf("HTTP APIs import OpenAPI 3.0 definitions only; this document is %s", strings.TrimSpace(what))})
+		return nil, nil, oas.ErrorsFound([]string{"HTTP APIs import OpenAPI 3.0 definitions only; this document " + what})
 	}
 	if _, ok := doc["info"].(oas.Obj); !ok && doc["info"] != nil {
 		return nil, nil, errInvalidOpenAPI
@@ -227,6 +230,9 @@ func (a *API) writePlan(ctx context.Context, tx store.Tx, api modelv2.Api, plan 
 		if q.n > q.kind.max {
 			plan.fail("%s", message(tooMany(q.kind.what, q.kind.max)))
 		}
+	}
+	if len(plan.errors) > 0 {
+		return nil // nothing will be kept
 	}
 	authIDs := map[string]string{}
 	for _, au := range plan.authorizers {

@@ -166,11 +166,6 @@ func (p *planner) apiFields() {
 			p.plan.tags[name] = oas.Str(to[extTagValue])
 		}
 	}
-	if p.plan.tags != nil {
-		if err := checkTags(p.plan.tags); err != nil {
-			p.plan.fail("Invalid tags: %s", message(err))
-		}
-	}
 }
 
 // readCors reads x-amazon-apigateway-cors: the members of Cors [D].
