@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -196,6 +197,8 @@ type golden struct {
 	Status    int             `json:"status"`
 	ErrorType string          `json:"errorType,omitempty"`
 	Body      json.RawMessage `json:"body,omitempty"`
+	// Text is a body that is not JSON (a YAML export, say).
+	Text string `json:"text,omitempty"`
 }
 
 var numberedRE = regexp.MustCompile(`[^A-Za-z0-9-]`)
@@ -244,10 +247,13 @@ func runGolden(t *testing.T, dir string, steps []goldenStep) {
 		g := golden{Operation: strings.SplitN(st.name, "-", 2)[0], Request: st.method + " " + path, Status: res.Status, ErrorType: res.ErrorType}
 		if len(res.Body) > 0 {
 			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, res.Body, "", "  "); err != nil {
-				t.Fatalf("%s: body is not JSON: %s", st.name, res.Body)
+			if err := json.Indent(&pretty, res.Body, "", "  "); err == nil {
+				g.Body = pretty.Bytes()
+			} else if ct := res.Header.Get("Content-Type"); strings.Contains(ct, "yaml") && utf8.Valid(res.Body) {
+				g.Text = string(res.Body)
+			} else {
+				t.Fatalf("%s: body is neither JSON nor YAML text (%s): %s", st.name, ct, res.Body)
 			}
-			g.Body = pretty.Bytes()
 		}
 		got, _ := json.MarshalIndent(g, "", "  ")
 		got = append(got, '\n')

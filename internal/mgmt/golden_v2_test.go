@@ -1,6 +1,7 @@
 package mgmt_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -119,9 +120,48 @@ func goldenV2Scenario() []goldenStep {
 		{"CreateRoute-websocketCustom", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "sendMessage", "target": "integrations/{{mock}}", "routeResponseSelectionExpression": "$default"}, nil},
 		{"Error-WebSocketAuthNotOnConnect", "POST", "/v2/apis/{{ws}}/routes", map[string]any{"routeKey": "other", "authorizationType": "AWS_IAM"}, nil},
 		{"Error-WebSocketDefaultStage", "POST", "/v2/apis/{{ws}}/stages", map[string]any{"stageName": "$default"}, nil},
-		{"Error-ImportApiNotYet", "PUT", "/v2/apis", map[string]any{"body": "openapi: 3.0.1\ninfo: {title: x, version: '1'}\npaths: {}"}, nil},
+		{"Error-ImportSwagger", "PUT", "/v2/apis", map[string]any{"body": "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}"}, nil},
 		{"CreateStage-websocket", "POST", "/v2/apis/{{ws}}/stages", map[string]any{"stageName": "production", "autoDeploy": true, "defaultRouteSettings": map[string]any{"loggingLevel": "INFO", "dataTraceEnabled": true}}, nil},
+
+		// OpenAPI import (testdata/openapi-http: see its README).
+		{"ImportApi", "PUT", "/v2/apis", map[string]any{"body": fixture("extensions.yaml")}, map[string]string{"imp": "apiId"}},
+		{"GetRoutes-imported", "GET", "/v2/apis/{{imp}}/routes", nil, nil},
+		{"GetIntegrations-imported", "GET", "/v2/apis/{{imp}}/integrations", nil, nil},
+		{"GetAuthorizers-imported", "GET", "/v2/apis/{{imp}}/authorizers", nil, nil},
+		{"ImportApi-prepend", "PUT", "/v2/apis?basepath=prepend", map[string]any{"body": fixture("shared-integrations.json")}, map[string]string{"shared": "apiId"}},
+		{"GetRoutes-prepend", "GET", "/v2/apis/{{shared}}/routes", nil, nil},
+		{"ImportApi-findings", "PUT", "/v2/apis", map[string]any{"body": fixture("pets.json") + "\n"}, nil},
+		{"ImportApi-warnings", "PUT", "/v2/apis", map[string]any{"body": "openapi: 3.0.1\ninfo: {title: w}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n"}, nil},
+		{"Error-ImportFailOnWarnings", "PUT", "/v2/apis?failOnWarnings=true", map[string]any{"body": "openapi: 3.0.1\ninfo: {title: w}\npaths:\n  /a:\n    get:\n      x-amazon-apigateway-integration: {type: mock}\n"}, nil},
+		{"Error-ImportSecurity", "PUT", "/v2/apis", map[string]any{"body": "openapi: 3.0.1\ninfo: {title: s}\npaths:\n  /a:\n    get:\n      security: [{a: []}, {b: []}]\n"}, nil},
+		{"Error-ImportBasepath", "PUT", "/v2/apis?basepath=merge", map[string]any{"body": "openapi: 3.0.1\npaths: {}\n"}, nil},
+		{"ReimportApi", "PUT", "/v2/apis/{{imp}}", map[string]any{"body": fixture("todo-export.yaml")}, nil},
+		{"GetRoutes-reimported", "GET", "/v2/apis/{{imp}}/routes", nil, nil},
+		{"Error-ReimportNotFound", "PUT", "/v2/apis/nosuchapi0", map[string]any{"body": "openapi: 3.0.1\npaths: {}\n"}, nil},
+
+		// OpenAPI export: the latest configuration, or a stage's deployment.
+		{"ExportApi", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=JSON", nil, nil},
+		{"ExportApi-yaml", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=YAML&exportVersion=1.0", nil, nil},
+		{"CreateDeployment-shared", "POST", "/v2/apis/{{shared}}/deployments", map[string]any{}, map[string]string{"sharedDep": "deploymentId"}},
+		{"CreateStage-shared", "POST", "/v2/apis/{{shared}}/stages", map[string]any{"stageName": "prod", "deploymentId": "{{sharedDep}}"}, nil},
+		{"ExportApi-stage", "GET", "/v2/apis/{{shared}}/exports/OAS30?outputType=JSON&stageName=prod", nil, nil},
+		{"ExportApi-noExtensions", "GET", "/v2/apis/{{shared}}/exports/OAS30?outputType=JSON&includeExtensions=false", nil, nil},
+		{"Error-ExportSpecification", "GET", "/v2/apis/{{imp}}/exports/OAS20?outputType=JSON", nil, nil},
+		{"Error-ExportOutputType", "GET", "/v2/apis/{{imp}}/exports/OAS30", nil, nil},
+		{"Error-ExportVersion", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=YAML&exportVersion=2.0", nil, nil},
+		{"Error-ExportStage", "GET", "/v2/apis/{{imp}}/exports/OAS30?outputType=YAML&stageName=nosuch", nil, nil},
+		{"Error-ExportApiNotFound", "GET", "/v2/apis/nosuchapi0/exports/OAS30?outputType=JSON", nil, nil},
+		{"Error-ExportWebSocket", "GET", "/v2/apis/{{ws}}/exports/OAS30?outputType=JSON", nil, nil},
 	}
+}
+
+// fixture reads a definition of testdata/openapi-http.
+func fixture(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", "openapi-http", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }
 
 // TestGoldenV2 pins every apigatewayv2 operation's response in

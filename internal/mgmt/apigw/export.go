@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/oas"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
@@ -25,7 +26,7 @@ type exporter struct {
 	host         string
 	authByID     map[string]model.Authorizer
 	validByID    map[string]string
-	usedSchemes  obj
+	usedSchemes  oas.Obj
 }
 
 // getExport is GetExport: the stage's deployed API as Swagger 2.0 or
@@ -75,19 +76,19 @@ func (a *API) getExport(ctx context.Context, r *restjson.Request) (any, error) {
 			ex.integrations, ex.authorizers = true, true
 		}
 	}
-	doc := orderExport(ex.document(), "root", ex.oas3)
+	doc := oas.Arrange(ex.document(), "root", restLayout{oas3: ex.oas3})
 	// Accept: application/yaml asks for YAML [D: "Export a REST API from
 	// API Gateway"]; its Content-Type, application/yaml, is [U].
 	if strings.Contains(r.HTTP.Header.Get("Accept"), "yaml") {
-		b, err := exportYAML(doc)
+		b, err := oas.YAML(doc)
 		if err != nil {
-			return nil, fmt.Errorf("export yaml: %w", err)
+			return nil, err
 		}
 		return &restjson.Raw{ContentType: "application/yaml", Body: b, Header: exportHeader(typ, ex.version, "yaml")}, nil
 	}
-	b, err := exportJSON(doc)
+	b, err := oas.JSON(doc)
 	if err != nil {
-		return nil, fmt.Errorf("export json: %w", err)
+		return nil, err
 	}
 	// AWS labels the JSON export application/octet-stream, even when the
 	// request asks for application/json, as the SDKs and the CLI always do
@@ -104,13 +105,13 @@ func exportHeader(typ, version, ext string) http.Header {
 }
 
 // document builds the whole export.
-func (ex *exporter) document() obj {
+func (ex *exporter) document() oas.Obj {
 	api := ex.snap.API
-	info := obj{"title": api.Name, "version": ex.version}
+	info := oas.Obj{"title": api.Name, "version": ex.version}
 	if api.Description != nil {
 		info["description"] = *api.Description
 	}
-	doc := obj{"info": info}
+	doc := oas.Obj{"info": info}
 	ex.authByID = map[string]model.Authorizer{}
 	for _, au := range ex.snap.Authorizers {
 		ex.authByID[au.ID] = au
@@ -119,13 +120,13 @@ func (ex *exporter) document() obj {
 	for _, v := range ex.snap.Validators {
 		ex.validByID[v.ID] = v.Name
 	}
-	ex.usedSchemes = obj{}
-	paths := obj{}
+	ex.usedSchemes = oas.Obj{}
+	paths := oas.Obj{}
 	for _, res := range ex.snap.Resources {
 		if len(res.ResourceMethods) == 0 {
 			continue
 		}
-		item := obj{}
+		item := oas.Obj{}
 		for _, verb := range sortedKeys(res.ResourceMethods) {
 			key := strings.ToLower(verb)
 			if verb == "ANY" {
@@ -136,18 +137,18 @@ func (ex *exporter) document() obj {
 		paths[res.Path] = item
 	}
 	doc["paths"] = paths
-	schemas := newOrdered() // in the models' order, as AWS [V]
+	schemas := oas.NewOrdered() // in the models' order, as AWS [V]
 	for _, m := range ex.snap.Models {
-		if s, err := decodeOrdered(model.Deref(m.Schema)); err == nil {
-			schemas.set(m.Name, ex.localRefs(s))
+		if s, err := oas.DecodeOrdered(model.Deref(m.Schema)); err == nil {
+			schemas.Set(m.Name, ex.localRefs(s))
 		}
 	}
 	if ex.oas3 {
 		doc["openapi"] = "3.0.1"
-		doc["servers"] = []any{obj{"url": "https://" + ex.host + "/{basePath}",
-			"variables": obj{"basePath": obj{"default": ex.stage}}}}
-		comps := obj{}
-		if len(schemas.keys) > 0 {
+		doc["servers"] = []any{oas.Obj{"url": "https://" + ex.host + "/{basePath}",
+			"variables": oas.Obj{"basePath": oas.Obj{"default": ex.stage}}}}
+		comps := oas.Obj{}
+		if schemas.Len() > 0 {
 			comps["schemas"] = schemas
 		}
 		if len(ex.usedSchemes) > 0 {
@@ -159,7 +160,7 @@ func (ex *exporter) document() obj {
 		doc["host"] = ex.host
 		doc["basePath"] = "/" + ex.stage
 		doc["schemes"] = []any{"https"}
-		if len(schemas.keys) > 0 {
+		if schemas.Len() > 0 {
 			doc["definitions"] = schemas
 		}
 		if len(ex.usedSchemes) > 0 {
@@ -171,7 +172,7 @@ func (ex *exporter) document() obj {
 }
 
 // rootExtensions adds the API-level x-amazon-apigateway-* members.
-func (ex *exporter) rootExtensions(doc obj) {
+func (ex *exporter) rootExtensions(doc oas.Obj) {
 	api := ex.snap.API
 	if !ex.integrations {
 		return
@@ -192,23 +193,23 @@ func (ex *exporter) rootExtensions(doc obj) {
 		}
 	}
 	if ec := api.EndpointConfiguration; ec != nil && (len(ec.VpcEndpointIds) > 0 || api.DisableExecuteApiEndpoint) {
-		e := obj{"disableExecuteApiEndpoint": api.DisableExecuteApiEndpoint}
+		e := oas.Obj{"disableExecuteApiEndpoint": api.DisableExecuteApiEndpoint}
 		if len(ec.VpcEndpointIds) > 0 {
 			e["vpcEndpointIds"] = ec.VpcEndpointIds
 		}
 		doc["x-amazon-apigateway-endpoint-configuration"] = e
 	}
 	if len(ex.snap.Validators) > 0 {
-		vs := obj{}
+		vs := oas.Obj{}
 		for _, v := range ex.snap.Validators {
-			vs[v.Name] = obj{"validateRequestBody": v.ValidateRequestBody, "validateRequestParameters": v.ValidateRequestParameters}
+			vs[v.Name] = oas.Obj{"validateRequestBody": v.ValidateRequestBody, "validateRequestParameters": v.ValidateRequestParameters}
 		}
 		doc["x-amazon-apigateway-request-validators"] = vs
 	}
 	if len(ex.snap.GatewayResponses) > 0 {
-		grs := obj{}
+		grs := oas.Obj{}
 		for _, g := range ex.snap.GatewayResponses {
-			o := obj{}
+			o := oas.Obj{}
 			if g.StatusCode != nil {
 				o["statusCode"] = *g.StatusCode
 			}
@@ -227,17 +228,14 @@ func (ex *exporter) rootExtensions(doc obj) {
 // localRefs turns model URLs back into document-local $refs.
 func (ex *exporter) localRefs(v any) any {
 	switch t := v.(type) {
-	case *ordered:
-		ex.localRefs(t.vals)
+	case *oas.Ordered:
+		for _, k := range t.Keys() {
+			x, _ := t.Get(k)
+			t.Set(k, ex.localRef(k, x))
+		}
 	case map[string]any:
 		for k, x := range t {
-			if s, ok := x.(string); ok && k == "$ref" {
-				if i := strings.LastIndex(s, "/models/"); i >= 0 && strings.HasPrefix(s, "http") {
-					t[k] = ex.schemaRef(s[i+len("/models/"):])
-				}
-				continue
-			}
-			t[k] = ex.localRefs(x)
+			t[k] = ex.localRef(k, x)
 		}
 	case []any:
 		for i, x := range t {
@@ -245,6 +243,17 @@ func (ex *exporter) localRefs(v any) any {
 		}
 	}
 	return v
+}
+
+// localRef is member k's value x with model URLs made local.
+func (ex *exporter) localRef(k string, x any) any {
+	if s, ok := x.(string); ok && k == "$ref" {
+		if i := strings.LastIndex(s, "/models/"); i >= 0 && strings.HasPrefix(s, "http") {
+			return ex.schemaRef(s[i+len("/models/"):])
+		}
+		return x
+	}
+	return ex.localRefs(x)
 }
 
 func (ex *exporter) schemaRef(name string) string {

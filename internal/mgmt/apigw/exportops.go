@@ -4,12 +4,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/mgmt/oas"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
 // operation renders one method.
-func (ex *exporter) operation(m *model.Method, resID string) obj {
-	op := obj{}
+func (ex *exporter) operation(m *model.Method, resID string) oas.Obj {
+	op := oas.Obj{}
 	if m.OperationName != nil {
 		op["operationId"] = *m.OperationName
 	}
@@ -24,12 +25,12 @@ func (ex *exporter) operation(m *model.Method, resID string) obj {
 		if in == "" {
 			continue
 		}
-		p := obj{"name": name, "in": in, "required": m.RequestParameters[k] || in == "path"}
+		p := oas.Obj{"name": name, "in": in, "required": m.RequestParameters[k] || in == "path"}
 		if ex.oas3 {
 			if p["required"] == false {
 				delete(p, "required") // AWS omits it in OpenAPI 3 [V]
 			}
-			p["schema"] = obj{"type": "string"}
+			p["schema"] = oas.Obj{"type": "string"}
 		} else {
 			p["type"] = "string"
 		}
@@ -37,15 +38,15 @@ func (ex *exporter) operation(m *model.Method, resID string) obj {
 	}
 	if len(m.RequestModels) > 0 {
 		if ex.oas3 {
-			content := obj{}
+			content := oas.Obj{}
 			for _, ct := range sortedKeys(m.RequestModels) {
-				content[ct] = obj{"schema": obj{"$ref": ex.schemaRef(m.RequestModels[ct])}}
+				content[ct] = oas.Obj{"schema": oas.Obj{"$ref": ex.schemaRef(m.RequestModels[ct])}}
 			}
-			op["requestBody"] = obj{"content": content, "required": true}
+			op["requestBody"] = oas.Obj{"content": content, "required": true}
 		} else {
 			cts := sortedKeys(m.RequestModels)
-			params = append(params, obj{"in": "body", "name": m.RequestModels[cts[0]], "required": true,
-				"schema": obj{"$ref": ex.schemaRef(m.RequestModels[cts[0]])}})
+			params = append(params, oas.Obj{"in": "body", "name": m.RequestModels[cts[0]], "required": true,
+				"schema": oas.Obj{"$ref": ex.schemaRef(m.RequestModels[cts[0]])}})
 		}
 	}
 	if params != nil {
@@ -78,33 +79,33 @@ func (ex *exporter) operation(m *model.Method, resID string) obj {
 }
 
 // responses renders method responses ("{code} response" descriptions [V]).
-func (ex *exporter) responses(m *model.Method, op obj) obj {
-	out := obj{}
+func (ex *exporter) responses(m *model.Method, op oas.Obj) oas.Obj {
+	out := oas.Obj{}
 	var produces []string
 	for _, code := range sortedKeys(m.MethodResponses) {
 		mr := m.MethodResponses[code]
-		r := obj{"description": code + " response"}
+		r := oas.Obj{"description": code + " response"}
 		if len(mr.ResponseParameters) > 0 {
-			hs := obj{}
+			hs := oas.Obj{}
 			for _, k := range sortedKeys(mr.ResponseParameters) {
 				if h, ok := strings.CutPrefix(k, "method.response.header."); ok {
 					if ex.oas3 {
-						hs[h] = obj{"schema": obj{"type": "string"}}
+						hs[h] = oas.Obj{"schema": oas.Obj{"type": "string"}}
 					} else {
-						hs[h] = obj{"type": "string"}
+						hs[h] = oas.Obj{"type": "string"}
 					}
 				}
 			}
 			r["headers"] = hs
 		}
 		if ex.oas3 {
-			content := obj{}
+			content := oas.Obj{}
 			for _, ct := range sortedKeys(mr.ResponseModels) {
-				content[ct] = obj{"schema": obj{"$ref": ex.schemaRef(mr.ResponseModels[ct])}}
+				content[ct] = oas.Obj{"schema": oas.Obj{"$ref": ex.schemaRef(mr.ResponseModels[ct])}}
 			}
 			r["content"] = content
 		} else if cts := sortedKeys(mr.ResponseModels); len(cts) > 0 {
-			r["schema"] = obj{"$ref": ex.schemaRef(mr.ResponseModels[cts[0]])}
+			r["schema"] = oas.Obj{"$ref": ex.schemaRef(mr.ResponseModels[cts[0]])}
 			produces = append(produces, cts...)
 		}
 		out[code] = r
@@ -123,16 +124,16 @@ func (ex *exporter) responses(m *model.Method, op obj) obj {
 
 // security renders the method's authorisation and registers the schemes
 // it uses.
-func (ex *exporter) security(m *model.Method, op obj) {
+func (ex *exporter) security(m *model.Method, op oas.Obj) {
 	var reqs []any
 	if m.ApiKeyRequired {
-		reqs = append(reqs, obj{"api_key": []any{}})
-		ex.usedSchemes["api_key"] = obj{"type": "apiKey", "name": "x-api-key", "in": "header"}
+		reqs = append(reqs, oas.Obj{"api_key": []any{}})
+		ex.usedSchemes["api_key"] = oas.Obj{"type": "apiKey", "name": "x-api-key", "in": "header"}
 	}
 	switch m.AuthorizationType {
 	case "AWS_IAM":
-		reqs = append(reqs, obj{"sigv4": []any{}})
-		ex.usedSchemes["sigv4"] = obj{"type": "apiKey", "name": "Authorization", "in": "header",
+		reqs = append(reqs, oas.Obj{"sigv4": []any{}})
+		ex.usedSchemes["sigv4"] = oas.Obj{"type": "apiKey", "name": "Authorization", "in": "header",
 			"x-amazon-apigateway-authtype": "awsSigv4"}
 	case "CUSTOM", "COGNITO_USER_POOLS":
 		au, ok := ex.authByID[model.Deref(m.AuthorizerID)]
@@ -143,7 +144,7 @@ func (ex *exporter) security(m *model.Method, op obj) {
 		for _, s := range m.AuthorizationScopes {
 			scopes = append(scopes, s)
 		}
-		reqs = append(reqs, obj{au.Name: scopes})
+		reqs = append(reqs, oas.Obj{au.Name: scopes})
 		ex.usedSchemes[au.Name] = ex.scheme(au)
 	}
 	if reqs != nil {
@@ -152,31 +153,24 @@ func (ex *exporter) security(m *model.Method, op obj) {
 }
 
 // scheme renders an authorizer as a security scheme.
-func (ex *exporter) scheme(au model.Authorizer) obj {
+func (ex *exporter) scheme(au model.Authorizer) oas.Obj {
 	name := "Unused"
 	if src := model.Deref(au.IdentitySource); strings.HasPrefix(src, "method.request.header.") && !strings.Contains(src, ",") {
 		name = strings.TrimPrefix(src, "method.request.header.")
 	}
-	s := obj{"type": "apiKey", "name": name, "in": "header"}
+	s := oas.Obj{"type": "apiKey", "name": name, "in": "header"}
 	if au.AuthType != nil {
 		s["x-amazon-apigateway-authtype"] = *au.AuthType
 	}
 	if !ex.authorizers {
 		return s
 	}
-	ext := obj{"type": strings.ToLower(au.Type)}
-	set := func(k string, v *string) {
-		if v != nil {
-			ext[k] = *v
-		}
-	}
-	set("authorizerUri", au.AuthorizerURI)
-	set("authorizerCredentials", au.AuthorizerCredentials)
-	set("identitySource", au.IdentitySource)
-	set("identityValidationExpression", au.IdentityValidationExpression)
-	if au.AuthorizerResultTTLInSeconds != nil {
-		ext["authorizerResultTtlInSeconds"] = *au.AuthorizerResultTTLInSeconds
-	}
+	ext := oas.Obj{"type": strings.ToLower(au.Type)}
+	oas.SetOpt(ext, "authorizerUri", au.AuthorizerURI)
+	oas.SetOpt(ext, "authorizerCredentials", au.AuthorizerCredentials)
+	oas.SetOpt(ext, "identitySource", au.IdentitySource)
+	oas.SetOpt(ext, "identityValidationExpression", au.IdentityValidationExpression)
+	oas.SetOpt(ext, "authorizerResultTtlInSeconds", au.AuthorizerResultTTLInSeconds)
 	if len(au.ProviderARNs) > 0 {
 		ext["providerARNs"] = au.ProviderARNs
 	}
@@ -187,31 +181,26 @@ func (ex *exporter) scheme(au model.Authorizer) obj {
 // exportIntegration renders x-amazon-apigateway-integration (types in
 // lower case [D]; the default connection type and cache namespace, the
 // resource id, are left out [V]).
-func exportIntegration(in *model.Integration, resID string) obj {
-	o := obj{"type": strings.ToLower(in.Type)}
-	set := func(k string, v *string) {
-		if v != nil {
-			o[k] = *v
-		}
-	}
-	set("httpMethod", in.HTTPMethod)
-	set("uri", in.URI)
-	set("credentials", in.Credentials)
+func exportIntegration(in *model.Integration, resID string) oas.Obj {
+	o := oas.Obj{"type": strings.ToLower(in.Type)}
+	oas.SetOpt(o, "httpMethod", in.HTTPMethod)
+	oas.SetOpt(o, "uri", in.URI)
+	oas.SetOpt(o, "credentials", in.Credentials)
 	if model.Deref(in.ConnectionType) != "INTERNET" {
-		set("connectionType", in.ConnectionType)
+		oas.SetOpt(o, "connectionType", in.ConnectionType)
 	}
-	set("connectionId", in.ConnectionID)
+	oas.SetOpt(o, "connectionId", in.ConnectionID)
 	if model.Deref(in.CacheNamespace) != resID {
-		set("cacheNamespace", in.CacheNamespace)
+		oas.SetOpt(o, "cacheNamespace", in.CacheNamespace)
 	}
-	set("contentHandling", in.ContentHandling)
+	oas.SetOpt(o, "contentHandling", in.ContentHandling)
 	if in.PassthroughBehavior != nil {
 		o["passthroughBehavior"] = strings.ToLower(*in.PassthroughBehavior)
 	}
 	if in.TimeoutInMillis != defaultTimeoutMillis {
 		o["timeoutInMillis"] = in.TimeoutInMillis
 	}
-	set("responseTransferMode", in.ResponseTransferMode)
+	oas.SetOpt(o, "responseTransferMode", in.ResponseTransferMode)
 	if len(in.CacheKeyParameters) > 0 {
 		o["cacheKeyParameters"] = in.CacheKeyParameters
 	}
@@ -222,15 +211,15 @@ func exportIntegration(in *model.Integration, resID string) obj {
 		o["requestTemplates"] = t
 	}
 	if in.TLSConfig != nil {
-		o["tlsConfig"] = obj{"insecureSkipVerification": in.TLSConfig.InsecureSkipVerification}
+		o["tlsConfig"] = oas.Obj{"insecureSkipVerification": in.TLSConfig.InsecureSkipVerification}
 	}
 	if len(in.IntegrationResponses) > 0 {
-		rs := obj{}
+		rs := oas.Obj{}
 		codes := sortedKeys(in.IntegrationResponses)
 		sort.Strings(codes)
 		for _, code := range codes {
 			ir := in.IntegrationResponses[code]
-			r := obj{"statusCode": ir.StatusCode}
+			r := oas.Obj{"statusCode": ir.StatusCode}
 			if len(ir.ResponseParameters) > 0 {
 				r["responseParameters"] = ir.ResponseParameters
 			}

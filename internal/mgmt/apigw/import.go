@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/oas"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
@@ -23,15 +23,13 @@ func readImportOptions(r *restjson.Request) (importOptions, error) {
 		}
 		return ""
 	}
-	opts := importOptions{failOnWarnings: strings.EqualFold(q("failonwarnings"), "true"), basePath: strings.ToLower(q("basepath")),
+	opts := importOptions{failOnWarnings: strings.EqualFold(q("failonwarnings"), "true"),
 		// "To exclude DocumentationParts from the import, set parameters
 		// as ignore=documentation" [D: ImportRestApi, PutRestApi].
 		ignoreDocumentation: strings.EqualFold(q("ignore"), "documentation")}
-	switch opts.basePath {
-	case "", "ignore", "prepend", "split":
-	default:
-		// [U] AWS's text for an unknown basepath mode.
-		return opts, awserr.BadRequest("Invalid basepath parameter. Valid options are ignore,prepend,split")
+	var err error
+	if opts.basePath, err = oas.BasePathMode(q("basepath")); err != nil {
+		return opts, err
 	}
 	if t := q("endpointConfigurationTypes"); t != "" {
 		opts.endpointTypes = []string{strings.ToUpper(t)}
@@ -62,7 +60,7 @@ func (a *API) importRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	api := plan.api
 	api.ID, api.RootResourceID, api.CreatedDate = apiID, rootID, model.TimeOf(now)
 	if strings.TrimSpace(api.Name) == "" {
-		api.Name = importedName(now)
+		api.Name = oas.ImportedName(now)
 	}
 	if err := a.normalizePolicy(&api); err != nil {
 		return nil, err
@@ -81,13 +79,6 @@ func (a *API) importRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	}
 	api.Warnings = plan.warnings
 	return api, nil
-}
-
-// importedName names an API whose document has no info.title: AWS
-// accepts it and names the API "Imported on {date/time}" [C: Terraform AWS
-// provider issue 7161]; the format of the date and time is [U].
-func importedName(t time.Time) string {
-	return "Imported on " + t.UTC().Format("2006-01-02T15:04:05Z")
 }
 
 // putRestApi is PutRestApi (PUT /restapis/{id}?mode=merge|overwrite).
@@ -153,7 +144,7 @@ func (a *API) putRestApi(ctx context.Context, r *restjson.Request) (any, error) 
 }
 
 // mergeAPIFields applies the document's API-level settings to api.
-func mergeAPIFields(api, from *model.RestApi, mode string, doc obj) error {
+func mergeAPIFields(api, from *model.RestApi, mode string, doc oas.Obj) error {
 	if from.Name != "" {
 		api.Name = from.Name
 	}

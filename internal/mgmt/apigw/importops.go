@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/oas"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -15,14 +16,14 @@ var operationVerbs = map[string]string{
 }
 
 // pathItem adds every operation of one path.
-func (im *importer) pathItem(res *model.Resource, item obj) error {
-	shared := listAt(item, "parameters")
-	for _, key := range keysOf(item) {
+func (im *importer) pathItem(res *model.Resource, item oas.Obj) error {
+	shared := oas.ListAt(item, "parameters")
+	for _, key := range oas.SortedKeys(item) {
 		verb, ok := operationVerbs[key]
 		if !ok {
 			continue
 		}
-		op, ok := item[key].(obj)
+		op, ok := item[key].(oas.Obj)
 		if !ok {
 			return errInvalidOpenAPI
 		}
@@ -39,9 +40,9 @@ func (im *importer) pathItem(res *model.Resource, item obj) error {
 }
 
 // method builds one method from an operation.
-func (im *importer) method(res *model.Resource, verb string, op obj, shared []any) (*model.Method, error) {
-	m := &model.Method{HTTPMethod: verb, AuthorizationType: "NONE", OperationName: strp(op["operationId"])}
-	if err := im.parameters(m, append(append([]any{}, shared...), listAt(op, "parameters")...), op); err != nil {
+func (im *importer) method(res *model.Resource, verb string, op oas.Obj, shared []any) (*model.Method, error) {
+	m := &model.Method{HTTPMethod: verb, AuthorizationType: "NONE", OperationName: oas.OptStr(op["operationId"])}
+	if err := im.parameters(m, append(append([]any{}, shared...), oas.ListAt(op, "parameters")...), op); err != nil {
 		return nil, err
 	}
 	for _, part := range strings.Split(res.Path, "/") {
@@ -60,9 +61,9 @@ func (im *importer) method(res *model.Resource, verb string, op obj, shared []an
 		return nil, err
 	}
 	im.security(m, op)
-	name := str(op["x-amazon-apigateway-request-validator"])
+	name := oas.Str(op["x-amazon-apigateway-request-validator"])
 	if name == "" {
-		name = str(im.doc["x-amazon-apigateway-request-validator"])
+		name = oas.Str(im.doc["x-amazon-apigateway-request-validator"])
 	}
 	if name != "" {
 		id, ok := im.validIDs[name]
@@ -71,7 +72,7 @@ func (im *importer) method(res *model.Resource, verb string, op obj, shared []an
 		}
 		m.RequestValidatorID = &id
 	}
-	if ext, ok := op["x-amazon-apigateway-integration"].(obj); ok {
+	if ext, ok := op["x-amazon-apigateway-integration"].(oas.Obj); ok {
 		integ, err := im.integration(res, m, ext)
 		if err != nil {
 			return nil, err
@@ -82,19 +83,19 @@ func (im *importer) method(res *model.Resource, verb string, op obj, shared []an
 }
 
 // resolve follows a local "#/..." reference.
-func (im *importer) resolve(v any) obj {
-	o, _ := v.(obj)
+func (im *importer) resolve(v any) oas.Obj {
+	o, _ := v.(oas.Obj)
 	for i := 0; i < 8 && o != nil; i++ {
-		ref := str(o["$ref"])
+		ref := oas.Str(o["$ref"])
 		if !strings.HasPrefix(ref, "#/") {
 			return o
 		}
 		var cur any = im.doc
 		for _, seg := range strings.Split(ref[2:], "/") {
-			co, _ := cur.(obj)
+			co, _ := cur.(oas.Obj)
 			cur = co[strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")]
 		}
-		next, _ := cur.(obj)
+		next, _ := cur.(oas.Obj)
 		if next == nil || strings.HasPrefix(ref, im.schemaRefPrefix()) {
 			return o
 		}
@@ -105,10 +106,10 @@ func (im *importer) resolve(v any) obj {
 
 // parameters maps path, query and header parameters to requestParameters
 // and a Swagger body parameter to requestModels.
-func (im *importer) parameters(m *model.Method, params []any, op obj) error {
+func (im *importer) parameters(m *model.Method, params []any, op oas.Obj) error {
 	for _, p := range params {
 		po := im.resolve(p)
-		name, in := str(po["name"]), str(po["in"])
+		name, in := oas.Str(po["name"]), oas.Str(po["in"])
 		loc := map[string]string{"path": "path", "query": "querystring", "header": "header"}[in]
 		switch {
 		case in == "body":
@@ -119,29 +120,29 @@ func (im *importer) parameters(m *model.Method, params []any, op obj) error {
 			if m.RequestParameters == nil {
 				m.RequestParameters = map[string]bool{}
 			}
-			m.RequestParameters["method.request."+loc+"."+name] = in == "path" || boolOf(po["required"])
+			m.RequestParameters["method.request."+loc+"."+name] = in == "path" || oas.BoolOf(po["required"])
 		}
 	}
 	return nil
 }
 
 // consumes is a Swagger operation's request content types.
-func (im *importer) consumes(op obj) []string {
-	if c := strList(op["consumes"]); len(c) > 0 {
+func (im *importer) consumes(op oas.Obj) []string {
+	if c := oas.StrList(op["consumes"]); len(c) > 0 {
 		return c
 	}
-	if c := strList(im.doc["consumes"]); len(c) > 0 {
+	if c := oas.StrList(im.doc["consumes"]); len(c) > 0 {
 		return c
 	}
 	return []string{"application/json"}
 }
 
 // produces is a Swagger operation's response content types.
-func (im *importer) produces(op obj) []string {
-	if c := strList(op["produces"]); len(c) > 0 {
+func (im *importer) produces(op oas.Obj) []string {
+	if c := oas.StrList(op["produces"]); len(c) > 0 {
 		return c
 	}
-	if c := strList(im.doc["produces"]); len(c) > 0 {
+	if c := oas.StrList(im.doc["produces"]); len(c) > 0 {
 		return c
 	}
 	return []string{"application/json"}
@@ -162,11 +163,11 @@ func (im *importer) addRequestModels(m *model.Method, cts []string, schema any) 
 }
 
 // requestBody maps an OpenAPI 3 request body to requestModels.
-func (im *importer) requestBody(m *model.Method, op obj) error {
+func (im *importer) requestBody(m *model.Method, op oas.Obj) error {
 	rb := im.resolve(op["requestBody"])
-	content := objAt(rb, "content")
-	for _, ct := range keysOf(content) {
-		c, _ := content[ct].(obj)
+	content := oas.ObjAt(rb, "content")
+	for _, ct := range oas.SortedKeys(content) {
+		c, _ := content[ct].(oas.Obj)
 		if err := im.addRequestModels(m, []string{ct}, c["schema"]); err != nil {
 			return err
 		}
@@ -175,15 +176,15 @@ func (im *importer) requestBody(m *model.Method, op obj) error {
 }
 
 // responses maps declared responses to method responses.
-func (im *importer) responses(m *model.Method, op obj) error {
-	rs := objAt(op, "responses")
-	for _, code := range keysOf(rs) {
+func (im *importer) responses(m *model.Method, op oas.Obj) error {
+	rs := oas.ObjAt(op, "responses")
+	for _, code := range oas.SortedKeys(rs) {
 		if code == "default" {
 			continue
 		}
 		r := im.resolve(rs[code])
 		mr := &model.MethodResponse{StatusCode: code}
-		for _, h := range keysOf(objAt(r, "headers")) {
+		for _, h := range oas.SortedKeys(oas.ObjAt(r, "headers")) {
 			if mr.ResponseParameters == nil {
 				mr.ResponseParameters = map[string]bool{}
 			}
@@ -201,9 +202,9 @@ func (im *importer) responses(m *model.Method, op obj) error {
 			return nil
 		}
 		if im.oas3 {
-			content := objAt(r, "content")
-			for _, ct := range keysOf(content) {
-				c, _ := content[ct].(obj)
+			content := oas.ObjAt(r, "content")
+			for _, ct := range oas.SortedKeys(content) {
+				c, _ := content[ct].(oas.Obj)
 				if err := set(ct, c["schema"]); err != nil {
 					return err
 				}
@@ -224,42 +225,42 @@ func (im *importer) responses(m *model.Method, op obj) error {
 }
 
 // integration maps x-amazon-apigateway-integration.
-func (im *importer) integration(res *model.Resource, m *model.Method, ext obj) (*model.Integration, error) {
+func (im *importer) integration(res *model.Resource, m *model.Method, ext oas.Obj) (*model.Integration, error) {
 	verb := m.HTTPMethod
 	integ := &model.Integration{
-		Type:               strings.ToUpper(str(ext["type"])),
-		HTTPMethod:         strp(ext["httpMethod"]),
-		URI:                strp(ext["uri"]),
-		Credentials:        strp(ext["credentials"]),
-		ConnectionType:     strp(ext["connectionType"]),
-		ConnectionID:       strp(ext["connectionId"]),
-		CacheNamespace:     strp(ext["cacheNamespace"]),
-		CacheKeyParameters: strList(ext["cacheKeyParameters"]),
+		Type:               strings.ToUpper(oas.Str(ext["type"])),
+		HTTPMethod:         oas.OptStr(ext["httpMethod"]),
+		URI:                oas.OptStr(ext["uri"]),
+		Credentials:        oas.OptStr(ext["credentials"]),
+		ConnectionType:     oas.OptStr(ext["connectionType"]),
+		ConnectionID:       oas.OptStr(ext["connectionId"]),
+		CacheNamespace:     oas.OptStr(ext["cacheNamespace"]),
+		CacheKeyParameters: oas.StrList(ext["cacheKeyParameters"]),
 		TimeoutInMillis:    defaultTimeoutMillis,
 	}
 	if !in1(integ.Type, model.IntegrationTypes) {
-		return nil, awserr.BadRequest("Invalid OpenAPI input. Invalid integration type %q on %s %s", str(ext["type"]), verb, res.Path) // [U]
+		return nil, awserr.BadRequest("Invalid OpenAPI input. Invalid integration type %q on %s %s", oas.Str(ext["type"]), verb, res.Path) // [U]
 	}
-	if s := strings.ToUpper(str(ext["passthroughBehavior"])); s != "" {
+	if s := strings.ToUpper(oas.Str(ext["passthroughBehavior"])); s != "" {
 		integ.PassthroughBehavior = &s
 	} else {
 		integ.PassthroughBehavior = model.Ptr("WHEN_NO_MATCH")
 	}
-	if s := strings.ToUpper(str(ext["contentHandling"])); s != "" {
+	if s := strings.ToUpper(oas.Str(ext["contentHandling"])); s != "" {
 		integ.ContentHandling = &s
 	}
-	if s := strings.ToUpper(str(ext["responseTransferMode"])); s != "" {
+	if s := strings.ToUpper(oas.Str(ext["responseTransferMode"])); s != "" {
 		integ.ResponseTransferMode = &s // checkIntegration validates it
 	}
 	if v, ok := ext["timeoutInMillis"]; ok {
-		n, ok := intOf(v)
+		n, ok := oas.IntOf(v)
 		if !ok {
 			return nil, errTimeout(integ)
 		}
 		integ.TimeoutInMillis = n // checkIntegration checks the range
 	}
-	if tls := objAt(ext, "tlsConfig"); tls != nil {
-		integ.TLSConfig = &model.TLSConfig{InsecureSkipVerification: boolOf(tls["insecureSkipVerification"])}
+	if tls := oas.ObjAt(ext, "tlsConfig"); tls != nil {
+		integ.TLSConfig = &model.TLSConfig{InsecureSkipVerification: oas.BoolOf(tls["insecureSkipVerification"])}
 	}
 	if integ.CacheNamespace == nil {
 		integ.CacheNamespace = model.Ptr(res.ID)
@@ -270,13 +271,13 @@ func (im *importer) integration(res *model.Resource, m *model.Method, ext obj) (
 	if integ.ConnectionType == nil && (integ.Type == "HTTP" || integ.Type == "HTTP_PROXY") {
 		integ.ConnectionType = model.Ptr("INTERNET")
 	}
-	rp := objAt(ext, "requestParameters")
-	for _, k := range keysOf(rp) {
+	rp := oas.ObjAt(ext, "requestParameters")
+	for _, k := range oas.SortedKeys(rp) {
 		s, ok := rp[k].(string)
 		if !ok {
 			im.plan.warnings = append(im.plan.warnings, fmt.Sprintf(
 				"Invalid format for 'requestParameters'. Expected type string for property '%s' of resource '%s' and method '%s' but got '%s'",
-				k, res.Path, verb, str(rp[k]))) // [V]
+				k, res.Path, verb, oas.Str(rp[k]))) // [V]
 			continue
 		}
 		if integ.RequestParameters == nil {
@@ -284,19 +285,19 @@ func (im *importer) integration(res *model.Resource, m *model.Method, ext obj) (
 		}
 		integ.RequestParameters[k] = s
 	}
-	integ.RequestTemplates = templates(objAt(ext, "requestTemplates"))
-	rs := objAt(ext, "responses")
-	for _, pattern := range keysOf(rs) {
-		r, _ := rs[pattern].(obj)
-		ir := &model.IntegrationResponse{StatusCode: str(r["statusCode"]),
-			ResponseTemplates: templates(objAt(r, "responseTemplates"))}
+	integ.RequestTemplates = templates(oas.ObjAt(ext, "requestTemplates"))
+	rs := oas.ObjAt(ext, "responses")
+	for _, pattern := range oas.SortedKeys(rs) {
+		r, _ := rs[pattern].(oas.Obj)
+		ir := &model.IntegrationResponse{StatusCode: oas.Str(r["statusCode"]),
+			ResponseTemplates: templates(oas.ObjAt(r, "responseTemplates"))}
 		if pattern != "default" {
 			ir.SelectionPattern = &pattern
 		}
-		if s := strings.ToUpper(str(r["contentHandling"])); s != "" {
+		if s := strings.ToUpper(oas.Str(r["contentHandling"])); s != "" {
 			ir.ContentHandling = &s
 		}
-		if p := objAt(r, "responseParameters"); len(p) > 0 {
+		if p := oas.ObjAt(r, "responseParameters"); len(p) > 0 {
 			ir.ResponseParameters = strMap(p)
 		}
 		if ir.StatusCode == "" {
@@ -317,7 +318,7 @@ func (im *importer) integration(res *model.Resource, m *model.Method, ext obj) (
 }
 
 // templates reads a map of mapping templates.
-func templates(o obj) map[string]*string {
+func templates(o oas.Obj) map[string]*string {
 	if len(o) == 0 {
 		return nil
 	}
@@ -325,7 +326,7 @@ func templates(o obj) map[string]*string {
 	for ct, v := range o {
 		s, ok := v.(string)
 		if !ok {
-			s, _ = marshalCompact(v)
+			s, _ = oas.MarshalCompact(v)
 		}
 		out[ct] = &s
 	}

@@ -4,10 +4,10 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/oas"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -37,7 +37,7 @@ type importPlan struct {
 // importer turns one document into a plan.
 type importer struct {
 	a        *API
-	doc      obj
+	doc      oas.Obj
 	oas3     bool
 	apiID    string
 	plan     *importPlan
@@ -52,8 +52,8 @@ const modelURLBase = "https://apigateway.amazonaws.com/restapis/"
 
 // buildPlan maps doc onto an API with identifier apiID and root resource
 // rootID. warnings are those reading the document gave.
-func (a *API) buildPlan(doc obj, warnings []string, opts importOptions, apiID, rootID string) (*importPlan, error) {
-	im := &importer{a: a, doc: doc, oas3: str(doc["openapi"]) != "", apiID: apiID,
+func (a *API) buildPlan(doc oas.Obj, warnings []string, opts importOptions, apiID, rootID string) (*importPlan, error) {
+	im := &importer{a: a, doc: doc, oas3: oas.Str(doc["openapi"]) != "", apiID: apiID,
 		plan: &importPlan{warnings: append([]string(nil), warnings...)}, byPath: map[string]*model.Resource{}, authByID: map[string]*model.Authorizer{},
 		validIDs: map[string]string{}, modelSet: map[string]bool{}}
 	if err := im.apiFields(opts); err != nil {
@@ -72,10 +72,10 @@ func (a *API) buildPlan(doc obj, warnings []string, opts importOptions, apiID, r
 	if err := im.gatewayResponses(); err != nil {
 		return nil, err
 	}
-	prefix := im.basePathPrefix(opts.basePath)
-	paths := objAt(doc, "paths")
-	for _, p := range keysOf(paths) {
-		item, ok := paths[p].(obj)
+	prefix := oas.PathPrefix(oas.BasePath(doc), opts.basePath)
+	paths := oas.ObjAt(doc, "paths")
+	for _, p := range oas.SortedKeys(paths) {
+		item, ok := paths[p].(oas.Obj)
 		if !ok {
 			return nil, errInvalidOpenAPI
 		}
@@ -97,29 +97,28 @@ func (a *API) buildPlan(doc obj, warnings []string, opts importOptions, apiID, r
 		}
 	}
 	if len(im.plan.warnings) > 0 && opts.failOnWarnings {
-		// [U] AWS's wording when failonwarnings rejects an import.
-		return nil, awserr.BadRequest("Warnings found during import:\n\t%s", strings.Join(im.plan.warnings, "\n\t"))
+		return nil, oas.WarningsFound(im.plan.warnings)
 	}
 	return im.plan, nil
 }
 
 // apiFields reads info and the root-level extensions.
 func (im *importer) apiFields(opts importOptions) error {
-	info := objAt(im.doc, "info")
+	info := oas.ObjAt(im.doc, "info")
 	api := &im.plan.api
-	api.Name = str(info["title"])
-	api.Description = strp(info["description"])
-	api.Version = strp(info["version"])
-	api.BinaryMediaTypes = dedupe(strList(im.doc["x-amazon-apigateway-binary-media-types"]))
+	api.Name = oas.Str(info["title"])
+	api.Description = oas.OptStr(info["description"])
+	api.Version = oas.OptStr(info["version"])
+	api.BinaryMediaTypes = dedupe(oas.StrList(im.doc["x-amazon-apigateway-binary-media-types"]))
 	api.ApiKeySource = "HEADER"
-	if s := strings.ToUpper(str(im.doc["x-amazon-apigateway-api-key-source"])); s != "" {
+	if s := strings.ToUpper(oas.Str(im.doc["x-amazon-apigateway-api-key-source"])); s != "" {
 		if !in1(s, model.ApiKeySources) {
 			return awserr.BadRequest("Invalid API Key source specified. Valid options are HEADER,AUTHORIZER") // [U]
 		}
 		api.ApiKeySource = s
 	}
 	if v, ok := im.doc["x-amazon-apigateway-minimum-compression-size"]; ok {
-		n, ok := intOf(v)
+		n, ok := oas.IntOf(v)
 		if !ok || n < 0 || n > maxCompressionSize {
 			return awserr.BadRequest("Invalid minimum compression size, must be between 0 and 10485760")
 		}
@@ -129,14 +128,14 @@ func (im *importer) apiFields(opts importOptions) error {
 	if len(opts.endpointTypes) > 0 {
 		in.Types = opts.endpointTypes
 	}
-	ext := objAt(im.doc, "x-amazon-apigateway-endpoint-configuration")
-	if servers := listAt(im.doc, "servers"); ext == nil && len(servers) > 0 {
-		s0, _ := servers[0].(obj)
-		ext = objAt(s0, "x-amazon-apigateway-endpoint-configuration")
+	ext := oas.ObjAt(im.doc, "x-amazon-apigateway-endpoint-configuration")
+	if servers := oas.ListAt(im.doc, "servers"); ext == nil && len(servers) > 0 {
+		s0, _ := servers[0].(oas.Obj)
+		ext = oas.ObjAt(s0, "x-amazon-apigateway-endpoint-configuration")
 	}
 	if ext != nil {
-		in.VpcEndpointIds = strList(ext["vpcEndpointIds"])
-		api.DisableExecuteApiEndpoint = boolOf(ext["disableExecuteApiEndpoint"])
+		in.VpcEndpointIds = oas.StrList(ext["vpcEndpointIds"])
+		api.DisableExecuteApiEndpoint = oas.BoolOf(ext["disableExecuteApiEndpoint"])
 		if len(in.VpcEndpointIds) > 0 && in.Types == nil {
 			in.Types = []string{model.EndpointPrivate}
 		}
@@ -150,51 +149,13 @@ func (im *importer) apiFields(opts importOptions) error {
 		s, ok := p.(string)
 		if !ok {
 			var err error
-			if s, err = marshalCompact(p); err != nil {
+			if s, err = oas.MarshalCompact(p); err != nil {
 				return err
 			}
 		}
 		api.Policy = &s
 	}
 	return nil
-}
-
-// basePathPrefix is what basepath=prepend|split puts before every path.
-func (im *importer) basePathPrefix(mode string) string {
-	bp := ""
-	if im.oas3 {
-		if servers := listAt(im.doc, "servers"); len(servers) > 0 {
-			s0, _ := servers[0].(obj)
-			raw := str(s0["url"])
-			vars := objAt(s0, "variables")
-			if v, ok := vars["basePath"].(obj); ok && len(vars) == 1 && !strings.Contains(raw, "{basePath}") {
-				// A lone basePath variable is the base path even when the
-				// URL does not use it [D].
-				raw = strings.TrimSuffix(raw, "/") + "/" + strings.TrimPrefix(str(v["default"]), "/")
-			}
-			for name, v := range vars {
-				vo, _ := v.(obj)
-				raw = strings.ReplaceAll(raw, "{"+name+"}", str(vo["default"]))
-			}
-			if u, err := url.Parse(raw); err == nil {
-				bp = u.Path
-			}
-		}
-	} else {
-		bp = str(im.doc["basePath"])
-	}
-	bp = strings.Trim(bp, "/")
-	switch mode {
-	case "prepend":
-		if bp != "" {
-			return "/" + bp
-		}
-	case "split":
-		if i := strings.Index(bp, "/"); i >= 0 {
-			return "/" + bp[i+1:]
-		}
-	}
-	return ""
 }
 
 // resource returns (creating the chain of) the resource at path.
@@ -231,17 +192,17 @@ func (im *importer) schemaRefPrefix() string {
 }
 
 // schemas returns the document's named schemas.
-func (im *importer) schemas() obj {
+func (im *importer) schemas() oas.Obj {
 	if im.oas3 {
-		return objAt(objAt(im.doc, "components"), "schemas")
+		return oas.ObjAt(oas.ObjAt(im.doc, "components"), "schemas")
 	}
-	return objAt(im.doc, "definitions")
+	return oas.ObjAt(im.doc, "definitions")
 }
 
 // models creates one model per named schema, $refs rewritten to model URLs.
 func (im *importer) models() error {
 	schemas := im.schemas()
-	for _, name := range keysOf(schemas) {
+	for _, name := range oas.SortedKeys(schemas) {
 		if err := im.addModel(name, schemas[name]); err != nil {
 			return err
 		}
@@ -254,14 +215,14 @@ func (im *importer) addModel(name string, schema any) error {
 		im.plan.warnings = append(im.plan.warnings, fmt.Sprintf("Model name '%s' is invalid; only alphanumeric characters are allowed", name)) // [U]
 		return nil
 	}
-	s := im.rewriteRefs(deepCopy(schema))
-	text, err := marshalCompact(s)
+	s := im.rewriteRefs(oas.DeepCopy(schema))
+	text, err := oas.MarshalCompact(s)
 	if err != nil {
 		return err
 	}
 	m := model.Model{ID: im.a.ids.ID(lenChildID), Name: name, Schema: &text, ContentType: "application/json"}
-	if o, ok := schema.(obj); ok {
-		m.Description = strp(o["description"])
+	if o, ok := schema.(oas.Obj); ok {
+		m.Description = oas.OptStr(o["description"])
 	}
 	im.plan.models = append(im.plan.models, m)
 	im.modelSet[name] = true
@@ -271,7 +232,7 @@ func (im *importer) addModel(name string, schema any) error {
 // rewriteRefs points every local schema $ref at the API's model URL.
 func (im *importer) rewriteRefs(v any) any {
 	switch t := v.(type) {
-	case obj:
+	case oas.Obj:
 		for k, x := range t {
 			if ref, ok := x.(string); k == "$ref" && ok {
 				if name, ok := strings.CutPrefix(ref, im.schemaRefPrefix()); ok {
@@ -292,18 +253,18 @@ func (im *importer) rewriteRefs(v any) any {
 // modelFor names the model describing schema: the referenced one, or a
 // new model holding an inline schema.
 func (im *importer) modelFor(schema any) (string, error) {
-	o, ok := schema.(obj)
+	o, ok := schema.(oas.Obj)
 	if !ok {
 		return "", nil
 	}
-	if ref := str(o["$ref"]); ref != "" {
+	if ref := oas.Str(o["$ref"]); ref != "" {
 		name, ok := strings.CutPrefix(ref, im.schemaRefPrefix())
 		if !ok || !im.modelSet[name] {
 			return "", awserr.BadRequest("Invalid OpenAPI input. Unresolvable reference %s", ref) // [U]
 		}
 		return name, nil
 	}
-	text, err := marshalCompact(o)
+	text, err := oas.MarshalCompact(o)
 	if err != nil {
 		return "", err
 	}
@@ -319,11 +280,11 @@ func (im *importer) modelFor(schema any) (string, error) {
 
 // validators creates the request validators the document names.
 func (im *importer) validators() {
-	vs := objAt(im.doc, "x-amazon-apigateway-request-validators")
-	for _, name := range keysOf(vs) {
-		v, _ := vs[name].(obj)
+	vs := oas.ObjAt(im.doc, "x-amazon-apigateway-request-validators")
+	for _, name := range oas.SortedKeys(vs) {
+		v, _ := vs[name].(oas.Obj)
 		val := model.RequestValidator{ID: im.a.ids.ID(lenChildID), Name: name,
-			ValidateRequestBody: boolOf(v["validateRequestBody"]), ValidateRequestParameters: boolOf(v["validateRequestParameters"])}
+			ValidateRequestBody: oas.BoolOf(v["validateRequestBody"]), ValidateRequestParameters: oas.BoolOf(v["validateRequestParameters"])}
 		im.validIDs[name] = val.ID
 		im.plan.validators = append(im.plan.validators, val)
 	}
@@ -331,11 +292,11 @@ func (im *importer) validators() {
 
 // gatewayResponses reads x-amazon-apigateway-gateway-responses.
 func (im *importer) gatewayResponses() error {
-	grs := objAt(im.doc, "x-amazon-apigateway-gateway-responses")
-	for _, t := range keysOf(grs) {
-		g, _ := grs[t].(obj)
-		gr := model.GatewayResponse{ResponseType: t, StatusCode: strp(g["statusCode"]),
-			ResponseParameters: strMap(objAt(g, "responseParameters")), ResponseTemplates: strMap(objAt(g, "responseTemplates"))}
+	grs := oas.ObjAt(im.doc, "x-amazon-apigateway-gateway-responses")
+	for _, t := range oas.SortedKeys(grs) {
+		g, _ := grs[t].(oas.Obj)
+		gr := model.GatewayResponse{ResponseType: t, StatusCode: oas.OptStr(g["statusCode"]),
+			ResponseParameters: strMap(oas.ObjAt(g, "responseParameters")), ResponseTemplates: strMap(oas.ObjAt(g, "responseTemplates"))}
 		if !in1(t, model.GatewayResponseTypes) {
 			return awserr.BadRequest("Invalid OpenAPI input. Invalid gateway response type %s", t) // [U]
 		}
@@ -348,30 +309,30 @@ func (im *importer) gatewayResponses() error {
 }
 
 // strMap reads an object of scalars as a string map (nil when empty).
-func strMap(o obj) map[string]string {
+func strMap(o oas.Obj) map[string]string {
 	if len(o) == 0 {
 		return map[string]string{}
 	}
 	out := make(map[string]string, len(o))
 	for k, v := range o {
-		out[k] = str(v)
+		out[k] = oas.Str(v)
 	}
 	return out
 }
 
 // documentation reads x-amazon-apigateway-documentation.
 func (im *importer) documentation() error {
-	d := objAt(im.doc, "x-amazon-apigateway-documentation")
-	for _, p := range listAt(d, "documentationParts") {
-		po, _ := p.(obj)
-		loc := objAt(po, "location")
+	d := oas.ObjAt(im.doc, "x-amazon-apigateway-documentation")
+	for _, p := range oas.ListAt(d, "documentationParts") {
+		po, _ := p.(oas.Obj)
+		loc := oas.ObjAt(po, "location")
 		part := model.DocumentationPart{ID: im.a.ids.ID(lenChildID), Location: model.DocumentationLocation{
-			Type: str(loc["type"]), Path: strp(loc["path"]), Method: strp(loc["method"]),
-			StatusCode: strp(loc["statusCode"]), Name: strp(loc["name"])}}
+			Type: oas.Str(loc["type"]), Path: oas.OptStr(loc["path"]), Method: oas.OptStr(loc["method"]),
+			StatusCode: oas.OptStr(loc["statusCode"]), Name: oas.OptStr(loc["name"])}}
 		if !in1(part.Location.Type, model.DocumentationPartTypes) {
 			return awserr.BadRequest("Invalid OpenAPI input. Invalid documentation part type %s", part.Location.Type) // [U]
 		}
-		props, err := marshalCompact(po["properties"])
+		props, err := oas.MarshalCompact(po["properties"])
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,8 @@
 // Package apigwv2 implements the apigatewayv2 (2018-11-29) management
 // operations for HTTP APIs: APIs (with quick create), routes,
 // integrations, authorizers, stages, deployments (with auto-deploy),
-// tags and VPC links. WebSocket APIs are stored with what their shapes
+// tags, VPC links, and OpenAPI import and export (import*.go, export.go).
+// WebSocket APIs are stored with what their shapes
 // allow; their WebSocket-only operations are refused clearly (see
 // websocket.go). Each file holds one resource's operations; errors are
 // *awserr.Error values with AWS's shapes. Every write is one store
@@ -90,6 +91,9 @@ func (a *API) routes() []restjson.Route {
 		op("PATCH "+api, "UpdateApi", a.updateApi),
 		op("DELETE "+api, "DeleteApi", a.deleteApi),
 		op("DELETE "+api+"/cors", "DeleteCorsConfiguration", a.deleteCors),
+		{Pattern: "PUT /v2/apis", Name: "ImportApi", Status: http.StatusCreated, Handler: a.importApi},
+		{Pattern: "PUT " + api, Name: "ReimportApi", Status: http.StatusCreated, Handler: a.reimportApi},
+		op("GET "+api+"/exports/{specification}", "ExportApi", a.exportApi),
 
 		op("GET "+api+"/routes", "GetRoutes", a.getRoutes),
 		op("POST "+api+"/routes", "CreateRoute", a.createRoute),
@@ -138,14 +142,6 @@ func (a *API) routes() []restjson.Route {
 	for _, ws := range webSocketOnly() {
 		routes = append(routes, op(ws.pattern, ws.name,
 			a.notImplemented(ws.name, "route responses, integration responses and models of WebSocket APIs")))
-	}
-	for _, oas := range openAPIOperations() {
-		status := http.StatusOK
-		if oas.name != "ExportApi" {
-			status = http.StatusCreated
-		}
-		routes = append(routes, restjson.Route{Pattern: oas.pattern, Name: oas.name, Status: status,
-			Handler: a.notImplemented(oas.name, "OpenAPI import and export of HTTP APIs")})
 	}
 	return routes
 }

@@ -71,9 +71,6 @@ func (in *apiInput) check(c *checker, protocol string) {
 			c.fail("Quick create (target, routeKey, credentialsArn) is supported only for HTTP APIs") // [U]
 		}
 	}
-	if in.CorsConfiguration != nil {
-		c.add(in.CorsConfiguration.check())
-	}
 	c.length(in.Target, "target", 1, 2048)
 }
 

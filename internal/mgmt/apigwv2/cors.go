@@ -1,8 +1,9 @@
 package apigwv2
 
 import (
-	"strings"
+	"errors"
 
+	"github.com/tollgate/tollgate/internal/gateway/cors"
 	"github.com/tollgate/tollgate/internal/modelv2"
 )
 
@@ -16,18 +17,6 @@ type corsInput struct {
 	AllowOrigins     *[]string `json:"allowOrigins"`
 	ExposeHeaders    *[]string `json:"exposeHeaders"`
 	MaxAge           *int64    `json:"maxAge"`
-}
-
-// check enforces the model's constraints on the members sent.
-func (in *corsInput) check() error {
-	var c checker
-	c.between(in.MaxAge, "maxAge", -1, 86400)
-	if in.AllowMethods != nil {
-		for _, m := range *in.AllowMethods {
-			c.length(&m, "allowMethods", 1, 64)
-		}
-	}
-	return c.err
 }
 
 // apply merges the members sent into old (nil: none) and returns the
@@ -55,16 +44,42 @@ func (in *corsInput) apply(old *modelv2.Cors) *modelv2.Cors {
 	return out
 }
 
-// checkCors refuses a configuration AWS refuses: credentials with a
-// wildcard origin [C].
+// checkCors validates a configuration as it would be stored with the
+// rules the data plane compiles it by (cors.Validate), so that nothing the
+// management API accepts fails to deploy. Its refusals are
+// BadRequestExceptions carrying the validator's message.
 func checkCors(c *modelv2.Cors) error {
-	if c == nil || c.AllowCredentials == nil || !*c.AllowCredentials {
+	if c == nil {
 		return nil
 	}
-	for _, o := range c.AllowOrigins {
-		if strings.TrimSpace(o) == "*" {
-			return bad("allow-credentials is not supported if 'allow-origin' is *")
+	if err := cors.Validate(corsConfig(c)); err != nil {
+		if errors.Is(err, cors.ErrInvalid) {
+			return bad("%s", err.Error())
 		}
+		return err
 	}
 	return nil
+}
+
+// corsConfig is the data plane's view of a stored configuration. A maxAge
+// beyond int's range (only on 32-bit platforms) is clamped to one the
+// validator refuses.
+func corsConfig(c *modelv2.Cors) cors.Config {
+	cfg := cors.Config{
+		AllowOrigins:     c.AllowOrigins,
+		AllowMethods:     c.AllowMethods,
+		AllowHeaders:     c.AllowHeaders,
+		ExposeHeaders:    c.ExposeHeaders,
+		AllowCredentials: c.AllowCredentials != nil && *c.AllowCredentials,
+	}
+	if c.MaxAge != nil {
+		n := *c.MaxAge
+		const maxInt = int64(^uint(0) >> 1)
+		if n > maxInt || n < -maxInt-1 {
+			n = cors.MaxAgeLimit + 1
+		}
+		v := int(n)
+		cfg.MaxAge = &v
+	}
+	return cfg
 }

@@ -2,8 +2,10 @@ package apigwv2
 
 import (
 	"context"
+	"errors"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/gateway/parammap"
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -175,18 +177,34 @@ func checkIntegration(ctx context.Context, rd store.Reader, protocol string, ig 
 	if typ == modelv2.IntegrationHTTPProxy && ig.IntegrationMethod == nil {
 		return bad("An integrationMethod is required for HTTP_PROXY integrations") // [U]
 	}
-	if !subtype {
-		if err := checkRequestMapping(ig.RequestParameters); err != nil {
-			return err
-		}
-	} else {
+	return checkMappings(ig, subtype)
+}
+
+// checkMappings validates an integration's parameter mappings with the
+// rules the data plane compiles them by (parammap), so that management
+// and data plane agree on what is valid. The requestParameters of an AWS
+// service integration (integrationSubtype) are the action's parameters,
+// not mappings: only their values' length is checked [D][U].
+func checkMappings(ig *modelv2.Integration, subtype bool) error {
+	if subtype {
 		for k, v := range ig.RequestParameters {
-			if len(v) > maxMappingValue {
-				return bad("Invalid mapping value specified for %s", k) // [U]
+			if v == "" || len(v) > parammap.MaxValueLength {
+				return bad("Invalid request parameter specified for %s: values must be between 1 and %d characters long", k, parammap.MaxValueLength) // [U]
 			}
 		}
+	} else if err := parammap.ValidateRequestParameters(ig.RequestParameters); err != nil {
+		return mappingError(err)
 	}
-	return checkResponseMapping(ig.ResponseParameters)
+	return mappingError(parammap.ValidateResponseParameters(ig.ResponseParameters))
+}
+
+// mappingError turns a parammap validation error into the
+// BadRequestException carrying its message.
+func mappingError(err error) error {
+	if errors.Is(err, parammap.ErrInvalid) {
+		return bad("%s", err.Error())
+	}
+	return err
 }
 
 // checkIntegrationURI checks that an HTTP API integration has the URI its

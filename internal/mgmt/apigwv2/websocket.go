@@ -40,16 +40,6 @@ func webSocketOnly() []struct{ pattern, name string } {
 	}
 }
 
-// openAPIOperations are the OpenAPI import and export operations, not
-// implemented yet either: they answer with a clear 400.
-func openAPIOperations() []struct{ pattern, name string } {
-	return []struct{ pattern, name string }{
-		{"PUT /v2/apis", "ImportApi"},
-		{"PUT /v2/apis/{apiId}", "ReimportApi"},
-		{"GET /v2/apis/{apiId}/exports/{specification}", "ExportApi"},
-	}
-}
-
 // notImplemented answers an operation that is not implemented yet, after
 // checking that the API it names (if any) exists.
 func (a *API) notImplemented(name, what string) restjson.Handler {

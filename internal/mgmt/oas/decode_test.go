@@ -1,4 +1,4 @@
-package apigw
+package oas
 
 import (
 	"math"
@@ -12,21 +12,21 @@ func TestJavaDouble(t *testing.T) {
 		1e7: "1.0E7", 1.25e7: "1.25E7", 1e-4: "1.0E-4", 0: "0.0", math.Copysign(0, -1): "-0.0",
 		-2: "-2.0", math.Inf(1): "Infinity", 9999999: "9999999.0",
 	} {
-		if got := javaDouble(f); got != want {
-			t.Errorf("javaDouble(%v) = %q, want %q", f, got, want)
+		if got := JavaDouble(f); got != want {
+			t.Errorf("JavaDouble(%v) = %q, want %q", f, got, want)
 		}
 	}
 }
 
 // TestDecodeDocumentDepth refuses documents nested beyond
-// maxDocumentDepth instead of recursing through them.
+// MaxDepth instead of recursing through them.
 func TestDecodeDocumentDepth(t *testing.T) {
 	deep := func(open, close string) []byte {
 		b := []byte{}
-		for range maxDocumentDepth + 5 {
+		for range MaxDepth + 5 {
 			b = append(b, open...)
 		}
-		for range maxDocumentDepth + 5 {
+		for range MaxDepth + 5 {
 			b = append(b, close...)
 		}
 		return b
@@ -35,8 +35,8 @@ func TestDecodeDocumentDepth(t *testing.T) {
 		if name == "json" {
 			body = append(body, '}')
 		}
-		if _, _, err := decodeDocument(body); err == nil {
-			t.Errorf("%s: a document %d deep was accepted", name, maxDocumentDepth+5)
+		if _, _, err := Decode(body); err == nil {
+			t.Errorf("%s: a document %d deep was accepted", name, MaxDepth+5)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package apigw
+package oas
 
 import (
 	"bytes"
@@ -13,24 +13,25 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxDocumentDepth bounds the nesting of an imported document (a 6 MB
-// body of "[" must not recurse millions of frames deep).
-const maxDocumentDepth = 1000
+// MaxDepth bounds the nesting of a document (a 6 MB body of "[" must not
+// recurse millions of frames deep).
+const MaxDepth = 1000
 
-var errTooDeep = errors.New("document nested too deeply")
+// ErrTooDeep is returned for a document nested deeper than MaxDepth.
+var ErrTooDeep = errors.New("document nested too deeply")
 
-// decodeDocument reads a JSON or YAML document into plain values: obj,
-// []any, string, int, float64, bool and nil.
+// Decode reads a JSON or YAML document into plain values (see the package
+// documentation) and returns the warnings reading it gave.
 //
 // A key given twice in one object keeps its last value, as AWS's importer
 // (the Java swagger-parser, on Jackson) does: AWS imports its own
 // step-functions sample, whose YAML has two top-level paths: keys [U].
-// Each dropped value is reported as a warning, so failonwarnings=true
+// Each dropped value is reported as a warning, so that failOnWarnings
 // refuses such a document.
-func decodeDocument(body []byte) (any, []string, error) {
+func Decode(body []byte) (any, []string, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '{' {
-		return decodeJSONDocument(body)
+		return decodeJSON(body)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(body, &root); err != nil {
@@ -44,7 +45,7 @@ func decodeDocument(body []byte) (any, []string, error) {
 	if err := root.Decode(&raw); err != nil {
 		return nil, nil, fmt.Errorf("read yaml: %w", err)
 	}
-	return normalizeYAML(raw), warnings, nil
+	return normalize(raw), warnings, nil
 }
 
 // keepLastYAMLKeys removes, from every mapping under n, the earlier pairs
@@ -52,8 +53,8 @@ func decodeDocument(body []byte) (any, []string, error) {
 // keeps the last). Aliases are not followed: the nodes they name are
 // visited where they are defined.
 func keepLastYAMLKeys(n *yaml.Node, path string, depth int, warnings *[]string) error {
-	if depth > maxDocumentDepth {
-		return errTooDeep
+	if depth > MaxDepth {
+		return ErrTooDeep
 	}
 	switch n.Kind {
 	case yaml.DocumentNode, yaml.SequenceNode:
@@ -113,7 +114,7 @@ type jsonDocument struct {
 	warnings []string
 }
 
-func decodeJSONDocument(body []byte) (any, []string, error) {
+func decodeJSON(body []byte) (any, []string, error) {
 	d := &jsonDocument{body: body, dec: json.NewDecoder(bytes.NewReader(body))}
 	d.dec.UseNumber()
 	v, err := d.value("", 0)
@@ -127,8 +128,8 @@ func decodeJSONDocument(body []byte) (any, []string, error) {
 }
 
 func (d *jsonDocument) value(path string, depth int) (any, error) {
-	if depth > maxDocumentDepth {
-		return nil, errTooDeep
+	if depth > MaxDepth {
+		return nil, ErrTooDeep
 	}
 	tok, err := d.dec.Token()
 	if err != nil {
@@ -151,7 +152,7 @@ func (d *jsonDocument) value(path string, depth int) (any, error) {
 		if t != '{' {
 			return nil, fmt.Errorf("unexpected %v", t)
 		}
-		o := obj{}
+		o := Obj{}
 		at := map[string]int64{} // where each key was read
 		for d.dec.More() {
 			kt, err := d.dec.Token()
@@ -172,7 +173,7 @@ func (d *jsonDocument) value(path string, depth int) (any, error) {
 		_, err := d.dec.Token()
 		return o, err
 	case json.Number:
-		return normalizeYAML(t), nil
+		return normalize(t), nil
 	}
 	return tok, nil
 }
@@ -183,11 +184,48 @@ func (d *jsonDocument) line(off int64) int {
 	return bytes.Count(d.body[:min(int(off), len(d.body))], []byte{'\n'}) + 1
 }
 
-// javaDouble renders f as Java's Double.toString does. AWS's importer
+// normalize turns YAML's map[any]any (integer keys such as status codes)
+// into string-keyed objects and json.Number into Go numbers.
+func normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = normalize(x)
+		}
+		return t
+	case map[any]any:
+		out := make(Obj, len(t))
+		for k, x := range t {
+			key := Str(k)
+			if key == "" {
+				key = fmt.Sprint(k)
+			}
+			out[key] = normalize(x)
+		}
+		return out
+	case []any:
+		for i, x := range t {
+			t[i] = normalize(x)
+		}
+		return t
+	case json.Number:
+		if n, err := t.Int64(); err == nil {
+			return int(n)
+		}
+		f, _ := t.Float64()
+		return f
+	}
+	return v
+}
+
+// JavaDouble renders f as Java's Double.toString does. AWS's importer
 // reads an unquoted number where OpenAPI wants text (swagger: 2.0,
-// info.version: 1.0) as Jackson's asText() of a double: "2.0", "1.0",
-// "1.0E7" [U: inferred from AWS accepting swagger: 2.0 unquoted].
-func javaDouble(f float64) string {
+// info.version: 1.0, payloadFormatVersion: 2.0) as Jackson's asText() of a
+// double: "2.0", "1.0", "1.0E7" [U: inferred from AWS accepting swagger:
+// 2.0 unquoted, and AWS's own HTTP API examples writing
+// payloadFormatVersion: 1.0 unquoted, "Working with OpenAPI definitions
+// for HTTP APIs"].
+func JavaDouble(f float64) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"
