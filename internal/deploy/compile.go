@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/access"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/validate"
 	"github.com/tollgate/tollgate/internal/model"
@@ -103,7 +104,7 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 
 func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integration, error) {
 	if in == nil {
-		return failing{gateway.Fail(gateway.APIConfigurationError, errors.New("method has no integration"))}, nil
+		return failing{pipeline.Fail(pipeline.APIConfigurationError, errors.New("method has no integration"))}, nil
 	}
 	switch in.Type {
 	case "MOCK":
@@ -121,11 +122,11 @@ func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integratio
 	}
 	// Other AWS service integrations are not served: such methods answer
 	// 500 Internal server error, with the cause in the log.
-	return failing{gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%s integrations: %w", in.Type, errNotYet))}, nil
+	return failing{pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("%s integrations: %w", in.Type, errNotYet))}, nil
 }
 
 // failing is an integration that always answers with one gateway response.
-type failing struct{ f *gateway.Failure }
+type failing struct{ f *pipeline.Failure }
 
 func (f failing) Invoke(*gateway.Exchange) error { return f.f }
 
@@ -160,7 +161,7 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 		out.AccessLog = gateway.NewAccessLog(*als.Format, sink)
 	}
 	out.Metrics = c.Metrics.ForStage(st.StageName, d, out.Canary)
-	out.AuthorizerCache = gateway.NewAuthorizerCache()
+	out.AuthorizerCache = pipeline.NewAuthorizerCache()
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {
 		out.CanaryRouteLimits = routeLimits(st, out.Canary)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
 
@@ -98,7 +99,7 @@ const (
 
 // WantsCacheInvalidation reports whether the request asks to invalidate
 // its cache entry: a Cache-Control header with the max-age=0 directive.
-func WantsCacheInvalidation(r Request) bool {
+func WantsCacheInvalidation(r pipeline.Request) bool {
 	return hasMaxAgeZero(r.Header("Cache-Control"))
 }
 
@@ -192,7 +193,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 }
 
 // writeEntry answers with a cached response.
-func writeEntry(resp Response, e *respcache.Entry) {
+func writeEntry(resp pipeline.Response, e *respcache.Entry) {
 	resp.SetStatus(e.Status)
 	for _, hv := range e.Headers {
 		resp.AddHeader(hv[0], hv[1])

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
 
@@ -18,7 +19,7 @@ import (
 // holds nothing of the Exchange, since a streamed body completes after
 // the Exchange has gone back to the pool.
 type recorder struct {
-	inner Response
+	inner pipeline.Response
 
 	store      respcache.Cache
 	key        string
@@ -35,7 +36,7 @@ type recorder struct {
 	stream   *teeBody
 }
 
-var _ Response = (*recorder)(nil)
+var _ pipeline.Response = (*recorder)(nil)
 
 func (r *recorder) SetStatus(code int) { r.inner.SetStatus(code) }
 func (r *recorder) Status() int        { return r.inner.Status() }

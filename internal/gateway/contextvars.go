@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // CtxVar identifies a $context variable. Formats and templates resolve
@@ -204,14 +206,14 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		p, _, _ := strings.Cut(x.DomainName, ".")
 		return append(buf, p...), p != ""
 	case CtxErrorMessage:
-		return append(buf, x.ErrorMessage...), x.ErrorType != NoError && x.ErrorMessage != ""
+		return append(buf, x.ErrorMessage...), x.ErrorType != pipeline.NoError && x.ErrorMessage != ""
 	case CtxErrorMessageString:
-		if x.ErrorType == NoError || x.ErrorMessage == "" {
+		if x.ErrorType == pipeline.NoError || x.ErrorMessage == "" {
 			return append(buf, "null"...), true
 		}
 		return strconv.AppendQuote(buf, x.ErrorMessage), true
 	case CtxErrorResponseType:
-		return append(buf, x.ErrorType.String()...), x.ErrorType != NoError
+		return append(buf, x.ErrorType.String()...), x.ErrorType != pipeline.NoError
 	case CtxErrorValidationErrorString:
 		return append(buf, x.ValidationError...), x.ValidationError != ""
 	case CtxExtendedRequestID:

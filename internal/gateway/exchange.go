@@ -10,63 +10,20 @@ package gateway
 import (
 	"context"
 	"io"
-	"net/netip"
 	"net/url"
 	"sync"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
-
-// Request is the client's request. Strings returned may alias the engine's
-// buffers: they are valid until the exchange ends and must not be retained.
-type Request interface {
-	Method() string
-	// Host is the Host header (no port stripping).
-	Host() string
-	// Path is the raw, still escaped, request path.
-	Path() string
-	// RawQuery is the query string without '?'.
-	RawQuery() string
-	// Header returns the first value of a header (case-insensitive), or "".
-	Header(name string) string
-	// VisitHeaders calls fn for every header line in order, with the
-	// client's casing. The slices are only valid during the call.
-	VisitHeaders(fn func(name, value []byte))
-	// RemoteAddr is the client address.
-	RemoteAddr() netip.AddrPort
-	// ContentLength is the declared body size, -1 when unknown (chunked).
-	ContentLength() int64
-	// Body streams the request body.
-	Body() io.Reader
-	// Protocol is e.g. "HTTP/1.1".
-	Protocol() string
-	// TLS reports whether the request came over TLS.
-	TLS() bool
-}
-
-// Response is what the pipeline sends back.
-type Response interface {
-	SetStatus(code int)
-	Status() int
-	SetHeader(name, value string)
-	AddHeader(name, value string)
-	DelHeader(name string)
-	// SetBody sends b (copied) as the body.
-	SetBody(b []byte)
-	// SetBodyStream sends r as the body; size -1 means unknown (chunked). If
-	// r is an io.Closer it is closed once written.
-	SetBodyStream(r io.Reader, size int)
-	// BodySize is the body length when known, else -1.
-	BodySize() int
-}
 
 // Exchange is one request's journey through the data plane. Exchanges are
 // pooled: nothing may keep a pointer to one after the handler returns.
 type Exchange struct {
 	Ctx  context.Context
-	Req  Request
-	Resp Response
+	Req  pipeline.Request
+	Resp pipeline.Response
 
 	RequestID  string
 	ExtendedID string
@@ -93,7 +50,7 @@ type Exchange struct {
 
 	// Filled as the request proceeds, for responses, logs and metrics.
 	Status       int
-	ErrorType    ResponseType
+	ErrorType    pipeline.ResponseType
 	ErrorMessage string
 	// ValidationError is $context.error.validationErrorString: why request
 	// validation rejected the body.
@@ -103,9 +60,9 @@ type Exchange struct {
 	ResponseLength     int // -1: unknown (streamed)
 	integrationStart   time.Time
 	// Auth is what access control learned about the caller.
-	Auth Authorization
+	Auth pipeline.Authorization
 	// Network is the private network the request came from, if any.
-	Network *Network
+	Network *pipeline.Network
 	// cache is how the stage cache answered, for its metrics.
 	cache cacheResult
 

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
@@ -11,7 +12,7 @@ import (
 // GatewayResponses are a deployment's compiled gateway responses, one per
 // type, customisations and DEFAULT_4XX/5XX inheritance already applied.
 type GatewayResponses struct {
-	byType [numResponseTypes]*gatewayResponse
+	byType [pipeline.NumResponseTypes]*gatewayResponse
 }
 
 type gatewayResponse struct {
@@ -32,7 +33,7 @@ type ctTemplate struct {
 }
 
 // defaultStatus is each type's status when nothing sets one.
-var defaultStatus = map[ResponseType]int{Default4XX: 400, Default5XX: 500}
+var defaultStatus = map[pipeline.ResponseType]int{pipeline.Default4XX: 400, pipeline.Default5XX: 500}
 
 // CompileGatewayResponses compiles an API's customised gateway responses.
 // Mappings that do not compile are skipped (the management API validates
@@ -43,7 +44,7 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 		byName[custom[i].ResponseType] = &custom[i]
 	}
 	out := &GatewayResponses{}
-	for t := ResponseType(1); t < numResponseTypes; t++ {
+	for t := pipeline.ResponseType(1); t < pipeline.NumResponseTypes; t++ {
 		eff := model.EffectiveGatewayResponse(t.String(), byName)
 		gr := &gatewayResponse{status: defaultStatus[t]}
 		if eff.StatusCode != nil {
@@ -74,7 +75,7 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 				switch {
 				case isServerError(t):
 					src = defaultServerErrorTemplate
-				case t == AccessDenied:
+				case t == pipeline.AccessDenied:
 					src = defaultAccessDeniedTemplate
 				}
 			}
@@ -100,8 +101,8 @@ const defaultServerErrorTemplate = `{"message": $context.error.messageString}`
 const defaultAccessDeniedTemplate = `{"Message":$context.error.messageString}`
 
 // isServerError reports whether t belongs to the DEFAULT_5XX class.
-func isServerError(t ResponseType) bool {
-	return t == Default5XX || model.GatewayResponseClass(t.String()) == "DEFAULT_5XX"
+func isServerError(t pipeline.ResponseType) bool {
+	return t == pipeline.Default5XX || model.GatewayResponseClass(t.String()) == "DEFAULT_5XX"
 }
 
 // defaultGatewayResponses serves requests that reach no API (unknown API or
@@ -117,7 +118,7 @@ func (x *Exchange) gatewayResponses() *GatewayResponses {
 }
 
 // status is the status of t's response (override, when non-zero, wins).
-func (g *GatewayResponses) status(t ResponseType, override int) int {
+func (g *GatewayResponses) status(t pipeline.ResponseType, override int) int {
 	if override != 0 {
 		return override
 	}
@@ -125,7 +126,7 @@ func (g *GatewayResponses) status(t ResponseType, override int) int {
 }
 
 // write renders the gateway response for x's failure.
-func (g *GatewayResponses) write(x *Exchange, t ResponseType, status int) {
+func (g *GatewayResponses) write(x *Exchange, t pipeline.ResponseType, status int) {
 	gr := g.byType[t]
 	resp := x.Resp
 	resp.SetStatus(g.status(t, status))

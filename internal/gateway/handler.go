@@ -3,19 +3,15 @@ package gateway
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
-
-// MaxBody is API Gateway's request payload limit (10 MB).
-const MaxBody = 10 << 20
 
 // Handler runs the data-plane pipeline for every request an engine
 // accepts. Its configuration is fixed at start-up; what it serves changes
@@ -26,19 +22,18 @@ type Handler struct {
 	Region    string
 	Log       *slog.Logger
 	// Networks are the private networks that may call PRIVATE APIs.
-	Networks Networks
+	Networks pipeline.Networks
 	// Throttling enforces account and stage throttles (nil: none).
 	Throttling *Throttling
 }
 
 // Serve handles one request: it must be called once per request by the
 // engine, which sends resp when Serve returns.
-func (h *Handler) Serve(ctx context.Context, req Request, resp Response) {
+func (h *Handler) Serve(ctx context.Context, req pipeline.Request, resp pipeline.Response) {
 	x := acquire()
 	x.handler, x.Ctx, x.Req, x.Resp = h, ctx, req, resp
 	x.Start = time.Now()
-	x.RequestID = newRequestID()
-	x.ExtendedID = newExtendedID()
+	x.RequestID, x.ExtendedID = pipeline.NewRequestIDs()
 	resp.SetHeader("x-amzn-RequestId", x.RequestID)
 	resp.SetHeader("x-amz-apigw-id", x.ExtendedID)
 	x.serving = true
@@ -67,23 +62,13 @@ func (h *Handler) Serve(ctx context.Context, req Request, resp Response) {
 // line went out (see Exchange.StreamBody): the exchange counts as the
 // failure it is.
 func (h *Handler) streamFailed(x *Exchange) {
-	f := failureOf(x.streamErr)
+	f := pipeline.FailureOf(x.streamErr)
 	x.ErrorType, x.ErrorMessage = f.Type, f.Message
 	x.Status = x.gatewayResponses().status(f.Type, f.Status)
 	if h.Log != nil {
 		h.Log.Warn("response stream failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
 			"responseType", f.Type.String(), "status", x.Status, "sent", x.ResponseLength, "err", f.Cause)
 	}
-}
-
-// failureOf returns err's Failure; any other error is an integration
-// failure.
-func failureOf(err error) *Failure {
-	var f *Failure
-	if !errors.As(err, &f) {
-		f = Fail(IntegrationFailure, err)
-	}
-	return f
 }
 
 // complete records a finished exchange and returns it to the pool.
@@ -94,33 +79,6 @@ func (h *Handler) complete(x *Exchange) {
 
 // errForbidden answers requests that reach no served stage.
 var errForbidden = errors.New("forbidden")
-
-// ErrTooLarge answers bodies over MaxBody (413, plain text). Integrations
-// return it when a streamed body turns out too large.
-var ErrTooLarge = errors.New("request body too large")
-
-// ErrBadRequest answers requests the gateway will not take as sent: a path
-// with a dot-segment, a request body whose framing is broken. The answer is
-// the one the engine gives malformed requests, 400 {"message":"Bad
-// Request"}, not a customisable gateway response: AWS rejects malformed
-// requests in front of the API [U: AWS does not document these answers].
-var ErrBadRequest = errors.New("bad request")
-
-// ErrRequestTimeout answers a client that stopped sending its body: 408,
-// as the engine answers one that stops sending its headers.
-var ErrRequestTimeout = errors.New("request timeout")
-
-// ClientBodyError classifies a failure to read the client's request body:
-// whatever it is (broken chunked framing, a body shorter than its
-// Content-Length, a read timeout), it is the client's, answered with a 4xx
-// and counted as one, never as an integration failure.
-func ClientBodyError(err error) error {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%w: reading the request body: %w", ErrRequestTimeout, err)
-	}
-	return fmt.Errorf("%w: reading the request body: %w", ErrBadRequest, err)
-}
 
 // run is the pipeline, in API Gateway's order (reference §2.3): stage
 // resolution, routing, throttles, access control (the route's Guard), the
@@ -136,7 +94,7 @@ func (h *Handler) run(x *Exchange) error {
 	// (package pathsafe says why refusing beats normalising). This is the
 	// one place every API type's requests pass before their own routing.
 	if pathsafe.HasDotSegment(path) {
-		return ErrBadRequest
+		return pipeline.ErrBadRequest
 	}
 	x.APIID, x.StageName, x.StagePath, ok = resolve(x.DomainName, path)
 	if !ok {
@@ -171,15 +129,15 @@ func (h *Handler) run(x *Exchange) error {
 		}
 		x.Network = n
 	}
-	if req.ContentLength() > MaxBody {
-		return ErrTooLarge
+	if req.ContentLength() > pipeline.MaxBody {
+		return pipeline.ErrTooLarge
 	}
 	verb, ok := router.ParseVerb(req.Method())
 	if !ok || verb == router.ANY {
-		return Fail(MissingAuthenticationToken, nil)
+		return pipeline.Fail(pipeline.MissingAuthenticationToken, nil)
 	}
 	if !x.Deployment.Routes.Lookup(verb, x.StagePath, &x.Match) {
-		return Fail(MissingAuthenticationToken, nil)
+		return pipeline.Fail(pipeline.MissingAuthenticationToken, nil)
 	}
 	// Throttles before authorization [U: AWS does not document the order
 	// of throttling and authorizers].
@@ -224,9 +182,9 @@ func (h *Handler) fail(x *Exchange, err error) {
 		resp.SetHeader("x-amzn-ErrorType", "ForbiddenException")
 		resp.SetBody([]byte(`{"message":"Forbidden"}`))
 		return
-	case errors.Is(err, ErrBadRequest), errors.Is(err, ErrRequestTimeout):
+	case errors.Is(err, pipeline.ErrBadRequest), errors.Is(err, pipeline.ErrRequestTimeout):
 		status, msg := 400, "Bad Request"
-		if errors.Is(err, ErrRequestTimeout) {
+		if errors.Is(err, pipeline.ErrRequestTimeout) {
 			status, msg = 408, "Request Timeout"
 		}
 		resp.SetStatus(status)
@@ -236,15 +194,15 @@ func (h *Handler) fail(x *Exchange, err error) {
 			h.Log.Debug("bad request", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
 		}
 		return
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, pipeline.ErrTooLarge):
 		// Not customisable, and plain text [C][D].
 		resp.SetStatus(413)
 		resp.SetHeader("Content-Type", "text/plain; charset=utf-8")
 		resp.SetBody([]byte("HTTP content length exceeded 10485760 bytes."))
-		x.ErrorType = RequestTooLarge
+		x.ErrorType = pipeline.RequestTooLarge
 		return
 	}
-	f := failureOf(err)
+	f := pipeline.FailureOf(err)
 	x.ErrorType, x.ErrorMessage = f.Type, f.Message
 	if f.Cause != nil && h.Log != nil {
 		h.Log.Warn("request failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
 
@@ -114,7 +115,7 @@ func (f *failingBody) Read(p []byte) (int, error) {
 func TestStreamFailureBeforeSending(t *testing.T) {
 	h := serving(t, integrationFunc(func(x *gateway.Exchange) error {
 		x.Resp.SetStatus(200)
-		x.StreamBody(&failingBody{data: strings.Repeat("x", 1000), err: gateway.Fail(gateway.APIConfigurationError, io.ErrUnexpectedEOF)}, -1)
+		x.StreamBody(&failingBody{data: strings.Repeat("x", 1000), err: pipeline.Fail(pipeline.APIConfigurationError, io.ErrUnexpectedEOF)}, -1)
 		return nil
 	}))
 	resp := gatewaytest.NewResponse()

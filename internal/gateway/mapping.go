@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
 
@@ -82,11 +83,11 @@ func readBody(x *Exchange) ([]byte, error) {
 		return nil, nil
 	}
 	size := 512
-	if n > 0 && n <= MaxBody {
+	if n > 0 && n <= pipeline.MaxBody {
 		size = int(n)
 	}
 	buf := make([]byte, 0, size)
-	r := io.LimitReader(x.Req.Body(), MaxBody+1)
+	r := io.LimitReader(x.Req.Body(), pipeline.MaxBody+1)
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
@@ -97,11 +98,11 @@ func readBody(x *Exchange) ([]byte, error) {
 			break
 		}
 		if err != nil {
-			return nil, ClientBodyError(err)
+			return nil, pipeline.ClientBodyError(err)
 		}
 	}
-	if len(buf) > MaxBody {
-		return nil, ErrTooLarge
+	if len(buf) > pipeline.MaxBody {
+		return nil, pipeline.ErrTooLarge
 	}
 	return buf, nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
 
@@ -69,7 +70,7 @@ func testExchange(body string, headers ...string) (*Exchange, *fakeResp) {
 		APIID: "abc123", StageName: "prod", StagePath: "/orders", DomainName: "api.example.com",
 		Start: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
 		Stage: &Stage{Variables: map[string]string{"env": "production", "my-var": "dash"}}}
-	x.Auth = Authorization{Authorized: true, PrincipalID: "user-9",
+	x.Auth = pipeline.Authorization{Authorized: true, PrincipalID: "user-9",
 		Context: map[string]string{"tier": "gold"}, Claims: map[string]string{"sub": "s-1", "cognito:username": "ann"}}
 	return x, resp
 }
@@ -168,9 +169,9 @@ func TestMappingTemplateErrors(t *testing.T) {
 
 func TestGatewayResponseTemplatesUseVTL(t *testing.T) {
 	x, resp := testExchange("")
-	x.ErrorType, x.ErrorMessage = Default4XX, "Boom \"quoted\""
+	x.ErrorType, x.ErrorMessage = pipeline.Default4XX, "Boom \"quoted\""
 	gr := CompileGatewayResponses(nil)
-	gr.write(x, Default4XX, 0)
+	gr.write(x, pipeline.Default4XX, 0)
 	if string(resp.BodyBuf) != `{"message":"Boom \"quoted\""}` {
 		t.Errorf("default template: %s", resp.BodyBuf)
 	}

@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
 
@@ -71,7 +72,7 @@ type Stage struct {
 	Metrics         *StageMetrics
 	// AuthorizerCache holds Lambda authorizer results for this stage
 	// (flushed by FlushStageAuthorizersCache).
-	AuthorizerCache *AuthorizerCache
+	AuthorizerCache *pipeline.AuthorizerCache
 	// RouteLimits are the stage's method throttles, by Route.Index of
 	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
 	RouteLimits, CanaryRouteLimits []RouteLimit

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
@@ -55,18 +56,18 @@ func (t *Throttling) check(x *Exchange, now time.Time) error {
 	if rl := x.routeLimit(); rl != nil {
 		ok, err := t.Limiter.Allow(ctx, rl.Key, rl.Limit, now)
 		if err != nil {
-			return Fail(IntegrationFailure, err)
+			return pipeline.Fail(pipeline.IntegrationFailure, err)
 		}
 		if !ok {
-			return Fail(Throttled, nil)
+			return pipeline.Fail(pipeline.Throttled, nil)
 		}
 	}
 	ok, err := t.Limiter.Allow(ctx, accountBucket, t.AccountLimit(), now)
 	if err != nil {
-		return Fail(IntegrationFailure, err)
+		return pipeline.Fail(pipeline.IntegrationFailure, err)
 	}
 	if !ok {
-		return Fail(Throttled, nil)
+		return pipeline.Fail(pipeline.Throttled, nil)
 	}
 	return nil
 }

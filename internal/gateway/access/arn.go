@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // invokeAction is the action every data-plane call is authorized for.
@@ -54,17 +55,17 @@ const (
 // policyDenied is the message for a denial by a resource or identity
 // policy: "User: {who} is not authorized to perform: execute-api:Invoke on
 // resource: {masked arn}[ with an explicit deny]".
-func policyDenied(who, arn string, explicit bool) *gateway.Failure {
+func policyDenied(who, arn string, explicit bool) *pipeline.Failure {
 	msg := "User: " + who + " is not authorized to perform: " + invokeAction + " on resource: " + maskAccount(arn)
 	if explicit {
 		msg += " with an explicit deny"
 	}
-	return gateway.FailWith(gateway.AccessDenied, msg, nil)
+	return pipeline.FailWith(pipeline.AccessDenied, msg, nil)
 }
 
-func authorizerDenied(explicit bool) *gateway.Failure {
+func authorizerDenied(explicit bool) *pipeline.Failure {
 	if explicit {
-		return gateway.FailWith(gateway.AccessDenied, msgAuthorizerDeny, nil)
+		return pipeline.FailWith(pipeline.AccessDenied, msgAuthorizerDeny, nil)
 	}
-	return gateway.FailWith(gateway.AccessDenied, msgAuthorizerImplicit, nil)
+	return pipeline.FailWith(pipeline.AccessDenied, msgAuthorizerImplicit, nil)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -23,7 +24,7 @@ type cognitoAuthorizer struct {
 	// verified caches verified tokens: checking an RS256 signature costs
 	// ~35 µs, more than the rest of a proxied request. An entry lives until
 	// the token expires, at most verifiedTTL.
-	verified *gateway.AuthorizerCache
+	verified *pipeline.AuthorizerCache
 }
 
 // verifiedTTL bounds how long a verified token is trusted without
@@ -33,7 +34,7 @@ const verifiedTTL = 5 * time.Minute
 
 func compileCognitoAuthorizer(a *model.Authorizer, tokens TokenVerifier) *cognitoAuthorizer {
 	ca := &cognitoAuthorizer{id: a.ID, providers: a.ProviderARNs, tokens: tokens,
-		audience: model.Deref(a.IdentityValidationExpression), verified: gateway.NewAuthorizerCache()}
+		audience: model.Deref(a.IdentityValidationExpression), verified: pipeline.NewAuthorizerCache()}
 	src := strings.TrimSpace(model.Deref(a.IdentitySource))
 	if src == "" {
 		src = "method.request.header.Authorization"
@@ -57,7 +58,7 @@ func (ca *cognitoAuthorizer) withScopes(scopes []string) *cognitoAuthorizer {
 func (ca *cognitoAuthorizer) authenticate(x *gateway.Exchange) error {
 	token, ok := ca.source.Resolve(x)
 	if !ok || token == "" || ca.tokens == nil {
-		return gateway.Fail(gateway.Unauthorized, nil)
+		return pipeline.Fail(pipeline.Unauthorized, nil)
 	}
 	key := ca.scopeKey + "\x00" + token
 	now := time.Now()
@@ -72,7 +73,7 @@ func (ca *cognitoAuthorizer) authenticate(x *gateway.Exchange) error {
 		var err error
 		claims, err = ca.tokens.Verify(ctx, token, ca.providers, ca.scopes, ca.audience)
 		if err != nil {
-			return gateway.Fail(gateway.Unauthorized, err)
+			return pipeline.Fail(pipeline.Unauthorized, err)
 		}
 		if claims == nil {
 			claims = map[string]string{}

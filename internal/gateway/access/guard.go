@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/policy"
 )
 
@@ -146,7 +147,7 @@ func (g *guard) mayInvalidateCache(user *iamUser, invoke *policy.Request) bool {
 
 // request is the authorization question for x, with the condition keys
 // API Gateway supplies (reference §8.1).
-func (g *guard) request(x *gateway.Exchange, arn string, caller *gateway.Caller) *policy.Request {
+func (g *guard) request(x *gateway.Exchange, arn string, caller *pipeline.Caller) *policy.Request {
 	now := time.Now().UTC()
 	ctx := map[string][]string{
 		"aws:CurrentTime":     {now.Format(time.RFC3339)},
@@ -199,11 +200,11 @@ func (g *guard) checkKey(x *gateway.Exchange) error {
 		value = x.Auth.UsageIdentifierKey
 	}
 	if value == "" || g.c.Keys == nil {
-		return gateway.Fail(gateway.InvalidAPIKey, nil)
+		return pipeline.Fail(pipeline.InvalidAPIKey, nil)
 	}
 	key, plan, ok := g.c.Keys.Lookup(value, x.APIID, x.StageName)
 	if !ok {
-		return gateway.Fail(gateway.InvalidAPIKey, nil)
+		return pipeline.Fail(pipeline.InvalidAPIKey, nil)
 	}
 	x.Auth.APIKey, x.Auth.APIKeyID = value, key.ID
 	return g.enforcePlan(x, key.ID, plan)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/sigv4"
 )
@@ -32,7 +33,7 @@ type Users struct {
 }
 
 type iamUser struct {
-	caller   gateway.Caller
+	caller   pipeline.Caller
 	secret   string
 	policies []*policy.Policy
 }
@@ -51,7 +52,7 @@ func NewUsers(region, defaultAccount string, users []User) (*Users, error) {
 		if acct == "" {
 			acct = defaultAccount
 		}
-		iu := &iamUser{secret: cfg.SecretAccessKey, caller: gateway.Caller{
+		iu := &iamUser{secret: cfg.SecretAccessKey, caller: pipeline.Caller{
 			AccessKey: cfg.AccessKeyID,
 			AccountID: acct,
 			ARN:       "arn:aws:iam::" + acct + ":user/" + cfg.Name,
@@ -97,22 +98,22 @@ func (u *Users) authenticate(x *gateway.Exchange) (*iamUser, error) {
 	if err != nil {
 		var se *sigv4.Error
 		if !errors.As(err, &se) {
-			return nil, gateway.Fail(gateway.InvalidSignature, err)
+			return nil, pipeline.Fail(pipeline.InvalidSignature, err)
 		}
 		switch se.Code {
 		case sigv4.CodeMissingAuthenticationToken:
-			return nil, gateway.Fail(gateway.MissingAuthenticationToken, nil)
+			return nil, pipeline.Fail(pipeline.MissingAuthenticationToken, nil)
 		case sigv4.CodeUnrecognizedClient, sigv4.CodeIncompleteSignature:
 			// An unknown access key ("The security token included in the
 			// request is invalid.") or malformed signature parameters: 403
 			// with the verifier's type [U: the gateway response type AWS
 			// files these under].
-			f := gateway.FailWith(gateway.InvalidSignature, se.Message, nil)
+			f := pipeline.FailWith(pipeline.InvalidSignature, se.Message, nil)
 			f.ErrorType = se.Code
 			return nil, f
 		}
 		// Signature mismatch, clock skew, expired presigned URLs.
-		return nil, gateway.FailWith(gateway.InvalidSignature, se.Message, nil)
+		return nil, pipeline.FailWith(pipeline.InvalidSignature, se.Message, nil)
 	}
 	return u.byKey[id.AccessKeyID], nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/policy"
 )
@@ -96,14 +97,14 @@ func (la *lambdaAuthorizer) authorize(x *gateway.Exchange, arn string) (policy.D
 		if (!ok || v == "") && (!la.request || la.ttl > 0) {
 			// Missing identity: 401 without invoking (TOKEN always;
 			// REQUEST when caching is on) [D].
-			return policy.NotApplicable, gateway.Fail(gateway.Unauthorized, nil)
+			return policy.NotApplicable, pipeline.Fail(pipeline.Unauthorized, nil)
 		}
 		values[i] = v
 	}
 	if la.validate != nil && !la.validate.MatchString(values[0]) {
-		return policy.NotApplicable, gateway.Fail(gateway.Unauthorized, nil)
+		return policy.NotApplicable, pipeline.Fail(pipeline.Unauthorized, nil)
 	}
-	var cache *gateway.AuthorizerCache
+	var cache *pipeline.AuthorizerCache
 	var key string
 	if la.ttl > 0 && x.Stage != nil {
 		cache = x.Stage.AuthorizerCache
@@ -182,8 +183,8 @@ func (la *lambdaAuthorizer) event(x *gateway.Exchange, arn string, values []stri
 
 // errConfig is an authorizer that misbehaved: 500 {"message": null} with
 // AuthorizerConfigurationException (reference §4.3).
-func errConfig(cause error) *gateway.Failure {
-	return gateway.Fail(gateway.AuthorizerConfigurationError, cause)
+func errConfig(cause error) *pipeline.Failure {
+	return pipeline.Fail(pipeline.AuthorizerConfigurationError, cause)
 }
 
 func (la *lambdaAuthorizer) invoke(x *gateway.Exchange, arn string, values []string) (*authResult, error) {
@@ -207,7 +208,7 @@ func (la *lambdaAuthorizer) invoke(x *gateway.Exchange, arn string, values []str
 		}
 		_ = json.Unmarshal(res.Payload, &fe)
 		if fe.ErrorMessage == "Unauthorized" {
-			return nil, gateway.Fail(gateway.Unauthorized, nil)
+			return nil, pipeline.Fail(pipeline.Unauthorized, nil)
 		}
 		return nil, errConfig(fmt.Errorf("authorizer %s (%s) failed: %s", la.id, fn, truncate(fe.ErrorMessage)))
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
@@ -29,26 +30,26 @@ func (g *guard) enforcePlan(x *gateway.Exchange, keyID string, plan *apikey.Plan
 		if t != nil {
 			ok, err := lim.Allow(ctx, bucket, ratelimit.Limit{Rate: t.RateLimit, Burst: int(t.BurstLimit)}, now)
 			if err != nil {
-				return gateway.Fail(gateway.IntegrationFailure, err)
+				return pipeline.Fail(pipeline.IntegrationFailure, err)
 			}
 			if !ok {
-				return gateway.Fail(gateway.Throttled, nil)
+				return pipeline.Fail(pipeline.Throttled, nil)
 			}
 		}
 	}
 	if q := plan.Quota; q != nil && g.c.Counter != nil {
 		period, err := ratelimit.ParsePeriod(q.Period)
 		if err != nil {
-			return gateway.Fail(gateway.APIConfigurationError, err)
+			return pipeline.Fail(pipeline.APIConfigurationError, err)
 		}
 		// Calendar periods in UTC [U]; the quota's offset (requests
 		// subtracted in the first period) is not applied [U].
 		_, ok, err := g.c.Counter.Take(ctx, apikey.QuotaKey(plan.ID, keyID), ratelimit.Quota{Limit: q.Limit, Period: period}, now)
 		if err != nil {
-			return gateway.Fail(gateway.IntegrationFailure, err)
+			return pipeline.Fail(pipeline.IntegrationFailure, err)
 		}
 		if !ok {
-			return gateway.Fail(gateway.QuotaExceeded, nil)
+			return pipeline.Fail(pipeline.QuotaExceeded, nil)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -54,7 +55,7 @@ func NewHTTP(in *model.Integration, clients *Clients) (*HTTP, error) {
 }
 
 // maxBackendBody bounds a non-proxy backend response read into memory.
-const maxBackendBody = gateway.MaxBody
+const maxBackendBody = pipeline.MaxBody
 
 // Invoke implements gateway.Integration.
 func (h *HTTP) Invoke(x *gateway.Exchange) error {
@@ -149,7 +150,7 @@ func (h *HTTP) Invoke(x *gateway.Exchange) error {
 		if len(respBody) > maxBackendBody {
 			// API Gateway's integration payload limit is 10 MB; a larger
 			// backend answer is a failed integration [U: AWS's exact text].
-			return gateway.Fail(gateway.APIConfigurationError, errors.New("integration response exceeds 10485760 bytes"))
+			return pipeline.Fail(pipeline.APIConfigurationError, errors.New("integration response exceeds 10485760 bytes"))
 		}
 	} else {
 		respBody = append([]byte(nil), resp.Body()...)

@@ -16,6 +16,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -109,7 +110,7 @@ func equalFoldASCII(b []byte, s string) bool {
 
 // headerAdder returns how to add backend headers to out: as bytes when
 // the engine supports it (no conversions), else as strings.
-func headerAdder(out gateway.Response) func(k, v []byte) {
+func headerAdder(out pipeline.Response) func(k, v []byte) {
 	if br, ok := out.(interface{ AddHeaderBytes(k, v []byte) }); ok {
 		return br.AddHeaderBytes
 	}
@@ -206,11 +207,11 @@ func (p *HTTPProxy) Invoke(x *gateway.Exchange) error {
 		fasthttp.ReleaseResponse(resp)
 		switch {
 		case body != nil && body.tooLarge:
-			return gateway.ErrTooLarge
+			return pipeline.ErrTooLarge
 		case body != nil && body.err != nil:
 			// The client's body broke off or its framing is malformed: the
 			// client's error, not the backend's.
-			return gateway.ClientBodyError(body.err)
+			return pipeline.ClientBodyError(body.err)
 		}
 		return upstreamFailure(err)
 	}
@@ -363,9 +364,9 @@ func pathValue(src gateway.Source, v string) string {
 func upstreamFailure(err error) error {
 	var ne net.Error
 	if errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return gateway.Fail(gateway.IntegrationTimeout, err)
+		return pipeline.Fail(pipeline.IntegrationTimeout, err)
 	}
-	return gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("network error communicating with endpoint: %w", err))
+	return pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("network error communicating with endpoint: %w", err))
 }
 
 // limitedBody streams the request body to the backend and stops at
@@ -383,7 +384,7 @@ var errBodyTooLarge = errors.New("request body exceeds 10485760 bytes")
 func (b *limitedBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.n += int64(n)
-	if b.n > gateway.MaxBody {
+	if b.n > pipeline.MaxBody {
 		b.tooLarge = true
 		return 0, errBodyTooLarge
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -129,7 +130,7 @@ func NewLambdaProxy(in *model.Integration, invoker LambdaInvoker) (*LambdaProxy,
 // Invoke implements gateway.Integration.
 func (l *LambdaProxy) Invoke(x *gateway.Exchange) error {
 	if l.badVerb {
-		return gateway.Fail(gateway.APIConfigurationError, errors.New("AWS_PROXY integrations must use httpMethod POST"))
+		return pipeline.Fail(pipeline.APIConfigurationError, errors.New("AWS_PROXY integrations must use httpMethod POST"))
 	}
 	body, err := gateway.ReadBody(x)
 	if err != nil {
@@ -137,14 +138,14 @@ func (l *LambdaProxy) Invoke(x *gateway.Exchange) error {
 	}
 	payload, err := json.Marshal(NewProxyEventV1(x, body))
 	if err != nil {
-		return gateway.Fail(gateway.APIConfigurationError, err)
+		return pipeline.Fail(pipeline.APIConfigurationError, err)
 	}
 	res, err := l.call(x, payload)
 	if err != nil {
 		return err
 	}
 	if res.FunctionError != "" {
-		return &gateway.Failure{Type: gateway.Default5XX, Message: "Internal server error", Status: 502,
+		return &pipeline.Failure{Type: pipeline.Default5XX, Message: "Internal server error", Status: 502,
 			ErrorType: "InternalServerErrorException",
 			Cause:     fmt.Errorf("lambda function error (%s): %.512s", res.FunctionError, res.Payload)}
 	}
@@ -165,7 +166,7 @@ func (l *LambdaProxy) call(x *gateway.Exchange, payload []byte) (LambdaResult, e
 // invoker errors to gateway responses.
 func invokeLambda(x *gateway.Exchange, inv LambdaInvoker, fn string, payload []byte, timeout time.Duration) (LambdaResult, error) {
 	if inv == nil {
-		return LambdaResult{}, gateway.Fail(gateway.APIConfigurationError, errors.New("no Lambda invoker configured"))
+		return LambdaResult{}, pipeline.Fail(pipeline.APIConfigurationError, errors.New("no Lambda invoker configured"))
 	}
 	ctx, cancel := context.WithTimeout(x.Ctx, timeout)
 	defer cancel()
@@ -174,13 +175,13 @@ func invokeLambda(x *gateway.Exchange, inv LambdaInvoker, fn string, payload []b
 	case err == nil:
 		return res, nil
 	case errors.Is(err, context.DeadlineExceeded):
-		return res, gateway.Fail(gateway.IntegrationTimeout, err)
+		return res, pipeline.Fail(pipeline.IntegrationTimeout, err)
 	case errors.Is(err, ErrLambdaPayloadTooLarge):
-		return res, gateway.Fail(gateway.RequestTooLarge, err)
+		return res, pipeline.Fail(pipeline.RequestTooLarge, err)
 	case errors.Is(err, ErrFunctionNotFound):
-		return res, gateway.Fail(gateway.APIConfigurationError, err)
+		return res, pipeline.Fail(pipeline.APIConfigurationError, err)
 	default:
-		return res, &gateway.Failure{Type: gateway.IntegrationFailure, Message: "Internal server error", Status: 502, Cause: err}
+		return res, &pipeline.Failure{Type: pipeline.IntegrationFailure, Message: "Internal server error", Status: 502, Cause: err}
 	}
 }
 

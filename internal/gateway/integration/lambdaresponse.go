@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // errMalformedProxyResponse is the cause logged for a function result that
@@ -19,7 +20,7 @@ var errMalformedProxyResponse = errors.New("execution failed due to configuratio
 
 // malformed answers 502 {"message": "Internal server error"} [V].
 func malformed(detail string) error {
-	return &gateway.Failure{Type: gateway.Default5XX, Message: "Internal server error", Status: 502,
+	return &pipeline.Failure{Type: pipeline.Default5XX, Message: "Internal server error", Status: 502,
 		ErrorType: "InternalServerErrorException", Cause: fmt.Errorf("%w: %s", errMalformedProxyResponse, detail)}
 }
 

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 func TestParseProxyResponseV1(t *testing.T) {
@@ -47,7 +47,7 @@ func TestParseProxyResponseV1(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := parseProxyResponseV1([]byte(c.payload))
 			if !c.ok {
-				var f *gateway.Failure
+				var f *pipeline.Failure
 				if err == nil || !errors.As(err, &f) || f.Status != 502 || f.Message != "Internal server error" {
 					t.Fatalf("want a 502 failure, got %v %v", r, err)
 				}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -42,7 +43,7 @@ func (m *Mock) Invoke(x *gateway.Exchange) error {
 	}
 	mt := statusCodeRE.FindSubmatch(rendered)
 	if mt == nil {
-		return gateway.Fail(gateway.APIConfigurationError, errMockStatus)
+		return pipeline.Fail(pipeline.APIConfigurationError, errMockStatus)
 	}
 	status, _ := strconv.Atoi(string(mt[1]))
 	x.IntegrationStatus = status

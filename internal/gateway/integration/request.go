@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -58,7 +59,7 @@ func (rt *RequestTemplates) Select(x *gateway.Exchange) (gateway.MappingTemplate
 	case rt.passthrough == "WHEN_NO_TEMPLATES" && len(rt.byType) == 0:
 		return nil, true, nil
 	}
-	return nil, false, gateway.Fail(gateway.UnsupportedMediaType, nil)
+	return nil, false, pipeline.Fail(pipeline.UnsupportedMediaType, nil)
 }
 
 // mediaType strips parameters and lower-cases a Content-Type [U: AWS
@@ -98,14 +99,14 @@ func (rt *RequestTemplates) Transform(x *gateway.Exchange) (out []byte, t gatewa
 	switch {
 	case t != nil:
 		if out, err = t.Render(x, body); err != nil {
-			return nil, nil, gateway.Fail(gateway.APIConfigurationError, err)
+			return nil, nil, pipeline.Fail(pipeline.APIConfigurationError, err)
 		}
 	case passthrough:
 		out = body
 	}
 	if rt.contentHandling == "CONVERT_TO_BINARY" && (!binary || t != nil) {
 		if out, err = base64.StdEncoding.AppendDecode(nil, out); err != nil {
-			return nil, nil, gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%w: %w", errBase64, err))
+			return nil, nil, pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("%w: %w", errBase64, err))
 		}
 	}
 	return out, t, nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -121,7 +122,7 @@ func (rs *Responses) Select(value string) (*response, error) {
 	if rs.def != nil {
 		return rs.def, nil
 	}
-	return nil, gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("no integration response matches %q", value))
+	return nil, pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("no integration response matches %q", value))
 }
 
 // backendResult is what a non-proxy backend returned.
@@ -177,14 +178,14 @@ func (r *response) convert(x *gateway.Exchange, t gateway.MappingTemplate, b bac
 	if t != nil {
 		out, err := t.Render(x, body)
 		if err != nil {
-			return nil, gateway.Fail(gateway.APIConfigurationError, err)
+			return nil, pipeline.Fail(pipeline.APIConfigurationError, err)
 		}
 		body = out
 	}
 	if r.contentHandling == "CONVERT_TO_BINARY" && (!binary || t != nil) {
 		out, err := base64.StdEncoding.AppendDecode(nil, body)
 		if err != nil {
-			return nil, gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%w: %w", errBase64, err))
+			return nil, pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("%w: %w", errBase64, err))
 		}
 		body = out
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // uriTemplate is an integration URI with ${stageVariables.x} and {param}
@@ -113,7 +114,7 @@ func (t *uriTemplate) checkTarget(target string, vars map[string]string) error {
 	if pathsafe.HasDotSegment(uriPath(probe)) {
 		return nil
 	}
-	return gateway.ErrBadRequest
+	return pipeline.ErrBadRequest
 }
 
 // uriPath returns the path of an absolute http(s) URI: from the first '/'

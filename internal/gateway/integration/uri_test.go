@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // TestCheckTarget: a rendered integration URI whose path has a dot-segment
@@ -32,7 +32,7 @@ func TestCheckTarget(t *testing.T) {
 		}
 		target := tpl.render(func(string) (string, bool) { return c.value, true }, c.vars)
 		err = tpl.checkTarget(target, c.vars)
-		if refused := errors.Is(err, gateway.ErrBadRequest); refused != c.refused {
+		if refused := errors.Is(err, pipeline.ErrBadRequest); refused != c.refused {
 			t.Errorf("%s with %q (%s): refused %v, want %v", c.template, c.value, target, refused, c.refused)
 		}
 	}

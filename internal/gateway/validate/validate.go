@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -110,11 +111,11 @@ type body struct {
 // body [V][L].
 func (v *Validator) Validate(x *gateway.Exchange) error {
 	if v.broken != nil {
-		return gateway.Fail(gateway.APIConfigurationError, v.broken)
+		return pipeline.Fail(pipeline.APIConfigurationError, v.broken)
 	}
 	if len(v.params) > 0 {
 		if msg := v.missingParameters(x); msg != "" {
-			return gateway.FailWith(gateway.BadRequestParameters, msg, nil)
+			return pipeline.FailWith(pipeline.BadRequestParameters, msg, nil)
 		}
 	}
 	if len(v.bodies) > 0 {
@@ -220,7 +221,7 @@ func (v *Validator) validateBody(x *gateway.Exchange) error {
 	}
 	if msg := b.schema.Check(raw); msg != "" {
 		x.ValidationError = msg
-		return gateway.Fail(gateway.BadRequestBody, nil)
+		return pipeline.Fail(pipeline.BadRequestBody, nil)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/model"
 )
@@ -46,12 +47,12 @@ func exchange(t testing.TB, resource, method, target string, body []byte, header
 	return x
 }
 
-func failure(t testing.TB, err error) (gateway.ResponseType, string) {
+func failure(t testing.TB, err error) (pipeline.ResponseType, string) {
 	t.Helper()
 	if err == nil {
-		return gateway.NoError, ""
+		return pipeline.NoError, ""
 	}
-	var f *gateway.Failure
+	var f *pipeline.Failure
 	if !errors.As(err, &f) {
 		t.Fatalf("not a gateway failure: %v", err)
 	}
@@ -98,7 +99,7 @@ func TestParameters(t *testing.T) {
 	} {
 		x := exchange(t, "/nested/{test}", "GET", c.target, nil, c.headers...)
 		typ, msg := failure(t, v.Validate(x))
-		if typ != gateway.BadRequestParameters || msg != c.want {
+		if typ != pipeline.BadRequestParameters || msg != c.want {
 			t.Errorf("%s: got %v %q, want BAD_REQUEST_PARAMETERS %q", c.name, typ, msg, c.want)
 		}
 	}
@@ -117,7 +118,7 @@ func TestParametersBeforeBody(t *testing.T) {
 		RequestParameters: map[string]bool{"method.request.querystring.qs1": true},
 		RequestModels:     map[string]string{"application/json": "testSchema"}})
 	x := exchange(t, "/p", "POST", "/p", []byte(`{"test":"test"}`), "Content-Type", "application/json")
-	if typ, _ := failure(t, v.Validate(x)); typ != gateway.BadRequestParameters {
+	if typ, _ := failure(t, v.Validate(x)); typ != pipeline.BadRequestParameters {
 		t.Errorf("got %v, want BAD_REQUEST_PARAMETERS", typ)
 	}
 }
@@ -141,7 +142,7 @@ func checkBody(t *testing.T, models map[string]string, requestModels map[string]
 		return
 	}
 	typ, msg := failure(t, err)
-	if typ != gateway.BadRequestBody || msg != "Invalid request body" {
+	if typ != pipeline.BadRequestBody || msg != "Invalid request body" {
 		t.Errorf("%s %q: got %v %q, want BAD_REQUEST_BODY", contentType, body, typ, msg)
 	}
 	if x.ValidationError != want {
@@ -268,7 +269,7 @@ func TestBrokenModelAnswers500(t *testing.T) {
 			t.Fatalf("%s: no validator", name)
 		}
 		x := exchange(t, "/p", "POST", "/p", []byte(`{}`))
-		if typ, _ := failure(t, v.Validate(x)); typ != gateway.APIConfigurationError {
+		if typ, _ := failure(t, v.Validate(x)); typ != pipeline.APIConfigurationError {
 			t.Errorf("%s: got %v, want API_CONFIGURATION_ERROR", name, typ)
 		}
 	}
@@ -276,7 +277,7 @@ func TestBrokenModelAnswers500(t *testing.T) {
 	d := NewDeployment(snap(nil, both))
 	v := d.Method(&model.Method{RequestValidatorID: model.Ptr("v1"), RequestModels: map[string]string{"application/json": "Gone"}})
 	x := exchange(t, "/p", "POST", "/p", []byte(`{}`))
-	if typ, _ := failure(t, v.Validate(x)); typ != gateway.APIConfigurationError {
+	if typ, _ := failure(t, v.Validate(x)); typ != pipeline.APIConfigurationError {
 		t.Errorf("missing model: got %v, want API_CONFIGURATION_ERROR", typ)
 	}
 	// Parameters-only validators ignore the models.

@@ -1,6 +1,9 @@
-package gateway
+package pipeline
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // ResponseType is a gateway response type (the responses API Gateway
 // itself produces).
@@ -30,12 +33,14 @@ const (
 	Unauthorized
 	UnsupportedMediaType
 	WAFFiltered
-	numResponseTypes
+	// NumResponseTypes is the number of response types (NoError included),
+	// for tables indexed by ResponseType.
+	NumResponseTypes
 )
 
 // responseTypeInfo is each type's name, x-amzn-ErrorType and default message
 // (reference §2.4).
-var responseTypeInfo = [numResponseTypes]struct {
+var responseTypeInfo = [NumResponseTypes]struct {
 	name, errorType, message string
 }{
 	NoError:                      {"", "", ""},
@@ -64,7 +69,7 @@ var responseTypeInfo = [numResponseTypes]struct {
 
 // String returns the AWS name ("MISSING_AUTHENTICATION_TOKEN").
 func (t ResponseType) String() string {
-	if t < numResponseTypes {
+	if t < NumResponseTypes {
 		return responseTypeInfo[t].name
 	}
 	return "UNKNOWN"
@@ -75,7 +80,7 @@ func (t ResponseType) ErrorType() string { return responseTypeInfo[t].errorType 
 
 // ParseResponseType maps an AWS name to a ResponseType.
 func ParseResponseType(name string) (ResponseType, bool) {
-	for i := range numResponseTypes {
+	for i := range NumResponseTypes {
 		if responseTypeInfo[i].name == name && i != NoError {
 			return i, true
 		}
@@ -117,4 +122,14 @@ func Fail(t ResponseType, cause error) *Failure {
 // FailWith returns a Failure of type t with a specific message.
 func FailWith(t ResponseType, message string, cause error) *Failure {
 	return &Failure{Type: t, Message: message, Cause: cause}
+}
+
+// FailureOf returns err's Failure; any other error is an integration
+// failure.
+func FailureOf(err error) *Failure {
+	var f *Failure
+	if !errors.As(err, &f) {
+		f = Fail(IntegrationFailure, err)
+	}
+	return f
 }

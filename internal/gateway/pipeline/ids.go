@@ -1,4 +1,4 @@
-package gateway
+package pipeline
 
 import (
 	"encoding/base64"
@@ -6,9 +6,10 @@ import (
 	"math/rand/v2"
 )
 
-// NewRequestIDs returns a fresh x-amzn-RequestId and x-amz-apigw-id pair,
-// for responses an engine sends without running the pipeline (requests
-// it cannot parse): every response carries them (CONTRACT.md).
+// NewRequestIDs returns a fresh request id ($context.requestId, sent as
+// x-amzn-RequestId) and extended request id ($context.extendedRequestId,
+// x-amz-apigw-id). Every response carries them (CONTRACT.md), also those
+// an engine or the front door sends without running an API's pipeline.
 func NewRequestIDs() (requestID, extendedID string) {
 	return newRequestID(), newExtendedID()
 }
