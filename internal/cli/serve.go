@@ -125,15 +125,15 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	throttling := &gateway.Throttling{Limiter: limiter}
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
-		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
+		Compiler: &deploy.Compiler{
+			Env:     &gateway.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
+			Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
-	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway"),
-		Networks: networks, Throttling: throttling},
-		log.With("component", "engine"))
+	dataPlane := engine.New(&gateway.Handler{Registry: registry}, log.With("component", "engine"))
 
 	ln, dataAddrs, err := openListeners(s)
 	if err != nil {

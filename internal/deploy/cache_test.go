@@ -45,7 +45,7 @@ func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*gat
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Compiler{Clients: integration.NewClients(), Secrets: box}
+	c := &Compiler{Env: &gateway.Env{AccountID: "000000000000"}, Clients: integration.NewClients(), Secrets: box}
 	d, err := c.CompileDeployment("dep1", cachedAPI())
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*gat
 	}
 	reg := &gateway.Registry{}
 	reg.Set("api1", "dev", st)
-	return &gateway.Handler{Registry: reg, AccountID: "000000000000"}, st
+	return &gateway.Handler{Registry: reg}, st
 }
 
 func body(h *gateway.Handler, method, target string, headers ...string) (int, string, map[string]string) {

@@ -23,6 +23,9 @@ import (
 
 // Compiler builds deployments and stages.
 type Compiler struct {
+	// Env is what every REST stage shares: the account, the log, private
+	// networks and throttles (nil: none of them).
+	Env     *gateway.Env
 	Clients *integration.Clients
 	// Lambda invokes functions for AWS and AWS_PROXY integrations.
 	Lambda  integration.LambdaInvoker
@@ -72,13 +75,15 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 				return nil, fmt.Errorf("%s %s: unknown method", verbName, res.Path)
 			}
 			r := &gateway.Route{
-				Index:             len(d.RouteList),
-				ResourceID:        res.ID,
-				ResourcePath:      res.Path,
-				HTTPMethod:        verbName,
-				OperationName:     model.Deref(m.OperationName),
-				AuthorizationType: m.AuthorizationType,
-				APIKeyRequired:    m.ApiKeyRequired,
+				RouteInfo: pipeline.RouteInfo{
+					Index:             len(d.RouteList),
+					ResourceID:        res.ID,
+					ResourcePath:      res.Path,
+					HTTPMethod:        verbName,
+					OperationName:     model.Deref(m.OperationName),
+					AuthorizationType: m.AuthorizationType,
+				},
+				APIKeyRequired: m.ApiKeyRequired,
 			}
 			integ, err := c.compileIntegration(m.MethodIntegration)
 			if err != nil {
@@ -132,11 +137,19 @@ func (f failing) Invoke(*gateway.Exchange) error { return f.f }
 
 // CompileStage combines compiled deployments with a stage's settings.
 func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) (*gateway.Stage, error) {
+	env := c.Env
+	if env == nil {
+		env = &gateway.Env{}
+	}
 	out := &gateway.Stage{
-		Name:       st.StageName,
-		APIID:      d.APIID,
+		StageInfo: pipeline.StageInfo{
+			Name:      st.StageName,
+			APIID:     d.APIID,
+			AccountID: env.AccountID,
+			Variables: st.Variables,
+		},
 		Deployment: d,
-		Variables:  st.Variables,
+		Env:        env,
 	}
 	if canary != nil && st.CanarySettings != nil {
 		out.Canary = canary

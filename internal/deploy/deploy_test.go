@@ -62,7 +62,7 @@ func serve(h *gateway.Handler, method, host, target string, headers ...string) *
 }
 
 func TestCompiledStageServes(t *testing.T) {
-	c := &Compiler{Clients: integration.NewClients()}
+	c := &Compiler{Env: &gateway.Env{AccountID: "000000000000"}, Clients: integration.NewClients()}
 	d, err := c.CompileDeployment("dep1", snapshot("api1", map[string]string{"/pets": `{"pets":[]}`, "/pets/{id}": `$context.resourcePath $stageVariables.v`}))
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestCompiledStageServes(t *testing.T) {
 	}
 	reg := &gateway.Registry{}
 	reg.Set("api1", "dev", st)
-	h := &gateway.Handler{Registry: reg, AccountID: "000000000000"}
+	h := &gateway.Handler{Registry: reg}
 
 	r := serve(h, "GET", "api1.execute-api.localhost", "/dev/pets")
 	if r.Code != 200 || string(r.Body()) != `{"pets":[]}` || r.Headers.Get("Content-Type") != "application/json" {

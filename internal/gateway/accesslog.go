@@ -8,22 +8,24 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // AccessLog is a stage's compiled access-log format and its destination.
 type AccessLog struct {
-	format *Template
+	format *pipeline.Template
 	sink   *LogSink
 }
 
 // NewAccessLog compiles format for sink.
 func NewAccessLog(format string, sink *LogSink) *AccessLog {
-	return &AccessLog{format: ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
+	return &AccessLog{format: pipeline.ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
 }
 
 func (a *AccessLog) write(x *Exchange) {
 	bp := lineBufs.Get().(*[]byte)
-	line := a.format.Append((*bp)[:0], x, "-")
+	line := a.format.Append((*bp)[:0], &x.Exchange, "-")
 	line = append(line, '\n')
 	a.sink.Write(line)
 	*bp = line

@@ -175,7 +175,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 	}
 	x.cache = cacheMiss
 	rec := &recorder{inner: x.Resp, store: c.Store, key: key, ttl: mc.TTL, encrypt: mc.Encrypt,
-		invalidate: invalidate, log: h.Log, requestID: x.RequestID}
+		invalidate: invalidate, log: x.log(), requestID: x.RequestID}
 	x.Resp = rec
 	err := h.invoke(x)
 	x.Resp = rec.inner
@@ -204,7 +204,5 @@ func writeEntry(resp pipeline.Response, e *respcache.Entry) {
 // cacheError logs a cache failure; the request carries on without the
 // cache.
 func (h *Handler) cacheError(x *Exchange, what string, err error) {
-	if h.Log != nil {
-		h.Log.Warn("stage cache "+what+" failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
-	}
+	x.log().Warn("stage cache "+what+" failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
@@ -43,13 +44,13 @@ func (s *scripted) Invoke(x *gateway.Exchange) error {
 // minute.
 func cachedStage(t *testing.T, integ gateway.Integration) (*gateway.Handler, *respcache.Memory) {
 	t.Helper()
-	r := &gateway.Route{ResourceID: "res", ResourcePath: "/r", HTTPMethod: "GET", Integration: integ, CacheNamespace: "res"}
+	r := &gateway.Route{RouteInfo: pipeline.RouteInfo{ResourceID: "res", ResourcePath: "/r", HTTPMethod: "GET"}, Integration: integ, CacheNamespace: "res"}
 	d := &gateway.Deployment{ID: "d", APIID: "a", APIName: "a", RouteList: []*gateway.Route{r}, NumRoutes: 1}
 	if err := d.Routes.Add("/r", router.GET, r); err != nil {
 		t.Fatal(err)
 	}
 	mem := respcache.NewMemory(16<<20, nil)
-	st := &gateway.Stage{Name: "s", APIID: "a", Deployment: d, Cache: &gateway.StageCache{Store: mem, Size: "0.5",
+	st := &gateway.Stage{StageInfo: pipeline.StageInfo{Name: "s", APIID: "a"}, Deployment: d, Cache: &gateway.StageCache{Store: mem, Size: "0.5",
 		Methods: []*gateway.MethodCache{{TTL: time.Minute, RequireAuthorization: true}}}}
 	reg := &gateway.Registry{}
 	reg.Set("a", "s", st)

@@ -28,8 +28,8 @@ type mappedHeader struct {
 
 type ctTemplate struct {
 	contentType string
-	t           *Template     // variable substitution: the fallback
-	v           *vtl.Template // VTL; nil when the template does not parse
+	t           *pipeline.Template // variable substitution: the fallback
+	v           *vtl.Template      // VTL; nil when the template does not parse
 }
 
 // defaultStatus is each type's status when nothing sets one.
@@ -80,7 +80,7 @@ func CompileGatewayResponses(custom []model.GatewayResponse) *GatewayResponses {
 				}
 			}
 			v, _ := vtl.Parse("gatewayresponse", src)
-			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: ParseTemplate(src), v: v})
+			gr.templates = append(gr.templates, ctTemplate{contentType: ct, t: pipeline.ParseTemplate(src), v: v})
 		}
 		out.byType[t] = gr
 	}
@@ -154,7 +154,7 @@ func (c ctTemplate) render(x *Exchange) []byte {
 			return out
 		}
 	}
-	return c.t.Append(make([]byte, 0, 128), x, "")
+	return c.t.Append(make([]byte, 0, 128), &x.Exchange, "")
 }
 
 // pickTemplate chooses the template for the first media type of Accept,

@@ -14,17 +14,9 @@ import (
 )
 
 // Handler runs the data-plane pipeline for every request an engine
-// accepts. Its configuration is fixed at start-up; what it serves changes
-// through the Registry.
+// accepts. What it serves changes through the Registry.
 type Handler struct {
-	Registry  *Registry
-	AccountID string
-	Region    string
-	Log       *slog.Logger
-	// Networks are the private networks that may call PRIVATE APIs.
-	Networks pipeline.Networks
-	// Throttling enforces account and stage throttles (nil: none).
-	Throttling *Throttling
+	Registry *Registry
 }
 
 // Serve handles one request: it must be called once per request by the
@@ -36,39 +28,40 @@ func (h *Handler) Serve(ctx context.Context, req pipeline.Request, resp pipeline
 	x.RequestID, x.ExtendedID = pipeline.NewRequestIDs()
 	resp.SetHeader("x-amzn-RequestId", x.RequestID)
 	resp.SetHeader("x-amz-apigw-id", x.ExtendedID)
-	x.serving = true
+	x.Begin(x)
 	if err := h.run(x); err != nil {
 		h.fail(x, err)
 	}
-	x.serving = false
-	if x.streamed && !x.streamClosed {
-		x.Status = resp.Status()
+	pending, streamErr := x.End()
+	if pending {
 		return // the stream's Close completes the exchange
 	}
-	if x.streamErr != nil {
+	if streamErr != nil {
 		// An engine that read the stream whole before sending anything
 		// found it broken: the client gets the gateway response.
-		h.fail(x, x.streamErr)
-		x.streamed = false
+		h.fail(x, streamErr)
 	}
-	x.Status = resp.Status()
-	if !x.streamed {
-		x.ResponseLength = resp.BodySize()
-	}
+	x.Settle()
 	h.complete(x)
 }
 
 // streamFailed records a streamed body that broke off after the status
-// line went out (see Exchange.StreamBody): the exchange counts as the
-// failure it is.
-func (h *Handler) streamFailed(x *Exchange) {
-	f := pipeline.FailureOf(x.streamErr)
+// line went out (see pipeline.Exchange.StreamBody): the exchange counts as
+// the failure it is.
+func (h *Handler) streamFailed(x *Exchange, err error) {
+	f := pipeline.FailureOf(err)
 	x.ErrorType, x.ErrorMessage = f.Type, f.Message
 	x.Status = x.gatewayResponses().status(f.Type, f.Status)
-	if h.Log != nil {
-		h.Log.Warn("response stream failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
-			"responseType", f.Type.String(), "status", x.Status, "sent", x.ResponseLength, "err", f.Cause)
+	x.log().Warn("response stream failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
+		"responseType", f.Type.String(), "status", x.Status, "sent", x.ResponseLength, "err", f.Cause)
+}
+
+// log is the logger of x's stage.
+func (x *Exchange) log() *slog.Logger {
+	if x.stage == nil {
+		return discardLog
 	}
+	return x.stage.env().log()
 }
 
 // complete records a finished exchange and returns it to the pool.
@@ -113,17 +106,18 @@ func (h *Handler) run(x *Exchange) error {
 		// {"message":"Forbidden"} [C/U].
 		return errForbidden
 	}
-	x.Stage, x.Deployment = st, st.Deployment
+	x.stage, x.Stage, x.Deployment = st, &st.StageInfo, st.Deployment
 	if st.Canary != nil && rand.Float64()*100 < st.CanaryPercent {
 		x.Deployment, x.IsCanary = st.Canary, true
 	}
+	x.DeploymentID = x.Deployment.ID
 	if x.Deployment.DisableExecuteAPIEndpoint {
 		return errForbidden
 	}
 	if x.Deployment.Private {
 		// Only through a (stand-in) VPC endpoint, and never without a
 		// resource policy: 403 Forbidden otherwise [D].
-		n, ok := h.Networks.Lookup(req.RemoteAddr().Addr())
+		n, ok := st.env().Networks.Lookup(req.RemoteAddr().Addr())
 		if !ok || !x.Deployment.HasPolicy {
 			return errForbidden
 		}
@@ -139,9 +133,10 @@ func (h *Handler) run(x *Exchange) error {
 	if !x.Deployment.Routes.Lookup(verb, x.StagePath, &x.Match) {
 		return pipeline.Fail(pipeline.MissingAuthenticationToken, nil)
 	}
+	x.Route = &x.Match.Route.RouteInfo
 	// Throttles before authorization [U: AWS does not document the order
 	// of throttling and authorizers].
-	if err := h.Throttling.check(x, x.Start); err != nil {
+	if err := st.env().Throttling.check(x, x.Start); err != nil {
 		return err
 	}
 	if g := x.Match.Route.Guard; g != nil {
@@ -156,7 +151,7 @@ func (h *Handler) run(x *Exchange) error {
 		}
 	}
 	// Step 11: the stage cache, for methods that cache.
-	if c := x.Stage.Cache; c != nil {
+	if c := st.Cache; c != nil {
 		if mc := c.method(x); mc != nil {
 			return h.serveCached(x, c, mc)
 		}
@@ -166,9 +161,9 @@ func (h *Handler) run(x *Exchange) error {
 
 // invoke calls the route's integration, timing it.
 func (h *Handler) invoke(x *Exchange) error {
-	x.integrationStart = time.Now()
+	x.IntegrationStart = time.Now()
 	err := x.Match.Route.Integration.Invoke(x)
-	x.IntegrationLatency = time.Since(x.integrationStart)
+	x.IntegrationLatency = time.Since(x.IntegrationStart)
 	return err
 }
 
@@ -190,8 +185,8 @@ func (h *Handler) fail(x *Exchange, err error) {
 		resp.SetStatus(status)
 		resp.SetHeader("Content-Type", "application/json")
 		resp.SetBody([]byte(`{"message":"` + msg + `"}`))
-		if h.Log != nil && x.Stage != nil {
-			h.Log.Debug("bad request", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
+		if x.stage != nil {
+			x.log().Debug("bad request", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
 		}
 		return
 	case errors.Is(err, pipeline.ErrTooLarge):
@@ -204,8 +199,8 @@ func (h *Handler) fail(x *Exchange, err error) {
 	}
 	f := pipeline.FailureOf(err)
 	x.ErrorType, x.ErrorMessage = f.Type, f.Message
-	if f.Cause != nil && h.Log != nil {
-		h.Log.Warn("request failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
+	if f.Cause != nil {
+		x.log().Warn("request failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
 			"responseType", f.Type.String(), "err", f.Cause)
 	}
 	x.gatewayResponses().write(x, f.Type, f.Status)
@@ -216,7 +211,7 @@ func (h *Handler) fail(x *Exchange, err error) {
 
 // finish records the exchange: access log and metrics.
 func (h *Handler) finish(x *Exchange) {
-	st := x.Stage
+	st := x.stage
 	if st == nil {
 		return
 	}

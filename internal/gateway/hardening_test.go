@@ -23,13 +23,13 @@ func (f integrationFunc) Invoke(x *gateway.Exchange) error { return f(x) }
 // on /{proxy+} with integ.
 func serving(t *testing.T, integ gateway.Integration) *gateway.Handler {
 	t.Helper()
-	r := &gateway.Route{ResourceID: "res", ResourcePath: "/{proxy+}", HTTPMethod: "ANY", Integration: integ}
+	r := &gateway.Route{RouteInfo: pipeline.RouteInfo{ResourceID: "res", ResourcePath: "/{proxy+}", HTTPMethod: "ANY"}, Integration: integ}
 	d := &gateway.Deployment{ID: "d", APIID: "a", APIName: "a", RouteList: []*gateway.Route{r}, NumRoutes: 1}
 	if err := d.Routes.Add("/{proxy+}", router.ANY, r); err != nil {
 		t.Fatal(err)
 	}
 	reg := &gateway.Registry{}
-	reg.Set("a", "s", &gateway.Stage{Name: "s", APIID: "a", Deployment: d})
+	reg.Set("a", "s", &gateway.Stage{StageInfo: pipeline.StageInfo{Name: "s", APIID: "a"}, Deployment: d})
 	return &gateway.Handler{Registry: reg}
 }
 
@@ -69,7 +69,7 @@ func TestDotSegmentsReachNoIntegration(t *testing.T) {
 // client's error: 400, or 408 when the client stopped sending.
 func TestClientBodyErrors(t *testing.T) {
 	h := serving(t, integrationFunc(func(x *gateway.Exchange) error {
-		b, err := gateway.ReadBody(x)
+		b, err := x.ReadBody()
 		if err != nil {
 			return err
 		}

@@ -1,13 +1,10 @@
 package gateway
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
-	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
 
@@ -53,56 +50,4 @@ type brokenTemplate struct{ err error }
 
 func (b brokenTemplate) Render(*Exchange, []byte) ([]byte, error) {
 	return nil, fmt.Errorf("%w: %w", ErrTemplate, b.err)
-}
-
-// BodyReader streams the request body: the cached copy when something in
-// the pipeline already read it whole, else the client's stream.
-func (x *Exchange) BodyReader() io.Reader {
-	if x.bodyRead {
-		return bytes.NewReader(x.body)
-	}
-	return x.Req.Body()
-}
-
-// ReadBody reads the whole request body, at most MaxBody bytes; a larger
-// body returns ErrTooLarge. Non-proxy integrations need the body whole.
-func ReadBody(x *Exchange) ([]byte, error) {
-	if x.bodyRead {
-		return x.body, nil
-	}
-	b, err := readBody(x)
-	if err == nil {
-		x.body, x.bodyRead = b, true
-	}
-	return b, err
-}
-
-func readBody(x *Exchange) ([]byte, error) {
-	n := x.Req.ContentLength()
-	if n == 0 {
-		return nil, nil
-	}
-	size := 512
-	if n > 0 && n <= pipeline.MaxBody {
-		size = int(n)
-	}
-	buf := make([]byte, 0, size)
-	r := io.LimitReader(x.Req.Body(), pipeline.MaxBody+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		m, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+m]
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, pipeline.ClientBodyError(err)
-		}
-	}
-	if len(buf) > pipeline.MaxBody {
-		return nil, pipeline.ErrTooLarge
-	}
-	return buf, nil
 }

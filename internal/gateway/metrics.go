@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // Metrics are the data plane's Prometheus metrics, named after API
@@ -100,7 +101,7 @@ func (m *Metrics) ForStage(stage string, d, canary *Deployment) *StageMetrics {
 }
 
 // route returns the handles of route r, resolving them on first use.
-func (sm *StageMetrics) route(r *Route, canary bool) *routeMetrics {
+func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *routeMetrics {
 	list, d := sm.routes, sm.base
 	if canary {
 		list, d = sm.canary, sm.canaryD
@@ -121,7 +122,7 @@ func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
 		return
 	}
 	h := sm.unknown
-	if r := x.Route(); r != nil {
+	if r := x.Route; r != nil {
 		h = sm.route(r, x.IsCanary)
 	}
 	h.count.Inc()
@@ -132,7 +133,7 @@ func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
 		h.err4.Inc()
 	}
 	h.latency.Observe(float64(total.Microseconds()) / 1000)
-	if !x.integrationStart.IsZero() {
+	if !x.IntegrationStart.IsZero() {
 		h.integration.Observe(float64(x.IntegrationLatency.Microseconds()) / 1000)
 	}
 	switch x.cache {

@@ -66,10 +66,10 @@ func testExchange(body string, headers ...string) (*Exchange, *fakeResp) {
 		req.headers = append(req.headers, [2]string{headers[i], headers[i+1]})
 	}
 	resp := &fakeResp{Code: 200, Headers: http.Header{}}
-	x := &Exchange{Ctx: context.Background(), Req: req, Resp: resp, RequestID: "req-1", ExtendedID: "ext-1",
-		APIID: "abc123", StageName: "prod", StagePath: "/orders", DomainName: "api.example.com",
-		Start: time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
-		Stage: &Stage{Variables: map[string]string{"env": "production", "my-var": "dash"}}}
+	x := &Exchange{Exchange: pipeline.Exchange{Ctx: context.Background(), Req: req, Resp: resp, RequestID: "req-1", ExtendedID: "ext-1",
+		Address: pipeline.Address{APIID: "abc123", StageName: "prod", StagePath: "/orders", DomainName: "api.example.com"},
+		Start:   time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC),
+		Stage:   &pipeline.StageInfo{Variables: map[string]string{"env": "production", "my-var": "dash"}}}}
 	x.Auth = pipeline.Authorization{Authorized: true, PrincipalID: "user-9",
 		Context: map[string]string{"tier": "gold"}, Claims: map[string]string{"sub": "s-1", "cognito:username": "ann"}}
 	return x, resp
@@ -176,11 +176,11 @@ func TestGatewayResponseTemplatesUseVTL(t *testing.T) {
 		t.Errorf("default template: %s", resp.BodyBuf)
 	}
 	src := `#if($context.error.message.contains("Boom"))big#end $context.error.responseType`
-	ct := ctTemplate{contentType: "application/json", t: ParseTemplate(src), v: vtl.MustParse("t", src)}
+	ct := ctTemplate{contentType: "application/json", t: pipeline.ParseTemplate(src), v: vtl.MustParse("t", src)}
 	if got := string(ct.render(x)); got != "big DEFAULT_4XX" {
 		t.Errorf("VTL gateway response: %q", got)
 	}
-	broken := ctTemplate{t: ParseTemplate(`#end $context.stage`)}
+	broken := ctTemplate{t: pipeline.ParseTemplate(`#end $context.stage`)}
 	if got := string(broken.render(x)); got != "#end prod" {
 		t.Errorf("fallback: %q", got)
 	}
@@ -242,24 +242,3 @@ const benchTemplate = `## Transform the incoming order for the backend
   "trace": "$input.params().header.get('X-Trace')"
 }
 `
-
-// TestRequestTimeCache: $context.requestTime is right across seconds and
-// whatever the time's location, although its text is cached per second.
-func TestRequestTimeCache(t *testing.T) {
-	base := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	ist := time.FixedZone("IST", 5*3600+1800)
-	for i, tc := range []struct {
-		t    time.Time
-		want string
-	}{
-		{base, "06/May/2024:07:08:09 +0000"},
-		{base.Add(999 * time.Millisecond), "06/May/2024:07:08:09 +0000"},
-		{base.Add(time.Second), "06/May/2024:07:08:10 +0000"},
-		{base.Add(time.Second).In(ist), "06/May/2024:07:08:10 +0000"},
-		{base.Add(-24 * time.Hour), "05/May/2024:07:08:09 +0000"},
-	} {
-		if got := string(appendRequestTime([]byte("x"), tc.t)); got != "x"+tc.want {
-			t.Errorf("%d: %q, want %q", i, got, "x"+tc.want)
-		}
-	}
-}

@@ -3,6 +3,8 @@ package gateway
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // SourceKind is where a mapped value comes from.
@@ -27,7 +29,7 @@ type Source struct {
 	Kind    SourceKind
 	Name    string
 	Literal string
-	Ctx     CtxVar
+	Ctx     pipeline.CtxVar
 }
 
 // ParseRequestSource compiles a value of a request-side mapping
@@ -64,7 +66,7 @@ func parseCommonSource(expr string) (Source, bool) {
 		return Source{Kind: SrcStageVar, Name: name}, true
 	}
 	if name, ok := strings.CutPrefix(expr, "context."); ok && name != "" {
-		return Source{Kind: SrcContext, Ctx: ParseContextVar(name), Name: name}, true
+		return Source{Kind: SrcContext, Ctx: pipeline.ParseContextVar(name), Name: name}, true
 	}
 	return Source{}, false
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -17,14 +18,8 @@ type Integration interface {
 
 // Route is one compiled method of one resource.
 type Route struct {
-	// Index is the route's position in its deployment (metrics slots).
-	Index             int
-	ResourceID        string
-	ResourcePath      string
-	HTTPMethod        string // as defined ("ANY" included)
-	OperationName     string
-	AuthorizationType string
-	APIKeyRequired    bool
+	pipeline.RouteInfo
+	APIKeyRequired bool
 	// Guard checks access before the integration; nil when the method has
 	// no authorization, no API key and the API no resource policy.
 	Guard Guard
@@ -60,25 +55,55 @@ type Deployment struct {
 // Stage is a compiled stage: a deployment plus the stage's own settings,
 // which take effect without redeploying.
 type Stage struct {
-	Name          string
-	APIID         string
-	Deployment    *Deployment
-	Variables     map[string]string
+	pipeline.StageInfo
+	Deployment *Deployment
+	// Canary is the canary's deployment (nil: none), which serves
+	// CanaryPercent of the requests with StageInfo.CanaryVariables.
 	Canary        *Deployment
 	CanaryPercent float64
-	// CanaryVariables are Variables with the canary's overrides applied.
-	CanaryVariables map[string]string
-	AccessLog       *AccessLog
-	Metrics         *StageMetrics
-	// AuthorizerCache holds Lambda authorizer results for this stage
-	// (flushed by FlushStageAuthorizersCache).
-	AuthorizerCache *pipeline.AuthorizerCache
+	AccessLog     *AccessLog
+	Metrics       *StageMetrics
 	// RouteLimits are the stage's method throttles, by Route.Index of
 	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
 	RouteLimits, CanaryRouteLimits []RouteLimit
 	// Cache is the stage's response cache (cacheClusterEnabled), nil
 	// when the stage has none.
 	Cache *StageCache
+	// Env is what every REST stage shares (nil: nothing; tests).
+	Env *Env
+}
+
+// Env is what every REST stage shares, fixed at start-up.
+type Env struct {
+	// AccountID owns every API (deployment copies it into each stage's
+	// StageInfo).
+	AccountID string
+	Log       *slog.Logger
+	// Networks are the private networks that may call PRIVATE APIs.
+	Networks pipeline.Networks
+	// Throttling enforces account and stage throttles (nil: none).
+	Throttling *Throttling
+}
+
+// noEnv serves stages compiled without an Env.
+var noEnv = &Env{}
+
+// env returns st's Env, never nil.
+func (st *Stage) env() *Env {
+	if st.Env == nil {
+		return noEnv
+	}
+	return st.Env
+}
+
+var discardLog = slog.New(slog.DiscardHandler)
+
+// log returns the logger, never nil.
+func (e *Env) log() *slog.Logger {
+	if e.Log == nil {
+		return discardLog
+	}
+	return e.Log
 }
 
 // Registry holds every served stage. Readers get an immutable snapshot

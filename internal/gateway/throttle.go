@@ -74,7 +74,7 @@ func (t *Throttling) check(x *Exchange, now time.Time) error {
 
 // routeLimit is the stage's throttle for the matched route, or nil.
 func (x *Exchange) routeLimit() *RouteLimit {
-	st, r := x.Stage, x.Match.Route
+	st, r := x.stage, x.Match.Route
 	if st == nil || r == nil {
 		return nil
 	}

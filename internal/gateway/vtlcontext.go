@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
 
@@ -11,7 +12,7 @@ import (
 // …) or a leaf variable.
 type ctxNode struct {
 	id   int // index among inner nodes (ctxObject slots of a render)
-	v    CtxVar
+	v    pipeline.CtxVar
 	name string // the variable name as ParseContextVar takes it
 	kids map[string]*ctxNode
 }
@@ -24,7 +25,7 @@ var ctxRoot, ctxNodes = buildCtxTree()
 func buildCtxTree() (*ctxNode, []*ctxNode) {
 	root := &ctxNode{kids: map[string]*ctxNode{}}
 	nodes := []*ctxNode{root}
-	for name, v := range ctxVarNames {
+	for name, v := range pipeline.ContextVarNames() {
 		n := root
 		parts := strings.Split(name, ".")
 		for i, p := range parts {
@@ -121,7 +122,7 @@ func (o *authObject) Property(name string) (any, bool) {
 		}
 		return o.claims, true
 	case "latency", "integrationLatency":
-		b, ok := o.r.x.AppendContext(nil, CtxAuthorizerLatency)
+		b, ok := o.r.x.AppendContext(nil, pipeline.CtxAuthorizerLatency)
 		if !ok {
 			return nil, true
 		}

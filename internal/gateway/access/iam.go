@@ -89,7 +89,7 @@ func (u *Users) authenticate(x *gateway.Exchange) (*iamUser, error) {
 	if u == nil {
 		u = &Users{verifier: &sigv4.Verifier{}}
 	}
-	body, err := gateway.ReadBody(x)
+	body, err := x.ReadBody()
 	if err != nil {
 		return nil, err
 	}

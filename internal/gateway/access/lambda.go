@@ -166,7 +166,7 @@ func (la *lambdaAuthorizer) event(x *gateway.Exchange, arn string, values []stri
 	if !la.request {
 		return tokenEvent{Type: "TOKEN", AuthorizationToken: values[0], MethodArn: arn}
 	}
-	ev := requestEvent{Type: "REQUEST", MethodArn: arn, Resource: x.Route().ResourcePath,
+	ev := requestEvent{Type: "REQUEST", MethodArn: arn, Resource: x.Route.ResourcePath,
 		Path: x.StagePath, HTTPMethod: x.Req.Method()}
 	if ev.Path == "" {
 		ev.Path = "/"

@@ -104,7 +104,7 @@ func serve(t *testing.T, authType string, rp *string, users []access.User, req *
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &deploy.Compiler{Lambda: &fakeAuthorizer{}, Access: &access.Compiler{Region: region, AccountID: account, Lambda: &fakeAuthorizer{}, Users: iam}}
+	c := &deploy.Compiler{Env: &gateway.Env{AccountID: account}, Lambda: &fakeAuthorizer{}, Access: &access.Compiler{Region: region, AccountID: account, Lambda: &fakeAuthorizer{}, Users: iam}}
 	d, err := c.CompileDeployment("dep1", snap)
 	if err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func serve(t *testing.T, authType string, rp *string, users []access.User, req *
 	}
 	reg := &gateway.Registry{}
 	reg.Set(apiID, "dev", st)
-	h := &gateway.Handler{Registry: reg, AccountID: account, Region: region}
+	h := &gateway.Handler{Registry: reg}
 	resp := gatewaytest.NewResponse()
 	h.Serve(context.Background(), req, resp)
 	return resp

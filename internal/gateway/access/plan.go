@@ -58,7 +58,7 @@ func (g *guard) enforcePlan(x *gateway.Exchange, keyID string, plan *apikey.Plan
 // methodKey is the usage plan's per-method throttle key for x's route:
 // "/{resourcePath}/{VERB}", "//GET" for the root resource.
 func methodKey(x *gateway.Exchange) string {
-	r := x.Route()
+	r := x.Route
 	return r.ResourcePath + "/" + r.HTTPMethod
 }
 

@@ -64,7 +64,7 @@ func (h *HTTP) Invoke(x *gateway.Exchange) error {
 		return err
 	}
 	// Parameter mappings from method.request.body read the client's body.
-	body, err := gateway.ReadBody(x)
+	body, err := x.ReadBody()
 	if err != nil {
 		return err
 	}

@@ -132,7 +132,7 @@ func (l *LambdaProxy) Invoke(x *gateway.Exchange) error {
 	if l.badVerb {
 		return pipeline.Fail(pipeline.APIConfigurationError, errors.New("AWS_PROXY integrations must use httpMethod POST"))
 	}
-	body, err := gateway.ReadBody(x)
+	body, err := x.ReadBody()
 	if err != nil {
 		return err
 	}

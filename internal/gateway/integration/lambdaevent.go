@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // ProxyEventV1 is the event an AWS_PROXY integration sends to a Lambda
@@ -72,7 +73,7 @@ type Identity struct {
 
 // NewProxyEventV1 builds the event for x with the request body.
 func NewProxyEventV1(x *gateway.Exchange, body []byte) *ProxyEventV1 {
-	r := x.Route()
+	r := x.Route
 	ev := &ProxyEventV1{
 		Resource:   r.ResourcePath,
 		Path:       x.StagePath,
@@ -117,27 +118,27 @@ func EventPathParameters(x *gateway.Exchange) map[string]string {
 // RequestContextOf builds the payload 1.0 requestContext for x (Lambda
 // proxy events and REQUEST authorizer events).
 func RequestContextOf(x *gateway.Exchange) RequestContextV1 {
-	r := x.Route()
-	ctx := func(v gateway.CtxVar) string { b, _ := x.AppendContext(nil, v); return string(b) }
+	r := x.Route
+	ctx := func(v pipeline.CtxVar) string { b, _ := x.AppendContext(nil, v); return string(b) }
 	rc := RequestContextV1{
-		AccountID:         ctx(gateway.CtxAccountID),
+		AccountID:         ctx(pipeline.CtxAccountID),
 		APIID:             x.APIID,
 		ResourceID:        r.ResourceID,
 		ResourcePath:      r.ResourcePath,
 		Stage:             x.StageName,
 		DeploymentID:      x.Deployment.ID,
 		HTTPMethod:        x.Req.Method(),
-		Path:              ctx(gateway.CtxPath),
+		Path:              ctx(pipeline.CtxPath),
 		Protocol:          x.Req.Protocol(),
 		RequestID:         x.RequestID,
 		ExtendedRequestID: x.ExtendedID,
-		RequestTime:       ctx(gateway.CtxRequestTime),
+		RequestTime:       ctx(pipeline.CtxRequestTime),
 		RequestTimeEpoch:  x.Start.UnixMilli(),
 		DomainName:        x.DomainName,
-		DomainPrefix:      ctx(gateway.CtxDomainPrefix),
+		DomainPrefix:      ctx(pipeline.CtxDomainPrefix),
 		OperationName:     r.OperationName,
 		Identity: Identity{
-			SourceIP:  ctx(gateway.CtxIdentitySourceIP),
+			SourceIP:  ctx(pipeline.CtxIdentitySourceIP),
 			UserAgent: x.Req.Header("User-Agent"),
 		},
 	}

@@ -88,7 +88,7 @@ func (rt *RequestTemplates) Transform(x *gateway.Exchange) (out []byte, t gatewa
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := gateway.ReadBody(x)
+	body, err := x.ReadBody()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -215,7 +215,7 @@ func (v *Validator) validateBody(x *gateway.Exchange) error {
 	if b == nil || b.any {
 		return nil
 	}
-	raw, err := gateway.ReadBody(x)
+	raw, err := x.ReadBody()
 	if err != nil {
 		return fmt.Errorf("reading the request body: %w", err)
 	}

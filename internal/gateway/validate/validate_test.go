@@ -40,7 +40,7 @@ func exchange(t testing.TB, resource, method, target string, body []byte, header
 		t.Fatal(err)
 	}
 	req := gatewaytest.NewRequest(method, "h", target, body, headers...)
-	x := &gateway.Exchange{Req: req}
+	x := &gateway.Exchange{Exchange: pipeline.Exchange{Req: req}}
 	if !tree.Lookup(verb, req.P, &x.Match) {
 		t.Fatalf("%s does not route to %s", target, resource)
 	}
@@ -297,7 +297,7 @@ func TestBodyStaysReadable(t *testing.T) {
 	if err := v.Validate(x); err != nil {
 		t.Fatal(err)
 	}
-	b, err := gateway.ReadBody(x)
+	b, err := x.ReadBody()
 	if err != nil || string(b) != `{"a":1,"b":2}` {
 		t.Errorf("body after validation: %q %v", b, err)
 	}

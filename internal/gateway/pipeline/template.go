@@ -1,4 +1,4 @@
-package gateway
+package pipeline
 
 // Template is a compiled gateway-response body template or access-log
 // format: literal text with $context.* and $stageVariables.* references.

@@ -1,12 +1,12 @@
-package gateway
+package pipeline
 
 import (
+	"iter"
+	"maps"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // CtxVar identifies a $context variable. Formats and templates resolve
@@ -112,6 +112,10 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.vpcId":                CtxIdentityVpcID,
 }
 
+// ContextVarNames yields every $context variable name (without
+// "$context.") that resolves to a fixed variable, with its CtxVar.
+func ContextVarNames() iter.Seq2[string, CtxVar] { return maps.All(ctxVarNames) }
+
 // ParseContextVar resolves a variable name (without "$context.").
 // Unknown names that AWS defines (identity.*, authorizer.*, …) resolve to
 // CtxNull; names AWS does not define resolve to CtxUnknown.
@@ -192,28 +196,26 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 	switch v {
 	case CtxAccountID:
 		if x.Stage != nil {
-			return append(buf, x.accountID()...), true
+			return append(buf, x.Stage.AccountID...), true
 		}
 	case CtxAPIID:
 		return append(buf, x.APIID...), x.APIID != ""
 	case CtxDeploymentID:
-		if x.Deployment != nil {
-			return append(buf, x.Deployment.ID...), true
-		}
+		return append(buf, x.DeploymentID...), x.DeploymentID != ""
 	case CtxDomainName:
 		return append(buf, x.DomainName...), x.DomainName != ""
 	case CtxDomainPrefix:
 		p, _, _ := strings.Cut(x.DomainName, ".")
 		return append(buf, p...), p != ""
 	case CtxErrorMessage:
-		return append(buf, x.ErrorMessage...), x.ErrorType != pipeline.NoError && x.ErrorMessage != ""
+		return append(buf, x.ErrorMessage...), x.ErrorType != NoError && x.ErrorMessage != ""
 	case CtxErrorMessageString:
-		if x.ErrorType == pipeline.NoError || x.ErrorMessage == "" {
+		if x.ErrorType == NoError || x.ErrorMessage == "" {
 			return append(buf, "null"...), true
 		}
 		return strconv.AppendQuote(buf, x.ErrorMessage), true
 	case CtxErrorResponseType:
-		return append(buf, x.ErrorType.String()...), x.ErrorType != pipeline.NoError
+		return append(buf, x.ErrorType.String()...), x.ErrorType != NoError
 	case CtxErrorValidationErrorString:
 		return append(buf, x.ValidationError...), x.ValidationError != ""
 	case CtxExtendedRequestID:
@@ -230,7 +232,7 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		ua := x.Req.Header("User-Agent")
 		return append(buf, ua...), ua != ""
 	case CtxIntegrationLatency:
-		if x.integrationStart.IsZero() {
+		if x.IntegrationStart.IsZero() {
 			return buf, false
 		}
 		return strconv.AppendInt(buf, x.IntegrationLatency.Milliseconds(), 10), true
@@ -240,12 +242,12 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		}
 		return strconv.AppendInt(buf, int64(x.IntegrationStatus), 10), true
 	case CtxIsCanaryRequest:
-		if x.Stage == nil || x.Stage.Canary == nil {
+		if x.Stage == nil || x.Stage.CanaryVariables == nil {
 			return buf, false
 		}
 		return strconv.AppendBool(buf, x.IsCanary), true
 	case CtxOperationName:
-		if r := x.Route(); r != nil && r.OperationName != "" {
+		if r := x.Route; r != nil && r.OperationName != "" {
 			return append(buf, r.OperationName...), true
 		}
 	case CtxPath:
@@ -264,11 +266,11 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 	case CtxRequestTimeEpoch:
 		return strconv.AppendInt(buf, x.Start.UnixMilli(), 10), true
 	case CtxResourceID:
-		if r := x.Route(); r != nil {
+		if r := x.Route; r != nil {
 			return append(buf, r.ResourceID...), true
 		}
 	case CtxResourcePath:
-		if r := x.Route(); r != nil {
+		if r := x.Route; r != nil {
 			return append(buf, r.ResourcePath...), true
 		}
 	case CtxResponseLatency:
@@ -281,13 +283,6 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		return strconv.AppendInt(buf, int64(x.Status), 10), x.Status != 0
 	}
 	return buf, false
-}
-
-func (x *Exchange) accountID() string {
-	if x.handler != nil {
-		return x.handler.AccountID
-	}
-	return ""
 }
 
 // requestTimeLayout is $context.requestTime's CLF format.
