@@ -26,6 +26,8 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
@@ -109,7 +111,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
 	registry := &gateway.Registry{}
-	logSinks := &gateway.LogSinks{Stdout: env.Stdout}
+	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := integration.NewClients()
 	accessCompiler, networks, err := newAccess(s, functions, log)
@@ -122,12 +124,12 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
-	throttling := &gateway.Throttling{Limiter: limiter}
+	throttling := &throttle.Throttling{Limiter: limiter}
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
 		Compiler: &deploy.Compiler{
 			Env:     &gateway.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
-			Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
+			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {

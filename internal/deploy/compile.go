@@ -13,8 +13,10 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/access"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/validate"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -29,8 +31,8 @@ type Compiler struct {
 	Clients *integration.Clients
 	// Lambda invokes functions for AWS and AWS_PROXY integrations.
 	Lambda  integration.LambdaInvoker
-	Metrics *gateway.Metrics
-	Logs    *gateway.LogSinks
+	Metrics *observe.Metrics
+	Logs    *observe.LogSinks
 	// Access compiles resource policies, authorizers, IAM and API-key
 	// checks (nil: a Compiler with no users, keys or token verifier).
 	Access *access.Compiler
@@ -171,9 +173,8 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 		if err != nil {
 			return nil, err
 		}
-		out.AccessLog = gateway.NewAccessLog(*als.Format, sink)
+		out.AccessLog = observe.NewAccessLog(*als.Format, sink)
 	}
-	out.Metrics = c.Metrics.ForStage(st.StageName, d, out.Canary)
 	out.AuthorizerCache = pipeline.NewAuthorizerCache()
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {
@@ -184,7 +185,21 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 		return nil, err
 	}
 	out.Cache = cache
+	out.Metrics = c.Metrics.ForStage(st.StageName, metricRoutes(d), metricRoutes(out.Canary))
 	return out, nil
+}
+
+// metricRoutes are d's routes as metrics label them (zero for no
+// deployment).
+func metricRoutes(d *gateway.Deployment) observe.Routes {
+	if d == nil {
+		return observe.Routes{}
+	}
+	rs := observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+	for i, r := range d.RouteList {
+		rs.List[i] = &r.RouteInfo
+	}
+	return rs
 }
 
 func sortedVerbs(m map[string]*model.Method) []string {
@@ -201,12 +216,12 @@ func sortedVerbs(m map[string]*model.Method) []string {
 // "{resourcePath}/{VERB}" (without the leading slash), else the stage-wide
 // "*/*" one; routes that neither names are throttled by the account limit
 // only. Each method has its own bucket (reference §5.1).
-func routeLimits(st *model.Stage, d *gateway.Deployment) []gateway.RouteLimit {
+func routeLimits(st *model.Stage, d *gateway.Deployment) []throttle.RouteLimit {
 	if len(st.MethodSettings) == 0 {
 		return nil
 	}
 	all := st.MethodSettings["*/*"]
-	out := make([]gateway.RouteLimit, len(d.RouteList))
+	out := make([]throttle.RouteLimit, len(d.RouteList))
 	for i, r := range d.RouteList {
 		ms := st.MethodSettings[strings.TrimPrefix(r.ResourcePath, "/")+"/"+r.HTTPMethod]
 		if ms == nil {
@@ -215,7 +230,7 @@ func routeLimits(st *model.Stage, d *gateway.Deployment) []gateway.RouteLimit {
 		if ms == nil {
 			continue
 		}
-		out[i] = gateway.RouteLimit{
+		out[i] = throttle.RouteLimit{
 			Key:   "stage/" + d.APIID + "/" + st.StageName + "/" + r.ResourcePath + "/" + r.HTTPMethod,
 			Limit: ratelimit.Limit{Rate: float64(ms.ThrottlingRateLimit), Burst: int(ms.ThrottlingBurstLimit)},
 		}

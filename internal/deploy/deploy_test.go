@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -232,7 +233,7 @@ func BenchmarkServeProxy(b *testing.B) {
 			RequestParameters: map[string]bool{"method.request.path.proxy": true},
 			MethodIntegration: &model.Integration{Type: "HTTP_PROXY", HTTPMethod: model.Ptr("ANY"), URI: model.Ptr(backend.URL + "/{proxy}"),
 				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000}}}})
-	logs := &gateway.LogSinks{Stdout: io.Discard}
+	logs := &observe.LogSinks{Stdout: io.Discard}
 	defer logs.Close()
 	c := &Compiler{Clients: integration.NewClients(), Logs: logs}
 	d, err := c.CompileDeployment("d", snap)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/store"
@@ -28,7 +29,7 @@ type Watcher struct {
 	Log      *slog.Logger
 	// Throttling, when set, follows the account's throttle settings
 	// (UpdateAccount).
-	Throttling *gateway.Throttling
+	Throttling *throttle.Throttling
 
 	// rev is the store revision whose changes are all applied.
 	rev atomic.Int64
@@ -83,7 +84,7 @@ func (w *Watcher) applyAccount(ctx context.Context) error {
 	var bad *badRecordError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		w.Throttling.SetAccountLimit(gateway.DefaultAccountLimit)
+		w.Throttling.SetAccountLimit(throttle.DefaultAccountLimit)
 	case errors.As(err, &bad):
 		w.log().Error("the account settings do not decode; the previous ones stay in force", "err", err)
 	case err != nil:

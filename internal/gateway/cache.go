@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
@@ -87,16 +88,6 @@ func (c *StageCache) method(x *Exchange) *MethodCache {
 	return nil
 }
 
-// cacheResult records how the stage cache answered an exchange, for
-// CacheHitCount and CacheMissCount.
-type cacheResult uint8
-
-const (
-	cacheNone cacheResult = iota
-	cacheHit
-	cacheMiss
-)
-
 // WantsCacheInvalidation reports whether the request asks to invalidate
 // its cache entry: a Cache-Control header with the max-age=0 directive.
 func WantsCacheInvalidation(r pipeline.Request) bool {
@@ -165,7 +156,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 			h.cacheError(x, "reading", err)
 		}
 		if ok {
-			x.cache = cacheHit
+			x.cache = observe.CacheHit
 			writeEntry(x.Resp, e)
 			if warn {
 				x.Resp.SetHeader("Warning", CacheWarning)
@@ -173,7 +164,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 			return nil
 		}
 	}
-	x.cache = cacheMiss
+	x.cache = observe.CacheMiss
 	rec := &recorder{inner: x.Resp, store: c.Store, key: key, ttl: mc.TTL, encrypt: mc.Encrypt,
 		invalidate: invalidate, log: x.log(), requestID: x.RequestID}
 	x.Resp = rec

@@ -10,6 +10,7 @@ package gateway
 import (
 	"sync"
 
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
@@ -29,7 +30,7 @@ type Exchange struct {
 	// $context.requestOverride / responseOverride.
 	overrides *overrides
 	// cache is how the stage cache answered, for its metrics.
-	cache cacheResult
+	cache observe.CacheResult
 
 	// stage is the stage serving the exchange, handler the handler that
 	// runs it.

@@ -136,7 +136,7 @@ func (h *Handler) run(x *Exchange) error {
 	x.Route = &x.Match.Route.RouteInfo
 	// Throttles before authorization [U: AWS does not document the order
 	// of throttling and authorizers].
-	if err := st.env().Throttling.check(x, x.Start); err != nil {
+	if err := st.env().Throttling.Check(x.Ctx, x.routeLimit(), x.Start); err != nil {
 		return err
 	}
 	if g := x.Match.Route.Guard; g != nil {
@@ -216,9 +216,9 @@ func (h *Handler) finish(x *Exchange) {
 		return
 	}
 	if st.AccessLog != nil {
-		st.AccessLog.write(x)
+		st.AccessLog.Write(&x.Exchange)
 	}
-	st.Metrics.observe(x, time.Since(x.Start))
+	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), x.cache)
 }
 
 // resolve finds the API, stage and stage-relative path a request

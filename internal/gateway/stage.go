@@ -5,8 +5,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 )
 
 // Integration runs a method's backend and writes the method response. It
@@ -61,11 +63,11 @@ type Stage struct {
 	// CanaryPercent of the requests with StageInfo.CanaryVariables.
 	Canary        *Deployment
 	CanaryPercent float64
-	AccessLog     *AccessLog
-	Metrics       *StageMetrics
+	AccessLog     *observe.AccessLog
+	Metrics       *observe.StageMetrics
 	// RouteLimits are the stage's method throttles, by Route.Index of
 	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
-	RouteLimits, CanaryRouteLimits []RouteLimit
+	RouteLimits, CanaryRouteLimits []throttle.RouteLimit
 	// Cache is the stage's response cache (cacheClusterEnabled), nil
 	// when the stage has none.
 	Cache *StageCache
@@ -82,7 +84,7 @@ type Env struct {
 	// Networks are the private networks that may call PRIVATE APIs.
 	Networks pipeline.Networks
 	// Throttling enforces account and stage throttles (nil: none).
-	Throttling *Throttling
+	Throttling *throttle.Throttling
 }
 
 // noEnv serves stages compiled without an Env.
@@ -185,4 +187,20 @@ func (r *Registry) Stages() []*Stage {
 		}
 	}
 	return out
+}
+
+// routeLimit is the stage's throttle for the matched route, or nil.
+func (x *Exchange) routeLimit() *throttle.RouteLimit {
+	st, r := x.stage, x.Match.Route
+	if st == nil || r == nil {
+		return nil
+	}
+	limits := st.RouteLimits
+	if x.IsCanary {
+		limits = st.CanaryRouteLimits
+	}
+	if r.Index < len(limits) && limits[r.Index].Key != "" {
+		return &limits[r.Index]
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -16,7 +17,7 @@ import (
 // dial; access logs go nowhere.
 func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *gateway.Handler {
 	tb.Helper()
-	logs := &gateway.LogSinks{Stdout: discard{}}
+	logs := &observe.LogSinks{Stdout: discard{}}
 	tb.Cleanup(func() { logs.Close() })
 	c := &deploy.Compiler{Clients: integration.NewClientsWithDial(dial), Logs: logs}
 	d, err := c.CompileDeployment("d", snap)

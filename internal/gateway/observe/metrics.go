@@ -1,4 +1,4 @@
-package gateway
+package observe
 
 import (
 	"sync/atomic"
@@ -58,13 +58,18 @@ type cacheMetrics struct {
 // StageMetrics holds a stage's metric handles, resolved once per compile
 // so that the request path does no label lookups.
 type StageMetrics struct {
-	m       *Metrics
-	stage   string
-	routes  []atomic.Pointer[routeMetrics]
-	canary  []atomic.Pointer[routeMetrics]
-	base    *Deployment
-	canaryD *Deployment
-	unknown *routeMetrics
+	m              *Metrics
+	stage          string
+	routes, canary []atomic.Pointer[routeMetrics]
+	base, canaryRs Routes
+	unknown        *routeMetrics
+}
+
+// Routes are one deployment's routes, by RouteInfo.Index, and the API name
+// that labels their series.
+type Routes struct {
+	APIName string
+	List    []*pipeline.RouteInfo
 }
 
 func (m *Metrics) handles(api, stage, method, resource string) *routeMetrics {
@@ -85,26 +90,27 @@ func (h *routeMetrics) cacheCounters(m *Metrics) *cacheMetrics {
 	return h.cache.Load()
 }
 
-// ForStage prepares a stage's metrics. A route's handles are resolved the
+// ForStage prepares a stage's metrics: base are its deployment's routes,
+// canary its canary's (zero: no canary). A route's handles are resolved the
 // first time the route serves a request, so that an API with thousands of
 // resources costs neither compile time nor memory for routes never called.
-func (m *Metrics) ForStage(stage string, d, canary *Deployment) *StageMetrics {
+func (m *Metrics) ForStage(stage string, base, canary Routes) *StageMetrics {
 	if m == nil {
 		return nil
 	}
-	sm := &StageMetrics{m: m, stage: stage, base: d, canaryD: canary, unknown: m.handles(d.APIName, stage, "-", "-"),
-		routes: make([]atomic.Pointer[routeMetrics], len(d.RouteList))}
-	if canary != nil {
-		sm.canary = make([]atomic.Pointer[routeMetrics], len(canary.RouteList))
+	sm := &StageMetrics{m: m, stage: stage, base: base, canaryRs: canary, unknown: m.handles(base.APIName, stage, "-", "-"),
+		routes: make([]atomic.Pointer[routeMetrics], len(base.List))}
+	if canary.List != nil {
+		sm.canary = make([]atomic.Pointer[routeMetrics], len(canary.List))
 	}
 	return sm
 }
 
 // route returns the handles of route r, resolving them on first use.
 func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *routeMetrics {
-	list, d := sm.routes, sm.base
+	list, rs := sm.routes, sm.base
 	if canary {
-		list, d = sm.canary, sm.canaryD
+		list, rs = sm.canary, sm.canaryRs
 	}
 	if r.Index >= len(list) {
 		return sm.unknown
@@ -112,12 +118,25 @@ func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *routeMetrics 
 	if h := list[r.Index].Load(); h != nil {
 		return h
 	}
-	list[r.Index].CompareAndSwap(nil, sm.m.handles(d.APIName, sm.stage, r.HTTPMethod, r.ResourcePath))
+	list[r.Index].CompareAndSwap(nil, sm.m.handles(rs.APIName, sm.stage, r.HTTPMethod, r.ResourcePath))
 	return list[r.Index].Load()
 }
 
-// observe records one finished exchange.
-func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
+// CacheResult is how a stage cache answered an exchange, for CacheHitCount
+// and CacheMissCount.
+type CacheResult uint8
+
+// Cache results.
+const (
+	// CacheNone: no cache was consulted.
+	CacheNone CacheResult = iota
+	CacheHit
+	CacheMiss
+)
+
+// Observe records one finished exchange that took total, and how the
+// stage cache answered it.
+func (sm *StageMetrics) Observe(x *pipeline.Exchange, total time.Duration, cache CacheResult) {
 	if sm == nil {
 		return
 	}
@@ -136,10 +155,10 @@ func (sm *StageMetrics) observe(x *Exchange, total time.Duration) {
 	if !x.IntegrationStart.IsZero() {
 		h.integration.Observe(float64(x.IntegrationLatency.Microseconds()) / 1000)
 	}
-	switch x.cache {
-	case cacheHit:
+	switch cache {
+	case CacheHit:
 		h.cacheCounters(sm.m).hit.Inc()
-	case cacheMiss:
+	case CacheMiss:
 		h.cacheCounters(sm.m).miss.Inc()
 	}
 }

@@ -1,4 +1,4 @@
-package gateway
+package observe
 
 import (
 	"bufio"
@@ -23,9 +23,11 @@ func NewAccessLog(format string, sink *LogSink) *AccessLog {
 	return &AccessLog{format: pipeline.ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
 }
 
-func (a *AccessLog) write(x *Exchange) {
+// Write logs one finished exchange: the format with its $context values
+// ("-" when absent).
+func (a *AccessLog) Write(x *pipeline.Exchange) {
 	bp := lineBufs.Get().(*[]byte)
-	line := a.format.Append((*bp)[:0], &x.Exchange, "-")
+	line := a.format.Append((*bp)[:0], x, "-")
 	line = append(line, '\n')
 	a.sink.Write(line)
 	*bp = line
