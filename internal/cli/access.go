@@ -7,9 +7,9 @@ import (
 	"sync"
 
 	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/gateway/access"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest/access"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 )
 

@@ -23,10 +23,10 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/deploy"
-	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
@@ -110,7 +110,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	})
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
-	registry := &gateway.Registry{}
+	registry := &rest.Registry{}
 	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := integration.NewClients()
@@ -128,14 +128,14 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	watcher := &deploy.Watcher{
 		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
 		Compiler: &deploy.Compiler{
-			Env:     &gateway.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
+			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
 			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
-	dataPlane := engine.New(&gateway.Handler{Registry: registry}, log.With("component", "engine"))
+	dataPlane := engine.New(&rest.Handler{Registry: registry}, log.With("component", "engine"))
 
 	ln, dataAddrs, err := openListeners(s)
 	if err != nil {
@@ -344,7 +344,7 @@ func portOf(addr string) string {
 
 // writeStageStatus reports what the data plane serves and which stages
 // failed to compile (the previous version of those keeps serving).
-func writeStageStatus(w http.ResponseWriter, reg *gateway.Registry, watcher *deploy.Watcher) {
+func writeStageStatus(w http.ResponseWriter, reg *rest.Registry, watcher *deploy.Watcher) {
 	type stage struct {
 		API        string  `json:"apiId"`
 		Stage      string  `json:"stage"`

@@ -1,6 +1,6 @@
 // Package deploy turns stored deployments into served stages: it compiles a
 // deployment snapshot and a stage's settings into an immutable
-// gateway.Stage once, and publishes it with an atomic swap. A compile
+// rest.Stage once, and publishes it with an atomic swap. A compile
 // failure keeps the previous version serving.
 package deploy
 
@@ -10,14 +10,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/gateway/access"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/rest/access"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/rest/validate"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
-	"github.com/tollgate/tollgate/internal/gateway/validate"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -27,7 +27,7 @@ import (
 type Compiler struct {
 	// Env is what every REST stage shares: the account, the log, private
 	// networks and throttles (nil: none of them).
-	Env     *gateway.Env
+	Env     *rest.Env
 	Clients *integration.Clients
 	// Lambda invokes functions for AWS and AWS_PROXY integrations.
 	Lambda  integration.LambdaInvoker
@@ -46,12 +46,12 @@ var errNotYet = errors.New("not supported yet")
 
 // CompileDeployment compiles a snapshot's routes, integrations and gateway
 // responses.
-func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.Deployment, error) {
-	d := &gateway.Deployment{
+func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*rest.Deployment, error) {
+	d := &rest.Deployment{
 		ID:                        id,
 		APIID:                     snap.API.ID,
 		APIName:                   snap.API.Name,
-		GatewayResponses:          gateway.CompileGatewayResponses(snap.GatewayResponses),
+		GatewayResponses:          rest.CompileGatewayResponses(snap.GatewayResponses),
 		BinaryMediaTypes:          snap.API.BinaryMediaTypes,
 		DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
 	}
@@ -76,7 +76,7 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 			if !ok {
 				return nil, fmt.Errorf("%s %s: unknown method", verbName, res.Path)
 			}
-			r := &gateway.Route{
+			r := &rest.Route{
 				RouteInfo: pipeline.RouteInfo{
 					Index:             len(d.RouteList),
 					ResourceID:        res.ID,
@@ -109,7 +109,7 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 	return d, nil
 }
 
-func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integration, error) {
+func (c *Compiler) compileIntegration(in *model.Integration) (rest.Integration, error) {
 	if in == nil {
 		return failing{pipeline.Fail(pipeline.APIConfigurationError, errors.New("method has no integration"))}, nil
 	}
@@ -135,15 +135,15 @@ func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integratio
 // failing is an integration that always answers with one gateway response.
 type failing struct{ f *pipeline.Failure }
 
-func (f failing) Invoke(*gateway.Exchange) error { return f.f }
+func (f failing) Invoke(*rest.Exchange) error { return f.f }
 
 // CompileStage combines compiled deployments with a stage's settings.
-func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) (*gateway.Stage, error) {
+func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*rest.Stage, error) {
 	env := c.Env
 	if env == nil {
-		env = &gateway.Env{}
+		env = &rest.Env{}
 	}
-	out := &gateway.Stage{
+	out := &rest.Stage{
 		StageInfo: pipeline.StageInfo{
 			Name:      st.StageName,
 			APIID:     d.APIID,
@@ -191,7 +191,7 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 
 // metricRoutes are d's routes as metrics label them (zero for no
 // deployment).
-func metricRoutes(d *gateway.Deployment) observe.Routes {
+func metricRoutes(d *rest.Deployment) observe.Routes {
 	if d == nil {
 		return observe.Routes{}
 	}
@@ -216,7 +216,7 @@ func sortedVerbs(m map[string]*model.Method) []string {
 // "{resourcePath}/{VERB}" (without the leading slash), else the stage-wide
 // "*/*" one; routes that neither names are throttled by the account limit
 // only. Each method has its own bucket (reference §5.1).
-func routeLimits(st *model.Stage, d *gateway.Deployment) []throttle.RouteLimit {
+func routeLimits(st *model.Stage, d *rest.Deployment) []throttle.RouteLimit {
 	if len(st.MethodSettings) == 0 {
 		return nil
 	}

@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -55,7 +55,7 @@ func snapshot(apiID string, paths map[string]string) *model.Snapshot {
 	return s
 }
 
-func serve(h *gateway.Handler, method, host, target string, headers ...string) *gatewaytest.Response {
+func serve(h *rest.Handler, method, host, target string, headers ...string) *gatewaytest.Response {
 	req := gatewaytest.NewRequest(method, host, target, nil, headers...)
 	resp := gatewaytest.NewResponse()
 	h.Serve(context.Background(), req, resp)
@@ -63,7 +63,7 @@ func serve(h *gateway.Handler, method, host, target string, headers ...string) *
 }
 
 func TestCompiledStageServes(t *testing.T) {
-	c := &Compiler{Env: &gateway.Env{AccountID: "000000000000"}, Clients: integration.NewClients()}
+	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: integration.NewClients()}
 	d, err := c.CompileDeployment("dep1", snapshot("api1", map[string]string{"/pets": `{"pets":[]}`, "/pets/{id}": `$context.resourcePath $stageVariables.v`}))
 	if err != nil {
 		t.Fatal(err)
@@ -72,9 +72,9 @@ func TestCompiledStageServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &gateway.Registry{}
+	reg := &rest.Registry{}
 	reg.Set("api1", "dev", st)
-	h := &gateway.Handler{Registry: reg}
+	h := &rest.Handler{Registry: reg}
 
 	r := serve(h, "GET", "api1.execute-api.localhost", "/dev/pets")
 	if r.Code != 200 || string(r.Body()) != `{"pets":[]}` || r.Headers.Get("Content-Type") != "application/json" {
@@ -120,14 +120,14 @@ func TestWatcherSwapsAndKeepsServingOnCompileFailure(t *testing.T) {
 	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d1"), snapshot("api1", map[string]string{"/a": "one"}))
 	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
 
-	reg := &gateway.Registry{}
+	reg := &rest.Registry{}
 	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: integration.NewClients()}}
 	rev, err := w.Sync(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = w.Run(ctx, rev) }()
-	h := &gateway.Handler{Registry: reg}
+	h := &rest.Handler{Registry: reg}
 	expect := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
@@ -205,9 +205,9 @@ func BenchmarkServeMock(b *testing.B) {
 			b.Fatal(err)
 		}
 		st, _ := c.CompileStage(&model.Stage{StageName: "s"}, d, nil)
-		reg := &gateway.Registry{}
+		reg := &rest.Registry{}
 		reg.Set("big", "s", st)
-		h := &gateway.Handler{Registry: reg}
+		h := &rest.Handler{Registry: reg}
 		req := gatewaytest.NewRequest("GET", "big.execute-api.localhost", "/s/svc7/items", nil)
 		resp := gatewaytest.NewResponse()
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -245,9 +245,9 @@ func BenchmarkServeProxy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg := &gateway.Registry{}
+	reg := &rest.Registry{}
 	reg.Set("px", "s", st)
-	h := &gateway.Handler{Registry: reg}
+	h := &rest.Handler{Registry: reg}
 	req := gatewaytest.NewRequest("GET", "px.execute-api.localhost", "/s/hello", nil, "Accept", "*/*", "User-Agent", "bench")
 	resp := gatewaytest.NewResponse()
 	b.ReportAllocs()

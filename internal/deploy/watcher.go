@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -24,7 +24,7 @@ import (
 // are deleted.
 type Watcher struct {
 	Store    store.Store
-	Registry *gateway.Registry
+	Registry *rest.Registry
 	Compiler *Compiler
 	Log      *slog.Logger
 	// Throttling, when set, follows the account's throttle settings
@@ -35,8 +35,8 @@ type Watcher struct {
 	rev atomic.Int64
 
 	mu          sync.Mutex
-	deployments map[string]*gateway.Deployment // "{api}/{deploymentId}"
-	failures    map[string]string              // "{api}/{stage}" → last compile error
+	deployments map[string]*rest.Deployment // "{api}/{deploymentId}"
+	failures    map[string]string           // "{api}/{stage}" → last compile error
 }
 
 // Sync compiles and publishes every stage and returns the store revision
@@ -162,15 +162,15 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		return w.applyAccount(ctx)
 	case strings.HasPrefix(ch.Key, model.KindFlush+"/"):
 		// "flush/{api}/{stage}/authorizers": FlushStageAuthorizersCache.
-		rest := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
-		apiID, rest, _ := strings.Cut(rest, "/")
+		tail := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
+		apiID, tail, _ := strings.Cut(tail, "/")
 		// "flush/{api}/{stage}/data": FlushStageCache.
-		if name, ok := strings.CutSuffix(rest, "/authorizers"); ok {
+		if name, ok := strings.CutSuffix(tail, "/authorizers"); ok {
 			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
 			}
 		}
-		if name, ok := strings.CutSuffix(rest, "/data"); ok {
+		if name, ok := strings.CutSuffix(tail, "/data"); ok {
 			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.Cache != nil {
 				if err := st.Cache.Store.Flush(ctx); err != nil {
 					w.log().Error("flushing the stage cache", "api", apiID, "stage", name, "err", err)
@@ -196,8 +196,8 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 // It returns an error only when the store cannot be read, leaving the
 // stage as it was.
 func (w *Watcher) applyStage(ctx context.Context, key string) error {
-	rest := strings.TrimPrefix(key, model.KindStage+"/")
-	apiID, name, ok := strings.Cut(rest, "/")
+	tail := strings.TrimPrefix(key, model.KindStage+"/")
+	apiID, name, ok := strings.Cut(tail, "/")
 	if !ok {
 		return nil
 	}
@@ -245,7 +245,7 @@ type badRecordError struct{ err error }
 func (e *badRecordError) Error() string { return e.err.Error() }
 func (e *badRecordError) Unwrap() error { return e.err }
 
-func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gateway.Stage, error) {
+func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.Stage, error) {
 	var stage model.Stage
 	var snap, canarySnap *model.Snapshot
 	var canaryID string
@@ -277,7 +277,7 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gatewa
 	if err != nil {
 		return nil, err
 	}
-	var canary *gateway.Deployment
+	var canary *rest.Deployment
 	switch {
 	case canarySnap != nil:
 		if canary, err = w.deployment(apiID, canaryID, canarySnap); err != nil {
@@ -305,7 +305,7 @@ func (w *Watcher) snapshot(ctx context.Context, r store.Reader, apiID, depID str
 }
 
 // deployment returns the compiled deployment, compiling snap on a miss.
-func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gateway.Deployment, error) {
+func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*rest.Deployment, error) {
 	key := apiID + "/" + depID
 	w.mu.Lock()
 	d := w.deployments[key]
@@ -322,7 +322,7 @@ func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gatewa
 	}
 	w.mu.Lock()
 	if w.deployments == nil {
-		w.deployments = map[string]*gateway.Deployment{}
+		w.deployments = map[string]*rest.Deployment{}
 	}
 	w.deployments[key] = d
 	w.mu.Unlock()
@@ -331,7 +331,7 @@ func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gatewa
 
 // sweep forgets compiled deployments no published stage uses.
 func (w *Watcher) sweep() {
-	used := map[*gateway.Deployment]bool{}
+	used := map[*rest.Deployment]bool{}
 	for _, st := range w.Registry.Stages() {
 		used[st.Deployment] = true
 		if st.Canary != nil {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
 	"github.com/tollgate/tollgate/internal/store"
 )

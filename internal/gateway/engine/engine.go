@@ -23,8 +23,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
 )
 
 // Limits protect the listener from slow or abusive clients.
@@ -46,7 +46,7 @@ type Server struct {
 }
 
 // New returns a server that hands every request to h.
-func New(h *gateway.Handler, log *slog.Logger) *Server {
+func New(h *rest.Handler, log *slog.Logger) *Server {
 	s := &Server{}
 	s.srv = &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {

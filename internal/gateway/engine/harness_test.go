@@ -6,16 +6,16 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tollgate/tollgate/internal/deploy"
-	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
 // newHandler compiles snap into stage st of its API, as a deployment does,
 // and returns a handler serving it. Integrations reach backends through
 // dial; access logs go nowhere.
-func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *gateway.Handler {
+func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *rest.Handler {
 	tb.Helper()
 	logs := &observe.LogSinks{Stdout: discard{}}
 	tb.Cleanup(func() { logs.Close() })
@@ -28,9 +28,9 @@ func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasth
 	if err != nil {
 		tb.Fatal(err)
 	}
-	reg := &gateway.Registry{}
+	reg := &rest.Registry{}
 	reg.Set(snap.API.ID, st.StageName, s)
-	return &gateway.Handler{Registry: reg}
+	return &rest.Handler{Registry: reg}
 }
 
 type discard struct{}

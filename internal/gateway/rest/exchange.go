@@ -1,0 +1,56 @@
+// Package rest is the data plane of REST APIs (API Gateway v1): compiled
+// deployments and stages, resource routing, the pipeline order, gateway
+// responses, the stage cache, canaries and the VTL mapping context. It
+// builds on the shared core (internal/gateway/pipeline); its integrations,
+// access checks and request validators live in its subpackages.
+package rest
+
+import (
+	"sync"
+
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/router"
+)
+
+// Exchange is one REST request's journey through the pipeline: the shared
+// record (pipeline.Exchange) and what only REST has. Exchanges are pooled:
+// nothing may keep a pointer to one after it is complete.
+type Exchange struct {
+	pipeline.Exchange
+
+	// Match is the routing result.
+	Match router.Match[Route]
+	// Deployment is the deployment chosen (the canary's when IsCanary).
+	Deployment *Deployment
+
+	// overrides are what mapping templates set in
+	// $context.requestOverride / responseOverride.
+	overrides *overrides
+	// cache is how the stage cache answered, for its metrics.
+	cache observe.CacheResult
+
+	// stage is the stage serving the exchange, handler the handler that
+	// runs it.
+	stage   *Stage
+	handler *Handler
+}
+
+// StreamDone implements pipeline.Owner: a streamed body has been sent (or
+// broke off, err) after the pipeline returned.
+func (x *Exchange) StreamDone(err error) {
+	if err != nil {
+		x.handler.streamFailed(x, err)
+	}
+	x.handler.complete(x)
+}
+
+var exchangePool = sync.Pool{New: func() any { return new(Exchange) }}
+
+// acquire returns a reset Exchange.
+func acquire() *Exchange { return exchangePool.Get().(*Exchange) }
+
+func release(x *Exchange) {
+	*x = Exchange{}
+	exchangePool.Put(x)
+}

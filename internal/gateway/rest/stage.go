@@ -1,0 +1,206 @@
+package rest
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
+)
+
+// Integration runs a method's backend and writes the method response. It
+// returns a *Failure (or an error, which becomes INTEGRATION_FAILURE) when
+// API Gateway itself must answer.
+type Integration interface {
+	Invoke(x *Exchange) error
+}
+
+// Route is one compiled method of one resource.
+type Route struct {
+	pipeline.RouteInfo
+	APIKeyRequired bool
+	// Guard checks access before the integration; nil when the method has
+	// no authorization, no API key and the API no resource policy.
+	Guard Guard
+	// Validator checks the request against the method's request validator
+	// after the Guard; nil when the method has none.
+	Validator   RequestValidator
+	Integration Integration
+	// CacheNamespace and CacheKey build the route's stage-cache key: the
+	// integration's cacheNamespace (default: the resource id) and its
+	// compiled cacheKeyParameters, in declared order.
+	CacheNamespace string
+	CacheKey       []Source
+}
+
+// Deployment is a compiled deployment: everything that changes only when
+// the API is redeployed. It is immutable and may be shared by stages.
+type Deployment struct {
+	ID                        string
+	APIID                     string
+	APIName                   string
+	Routes                    router.Tree[Route]
+	NumRoutes                 int
+	RouteList                 []*Route
+	GatewayResponses          *GatewayResponses
+	BinaryMediaTypes          []string
+	DisableExecuteAPIEndpoint bool
+	// Private APIs (endpoint type PRIVATE) answer only requests from a
+	// configured private network, and only with a resource policy.
+	Private   bool
+	HasPolicy bool
+}
+
+// Stage is a compiled stage: a deployment plus the stage's own settings,
+// which take effect without redeploying.
+type Stage struct {
+	pipeline.StageInfo
+	Deployment *Deployment
+	// Canary is the canary's deployment (nil: none), which serves
+	// CanaryPercent of the requests with StageInfo.CanaryVariables.
+	Canary        *Deployment
+	CanaryPercent float64
+	AccessLog     *observe.AccessLog
+	Metrics       *observe.StageMetrics
+	// RouteLimits are the stage's method throttles, by Route.Index of
+	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
+	RouteLimits, CanaryRouteLimits []throttle.RouteLimit
+	// Cache is the stage's response cache (cacheClusterEnabled), nil
+	// when the stage has none.
+	Cache *StageCache
+	// Env is what every REST stage shares (nil: nothing; tests).
+	Env *Env
+}
+
+// Env is what every REST stage shares, fixed at start-up.
+type Env struct {
+	// AccountID owns every API (deployment copies it into each stage's
+	// StageInfo).
+	AccountID string
+	Log       *slog.Logger
+	// Networks are the private networks that may call PRIVATE APIs.
+	Networks pipeline.Networks
+	// Throttling enforces account and stage throttles (nil: none).
+	Throttling *throttle.Throttling
+}
+
+// noEnv serves stages compiled without an Env.
+var noEnv = &Env{}
+
+// env returns st's Env, never nil.
+func (st *Stage) env() *Env {
+	if st.Env == nil {
+		return noEnv
+	}
+	return st.Env
+}
+
+var discardLog = slog.New(slog.DiscardHandler)
+
+// log returns the logger, never nil.
+func (e *Env) log() *slog.Logger {
+	if e.Log == nil {
+		return discardLog
+	}
+	return e.Log
+}
+
+// Registry holds every served stage. Readers get an immutable snapshot
+// with one atomic load; writers swap in a new snapshot (copy on write), so
+// an in-flight request finishes on the table it started with.
+type Registry struct {
+	mu sync.Mutex // serialises writers
+	p  atomic.Pointer[map[string]map[string]*Stage]
+}
+
+// Lookup returns the stage, and whether the API is known at all.
+func (r *Registry) Lookup(apiID, stage string) (*Stage, bool) {
+	m := r.p.Load()
+	if m == nil {
+		return nil, false
+	}
+	stages, ok := (*m)[apiID]
+	if !ok {
+		return nil, false
+	}
+	return stages[stage], true
+}
+
+// Set publishes (or with st == nil removes) one stage.
+func (r *Registry) Set(apiID, name string, st *Stage) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.p.Load()
+	next := map[string]map[string]*Stage{}
+	if old != nil {
+		for k, v := range *old {
+			next[k] = v
+		}
+	}
+	stages := map[string]*Stage{}
+	for k, v := range next[apiID] {
+		stages[k] = v
+	}
+	if st == nil {
+		delete(stages, name)
+	} else {
+		stages[name] = st
+	}
+	if len(stages) == 0 {
+		delete(next, apiID)
+	} else {
+		next[apiID] = stages
+	}
+	r.p.Store(&next)
+}
+
+// RemoveAPI drops every stage of an API.
+func (r *Registry) RemoveAPI(apiID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.p.Load()
+	if old == nil {
+		return
+	}
+	next := map[string]map[string]*Stage{}
+	for k, v := range *old {
+		if k != apiID {
+			next[k] = v
+		}
+	}
+	r.p.Store(&next)
+}
+
+// Stages returns every published stage.
+func (r *Registry) Stages() []*Stage {
+	m := r.p.Load()
+	if m == nil {
+		return nil
+	}
+	var out []*Stage
+	for _, stages := range *m {
+		for _, st := range stages {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// routeLimit is the stage's throttle for the matched route, or nil.
+func (x *Exchange) routeLimit() *throttle.RouteLimit {
+	st, r := x.stage, x.Match.Route
+	if st == nil || r == nil {
+		return nil
+	}
+	limits := st.RouteLimits
+	if x.IsCanary {
+		limits = st.CanaryRouteLimits
+	}
+	if r.Index < len(limits) && limits[r.Index].Key != "" {
+		return &limits[r.Index]
+	}
+	return nil
+}
