@@ -7,16 +7,16 @@ import (
 	"sync"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest/access"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 )
 
 // newAccess builds the data plane's access control from the settings: IAM
 // users for AWS_IAM methods and the private networks that may call PRIVATE
 // APIs.
-func newAccess(s config.Settings, lambda integration.LambdaInvoker, log *slog.Logger) (*access.Compiler, pipeline.Networks, error) {
+func newAccess(s config.Settings, lambda invoker.Lambda, log *slog.Logger) (*access.Compiler, pipeline.Networks, error) {
 	var users []access.User
 	for _, u := range s.IAMUsers {
 		docs, err := u.PolicyDocuments()

@@ -26,8 +26,8 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/engine"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
@@ -113,7 +113,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	registry := &rest.Registry{}
 	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
-	clients := integration.NewClients()
+	clients := upstream.NewClients()
 	accessCompiler, networks, err := newAccess(s, functions, log)
 	if err != nil {
 		return err

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/respcache"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -45,7 +45,7 @@ func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*res
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: integration.NewClients(), Secrets: box}
+	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: upstream.NewClients(), Secrets: box}
 	d, err := c.CompileDeployment("dep1", cachedAPI())
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestKeepCache(t *testing.T) {
 }
 
 func TestStageCacheCanary(t *testing.T) {
-	c := &Compiler{Clients: integration.NewClients()}
+	c := &Compiler{Clients: upstream.NewClients()}
 	d, err := c.CompileDeployment("dep1", cachedAPI())
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
@@ -18,6 +19,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/rest/validate"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -28,9 +30,9 @@ type Compiler struct {
 	// Env is what every REST stage shares: the account, the log, private
 	// networks and throttles (nil: none of them).
 	Env     *rest.Env
-	Clients *integration.Clients
+	Clients *upstream.Clients
 	// Lambda invokes functions for AWS and AWS_PROXY integrations.
-	Lambda  integration.LambdaInvoker
+	Lambda  invoker.Lambda
 	Metrics *observe.Metrics
 	Logs    *observe.LogSinks
 	// Access compiles resource policies, authorizers, IAM and API-key

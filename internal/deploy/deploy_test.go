@@ -15,7 +15,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -63,7 +63,7 @@ func serve(h *rest.Handler, method, host, target string, headers ...string) *gat
 }
 
 func TestCompiledStageServes(t *testing.T) {
-	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: integration.NewClients()}
+	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: upstream.NewClients()}
 	d, err := c.CompileDeployment("dep1", snapshot("api1", map[string]string{"/pets": `{"pets":[]}`, "/pets/{id}": `$context.resourcePath $stageVariables.v`}))
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestWatcherSwapsAndKeepsServingOnCompileFailure(t *testing.T) {
 	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
 
 	reg := &rest.Registry{}
-	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: integration.NewClients()}}
+	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: upstream.NewClients()}}
 	rev, err := w.Sync(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +184,7 @@ func bigSnapshot(n int) *model.Snapshot {
 func BenchmarkCompileDeployment(b *testing.B) {
 	for _, n := range []int{10, 10000} {
 		snap := bigSnapshot(n)
-		c := &Compiler{Clients: integration.NewClients()}
+		c := &Compiler{Clients: upstream.NewClients()}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if _, err := c.CompileDeployment("d", snap); err != nil {
@@ -199,7 +199,7 @@ func BenchmarkCompileDeployment(b *testing.B) {
 // for a MOCK route, on a 10- and a 10,000-resource API.
 func BenchmarkServeMock(b *testing.B) {
 	for _, n := range []int{10, 10000} {
-		c := &Compiler{Clients: integration.NewClients()}
+		c := &Compiler{Clients: upstream.NewClients()}
 		d, err := c.CompileDeployment("d", bigSnapshot(n))
 		if err != nil {
 			b.Fatal(err)
@@ -235,7 +235,7 @@ func BenchmarkServeProxy(b *testing.B) {
 				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000}}}})
 	logs := &observe.LogSinks{Stdout: io.Discard}
 	defer logs.Close()
-	c := &Compiler{Clients: integration.NewClients(), Logs: logs}
+	c := &Compiler{Clients: upstream.NewClients(), Logs: logs}
 	d, err := c.CompileDeployment("d", snap)
 	if err != nil {
 		b.Fatal(err)

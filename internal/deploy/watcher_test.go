@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store/faultstore"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -31,7 +31,7 @@ func TestWatcherStopsOnStoreErrorAndResumes(t *testing.T) {
 	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d1"), snapshot("api1", map[string]string{"/a": "one"}))
 	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
 	reg := &rest.Registry{}
-	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: integration.NewClients()}}
+	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: upstream.NewClients()}}
 	rev, err := w.Sync(ctx)
 	if err != nil || w.Revision() != rev || rev != 2 {
 		t.Fatalf("Sync: %d %v, Revision %d", rev, err, w.Revision())

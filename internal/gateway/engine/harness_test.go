@@ -8,7 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -19,7 +19,7 @@ func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasth
 	tb.Helper()
 	logs := &observe.LogSinks{Stdout: discard{}}
 	tb.Cleanup(func() { logs.Close() })
-	c := &deploy.Compiler{Clients: integration.NewClientsWithDial(dial), Logs: logs}
+	c := &deploy.Compiler{Clients: upstream.NewClientsWithDial(dial), Logs: logs}
 	d, err := c.CompileDeployment("d", snap)
 	if err != nil {
 		tb.Fatal(err)

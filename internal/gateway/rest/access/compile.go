@@ -5,8 +5,8 @@ import (
 	"fmt"
 
 	"github.com/tollgate/tollgate/internal/apikey"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -30,7 +30,7 @@ type TokenVerifier interface {
 type Compiler struct {
 	Region, AccountID string
 	// Lambda runs Lambda authorizers.
-	Lambda integration.LambdaInvoker
+	Lambda invoker.Lambda
 	// Users authenticate AWS_IAM methods (nil: no IAM users, every signed
 	// call is unrecognised).
 	Users *Users

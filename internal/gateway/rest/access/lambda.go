@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/policy"
 )
@@ -34,8 +36,8 @@ const authorizerTimeout = 29 * time.Second
 type lambdaAuthorizer struct {
 	id       string
 	request  bool // REQUEST (else TOKEN)
-	fn       integration.LambdaFunction
-	invoker  integration.LambdaInvoker
+	fn       upstream.LambdaFunction
+	inv      invoker.Lambda
 	sources  []rest.Source  // identity sources, in order
 	validate *regexp.Regexp // TOKEN: identityValidationExpression
 	ttl      time.Duration
@@ -49,12 +51,12 @@ type authResult struct {
 	usageKey    string
 }
 
-func compileLambdaAuthorizer(a *model.Authorizer, inv integration.LambdaInvoker) (*lambdaAuthorizer, error) {
-	fn, err := integration.ParseLambdaFunction(model.Deref(a.AuthorizerURI))
+func compileLambdaAuthorizer(a *model.Authorizer, inv invoker.Lambda) (*lambdaAuthorizer, error) {
+	fn, err := upstream.ParseLambdaFunction(model.Deref(a.AuthorizerURI))
 	if err != nil {
 		return nil, fmt.Errorf("authorizer %s: %w", a.ID, err)
 	}
-	la := &lambdaAuthorizer{id: a.ID, request: a.Type == "REQUEST", fn: fn, invoker: inv, ttl: defaultResultTTL}
+	la := &lambdaAuthorizer{id: a.ID, request: a.Type == "REQUEST", fn: fn, inv: inv, ttl: defaultResultTTL}
 	if a.AuthorizerResultTTLInSeconds != nil {
 		la.ttl = min(time.Duration(*a.AuthorizerResultTTLInSeconds)*time.Second, maxResultTTL)
 	}
@@ -188,7 +190,7 @@ func errConfig(cause error) *pipeline.Failure {
 }
 
 func (la *lambdaAuthorizer) invoke(x *rest.Exchange, arn string, values []string) (*authResult, error) {
-	if la.invoker == nil {
+	if la.inv == nil {
 		return nil, errConfig(errors.New("no Lambda invoker configured"))
 	}
 	payload, err := json.Marshal(la.event(x, arn, values))
@@ -198,7 +200,7 @@ func (la *lambdaAuthorizer) invoke(x *rest.Exchange, arn string, values []string
 	ctx, cancel := context.WithTimeout(x.Ctx, authorizerTimeout)
 	defer cancel()
 	fn := la.fn.Resolve(x.Variables())
-	res, err := la.invoker.Invoke(ctx, fn, payload)
+	res, err := la.inv.Invoke(ctx, fn, payload)
 	if err != nil {
 		return nil, errConfig(fmt.Errorf("authorizer %s (%s): %w", la.id, fn, err))
 	}

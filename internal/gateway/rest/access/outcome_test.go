@@ -15,9 +15,9 @@ import (
 
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/rest/access"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -32,7 +32,7 @@ const (
 // token: "Allow", "Deny" or "neither" (a statement for another resource).
 type fakeAuthorizer struct{ calls int }
 
-func (f *fakeAuthorizer) Invoke(_ context.Context, _ string, payload []byte) (integration.LambdaResult, error) {
+func (f *fakeAuthorizer) Invoke(_ context.Context, _ string, payload []byte) (invoker.Result, error) {
 	f.calls++
 	var ev struct {
 		AuthorizationToken string `json:"authorizationToken"`
@@ -48,7 +48,7 @@ func (f *fakeAuthorizer) Invoke(_ context.Context, _ string, payload []byte) (in
 		"policyDocument": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{
 			"Effect": effect, "Action": "execute-api:Invoke", "Resource": resource}}},
 	})
-	return integration.LambdaResult{Payload: out}, nil
+	return invoker.Result{Payload: out}, nil
 }
 
 // resourcePolicy returns a resource policy whose decision for

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -19,7 +20,7 @@ import (
 // and the request template, and maps the backend response through the
 // integration responses (non-proxy HTTP).
 type HTTP struct {
-	clients   *Clients
+	clients   *upstream.Clients
 	insecure  bool
 	method    string
 	uri       *uriTemplate
@@ -30,7 +31,7 @@ type HTTP struct {
 }
 
 // NewHTTP compiles an HTTP integration.
-func NewHTTP(in *model.Integration, clients *Clients) (*HTTP, error) {
+func NewHTTP(in *model.Integration, clients *upstream.Clients) (*HTTP, error) {
 	uri, err := parseURI(model.Deref(in.URI))
 	if err != nil {
 		return nil, err
@@ -53,9 +54,6 @@ func NewHTTP(in *model.Integration, clients *Clients) (*HTTP, error) {
 	}
 	return h, nil
 }
-
-// maxBackendBody bounds a non-proxy backend response read into memory.
-const maxBackendBody = pipeline.MaxBody
 
 // Invoke implements rest.Integration.
 func (h *HTTP) Invoke(x *rest.Exchange) error {
@@ -137,17 +135,17 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
-	if err := h.clients.pick(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
-		return upstreamFailure(err)
+	if err := h.clients.Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
+		return upstream.Failure(err)
 	}
 	var respBody []byte
 	if s := resp.BodyStream(); s != nil {
-		respBody, err = io.ReadAll(io.LimitReader(s, maxBackendBody+1))
+		respBody, err = io.ReadAll(io.LimitReader(s, upstream.MaxResponseBody+1))
 		_ = resp.CloseBodyStream()
 		if err != nil {
-			return upstreamFailure(err)
+			return upstream.Failure(err)
 		}
-		if len(respBody) > maxBackendBody {
+		if len(respBody) > upstream.MaxResponseBody {
 			// API Gateway's integration payload limit is 10 MB; a larger
 			// backend answer is a failed integration [U: AWS's exact text].
 			return pipeline.Fail(pipeline.APIConfigurationError, errors.New("integration response exceeds 10485760 bytes"))

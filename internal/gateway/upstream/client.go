@@ -1,4 +1,4 @@
-package integration
+package upstream
 
 import (
 	"crypto/tls"
@@ -39,7 +39,10 @@ func NewClientsWithDial(dial fasthttp.DialFunc) *Clients {
 	return &Clients{secure: mk(false), insecure: mk(true)}
 }
 
-func (c *Clients) pick(insecure bool) *fasthttp.Client {
+// Client returns the client that verifies TLS certificates, or with
+// insecure the one that does not (an integration's
+// tlsConfig.insecureSkipVerification).
+func (c *Clients) Client(insecure bool) *fasthttp.Client {
 	if insecure {
 		return c.insecure
 	}
