@@ -24,7 +24,9 @@ import (
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
@@ -110,7 +112,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	})
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
-	registry := &rest.Registry{}
+	door := &front.Door{}
 	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := upstream.NewClients()
@@ -126,7 +128,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
 	throttling := &throttle.Throttling{Limiter: limiter}
 	watcher := &deploy.Watcher{
-		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
+		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling,
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
 			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
@@ -135,7 +137,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
-	dataPlane := engine.New(&rest.Handler{Registry: registry}, log.With("component", "engine"))
+	dataPlane := engine.New(door, log.With("component", "engine"))
 
 	ln, dataAddrs, err := openListeners(s)
 	if err != nil {
@@ -150,7 +152,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Health:  followers.Health,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Stages: func(w http.ResponseWriter, _ *http.Request) {
-			writeStageStatus(w, registry, watcher)
+			writeStageStatus(w, door, watcher)
 		},
 		Listeners: listenersHandler(dataAddrs),
 		PProf:     s.PProf,
@@ -344,7 +346,7 @@ func portOf(addr string) string {
 
 // writeStageStatus reports what the data plane serves and which stages
 // failed to compile (the previous version of those keeps serving).
-func writeStageStatus(w http.ResponseWriter, reg *rest.Registry, watcher *deploy.Watcher) {
+func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.Watcher) {
 	type stage struct {
 		API        string  `json:"apiId"`
 		Stage      string  `json:"stage"`
@@ -357,13 +359,17 @@ func writeStageStatus(w http.ResponseWriter, reg *rest.Registry, watcher *deploy
 		Stages   []stage           `json:"stages"`
 		Failures map[string]string `json:"compileFailures"`
 	}{Stages: []stage{}, Failures: watcher.Failures()}
-	for _, st := range reg.Stages() {
+	door.Each(func(_, _ string, t pipeline.Target) {
+		st, ok := t.(*rest.Stage)
+		if !ok {
+			return
+		}
 		s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
 		if st.Canary != nil {
 			s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
 		}
 		out.Stages = append(out.Stages, s)
-	}
+	})
 	sort.Slice(out.Stages, func(i, j int) bool {
 		return out.Stages[i].API+"/"+out.Stages[i].Stage < out.Stages[j].API+"/"+out.Stages[j].Stage
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
@@ -39,7 +40,7 @@ func cachingSetting(mod func(*model.MethodSetting)) *model.MethodSetting {
 
 // cachedHandler compiles cachedAPI with the given method settings on a
 // stage with its cache enabled.
-func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*rest.Handler, *rest.Stage) {
+func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*front.Door, *rest.Stage) {
 	t.Helper()
 	box, err := secret.New(make([]byte, secret.KeySize))
 	if err != nil {
@@ -54,12 +55,12 @@ func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*res
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &rest.Registry{}
-	reg.Set("api1", "dev", st)
-	return &rest.Handler{Registry: reg}, st
+	door := &front.Door{}
+	door.Set("api1", "dev", st)
+	return door, st
 }
 
-func body(h *rest.Handler, method, target string, headers ...string) (int, string, map[string]string) {
+func body(h *front.Door, method, target string, headers ...string) (int, string, map[string]string) {
 	r := serve(h, method, "api1.execute-api.localhost", "/dev"+target, headers...)
 	return r.Code, string(r.Body()), r.Raw
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
@@ -55,7 +56,7 @@ func snapshot(apiID string, paths map[string]string) *model.Snapshot {
 	return s
 }
 
-func serve(h *rest.Handler, method, host, target string, headers ...string) *gatewaytest.Response {
+func serve(h *front.Door, method, host, target string, headers ...string) *gatewaytest.Response {
 	req := gatewaytest.NewRequest(method, host, target, nil, headers...)
 	resp := gatewaytest.NewResponse()
 	h.Serve(context.Background(), req, resp)
@@ -72,9 +73,9 @@ func TestCompiledStageServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &rest.Registry{}
-	reg.Set("api1", "dev", st)
-	h := &rest.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set("api1", "dev", st)
+	h := door
 
 	r := serve(h, "GET", "api1.execute-api.localhost", "/dev/pets")
 	if r.Code != 200 || string(r.Body()) != `{"pets":[]}` || r.Headers.Get("Content-Type") != "application/json" {
@@ -120,14 +121,14 @@ func TestWatcherSwapsAndKeepsServingOnCompileFailure(t *testing.T) {
 	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d1"), snapshot("api1", map[string]string{"/a": "one"}))
 	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
 
-	reg := &rest.Registry{}
-	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: upstream.NewClients()}}
+	door := &front.Door{}
+	w := &Watcher{Store: st, Front: door, Compiler: &Compiler{Clients: upstream.NewClients()}}
 	rev, err := w.Sync(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = w.Run(ctx, rev) }()
-	h := &rest.Handler{Registry: reg}
+	h := door
 	expect := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
@@ -205,9 +206,9 @@ func BenchmarkServeMock(b *testing.B) {
 			b.Fatal(err)
 		}
 		st, _ := c.CompileStage(&model.Stage{StageName: "s"}, d, nil)
-		reg := &rest.Registry{}
-		reg.Set("big", "s", st)
-		h := &rest.Handler{Registry: reg}
+		door := &front.Door{}
+		door.Set("big", "s", st)
+		h := door
 		req := gatewaytest.NewRequest("GET", "big.execute-api.localhost", "/s/svc7/items", nil)
 		resp := gatewaytest.NewResponse()
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -245,9 +246,9 @@ func BenchmarkServeProxy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg := &rest.Registry{}
-	reg.Set("px", "s", st)
-	h := &rest.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set("px", "s", st)
+	h := door
 	req := gatewaytest.NewRequest("GET", "px.execute-api.localhost", "/s/hello", nil, "Accept", "*/*", "User-Agent", "bench")
 	resp := gatewaytest.NewResponse()
 	b.ReportAllocs()

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
@@ -18,13 +20,13 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 )
 
-// Watcher keeps the gateway's Registry in step with the store: it compiles
+// Watcher keeps the gateway's front door in step with the store: it compiles
 // every stage at start-up, then recompiles a stage whenever its document
 // changes (a new deployment, new stage variables, …) and drops APIs that
 // are deleted.
 type Watcher struct {
 	Store    store.Store
-	Registry *rest.Registry
+	Front    *front.Door
 	Compiler *Compiler
 	Log      *slog.Logger
 	// Throttling, when set, follows the account's throttle settings
@@ -166,12 +168,12 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		apiID, tail, _ := strings.Cut(tail, "/")
 		// "flush/{api}/{stage}/data": FlushStageCache.
 		if name, ok := strings.CutSuffix(tail, "/authorizers"); ok {
-			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.AuthorizerCache != nil {
+			if st := w.stage(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
 			}
 		}
 		if name, ok := strings.CutSuffix(tail, "/data"); ok {
-			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.Cache != nil {
+			if st := w.stage(apiID, name); st != nil && st.Cache != nil {
 				if err := st.Cache.Store.Flush(ctx); err != nil {
 					w.log().Error("flushing the stage cache", "api", apiID, "stage", name, "err", err)
 				}
@@ -179,7 +181,7 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		}
 	case strings.HasPrefix(ch.Key, model.PrefixRestApis) && ch.Op == store.OpDelete:
 		apiID := strings.TrimPrefix(ch.Key, model.PrefixRestApis)
-		w.Registry.RemoveAPI(apiID)
+		w.Front.RemoveAPI(apiID)
 		w.mu.Lock()
 		for k := range w.deployments {
 			if strings.HasPrefix(k, apiID+"/") {
@@ -207,7 +209,7 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 	var readErr *readError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		w.Registry.Set(apiID, name, nil)
+		w.Front.Set(apiID, name, nil)
 		w.setFailure(id, "")
 	case errors.As(err, &readErr):
 		return fmt.Errorf("reading stage %s: %w", id, readErr.err)
@@ -218,18 +220,24 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 		// The authorizer cache survives recompiles of the same deployment
 		// (new stage variables, settings) but not a redeploy, whose
 		// authorizers may differ [U: AWS's behaviour on redeploy].
-		prev, _ := w.Registry.Lookup(apiID, name)
+		prev := w.stage(apiID, name)
 		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
 			st.AuthorizerCache = prev.AuthorizerCache
 		}
 		keepCache(prev, st)
-		w.Registry.Set(apiID, name, st)
+		w.Front.Set(apiID, name, st)
 		w.setFailure(id, "")
 		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", st.Deployment.ID,
 			"routes", st.Deployment.NumRoutes, "compileMs", time.Since(start).Milliseconds())
 	}
 	w.sweep()
 	return nil
+}
+
+// stage returns the REST stage published for apiID/name, or nil.
+func (w *Watcher) stage(apiID, name string) *rest.Stage {
+	st, _ := w.Front.Lookup(apiID, name).(*rest.Stage)
+	return st
 }
 
 // readError is a failure to read the store (not a missing or malformed
@@ -332,12 +340,14 @@ func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*rest.D
 // sweep forgets compiled deployments no published stage uses.
 func (w *Watcher) sweep() {
 	used := map[*rest.Deployment]bool{}
-	for _, st := range w.Registry.Stages() {
-		used[st.Deployment] = true
-		if st.Canary != nil {
-			used[st.Canary] = true
+	w.Front.Each(func(_, _ string, t pipeline.Target) {
+		if st, ok := t.(*rest.Stage); ok {
+			used[st.Deployment] = true
+			if st.Canary != nil {
+				used[st.Canary] = true
+			}
 		}
-	}
+	})
 	w.mu.Lock()
 	for k, d := range w.deployments {
 		if !used[d] {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store/faultstore"
@@ -30,13 +30,13 @@ func TestWatcherStopsOnStoreErrorAndResumes(t *testing.T) {
 	st := faultstore.Wrap(real)
 	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d1"), snapshot("api1", map[string]string{"/a": "one"}))
 	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
-	reg := &rest.Registry{}
-	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: upstream.NewClients()}}
+	door := &front.Door{}
+	w := &Watcher{Store: st, Front: door, Compiler: &Compiler{Clients: upstream.NewClients()}}
 	rev, err := w.Sync(ctx)
 	if err != nil || w.Revision() != rev || rev != 2 {
 		t.Fatalf("Sync: %d %v, Revision %d", rev, err, w.Revision())
 	}
-	h := &rest.Handler{Registry: reg}
+	h := door
 	body := func() string { return string(serve(h, "GET", "x", "/_aws/execute-api/api1/dev/a").Body()) }
 
 	errDisk := errors.New("disk I/O error")

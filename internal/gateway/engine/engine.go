@@ -23,8 +23,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
-	"github.com/tollgate/tollgate/internal/gateway/rest"
 )
 
 // Limits protect the listener from slow or abusive clients.
@@ -45,8 +45,8 @@ type Server struct {
 	srv *fasthttp.Server
 }
 
-// New returns a server that hands every request to h.
-func New(h *rest.Handler, log *slog.Logger) *Server {
+// New returns a server that hands every request to the front door.
+func New(door *front.Door, log *slog.Logger) *Server {
 	s := &Server{}
 	s.srv = &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
@@ -56,7 +56,7 @@ func New(h *rest.Handler, log *slog.Logger) *Server {
 				ctx.SetConnectionClose()
 				return
 			}
-			h.Serve(ctx, (*request)(ctx), (*response)(ctx))
+			door.Serve(ctx, (*request)(ctx), (*response)(ctx))
 			if n := ctx.Request.Header.ContentLength(); ctx.Response.StatusCode() >= 400 && (n == -1 || n > lingerAbove) {
 				// An error answered early (413, 403, 415, …) can leave much
 				// of a large body on the wire. fasthttp then closes the

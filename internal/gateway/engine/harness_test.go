@@ -6,8 +6,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
-	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 )
@@ -15,7 +15,7 @@ import (
 // newHandler compiles snap into stage st of its API, as a deployment does,
 // and returns a handler serving it. Integrations reach backends through
 // dial; access logs go nowhere.
-func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *rest.Handler {
+func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *front.Door {
 	tb.Helper()
 	logs := &observe.LogSinks{Stdout: discard{}}
 	tb.Cleanup(func() { logs.Close() })
@@ -28,9 +28,9 @@ func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasth
 	if err != nil {
 		tb.Fatal(err)
 	}
-	reg := &rest.Registry{}
-	reg.Set(snap.API.ID, st.StageName, s)
-	return &rest.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set(snap.API.ID, st.StageName, s)
+	return door
 }
 
 type discard struct{}

@@ -1,10 +1,7 @@
 package pipeline
 
 import (
-	"errors"
-	"fmt"
 	"io"
-	"net"
 	"net/netip"
 )
 
@@ -53,30 +50,3 @@ type Response interface {
 
 // MaxBody is API Gateway's request payload limit (10 MB).
 const MaxBody = 10 << 20
-
-// ErrTooLarge answers bodies over MaxBody (413, plain text). Integrations
-// return it when a streamed body turns out too large.
-var ErrTooLarge = errors.New("request body too large")
-
-// ErrBadRequest answers requests the gateway will not take as sent: a path
-// with a dot-segment, a request body whose framing is broken. The answer is
-// the one the engine gives malformed requests, 400 {"message":"Bad
-// Request"}, not a customisable gateway response: AWS rejects malformed
-// requests in front of the API [U: AWS does not document these answers].
-var ErrBadRequest = errors.New("bad request")
-
-// ErrRequestTimeout answers a client that stopped sending its body: 408,
-// as the engine answers one that stops sending its headers.
-var ErrRequestTimeout = errors.New("request timeout")
-
-// ClientBodyError classifies a failure to read the client's request body:
-// whatever it is (broken chunked framing, a body shorter than its
-// Content-Length, a read timeout), it is the client's, answered with a 4xx
-// and counted as one, never as an integration failure.
-func ClientBodyError(err error) error {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%w: reading the request body: %w", ErrRequestTimeout, err)
-	}
-	return fmt.Errorf("%w: reading the request body: %w", ErrBadRequest, err)
-}

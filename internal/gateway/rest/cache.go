@@ -76,8 +76,12 @@ type StageCache struct {
 	Methods, CanaryMethods []*MethodCache
 }
 
-// method returns the caching settings for x's route, or nil.
+// method returns the caching settings for x's route, or nil (also when
+// the stage has no cache).
 func (c *StageCache) method(x *Exchange) *MethodCache {
+	if c == nil {
+		return nil
+	}
 	list := c.Methods
 	if x.IsCanary {
 		list = c.CanaryMethods
@@ -126,10 +130,11 @@ func cacheKey(x *Exchange, verb string) string {
 // integration and stores a cacheable response. Cache-Control: max-age=0
 // from a caller allowed to invalidate bypasses the lookup and replaces the
 // entry; from others it follows the method's strategy.
-func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error {
+func (st *Stage) serveCached(x *Exchange, mc *MethodCache) error {
+	c := st.Cache
 	verb := x.Req.Method()
 	if mc.GETOnly && verb != "GET" {
-		return h.invoke(x)
+		return invoke(x)
 	}
 	invalidate, warn := false, false
 	if WantsCacheInvalidation(x.Req) {
@@ -140,7 +145,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 			// 403 [D], answered as 403 {"message":"Forbidden"}
 			// (ForbiddenException) [U: AWS does not document the body or
 			// whether a gateway response customises it].
-			return errForbidden
+			return pipeline.ErrForbidden
 		case mc.Strategy == SucceedWithResponseHeader:
 			warn = true
 		}
@@ -153,7 +158,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 	if !invalidate {
 		e, ok, err := c.Store.Get(ctx, key, x.Start)
 		if err != nil {
-			h.cacheError(x, "reading", err)
+			x.cacheError("reading", err)
 		}
 		if ok {
 			x.cache = observe.CacheHit
@@ -168,7 +173,7 @@ func (h *Handler) serveCached(x *Exchange, c *StageCache, mc *MethodCache) error
 	rec := &recorder{inner: x.Resp, store: c.Store, key: key, ttl: mc.TTL, encrypt: mc.Encrypt,
 		invalidate: invalidate, log: x.log(), requestID: x.RequestID}
 	x.Resp = rec
-	err := h.invoke(x)
+	err := invoke(x)
 	x.Resp = rec.inner
 	if err != nil {
 		if invalidate {
@@ -194,6 +199,6 @@ func writeEntry(resp pipeline.Response, e *respcache.Entry) {
 
 // cacheError logs a cache failure; the request carries on without the
 // cache.
-func (h *Handler) cacheError(x *Exchange, what string, err error) {
+func (x *Exchange) cacheError(what string, err error) {
 	x.log().Warn("stage cache "+what+" failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
@@ -42,7 +43,7 @@ func (s *scripted) Invoke(x *rest.Exchange) error {
 
 // cachedStage serves integ at GET /r of API "a", stage "s", cached for a
 // minute.
-func cachedStage(t *testing.T, integ rest.Integration) (*rest.Handler, *respcache.Memory) {
+func cachedStage(t *testing.T, integ rest.Integration) (*front.Door, *respcache.Memory) {
 	t.Helper()
 	r := &rest.Route{RouteInfo: pipeline.RouteInfo{ResourceID: "res", ResourcePath: "/r", HTTPMethod: "GET"}, Integration: integ, CacheNamespace: "res"}
 	d := &rest.Deployment{ID: "d", APIID: "a", APIName: "a", RouteList: []*rest.Route{r}, NumRoutes: 1}
@@ -52,12 +53,12 @@ func cachedStage(t *testing.T, integ rest.Integration) (*rest.Handler, *respcach
 	mem := respcache.NewMemory(16<<20, nil)
 	st := &rest.Stage{StageInfo: pipeline.StageInfo{Name: "s", APIID: "a"}, Deployment: d, Cache: &rest.StageCache{Store: mem, Size: "0.5",
 		Methods: []*rest.MethodCache{{TTL: time.Minute, RequireAuthorization: true}}}}
-	reg := &rest.Registry{}
-	reg.Set("a", "s", st)
-	return &rest.Handler{Registry: reg}, mem
+	door := &front.Door{}
+	door.Set("a", "s", st)
+	return door, mem
 }
 
-func get(h *rest.Handler) *gatewaytest.Response {
+func get(h *front.Door) *gatewaytest.Response {
 	resp := gatewaytest.NewResponse()
 	h.Serve(context.Background(), gatewaytest.NewRequest("GET", "a.execute-api.localhost", "/s/r", nil), resp)
 	resp.Body() // drains and closes a stream, as an engine does

@@ -6,7 +6,9 @@
 package rest
 
 import (
+	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
@@ -30,27 +32,32 @@ type Exchange struct {
 	// cache is how the stage cache answered, for its metrics.
 	cache observe.CacheResult
 
-	// stage is the stage serving the exchange, handler the handler that
-	// runs it.
-	stage   *Stage
-	handler *Handler
+	// stage is the stage serving the exchange.
+	stage *Stage
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or
 // broke off, err) after the pipeline returned.
 func (x *Exchange) StreamDone(err error) {
 	if err != nil {
-		x.handler.streamFailed(x, err)
+		x.stage.streamFailed(x, err)
 	}
-	x.handler.complete(x)
+	x.complete()
 }
 
 var exchangePool = sync.Pool{New: func() any { return new(Exchange) }}
 
-// acquire returns a reset Exchange.
-func acquire() *Exchange { return exchangePool.Get().(*Exchange) }
-
-func release(x *Exchange) {
+// complete records a finished exchange (access log, metrics) and returns
+// it to the pool.
+func (x *Exchange) complete() {
+	st := x.stage
+	if st.AccessLog != nil {
+		st.AccessLog.Write(&x.Exchange)
+	}
+	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), x.cache)
 	*x = Exchange{}
 	exchangePool.Put(x)
 }
+
+// log is the logger of x's stage.
+func (x *Exchange) log() *slog.Logger { return x.stage.env().log() }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
@@ -21,19 +22,19 @@ func (f integrationFunc) Invoke(x *rest.Exchange) error { return f(x) }
 
 // serving returns a handler whose API "a", stage "s", answers every method
 // on /{proxy+} with integ.
-func serving(t *testing.T, integ rest.Integration) *rest.Handler {
+func serving(t *testing.T, integ rest.Integration) *front.Door {
 	t.Helper()
 	r := &rest.Route{RouteInfo: pipeline.RouteInfo{ResourceID: "res", ResourcePath: "/{proxy+}", HTTPMethod: "ANY"}, Integration: integ}
 	d := &rest.Deployment{ID: "d", APIID: "a", APIName: "a", RouteList: []*rest.Route{r}, NumRoutes: 1}
 	if err := d.Routes.Add("/{proxy+}", router.ANY, r); err != nil {
 		t.Fatal(err)
 	}
-	reg := &rest.Registry{}
-	reg.Set("a", "s", &rest.Stage{StageInfo: pipeline.StageInfo{Name: "s", APIID: "a"}, Deployment: d})
-	return &rest.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set("a", "s", &rest.Stage{StageInfo: pipeline.StageInfo{Name: "s", APIID: "a"}, Deployment: d})
+	return door
 }
 
-func serve(h *rest.Handler, req *gatewaytest.Request, resp *gatewaytest.Response) *gatewaytest.Response {
+func serve(h *front.Door, req *gatewaytest.Request, resp *gatewaytest.Response) *gatewaytest.Response {
 	h.Serve(context.Background(), req, resp)
 	resp.Body()
 	return resp

@@ -2,8 +2,6 @@ package rest
 
 import (
 	"log/slog"
-	"sync"
-	"sync/atomic"
 
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
@@ -106,87 +104,6 @@ func (e *Env) log() *slog.Logger {
 		return discardLog
 	}
 	return e.Log
-}
-
-// Registry holds every served stage. Readers get an immutable snapshot
-// with one atomic load; writers swap in a new snapshot (copy on write), so
-// an in-flight request finishes on the table it started with.
-type Registry struct {
-	mu sync.Mutex // serialises writers
-	p  atomic.Pointer[map[string]map[string]*Stage]
-}
-
-// Lookup returns the stage, and whether the API is known at all.
-func (r *Registry) Lookup(apiID, stage string) (*Stage, bool) {
-	m := r.p.Load()
-	if m == nil {
-		return nil, false
-	}
-	stages, ok := (*m)[apiID]
-	if !ok {
-		return nil, false
-	}
-	return stages[stage], true
-}
-
-// Set publishes (or with st == nil removes) one stage.
-func (r *Registry) Set(apiID, name string, st *Stage) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old := r.p.Load()
-	next := map[string]map[string]*Stage{}
-	if old != nil {
-		for k, v := range *old {
-			next[k] = v
-		}
-	}
-	stages := map[string]*Stage{}
-	for k, v := range next[apiID] {
-		stages[k] = v
-	}
-	if st == nil {
-		delete(stages, name)
-	} else {
-		stages[name] = st
-	}
-	if len(stages) == 0 {
-		delete(next, apiID)
-	} else {
-		next[apiID] = stages
-	}
-	r.p.Store(&next)
-}
-
-// RemoveAPI drops every stage of an API.
-func (r *Registry) RemoveAPI(apiID string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	old := r.p.Load()
-	if old == nil {
-		return
-	}
-	next := map[string]map[string]*Stage{}
-	for k, v := range *old {
-		if k != apiID {
-			next[k] = v
-		}
-	}
-	r.p.Store(&next)
-}
-
-// Stages returns every published stage.
-func (r *Registry) Stages() []*Stage {
-	m := r.p.Load()
-	if m == nil {
-		return nil
-	}
-	var out []*Stage
-	for _, stages := range *m {
-		for _, st := range stages {
-			out = append(out, st)
-		}
-	}
-	return out
 }
 
 // routeLimit is the stage's throttle for the matched route, or nil.

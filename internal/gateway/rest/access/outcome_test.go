@@ -14,6 +14,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
@@ -113,9 +114,9 @@ func serve(t *testing.T, authType string, rp *string, users []access.User, req *
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &rest.Registry{}
-	reg.Set(apiID, "dev", st)
-	h := &rest.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set(apiID, "dev", st)
+	h := door
 	resp := gatewaytest.NewResponse()
 	h.Serve(context.Background(), req, resp)
 	return resp
