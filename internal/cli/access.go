@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest/access"
@@ -17,16 +18,16 @@ import (
 // users for AWS_IAM methods and the private networks that may call PRIVATE
 // APIs.
 func newAccess(s config.Settings, lambda invoker.Lambda, log *slog.Logger) (*access.Compiler, pipeline.Networks, error) {
-	var users []access.User
+	var users []authz.User
 	for _, u := range s.IAMUsers {
 		docs, err := u.PolicyDocuments()
 		if err != nil {
 			return nil, nil, err
 		}
-		users = append(users, access.User{Name: u.Name, AccountID: u.AccountID, AccessKeyID: u.AccessKeyID,
+		users = append(users, authz.User{Name: u.Name, AccountID: u.AccountID, AccessKeyID: u.AccessKeyID,
 			SecretAccessKey: u.SecretAccessKey, Policies: docs})
 	}
-	iam, err := access.NewUsers(s.Region, s.AccountID, users)
+	iam, err := authz.NewUsers(s.Region, s.AccountID, users)
 	if err != nil {
 		return nil, nil, err
 	}

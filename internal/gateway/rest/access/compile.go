@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tollgate/tollgate/internal/apikey"
+	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/model"
@@ -33,7 +34,7 @@ type Compiler struct {
 	Lambda invoker.Lambda
 	// Users authenticate AWS_IAM methods (nil: no IAM users, every signed
 	// call is unrecognised).
-	Users *Users
+	Users *authz.Users
 	// Tokens verifies Cognito user pool tokens (nil: every token fails).
 	Tokens TokenVerifier
 	// Keys finds API keys (nil: no key is valid).

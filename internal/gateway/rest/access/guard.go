@@ -1,9 +1,7 @@
 package access
 
 import (
-	"strconv"
-	"time"
-
+	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/policy"
@@ -46,14 +44,14 @@ func (g *guard) authorize(x *rest.Exchange) error {
 	if g.kind == authNone && g.policy == nil {
 		return nil
 	}
-	arn := methodARN(g.c.Region, g.c.AccountID, x)
+	arn := authz.ExecuteAPIARN(g.c.Region, g.c.AccountID, &x.Exchange)
 	if g.kind == authIAM {
 		return g.authorizeIAM(x, arn)
 	}
 	// Resource policy, phase 1: the anonymous caller.
 	resource := policy.NotApplicable
 	if g.policy != nil {
-		resource = g.policy.Evaluate(g.request(x, arn, nil))
+		resource = g.policy.Evaluate(authz.PolicyRequest(&x.Exchange, arn, nil))
 		if resource == policy.Deny {
 			return policyDenied("anonymous", arn, true)
 		}
@@ -95,14 +93,14 @@ func (g *guard) authorize(x *rest.Exchange) error {
 // policies with the resource policy: Table A for the API's own account,
 // Table B (both must allow) across accounts (reference §8.2).
 func (g *guard) authorizeIAM(x *rest.Exchange, arn string) error {
-	user, err := g.c.Users.authenticate(x)
+	user, err := g.c.Users.Authenticate(&x.Exchange)
 	if err != nil {
 		return err
 	}
-	caller := user.caller
+	caller := user.Caller
 	x.Auth.IAM = &caller
-	req := g.request(x, arn, &caller)
-	identity := user.identityDecision(req)
+	req := authz.PolicyRequest(&x.Exchange, arn, &caller)
+	identity := user.Decide(req)
 	resource := policy.NotApplicable
 	if g.policy != nil {
 		resource = g.policy.Evaluate(req)
@@ -136,58 +134,13 @@ const invalidateCacheAction = "execute-api:InvalidateCache"
 // an authenticated caller of the API's own account (cross-account
 // invalidation is not supported [D]): the caller's identity policy must
 // allow it, and the resource policy must not deny it.
-func (g *guard) mayInvalidateCache(user *iamUser, invoke *policy.Request) bool {
+func (g *guard) mayInvalidateCache(user *authz.Identity, invoke *policy.Request) bool {
 	req := *invoke
 	req.Action = invalidateCacheAction
-	if user.identityDecision(&req) != policy.Allow {
+	if user.Decide(&req) != policy.Allow {
 		return false
 	}
 	return g.policy == nil || g.policy.Evaluate(&req) != policy.Deny
-}
-
-// request is the authorization question for x, with the condition keys
-// API Gateway supplies (reference §8.1).
-func (g *guard) request(x *rest.Exchange, arn string, caller *pipeline.Caller) *policy.Request {
-	now := time.Now().UTC()
-	ctx := map[string][]string{
-		"aws:CurrentTime":     {now.Format(time.RFC3339)},
-		"aws:EpochTime":       {strconv.FormatInt(now.Unix(), 10)},
-		"aws:SecureTransport": {strconv.FormatBool(x.Req.TLS())},
-	}
-	if a := x.Req.RemoteAddr(); a.IsValid() {
-		ip := a.Addr().Unmap().String()
-		if x.Network != nil {
-			// Private APIs see the VPC endpoint and the client's VPC
-			// address, not aws:SourceIp [D].
-			ctx["aws:VpcSourceIp"] = []string{ip}
-		} else {
-			ctx["aws:SourceIp"] = []string{ip}
-		}
-	}
-	if n := x.Network; n != nil {
-		ctx["aws:SourceVpce"] = []string{n.Name}
-		if n.VPC != "" {
-			ctx["aws:SourceVpc"] = []string{n.VPC}
-		}
-	}
-	if ua := x.Req.Header("User-Agent"); ua != "" {
-		ctx["aws:UserAgent"] = []string{ua}
-	}
-	if ref := x.Req.Header("Referer"); ref != "" {
-		ctx["aws:Referer"] = []string{ref}
-	}
-	r := &policy.Request{Action: invokeAction, Resource: arn, Context: ctx}
-	if caller == nil {
-		r.Principal = policy.Principal{Anonymous: true}
-		return r
-	}
-	r.Principal = policy.Principal{ARN: caller.ARN, Account: caller.AccountID}
-	ctx["aws:username"] = []string{caller.Name}
-	ctx["aws:userid"] = []string{caller.UserID}
-	ctx["aws:PrincipalArn"] = []string{caller.ARN}
-	ctx["aws:PrincipalAccount"] = []string{caller.AccountID}
-	ctx["aws:PrincipalType"] = []string{"User"}
-	return r
 }
 
 // checkKey enforces apiKeyRequired: the key (x-api-key, or the

@@ -2,7 +2,6 @@ package access
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
@@ -26,11 +26,6 @@ const (
 	defaultResultTTL = 300 * time.Second
 	maxResultTTL     = 3600 * time.Second
 )
-
-// authorizerTimeout bounds one authorizer invocation: API Gateway's
-// integration limit, 29 s [U: AWS does not document a separate one; the
-// function's own timeout normally ends it sooner].
-const authorizerTimeout = 29 * time.Second
 
 // lambdaAuthorizer is a compiled TOKEN or REQUEST authorizer.
 type lambdaAuthorizer struct {
@@ -137,7 +132,7 @@ func (la *lambdaAuthorizer) authorize(x *rest.Exchange, arn string) (policy.Deci
 	// A cached policy is evaluated against the new request's ARN: one
 	// that allowed only the first method denies others until it expires
 	// (reference §4.3).
-	return res.policy.Evaluate(&policy.Request{Action: invokeAction, Resource: arn,
+	return res.policy.Evaluate(&policy.Request{Action: authz.InvokeAction, Resource: arn,
 		Principal: policy.Principal{Anonymous: true}}), nil
 }
 
@@ -190,31 +185,20 @@ func errConfig(cause error) *pipeline.Failure {
 }
 
 func (la *lambdaAuthorizer) invoke(x *rest.Exchange, arn string, values []string) (*authResult, error) {
-	if la.inv == nil {
-		return nil, errConfig(errors.New("no Lambda invoker configured"))
-	}
-	payload, err := json.Marshal(la.event(x, arn, values))
+	event, err := json.Marshal(la.event(x, arn, values))
 	if err != nil {
 		return nil, errConfig(err)
 	}
-	ctx, cancel := context.WithTimeout(x.Ctx, authorizerTimeout)
-	defer cancel()
 	fn := la.fn.Resolve(x.Variables())
-	res, err := la.inv.Invoke(ctx, fn, payload)
-	if err != nil {
+	payload, err := authz.InvokeAuthorizer(x.Ctx, la.inv, fn, event)
+	var f *pipeline.Failure
+	switch {
+	case errors.As(err, &f):
+		return nil, f
+	case err != nil:
 		return nil, errConfig(fmt.Errorf("authorizer %s (%s): %w", la.id, fn, err))
 	}
-	if res.FunctionError != "" {
-		var fe struct {
-			ErrorMessage string `json:"errorMessage"`
-		}
-		_ = json.Unmarshal(res.Payload, &fe)
-		if fe.ErrorMessage == "Unauthorized" {
-			return nil, pipeline.Fail(pipeline.Unauthorized, nil)
-		}
-		return nil, errConfig(fmt.Errorf("authorizer %s (%s) failed: %s", la.id, fn, truncate(fe.ErrorMessage)))
-	}
-	out, err := parseAuthorizerOutput(res.Payload)
+	out, err := parseAuthorizerOutput(payload)
 	if err != nil {
 		return nil, errConfig(fmt.Errorf("authorizer %s (%s): %w", la.id, fn, err))
 	}
@@ -301,11 +285,4 @@ func contextValue(raw json.RawMessage) (string, error) {
 		return "", errors.New("null is not allowed in an authorizer context")
 	}
 	return string(raw), nil
-}
-
-func truncate(s string) string {
-	if len(s) > 200 {
-		return s[:200] + "…"
-	}
-	return s
 }

@@ -14,6 +14,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
@@ -83,7 +84,7 @@ func identityPolicy(want string) []string {
 
 // serve builds a one-method API (GET /pets, MOCK 200) with the given
 // authorization and resource policy and answers one request.
-func serve(t *testing.T, authType string, rp *string, users []access.User, req *gatewaytest.Request) *gatewaytest.Response {
+func serve(t *testing.T, authType string, rp *string, users []authz.User, req *gatewaytest.Request) *gatewaytest.Response {
 	t.Helper()
 	mock := &model.Integration{Type: "MOCK", RequestTemplates: map[string]*string{"application/json": model.Ptr(`{"statusCode": 200}`)},
 		IntegrationResponses: map[string]*model.IntegrationResponse{"200": {StatusCode: "200",
@@ -101,7 +102,7 @@ func serve(t *testing.T, authType string, rp *string, users []access.User, req *
 		{ID: "root", Path: "/"},
 		{ID: "pets", Path: "/pets", ParentID: "root", PathPart: "pets", ResourceMethods: map[string]*model.Method{"GET": m}},
 	}
-	iam, err := access.NewUsers(region, account, users)
+	iam, err := authz.NewUsers(region, account, users)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestOutcomeIAM(t *testing.T) {
 		{"999999999999", "Deny", "Allow", 403, true},
 		{"999999999999", "Allow", "Deny", 403, true},
 	} {
-		users := []access.User{{Name: "alice", AccountID: c.acct, AccessKeyID: "AKIDALICE", SecretAccessKey: "secret", Policies: identityPolicy(c.identity)}}
+		users := []authz.User{{Name: "alice", AccountID: c.acct, AccessKeyID: "AKIDALICE", SecretAccessKey: "secret", Policies: identityPolicy(c.identity)}}
 		resp := serve(t, "AWS_IAM", resourcePolicy(c.rp), users, signed(t, "AKIDALICE", "secret"))
 		body := `{"ok":true}`
 		if c.status == 403 {
@@ -250,7 +251,7 @@ func TestOutcomeIAM(t *testing.T) {
 		check(t, "IAM "+c.acct+" "+c.identity+" × resource policy "+c.rp, resp, c.status, body)
 	}
 
-	users := []access.User{{Name: "alice", AccessKeyID: "AKIDALICE", SecretAccessKey: "secret", Policies: identityPolicy("Allow")}}
+	users := []authz.User{{Name: "alice", AccessKeyID: "AKIDALICE", SecretAccessKey: "secret", Policies: identityPolicy("Allow")}}
 	resp := serve(t, "AWS_IAM", nil, users, gatewaytest.NewRequest("GET", host, "/dev/pets", nil))
 	if resp.Code != 403 || string(resp.Body()) != `{"message":"Missing Authentication Token"}` {
 		t.Errorf("unsigned: %d %s", resp.Code, resp.Body())

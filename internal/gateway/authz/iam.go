@@ -1,4 +1,4 @@
-package access
+package authz
 
 import (
 	"crypto/sha256"
@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
-	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/sigv4"
 )
@@ -28,19 +27,21 @@ type User struct {
 
 // Users authenticates execute-api calls signed with the users' keys.
 type Users struct {
-	byKey    map[string]*iamUser
+	byKey    map[string]*Identity
 	verifier *sigv4.Verifier
 }
 
-type iamUser struct {
-	caller   pipeline.Caller
+// Identity is an authenticated user: the caller, and the identity
+// policies that decide what it may do.
+type Identity struct {
+	Caller   pipeline.Caller
 	secret   string
 	policies []*policy.Policy
 }
 
 // NewUsers compiles users; region is the region signatures must name.
 func NewUsers(region, defaultAccount string, users []User) (*Users, error) {
-	u := &Users{byKey: map[string]*iamUser{}}
+	u := &Users{byKey: map[string]*Identity{}}
 	for _, cfg := range users {
 		if cfg.Name == "" || cfg.AccessKeyID == "" || cfg.SecretAccessKey == "" {
 			return nil, fmt.Errorf("IAM user %q: name, access key id and secret access key are required", cfg.Name)
@@ -52,7 +53,7 @@ func NewUsers(region, defaultAccount string, users []User) (*Users, error) {
 		if acct == "" {
 			acct = defaultAccount
 		}
-		iu := &iamUser{secret: cfg.SecretAccessKey, caller: pipeline.Caller{
+		iu := &Identity{secret: cfg.SecretAccessKey, Caller: pipeline.Caller{
 			AccessKey: cfg.AccessKeyID,
 			AccountID: acct,
 			ARN:       "arn:aws:iam::" + acct + ":user/" + cfg.Name,
@@ -83,9 +84,9 @@ func userID(account, name string) string {
 	return "AIDA" + strings.ToUpper(hex.EncodeToString(h[:8]))
 }
 
-// authenticate verifies x's SigV4 signature (service execute-api) and
+// Authenticate verifies x's SigV4 signature (service execute-api) and
 // returns the caller. Failures are AWS's 403s (reference §4.5).
-func (u *Users) authenticate(x *rest.Exchange) (*iamUser, error) {
+func (u *Users) Authenticate(x *pipeline.Exchange) (*Identity, error) {
 	if u == nil {
 		u = &Users{verifier: &sigv4.Verifier{}}
 	}
@@ -119,7 +120,7 @@ func (u *Users) authenticate(x *rest.Exchange) (*iamUser, error) {
 }
 
 // httpRequest presents x's request to the SigV4 verifier.
-func httpRequest(x *rest.Exchange) *http.Request {
+func httpRequest(x *pipeline.Exchange) *http.Request {
 	req := x.Req
 	h := http.Header{}
 	req.VisitHeaders(func(k, v []byte) {
@@ -137,8 +138,8 @@ func httpRequest(x *rest.Exchange) *http.Request {
 	return &http.Request{Method: req.Method(), URL: u, Header: h, Host: req.Host(), RequestURI: target}
 }
 
-// identityDecision evaluates the user's identity policies.
-func (iu *iamUser) identityDecision(r *policy.Request) policy.Decision {
+// Decide evaluates the user's identity policies.
+func (iu *Identity) Decide(r *policy.Request) policy.Decision {
 	d := policy.NotApplicable
 	for _, p := range iu.policies {
 		switch p.Evaluate(r) {
