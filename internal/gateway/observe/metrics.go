@@ -1,6 +1,7 @@
 package observe
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -16,9 +17,15 @@ type Metrics struct {
 	count, err4, err5    *prometheus.CounterVec
 	latency, integration *prometheus.HistogramVec
 	cacheHit, cacheMiss  *prometheus.CounterVec
+
+	mu     sync.Mutex
+	series map[seriesKey]*series // the live label sets
+	// discard are handles that export nothing, for requests still running
+	// on a retired stage version.
+	discard *series
 }
 
-var labels = []string{"api", "stage", "method", "resource"}
+var labels = []string{"api", "stage", "method", "resource"} // seriesKey's order
 
 // latencyBuckets in milliseconds.
 var latencyBuckets = []float64{0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 29000}
@@ -39,30 +46,102 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Requests served from the backend while caching is enabled (AWS/ApiGateway CacheMissCount)."}, labels),
 	}
 	reg.MustRegister(m.count, m.err4, m.err5, m.latency, m.integration, m.cacheHit, m.cacheMiss)
+	m.series = map[seriesKey]*series{}
+	m.discard = &series{count: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}),
+		err4: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}), err5: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "discard"}), integration: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "discard"})}
+	m.discard.cache.Store(&cacheMetrics{hit: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}),
+		miss: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"})})
 	return m
 }
 
-type routeMetrics struct {
+// series are one label set's handles, shared by every stage version that
+// labels requests with it (a recompiled stage, two APIs of one name).
+type series struct {
+	key                  seriesKey
 	count, err4, err5    prometheus.Counter
 	latency, integration prometheus.Observer
-	labels               prometheus.Labels
 	// cache holds the cache counters, resolved on the route's first cached
 	// request, so that routes without caching export no cache series.
 	cache atomic.Pointer[cacheMetrics]
+	// refs counts the stage versions holding the series (Metrics.mu); at
+	// zero it is deleted.
+	refs int
 }
+
+type seriesKey struct{ api, stage, method, resource string }
 
 type cacheMetrics struct {
 	hit, miss prometheus.Counter
 }
 
-// StageMetrics holds a stage's metric handles, resolved once per compile
-// so that the request path does no label lookups.
+// acquire returns the series of key, creating it on first use, and counts
+// one more holder.
+func (m *Metrics) acquire(key seriesKey) *series {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.series[key]
+	if s == nil {
+		vals := []string{key.api, key.stage, key.method, key.resource}
+		s = &series{key: key, count: m.count.WithLabelValues(vals...), err4: m.err4.WithLabelValues(vals...),
+			err5: m.err5.WithLabelValues(vals...), latency: m.latency.WithLabelValues(vals...),
+			integration: m.integration.WithLabelValues(vals...)}
+		m.series[key] = s
+	}
+	s.refs++
+	return s
+}
+
+// release counts one holder less, and deletes the series (from /metrics)
+// when none is left.
+func (m *Metrics) release(s *series) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s.refs--; s.refs > 0 {
+		return
+	}
+	delete(m.series, s.key)
+	k := s.key
+	for _, v := range []*prometheus.CounterVec{m.count, m.err4, m.err5, m.cacheHit, m.cacheMiss} {
+		v.DeleteLabelValues(k.api, k.stage, k.method, k.resource)
+	}
+	for _, v := range []*prometheus.HistogramVec{m.latency, m.integration} {
+		v.DeleteLabelValues(k.api, k.stage, k.method, k.resource)
+	}
+}
+
+// cacheCounters returns the route's cache counters, resolving them on
+// first use (a deleted series gets counters that export nothing).
+func (s *series) cacheCounters(m *Metrics) *cacheMetrics {
+	if c := s.cache.Load(); c != nil {
+		return c
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := s.cache.Load(); c != nil {
+		return c
+	}
+	if s.refs == 0 {
+		return m.discard.cache.Load()
+	}
+	k := s.key
+	c := &cacheMetrics{hit: m.cacheHit.WithLabelValues(k.api, k.stage, k.method, k.resource),
+		miss: m.cacheMiss.WithLabelValues(k.api, k.stage, k.method, k.resource)}
+	s.cache.Store(c)
+	return c
+}
+
+// StageMetrics holds one version of a stage's metric handles, resolved
+// once per compile so that the request path does no label lookups.
 type StageMetrics struct {
 	m              *Metrics
 	stage          string
-	routes, canary []atomic.Pointer[routeMetrics]
 	base, canaryRs Routes
-	unknown        *routeMetrics
+	routes, canary []atomic.Pointer[series]
+	unknown        *series
+	// mu serialises resolving a route's series with retiring.
+	mu      sync.Mutex
+	retired bool
 }
 
 // Routes are one deployment's routes, by RouteInfo.Index, and the API name
@@ -72,42 +151,26 @@ type Routes struct {
 	List    []*pipeline.RouteInfo
 }
 
-func (m *Metrics) handles(api, stage, method, resource string) *routeMetrics {
-	l := prometheus.Labels{"api": api, "stage": stage, "method": method, "resource": resource}
-	return &routeMetrics{
-		count: m.count.With(l), err4: m.err4.With(l), err5: m.err5.With(l),
-		latency: m.latency.With(l), integration: m.integration.With(l), labels: l,
-	}
-}
-
-// cacheCounters returns the route's cache counters, resolving them on
-// first use.
-func (h *routeMetrics) cacheCounters(m *Metrics) *cacheMetrics {
-	if c := h.cache.Load(); c != nil {
-		return c
-	}
-	h.cache.CompareAndSwap(nil, &cacheMetrics{hit: m.cacheHit.With(h.labels), miss: m.cacheMiss.With(h.labels)})
-	return h.cache.Load()
-}
-
 // ForStage prepares a stage's metrics: base are its deployment's routes,
 // canary its canary's (zero: no canary). A route's handles are resolved the
 // first time the route serves a request, so that an API with thousands of
 // resources costs neither compile time nor memory for routes never called.
+// Once the stage version is no longer served, Retire it.
 func (m *Metrics) ForStage(stage string, base, canary Routes) *StageMetrics {
 	if m == nil {
 		return nil
 	}
-	sm := &StageMetrics{m: m, stage: stage, base: base, canaryRs: canary, unknown: m.handles(base.APIName, stage, "-", "-"),
-		routes: make([]atomic.Pointer[routeMetrics], len(base.List))}
+	sm := &StageMetrics{m: m, stage: stage, base: base, canaryRs: canary,
+		unknown: m.acquire(seriesKey{base.APIName, stage, "-", "-"}),
+		routes:  make([]atomic.Pointer[series], len(base.List))}
 	if canary.List != nil {
-		sm.canary = make([]atomic.Pointer[routeMetrics], len(canary.List))
+		sm.canary = make([]atomic.Pointer[series], len(canary.List))
 	}
 	return sm
 }
 
 // route returns the handles of route r, resolving them on first use.
-func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *routeMetrics {
+func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *series {
 	list, rs := sm.routes, sm.base
 	if canary {
 		list, rs = sm.canary, sm.canaryRs
@@ -115,11 +178,91 @@ func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *routeMetrics 
 	if r.Index >= len(list) {
 		return sm.unknown
 	}
-	if h := list[r.Index].Load(); h != nil {
-		return h
+	if s := list[r.Index].Load(); s != nil {
+		return s
 	}
-	list[r.Index].CompareAndSwap(nil, sm.m.handles(rs.APIName, sm.stage, r.HTTPMethod, r.ResourcePath))
-	return list[r.Index].Load()
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if s := list[r.Index].Load(); s != nil {
+		return s
+	}
+	if sm.retired {
+		// A request still running on a version no longer served: its
+		// series may be gone, and must not come back.
+		return sm.m.discard
+	}
+	s := sm.m.acquire(seriesKey{rs.APIName, sm.stage, r.HTTPMethod, r.ResourcePath})
+	list[r.Index].Store(s)
+	return s
+}
+
+// Retire releases what this stage version holds once it is no longer
+// served; next is the version that replaced it (nil: the stage is gone).
+// Series that next labels the same way pass to it, so that its counters
+// run on across recompiles and redeploys; the others are deleted unless
+// another stage version holds them (the series of a removed stage or
+// route leave /metrics).
+func (sm *StageMetrics) Retire(next *StageMetrics) {
+	if sm == nil {
+		return
+	}
+	sm.mu.Lock()
+	sm.retired = true
+	held := []*series{sm.unknown}
+	for _, list := range [][]atomic.Pointer[series]{sm.routes, sm.canary} {
+		for i := range list {
+			if s := list[i].Load(); s != nil {
+				held = append(held, s)
+			}
+		}
+	}
+	sm.mu.Unlock()
+	var slots map[seriesKey][]*atomic.Pointer[series]
+	if next != nil && next.m == sm.m && next != sm {
+		slots = next.slots()
+	}
+	for _, s := range held {
+		if !next.adopt(slots[s.key], s) {
+			sm.m.release(s)
+		}
+	}
+}
+
+// slots maps each label set of sm's routes to the slots that hold it.
+func (sm *StageMetrics) slots() map[seriesKey][]*atomic.Pointer[series] {
+	out := make(map[seriesKey][]*atomic.Pointer[series], len(sm.routes)+len(sm.canary))
+	for _, d := range []struct {
+		rs    Routes
+		slots []atomic.Pointer[series]
+	}{{sm.base, sm.routes}, {sm.canaryRs, sm.canary}} {
+		for i, r := range d.rs.List {
+			if i < len(d.slots) {
+				k := seriesKey{d.rs.APIName, sm.stage, r.HTTPMethod, r.ResourcePath}
+				out[k] = append(out[k], &d.slots[i])
+			}
+		}
+	}
+	return out
+}
+
+// adopt takes over s, held by the version sm replaced, into the first of
+// slots that is still empty; false when none is (or sm is nil or retired).
+func (sm *StageMetrics) adopt(slots []*atomic.Pointer[series], s *series) bool {
+	if sm == nil || len(slots) == 0 {
+		return false
+	}
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if sm.retired {
+		return false
+	}
+	for _, slot := range slots {
+		if slot.Load() == nil {
+			slot.Store(s)
+			return true
+		}
+	}
+	return false
 }
 
 // CacheResult is how a stage cache answered an exchange, for CacheHitCount

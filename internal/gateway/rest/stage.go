@@ -1,12 +1,14 @@
 package rest
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/respcache"
 )
 
 // Integration runs a method's backend and writes the method response. It
@@ -105,6 +107,36 @@ func (e *Env) log() *slog.Logger {
 	}
 	return e.Log
 }
+
+// Retire implements pipeline.Retirer: once the front door no longer
+// serves st, it releases what st owns that next (its successor; nil when
+// the stage is gone) did not take over: its metric series (see
+// observe.StageMetrics.Retire), the authorizer cache's entries, the stage
+// cache's entries.
+func (st *Stage) Retire(next pipeline.Target) {
+	var (
+		metrics *observe.StageMetrics
+		auth    *pipeline.AuthorizerCache
+		cache   respcache.Cache
+	)
+	if n, ok := next.(*Stage); ok && n != nil {
+		metrics, auth = n.Metrics, n.AuthorizerCache
+		if n.Cache != nil {
+			cache = n.Cache.Store
+		}
+	}
+	st.Metrics.Retire(metrics)
+	if st.AuthorizerCache != nil && st.AuthorizerCache != auth {
+		st.AuthorizerCache.Flush()
+	}
+	if st.Cache != nil && st.Cache.Store != cache {
+		if err := st.Cache.Store.Flush(context.Background()); err != nil {
+			st.env().log().Warn("flushing a retired stage cache", "api", st.APIID, "stage", st.Name, "err", err)
+		}
+	}
+}
+
+var _ pipeline.Retirer = (*Stage)(nil)
 
 // routeLimit is the stage's throttle for the matched route, or nil.
 func (x *Exchange) routeLimit() *throttle.RouteLimit {
