@@ -1,7 +1,8 @@
 // Package deploy turns stored deployments into served stages: it compiles a
-// deployment snapshot and a stage's settings into an immutable
-// rest.Stage once, and publishes it with an atomic swap. A compile
-// failure keeps the previous version serving.
+// deployment snapshot and a stage's settings once into an immutable target
+// (a rest.Stage), and publishes it through the front door, which swaps its
+// table atomically and retires the version it replaced. A compile failure
+// keeps the previous version serving.
 package deploy
 
 import (

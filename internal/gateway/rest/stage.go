@@ -11,31 +11,6 @@ import (
 	"github.com/tollgate/tollgate/internal/respcache"
 )
 
-// Integration runs a method's backend and writes the method response. It
-// returns a *Failure (or an error, which becomes INTEGRATION_FAILURE) when
-// API Gateway itself must answer.
-type Integration interface {
-	Invoke(x *Exchange) error
-}
-
-// Route is one compiled method of one resource.
-type Route struct {
-	pipeline.RouteInfo
-	APIKeyRequired bool
-	// Guard checks access before the integration; nil when the method has
-	// no authorization, no API key and the API no resource policy.
-	Guard Guard
-	// Validator checks the request against the method's request validator
-	// after the Guard; nil when the method has none.
-	Validator   RequestValidator
-	Integration Integration
-	// CacheNamespace and CacheKey build the route's stage-cache key: the
-	// integration's cacheNamespace (default: the resource id) and its
-	// compiled cacheKeyParameters, in declared order.
-	CacheNamespace string
-	CacheKey       []Source
-}
-
 // Deployment is a compiled deployment: everything that changes only when
 // the API is redeployed. It is immutable and may be shared by stages.
 type Deployment struct {
