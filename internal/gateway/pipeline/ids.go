@@ -11,13 +11,19 @@ import (
 // x-amz-apigw-id). Every response carries them (CONTRACT.md), also those
 // an engine or the front door sends without running an API's pipeline.
 func NewRequestIDs() (requestID, extendedID string) {
-	return newRequestID(), newExtendedID()
+	// Both are cut from one string: one allocation per request for the two.
+	var out [36 + 16]byte
+	appendRequestID(out[:0])
+	appendExtendedID(out[36:36])
+	s := string(out[:])
+	return s[:36], s[36:]
 }
 
-// newRequestID returns a random (version 4) UUID. math/rand/v2's generator
-// is ChaCha8-based and seeded from the OS, fast enough for the hot path and
-// unpredictable enough for identifiers (they are not secrets).
-func newRequestID() string {
+// appendRequestID appends a random (version 4) UUID. math/rand/v2's
+// generator is ChaCha8-based and seeded from the OS, fast enough for the
+// hot path and unpredictable enough for identifiers (they are not
+// secrets).
+func appendRequestID(dst []byte) []byte {
 	var b [16]byte
 	putUint64(b[:8], rand.Uint64())
 	putUint64(b[8:], rand.Uint64())
@@ -33,16 +39,16 @@ func newRequestID() string {
 	hex.Encode(out[19:23], b[8:10])
 	out[23] = '-'
 	hex.Encode(out[24:], b[10:])
-	return string(out[:])
+	return append(dst, out[:]...)
 }
 
-// newExtendedID returns an x-amz-apigw-id value: 16 opaque characters and
-// "=", like AWS's ("Xyz1AbcdIAMEYgA=").
-func newExtendedID() string {
+// appendExtendedID appends an x-amz-apigw-id value: 16 characters, the
+// last an "=", like AWS's ("Xyz1AbcdIAMEYgA=").
+func appendExtendedID(dst []byte) []byte {
 	var b [12]byte
 	putUint64(b[:8], rand.Uint64())
 	putUint64(b[4:], rand.Uint64())
-	return base64.StdEncoding.EncodeToString(b[:11]) // 11 bytes → 15 characters and one "="
+	return base64.StdEncoding.AppendEncode(dst, b[:11]) // 11 bytes → 15 characters and one "="
 }
 
 func putUint64(b []byte, v uint64) {

@@ -86,13 +86,11 @@ const MaxResponseBody = pipeline.MaxBody
 // and those API Gateway never forwards; sets Host to req's URI host (set
 // the URI first); and appends the client's address to X-Forwarded-For.
 func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
-	connection := x.Req.Header("Connection")
-	x.Req.VisitHeaders(func(k, v []byte) {
-		if headerIn(k, requestDropped) || namedBy(connection, k) {
-			return
-		}
-		req.Header.AddBytesKV(k, v)
-	})
+	c := copiers.Get().(*headerCopier)
+	c.req, c.connection = req, x.Req.Header("Connection")
+	x.Req.VisitHeaders(c.visit)
+	c.req, c.connection = nil, ""
+	copiers.Put(c)
 	req.Header.SetHostBytes(req.URI().Host())
 	if ip := x.Req.RemoteAddr(); ip.IsValid() {
 		var xff [64]byte
@@ -102,6 +100,28 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 		}
 		req.Header.SetBytesV("X-Forwarded-For", ip.Addr().Unmap().AppendTo(b))
 	}
+}
+
+// headerCopier copies the client's headers to a backend request. Copiers
+// are pooled with their visitor bound once: a closure made per request
+// would cost an allocation (it escapes through the Request interface).
+type headerCopier struct {
+	req        *fasthttp.Request
+	connection string // the client's Connection header
+	visit      func(k, v []byte)
+}
+
+var copiers = sync.Pool{New: func() any {
+	c := &headerCopier{}
+	c.visit = c.add
+	return c
+}}
+
+func (c *headerCopier) add(k, v []byte) {
+	if headerIn(k, requestDropped) || namedBy(c.connection, k) {
+		return
+	}
+	c.req.Header.AddBytesKV(k, v)
 }
 
 // Forward sends req to a backend through client within timeout and answers
