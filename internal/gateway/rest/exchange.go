@@ -1,8 +1,10 @@
 // Package rest is the data plane of REST APIs (API Gateway v1): compiled
-// deployments and stages, resource routing, the pipeline order, gateway
-// responses, the stage cache, canaries and the VTL mapping context. It
-// builds on the shared core (internal/gateway/pipeline); its integrations,
-// access checks and request validators live in its subpackages.
+// deployments and stages, resource routing, the pipeline order (Stage.Serve
+// and Stage.run, in serve.go), gateway responses, the stage cache, canaries
+// and the VTL mapping context. It builds on the shared core
+// (internal/gateway/pipeline) and what every API type shares; its
+// integrations, access checks and request validators live in its
+// subpackages.
 package rest
 
 import (
@@ -44,6 +46,8 @@ func (x *Exchange) StreamDone(err error) {
 	}
 	x.complete()
 }
+
+var _ pipeline.Owner = (*Exchange)(nil)
 
 var exchangePool = sync.Pool{New: func() any { return new(Exchange) }}
 

@@ -18,7 +18,7 @@ type MappingTemplate interface {
 // API Gateway accepts any template text when an integration is put and
 // fails at run time, so a template that does not parse still compiles:
 // into one whose every render fails (the method answers 500 Internal
-// server error and the handler logs the cause).
+// server error and the stage logs the cause).
 var CompileMappingTemplate = func(src string) (MappingTemplate, error) {
 	t, err := vtl.Parse("template", src)
 	if err != nil {

@@ -30,6 +30,8 @@ func (st *Stage) Serve(ctx context.Context, req pipeline.Request, resp pipeline.
 	x.complete()
 }
 
+var _ pipeline.Target = (*Stage)(nil)
+
 // run is REST's pipeline, in API Gateway's order (reference §2.3): each
 // step lets the request through (nil) or says how to answer.
 func (st *Stage) run(x *Exchange) error {
@@ -58,7 +60,7 @@ func (st *Stage) run(x *Exchange) error {
 	if mc := st.Cache.method(x); mc != nil { // the stage cache
 		return st.serveCached(x, mc)
 	}
-	return invoke(x)
+	return invoke(x) // the integration
 }
 
 // acquire returns a pooled exchange for a request to st.
