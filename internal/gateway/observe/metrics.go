@@ -142,6 +142,7 @@ type StageMetrics struct {
 	// mu serialises resolving a route's series with retiring.
 	mu      sync.Mutex
 	retired bool
+	next    *StageMetrics // once retired: the successor (nil: none)
 }
 
 // Routes are one deployment's routes, by RouteInfo.Index, and the API name
@@ -181,19 +182,56 @@ func (sm *StageMetrics) route(r *pipeline.RouteInfo, canary bool) *series {
 	if s := list[r.Index].Load(); s != nil {
 		return s
 	}
+	return sm.resolve(&list[r.Index], seriesKey{rs.APIName, sm.stage, r.HTTPMethod, r.ResourcePath})
+}
+
+// resolve fills an empty slot of sm with the series of key. A version
+// already retired takes no series of its own: a request still running on
+// it (which resolves its route as it completes) counts in its successor's
+// series, and nowhere when the successor has no such route.
+func (sm *StageMetrics) resolve(slot *atomic.Pointer[series], key seriesKey) *series {
 	sm.mu.Lock()
-	defer sm.mu.Unlock()
-	if s := list[r.Index].Load(); s != nil {
+	if s := slot.Load(); s != nil {
+		sm.mu.Unlock()
 		return s
 	}
-	if sm.retired {
-		// A request still running on a version no longer served: its
-		// series may be gone, and must not come back.
+	if !sm.retired {
+		s := sm.m.acquire(key)
+		slot.Store(s)
+		sm.mu.Unlock()
+		return s
+	}
+	next := sm.next
+	sm.mu.Unlock()
+	if next == nil {
 		return sm.m.discard
 	}
-	s := sm.m.acquire(seriesKey{rs.APIName, sm.stage, r.HTTPMethod, r.ResourcePath})
-	list[r.Index].Store(s)
-	return s
+	return next.byKey(key)
+}
+
+// byKey returns sm's series of key, resolving it, or (sm having no such
+// route) handles that export nothing. It scans the routes: only requests
+// that outlive the version they started on come here.
+func (sm *StageMetrics) byKey(key seriesKey) *series {
+	if key.stage == sm.stage {
+		for _, d := range [...]struct {
+			rs    Routes
+			slots []atomic.Pointer[series]
+		}{{sm.base, sm.routes}, {sm.canaryRs, sm.canary}} {
+			if d.rs.APIName != key.api {
+				continue
+			}
+			for i, r := range d.rs.List {
+				if i < len(d.slots) && r.HTTPMethod == key.method && r.ResourcePath == key.resource {
+					if s := d.slots[i].Load(); s != nil {
+						return s
+					}
+					return sm.resolve(&d.slots[i], key)
+				}
+			}
+		}
+	}
+	return sm.m.discard
 }
 
 // Retire releases what this stage version holds once it is no longer
@@ -206,8 +244,11 @@ func (sm *StageMetrics) Retire(next *StageMetrics) {
 	if sm == nil {
 		return
 	}
+	if next == sm || (next != nil && next.m != sm.m) {
+		next = nil
+	}
 	sm.mu.Lock()
-	sm.retired = true
+	sm.retired, sm.next = true, next
 	held := []*series{sm.unknown}
 	for _, list := range [][]atomic.Pointer[series]{sm.routes, sm.canary} {
 		for i := range list {
@@ -218,7 +259,7 @@ func (sm *StageMetrics) Retire(next *StageMetrics) {
 	}
 	sm.mu.Unlock()
 	var slots map[seriesKey][]*atomic.Pointer[series]
-	if next != nil && next.m == sm.m && next != sm {
+	if next != nil {
 		slots = next.slots()
 	}
 	for _, s := range held {

@@ -67,15 +67,16 @@ func equal(t *testing.T, what string, got, want map[string]float64) {
 
 // TestRetireKeepsCountingAndCleansUp: a recompiled stage's series run on
 // (also for routes the new version has not served yet, and when it served
-// them before the old one was retired); a route the new version no longer
-// has leaves /metrics, as does every series of a removed stage; a series
-// two stages share (two APIs of one name) stays while one of them holds
-// it; a request still running on a retired version creates no series.
+// them before the old one was retired); a request still running on the
+// retired version counts in the new version's series; a route the new
+// version no longer has leaves /metrics, as does every series of a removed
+// stage; a series two stages share (two APIs of one name) stays while one
+// of them holds it.
 func TestRetireKeepsCountingAndCleansUp(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	m := observe.NewMetrics(reg)
 
-	v1Routes := routes("pets", "/a", "/b", "/gone", "/c", "/late")
+	v1Routes := routes("pets", "/a", "/b", "/gone", "/c", "/late", "/d")
 	v1 := m.ForStage("dev", v1Routes, observe.Routes{})
 	hit(v1, v1Routes, 0)
 	hit(v1, v1Routes, 1)
@@ -86,16 +87,18 @@ func TestRetireKeepsCountingAndCleansUp(t *testing.T) {
 	twin := m.ForStage("dev", twinRoutes, observe.Routes{}) // another API named "pets"
 	hit(twin, twinRoutes, 0)
 
-	v2Routes := routes("pets", "/b", "/a", "/c") // "/gone" and "/late" removed, the others reordered
+	v2Routes := routes("pets", "/b", "/a", "/c", "/d") // "/gone" and "/late" removed, the others reordered
 	v2 := m.ForStage("dev", v2Routes, observe.Routes{})
 	hit(v2, v2Routes, 0) // served before v1 is retired
 	v1.Retire(v2)
 	hit(v1, v1Routes, 2) // still running on v1
-	hit(v1, v1Routes, 4) // still running on v1, a route it had not served
+	hit(v1, v1Routes, 4) // still running on v1, a route it had not served and v2 has not
+	hit(v1, v1Routes, 5) // still running on v1, a route it had not served and v2 has
 	hit(v2, v2Routes, 1) // first served after the retire
 	hit(v2, v2Routes, 2) // first served after the retire, held by v1 alone
+	hit(v2, v2Routes, 3)
 	equal(t, "after the redeploy", counts(t, reg), map[string]float64{
-		"pets dev GET /a": 3, "pets dev GET /b": 2, "pets dev GET /c": 2, "pets dev - -": 1,
+		"pets dev GET /a": 3, "pets dev GET /b": 2, "pets dev GET /c": 2, "pets dev GET /d": 2, "pets dev - -": 1,
 	})
 
 	v2.Retire(nil) // the stage is deleted; the twin still serves
