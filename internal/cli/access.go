@@ -7,32 +7,33 @@ import (
 	"sync"
 
 	"github.com/tollgate/tollgate/internal/config"
-	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/gateway/access"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/authz"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest/access"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 )
 
 // newAccess builds the data plane's access control from the settings: IAM
 // users for AWS_IAM methods and the private networks that may call PRIVATE
 // APIs.
-func newAccess(s config.Settings, lambda integration.LambdaInvoker, log *slog.Logger) (*access.Compiler, gateway.Networks, error) {
-	var users []access.User
+func newAccess(s config.Settings, lambda invoker.Lambda, log *slog.Logger) (*access.Compiler, pipeline.Networks, error) {
+	var users []authz.User
 	for _, u := range s.IAMUsers {
 		docs, err := u.PolicyDocuments()
 		if err != nil {
 			return nil, nil, err
 		}
-		users = append(users, access.User{Name: u.Name, AccountID: u.AccountID, AccessKeyID: u.AccessKeyID,
+		users = append(users, authz.User{Name: u.Name, AccountID: u.AccountID, AccessKeyID: u.AccessKeyID,
 			SecretAccessKey: u.SecretAccessKey, Policies: docs})
 	}
-	iam, err := access.NewUsers(s.Region, s.AccountID, users)
+	iam, err := authz.NewUsers(s.Region, s.AccountID, users)
 	if err != nil {
 		return nil, nil, err
 	}
-	var networks gateway.Networks
+	var networks pipeline.Networks
 	for _, n := range s.PrivateNetworks {
-		nw := gateway.Network{Name: n.Name, VPC: n.VPC}
+		nw := pipeline.Network{Name: n.Name, VPC: n.VPC}
 		for _, c := range n.CIDRs {
 			p, err := config.ParseCIDR(c)
 			if err != nil {

@@ -23,9 +23,13 @@ import (
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/deploy"
-	"github.com/tollgate/tollgate/internal/gateway"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
@@ -108,10 +112,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	})
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
-	registry := &gateway.Registry{}
-	logSinks := &gateway.LogSinks{Stdout: env.Stdout}
+	door := &front.Door{}
+	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
-	clients := integration.NewClients()
+	clients := upstream.NewClients()
 	accessCompiler, networks, err := newAccess(s, functions, log)
 	if err != nil {
 		return err
@@ -122,18 +126,18 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
-	throttling := &gateway.Throttling{Limiter: limiter}
+	throttling := &throttle.Throttling{Limiter: limiter}
 	watcher := &deploy.Watcher{
-		Store: st, Registry: registry, Log: log.With("component", "deploy"), Throttling: throttling,
-		Compiler: &deploy.Compiler{Clients: clients, Lambda: functions, Metrics: gateway.NewMetrics(reg), Logs: logSinks,
+		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling,
+		Compiler: &deploy.Compiler{
+			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
+			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
-	dataPlane := engine.New(&gateway.Handler{Registry: registry, AccountID: s.AccountID, Region: s.Region, Log: log.With("component", "gateway"),
-		Networks: networks, Throttling: throttling},
-		log.With("component", "engine"))
+	dataPlane := engine.New(door, log.With("component", "engine"))
 
 	ln, dataAddrs, err := openListeners(s)
 	if err != nil {
@@ -148,7 +152,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Health:  followers.Health,
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		Stages: func(w http.ResponseWriter, _ *http.Request) {
-			writeStageStatus(w, registry, watcher)
+			writeStageStatus(w, door, watcher)
 		},
 		Listeners: listenersHandler(dataAddrs),
 		PProf:     s.PProf,
@@ -342,7 +346,7 @@ func portOf(addr string) string {
 
 // writeStageStatus reports what the data plane serves and which stages
 // failed to compile (the previous version of those keeps serving).
-func writeStageStatus(w http.ResponseWriter, reg *gateway.Registry, watcher *deploy.Watcher) {
+func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.Watcher) {
 	type stage struct {
 		API        string  `json:"apiId"`
 		Stage      string  `json:"stage"`
@@ -355,13 +359,17 @@ func writeStageStatus(w http.ResponseWriter, reg *gateway.Registry, watcher *dep
 		Stages   []stage           `json:"stages"`
 		Failures map[string]string `json:"compileFailures"`
 	}{Stages: []stage{}, Failures: watcher.Failures()}
-	for _, st := range reg.Stages() {
+	door.Each(func(_, _ string, t pipeline.Target) {
+		st, ok := t.(*rest.Stage)
+		if !ok {
+			return
+		}
 		s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
 		if st.Canary != nil {
 			s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
 		}
 		out.Stages = append(out.Stages, s)
-	}
+	})
 	sort.Slice(out.Stages, func(i, j int) bool {
 		return out.Stages[i].API+"/"+out.Stages[i].Stage < out.Stages[j].API+"/"+out.Stages[j].Stage
 	})

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
@@ -21,7 +21,7 @@ const (
 // parameters are read from the request; integration.request.* parameters
 // take the value the integration's requestParameters map to them (none:
 // they do not vary the key).
-func compileCacheKey(in *model.Integration, resourceID string) (string, []gateway.Source, error) {
+func compileCacheKey(in *model.Integration, resourceID string) (string, []rest.Source, error) {
 	if in == nil {
 		return resourceID, nil, nil
 	}
@@ -29,18 +29,18 @@ func compileCacheKey(in *model.Integration, resourceID string) (string, []gatewa
 	if ns == "" {
 		ns = resourceID
 	}
-	var key []gateway.Source
+	var key []rest.Source
 	for _, p := range in.CacheKeyParameters {
 		expr := p
 		if strings.HasPrefix(p, "integration.request.") {
 			mapped, ok := in.RequestParameters[p]
 			if !ok {
-				key = append(key, gateway.Source{Kind: gateway.SrcLiteral})
+				key = append(key, rest.Source{Kind: rest.SrcLiteral})
 				continue
 			}
 			expr = mapped
 		}
-		src, err := gateway.ParseRequestSource(expr)
+		src, err := rest.ParseRequestSource(expr)
 		if err != nil {
 			return "", nil, fmt.Errorf("cache key parameter %q: %w", p, err)
 		}
@@ -54,7 +54,7 @@ func compileCacheKey(in *model.Integration, resourceID string) (string, []gatewa
 // keeps the previous store instead when the size is unchanged) and the
 // caching settings of every route of d (and of canary, when the canary
 // uses the stage cache).
-func (c *Compiler) compileStageCache(st *model.Stage, d, canary *gateway.Deployment) (*gateway.StageCache, error) {
+func (c *Compiler) compileStageCache(st *model.Stage, d, canary *rest.Deployment) (*rest.StageCache, error) {
 	if !st.CacheClusterEnabled {
 		return nil, nil
 	}
@@ -66,7 +66,7 @@ func (c *Compiler) compileStageCache(st *model.Stage, d, canary *gateway.Deploym
 	if err != nil {
 		return nil, fmt.Errorf("stage cache: %w", err)
 	}
-	sc := &gateway.StageCache{Store: respcache.NewMemory(capacity, c.Secrets), Size: size}
+	sc := &rest.StageCache{Store: respcache.NewMemory(capacity, c.Secrets), Size: size}
 	sc.Methods = methodCaches(st, d)
 	if canary != nil && st.CanarySettings != nil && st.CanarySettings.UseStageCache {
 		sc.CanaryMethods = methodCaches(st, canary)
@@ -79,9 +79,9 @@ func (c *Compiler) compileStageCache(st *model.Stage, d, canary *gateway.Deploym
 // leading slash), else the stage-wide "*/*" one, which caches GET methods
 // only (an ANY method: its GET requests [U]). It returns nil when no route
 // is cached.
-func methodCaches(st *model.Stage, d *gateway.Deployment) []*gateway.MethodCache {
+func methodCaches(st *model.Stage, d *rest.Deployment) []*rest.MethodCache {
 	all := st.MethodSettings["*/*"]
-	var out []*gateway.MethodCache
+	var out []*rest.MethodCache
 	for i, r := range d.RouteList {
 		ms, getOnly := st.MethodSettings[strings.TrimPrefix(r.ResourcePath, "/")+"/"+r.HTTPMethod], false
 		if ms == nil {
@@ -96,7 +96,7 @@ func methodCaches(st *model.Stage, d *gateway.Deployment) []*gateway.MethodCache
 		}
 		mc.GETOnly = getOnly
 		if out == nil {
-			out = make([]*gateway.MethodCache, len(d.RouteList))
+			out = make([]*rest.MethodCache, len(d.RouteList))
 		}
 		out[i] = mc
 	}
@@ -104,13 +104,13 @@ func methodCaches(st *model.Stage, d *gateway.Deployment) []*gateway.MethodCache
 }
 
 // methodCache compiles one method setting; nil when it does not cache.
-func methodCache(ms *model.MethodSetting) *gateway.MethodCache {
+func methodCache(ms *model.MethodSetting) *rest.MethodCache {
 	if !ms.CachingEnabled || ms.CacheTTLInSeconds <= 0 {
 		return nil
 	}
 	ttl := min(time.Duration(ms.CacheTTLInSeconds)*time.Second, maxCacheTTL)
-	strategy, _ := gateway.ParseCacheControlStrategy(ms.UnauthorizedCacheControlHeaderStrategy)
-	return &gateway.MethodCache{
+	strategy, _ := rest.ParseCacheControlStrategy(ms.UnauthorizedCacheControlHeaderStrategy)
+	return &rest.MethodCache{
 		TTL:                  ttl,
 		Encrypt:              ms.CacheDataEncrypted,
 		RequireAuthorization: ms.RequireAuthorizationForCacheControl,
@@ -122,7 +122,7 @@ func methodCache(ms *model.MethodSetting) *gateway.MethodCache {
 // recompiled stage when the cache stays enabled with the same size (new
 // settings, stage variables or deployments keep the entries [U: AWS's
 // behaviour on redeploy]); resizing or disabling starts empty.
-func keepCache(prev, next *gateway.Stage) {
+func keepCache(prev, next *rest.Stage) {
 	if prev == nil || prev.Cache == nil || next.Cache == nil || prev.Cache.Size != next.Cache.Size {
 		return
 	}

@@ -4,8 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/respcache"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -39,13 +40,13 @@ func cachingSetting(mod func(*model.MethodSetting)) *model.MethodSetting {
 
 // cachedHandler compiles cachedAPI with the given method settings on a
 // stage with its cache enabled.
-func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*gateway.Handler, *gateway.Stage) {
+func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*front.Door, *rest.Stage) {
 	t.Helper()
 	box, err := secret.New(make([]byte, secret.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &Compiler{Clients: integration.NewClients(), Secrets: box}
+	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: upstream.NewClients(), Secrets: box}
 	d, err := c.CompileDeployment("dep1", cachedAPI())
 	if err != nil {
 		t.Fatal(err)
@@ -54,12 +55,12 @@ func cachedHandler(t *testing.T, settings map[string]*model.MethodSetting) (*gat
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &gateway.Registry{}
-	reg.Set("api1", "dev", st)
-	return &gateway.Handler{Registry: reg, AccountID: "000000000000"}, st
+	door := &front.Door{}
+	door.Set("api1", "dev", st)
+	return door, st
 }
 
-func body(h *gateway.Handler, method, target string, headers ...string) (int, string, map[string]string) {
+func body(h *front.Door, method, target string, headers ...string) (int, string, map[string]string) {
 	r := serve(h, method, "api1.execute-api.localhost", "/dev"+target, headers...)
 	return r.Code, string(r.Body()), r.Raw
 }
@@ -137,7 +138,7 @@ func TestStageCacheControl(t *testing.T) {
 
 	_, p1, _ := body(h, "POST", "/items")
 	code, p2, hdr := body(h, "POST", "/items", "Cache-Control", "no-cache, max-age=0")
-	if code != 200 || p2 != p1 || hdr["Warning"] != gateway.CacheWarning {
+	if code != 200 || p2 != p1 || hdr["Warning"] != rest.CacheWarning {
 		t.Errorf("SUCCEED_WITH_RESPONSE_HEADER: %d %q (cached %q) %v", code, p2, p1, hdr)
 	}
 
@@ -159,8 +160,8 @@ func TestStageCacheControl(t *testing.T) {
 }
 
 func TestKeepCache(t *testing.T) {
-	mk := func(size string) *gateway.Stage {
-		return &gateway.Stage{Cache: &gateway.StageCache{Size: size, Store: respcache.NewMemory(1<<20, nil)}}
+	mk := func(size string) *rest.Stage {
+		return &rest.Stage{Cache: &rest.StageCache{Size: size, Store: respcache.NewMemory(1<<20, nil)}}
 	}
 	prev, same, other := mk("0.5"), mk("0.5"), mk("1.6")
 	keepCache(prev, same)
@@ -171,11 +172,11 @@ func TestKeepCache(t *testing.T) {
 	if other.Cache.Store == prev.Cache.Store {
 		t.Errorf("resized: the store was kept")
 	}
-	keepCache(prev, &gateway.Stage{}) // disabled: nothing to keep, no panic
+	keepCache(prev, &rest.Stage{}) // disabled: nothing to keep, no panic
 }
 
 func TestStageCacheCanary(t *testing.T) {
-	c := &Compiler{Clients: integration.NewClients()}
+	c := &Compiler{Clients: upstream.NewClients()}
 	d, err := c.CompileDeployment("dep1", cachedAPI())
 	if err != nil {
 		t.Fatal(err)

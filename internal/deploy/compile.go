@@ -1,7 +1,8 @@
 // Package deploy turns stored deployments into served stages: it compiles a
-// deployment snapshot and a stage's settings into an immutable
-// gateway.Stage once, and publishes it with an atomic swap. A compile
-// failure keeps the previous version serving.
+// deployment snapshot and a stage's settings once into an immutable target
+// (a rest.Stage), and publishes it through the front door, which swaps its
+// table atomically and retires the version it replaced. A compile failure
+// keeps the previous version serving.
 package deploy
 
 import (
@@ -10,11 +11,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/gateway/access"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/rest/access"
+	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
+	"github.com/tollgate/tollgate/internal/gateway/rest/validate"
 	"github.com/tollgate/tollgate/internal/gateway/router"
-	"github.com/tollgate/tollgate/internal/gateway/validate"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -22,11 +28,14 @@ import (
 
 // Compiler builds deployments and stages.
 type Compiler struct {
-	Clients *integration.Clients
+	// Env is what every REST stage shares: the account, the log, private
+	// networks and throttles (nil: none of them).
+	Env     *rest.Env
+	Clients *upstream.Clients
 	// Lambda invokes functions for AWS and AWS_PROXY integrations.
-	Lambda  integration.LambdaInvoker
-	Metrics *gateway.Metrics
-	Logs    *gateway.LogSinks
+	Lambda  invoker.Lambda
+	Metrics *observe.Metrics
+	Logs    *observe.LogSinks
 	// Access compiles resource policies, authorizers, IAM and API-key
 	// checks (nil: a Compiler with no users, keys or token verifier).
 	Access *access.Compiler
@@ -40,12 +49,12 @@ var errNotYet = errors.New("not supported yet")
 
 // CompileDeployment compiles a snapshot's routes, integrations and gateway
 // responses.
-func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.Deployment, error) {
-	d := &gateway.Deployment{
+func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*rest.Deployment, error) {
+	d := &rest.Deployment{
 		ID:                        id,
 		APIID:                     snap.API.ID,
 		APIName:                   snap.API.Name,
-		GatewayResponses:          gateway.CompileGatewayResponses(snap.GatewayResponses),
+		GatewayResponses:          rest.CompileGatewayResponses(snap.GatewayResponses),
 		BinaryMediaTypes:          snap.API.BinaryMediaTypes,
 		DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
 	}
@@ -70,14 +79,16 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 			if !ok {
 				return nil, fmt.Errorf("%s %s: unknown method", verbName, res.Path)
 			}
-			r := &gateway.Route{
-				Index:             len(d.RouteList),
-				ResourceID:        res.ID,
-				ResourcePath:      res.Path,
-				HTTPMethod:        verbName,
-				OperationName:     model.Deref(m.OperationName),
-				AuthorizationType: m.AuthorizationType,
-				APIKeyRequired:    m.ApiKeyRequired,
+			r := &rest.Route{
+				RouteInfo: pipeline.RouteInfo{
+					Index:             len(d.RouteList),
+					ResourceID:        res.ID,
+					ResourcePath:      res.Path,
+					HTTPMethod:        verbName,
+					OperationName:     model.Deref(m.OperationName),
+					AuthorizationType: m.AuthorizationType,
+				},
+				APIKeyRequired: m.ApiKeyRequired,
 			}
 			integ, err := c.compileIntegration(m.MethodIntegration)
 			if err != nil {
@@ -101,9 +112,9 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*gateway.
 	return d, nil
 }
 
-func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integration, error) {
+func (c *Compiler) compileIntegration(in *model.Integration) (rest.Integration, error) {
 	if in == nil {
-		return failing{gateway.Fail(gateway.APIConfigurationError, errors.New("method has no integration"))}, nil
+		return failing{pipeline.Fail(pipeline.APIConfigurationError, errors.New("method has no integration"))}, nil
 	}
 	switch in.Type {
 	case "MOCK":
@@ -121,21 +132,29 @@ func (c *Compiler) compileIntegration(in *model.Integration) (gateway.Integratio
 	}
 	// Other AWS service integrations are not served: such methods answer
 	// 500 Internal server error, with the cause in the log.
-	return failing{gateway.Fail(gateway.APIConfigurationError, fmt.Errorf("%s integrations: %w", in.Type, errNotYet))}, nil
+	return failing{pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("%s integrations: %w", in.Type, errNotYet))}, nil
 }
 
 // failing is an integration that always answers with one gateway response.
-type failing struct{ f *gateway.Failure }
+type failing struct{ f *pipeline.Failure }
 
-func (f failing) Invoke(*gateway.Exchange) error { return f.f }
+func (f failing) Invoke(*rest.Exchange) error { return f.f }
 
 // CompileStage combines compiled deployments with a stage's settings.
-func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) (*gateway.Stage, error) {
-	out := &gateway.Stage{
-		Name:       st.StageName,
-		APIID:      d.APIID,
+func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*rest.Stage, error) {
+	env := c.Env
+	if env == nil {
+		env = &rest.Env{}
+	}
+	out := &rest.Stage{
+		StageInfo: pipeline.StageInfo{
+			Name:      st.StageName,
+			APIID:     d.APIID,
+			AccountID: env.AccountID,
+			Variables: st.Variables,
+		},
 		Deployment: d,
-		Variables:  st.Variables,
+		Env:        env,
 	}
 	if canary != nil && st.CanarySettings != nil {
 		out.Canary = canary
@@ -157,10 +176,9 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 		if err != nil {
 			return nil, err
 		}
-		out.AccessLog = gateway.NewAccessLog(*als.Format, sink)
+		out.AccessLog = observe.NewAccessLog(*als.Format, sink)
 	}
-	out.Metrics = c.Metrics.ForStage(st.StageName, d, out.Canary)
-	out.AuthorizerCache = gateway.NewAuthorizerCache()
+	out.AuthorizerCache = pipeline.NewAuthorizerCache()
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {
 		out.CanaryRouteLimits = routeLimits(st, out.Canary)
@@ -170,7 +188,21 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *gateway.Deployment) 
 		return nil, err
 	}
 	out.Cache = cache
+	out.Metrics = c.Metrics.ForStage(st.StageName, metricRoutes(d), metricRoutes(out.Canary))
 	return out, nil
+}
+
+// metricRoutes are d's routes as metrics label them (zero for no
+// deployment).
+func metricRoutes(d *rest.Deployment) observe.Routes {
+	if d == nil {
+		return observe.Routes{}
+	}
+	rs := observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+	for i, r := range d.RouteList {
+		rs.List[i] = &r.RouteInfo
+	}
+	return rs
 }
 
 func sortedVerbs(m map[string]*model.Method) []string {
@@ -187,12 +219,12 @@ func sortedVerbs(m map[string]*model.Method) []string {
 // "{resourcePath}/{VERB}" (without the leading slash), else the stage-wide
 // "*/*" one; routes that neither names are throttled by the account limit
 // only. Each method has its own bucket (reference §5.1).
-func routeLimits(st *model.Stage, d *gateway.Deployment) []gateway.RouteLimit {
+func routeLimits(st *model.Stage, d *rest.Deployment) []throttle.RouteLimit {
 	if len(st.MethodSettings) == 0 {
 		return nil
 	}
 	all := st.MethodSettings["*/*"]
-	out := make([]gateway.RouteLimit, len(d.RouteList))
+	out := make([]throttle.RouteLimit, len(d.RouteList))
 	for i, r := range d.RouteList {
 		ms := st.MethodSettings[strings.TrimPrefix(r.ResourcePath, "/")+"/"+r.HTTPMethod]
 		if ms == nil {
@@ -201,7 +233,7 @@ func routeLimits(st *model.Stage, d *gateway.Deployment) []gateway.RouteLimit {
 		if ms == nil {
 			continue
 		}
-		out[i] = gateway.RouteLimit{
+		out[i] = throttle.RouteLimit{
 			Key:   "stage/" + d.APIID + "/" + st.StageName + "/" + r.ResourcePath + "/" + r.HTTPMethod,
 			Limit: ratelimit.Limit{Rate: float64(ms.ThrottlingRateLimit), Burst: int(ms.ThrottlingBurstLimit)},
 		}

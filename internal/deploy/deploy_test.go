@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -54,7 +56,7 @@ func snapshot(apiID string, paths map[string]string) *model.Snapshot {
 	return s
 }
 
-func serve(h *gateway.Handler, method, host, target string, headers ...string) *gatewaytest.Response {
+func serve(h *front.Door, method, host, target string, headers ...string) *gatewaytest.Response {
 	req := gatewaytest.NewRequest(method, host, target, nil, headers...)
 	resp := gatewaytest.NewResponse()
 	h.Serve(context.Background(), req, resp)
@@ -62,7 +64,7 @@ func serve(h *gateway.Handler, method, host, target string, headers ...string) *
 }
 
 func TestCompiledStageServes(t *testing.T) {
-	c := &Compiler{Clients: integration.NewClients()}
+	c := &Compiler{Env: &rest.Env{AccountID: "000000000000"}, Clients: upstream.NewClients()}
 	d, err := c.CompileDeployment("dep1", snapshot("api1", map[string]string{"/pets": `{"pets":[]}`, "/pets/{id}": `$context.resourcePath $stageVariables.v`}))
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +73,9 @@ func TestCompiledStageServes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &gateway.Registry{}
-	reg.Set("api1", "dev", st)
-	h := &gateway.Handler{Registry: reg, AccountID: "000000000000"}
+	door := &front.Door{}
+	door.Set("api1", "dev", st)
+	h := door
 
 	r := serve(h, "GET", "api1.execute-api.localhost", "/dev/pets")
 	if r.Code != 200 || string(r.Body()) != `{"pets":[]}` || r.Headers.Get("Content-Type") != "application/json" {
@@ -119,14 +121,14 @@ func TestWatcherSwapsAndKeepsServingOnCompileFailure(t *testing.T) {
 	put(t, st, model.ChildKey(model.KindSnapshot, "api1", "d1"), snapshot("api1", map[string]string{"/a": "one"}))
 	put(t, st, model.ChildKey(model.KindStage, "api1", "dev"), model.Stage{StageName: "dev", DeploymentID: "d1"})
 
-	reg := &gateway.Registry{}
-	w := &Watcher{Store: st, Registry: reg, Compiler: &Compiler{Clients: integration.NewClients()}}
+	door := &front.Door{}
+	w := &Watcher{Store: st, Front: door, Compiler: &Compiler{Clients: upstream.NewClients()}}
 	rev, err := w.Sync(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = w.Run(ctx, rev) }()
-	h := &gateway.Handler{Registry: reg}
+	h := door
 	expect := func(want string) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
@@ -183,7 +185,7 @@ func bigSnapshot(n int) *model.Snapshot {
 func BenchmarkCompileDeployment(b *testing.B) {
 	for _, n := range []int{10, 10000} {
 		snap := bigSnapshot(n)
-		c := &Compiler{Clients: integration.NewClients()}
+		c := &Compiler{Clients: upstream.NewClients()}
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if _, err := c.CompileDeployment("d", snap); err != nil {
@@ -198,15 +200,15 @@ func BenchmarkCompileDeployment(b *testing.B) {
 // for a MOCK route, on a 10- and a 10,000-resource API.
 func BenchmarkServeMock(b *testing.B) {
 	for _, n := range []int{10, 10000} {
-		c := &Compiler{Clients: integration.NewClients()}
+		c := &Compiler{Clients: upstream.NewClients()}
 		d, err := c.CompileDeployment("d", bigSnapshot(n))
 		if err != nil {
 			b.Fatal(err)
 		}
 		st, _ := c.CompileStage(&model.Stage{StageName: "s"}, d, nil)
-		reg := &gateway.Registry{}
-		reg.Set("big", "s", st)
-		h := &gateway.Handler{Registry: reg}
+		door := &front.Door{}
+		door.Set("big", "s", st)
+		h := door
 		req := gatewaytest.NewRequest("GET", "big.execute-api.localhost", "/s/svc7/items", nil)
 		resp := gatewaytest.NewResponse()
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
@@ -232,9 +234,9 @@ func BenchmarkServeProxy(b *testing.B) {
 			RequestParameters: map[string]bool{"method.request.path.proxy": true},
 			MethodIntegration: &model.Integration{Type: "HTTP_PROXY", HTTPMethod: model.Ptr("ANY"), URI: model.Ptr(backend.URL + "/{proxy}"),
 				RequestParameters: map[string]string{"integration.request.path.proxy": "method.request.path.proxy"}, TimeoutInMillis: 29000}}}})
-	logs := &gateway.LogSinks{Stdout: io.Discard}
+	logs := &observe.LogSinks{Stdout: io.Discard}
 	defer logs.Close()
-	c := &Compiler{Clients: integration.NewClients(), Logs: logs}
+	c := &Compiler{Clients: upstream.NewClients(), Logs: logs}
 	d, err := c.CompileDeployment("d", snap)
 	if err != nil {
 		b.Fatal(err)
@@ -244,9 +246,9 @@ func BenchmarkServeProxy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	reg := &gateway.Registry{}
-	reg.Set("px", "s", st)
-	h := &gateway.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set("px", "s", st)
+	h := door
 	req := gatewaytest.NewRequest("GET", "px.execute-api.localhost", "/s/hello", nil, "Accept", "*/*", "User-Agent", "bench")
 	resp := gatewaytest.NewResponse()
 	b.ReportAllocs()

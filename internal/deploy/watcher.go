@@ -11,31 +11,34 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
-// Watcher keeps the gateway's Registry in step with the store: it compiles
+// Watcher keeps the gateway's front door in step with the store: it compiles
 // every stage at start-up, then recompiles a stage whenever its document
 // changes (a new deployment, new stage variables, …) and drops APIs that
 // are deleted.
 type Watcher struct {
 	Store    store.Store
-	Registry *gateway.Registry
+	Front    *front.Door
 	Compiler *Compiler
 	Log      *slog.Logger
 	// Throttling, when set, follows the account's throttle settings
 	// (UpdateAccount).
-	Throttling *gateway.Throttling
+	Throttling *throttle.Throttling
 
 	// rev is the store revision whose changes are all applied.
 	rev atomic.Int64
 
 	mu          sync.Mutex
-	deployments map[string]*gateway.Deployment // "{api}/{deploymentId}"
-	failures    map[string]string              // "{api}/{stage}" → last compile error
+	deployments map[string]*rest.Deployment // "{api}/{deploymentId}"
+	failures    map[string]string           // "{api}/{stage}" → last compile error
 }
 
 // Sync compiles and publishes every stage and returns the store revision
@@ -83,7 +86,7 @@ func (w *Watcher) applyAccount(ctx context.Context) error {
 	var bad *badRecordError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		w.Throttling.SetAccountLimit(gateway.DefaultAccountLimit)
+		w.Throttling.SetAccountLimit(throttle.DefaultAccountLimit)
 	case errors.As(err, &bad):
 		w.log().Error("the account settings do not decode; the previous ones stay in force", "err", err)
 	case err != nil:
@@ -161,16 +164,16 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		return w.applyAccount(ctx)
 	case strings.HasPrefix(ch.Key, model.KindFlush+"/"):
 		// "flush/{api}/{stage}/authorizers": FlushStageAuthorizersCache.
-		rest := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
-		apiID, rest, _ := strings.Cut(rest, "/")
+		tail := strings.TrimPrefix(ch.Key, model.KindFlush+"/")
+		apiID, tail, _ := strings.Cut(tail, "/")
 		// "flush/{api}/{stage}/data": FlushStageCache.
-		if name, ok := strings.CutSuffix(rest, "/authorizers"); ok {
-			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.AuthorizerCache != nil {
+		if name, ok := strings.CutSuffix(tail, "/authorizers"); ok {
+			if st := w.stage(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
 			}
 		}
-		if name, ok := strings.CutSuffix(rest, "/data"); ok {
-			if st, _ := w.Registry.Lookup(apiID, name); st != nil && st.Cache != nil {
+		if name, ok := strings.CutSuffix(tail, "/data"); ok {
+			if st := w.stage(apiID, name); st != nil && st.Cache != nil {
 				if err := st.Cache.Store.Flush(ctx); err != nil {
 					w.log().Error("flushing the stage cache", "api", apiID, "stage", name, "err", err)
 				}
@@ -178,7 +181,7 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		}
 	case strings.HasPrefix(ch.Key, model.PrefixRestApis) && ch.Op == store.OpDelete:
 		apiID := strings.TrimPrefix(ch.Key, model.PrefixRestApis)
-		w.Registry.RemoveAPI(apiID)
+		w.Front.RemoveAPI(apiID)
 		w.mu.Lock()
 		for k := range w.deployments {
 			if strings.HasPrefix(k, apiID+"/") {
@@ -195,8 +198,8 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 // It returns an error only when the store cannot be read, leaving the
 // stage as it was.
 func (w *Watcher) applyStage(ctx context.Context, key string) error {
-	rest := strings.TrimPrefix(key, model.KindStage+"/")
-	apiID, name, ok := strings.Cut(rest, "/")
+	tail := strings.TrimPrefix(key, model.KindStage+"/")
+	apiID, name, ok := strings.Cut(tail, "/")
 	if !ok {
 		return nil
 	}
@@ -206,7 +209,7 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 	var readErr *readError
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		w.Registry.Set(apiID, name, nil)
+		w.Front.Set(apiID, name, nil)
 		w.setFailure(id, "")
 	case errors.As(err, &readErr):
 		return fmt.Errorf("reading stage %s: %w", id, readErr.err)
@@ -217,18 +220,24 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 		// The authorizer cache survives recompiles of the same deployment
 		// (new stage variables, settings) but not a redeploy, whose
 		// authorizers may differ [U: AWS's behaviour on redeploy].
-		prev, _ := w.Registry.Lookup(apiID, name)
+		prev := w.stage(apiID, name)
 		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
 			st.AuthorizerCache = prev.AuthorizerCache
 		}
 		keepCache(prev, st)
-		w.Registry.Set(apiID, name, st)
+		w.Front.Set(apiID, name, st)
 		w.setFailure(id, "")
 		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", st.Deployment.ID,
 			"routes", st.Deployment.NumRoutes, "compileMs", time.Since(start).Milliseconds())
 	}
 	w.sweep()
 	return nil
+}
+
+// stage returns the REST stage published for apiID/name, or nil.
+func (w *Watcher) stage(apiID, name string) *rest.Stage {
+	st, _ := w.Front.Lookup(apiID, name).(*rest.Stage)
+	return st
 }
 
 // readError is a failure to read the store (not a missing or malformed
@@ -244,7 +253,7 @@ type badRecordError struct{ err error }
 func (e *badRecordError) Error() string { return e.err.Error() }
 func (e *badRecordError) Unwrap() error { return e.err }
 
-func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gateway.Stage, error) {
+func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.Stage, error) {
 	var stage model.Stage
 	var snap, canarySnap *model.Snapshot
 	var canaryID string
@@ -276,7 +285,7 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*gatewa
 	if err != nil {
 		return nil, err
 	}
-	var canary *gateway.Deployment
+	var canary *rest.Deployment
 	switch {
 	case canarySnap != nil:
 		if canary, err = w.deployment(apiID, canaryID, canarySnap); err != nil {
@@ -304,7 +313,7 @@ func (w *Watcher) snapshot(ctx context.Context, r store.Reader, apiID, depID str
 }
 
 // deployment returns the compiled deployment, compiling snap on a miss.
-func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gateway.Deployment, error) {
+func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*rest.Deployment, error) {
 	key := apiID + "/" + depID
 	w.mu.Lock()
 	d := w.deployments[key]
@@ -321,7 +330,7 @@ func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gatewa
 	}
 	w.mu.Lock()
 	if w.deployments == nil {
-		w.deployments = map[string]*gateway.Deployment{}
+		w.deployments = map[string]*rest.Deployment{}
 	}
 	w.deployments[key] = d
 	w.mu.Unlock()
@@ -330,13 +339,15 @@ func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*gatewa
 
 // sweep forgets compiled deployments no published stage uses.
 func (w *Watcher) sweep() {
-	used := map[*gateway.Deployment]bool{}
-	for _, st := range w.Registry.Stages() {
-		used[st.Deployment] = true
-		if st.Canary != nil {
-			used[st.Canary] = true
+	used := map[*rest.Deployment]bool{}
+	w.Front.Each(func(_, _ string, t pipeline.Target) {
+		if st, ok := t.(*rest.Stage); ok {
+			used[st.Deployment] = true
+			if st.Canary != nil {
+				used[st.Canary] = true
+			}
 		}
-	}
+	})
 	w.mu.Lock()
 	for k, d := range w.deployments {
 		if !used[d] {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -552,20 +552,20 @@ func (s *Service) pool(fn Function) (*runtime.Pool, error) {
 	return e.pool, nil
 }
 
-// Invoke implements integration.LambdaInvoker for API Gateway integrations.
-func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (integration.LambdaResult, error) {
+// Invoke implements invoker.Lambda for API Gateway integrations.
+func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (invoker.Result, error) {
 	res, err := s.InvokeFunction(ctx, function, payload, Invocation{})
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return integration.LambdaResult{}, fmt.Errorf("%w: %s", integration.ErrFunctionNotFound, function)
+		return invoker.Result{}, fmt.Errorf("%w: %s", invoker.ErrFunctionNotFound, function)
 	case errors.Is(err, runtime.ErrRequestTooLarge):
-		return integration.LambdaResult{}, fmt.Errorf("%w: %v", integration.ErrLambdaPayloadTooLarge, err)
+		return invoker.Result{}, fmt.Errorf("%w: %v", invoker.ErrPayloadTooLarge, err)
 	case errors.Is(err, runtime.ErrTooManyRequests) && ctx.Err() == nil:
-		return integration.LambdaResult{}, fmt.Errorf("%w: %v", integration.ErrLambdaThrottled, err)
+		return invoker.Result{}, fmt.Errorf("%w: %v", invoker.ErrThrottled, err)
 	case err != nil:
-		return integration.LambdaResult{}, err
+		return invoker.Result{}, err
 	}
-	return integration.LambdaResult{Payload: res.Payload, FunctionError: res.FunctionError}, nil
+	return invoker.Result{Payload: res.Payload, FunctionError: res.FunctionError}, nil
 }
 
-var _ integration.LambdaInvoker = (*Service)(nil)
+var _ invoker.Lambda = (*Service)(nil)

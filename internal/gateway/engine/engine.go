@@ -23,7 +23,8 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // Limits protect the listener from slow or abusive clients.
@@ -44,8 +45,8 @@ type Server struct {
 	srv *fasthttp.Server
 }
 
-// New returns a server that hands every request to h.
-func New(h *gateway.Handler, log *slog.Logger) *Server {
+// New returns a server that hands every request to the front door.
+func New(door *front.Door, log *slog.Logger) *Server {
 	s := &Server{}
 	s.srv = &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
@@ -55,7 +56,7 @@ func New(h *gateway.Handler, log *slog.Logger) *Server {
 				ctx.SetConnectionClose()
 				return
 			}
-			h.Serve(ctx, (*request)(ctx), (*response)(ctx))
+			door.Serve(ctx, (*request)(ctx), (*response)(ctx))
 			if n := ctx.Request.Header.ContentLength(); ctx.Response.StatusCode() >= 400 && (n == -1 || n > lingerAbove) {
 				// An error answered early (413, 403, 415, …) can leave much
 				// of a large body on the wire. fasthttp then closes the
@@ -71,7 +72,7 @@ func New(h *gateway.Handler, log *slog.Logger) *Server {
 		ExpectHandler:                 expect,
 		Name:                          "",
 		StreamRequestBody:             true,
-		MaxRequestBodySize:            gateway.MaxBody + 1,
+		MaxRequestBodySize:            pipeline.MaxBody + 1,
 		ReadBufferSize:                MaxHeaderBytes,
 		WriteBufferSize:               16 << 10,
 		ReadTimeout:                   ReadTimeout,
@@ -109,7 +110,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 const (
 	lingerAbove    = 256 << 10
 	lingerTimeout  = 2 * time.Second
-	lingerMaxBytes = 4 * gateway.MaxBody
+	lingerMaxBytes = 4 * pipeline.MaxBody
 )
 
 // lingerClose runs once the response has been sent (fasthttp flushes it
@@ -148,7 +149,7 @@ func errorHandler(ctx *fasthttp.RequestCtx, err error) {
 // identifiers every response carries, which the pipeline would have set
 // (they were missing on 400/408/431).
 func reject(ctx *fasthttp.RequestCtx, status int, msg string) {
-	id, ext := gateway.NewRequestIDs()
+	id, ext := pipeline.NewRequestIDs()
 	ctx.Response.Header.Set("x-amzn-RequestId", id)
 	ctx.Response.Header.Set("x-amz-apigw-id", ext)
 	ctx.SetStatusCode(status)
@@ -197,7 +198,7 @@ func malformed(h *fasthttp.RequestHeader) (int, string) {
 // but writes whatever it holds, with the returned status and Connection:
 // close; TestExpectContinueOverLimit checks that it still does.)
 func expect(ctx *fasthttp.RequestCtx) int {
-	if ctx.Request.Header.ContentLength() > gateway.MaxBody {
+	if ctx.Request.Header.ContentLength() > pipeline.MaxBody {
 		ctx.Response.Header.DisableNormalizing()
 		reject(ctx, fasthttp.StatusRequestEntityTooLarge, "")
 		return fasthttp.StatusRequestEntityTooLarge
@@ -219,7 +220,7 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 }
 
 // s2b/b2s: zero-copy conversions; the pipeline's strings live only as long
-// as the request (documented on gateway.Request).
+// as the request (documented on pipeline.Request).
 func b2s(b []byte) string {
 	if len(b) == 0 {
 		return ""
@@ -374,5 +375,5 @@ func (w *response) BodySize() int {
 	return len(resp.Body())
 }
 
-var _ gateway.Request = (*request)(nil)
-var _ gateway.Response = (*response)(nil)
+var _ pipeline.Request = (*request)(nil)
+var _ pipeline.Response = (*response)(nil)

@@ -6,19 +6,20 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tollgate/tollgate/internal/deploy"
-	"github.com/tollgate/tollgate/internal/gateway"
-	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
 // newHandler compiles snap into stage st of its API, as a deployment does,
 // and returns a handler serving it. Integrations reach backends through
 // dial; access logs go nowhere.
-func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *gateway.Handler {
+func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *front.Door {
 	tb.Helper()
-	logs := &gateway.LogSinks{Stdout: discard{}}
+	logs := &observe.LogSinks{Stdout: discard{}}
 	tb.Cleanup(func() { logs.Close() })
-	c := &deploy.Compiler{Clients: integration.NewClientsWithDial(dial), Logs: logs}
+	c := &deploy.Compiler{Clients: upstream.NewClientsWithDial(dial), Logs: logs}
 	d, err := c.CompileDeployment("d", snap)
 	if err != nil {
 		tb.Fatal(err)
@@ -27,9 +28,9 @@ func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasth
 	if err != nil {
 		tb.Fatal(err)
 	}
-	reg := &gateway.Registry{}
-	reg.Set(snap.API.ID, st.StageName, s)
-	return &gateway.Handler{Registry: reg}
+	door := &front.Door{}
+	door.Set(snap.API.ID, st.StageName, s)
+	return door
 }
 
 type discard struct{}

@@ -1,5 +1,5 @@
-// Package gatewaytest provides in-memory gateway.Request and
-// gateway.Response implementations, to drive the pipeline without an HTTP
+// Package gatewaytest provides in-memory pipeline.Request and
+// pipeline.Response implementations, to drive the pipeline without an HTTP
 // engine in tests and benchmarks.
 package gatewaytest
 
@@ -10,7 +10,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/tollgate/tollgate/internal/gateway"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // Request is an in-memory request.
@@ -152,6 +152,6 @@ func (w *Response) Body() []byte {
 }
 
 var (
-	_ gateway.Request  = (*Request)(nil)
-	_ gateway.Response = (*Response)(nil)
+	_ pipeline.Request  = (*Request)(nil)
+	_ pipeline.Response = (*Response)(nil)
 )

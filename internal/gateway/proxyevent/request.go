@@ -4,7 +4,7 @@ import (
 	"time"
 )
 
-// HeaderSource yields the client's request headers. gateway.Request and
+// HeaderSource yields the client's request headers. pipeline.Request and
 // fasthttp's RequestHeader (VisitAll) have this shape.
 type HeaderSource interface {
 	// VisitHeaders calls fn for every header line in order, with the

@@ -1,0 +1,30 @@
+// Package gateway is Tollgate's data plane. It holds no code of its own;
+// a request travels through its packages in one direction:
+//
+//	engine    the fasthttp listener: adapts each request to pipeline.Request
+//	          and pipeline.Response and hands it to the front door
+//	front     host + path -> the Target serving it (a stage of an API of
+//	          any type), one immutable table swapped atomically; refuses
+//	          dot-segment paths and answers what reaches no target
+//	rest      a REST API stage (a Target): rest.Stage.Serve states REST's
+//	          order; its integrations, access checks and request
+//	          validators are in rest/integration, rest/access and
+//	          rest/validate
+//
+// beside what every API type shares:
+//
+//	pipeline  the per-request core: Request/Response, the Exchange record,
+//	          failures and fixed answers, caller authorization, request
+//	          ids, $context variables and templates, Target
+//	observe   access logs and metrics over the Exchange
+//	throttle  account and stage/route token buckets
+//	authz     IAM (SigV4) callers, execute-api ARNs, Lambda authorizer calls
+//	upstream  HTTP clients and forwarding, backend failures, Lambda calls
+//	invoker   the seam to what runs Lambda functions (internal/lambda)
+//	router, pathsafe, mapping, cors, parammap, proxyevent
+//	          pure building blocks (routing trees, the path policy, VTL's
+//	          $input/$util, HTTP API CORS, parameter mapping and payloads)
+//
+// internal/deploy compiles stored deployments into targets and publishes
+// them through the front door.
+package gateway

@@ -1,0 +1,37 @@
+// Package invoker is the seam between the data plane and what runs Lambda
+// functions (internal/lambda: the local runtime, or a remote Lambda
+// endpoint). The data plane's integrations and authorizers call a Lambda;
+// the runtime implements it and depends on nothing else of the data plane.
+package invoker
+
+import (
+	"context"
+	"errors"
+)
+
+// Lambda invokes a Lambda function (locally or remotely).
+type Lambda interface {
+	// Invoke runs function (a name or ARN) with payload. A function error
+	// is not an error: it is reported in the result.
+	Invoke(ctx context.Context, function string, payload []byte) (Result, error)
+}
+
+// Result is a function's answer.
+type Result struct {
+	Payload []byte
+	// FunctionError is X-Amz-Function-Error: "" on success, else
+	// "Unhandled" (or "Handled").
+	FunctionError string
+}
+
+// Errors an invoker reports (wrapped), which the data plane maps to API
+// Gateway's answers.
+var (
+	// ErrFunctionNotFound: no such function (AWS: a permission or
+	// configuration problem, 500 Internal server error).
+	ErrFunctionNotFound = errors.New("lambda function not found")
+	// ErrThrottled: the function's concurrency is exhausted (502).
+	ErrThrottled = errors.New("lambda function throttled")
+	// ErrPayloadTooLarge: the request exceeds Lambda's 6 MB.
+	ErrPayloadTooLarge = errors.New("lambda request payload too large")
+)

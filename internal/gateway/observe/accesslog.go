@@ -1,0 +1,165 @@
+package observe
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+)
+
+// AccessLog is a stage's compiled access-log format and its destination.
+type AccessLog struct {
+	format *pipeline.Template
+	sink   *LogSink
+}
+
+// NewAccessLog compiles format for sink.
+func NewAccessLog(format string, sink *LogSink) *AccessLog {
+	return &AccessLog{format: pipeline.ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
+}
+
+// Write logs one finished exchange: the format with its $context values
+// ("-" when absent).
+func (a *AccessLog) Write(x *pipeline.Exchange) {
+	bp := lineBufs.Get().(*[]byte)
+	line := a.format.Append((*bp)[:0], x, "-")
+	line = append(line, '\n')
+	a.sink.Write(line)
+	*bp = line
+	lineBufs.Put(bp)
+}
+
+var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// LogSink is a buffered, goroutine-safe line writer, flushed at least every
+// flushInterval so that lines appear promptly without a write per request.
+type LogSink struct {
+	mu     sync.Mutex
+	w      *bufio.Writer
+	closer io.Closer
+	dirty  bool
+}
+
+const flushInterval = 200 * time.Millisecond
+
+// Write appends one line.
+func (s *LogSink) Write(line []byte) {
+	s.mu.Lock()
+	_, _ = s.w.Write(line)
+	s.dirty = true
+	s.mu.Unlock()
+}
+
+func (s *LogSink) flush() {
+	s.mu.Lock()
+	if s.dirty {
+		_ = s.w.Flush()
+		s.dirty = false
+	}
+	s.mu.Unlock()
+}
+
+// LogSinks opens and shares access-log destinations: a file path, or the
+// process's stdout for "-", "stdout" and CloudWatch/Firehose ARNs (a
+// self-hosted gateway has no log groups; the ARN form stays accepted so
+// that configurations written for AWS work unchanged).
+type LogSinks struct {
+	Stdout io.Writer
+
+	mu    sync.Mutex
+	sinks map[string]*LogSink
+	stop  chan struct{}
+	once  sync.Once
+}
+
+// Open returns the sink for a stage's destinationArn.
+func (ls *LogSinks) Open(dest string) (*LogSink, error) {
+	key := dest
+	if isStdoutDestination(dest) {
+		key = "-"
+	}
+	key = strings.TrimPrefix(key, "file://")
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	ls.once.Do(func() {
+		ls.sinks = map[string]*LogSink{}
+		ls.stop = make(chan struct{})
+		go ls.flusher()
+	})
+	if s := ls.sinks[key]; s != nil {
+		return s, nil
+	}
+	var w io.Writer
+	var closer io.Closer
+	if key == "-" {
+		w = ls.Stdout
+		if w == nil {
+			w = os.Stdout
+		}
+	} else {
+		// Access logs carry caller addresses, identities and whatever the
+		// format names: readable by the gateway's user only (an existing
+		// file keeps its mode, e.g. one a log shipper's group may read).
+		f, err := os.OpenFile(key, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("access log destination %q: %w", dest, err)
+		}
+		w, closer = f, f
+	}
+	s := &LogSink{w: bufio.NewWriterSize(w, 64<<10), closer: closer}
+	ls.sinks[key] = s
+	return s, nil
+}
+
+func isStdoutDestination(dest string) bool {
+	return dest == "-" || dest == "stdout" || strings.HasPrefix(dest, "arn:")
+}
+
+func (ls *LogSinks) flusher() {
+	t := time.NewTicker(flushInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			ls.flushAll()
+		case <-ls.stop:
+			return
+		}
+	}
+}
+
+func (ls *LogSinks) flushAll() {
+	ls.mu.Lock()
+	sinks := make([]*LogSink, 0, len(ls.sinks))
+	for _, s := range ls.sinks {
+		sinks = append(sinks, s)
+	}
+	ls.mu.Unlock()
+	for _, s := range sinks {
+		s.flush()
+	}
+}
+
+// Close flushes and closes every sink.
+func (ls *LogSinks) Close() error {
+	ls.mu.Lock()
+	if ls.stop != nil {
+		close(ls.stop)
+		ls.stop = nil
+	}
+	sinks := ls.sinks
+	ls.sinks = map[string]*LogSink{}
+	ls.mu.Unlock()
+	for _, s := range sinks {
+		s.flush()
+		if s.closer != nil {
+			_ = s.closer.Close()
+		}
+	}
+	return nil
+}

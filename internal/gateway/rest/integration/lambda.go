@@ -1,0 +1,135 @@
+package integration
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/model"
+)
+
+// LambdaProxy is an AWS_PROXY integration: the request becomes a payload
+// 1.0 event, the function's result becomes the response.
+type LambdaProxy struct {
+	inv     invoker.Lambda
+	fn      upstream.LambdaFunction
+	timeout time.Duration
+	badVerb bool
+}
+
+// NewLambdaProxy compiles an AWS_PROXY integration.
+func NewLambdaProxy(in *model.Integration, inv invoker.Lambda) (*LambdaProxy, error) {
+	fn, err := upstream.ParseLambdaFunction(model.Deref(in.URI))
+	if err != nil {
+		return nil, err
+	}
+	return &LambdaProxy{inv: inv, fn: fn, timeout: timeoutOf(in),
+		// Lambda is invoked with POST; any other integration method fails
+		// every request with 500 [V].
+		badVerb: model.Deref(in.HTTPMethod) != "POST"}, nil
+}
+
+// Invoke implements rest.Integration.
+func (l *LambdaProxy) Invoke(x *rest.Exchange) error {
+	if l.badVerb {
+		return pipeline.Fail(pipeline.APIConfigurationError, errors.New("AWS_PROXY integrations must use httpMethod POST"))
+	}
+	body, err := x.ReadBody()
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(NewProxyEventV1(x, body))
+	if err != nil {
+		return pipeline.Fail(pipeline.APIConfigurationError, err)
+	}
+	res, err := l.call(x, payload)
+	if err != nil {
+		return err
+	}
+	if res.FunctionError != "" {
+		return &pipeline.Failure{Type: pipeline.Default5XX, Message: "Internal server error", Status: 502,
+			ErrorType: "InternalServerErrorException",
+			Cause:     fmt.Errorf("lambda function error (%s): %.512s", res.FunctionError, res.Payload)}
+	}
+	r, err := parseProxyResponseV1(res.Payload)
+	if err != nil {
+		return err
+	}
+	x.IntegrationStatus = 200
+	writeProxyResponse(x, r)
+	return nil
+}
+
+func (l *LambdaProxy) call(x *rest.Exchange, payload []byte) (invoker.Result, error) {
+	return upstream.InvokeLambda(&x.Exchange, l.inv, l.fn.Resolve(x.Variables()), payload, l.timeout)
+}
+
+// Lambda is an AWS integration to Lambda (non-proxy): the request template
+// makes the event, integration responses map the result, chosen by
+// matching selection patterns against a function error's errorMessage.
+type Lambda struct {
+	inv       invoker.Lambda
+	fn        upstream.LambdaFunction
+	timeout   time.Duration
+	requests  *RequestTemplates
+	responses *Responses
+}
+
+// NewLambda compiles an AWS integration whose URI invokes Lambda.
+func NewLambda(in *model.Integration, inv invoker.Lambda) (*Lambda, error) {
+	fn, err := upstream.ParseLambdaFunction(model.Deref(in.URI))
+	if err != nil {
+		return nil, err
+	}
+	rt, err := NewRequestTemplates(in)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := NewResponses(in.IntegrationResponses)
+	if err != nil {
+		return nil, err
+	}
+	return &Lambda{inv: inv, fn: fn, timeout: timeoutOf(in), requests: rt, responses: rs}, nil
+}
+
+// Invoke implements rest.Integration.
+func (l *Lambda) Invoke(x *rest.Exchange) error {
+	payload, _, err := l.requests.Transform(x)
+	if err != nil {
+		return err
+	}
+	if len(payload) == 0 {
+		payload = []byte("{}")
+	}
+	res, err := upstream.InvokeLambda(&x.Exchange, l.inv, l.fn.Resolve(x.Variables()), payload, l.timeout)
+	if err != nil {
+		return err
+	}
+	x.IntegrationStatus = 200
+	selector := ""
+	if res.FunctionError != "" {
+		var doc struct {
+			ErrorMessage string `json:"errorMessage"`
+		}
+		_ = json.Unmarshal(res.Payload, &doc)
+		selector = doc.ErrorMessage
+	}
+	var r *response
+	if res.FunctionError == "" {
+		r = l.responses.def
+		if r == nil {
+			r, err = l.responses.Select(selector)
+		}
+	} else {
+		r, err = l.responses.Select(selector)
+	}
+	if err != nil {
+		return err
+	}
+	return r.write(x, backendResult{header: func(string) []string { return nil }, body: res.Payload})
+}

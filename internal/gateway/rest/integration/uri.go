@@ -1,0 +1,168 @@
+package integration
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/rest"
+)
+
+// uriTemplate is an integration URI with ${stageVariables.x} and {param}
+// placeholders, compiled into parts.
+type uriTemplate struct {
+	parts []uriPart
+}
+
+type uriPart struct {
+	lit      string
+	stageVar string
+	param    string
+}
+
+// parseURI compiles an HTTP integration URI.
+func parseURI(raw string) (*uriTemplate, error) {
+	t := &uriTemplate{}
+	for len(raw) > 0 {
+		i := strings.IndexAny(raw, "${")
+		if i < 0 {
+			t.parts = append(t.parts, uriPart{lit: raw})
+			break
+		}
+		if i > 0 {
+			t.parts = append(t.parts, uriPart{lit: raw[:i]})
+			raw = raw[i:]
+		}
+		switch {
+		case strings.HasPrefix(raw, "${stageVariables."):
+			end := strings.IndexByte(raw, '}')
+			if end < 0 {
+				return nil, fmt.Errorf("uri: unterminated ${")
+			}
+			t.parts = append(t.parts, uriPart{stageVar: raw[len("${stageVariables."):end]})
+			raw = raw[end+1:]
+		case raw[0] == '{':
+			end := strings.IndexByte(raw, '}')
+			if end < 0 {
+				return nil, fmt.Errorf("uri: unterminated {")
+			}
+			t.parts = append(t.parts, uriPart{param: strings.TrimSuffix(raw[1:end], "+")})
+			raw = raw[end+1:]
+		default:
+			t.parts = append(t.parts, uriPart{lit: raw[:1]})
+			raw = raw[1:]
+		}
+	}
+	// Validate with placeholders filled in.
+	// Stage variables get a placeholder too: a URI such as
+	// "http://${stageVariables.host}/x" is valid although its host is only
+	// known per stage (without this, such a deployment never compiled).
+	vars := map[string]string{}
+	for _, p := range t.parts {
+		if p.stageVar != "" {
+			vars[p.stageVar] = "p"
+		}
+	}
+	probe := t.render(func(string) (string, bool) { return "p", true }, vars)
+	u, err := url.Parse(probe)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid HTTP endpoint %q", probe)
+	}
+	return t, nil
+}
+
+// render builds the URL. Path placeholders come from param (mapped
+// integration.request.path values, already escaped); stage variables are
+// inserted as they are.
+func (t *uriTemplate) render(param func(string) (string, bool), vars map[string]string) string {
+	return string(t.appendTo(nil, param, vars))
+}
+
+// appendTo is render appending to b.
+func (t *uriTemplate) appendTo(b []byte, param func(string) (string, bool), vars map[string]string) []byte {
+	for _, p := range t.parts {
+		switch {
+		case p.stageVar != "":
+			b = append(b, vars[p.stageVar]...)
+		case p.param != "":
+			if v, ok := param(p.param); ok {
+				b = append(b, v...)
+			} else {
+				b = append(append(append(b, '{'), p.param...), '}')
+			}
+		default:
+			b = append(b, p.lit...)
+		}
+	}
+	return b
+}
+
+// checkTarget refuses a rendered integration URI whose path has a
+// dot-segment (see package pathsafe) that the request put there: through a
+// path parameter, or a header, query string or body value mapped into the
+// path. The backend would resolve it and serve a path other than the one
+// the method's checks were for ("/public/{p}" with p "..%2Fadmin" from a
+// header reaches "/admin"). A template whose own literals or stage
+// variables have one is the API's choice, and passes.
+func (t *uriTemplate) checkTarget(target string, vars map[string]string) error {
+	if !pathsafe.HasDotSegment(uriPath(target)) {
+		return nil
+	}
+	probe := t.render(func(string) (string, bool) { return "p", true }, vars)
+	if pathsafe.HasDotSegment(uriPath(probe)) {
+		return nil
+	}
+	return pipeline.ErrBadRequest
+}
+
+// uriPath returns the path of an absolute http(s) URI: from the first '/'
+// after the authority to the query or fragment.
+func uriPath(u string) string {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	i := strings.IndexByte(rest, '/')
+	if i < 0 {
+		return ""
+	}
+	rest = rest[i:]
+	if j := strings.IndexAny(rest, "?#"); j >= 0 {
+		rest = rest[:j]
+	}
+	return rest
+}
+
+// requestMapping is one compiled integration.request.* parameter.
+type requestMapping struct {
+	target string // "path", "querystring", "header" (multivalue folded)
+	name   string
+	src    rest.Source
+}
+
+// parseRequestMappings compiles integration requestParameters.
+func parseRequestMappings(params map[string]string) ([]requestMapping, error) {
+	var out []requestMapping
+	for _, k := range sortedKeys(params) {
+		target, ok := strings.CutPrefix(k, "integration.request.")
+		if !ok {
+			return nil, fmt.Errorf("request parameter %q: bad target", k)
+		}
+		loc, name, ok := strings.Cut(target, ".")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("request parameter %q: bad target", k)
+		}
+		loc = strings.TrimPrefix(loc, "multivalue")
+		if loc != "path" && loc != "querystring" && loc != "header" {
+			return nil, fmt.Errorf("request parameter %q: bad location", k)
+		}
+		src, err := rest.ParseRequestSource(params[k])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, requestMapping{target: loc, name: name, src: src})
+	}
+	return out, nil
+}

@@ -1,0 +1,74 @@
+package throttle
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/ratelimit"
+)
+
+// DefaultAccountLimit is API Gateway's default account throttle: 10,000
+// requests per second with a burst of 5,000 (reference §5.1).
+var DefaultAccountLimit = ratelimit.Limit{Rate: 10000, Burst: 5000}
+
+// accountBucket is the account-wide bucket's key.
+const accountBucket = "account"
+
+// Throttling enforces the account and stage/route token buckets
+// (reference §5.1), shared by every API type (the account's bucket is one
+// for all APIs); usage-plan limits are REST's access guard's. The zero
+// value, and a nil *Throttling, throttle nothing.
+type Throttling struct {
+	// Limiter holds the buckets (in memory, or shared by a cluster).
+	Limiter ratelimit.Limiter
+	account atomic.Pointer[ratelimit.Limit]
+}
+
+// SetAccountLimit changes the account throttle (UpdateAccount).
+func (t *Throttling) SetAccountLimit(l ratelimit.Limit) { t.account.Store(&l) }
+
+// AccountLimit returns the account throttle in force.
+func (t *Throttling) AccountLimit() ratelimit.Limit {
+	if l := t.account.Load(); l != nil {
+		return *l
+	}
+	return DefaultAccountLimit
+}
+
+// RouteLimit is a stage's throttle for one route (a REST method): its
+// bucket key and limit.
+type RouteLimit struct {
+	Key   string
+	Limit ratelimit.Limit
+}
+
+// Check takes a token from the route's bucket (nil: the stage sets none)
+// and from the account's. An empty bucket is 429 Too Many Requests
+// (THROTTLED); a limiter that fails is an integration failure.
+func (t *Throttling) Check(ctx context.Context, route *RouteLimit, now time.Time) error {
+	if t == nil || t.Limiter == nil {
+		return nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if route != nil {
+		if err := take(t.Limiter.Allow(ctx, route.Key, route.Limit, now)); err != nil {
+			return err
+		}
+	}
+	return take(t.Limiter.Allow(ctx, accountBucket, t.AccountLimit(), now))
+}
+
+// take maps a bucket's answer to the failure to answer with, or nil.
+func take(ok bool, err error) error {
+	switch {
+	case err != nil:
+		return pipeline.Fail(pipeline.IntegrationFailure, err)
+	case !ok:
+		return pipeline.Fail(pipeline.Throttled, nil)
+	}
+	return nil
+}

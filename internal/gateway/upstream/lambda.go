@@ -1,0 +1,93 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+)
+
+// lambdaPart is a literal piece of a function name, or a stage variable.
+type lambdaPart struct{ lit, stageVar string }
+
+// LambdaFunction is the function a Lambda invocation URI names (integration
+// or authorizer URIs), possibly through stage variables
+// ("…:function:${stageVariables.fn}/invocations").
+type LambdaFunction struct {
+	parts []lambdaPart
+}
+
+// ParseLambdaFunction extracts the function from
+// arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations.
+func ParseLambdaFunction(uri string) (LambdaFunction, error) {
+	const marker = ":lambda:path/2015-03-31/functions/"
+	i := strings.Index(uri, marker)
+	if i < 0 || !strings.HasSuffix(uri, "/invocations") {
+		return LambdaFunction{}, fmt.Errorf("not a Lambda invocation URI: %q", uri)
+	}
+	fn := uri[i+len(marker) : len(uri)-len("/invocations")]
+	if fn == "" {
+		return LambdaFunction{}, fmt.Errorf("no function in %q", uri)
+	}
+	var f LambdaFunction
+	for len(fn) > 0 {
+		j := strings.Index(fn, "${stageVariables.")
+		if j < 0 {
+			f.parts = append(f.parts, lambdaPart{lit: fn})
+			break
+		}
+		if j > 0 {
+			f.parts = append(f.parts, lambdaPart{lit: fn[:j]})
+		}
+		end := strings.IndexByte(fn[j:], '}')
+		if end < 0 {
+			return LambdaFunction{}, fmt.Errorf("unterminated stage variable in %q", uri)
+		}
+		f.parts = append(f.parts, lambdaPart{stageVar: fn[j+len("${stageVariables.") : j+end]})
+		fn = fn[j+end+1:]
+	}
+	return f, nil
+}
+
+// Resolve returns the function name or ARN with stage variables applied.
+func (f LambdaFunction) Resolve(vars map[string]string) string {
+	if len(f.parts) == 1 && f.parts[0].stageVar == "" {
+		return f.parts[0].lit
+	}
+	var b strings.Builder
+	for _, p := range f.parts {
+		if p.stageVar != "" {
+			b.WriteString(vars[p.stageVar])
+		} else {
+			b.WriteString(p.lit)
+		}
+	}
+	return b.String()
+}
+
+// InvokeLambda calls function fn with payload within the integration
+// timeout, and maps the invoker's errors to the gateway's answers.
+func InvokeLambda(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload []byte, timeout time.Duration) (invoker.Result, error) {
+	if inv == nil {
+		return invoker.Result{}, pipeline.Fail(pipeline.APIConfigurationError, errors.New("no Lambda invoker configured"))
+	}
+	ctx, cancel := context.WithTimeout(x.Ctx, timeout)
+	defer cancel()
+	res, err := inv.Invoke(ctx, fn, payload)
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return res, pipeline.Fail(pipeline.IntegrationTimeout, err)
+	case errors.Is(err, invoker.ErrPayloadTooLarge):
+		return res, pipeline.Fail(pipeline.RequestTooLarge, err)
+	case errors.Is(err, invoker.ErrFunctionNotFound):
+		return res, pipeline.Fail(pipeline.APIConfigurationError, err)
+	default:
+		return res, &pipeline.Failure{Type: pipeline.IntegrationFailure, Message: "Internal server error", Status: 502, Cause: err}
+	}
+}
