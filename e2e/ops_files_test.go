@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -90,10 +91,15 @@ func TestExposedDataDirWarns(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := startGateway(t, dataDir)
-	if logs := g.Logs(); !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "the data dir is readable by other users") ||
-		!strings.Contains(logs, "mode=0755") {
-		t.Errorf("no warning about the data dir's mode:\n%s", logs)
-	}
+	// The warning follows a successful start, so it may come just after
+	// the gateway answers.
+	eventually(t, "the data dir warning", func() error {
+		if logs := g.Logs(); !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "the data dir is readable by other users") ||
+			!strings.Contains(logs, "mode=0755") {
+			return fmt.Errorf("no warning about the data dir's mode:\n%s", logs)
+		}
+		return nil
+	})
 }
 
 // TestSecondServeRefused: a second gateway on a data dir in use exits at
