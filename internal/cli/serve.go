@@ -28,6 +28,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/integration"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
+	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
@@ -97,10 +98,16 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer functions.Close()
 	lambdaAPI := lambdaapi.New(lambdaapi.Config{Functions: functions, Region: s.Region, AccountID: s.AccountID})
+	// ACM stand-in: requested certificates come from the data dir's local CA.
+	localCA, err := tlscert.LoadCA(filepath.Join(s.DataDir, "tls"))
+	if err != nil {
+		return err
+	}
+	certs := acmapi.New(acmapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, CA: localCA})
 	mgmtAuth := mgmt.SigV4{Verifier: verifier}
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI},
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
