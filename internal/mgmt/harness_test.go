@@ -35,6 +35,9 @@ type harness struct {
 	handler http.Handler
 	logs    *syncBuffer
 	store   *sqlite.Store
+	// box seals the secrets the operations store (API key values,
+	// private keys).
+	box *secret.Box
 }
 
 // seqIDs hands out deterministic identifiers: "id0001", "id0002", ... padded
@@ -51,8 +54,8 @@ var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func newHarness(t testing.TB, account string) *harness {
 	t.Helper()
-	services, st := newTestAPI(t, account)
-	h := &harness{t: t, logs: &syncBuffer{}, store: st}
+	services, st, box := newTestServices(t, account)
+	h := &harness{t: t, logs: &syncBuffer{}, store: st, box: box}
 	h.handler = mgmt.New(mgmt.Config{Services: services, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
 	return h
 }
@@ -60,6 +63,13 @@ func newHarness(t testing.TB, account string) *harness {
 // newTestAPI returns the apigateway and apigatewayv2 operations on a fresh SQLite store,
 // with a fixed clock and deterministic identifiers.
 func newTestAPI(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store) {
+	t.Helper()
+	services, st, _ := newTestServices(t, account)
+	return services, st
+}
+
+// newTestServices is newTestAPI that also returns the secret box.
+func newTestServices(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store, *secret.Box) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
@@ -91,7 +101,7 @@ func newTestAPI(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store) 
 		NewID: func() string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", certs.Add(1)) }})
 	dn := domains.New(domains.Config{Store: st, Region: "us-east-1", AccountID: account, S3Dir: filepath.Join("testdata", "s3"),
 		Now: func() time.Time { return fixedNow }, IDs: ids})
-	return []mgmt.Registrar{api, v2, acm, dn}, st
+	return []mgmt.Registrar{api, v2, acm, dn}, st, box
 }
 
 // syncBuffer is a goroutine-safe log sink.

@@ -13,7 +13,7 @@ import (
 
 // resolveARN maps an apigateway ARN (arn:aws:apigateway:{region}::/restapis/{id},
 // …/restapis/{id}/stages/{name}, …/apikeys/{id}, …/usageplans/{id},
-// …/domainnames/{name}) to its document.
+// …/domainnames/{name}, …/clientcertificates/{id}) to its document.
 func (a *API) resolveARN(arn string) (*docstore.Tags, error) {
 	prefix := "arn:aws:apigateway:" + a.region + "::"
 	if !strings.HasPrefix(arn, prefix) {
@@ -33,6 +33,9 @@ func (a *API) resolveARN(arn string) (*docstore.Tags, error) {
 	case len(parts) == 3 && parts[0] == "" && parts[1] == "domainnames":
 		return docstore.TagsOf(domain.Key(parts[2]),
 			func(v *domain.Domain) *map[string]string { return &v.Tags }, awserr.NotFound("Invalid domain name identifier specified")), nil
+	case len(parts) == 3 && parts[0] == "" && parts[1] == "clientcertificates":
+		return docstore.TagsOf(model.KeyClientCertificate(parts[2]),
+			func(v *model.StoredClientCertificate) *map[string]string { return &v.Tags }, errClientCert), nil
 	case len(parts) == 3 && parts[0] == "" && parts[1] == "usageplans":
 		return docstore.TagsOf(model.KeyUsagePlan(parts[2]),
 			func(v *model.UsagePlan) *map[string]string { return &v.Tags }, errUsagePlan), nil
