@@ -225,7 +225,7 @@ func TestRefusalsChangeNothing(t *testing.T) {
 		{"PATCH", "/domainnames/api.example.test?domainNameId=abcd1234", patch("replace", "/routingMode", "ROUTING_RULE_ONLY")},
 		{"PATCH", "/v2/domainnames/api.example.test", map[string]any{"routingMode": "BASE_PATH_MAPPING_ONLY"}},
 		{"PATCH", "/v2/domainnames/nope.example.test", map[string]any{"routingMode": "API_MAPPING_ONLY"}},
-		{"POST", "/domainnames/api.example.test/basepathmappings", map[string]any{"basePath": "x", "restApiId": api}},                     // root mapping stands alone in v1
+		{"POST", "/domainnames/api.example.test/basepathmappings", map[string]any{"basePath": "x", "restApiId": api}},                       // root mapping stands alone in v1
 		{"POST", "/domainnames/api.example.test/basepathmappings", map[string]any{"basePath": "(none)", "restApiId": api, "stage": "prod"}}, // root taken
 		{"POST", "/domainnames/api.example.test/basepathmappings", map[string]any{"basePath": "a b", "restApiId": api}},
 		{"POST", "/domainnames/api.example.test/basepathmappings", map[string]any{"basePath": "x"}},
