@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// jsSDKVersion is the @aws-sdk/client-api-gateway version e2e/js pins.
+// jsSDKVersion is the version of the @aws-sdk/client-* packages e2e/js
+// pins.
 const jsSDKVersion = "3.1142.0"
 
 // TestJavaScriptSDK runs the node:test suites in e2e/js (the AWS SDK for
@@ -26,9 +27,14 @@ func TestJavaScriptSDK(t *testing.T) {
 	}
 
 	g := startClientGateway(t)
+	// The certificate domains.test.mjs imports into ACM (Node cannot make
+	// one) and the truststore its mTLS domain reads from the S3 stand-in.
+	certPath, keyPath, _ := testCertFiles(t, t.TempDir(), "js.example.test", "*.js.example.test")
+	writeTruststore(t, filepath.Join(g.DataDir, "s3", "truststores", "js.pem"))
+	env := []string{"TOLLGATE_TEST_CERT=" + certPath, "TOLLGATE_TEST_KEY=" + keyPath, "TOLLGATE_TEST_TRUSTSTORE=s3://truststores/js.pem"}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	res := runClient(ctx, g, dir, nil, "node", "--test", "--test-reporter=spec", ".")
+	res := runClient(ctx, g, dir, env, "node", "--test", "--test-reporter=spec", ".")
 	if res.Err != nil || res.Code != 0 {
 		reason := "failed"
 		if ctx.Err() != nil {
@@ -58,14 +64,16 @@ func checkNodeModules(t *testing.T, dir string) {
 	if _, err := os.Stat(nm); err != nil {
 		t.Fatalf("e2e/js/node_modules is missing: %s", fix)
 	}
-	b, err := os.ReadFile(filepath.Join(nm, "@aws-sdk", "client-api-gateway", "package.json"))
-	if err != nil {
-		t.Fatalf("e2e/js/node_modules lacks @aws-sdk/client-api-gateway: %s", fix)
-	}
-	var pkg struct {
-		Version string `json:"version"`
-	}
-	if err := json.Unmarshal(b, &pkg); err != nil || pkg.Version != jsSDKVersion {
-		t.Fatalf("e2e/js/node_modules has @aws-sdk/client-api-gateway %q, package-lock.json pins %s: %s", pkg.Version, jsSDKVersion, fix)
+	for _, name := range []string{"client-api-gateway", "client-acm"} {
+		b, err := os.ReadFile(filepath.Join(nm, "@aws-sdk", name, "package.json"))
+		if err != nil {
+			t.Fatalf("e2e/js/node_modules lacks @aws-sdk/%s: %s", name, fix)
+		}
+		var pkg struct {
+			Version string `json:"version"`
+		}
+		if err := json.Unmarshal(b, &pkg); err != nil || pkg.Version != jsSDKVersion {
+			t.Fatalf("e2e/js/node_modules has @aws-sdk/%s %q, package-lock.json pins %s: %s", name, pkg.Version, jsSDKVersion, fix)
+		}
 	}
 }

@@ -47,3 +47,35 @@ func Write(w http.ResponseWriter, err error) *Error {
 	_, _ = w.Write(body)
 	return e
 }
+
+// JSON11ContentType is the media type of AWS JSON 1.1 bodies.
+const JSON11ContentType = "application/x-amz-json-1.1"
+
+// WriteJSON11 sends err in the AWS JSON 1.1 error shape: the error type in
+// the body's "__type" member (where botocore reads it for this protocol,
+// ignoring x-amzn-ErrorType) and in x-amzn-ErrorType (where the JavaScript
+// SDK looks first), the message in "message". Errors that are not *Error
+// become a generic 500, as with Write.
+func WriteJSON11(w http.ResponseWriter, err error) *Error {
+	e, ok := As(err)
+	if !ok {
+		e = Internal()
+	}
+	m := make(map[string]any, len(e.Fields)+2)
+	for k, v := range e.Fields {
+		m[k] = v
+	}
+	m["__type"] = e.Code
+	m["message"] = e.Message
+	body, _ := json.Marshal(m)
+	h := w.Header()
+	h.Set("Content-Type", JSON11ContentType)
+	h["x-amzn-ErrorType"] = []string{e.Code}
+	if e.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(e.RetryAfter))
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+	return e
+}

@@ -32,8 +32,10 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
+	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
+	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
@@ -101,10 +103,17 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer functions.Close()
 	lambdaAPI := lambdaapi.New(lambdaapi.Config{Functions: functions, Region: s.Region, AccountID: s.AccountID})
+	// ACM stand-in: requested certificates come from the data dir's local CA.
+	localCA, err := tlscert.LoadCA(filepath.Join(s.DataDir, "tls"))
+	if err != nil {
+		return err
+	}
+	certs := acmapi.New(acmapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, CA: localCA})
+	domainNames := domains.New(domains.Config{Store: st, Region: s.Region, AccountID: s.AccountID, S3Dir: s.S3Path()})
 	mgmtAuth := mgmt.SigV4{Verifier: verifier}
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI},
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,10 @@ type Settings struct {
 	Functions      []string
 	LambdaEndpoint string
 	LogLevel       string
+	// S3Dir stands in for S3 in configuration: s3://bucket/key is read
+	// from S3Dir/bucket/key (mutual TLS truststores). Empty means
+	// <data-dir>/s3 (see S3Path).
+	S3Dir string
 	// PProf serves Go's profiler under /debug/pprof/ on the admin listener.
 	PProf bool
 	// MetricsToken, when set, is the bearer token that /metrics,
@@ -106,6 +111,7 @@ var settings = []setting{
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
 	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
 	{"log-level", "TOLLGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(s *Settings) *string { return &s.LogLevel }},
+	{"s3-dir", "TOLLGATE_S3_DIR", "", "local stand-in for S3 URIs in configuration: s3://bucket/key is read from DIR/bucket/key (default: <data-dir>/s3)", func(s *Settings) *string { return &s.S3Dir }},
 	{"metrics-token", "TOLLGATE_METRICS_TOKEN", "", "bearer token for /metrics, /_tollgate/* and /debug/pprof/ (default: open on a loopback admin listener, SigV4 otherwise); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.MetricsToken }},
 }
 
@@ -137,6 +143,7 @@ type fileSettings struct {
 	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
 	LogLevel       *string  `yaml:"log-level"`
 	MetricsToken   *string  `yaml:"metrics-token"`
+	S3Dir          *string  `yaml:"s3-dir"`
 	PProf          *bool    `yaml:"pprof"`
 	Functions      []string `yaml:"functions"`
 
@@ -169,6 +176,8 @@ func (f *fileSettings) get(name string) *string {
 		return f.LogLevel
 	case "metrics-token":
 		return f.MetricsToken
+	case "s3-dir":
+		return f.S3Dir
 	}
 	return nil
 }
@@ -323,6 +332,14 @@ func readFile(path string, dst *fileSettings) error {
 		return fmt.Errorf("config file %s: %s", path, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return nil
+}
+
+// S3Path is the S3 stand-in directory: S3Dir, or <data-dir>/s3.
+func (s Settings) S3Path() string {
+	if s.S3Dir != "" {
+		return s.S3Dir
+	}
+	return filepath.Join(s.DataDir, "s3")
 }
 
 // Validate checks every setting and returns the first problem as a

@@ -18,10 +18,13 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/mgmt"
+	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
+	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
+	"github.com/tollgate/tollgate/internal/tlscert"
 )
 
 // harness is an in-process management server on a fresh SQLite store, with
@@ -32,6 +35,9 @@ type harness struct {
 	handler http.Handler
 	logs    *syncBuffer
 	store   *sqlite.Store
+	// box seals the secrets the operations store (API key values,
+	// private keys).
+	box *secret.Box
 }
 
 // seqIDs hands out deterministic identifiers: "id0001", "id0002", ... padded
@@ -48,8 +54,8 @@ var fixedNow = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
 func newHarness(t testing.TB, account string) *harness {
 	t.Helper()
-	services, st := newTestAPI(t, account)
-	h := &harness{t: t, logs: &syncBuffer{}, store: st}
+	services, st, box := newTestServices(t, account)
+	h := &harness{t: t, logs: &syncBuffer{}, store: st, box: box}
 	h.handler = mgmt.New(mgmt.Config{Services: services, Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
 	return h
 }
@@ -57,6 +63,13 @@ func newHarness(t testing.TB, account string) *harness {
 // newTestAPI returns the apigateway and apigatewayv2 operations on a fresh SQLite store,
 // with a fixed clock and deterministic identifiers.
 func newTestAPI(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store) {
+	t.Helper()
+	services, st, _ := newTestServices(t, account)
+	return services, st
+}
+
+// newTestServices is newTestAPI that also returns the secret box.
+func newTestServices(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store, *secret.Box) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
@@ -78,7 +91,17 @@ func newTestAPI(t testing.TB, account string) ([]mgmt.Registrar, *sqlite.Store) 
 	})
 	v2 := apigwv2.New(apigwv2.Config{Store: st, Region: "us-east-1", AccountID: account,
 		Now: func() time.Time { return fixedNow }, IDs: ids})
-	return []mgmt.Registrar{api, v2}, st
+	ca, err := tlscert.LoadCA(t.TempDir())
+	if err != nil {
+		t.Fatalf("local CA: %v", err)
+	}
+	var certs atomic.Int64
+	acm := acmapi.New(acmapi.Config{Store: st, Region: "us-east-1", AccountID: account, Secrets: box, CA: ca,
+		Now:   func() time.Time { return fixedNow },
+		NewID: func() string { return fmt.Sprintf("00000000-0000-4000-8000-%012d", certs.Add(1)) }})
+	dn := domains.New(domains.Config{Store: st, Region: "us-east-1", AccountID: account, S3Dir: filepath.Join("testdata", "s3"),
+		Now: func() time.Time { return fixedNow }, IDs: ids})
+	return []mgmt.Registrar{api, v2, acm, dn}, st, box
 }
 
 // syncBuffer is a goroutine-safe log sink.
@@ -129,8 +152,17 @@ func (h *harness) doT(t testing.TB, method, path string, body any) response {
 		}
 		rd = bytes.NewReader(enc)
 	}
+	target := ""
+	if method == "ACM" {
+		// An ACM call (AWS JSON 1.1): "ACM DescribeCertificate".
+		method, path, target = "POST", "/", "CertificateManager."+path
+	}
 	req := httptest.NewRequest(method, path, rd)
 	req.Header.Set("Content-Type", "application/json")
+	if target != "" {
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", target)
+	}
 	// botocore adds Accept: application/json to every apigateway call
 	// (handlers.add_accept_header); the recorded scenarios were made so.
 	req.Header.Set("Accept", "application/json")

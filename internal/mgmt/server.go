@@ -87,11 +87,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()["x-amzn-RequestId"] = []string{reqID}
 	rec := &statusRecorder{ResponseWriter: w}
 	op := "Unknown"
+	var matched *restjson.Op
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("management handler panic", "requestId", reqID, "op", op, "panic", p, "stack", string(debug.Stack()))
 			if !rec.wrote {
-				awserr.Write(rec, awserr.Internal())
+				errorWriter(matched)(rec, awserr.Internal())
 			}
 		}
 		d := time.Since(start)
@@ -101,13 +102,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.observe(op, rec.status, d)
 		}
 	}()
-	matched := s.router.Match(r)
+	matched = s.router.Match(r)
 	if matched != nil {
 		op = matched.Name
 	}
 	out, err := s.serve(r, w, matched)
 	if err != nil {
-		s.fail(rec, reqID, op, err)
+		s.fail(rec, reqID, op, matched, err)
 		return
 	}
 	writeOutput(rec, matched.Status, out)
@@ -163,15 +164,25 @@ func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson
 	return matched.Handler(r.Context(), restjson.NewRequest(r, body))
 }
 
-// fail sends err and logs internal failures with their cause.
-func (s *Server) fail(w http.ResponseWriter, reqID, op string, err error) {
+// fail sends err in the shape of matched's protocol and logs internal
+// failures with their cause.
+func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson.Op, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	e := awserr.Write(w, err)
+	e := errorWriter(matched)(w, err)
 	if e.Status >= 500 {
 		s.log.Error("management call failed", "requestId", reqID, "op", op, "err", err)
 	}
+}
+
+// errorWriter is how matched's errors are sent: in its protocol's shape,
+// REST-JSON's by default.
+func errorWriter(matched *restjson.Op) func(http.ResponseWriter, error) *awserr.Error {
+	if matched != nil && matched.WriteError != nil {
+		return matched.WriteError
+	}
+	return awserr.Write
 }
 
 func writeOutput(w http.ResponseWriter, status int, out any) {

@@ -100,6 +100,12 @@ func (a *API) routes() []route {
 		{"GET /account", "GetAccount", ok, a.getAccount},
 		{"PATCH /account", "UpdateAccount", ok, a.updateAccount},
 
+		{"GET /clientcertificates", "GetClientCertificates", ok, a.getClientCertificates},
+		{"POST /clientcertificates", "GenerateClientCertificate", created, a.generateClientCertificate},
+		{"GET /clientcertificates/{clientcertificate_id}", "GetClientCertificate", ok, a.getClientCertificate},
+		{"PATCH /clientcertificates/{clientcertificate_id}", "UpdateClientCertificate", ok, a.updateClientCertificate},
+		{"DELETE /clientcertificates/{clientcertificate_id}", "DeleteClientCertificate", accepted, a.deleteClientCertificate},
+
 		{"GET /restapis", "GetRestApis", ok, a.getRestApis},
 		{"POST /restapis", "CreateRestApi", created, a.createRestApi},
 		{"GET " + api, "GetRestApi", ok, a.getRestApi},

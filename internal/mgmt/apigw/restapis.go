@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/patch"
@@ -252,6 +253,13 @@ func (a *API) deleteRestApi(ctx context.Context, r *restjson.Request) (any, erro
 	id := r.Path("restapi_id")
 	return nil, a.update(ctx, func(tx store.Tx) error {
 		if _, err := a.loadAPI(ctx, tx, id); err != nil {
+			return err
+		}
+		if mapped, err := domains.Mapped(ctx, tx, id); err != nil || mapped {
+			if err == nil {
+				// [C: serverless-domain-manager#406, gcdt#373]
+				err = awserr.BadRequest("Deleting RestApi %s failed. Please remove all base path mappings related to the RestApi in your domains.", id)
+			}
 			return err
 		}
 		if err := tx.Delete(ctx, model.KeyRestApi(id)); err != nil {

@@ -27,6 +27,7 @@ var errAccessLogPath = awserr.BadRequest("Invalid accessLogSettings path. Must b
 type stagePatcher struct {
 	st               *model.Stage
 	deploymentExists func(id string) error
+	clientCertExists func(id string) error
 }
 
 func (p *stagePatcher) apply(op patch.Operation) error {
@@ -76,6 +77,12 @@ func (p *stagePatcher) replaceField(field, val string) error {
 		}
 		st.CacheClusterSize = &val
 	case "clientCertificateId":
+		// "" detaches the certificate; any other value must name one.
+		if val != "" {
+			if err := p.clientCertExists(val); err != nil {
+				return err
+			}
+		}
 		st.ClientCertificateID = optional(val)
 	case "tracingEnabled":
 		st.TracingEnabled, _ = parseBool(val)

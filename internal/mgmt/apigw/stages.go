@@ -209,7 +209,9 @@ func (a *API) updateStage(ctx context.Context, r *restjson.Request) (any, error)
 	return output(patchDocument(ctx, a, r, "updateStageInput", model.ChildKey(model.KindStage, apiID, name),
 		func(rd store.Reader) (model.Stage, int64, error) { return a.loadStage(ctx, rd, apiID, name) },
 		func(tx store.Tx, st *model.Stage, ops []patch.Operation) error {
-			sp := stagePatcher{st: st, deploymentExists: func(id string) error { return a.checkDeploymentID(ctx, tx, apiID, id) }}
+			sp := stagePatcher{st: st,
+				deploymentExists: func(id string) error { return a.checkDeploymentID(ctx, tx, apiID, id) },
+				clientCertExists: func(id string) error { return checkClientCertificate(ctx, tx, id) }}
 			for _, op := range ops {
 				if err := sp.apply(op); err != nil {
 					return err

@@ -5,14 +5,15 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
 // resolveARN maps an apigateway ARN (arn:aws:apigateway:{region}::/restapis/{id},
-// …/restapis/{id}/stages/{name}, …/apikeys/{id}, …/usageplans/{id}) to its
-// document.
+// …/restapis/{id}/stages/{name}, …/apikeys/{id}, …/usageplans/{id},
+// …/domainnames/{name}, …/clientcertificates/{id}) to its document.
 func (a *API) resolveARN(arn string) (*docstore.Tags, error) {
 	prefix := "arn:aws:apigateway:" + a.region + "::"
 	if !strings.HasPrefix(arn, prefix) {
@@ -29,6 +30,12 @@ func (a *API) resolveARN(arn string) (*docstore.Tags, error) {
 	case len(parts) == 3 && parts[0] == "" && parts[1] == "apikeys":
 		return docstore.TagsOf(model.KeyApiKey(parts[2]),
 			func(v *model.StoredApiKey) *map[string]string { return &v.Tags }, errApiKey), nil
+	case len(parts) == 3 && parts[0] == "" && parts[1] == "domainnames":
+		return docstore.TagsOf(domain.Key(parts[2]),
+			func(v *domain.Domain) *map[string]string { return &v.Tags }, awserr.NotFound("Invalid domain name identifier specified")), nil
+	case len(parts) == 3 && parts[0] == "" && parts[1] == "clientcertificates":
+		return docstore.TagsOf(model.KeyClientCertificate(parts[2]),
+			func(v *model.StoredClientCertificate) *map[string]string { return &v.Tags }, errClientCert), nil
 	case len(parts) == 3 && parts[0] == "" && parts[1] == "usageplans":
 		return docstore.TagsOf(model.KeyUsagePlan(parts[2]),
 			func(v *model.UsagePlan) *map[string]string { return &v.Tags }, errUsagePlan), nil

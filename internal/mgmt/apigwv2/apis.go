@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
+	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -305,6 +306,12 @@ func (a *API) deleteApi(ctx context.Context, r *restjson.Request) (any, error) {
 		}
 		if api.ApiGatewayManaged {
 			return bad("Cannot delete an API managed by API Gateway") // [U]
+		}
+		if mapped, err := domains.Mapped(ctx, tx, id); err != nil || mapped {
+			if err == nil {
+				err = bad("Deleting API %s failed. Please remove all API mappings for the API from your custom domain names.", id) // [C]
+			}
+			return err
 		}
 		if err := tx.Delete(ctx, modelv2.KeyApi(id)); err != nil {
 			return err

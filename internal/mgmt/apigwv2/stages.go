@@ -170,6 +170,17 @@ func (a *API) checkStage(ctx context.Context, rd store.Reader, api modelv2.Api, 
 	if len(st.StageVariables) > maxStageVars {
 		return bad("A stage can have at most %d stage variables", maxStageVars) // [D][U: text]
 	}
+	if id := st.ClientCertificateID; id != nil && in.ClientCertificateID != nil {
+		// The client certificate a WebSocket stage presents to its HTTP
+		// backends must exist (it is apigateway's /clientcertificates).
+		ok, err := docstore.Exists(ctx, rd, model.KeyClientCertificate(*id))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bad("Invalid client certificate identifier specified") // [U]
+		}
+	}
 	if len(in.RouteSettings) == 0 {
 		return nil
 	}

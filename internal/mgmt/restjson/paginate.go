@@ -154,3 +154,12 @@ func decodeCursor(s string) (cursor, error) {
 	err = json.Unmarshal(b, &c)
 	return c, err
 }
+
+// Cut is the page boundary logic Paginate and PaginateItems share, for
+// services that carry limit and token in their bodies (the AWS JSON
+// ones): at most limit items resuming after token ("" for the first
+// page), the next page's token ("" when none), and ok false for a
+// malformed token.
+func Cut[T any](items []T, key func(T) string, limit int, token string) (page []T, next string, ok bool) {
+	return cut(items, key, limit, token)
+}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/http"
 	"path"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/awserr"
 )
 
 // Handler runs one operation. It returns the output (marshalled as JSON;
@@ -35,18 +38,70 @@ type Op struct {
 	// server's generic 413).
 	MaxBody  int64
 	TooLarge error
+	// WriteError, when set, sends the operation's errors (authentication
+	// failures included) in its protocol's shape; nil means awserr.Write,
+	// the REST-JSON shape.
+	WriteError func(w http.ResponseWriter, err error) *awserr.Error
 }
 
 // Router maps "METHOD /path/{param}" patterns to operations. It is built
 // once at start-up and read-only afterwards.
 type Router struct {
-	mux *http.ServeMux
-	ops map[string]*Op
+	mux     *http.ServeMux
+	ops     map[string]*Op
+	targets map[string]*targetService
+}
+
+// targetService is the operations of one AWS JSON service, by name.
+type targetService struct {
+	ops     map[string]*Op
+	unknown *Op
 }
 
 // NewRouter returns an empty router.
 func NewRouter() *Router {
-	return &Router{mux: http.NewServeMux(), ops: map[string]*Op{}}
+	return &Router{mux: http.NewServeMux(), ops: map[string]*Op{}, targets: map[string]*targetService{}}
+}
+
+// TargetHeader names the operation of an AWS JSON 1.0/1.1 call.
+const TargetHeader = "X-Amz-Target"
+
+// HandleTargets registers the operations of an AWS JSON 1.0/1.1 service:
+// calls are POST / with the header "X-Amz-Target: {prefix}.{name}" (the
+// prefix may itself hold dots, as CloudTrail's does, so the name is what
+// follows the last one). unknown answers a target with this prefix and a
+// name not in ops. It panics on a prefix registered twice: routes are
+// program constants.
+func (rt *Router) HandleTargets(prefix string, ops map[string]Op, unknown Op) {
+	if _, dup := rt.targets[prefix]; dup {
+		panic("restjson: target prefix registered twice: " + prefix)
+	}
+	svc := &targetService{ops: make(map[string]*Op, len(ops)), unknown: &unknown}
+	for name, op := range ops {
+		o := op
+		svc.ops[name] = &o
+	}
+	rt.targets[prefix] = svc
+}
+
+// matchTarget finds the AWS JSON operation r names, or nil.
+func (rt *Router) matchTarget(r *http.Request) *Op {
+	target := r.Header.Get(TargetHeader)
+	if target == "" || r.Method != http.MethodPost || r.URL.EscapedPath() != "/" {
+		return nil
+	}
+	i := strings.LastIndexByte(target, '.')
+	if i < 0 {
+		return nil
+	}
+	svc := rt.targets[target[:i]]
+	if svc == nil {
+		return nil
+	}
+	if op := svc.ops[target[i+1:]]; op != nil {
+		return op
+	}
+	return svc.unknown
 }
 
 // Handle registers op under pattern (net/http ServeMux syntax, with a
@@ -66,6 +121,9 @@ func (rt *Router) Handle(pattern string, op Op) {
 // management APIs do not normalise request paths, and the mux, which
 // would, is used for matching only.
 func (rt *Router) Match(r *http.Request) *Op {
+	if op := rt.matchTarget(r); op != nil {
+		return op
+	}
 	if p := r.URL.EscapedPath(); cleanPath(p) != p {
 		return nil
 	}
@@ -80,11 +138,17 @@ func (rt *Router) Match(r *http.Request) *Op {
 	return op
 }
 
-// Ops returns every registered pattern and its operation.
+// Ops returns every registered pattern and its operation; AWS JSON
+// operations are listed as "POST / {TargetHeader}: {prefix}.{name}".
 func (rt *Router) Ops() map[string]Op {
 	out := make(map[string]Op, len(rt.ops))
 	for p, o := range rt.ops {
 		out[p] = *o
+	}
+	for prefix, svc := range rt.targets {
+		for name, o := range svc.ops {
+			out["POST / "+TargetHeader+": "+prefix+"."+name] = *o
+		}
 	}
 	return out
 }
