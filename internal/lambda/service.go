@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tollgate/tollgate/internal/gateway/integration"
+	"github.com/tollgate/tollgate/internal/lambda/managed"
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -36,16 +37,23 @@ type Config struct {
 	Remote *Remote
 	// Now is the clock for LastModified; nil means time.Now.
 	Now func() time.Time
+	// Interpreters maps runtime names or families (nodejs22.x, nodejs,
+	// python3.12, python3) to the interpreters that run them
+	// (--lambda-interpreter); by default node and python3.X or python3
+	// are looked up on the PATH.
+	Interpreters map[string]string
 }
 
 // Service manages functions and invokes them.
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg     Config
+	log     *slog.Logger
+	managed *managed.Runtimes
 
 	mu     sync.Mutex
 	static map[string]Function
 	pools  map[string]*poolEntry
+	warned map[string]bool // warnings given once
 	closed bool
 	async  sync.WaitGroup // Event invocations in flight
 }
@@ -75,43 +83,15 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: log, static: map[string]Function{}, pools: map[string]*poolEntry{}}
+	return &Service{cfg: cfg, log: log, static: map[string]Function{}, pools: map[string]*poolEntry{}, warned: map[string]bool{},
+		// The clients live beside the code in a directory no function
+		// name can take (names have no dots).
+		managed: managed.New(managed.Config{Dir: filepath.Join(cfg.CodeDir, ".runtime"), Interpreters: cfg.Interpreters})}
 }
 
 // ARN returns a function's ARN.
 func (s *Service) ARN(name string) string {
 	return "arn:aws:lambda:" + s.cfg.Region + ":" + s.cfg.AccountID + ":function:" + name
-}
-
-// RegisterLocal registers a function served from an executable on disk
-// (--function NAME=PATH). It is not stored and shadows a stored function
-// of the same name.
-func (s *Service) RegisterLocal(name, path string) error {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return err
-	}
-	fi, err := os.Stat(abs)
-	if err != nil {
-		return fmt.Errorf("function %s: %w", name, err)
-	}
-	if fi.IsDir() {
-		abs = filepath.Join(abs, "bootstrap")
-		if fi, err = os.Stat(abs); err != nil {
-			return fmt.Errorf("function %s: %w", name, err)
-		}
-	}
-	if fi.Mode()&0o111 == 0 {
-		return fmt.Errorf("function %s: %s is not executable", name, abs)
-	}
-	fn := s.defaults(Function{FunctionName: name, Runtime: "provided.al2023", Handler: filepath.Base(abs)})
-	fn.Executable, fn.CodeDir, fn.Static = abs, filepath.Dir(abs), true
-	fn.CodeSize = fi.Size()
-	fn.RevisionID = uuid.NewString()
-	s.mu.Lock()
-	s.static[name] = fn
-	s.mu.Unlock()
-	return nil
 }
 
 // defaults fills what Lambda fills on CreateFunction.
@@ -155,7 +135,7 @@ func (s *Service) Create(ctx context.Context, fn Function, zipBytes []byte, tags
 		return Function{}, err
 	}
 	fn = s.defaults(fn)
-	exe, dir, err := s.unpack(fn.FunctionName, zipBytes, fn.Handler)
+	exe, dir, err := s.unpack(fn.FunctionName, zipBytes, executableHandler(fn))
 	if err != nil {
 		return Function{}, err
 	}
@@ -309,7 +289,7 @@ func (s *Service) Update(ctx context.Context, ref string, zipBytes []byte, edit 
 		if err != nil {
 			return Function{}, err
 		}
-		if exe, dir, err = s.unpack(name, zipBytes, d.Function.Handler); err != nil {
+		if exe, dir, err = s.unpack(name, zipBytes, executableHandler(d.Function)); err != nil {
 			return Function{}, err
 		}
 	}
@@ -438,12 +418,20 @@ func (s *Service) invokeLocal(ctx context.Context, fn Function, payload []byte, 
 	if fn.ReservedConcurrency != nil && *fn.ReservedConcurrency == 0 {
 		return runtime.Result{}, fmt.Errorf("invoke %s: reserved concurrency is 0: %w", fn.FunctionName, runtime.ErrTooManyRequests)
 	}
-	pool, err := s.pool(fn)
-	if err != nil {
-		return runtime.Result{}, err
-	}
 	if inv.RequestID == "" {
 		inv.RequestID = uuid.NewString()
+	}
+	pool, err := s.pool(fn)
+	var ie *managed.InterpreterError
+	if errors.As(err, &ie) {
+		res := runtime.EntrypointFailure(inv.RequestID, err.Error())
+		if inv.LogTail {
+			res.Logs = formatLogTail(inv.RequestID, fn, res)
+		}
+		return res, nil
+	}
+	if err != nil {
+		return runtime.Result{}, err
 	}
 	res, err := pool.Invoke(ctx, payload, runtime.Invocation{
 		RequestID: inv.RequestID, ClientContext: inv.ClientContext, LogTail: inv.LogTail,
@@ -525,22 +513,28 @@ func (s *Service) InvokeAsync(ctx context.Context, ref string, payload []byte, i
 // configuration changed.
 func (s *Service) pool(fn Function) (*runtime.Pool, error) {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	e := s.pools[fn.FunctionName]
+	if e != nil && e.revision == fn.RevisionID {
+		s.mu.Unlock()
+		return e.pool, nil
+	}
+	s.mu.Unlock()
+	// A new or changed configuration: resolve how to run it (which may
+	// probe an interpreter) outside the lock.
+	cfg, err := s.poolConfig(fn, "$LATEST")
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
-	e := s.pools[fn.FunctionName]
-	cfg := runtime.Config{
-		Name: fn.FunctionName, Handler: fn.Handler, Executable: fn.Executable, WorkDir: fn.CodeDir,
-		Timeout: time.Duration(fn.Timeout) * time.Second, MemoryMB: fn.MemorySize,
-		Region: s.cfg.Region, AccountID: s.cfg.AccountID,
-	}
-	if fn.ReservedConcurrency != nil {
-		cfg.MaxConcurrency = *fn.ReservedConcurrency
-	}
-	if fn.Environment != nil {
-		cfg.Env = fn.Environment.Variables
-	}
+	e = s.pools[fn.FunctionName]
 	switch {
 	case e == nil:
 		e = &poolEntry{pool: runtime.NewPool(cfg, s.log.With("function", fn.FunctionName)), revision: fn.RevisionID}
