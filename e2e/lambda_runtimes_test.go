@@ -352,3 +352,137 @@ func TestLambdaRuntimesLatency(t *testing.T) {
 		t.Errorf("%d function processes after sequential requests, want 2", n)
 	}
 }
+
+// TestLambdaVersionsAndAliases: versions and aliases with the AWS CLI v2
+// (publish-version, create-alias, update-alias --routing-config, invoke
+// --qualifier) on a Node.js function, and through REST APIs whose
+// integration URIs name an alias, directly or per stage
+// (…:function:f:${stageVariables.alias}): the alias is resolved at each
+// request, so repointing it changes the next one without a deployment,
+// while $LATEST keeps changing and a version stays as published.
+func TestLambdaVersionsAndAliases(t *testing.T) {
+	t.Parallel()
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "")
+	g := dp.Gateway
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "node.zip"), dirZip(t, runtimeFixture("node")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	type config struct{ FunctionArn, Version, RevisionId string }
+	type alias struct {
+		AliasArn, Name, FunctionVersion string
+		RoutingConfig                   *struct{ AdditionalVersionWeights map[string]float64 }
+	}
+	var created, v1, v2 config
+	cliOK(t, g, dir, &created, "create-function", "--function-name", "ver", "--runtime", "nodejs20.x", "--handler", "index.proxy",
+		"--role", "arn:aws:iam::000000000000:role/lambda", "--zip-file", "fileb://node.zip", "--environment", "Variables={MARKER=one}")
+	cliOK(t, g, dir, &v1, "publish-version", "--function-name", "ver", "--description", "first")
+	cliOK(t, g, dir, nil, "update-function-configuration", "--function-name", "ver", "--environment", "Variables={MARKER=two}")
+	cliOK(t, g, dir, &v2, "publish-version", "--function-name", "ver")
+	if v1.Version != "1" || v1.FunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:ver:1" || v2.Version != "2" {
+		t.Fatalf("publish-version: %+v %+v", v1, v2)
+	}
+	var live, beta alias
+	runParallel(
+		func() {
+			cliOK(t, g, dir, &live, "create-alias", "--function-name", "ver", "--name", "live", "--function-version", "1")
+		},
+		func() {
+			cliOK(t, g, dir, &beta, "create-alias", "--function-name", "ver", "--name", "beta", "--function-version", "2")
+		},
+	)
+	if live.AliasArn != "arn:aws:lambda:us-east-1:000000000000:function:ver:live" || live.FunctionVersion != "1" || live.RoutingConfig != nil {
+		t.Errorf("create-alias: %+v", live)
+	}
+	var routed alias
+	cliOK(t, g, dir, &routed, "update-alias", "--function-name", "ver", "--name", "live", "--routing-config", "AdditionalVersionWeights={2=1.0}")
+	if routed.RoutingConfig == nil || routed.RoutingConfig.AdditionalVersionWeights["2"] != 1 {
+		t.Errorf("update-alias --routing-config: %+v", routed)
+	}
+	// invoke --qualifier: the weight (1.0) sends it to version 2.
+	var inv struct {
+		StatusCode      int
+		ExecutedVersion string
+	}
+	cliOK(t, g, dir, &inv, "invoke", "--function-name", "ver", "--qualifier", "live", "--cli-binary-format", "raw-in-base64-out",
+		"--payload", `{"httpMethod":"GET","path":"/x","resource":"/x"}`, "out.json")
+	body, _ := os.ReadFile(filepath.Join(dir, "out.json"))
+	var proxyOut struct{ Body string }
+	_ = json.Unmarshal(body, &proxyOut)
+	var fnOut map[string]any
+	_ = json.Unmarshal([]byte(proxyOut.Body), &fnOut)
+	if inv.StatusCode != 200 || inv.ExecutedVersion != "2" || fnOut["marker"] != "two" || fnOut["functionVersion"] != "2" ||
+		fnOut["invokedFunctionArn"] != "arn:aws:lambda:us-east-1:000000000000:function:ver:live" {
+		t.Errorf("invoke --qualifier live: %+v %s", inv, body)
+	}
+	cliOK(t, g, dir, nil, "update-alias", "--function-name", "ver", "--name", "live", "--routing-config", "AdditionalVersionWeights={}")
+
+	// API Gateway: an alias in the URI, and one chosen by a stage variable.
+	a := dp.newAPI(t, "aliases")
+	a.lambdaProxy(t, "/fixed", "GET", "arn:aws:lambda:us-east-1:000000000000:function:ver:live", nil)
+	a.lambdaProxy(t, "/staged", "GET", "arn:aws:lambda:us-east-1:000000000000:function:ver:${stageVariables.alias}", nil)
+	a.lambdaProxy(t, "/latest", "GET", "ver", nil)
+	a.deploy(t, "blue")
+	a.patchStage(t, "blue", replaceOp("/variables/alias", "live"))
+	a.deploy(t, "green")
+	a.patchStage(t, "green", replaceOp("/variables/alias", "beta"))
+	get := func(stage, path string) map[string]any {
+		t.Helper()
+		r := dp.do(t, "GET", a.url(stage, path), nil, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET /%s%s: %s", stage, path, r)
+		}
+		return decodeBody(t, r)
+	}
+	eventually(t, "the stage variables", func() error {
+		for stage, marker := range map[string]string{"green": "two", "blue": "one"} {
+			if r := dp.do(t, "GET", a.url(stage, "/staged"), nil, nil); r.Status != 200 || decodeBody(t, r)["marker"] != marker {
+				return fmt.Errorf("%s: %s", stage, r)
+			}
+		}
+		return nil
+	})
+	for _, c := range []struct{ stage, path, marker, version, arn string }{
+		{"blue", "/fixed", "one", "1", "ver:live"},
+		{"blue", "/staged", "one", "1", "ver:live"},
+		{"green", "/staged", "two", "2", "ver:beta"},
+		{"blue", "/latest", "two", "$LATEST", "ver"},
+	} {
+		if m := get(c.stage, c.path); m["marker"] != c.marker || m["functionVersion"] != c.version ||
+			m["invokedFunctionArn"] != "arn:aws:lambda:us-east-1:000000000000:function:"+c.arn {
+			t.Errorf("GET /%s%s: %v, want marker %s version %s", c.stage, c.path, m, c.marker, c.version)
+		}
+	}
+	// Repointing the alias changes the next request; no deployment.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := g.lambdaClient(t).UpdateAlias(ctx, &lambdasdk.UpdateAliasInput{FunctionName: aws.String("ver"), Name: aws.String("live"),
+		FunctionVersion: aws.String("2")}); err != nil {
+		t.Fatal(err)
+	}
+	if m := get("blue", "/fixed"); m["marker"] != "two" || m["functionVersion"] != "2" {
+		t.Errorf("after repointing live to 2: %v", m)
+	}
+	// $LATEST changes; version 1 stays as published.
+	if _, err := g.lambdaClient(t).UpdateFunctionConfiguration(ctx, &lambdasdk.UpdateFunctionConfigurationInput{FunctionName: aws.String("ver"),
+		Environment: &lambdatypes.Environment{Variables: map[string]string{"MARKER": "three"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if m := get("blue", "/latest"); m["marker"] != "three" {
+		t.Errorf("$LATEST after an update: %v", m)
+	}
+	out := g.invokeFn(t, "ver:1", `{"httpMethod":"GET","path":"/v1","resource":"/v1"}`, nil)
+	if aws.ToString(out.ExecutedVersion) != "1" || !strings.Contains(string(out.Payload), `\"marker\":\"one\"`) {
+		t.Errorf("version 1 after $LATEST changed: %s %s", aws.ToString(out.ExecutedVersion), out.Payload)
+	}
+	// A stage variable naming no alias: the function is not found (500).
+	a.patchStage(t, "green", replaceOp("/variables/alias", "nope"))
+	eventually(t, "the changed stage variable", func() error {
+		if r := dp.do(t, "GET", a.url("green", "/staged"), nil, nil); r.Status != 500 {
+			return fmt.Errorf("%s", r)
+		}
+		return nil
+	})
+	checkGatewayLog(t, g)
+}

@@ -17,6 +17,7 @@ exports.proxy = async (event, context) => ({
     functionVersion: context.functionVersion,
     invokedFunctionArn: context.invokedFunctionArn,
     principalId: event.requestContext?.authorizer?.principalId ?? null,
+    marker: process.env.MARKER ?? null,
   }),
 });
 
