@@ -486,3 +486,60 @@ func TestLambdaVersionsAndAliases(t *testing.T) {
 	})
 	checkGatewayLog(t, g)
 }
+
+// TestLambdaHotReload: functions registered with --function reload when
+// their files change, without a restart: a Python directory behind a REST
+// API (edited in place), and a Go executable (replaced, as a build does).
+// Tollgate prints one line for each reload.
+func TestLambdaHotReload(t *testing.T) {
+	t.Parallel()
+	pyDir := copyDir(t, runtimeFixture("python"))
+	exe := filepath.Join(t.TempDir(), "hello")
+	copyFile := func(src, dst string) {
+		b, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(dst+".tmp", b, 0o755)
+		}
+		if err == nil {
+			err = os.Rename(dst+".tmp", dst)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFile(functionBinary(t, "echo"), exe)
+	dp := startDataPlane(t, "", "--function", "py="+pyDir+",runtime=python3.12,handler=app.proxy", "--function", "exe="+exe)
+	a := dp.newAPI(t, "reload")
+	a.lambdaProxy(t, "/py", "GET", "py", nil)
+	a.deploy(t, "dev")
+	eventually(t, "the deployment", func() error {
+		if r := dp.do(t, "GET", a.url("dev", "/py"), nil, nil); r.Status != 200 || decodeBody(t, r)["message"] != "Hello, world!" {
+			return fmt.Errorf("%s", r)
+		}
+		return nil
+	})
+	app := filepath.Join(pyDir, "app.py")
+	code, _ := os.ReadFile(app)
+	if err := os.WriteFile(app, []byte(strings.Replace(string(code), `"Hello, %s!"`, `"Howdy, %s!"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the edited Python code", func() error {
+		if m := decodeBody(t, dp.do(t, "GET", a.url("dev", "/py?name=Ada"), nil, nil)); m["message"] != "Howdy, Ada!" {
+			return fmt.Errorf("%v", m)
+		}
+		return nil
+	})
+	dp.waitLog(t, "function py: code changed (1 file); replacing 1 warm instance")
+
+	if out := dp.invokeFn(t, "exe", `{"message":"m"}`, nil); out.FunctionError != nil || string(out.Payload) != `{"message":"m"}` {
+		t.Fatalf("the echo executable: %s", out.Payload)
+	}
+	copyFile(functionBinary(t, "fail"), exe)
+	eventually(t, "the replaced executable", func() error {
+		if out := dp.invokeFn(t, "exe", `{"message":"m"}`, nil); aws.ToString(out.FunctionError) != "Unhandled" {
+			return fmt.Errorf("%s", out.Payload)
+		}
+		return nil
+	})
+	dp.waitLog(t, "function exe: code changed (1 file); replacing 1 warm instance")
+}

@@ -82,20 +82,21 @@ func ParseLocalSpec(name, spec string) (LocalSpec, error) {
 // RegisterLocal registers a function served from disk (--function
 // NAME=SPEC, SPEC as ParseLocalSpec reads it): an executable, a directory
 // holding a bootstrap, or with runtime=nodejs*/python3.* a directory of
-// Node.js or Python code. It is not stored and shadows a stored function
-// of the same name.
+// Node.js or Python code. It is not stored, shadows a stored function of
+// the same name, and is reloaded when its files change.
 func (s *Service) RegisterLocal(name, spec string) error {
 	ls, err := ParseLocalSpec(name, spec)
 	if err != nil {
 		return err
 	}
-	fn, err := s.localFunction(ls)
+	fn, watch, err := s.localFunction(ls)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	s.static[name] = fn
 	s.mu.Unlock()
+	s.watchLocal(name, watch)
 	if managed.FamilyOf(fn.Runtime) != managed.None {
 		// Report a missing or different interpreter now rather than at
 		// the first invocation.
@@ -104,21 +105,28 @@ func (s *Service) RegisterLocal(name, spec string) error {
 	return nil
 }
 
-// localFunction builds the function a --function registration describes.
-func (s *Service) localFunction(ls LocalSpec) (Function, error) {
+// localFunction builds the function a --function registration describes,
+// and what to watch for its changes: a directory as a tree, an executable
+// alone (its directory may be anything, a working directory say).
+func (s *Service) localFunction(ls LocalSpec) (Function, watchTarget, error) {
+	var watch watchTarget
 	abs, err := filepath.Abs(ls.Path)
 	if err != nil {
-		return Function{}, err
+		return Function{}, watch, err
 	}
 	fi, err := os.Stat(abs)
 	if err != nil {
-		return Function{}, fmt.Errorf("function %s: %w", ls.Name, err)
+		return Function{}, watch, fmt.Errorf("function %s: %w", ls.Name, err)
+	}
+	watch.dir = abs
+	if !fi.IsDir() {
+		watch.dir, watch.file = filepath.Dir(abs), filepath.Base(abs)
 	}
 	fn := Function{FunctionName: ls.Name, Runtime: ls.Runtime, Handler: ls.Handler, Timeout: ls.Timeout, MemorySize: ls.Memory}
 	switch managed.FamilyOf(ls.Runtime) {
 	case managed.NodeJS, managed.Python:
 		if !fi.IsDir() {
-			return Function{}, fmt.Errorf("function %s: runtime %s runs a directory of code; %s is a file", ls.Name, ls.Runtime, abs)
+			return Function{}, watch, fmt.Errorf("function %s: runtime %s runs a directory of code; %s is a file", ls.Name, ls.Runtime, abs)
 		}
 		if fn.Handler == "" {
 			fn.Handler = defaultNodeHandler
@@ -132,12 +140,12 @@ func (s *Service) localFunction(ls LocalSpec) (Function, error) {
 		if fi.IsDir() {
 			exe = filepath.Join(abs, "bootstrap")
 			if fi, err = os.Stat(exe); err != nil {
-				return Function{}, fmt.Errorf("function %s: %s has no bootstrap: build one there, or name the runtime of its code (%s=%s,runtime=nodejs22.x or runtime=python3.12)",
+				return Function{}, watch, fmt.Errorf("function %s: %s has no bootstrap: build one there, or name the runtime of its code (%s=%s,runtime=nodejs22.x or runtime=python3.12)",
 					ls.Name, abs, ls.Name, ls.Path)
 			}
 		}
 		if fi.Mode()&0o111 == 0 {
-			return Function{}, fmt.Errorf("function %s: %s is not executable", ls.Name, exe)
+			return Function{}, watch, fmt.Errorf("function %s: %s is not executable", ls.Name, exe)
 		}
 		if fn.Runtime == "" {
 			fn.Runtime = "provided.al2023"
@@ -151,5 +159,5 @@ func (s *Service) localFunction(ls LocalSpec) (Function, error) {
 	fn = s.defaults(fn)
 	fn.Static = true
 	fn.RevisionID = uuid.NewString()
-	return fn, nil
+	return fn, watch, nil
 }

@@ -50,6 +50,7 @@ func TestRegisterLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := New(Config{CodeDir: filepath.Join(dir, "data"), Region: "us-east-1", AccountID: "000000000000"})
+	t.Cleanup(func() { _ = s.Close() })
 	for name, spec := range map[string]string{
 		"exe": exe, "node": code + ",runtime=nodejs22.x", "py": code + ",runtime=python3.12,timeout=30",
 		"nodeh": code + ",runtime=nodejs20.x,handler=src/app.main",

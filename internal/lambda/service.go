@@ -56,6 +56,9 @@ type Service struct {
 	warned   map[string]bool         // warnings given once
 	closed   bool
 	async    sync.WaitGroup // Event invocations in flight
+
+	stopWatch []context.CancelFunc // of the --function watchers
+	watchers  sync.WaitGroup
 }
 
 // poolKey names a pool: each version of a function runs in its own
@@ -390,6 +393,7 @@ func (s *Service) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.stopWatching()
 	s.closePools(func(poolKey) bool { return true })
 	s.async.Wait()
 	return nil
