@@ -112,3 +112,28 @@ func TestReservedConcurrencySharedByVersions(t *testing.T) {
 		t.Errorf("version 2 afterwards: %v %+v", err, res)
 	}
 }
+
+// TestMissingInterpreter: CreateFunction succeeds (Lambda cannot know this
+// machine), and each invocation fails as an unstartable runtime does,
+// saying what to install.
+func TestMissingInterpreter(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	s := New(Config{Store: st, CodeDir: filepath.Join(dir, "lambda"), Region: "us-east-1", AccountID: "000000000000",
+		Interpreters: map[string]string{"python3": filepath.Join(dir, "no-such-python")}})
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Create(ctx, Function{FunctionName: "f", Runtime: "python3.12", Handler: "app.handler"}, pythonZip(t, ""), nil); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.InvokeFunction(ctx, "f", []byte(`{}`), Invocation{RequestID: "req-1", LogTail: true})
+	want := `{"errorMessage":"RequestId: req-1 Error: no Python interpreter for runtime python3.12: fork/exec ` + filepath.Join(dir, "no-such-python") +
+		`: no such file or directory (install python3 or pass --lambda-interpreter python3.12=PATH)","errorType":"Runtime.InvalidEntrypoint"}`
+	if err != nil || res.FunctionError != "Unhandled" || string(res.Payload) != want || !bytes.HasPrefix(res.Logs, []byte("START RequestId: req-1 Version: $LATEST\n")) {
+		t.Errorf("got %v %q %s\nwant %s", err, res.FunctionError, res.Payload, want)
+	}
+}

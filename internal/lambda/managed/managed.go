@@ -30,7 +30,9 @@ import (
 	"crypto/sha256"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -294,6 +296,10 @@ func (r *Runtimes) probe(fam Family, cmd string) (Interpreter, error) {
 	c := exec.CommandContext(ctx, path, args...)
 	c.Stderr = &stderr
 	out, err := c.Output()
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return Interpreter{}, err // "fork/exec /x/node: no such file or directory"
+	}
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		if i := strings.IndexByte(msg, '\n'); i >= 0 {
