@@ -98,9 +98,15 @@ func (s *Service) RegisterLocal(name, spec string) error {
 	s.mu.Unlock()
 	s.watchLocal(name, watch)
 	if managed.FamilyOf(fn.Runtime) != managed.None {
-		// Report a missing or different interpreter now rather than at
-		// the first invocation.
-		_, _ = s.poolConfig(fn, "$LATEST")
+		// Resolve the interpreter now, in the background (a version
+		// manager's shims can take seconds), so that a missing or
+		// different one is reported at start-up rather than at the first
+		// invocation, which waits for this resolution if it comes first.
+		s.watchers.Add(1)
+		go func() {
+			defer s.watchers.Done()
+			_, _ = s.poolConfig(fn, "$LATEST")
+		}()
 	}
 	return nil
 }

@@ -102,10 +102,26 @@ func (s *Service) debounce(ctx context.Context, name string, changes <-chan stri
 			changed[p] = true
 			timer.Reset(reloadQuiet)
 		case <-timer.C:
-			s.reload(name, len(changed))
+			s.reload(name, countChanged(changed))
 			changed = map[string]bool{}
 		}
 	}
+}
+
+// countChanged counts the changed files for the reload line: those that
+// exist, not the temporary files tools write and rename away (sed -i,
+// editors); only when nothing changed exists (deletions) the deleted ones.
+func countChanged(paths map[string]bool) int {
+	n := 0
+	for p := range paths {
+		if _, err := os.Lstat(p); err == nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return len(paths)
+	}
+	return n
 }
 
 // reload gives a --function registration a new revision and replaces its

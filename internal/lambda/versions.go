@@ -110,8 +110,9 @@ type Target struct {
 	Version string
 	// Qualifier is the reference's qualifier ("" when unqualified).
 	Qualifier string
-	// InvokedARN is the ARN as the caller named the function (qualified
-	// when it was).
+	// InvokedARN is the ARN as the caller named the function when it was
+	// qualified (…:function:f:live); "" when unqualified (the function's
+	// ARN, which the instances know).
 	InvokedARN string
 	// Alias is the alias the reference named, if any.
 	Alias *Alias
@@ -126,9 +127,9 @@ func (s *Service) Resolve(ctx context.Context, ref string) (Target, error) {
 // resolve is Resolve; route picks an alias's version by its weights.
 func (s *Service) resolve(ctx context.Context, ref string, route bool) (Target, error) {
 	name, q := SplitRef(ref)
-	t := Target{Qualifier: q, InvokedARN: s.ARN(name), Version: "$LATEST"}
+	t := Target{Qualifier: q, Version: "$LATEST"}
 	if q != "" {
-		t.InvokedARN += ":" + q
+		t.InvokedARN = s.qualifiedARN(name, q)
 	}
 	s.mu.Lock()
 	fn, static := s.static[name]

@@ -114,6 +114,8 @@ type Runtimes struct {
 
 	mu    sync.Mutex
 	cache map[string]resolution // by runtime name
+
+	probeMu sync.Mutex // one resolution at a time: the others wait for its result
 }
 
 // resolution is the outcome of resolving a runtime name's interpreter.
@@ -214,25 +216,37 @@ func (r *Runtimes) Launch(runtime, taskRoot string) (Launch, error) {
 // Resolve returns the interpreter that serves runtime, probing candidates
 // the first time (and again once a failure or the file is gone).
 func (r *Runtimes) Resolve(runtime string) (Interpreter, error) {
-	r.mu.Lock()
-	res, ok := r.cache[runtime]
-	r.mu.Unlock()
-	now := time.Now()
-	if ok {
-		if res.err != nil && now.Before(res.expires) {
-			return Interpreter{}, res.err
-		}
-		if res.err == nil {
-			if _, err := os.Stat(res.interp.Path); err == nil {
-				return res.interp, nil
-			}
-		}
+	if in, ok, err := r.cached(runtime); ok {
+		return in, err
+	}
+	r.probeMu.Lock()
+	defer r.probeMu.Unlock()
+	if in, ok, err := r.cached(runtime); ok {
+		return in, err // resolved while this one waited
 	}
 	in, err := r.resolve(runtime)
 	r.mu.Lock()
-	r.cache[runtime] = resolution{interp: in, err: err, expires: now.Add(retryFailures)}
+	r.cache[runtime] = resolution{interp: in, err: err, expires: time.Now().Add(retryFailures)}
 	r.mu.Unlock()
 	return in, err
+}
+
+// cached returns a still valid resolution of runtime, if any: a failure
+// for retryFailures, a success while its executable exists.
+func (r *Runtimes) cached(runtime string) (Interpreter, bool, error) {
+	r.mu.Lock()
+	res, ok := r.cache[runtime]
+	r.mu.Unlock()
+	switch {
+	case !ok:
+		return Interpreter{}, false, nil
+	case res.err != nil:
+		return Interpreter{}, time.Now().Before(res.expires), res.err
+	}
+	if _, err := os.Stat(res.interp.Path); err != nil {
+		return Interpreter{}, false, nil
+	}
+	return res.interp, true, nil
 }
 
 // resolve probes the candidates for runtime in order.
