@@ -229,6 +229,7 @@ var scrub = []struct {
 }{
 	{regexp.MustCompile(`"RevisionId": "[^"]*"`), `"RevisionId": "<revision-id>"`},
 	{regexp.MustCompile(`"CodeSha256": "[^"]*"`), `"CodeSha256": "<code-sha256>"`},
+	{regexp.MustCompile(`current CodeSHA256 in \$LATEST \([^)]*\)`), `current CodeSHA256 in $$LATEST (<code-sha256>)`},
 	{regexp.MustCompile(`"CodeSize": \d+`), `"CodeSize": "<code-size>"`},
 	{regexp.MustCompile(`"Location": "[^"]*"`), `"Location": "<location>"`},
 	{regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`), `<uuid>`},
