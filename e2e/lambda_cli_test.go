@@ -25,6 +25,48 @@ func lambdaCLI(t *testing.T, g *Gateway, dir string, args ...string) clientResul
 	return runClient(ctx, g, dir, nil, awsCLIPath, full...)
 }
 
+// cliOK runs `aws lambda args…` in dir, expects success and decodes its
+// JSON output into out (unless nil).
+func cliOK(t *testing.T, g *Gateway, dir string, out any, args ...string) {
+	t.Helper()
+	res := lambdaCLI(t, g, dir, args...)
+	if res.Code != 0 {
+		t.Errorf("aws lambda %s: exit %d\n%s%s", strings.Join(args, " "), res.Code, res.Stdout, res.Stderr)
+		return
+	}
+	if out != nil {
+		if err := json.Unmarshal([]byte(res.Stdout), out); err != nil {
+			t.Errorf("aws lambda %s: %v\n%s", strings.Join(args, " "), err, res.Stdout)
+		}
+	}
+}
+
+// cliFails runs `aws lambda args…` and expects the CLI's report of the
+// service error errType from operation op with message.
+func cliFails(t *testing.T, g *Gateway, dir, errType, op, message string, args ...string) {
+	t.Helper()
+	res := lambdaCLI(t, g, dir, args...)
+	want := "An error occurred (" + errType + ") when calling the " + op + " operation: " + message
+	if res.Code != 254 || strings.TrimSpace(res.Stderr) != want {
+		t.Errorf("aws lambda %s:\n got exit %d, stderr %q\nwant exit 254, stderr %q", strings.Join(args, " "), res.Code, strings.TrimSpace(res.Stderr), want)
+	}
+}
+
+// runParallel runs fns at once (each CLI call takes a second or two of
+// CPU: independent ones run at once where there are CPUs for them) and
+// waits for them.
+func runParallel(fns ...func()) {
+	var wg sync.WaitGroup
+	for _, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	wg.Wait()
+}
+
 // TestLambdaCLI drives the Lambda API with the AWS CLI v2: create, get,
 // list, update code and configuration, invoke (RequestResponse with a log
 // tail, Event, DryRun), delete, and the CLI's report of service errors.
@@ -41,39 +83,11 @@ func TestLambdaCLI(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "fail.zip"), functionStubZip(t, "fail"), 0o644); err != nil { // the code update
 		t.Fatal(err)
 	}
-	ok := func(out any, args ...string) {
-		t.Helper()
-		res := lambdaCLI(t, g, dir, args...)
-		if res.Code != 0 {
-			t.Errorf("aws lambda %s: exit %d\n%s%s", strings.Join(args, " "), res.Code, res.Stdout, res.Stderr)
-			return
-		}
-		if out != nil {
-			if err := json.Unmarshal([]byte(res.Stdout), out); err != nil {
-				t.Errorf("aws lambda %s: %v\n%s", strings.Join(args, " "), err, res.Stdout)
-			}
-		}
-	}
-	// Each CLI call takes a second or two of CPU: independent ones run at
-	// once where there are CPUs for them.
-	parallel := func(fns ...func()) {
-		var wg sync.WaitGroup
-		for _, fn := range fns {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fn()
-			}()
-		}
-		wg.Wait()
-	}
+	ok := func(out any, args ...string) { t.Helper(); cliOK(t, g, dir, out, args...) }
+	parallel := runParallel
 	fails := func(errType, op, message string, args ...string) {
 		t.Helper()
-		res := lambdaCLI(t, g, dir, args...)
-		want := "An error occurred (" + errType + ") when calling the " + op + " operation: " + message
-		if res.Code != 254 || strings.TrimSpace(res.Stderr) != want {
-			t.Errorf("aws lambda %s:\n got exit %d, stderr %q\nwant exit 254, stderr %q", strings.Join(args, " "), res.Code, strings.TrimSpace(res.Stderr), want)
-		}
+		cliFails(t, g, dir, errType, op, message, args...)
 	}
 	type config struct {
 		FunctionName, FunctionArn, Runtime, Handler, Role, State, RevisionId, CodeSha256, Version string

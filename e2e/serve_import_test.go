@@ -64,3 +64,41 @@ func TestServeImportLambdaExample(t *testing.T) {
 		return nil
 	})
 }
+
+// TestServeImportRuntimeExamples starts the gateway as the README's Node.js
+// and Python examples do (`serve --function hello-node=./examples/lambda-node,
+// runtime=nodejs22.x,handler=index.handler --function hello-python=…
+// --import examples/lambda-node/openapi.yaml --import
+// examples/lambda-python/openapi.yaml`; the functions' directories are
+// copies, so that the test writes nothing into the repository) and calls
+// both imported, deployed APIs.
+func TestServeImportRuntimeExamples(t *testing.T) {
+	t.Parallel()
+	examples := filepath.Join(repoRoot(), "examples")
+	nodeDir, pyDir := copyDir(t, filepath.Join(examples, "lambda-node")), copyDir(t, filepath.Join(examples, "lambda-python"))
+	dp := startDataPlane(t, "",
+		"--function", "hello-node="+nodeDir+",runtime=nodejs22.x,handler=index.handler",
+		"--function", "hello-python="+pyDir+",runtime=python3.12,handler=app.handler",
+		"--import", filepath.Join(examples, "lambda-node", "openapi.yaml"),
+		"--import", filepath.Join(examples, "lambda-python", "openapi.yaml"))
+	for title, runtime := range map[string]string{"HelloNode": "AWS_Lambda_nodejs22.x", "HelloPython": "AWS_Lambda_python3.12"} {
+		imported := regexp.MustCompile(`imported REST API (\w+) \(` + title + `\)`)
+		var apiID string
+		eventually(t, "the import of "+title, func() error {
+			m := imported.FindStringSubmatch(dp.Stdout())
+			if m == nil {
+				return fmt.Errorf("not imported yet:\n%s", dp.Stdout())
+			}
+			apiID = m[1]
+			return nil
+		})
+		eventually(t, title, func() error {
+			r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+apiID+"/dev/greet?name=Ada", nil, nil)
+			if r.Status != 200 || decodeBody(t, r)["message"] != "Hello, Ada!" || decodeBody(t, r)["path"] != "/greet" ||
+				decodeBody(t, r)["runtime"] != runtime {
+				return fmt.Errorf("%s", r)
+			}
+			return nil
+		})
+	}
+}

@@ -57,6 +57,11 @@ type Settings struct {
 	// (--import, repeatable), to stage ImportStage.
 	Imports     []string
 	ImportStage string
+
+	// LambdaInterpreters map Lambda runtime names or families to local
+	// interpreters ("RUNTIME=PATH", flag --lambda-interpreter, config key
+	// lambda-interpreters): nodejs22.x=/opt/node22/bin/node, python3=python3.13.
+	LambdaInterpreters map[string]string
 }
 
 // PrivateNetwork is a named set of address ranges that may call PRIVATE
@@ -150,6 +155,8 @@ type fileSettings struct {
 	PrivateNetworks []PrivateNetwork  `yaml:"private-networks"`
 	CognitoIssuers  map[string]string `yaml:"cognito-issuers"`
 	IAMUsers        []IAMUser         `yaml:"iam-users"`
+
+	LambdaInterpreters map[string]string `yaml:"lambda-interpreters"`
 }
 
 func (f *fileSettings) get(name string) *string {
@@ -214,7 +221,9 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	}
 	configFlag := fs.String("config", "", "YAML file with any of these settings (env TOLLGATE_CONFIG)")
 	var functions, networks, issuers multi
-	fs.Var(&functions, "function", "NAME=PATH: register a local Lambda function (repeatable)")
+	fs.Var(&functions, "function", "NAME=PATH[,runtime=R][,handler=H][,timeout=S][,memory=MB]: register a local Lambda function: an executable, a directory with a bootstrap, or with runtime=nodejs*/python3.* a directory of code (repeatable; reloaded when its files change)")
+	var interpreters multi
+	fs.Var(&interpreters, "lambda-interpreter", "RUNTIME=PATH: the interpreter that runs a Lambda runtime name or family, e.g. nodejs22.x=/opt/node22/bin/node or python3=/usr/bin/python3.13 (repeatable; default node, python3.X or python3 on the PATH)")
 	fs.Var(&networks, "private-network", "NAME=CIDR[,CIDR...]: a private network (stand-in VPC endpoint NAME) that may call PRIVATE APIs (repeatable)")
 	fs.Var(&issuers, "cognito-issuer", "POOL=URL: the OIDC issuer serving a Cognito user pool's tokens (repeatable)")
 	var imports multi
@@ -270,6 +279,17 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	s.Functions = functions
 	if len(s.Functions) == 0 {
 		s.Functions = file.Functions
+	}
+	s.LambdaInterpreters = file.LambdaInterpreters
+	if len(interpreters) > 0 {
+		s.LambdaInterpreters = map[string]string{}
+		for _, kv := range interpreters {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || v == "" {
+				return s, fmt.Errorf("--lambda-interpreter %q: want RUNTIME=PATH", kv)
+			}
+			s.LambdaInterpreters[k] = v
+		}
 	}
 	s.PrivateNetworks = file.PrivateNetworks
 	for _, n := range networks {

@@ -50,18 +50,37 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
+// TestLambdaInterpreters: --lambda-interpreter RUNTIME=PATH (repeatable)
+// replaces the config file's lambda-interpreters.
+func TestLambdaInterpreters(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(file, []byte("lambda-interpreters: {python3: /usr/bin/python3.13}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load([]string{"--config", file}, env(nil), io.Discard)
+	if err != nil || s.LambdaInterpreters["python3"] != "/usr/bin/python3.13" {
+		t.Fatalf("from the file: %v %v", s.LambdaInterpreters, err)
+	}
+	s, err = Load([]string{"--config", file, "--lambda-interpreter", "nodejs22.x=/opt/node22/bin/node", "--lambda-interpreter", "nodejs=node"},
+		env(nil), io.Discard)
+	if err != nil || len(s.LambdaInterpreters) != 2 || s.LambdaInterpreters["nodejs22.x"] != "/opt/node22/bin/node" || s.LambdaInterpreters["nodejs"] != "node" {
+		t.Errorf("from flags: %v %v", s.LambdaInterpreters, err)
+	}
+}
+
 func TestBadSettings(t *testing.T) {
 	dir := t.TempDir()
 	unknown := filepath.Join(dir, "u.yaml")
 	_ = os.WriteFile(unknown, []byte("admin_addr: x\n"), 0o600)
 	cases := map[string][]string{
-		"bad addr":      {"--admin-addr", "nope"},
-		"bad account":   {"--account-id", "12"},
-		"bad function":  {"--function", "noequals"},
-		"missing file":  {"--config", filepath.Join(dir, "absent.yaml")},
-		"unknown key":   {"--config", unknown},
-		"bad log level": {"--log-level", "loud"},
-		"extra arg":     {"serve"},
+		"bad addr":        {"--admin-addr", "nope"},
+		"bad account":     {"--account-id", "12"},
+		"bad function":    {"--function", "noequals"},
+		"bad interpreter": {"--lambda-interpreter", "nodejs22.x"},
+		"missing file":    {"--config", filepath.Join(dir, "absent.yaml")},
+		"unknown key":     {"--config", unknown},
+		"bad log level":   {"--log-level", "loud"},
+		"extra arg":       {"serve"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {

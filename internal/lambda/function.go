@@ -17,7 +17,8 @@ type Function struct {
 	// FunctionName is the function's name, unique in the service.
 	FunctionName string `json:"FunctionName"`
 	// FunctionArn is the unqualified ARN,
-	// arn:aws:lambda:{region}:{account}:function:{name}.
+	// arn:aws:lambda:{region}:{account}:function:{name} (a published
+	// version's is qualified with its number).
 	FunctionArn string `json:"FunctionArn"`
 	// Runtime is the Lambda runtime identifier ("provided.al2023" for
 	// --function executables); Tollgate runs the code as a local process
@@ -43,7 +44,7 @@ type Function struct {
 	// LastModified is when the configuration or code last changed, in
 	// Lambda's format "2006-01-02T15:04:05.000+0000".
 	LastModified string `json:"LastModified"`
-	// Version is always "$LATEST": versions are not published.
+	// Version is "$LATEST", or a published version's number.
 	Version string `json:"Version"`
 	// Environment holds the environment variables; nil when none are set.
 	Environment *Environment `json:"Environment,omitempty"`
@@ -109,7 +110,7 @@ var (
 
 // FunctionName extracts the function name from a name, a partial ARN
 // ("123456789012:function:name") or a full ARN, with an optional
-// qualifier (":$LATEST", ":alias", ":3") dropped; Tollgate serves $LATEST.
+// qualifier (":$LATEST", ":alias", ":3") dropped (SplitRef keeps it).
 func FunctionName(ref string) string {
 	if i := strings.Index(ref, "function:"); i >= 0 {
 		ref = ref[i+len("function:"):]

@@ -35,18 +35,23 @@ func NewRemote(ctx context.Context, endpoint, region string) (*Remote, error) {
 	return &Remote{client: client}, nil
 }
 
-// Invoke runs the function remotely (RequestResponse); with logTail, the
-// result carries the decoded X-Amz-Log-Result.
-func (r *Remote) Invoke(ctx context.Context, ref string, payload []byte, logTail bool) (runtime.Result, error) {
+// Invoke runs the function remotely (RequestResponse); ref keeps its
+// qualifier, if any. With logTail, the result carries the decoded
+// X-Amz-Log-Result.
+func (r *Remote) Invoke(ctx context.Context, ref string, payload []byte, logTail bool) (Result, error) {
 	in := &lambdasdk.InvokeInput{FunctionName: aws.String(ref), Payload: payload}
 	if logTail {
 		in.LogType = types.LogTypeTail
 	}
 	out, err := r.client.Invoke(ctx, in)
 	if err != nil {
-		return runtime.Result{}, remoteError(ref, err)
+		return Result{}, remoteError(ref, err)
 	}
-	res := runtime.Result{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)}
+	res := Result{Result: runtime.Result{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)},
+		ExecutedVersion: aws.ToString(out.ExecutedVersion)}
+	if res.ExecutedVersion == "" {
+		res.ExecutedVersion = "$LATEST"
+	}
 	if out.LogResult != nil {
 		res.Logs, _ = base64.StdEncoding.DecodeString(*out.LogResult)
 	}

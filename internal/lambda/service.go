@@ -36,19 +36,34 @@ type Config struct {
 	Remote *Remote
 	// Now is the clock for LastModified; nil means time.Now.
 	Now func() time.Time
+	// Interpreters maps runtime names or families (nodejs22.x, nodejs,
+	// python3.12, python3) to the interpreters that run them
+	// (--lambda-interpreter); by default node and python3.X or python3
+	// are looked up on the PATH.
+	Interpreters map[string]string
 }
 
 // Service manages functions and invokes them.
 type Service struct {
-	cfg Config
-	log *slog.Logger
+	cfg      Config
+	log      *slog.Logger
+	launcher launcher
 
-	mu     sync.Mutex
-	static map[string]Function
-	pools  map[string]*poolEntry
-	closed bool
-	async  sync.WaitGroup // Event invocations in flight
+	mu       sync.Mutex
+	static   map[string]Function
+	pools    map[poolKey]*poolEntry
+	reserved map[string]*reservation // by function name
+	warned   map[string]bool         // warnings given once
+	closed   bool
+	async    sync.WaitGroup // Event invocations in flight
+
+	stopWatch []context.CancelFunc // of the --function watchers
+	watchers  sync.WaitGroup
 }
+
+// poolKey names a pool: each version of a function runs in its own
+// execution environments [D: "Lambda function versions"].
+type poolKey struct{ name, version string }
 
 type poolEntry struct {
 	pool     *runtime.Pool
@@ -62,6 +77,9 @@ type storedFunction struct {
 	CodeDir    string            `json:"codeDir"`
 	Tags       map[string]string `json:"tags,omitempty"`
 	Reserved   *int              `json:"reservedConcurrency,omitempty"`
+	// LastVersion is the number of the last version published (0: none);
+	// numbers are not reused.
+	LastVersion int `json:"lastVersion,omitempty"`
 }
 
 func functionKey(name string) string { return "lambdafn/" + name }
@@ -75,43 +93,13 @@ func New(cfg Config) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, log: log, static: map[string]Function{}, pools: map[string]*poolEntry{}}
+	return &Service{cfg: cfg, log: log, static: map[string]Function{}, pools: map[poolKey]*poolEntry{},
+		reserved: map[string]*reservation{}, warned: map[string]bool{}, launcher: newLauncher(cfg)}
 }
 
 // ARN returns a function's ARN.
 func (s *Service) ARN(name string) string {
 	return "arn:aws:lambda:" + s.cfg.Region + ":" + s.cfg.AccountID + ":function:" + name
-}
-
-// RegisterLocal registers a function served from an executable on disk
-// (--function NAME=PATH). It is not stored and shadows a stored function
-// of the same name.
-func (s *Service) RegisterLocal(name, path string) error {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return err
-	}
-	fi, err := os.Stat(abs)
-	if err != nil {
-		return fmt.Errorf("function %s: %w", name, err)
-	}
-	if fi.IsDir() {
-		abs = filepath.Join(abs, "bootstrap")
-		if fi, err = os.Stat(abs); err != nil {
-			return fmt.Errorf("function %s: %w", name, err)
-		}
-	}
-	if fi.Mode()&0o111 == 0 {
-		return fmt.Errorf("function %s: %s is not executable", name, abs)
-	}
-	fn := s.defaults(Function{FunctionName: name, Runtime: "provided.al2023", Handler: filepath.Base(abs)})
-	fn.Executable, fn.CodeDir, fn.Static = abs, filepath.Dir(abs), true
-	fn.CodeSize = fi.Size()
-	fn.RevisionID = uuid.NewString()
-	s.mu.Lock()
-	s.static[name] = fn
-	s.mu.Unlock()
-	return nil
 }
 
 // defaults fills what Lambda fills on CreateFunction.
@@ -155,7 +143,7 @@ func (s *Service) Create(ctx context.Context, fn Function, zipBytes []byte, tags
 		return Function{}, err
 	}
 	fn = s.defaults(fn)
-	exe, dir, err := s.unpack(fn.FunctionName, zipBytes, fn.Handler)
+	exe, dir, err := s.unpack(fn.FunctionName, zipBytes, executableHandler(fn))
 	if err != nil {
 		return Function{}, err
 	}
@@ -309,7 +297,7 @@ func (s *Service) Update(ctx context.Context, ref string, zipBytes []byte, edit 
 		if err != nil {
 			return Function{}, err
 		}
-		if exe, dir, err = s.unpack(name, zipBytes, d.Function.Handler); err != nil {
+		if exe, dir, err = s.unpack(name, zipBytes, executableHandler(d.Function)); err != nil {
 			return Function{}, err
 		}
 	}
@@ -366,18 +354,27 @@ func (s *Service) Delete(ctx context.Context, ref string) error {
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrNotFound
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		// Its versions and aliases go with it.
+		for _, prefix := range []string{versionPrefix(name), aliasPrefix(name)} {
+			items, err := tx.List(ctx, prefix, store.ListOptions{})
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if err := tx.Delete(ctx, it.Key); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	e := s.pools[name]
-	delete(s.pools, name)
-	s.mu.Unlock()
-	if e != nil {
-		_ = e.pool.Close()
-	}
+	s.closePools(func(key poolKey) bool { return key.name == name })
 	// Its processes are gone: its code may go too. (Stored names never
 	// hold dots or slashes; the check guards the data dir all the same.)
 	if strings.ContainsAny(name, "./\\") || name == "" {
@@ -395,14 +392,27 @@ func (s *Service) Delete(ctx context.Context, ref string) error {
 func (s *Service) Close() error {
 	s.mu.Lock()
 	s.closed = true
-	pools := s.pools
-	s.pools = map[string]*poolEntry{}
 	s.mu.Unlock()
-	for _, e := range pools {
-		_ = e.pool.Close()
-	}
+	s.stopWatching()
+	s.closePools(func(poolKey) bool { return true })
 	s.async.Wait()
 	return nil
+}
+
+// closePools closes (and forgets) the pools whose key matches.
+func (s *Service) closePools(match func(poolKey) bool) {
+	var closing []*runtime.Pool
+	s.mu.Lock()
+	for k, e := range s.pools {
+		if match(k) {
+			closing = append(closing, e.pool)
+			delete(s.pools, k)
+		}
+	}
+	s.mu.Unlock()
+	for _, p := range closing {
+		_ = p.Close()
+	}
 }
 
 // Invocation is one call of InvokeFunction.
@@ -419,49 +429,76 @@ type Invocation struct {
 	LogTail bool
 }
 
-// InvokeFunction runs a function and returns the runtime's result. A
-// function that is not local goes to the remote endpoint when one is set.
-func (s *Service) InvokeFunction(ctx context.Context, ref string, payload []byte, inv Invocation) (runtime.Result, error) {
-	fn, err := s.Get(ctx, ref)
-	if errors.Is(err, ErrNotFound) && s.cfg.Remote != nil {
+// Result is an invocation's outcome, as Lambda's Invoke returns it.
+type Result struct {
+	runtime.Result
+	// ExecutedVersion is the version that ran (X-Amz-Executed-Version):
+	// "$LATEST", or a number when invoked through a version or an alias.
+	ExecutedVersion string
+}
+
+// InvokeFunction runs a function and returns the runtime's result. ref may
+// carry a qualifier (name:3, name:live, a qualified ARN): a version runs its
+// own code and configuration; an alias runs its version, or its additional
+// version with that version's weight. A function that is not local goes to
+// the remote endpoint when one is set.
+func (s *Service) InvokeFunction(ctx context.Context, ref string, payload []byte, inv Invocation) (Result, error) {
+	t, err := s.resolve(ctx, ref, true)
+	if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrQualifierNotFound) && s.cfg.Remote != nil {
 		return s.cfg.Remote.Invoke(ctx, ref, payload, inv.LogTail)
 	}
 	if err != nil {
-		return runtime.Result{}, err
+		return Result{}, err
 	}
-	return s.invokeLocal(ctx, fn, payload, inv, true)
+	res, err := s.invokeLocal(ctx, t, payload, inv, true)
+	return Result{Result: res, ExecutedVersion: t.Version}, err
 }
 
-// invokeLocal runs fn's code. A synchronous invocation is throttled at once
-// when fn's reserved concurrency is exhausted; others wait for a slot.
-func (s *Service) invokeLocal(ctx context.Context, fn Function, payload []byte, inv Invocation, sync bool) (runtime.Result, error) {
+// invokeLocal runs t's code. A synchronous invocation is throttled at once
+// when the function's reserved concurrency is exhausted; others wait for a
+// slot.
+func (s *Service) invokeLocal(ctx context.Context, t Target, payload []byte, inv Invocation, sync bool) (runtime.Result, error) {
+	fn := t.Function
 	if fn.ReservedConcurrency != nil && *fn.ReservedConcurrency == 0 {
 		return runtime.Result{}, fmt.Errorf("invoke %s: reserved concurrency is 0: %w", fn.FunctionName, runtime.ErrTooManyRequests)
-	}
-	pool, err := s.pool(fn)
-	if err != nil {
-		return runtime.Result{}, err
 	}
 	if inv.RequestID == "" {
 		inv.RequestID = uuid.NewString()
 	}
+	pool, err := s.pool(fn, t.Version)
+	if isInterpreterError(err) {
+		res := runtime.EntrypointFailure(inv.RequestID, err.Error())
+		if inv.LogTail {
+			res.Logs = formatLogTail(inv.RequestID, t.Version, fn, res)
+		}
+		return res, nil
+	}
+	if err != nil {
+		return runtime.Result{}, err
+	}
+	// Reserved concurrency is the function's, shared by its versions.
+	release, err := s.reserve(ctx, fn, sync)
+	if err != nil {
+		return runtime.Result{}, err
+	}
+	defer release()
 	res, err := pool.Invoke(ctx, payload, runtime.Invocation{
-		RequestID: inv.RequestID, ClientContext: inv.ClientContext, LogTail: inv.LogTail,
+		RequestID: inv.RequestID, ClientContext: inv.ClientContext, LogTail: inv.LogTail, InvokedARN: t.InvokedARN,
 		// Lambda throttles at once when a reserved concurrency is
 		// exhausted; without one, invocations queue for an instance.
 		FailFast: sync && fn.ReservedConcurrency != nil,
 	})
 	if err == nil && inv.LogTail {
-		res.Logs = formatLogTail(inv.RequestID, fn, res)
+		res.Logs = formatLogTail(inv.RequestID, t.Version, fn, res)
 	}
 	return res, err
 }
 
 // formatLogTail renders an invocation's log as Lambda's LogResult does,
-// keeping the last 4 KB.
-func formatLogTail(requestID string, fn Function, res runtime.Result) []byte {
+// keeping the last 4 KB; START names the version that ran [U].
+func formatLogTail(requestID, version string, fn Function, res runtime.Result) []byte {
 	var b []byte
-	b = fmt.Appendf(b, "START RequestId: %s Version: $LATEST\n", requestID)
+	b = fmt.Appendf(b, "START RequestId: %s Version: %s\n", requestID, version)
 	b = append(b, res.Logs...)
 	b = fmt.Appendf(b, "END RequestId: %s\n", requestID)
 	ms := float64(res.Duration.Microseconds()) / 1000
@@ -482,13 +519,14 @@ func formatLogTail(requestID string, fn Function, res runtime.Result) []byte {
 // outcome goes to the log only. Remote functions are invoked with the
 // Event invocation type.
 func (s *Service) InvokeAsync(ctx context.Context, ref string, payload []byte, inv Invocation) error {
-	fn, err := s.Get(ctx, ref)
-	if errors.Is(err, ErrNotFound) && s.cfg.Remote != nil {
+	t, err := s.resolve(ctx, ref, true)
+	if errors.Is(err, ErrNotFound) && !errors.Is(err, ErrQualifierNotFound) && s.cfg.Remote != nil {
 		return s.cfg.Remote.InvokeAsync(ctx, ref, payload)
 	}
 	if err != nil {
 		return err
 	}
+	fn := t.Function
 	if len(payload) > runtime.MaxRequestPayload {
 		return fmt.Errorf("invoke %s: %d bytes: %w", fn.FunctionName, len(payload), runtime.ErrRequestTooLarge)
 	}
@@ -507,7 +545,7 @@ func (s *Service) InvokeAsync(ctx context.Context, ref string, payload []byte, i
 		// Lambda queues Event invocations and retries them; here a
 		// throttled one waits for an instance instead.
 		inv.LogTail = false
-		res, err := s.invokeLocal(context.Background(), fn, payload, inv, false)
+		res, err := s.invokeLocal(context.Background(), t, payload, inv, false)
 		switch {
 		case err != nil:
 			s.log.Warn("event invocation failed", "function", fn.FunctionName, "requestId", inv.RequestID, "error", err)
@@ -521,33 +559,44 @@ func (s *Service) InvokeAsync(ctx context.Context, ref string, payload []byte, i
 	return nil
 }
 
-// pool returns the function's pool, creating or updating it when its
-// configuration changed.
-func (s *Service) pool(fn Function) (*runtime.Pool, error) {
+// pool returns the pool of a version of the function, creating or updating
+// it when its configuration changed.
+func (s *Service) pool(fn Function, version string) (*runtime.Pool, error) {
+	key, rev := poolKey{fn.FunctionName, version}, poolRevision(fn)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	e := s.pools[key]
+	if e != nil && e.revision == rev {
+		s.mu.Unlock()
+		return e.pool, nil
+	}
+	s.mu.Unlock()
+	// A new or changed configuration: resolve how to run it (which may
+	// probe an interpreter) outside the lock.
+	cfg, err := s.poolConfig(fn, version)
+	if err != nil {
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
-	e := s.pools[fn.FunctionName]
-	cfg := runtime.Config{
-		Name: fn.FunctionName, Handler: fn.Handler, Executable: fn.Executable, WorkDir: fn.CodeDir,
-		Timeout: time.Duration(fn.Timeout) * time.Second, MemoryMB: fn.MemorySize,
-		Region: s.cfg.Region, AccountID: s.cfg.AccountID,
-	}
-	if fn.ReservedConcurrency != nil {
-		cfg.MaxConcurrency = *fn.ReservedConcurrency
-	}
-	if fn.Environment != nil {
-		cfg.Env = fn.Environment.Variables
-	}
+	e = s.pools[key]
 	switch {
 	case e == nil:
-		e = &poolEntry{pool: runtime.NewPool(cfg, s.log.With("function", fn.FunctionName)), revision: fn.RevisionID}
-		s.pools[fn.FunctionName] = e
-	case e.revision != fn.RevisionID:
+		log := s.log.With("function", fn.FunctionName)
+		if version != "$LATEST" {
+			log = log.With("version", version)
+		}
+		e = &poolEntry{pool: runtime.NewPool(cfg, log), revision: rev}
+		s.pools[key] = e
+	case e.revision != rev:
 		e.pool.Update(cfg)
-		e.revision = fn.RevisionID
+		e.revision = rev
 	}
 	return e.pool, nil
 }

@@ -6,7 +6,10 @@
 // provided.al2/provided.al2023 runtimes, such as an aws-lambda-go program)
 // started with the environment Lambda gives a custom runtime, including
 // AWS_LAMBDA_RUNTIME_API pointing at a Runtime API listener on 127.0.0.1 that
-// belongs to that instance alone. The runtime fetches invocations from
+// belongs to that instance alone. A managed runtime (Node.js, Python) is the
+// same to the pool: an interpreter (Config.Executable) running a runtime
+// client script (Config.Args) that speaks the Runtime API; package managed
+// says which. The runtime fetches invocations from
 // GET /2018-06-01/runtime/invocation/next and answers them through the
 // response and error endpoints, exactly as in Lambda.
 //

@@ -24,9 +24,9 @@ var reservedEnv = map[string]bool{
 // InvalidParameterValueException "… contains reserved keys …").
 func IsReservedEnv(key string) bool { return reservedEnv[key] }
 
-// lambdaRuntimeDir is LAMBDA_RUNTIME_DIR in Lambda; provided runtimes do not
-// use it, and it does not exist here.
-const lambdaRuntimeDir = "/var/runtime"
+// defaultRuntimeDir is LAMBDA_RUNTIME_DIR in Lambda; provided runtimes do
+// not use it, and it does not exist here.
+const defaultRuntimeDir = "/var/runtime"
 
 // mbPerVCPU is the memory at which Lambda allocates one full vCPU; it
 // allocates CPU in proportion to memory, up to 6 vCPUs at 10,240 MB.
@@ -42,16 +42,21 @@ func vCPUs(memoryMB int) int {
 	return max(1, min(n, 6, runtime.NumCPU()))
 }
 
-// environ builds a process environment from scratch, as Lambda does for a
-// provided.al2023 runtime: Tollgate's own environment is never passed on.
+// environ builds a process environment from scratch, as Lambda does: Tollgate's
+// own environment is never passed on.
 func (c Config) environ(runtimeAPI, logStream string) []string {
 	env := map[string]string{
 		// Unreserved variables: the function's configuration may change them.
 		"LANG":            "en_US.UTF-8",
 		"PATH":            "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-		"LD_LIBRARY_PATH": "/lib64:/usr/lib64:" + lambdaRuntimeDir + ":" + lambdaRuntimeDir + "/lib:" + c.WorkDir + ":" + c.WorkDir + "/lib:/opt/lib",
+		"LD_LIBRARY_PATH": "/lib64:/usr/lib64:" + c.RuntimeDir + ":" + c.RuntimeDir + "/lib:" + c.WorkDir + ":" + c.WorkDir + "/lib:/opt/lib",
 		"GOMEMLIMIT":      strconv.Itoa(c.MemoryMB) + "MiB",
 		"GOMAXPROCS":      strconv.Itoa(vCPUs(c.MemoryMB)),
+	}
+	for k, v := range c.BaseEnv {
+		if !reservedEnv[k] {
+			env[k] = v
+		}
 	}
 	for k, v := range c.Env {
 		if !reservedEnv[k] {
@@ -62,16 +67,16 @@ func (c Config) environ(runtimeAPI, logStream string) []string {
 		"AWS_LAMBDA_RUNTIME_API":          runtimeAPI,
 		"_HANDLER":                        c.Handler,
 		"LAMBDA_TASK_ROOT":                c.WorkDir,
-		"LAMBDA_RUNTIME_DIR":              lambdaRuntimeDir,
+		"LAMBDA_RUNTIME_DIR":              c.RuntimeDir,
 		"AWS_LAMBDA_FUNCTION_NAME":        c.Name,
-		"AWS_LAMBDA_FUNCTION_VERSION":     "$LATEST",
+		"AWS_LAMBDA_FUNCTION_VERSION":     c.Version,
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": strconv.Itoa(c.MemoryMB),
 		"AWS_LAMBDA_INITIALIZATION_TYPE":  "on-demand",
 		"AWS_LAMBDA_LOG_GROUP_NAME":       "/aws/lambda/" + c.Name,
 		"AWS_LAMBDA_LOG_STREAM_NAME":      logStream,
 		"AWS_REGION":                      c.Region,
 		"AWS_DEFAULT_REGION":              c.Region,
-		"AWS_EXECUTION_ENV":               "AWS_Lambda_provided.al2023",
+		"AWS_EXECUTION_ENV":               "AWS_Lambda_" + c.Runtime,
 		"TZ":                              ":UTC",
 	} {
 		env[k] = v

@@ -129,3 +129,11 @@ func functionErrorPayload(body []byte, headerType string) []byte {
 	}
 	return errorDoc{ErrorType: typ, ErrorMessage: msg}.marshal()
 }
+
+// EntrypointFailure is the result of an invocation whose runtime cannot be
+// started at all (a missing interpreter, say), as Lambda answers for an
+// unstartable bootstrap: FunctionError Unhandled and
+// {"errorType":"Runtime.InvalidEntrypoint","errorMessage":"RequestId: <id> Error: <message>"}.
+func EntrypointFailure(requestID, message string) Result {
+	return Result{Payload: sandboxError(errTypeEntrypoint, requestID, message), FunctionError: FunctionErrorUnhandled}
+}

@@ -211,7 +211,7 @@ func TestNoLoop(t *testing.T) {
 		t.Run(tc.mode, func(t *testing.T) {
 			cfg := fnConfig(t, "noloop")
 			cfg.Env = map[string]string{"NOLOOP_MODE": tc.mode}
-			cfg.Timeout = tc.timeout
+			cfg.Timeout, cfg.InitTimeout = tc.timeout, tc.timeout
 			p, logs := newTestPool(t, cfg)
 			res := invoke(t, p, `{}`, Invocation{RequestID: "req-noloop"})
 			mustFail(t, res)
@@ -245,10 +245,24 @@ func TestSlowInit(t *testing.T) {
 	}
 }
 
+// TestInitLongerThanTimeout: the initialisation has its own limit, not the
+// function's (shorter) timeout: a runtime that takes 1.5 s to start serves
+// a function whose timeout is 1 s.
+func TestInitLongerThanTimeout(t *testing.T) {
+	cfg := fnConfig(t, "slowinit")
+	cfg.Env = map[string]string{"SLOWINIT_MS": "1500"}
+	cfg.Timeout = time.Second
+	p, _ := newTestPool(t, cfg)
+	res := invoke(t, p, `{}`, Invocation{})
+	if mustSucceed(t, res); res.InitDuration < 1500*time.Millisecond {
+		t.Errorf("InitDuration = %v", res.InitDuration)
+	}
+}
+
 func TestInitPastTimeout(t *testing.T) {
 	cfg := fnConfig(t, "slowinit")
 	cfg.Env = map[string]string{"SLOWINIT_MS": "5000"}
-	cfg.Timeout = time.Second
+	cfg.Timeout, cfg.InitTimeout = time.Second, 2*time.Second
 	p, _ := newTestPool(t, cfg)
 	doc := mustFail(t, invoke(t, p, `{}`, Invocation{RequestID: "req-init"}))
 	if doc.ErrorType != "Sandbox.Timedout" || doc.ErrorMessage != "RequestId: req-init Error: Task timed out after 1.00 seconds" {

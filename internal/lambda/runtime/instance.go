@@ -86,7 +86,7 @@ func startInstance(cfg Config, gen uint64, log *slog.Logger, onExit func(*instan
 		stopping:   make(chan struct{}),
 	}
 	in.srv = newRuntimeServer(in, log)
-	stream := logStreamName()
+	stream := logStreamName(cfg.Version)
 	in.started = time.Now()
 	proc, err := startProcess(cfg, cfg.environ(ln.Addr().String(), stream))
 	if err != nil {
@@ -122,10 +122,10 @@ func startInstance(cfg Config, gen uint64, log *slog.Logger, onExit func(*instan
 }
 
 // logStreamName returns a name like Lambda's: 2024/01/15/[$LATEST]<32 hex>.
-func logStreamName() string {
+func logStreamName(version string) string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return time.Now().UTC().Format("2006/01/02") + "/[$LATEST]" + hex.EncodeToString(b[:])
+	return time.Now().UTC().Format("2006/01/02") + "/[" + version + "]" + hex.EncodeToString(b[:])
 }
 
 // invoke runs inv on the instance. The caller holds the instance exclusively.
@@ -136,8 +136,9 @@ func (in *instance) invoke(ctx context.Context, inv *invocation) (Result, verdic
 	cold := !in.delivered
 	if cold {
 		// Initialisation: wait until the runtime asks for its first
-		// invocation, within the function's timeout.
-		t := time.NewTimer(in.cfg.Timeout)
+		// invocation, within the init limit (or the function's timeout
+		// when it is longer).
+		t := time.NewTimer(max(in.cfg.InitTimeout, in.cfg.Timeout))
 		defer t.Stop()
 		select {
 		case <-in.ready:

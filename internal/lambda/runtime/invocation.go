@@ -16,6 +16,11 @@ type Invocation struct {
 	// TraceID is the X-Ray header passed as Lambda-Runtime-Trace-Id; a new
 	// root trace id when empty.
 	TraceID string
+	// InvokedARN is the function ARN as the caller named it, passed as
+	// Lambda-Runtime-Invoked-Function-Arn: unqualified, or with the
+	// version or alias it was invoked through (…:function:f:live). The
+	// function's unqualified ARN when empty.
+	InvokedARN string
 	// ClientContext and CognitoIdentity are passed, when set, as the
 	// Lambda-Runtime-Client-Context and Lambda-Runtime-Cognito-Identity
 	// headers (JSON documents, as the Invoke API receives them).
@@ -86,6 +91,7 @@ func (t *logTail) bytes() []byte {
 // invocation is an invocation on its way through an instance.
 type invocation struct {
 	id, traceID                    string
+	invokedARN                     string // "" means the instance's unqualified ARN
 	clientContext, cognitoIdentity string
 	payload                        []byte
 	maxDeadline                    time.Time  // Invocation.Deadline
@@ -104,6 +110,7 @@ func newInvocation(payload []byte, opts Invocation) *invocation {
 	inv := &invocation{
 		id:              opts.RequestID,
 		traceID:         opts.TraceID,
+		invokedARN:      opts.InvokedARN,
 		clientContext:   opts.ClientContext,
 		cognitoIdentity: opts.CognitoIdentity,
 		payload:         payload,

@@ -96,8 +96,7 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 					return Result{}, fmt.Errorf("invoke %s: %w", p.name(), err)
 				}
 				p.log.Load().Warn("cannot start the function", "requestId", inv.id, "error", err)
-				return Result{Payload: sandboxError(errTypeEntrypoint, inv.id, err.Error()),
-					FunctionError: FunctionErrorUnhandled}, nil
+				return EntrypointFailure(inv.id, err.Error()), nil
 			}
 		}
 		res, v, err := inst.invoke(ctx, inv)

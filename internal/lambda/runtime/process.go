@@ -36,7 +36,7 @@ func startProcess(cfg Config, env []string) (*process, error) {
 	}
 	cmd := &exec.Cmd{
 		Path:        path,
-		Args:        []string{path},
+		Args:        append([]string{path}, cfg.Args...),
 		Env:         env,
 		Dir:         cfg.WorkDir,
 		Stdout:      outW,

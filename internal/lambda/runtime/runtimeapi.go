@@ -128,7 +128,11 @@ func (in *instance) handleNext(ctx *fasthttp.RequestCtx) {
 	h.Set(hdrRequestID, inv.id)
 	var deadline [20]byte
 	h.SetBytesV(hdrDeadline, strconv.AppendInt(deadline[:0], inv.deadline.UnixMilli(), 10))
-	h.Set(hdrFunctionARN, in.arn)
+	if inv.invokedARN != "" {
+		h.Set(hdrFunctionARN, inv.invokedARN)
+	} else {
+		h.Set(hdrFunctionARN, in.arn)
+	}
 	h.Set(hdrTraceID, inv.traceID)
 	if inv.clientContext != "" {
 		h.Set(hdrClientContext, inv.clientContext)
@@ -215,6 +219,9 @@ func (in *instance) handleInitError(ctx *fasthttp.RequestCtx) {
 		ctx.SetConnectionClose()
 		return
 	}
+	// What the runtime logged about the failure is in the log before the
+	// invocation fails, as with an answer.
+	drainLogs(in.readers[:]...)
 	in.failInit(functionErrorPayload(body, string(ctx.Request.Header.Peek(hdrErrorType))))
 	renderAccepted(ctx)
 }

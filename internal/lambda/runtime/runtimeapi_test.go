@@ -204,7 +204,8 @@ func TestFunctionErrorPayload(t *testing.T) {
 func TestConfigDefaults(t *testing.T) {
 	c := Config{Name: "f"}.withDefaults()
 	if c.Timeout != 3*time.Second || c.MemoryMB != 128 || c.MaxConcurrency != 10 || c.IdleTimeout != 5*time.Minute ||
-		c.Region != "us-east-1" || c.AccountID != "000000000000" {
+		c.Region != "us-east-1" || c.AccountID != "000000000000" || c.Version != "$LATEST" || c.Runtime != "provided.al2023" ||
+		c.RuntimeDir != "/var/runtime" {
 		t.Errorf("defaults: %+v", c)
 	}
 	if got := (Config{Executable: "/code/fn/bootstrap"}).withDefaults().WorkDir; got != "/code/fn" {
@@ -227,5 +228,41 @@ func TestConfigDefaults(t *testing.T) {
 		if IsReservedEnv(k) {
 			t.Errorf("%s reserved", k)
 		}
+	}
+}
+
+// TestManagedRuntimeSettings: what a managed runtime (nodejs*, python3.*)
+// changes in an instance: the program's arguments, AWS_EXECUTION_ENV,
+// LAMBDA_RUNTIME_DIR, the version (environment and log stream) and the
+// variables it adds, which the function's own may override; and the
+// invoked ARN, which follows each invocation.
+func TestManagedRuntimeSettings(t *testing.T) {
+	cfg := fnConfig(t, "echo")
+	// /bin/sh runs the function: Args reach the program.
+	cfg.Executable, cfg.Args = "/bin/sh", []string{"-c", "exec " + cfg.Executable + " \"$0\"", "from-args"}
+	cfg.Name, cfg.Version, cfg.Runtime, cfg.RuntimeDir = "managed", "7", "nodejs20.x", "/opt/tollgate/rt"
+	cfg.BaseEnv = map[string]string{"NODE_PATH": "/rt/node_modules", "PATH": "/interp/bin:/usr/bin", "LAMBDA_TASK_ROOT": "/ignored"}
+	cfg.Env = map[string]string{"PATH": "/mine"}
+	p, _ := newTestPool(t, cfg)
+	out := decode[echoOut](t, invoke(t, p, `{}`, Invocation{InvokedARN: "arn:aws:lambda:us-east-1:000000000000:function:managed:live"}))
+	for k, want := range map[string]string{
+		"AWS_EXECUTION_ENV": "AWS_Lambda_nodejs20.x", "LAMBDA_RUNTIME_DIR": "/opt/tollgate/rt",
+		"AWS_LAMBDA_FUNCTION_VERSION": "7", "NODE_PATH": "/rt/node_modules", "PATH": "/mine", "LAMBDA_TASK_ROOT": cfg.WorkDir,
+		"LD_LIBRARY_PATH": "/lib64:/usr/lib64:/opt/tollgate/rt:/opt/tollgate/rt/lib:" + cfg.WorkDir + ":" + cfg.WorkDir + "/lib:/opt/lib",
+	} {
+		if out.Env[k] != want {
+			t.Errorf("%s = %q, want %q", k, out.Env[k], want)
+		}
+	}
+	if !regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/\[7\][0-9a-f]{32}$`).MatchString(out.LogStreamName) || out.FunctionVersion != "7" {
+		t.Errorf("log stream %q, version %q", out.LogStreamName, out.FunctionVersion)
+	}
+	if out.LambdaContext.InvokedFunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:managed:live" {
+		t.Errorf("invoked ARN %q", out.LambdaContext.InvokedFunctionArn)
+	}
+	// The next invocation on the same instance, unqualified.
+	out2 := decode[echoOut](t, invoke(t, p, `{}`, Invocation{}))
+	if out2.PID != out.PID || out2.LambdaContext.InvokedFunctionArn != "arn:aws:lambda:us-east-1:000000000000:function:managed" {
+		t.Errorf("second invocation: pid %d (was %d), invoked ARN %q", out2.PID, out.PID, out2.LambdaContext.InvokedFunctionArn)
 	}
 }

@@ -2,8 +2,10 @@
 // REST-JSON, SigV4 service "lambda") that drives Tollgate's local
 // functions: CreateFunction, GetFunction, GetFunctionConfiguration,
 // ListFunctions, UpdateFunctionCode, UpdateFunctionConfiguration,
-// DeleteFunction, Put/Get/DeleteFunctionConcurrency and Invoke
-// (RequestResponse, Event, DryRun).
+// DeleteFunction, Put/Get/DeleteFunctionConcurrency, Invoke
+// (RequestResponse, Event, DryRun), PublishVersion, ListVersionsByFunction
+// and Create/Get/Update/Delete/ListAliases, with qualifiers (versions,
+// aliases) wherever Lambda takes them.
 //
 // Paths, status codes, header bindings and shapes follow the service model
 // (botocore lambda/2015-03-31); error types, messages and body members
@@ -11,8 +13,7 @@
 // ResourceNotFoundException), as recorded against AWS.
 //
 // Differences from Lambda, by design:
-//   - Only $LATEST exists: no versions, aliases or publishing (Publish is
-//     ignored; any other qualifier is "Function not found").
+//   - Functions registered with --function have $LATEST only.
 //   - Code comes only as Code.ZipFile; S3 and container images are refused.
 //   - A new function is Active at once (Lambda reports Pending first).
 //   - GetFunction's Code.Location is a file:// URL of the stored zip.
@@ -39,8 +40,18 @@ type Functions interface {
 	Update(ctx context.Context, ref string, zip []byte, edit func(*lambda.Function) error) (lambda.Function, error)
 	SetConcurrency(ctx context.Context, ref string, reserved *int) (lambda.Function, error)
 	Delete(ctx context.Context, ref string) error
-	InvokeFunction(ctx context.Context, ref string, payload []byte, inv lambda.Invocation) (runtime.Result, error)
+	InvokeFunction(ctx context.Context, ref string, payload []byte, inv lambda.Invocation) (lambda.Result, error)
 	InvokeAsync(ctx context.Context, ref string, payload []byte, inv lambda.Invocation) error
+
+	Resolve(ctx context.Context, ref string) (lambda.Target, error)
+	PublishVersion(ctx context.Context, ref, description string, check func(*lambda.Function) error) (lambda.Function, error)
+	ListVersions(ctx context.Context, ref string) ([]lambda.Function, error)
+	DeleteVersion(ctx context.Context, ref, version string) error
+	CreateAlias(ctx context.Context, ref string, a lambda.Alias) (lambda.Alias, error)
+	GetAlias(ctx context.Context, ref, alias string) (lambda.Alias, error)
+	UpdateAlias(ctx context.Context, ref, alias string, edit func(*lambda.Alias) error) (lambda.Alias, error)
+	DeleteAlias(ctx context.Context, ref, alias string) error
+	ListAliases(ctx context.Context, ref, version string) ([]lambda.Alias, error)
 }
 
 var _ Functions = (*lambda.Service)(nil)
@@ -98,6 +109,13 @@ func (a *API) Register(rt *restjson.Router) {
 		{"DELETE /2017-10-31/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency", noBody, a.deleteFunctionConcurrency, 0},
 		{"GET /2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency", ok, a.getFunctionConcurrency, 0},
 		{"POST " + fn + "/invocations", "Invoke", ok, a.invoke, runtime.MaxRequestPayload},
+		{"POST " + fn + "/versions", "PublishVersion", created, a.publishVersion, 0},
+		{"GET " + fn + "/versions", "ListVersionsByFunction", ok, a.listVersionsByFunction, 0},
+		{"POST " + fn + "/aliases", "CreateAlias", created, a.createAlias, 0},
+		{"GET " + fn + "/aliases", "ListAliases", ok, a.listAliases, 0},
+		{"GET " + fn + "/aliases/{Name}", "GetAlias", ok, a.getAlias, 0},
+		{"PUT " + fn + "/aliases/{Name}", "UpdateAlias", ok, a.updateAlias, 0},
+		{"DELETE " + fn + "/aliases/{Name}", "DeleteAlias", noBody, a.deleteAlias, 0},
 	}
 	for _, r := range routes {
 		op := restjson.Op{Name: r.name, Service: Service, Status: r.status, Handler: r.h, MaxBody: r.maxBody}
@@ -174,19 +192,21 @@ func (a *API) parseRef(r *restjson.Request) (ref, error) {
 	return out, nil
 }
 
-// resolve parses the function reference and loads the function; a
-// qualifier other than $LATEST names nothing.
+// resolve parses the function reference and loads what it names: $LATEST,
+// a version, or an alias's version, whose FunctionArn is then the ARN as
+// named (…:function:f:live) [V].
 func (a *API) resolve(ctx context.Context, r *restjson.Request) (ref, lambda.Function, error) {
 	fr, err := a.parseRef(r)
 	if err != nil {
 		return fr, lambda.Function{}, err
 	}
-	if fr.qualifier != "" && fr.qualifier != "$LATEST" {
-		return fr, lambda.Function{}, functionNotFound(a.arn(fr.name, fr.qualifier))
-	}
-	fn, err := a.fns.Get(ctx, fr.name)
+	t, err := a.fns.Resolve(ctx, fr.qualified())
 	if err != nil {
-		return fr, fn, a.mapErr(err, fr)
+		return fr, lambda.Function{}, a.mapErr(err, fr)
+	}
+	fn := t.Function
+	if fr.qualifier != "" {
+		fn.FunctionArn = a.arn(fr.name, fr.qualifier)
 	}
 	return fr, fn, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -47,7 +49,7 @@ func configuration(fn lambda.Function) functionConfiguration {
 		FunctionName: fn.FunctionName, FunctionArn: fn.FunctionArn, Runtime: fn.Runtime, Role: fn.Role,
 		Handler: fn.Handler, CodeSize: fn.CodeSize, Description: fn.Description, Timeout: fn.Timeout,
 		MemorySize: fn.MemorySize, LastModified: fn.LastModified, CodeSha256: fn.CodeSha256,
-		Version: "$LATEST", Environment: fn.Environment, TracingConfig: map[string]string{"Mode": "PassThrough"},
+		Version: fn.Version, Environment: fn.Environment, TracingConfig: map[string]string{"Mode": "PassThrough"},
 		RevisionID: fn.RevisionID, State: "Active", LastUpdateStatus: "Successful", PackageType: "Zip",
 		Architectures: fn.Architectures, EphemeralStorage: map[string]int{"Size": 512},
 		SnapStart:     map[string]string{"ApplyOn": "None", "OptimizationStatus": "Off"},
@@ -264,6 +266,15 @@ func (a *API) createFunction(ctx context.Context, r *restjson.Request) (any, err
 	if err != nil {
 		return nil, a.mapErr(err, fr)
 	}
+	if in.Publish {
+		v, err := a.fns.PublishVersion(ctx, fr.name, "", nil)
+		if err != nil {
+			return nil, a.mapErr(err, fr)
+		}
+		// The answer is $LATEST's, unqualified, with the version
+		// published [V].
+		out.Version = v.Version
+	}
 	return configuration(out), nil
 }
 
@@ -338,8 +349,12 @@ func (a *API) listFunctions(ctx context.Context, r *restjson.Request) (any, erro
 		}
 		limit = n
 	}
-	if s, ok := r.Query("FunctionVersion"); ok && s != "ALL" {
-		v.enum(s, "functionVersion", []string{"ALL"})
+	all := false
+	if s, ok := r.Query("FunctionVersion"); ok {
+		if s != "ALL" {
+			v.enum(s, "functionVersion", []string{"ALL"})
+		}
+		all = true
 	}
 	if err := v.err(); err != nil {
 		return nil, err
@@ -347,6 +362,11 @@ func (a *API) listFunctions(ctx context.Context, r *restjson.Request) (any, erro
 	fns, err := a.fns.List(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if all {
+		if fns, err = a.withVersions(ctx, fns); err != nil {
+			return nil, err
+		}
 	}
 	// The marker names the last function served: the next page starts
 	// after it, whatever was created or deleted meanwhile.
@@ -356,15 +376,46 @@ func (a *API) listFunctions(ctx context.Context, r *restjson.Request) (any, erro
 		if err != nil {
 			return nil, invalidParameter("Invalid marker: %s", m) // [U]
 		}
-		start = sort.Search(len(fns), func(i int) bool { return fns[i].FunctionName > string(last) })
+		start = sort.Search(len(fns), func(i int) bool { return listKey(fns[i]) > string(last) })
 	}
 	end := min(start+limit, len(fns))
 	out := listFunctionsOutput{Functions: make([]functionConfiguration, 0, end-start)}
 	for _, fn := range fns[start:end] {
-		out.Functions = append(out.Functions, configuration(fn))
+		c := configuration(fn)
+		if all {
+			// Listing versions, every ARN is qualified [V].
+			c.FunctionArn = a.arn(fn.FunctionName, fn.Version)
+		}
+		out.Functions = append(out.Functions, c)
 	}
 	if end < len(fns) {
-		out.NextMarker = base64.RawURLEncoding.EncodeToString([]byte(fns[end-1].FunctionName))
+		out.NextMarker = base64.RawURLEncoding.EncodeToString([]byte(listKey(fns[end-1])))
+	}
+	return out, nil
+}
+
+// listKey orders ListFunctions' entries: by name, then $LATEST before the
+// versions in order ("\x00" sorts first, numbers are zero-padded).
+func listKey(fn lambda.Function) string {
+	if fn.Version == "" || fn.Version == "$LATEST" {
+		return fn.FunctionName
+	}
+	return fmt.Sprintf("%s\x00%010s", fn.FunctionName, fn.Version)
+}
+
+// withVersions adds each function's published versions after it
+// (ListFunctions with FunctionVersion=ALL).
+func (a *API) withVersions(ctx context.Context, fns []lambda.Function) ([]lambda.Function, error) {
+	var out []lambda.Function
+	for _, fn := range fns {
+		versions, err := a.fns.ListVersions(ctx, fn.FunctionName)
+		if errors.Is(err, lambda.ErrNotFound) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, versions...)
 	}
 	return out, nil
 }
@@ -391,6 +442,9 @@ func (a *API) updateFunctionCode(ctx context.Context, r *restjson.Request) (any,
 	fr, fn, err := a.resolve(ctx, r)
 	if err != nil {
 		return nil, err
+	}
+	if fr.qualifier != "" && fr.qualifier != "$LATEST" {
+		return nil, qualifiedNotAllowed() // [U]
 	}
 	var in updateCodeInput
 	if err := r.Decode(&in); err != nil {
@@ -428,6 +482,12 @@ func (a *API) updateFunctionCode(ctx context.Context, r *restjson.Request) (any,
 	if err != nil {
 		return nil, a.mapErr(err, fr)
 	}
+	if in.Publish {
+		// The answer is the version published [V].
+		if out, err = a.fns.PublishVersion(ctx, fr.name, "", nil); err != nil {
+			return nil, a.mapErr(err, fr)
+		}
+	}
 	return configuration(out), nil
 }
 
@@ -446,7 +506,7 @@ func (a *API) updateFunctionConfiguration(ctx context.Context, r *restjson.Reque
 		return nil, err
 	}
 	if fr.qualifier != "" && fr.qualifier != "$LATEST" {
-		return nil, functionNotFound(a.arn(fr.name, fr.qualifier))
+		return nil, qualifiedNotAllowed() // [U]
 	}
 	if err := in.check(); err != nil {
 		return nil, err
@@ -469,12 +529,14 @@ func (a *API) deleteFunction(ctx context.Context, r *restjson.Request) (any, err
 	if err != nil {
 		return nil, err
 	}
-	switch fr.qualifier {
-	case "":
-	case "$LATEST":
+	switch {
+	case fr.qualifier == "":
+	case fr.qualifier == "$LATEST":
 		return nil, invalidParameter("$LATEST version cannot be deleted without deleting the function.")
+	case lambda.IsVersionNumber(fr.qualifier):
+		return nil, a.deleteVersion(ctx, fr)
 	default:
-		return nil, functionNotFound(a.arn(fr.name, fr.qualifier))
+		return nil, invalidParameter("Deletion of aliases is not currently supported.")
 	}
 	if err := a.fns.Delete(ctx, fr.name); err != nil {
 		return nil, a.mapErr(err, fr)

@@ -41,9 +41,6 @@ func (a *API) invoke(ctx context.Context, r *restjson.Request) (any, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if fr.qualifier != "" && fr.qualifier != "$LATEST" {
-		return nil, functionNotFound(a.arn(fr.name, fr.qualifier))
-	}
 	payload := r.Body
 	if len(strings.TrimSpace(string(payload))) == 0 {
 		payload = []byte("{}") // Lambda hands an empty payload over as {} [U]
@@ -62,12 +59,12 @@ func (a *API) invoke(ctx context.Context, r *restjson.Request) (any, error) {
 	hdr := http.Header{"x-amzn-RequestId": {inv.RequestID}}
 	switch typ {
 	case "DryRun":
-		if _, err := a.fns.Get(ctx, fr.name); err != nil {
+		if _, err := a.fns.Resolve(ctx, fr.qualified()); err != nil {
 			return nil, a.mapErr(err, fr)
 		}
 		return &restjson.Raw{Status: http.StatusNoContent, Header: hdr}, nil
 	case "Event":
-		if err := a.fns.InvokeAsync(ctx, fr.name, payload, inv); err != nil {
+		if err := a.fns.InvokeAsync(ctx, fr.qualified(), payload, inv); err != nil {
 			return nil, a.mapErr(err, fr)
 		}
 		return &restjson.Raw{Status: http.StatusAccepted, Header: hdr}, nil
@@ -75,11 +72,11 @@ func (a *API) invoke(ctx context.Context, r *restjson.Request) (any, error) {
 	// As in Lambda, an invocation runs to its end (or its timeout) even if
 	// the caller goes away; killing the instance would only cost the next
 	// caller a cold start.
-	res, err := a.fns.InvokeFunction(context.WithoutCancel(ctx), fr.name, payload, inv)
+	res, err := a.fns.InvokeFunction(context.WithoutCancel(ctx), fr.qualified(), payload, inv)
 	if err != nil {
 		return nil, a.mapErr(err, fr)
 	}
-	hdr["X-Amz-Executed-Version"] = []string{"$LATEST"}
+	hdr["X-Amz-Executed-Version"] = []string{res.ExecutedVersion}
 	if res.FunctionError != "" {
 		hdr["X-Amz-Function-Error"] = []string{res.FunctionError}
 	}
