@@ -21,9 +21,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -208,7 +211,28 @@ func (c *Client) Do(ctx context.Context, what string, fn func(ctx context.Contex
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	return c.result(ctx, what, fn(ctx, c.rc))
+	err := fn(ctx, c.rc)
+	if staleConn(err) && ctx.Err() == nil {
+		// rueidis keeps several pipelined connections; after Redis
+		// restarts (or a proxy drops idle connections) each of them
+		// fails once with EOF or a reset before it is dialled again.
+		// One retry on the next connection keeps a restart from
+		// becoming a burst of failures (and an open breaker). The cost,
+		// chosen knowingly: if the first attempt did reach Redis before
+		// the connection broke, a rate-limit take or quota count is
+		// applied twice for that request, which errs towards limiting.
+		err = fn(ctx, c.rc)
+	}
+	return c.result(ctx, what, err)
+}
+
+// staleConn reports whether err is a connection that broke under a call
+// (closed by the peer or reset), as opposed to a timeout, a refused dial or
+// an error Redis answered.
+func staleConn(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, net.ErrClosed)
 }
 
 // result classifies err: nil and Redis's own errors (nil replies

@@ -244,9 +244,9 @@ func (p *Postgres) Start() error {
 	cmd.Env = []string{"PATH=" + p.bin + ":/usr/bin:/bin", "LANG=C", "LC_ALL=C"}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// Pdeathsig: a test binary killed by its timeout takes its server with
-	// it (SIGQUIT is PostgreSQL's immediate shutdown).
+	// it (spawn keeps the signal from following a thread that exits) (SIGQUIT is PostgreSQL's immediate shutdown).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: p.cred, Pdeathsig: syscall.SIGQUIT}
-	if err := cmd.Start(); err != nil {
+	if err := spawn(cmd); err != nil {
 		return fmt.Errorf("testsvc: postgres: start: %w", err)
 	}
 	exited := make(chan struct{})

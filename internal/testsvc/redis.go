@@ -104,9 +104,9 @@ func (r *Redis) Start() error {
 	)
 	cmd.Dir = r.base
 	// Pdeathsig: a test binary killed by its timeout takes its server with
-	// it.
+	// it (spawn keeps the signal from following a thread that exits).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	if err := spawn(cmd); err != nil {
 		return fmt.Errorf("testsvc: redis: start: %w", err)
 	}
 	exited := make(chan struct{})

@@ -29,8 +29,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -104,3 +106,34 @@ func exitOnError(err error) {
 var errMissing = errors.New("not installed")
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// spawnReq asks the spawner thread to start cmd.
+type spawnReq struct {
+	cmd  *exec.Cmd
+	done chan<- error
+}
+
+var (
+	spawnOnce sync.Once
+	spawnCh   chan spawnReq
+)
+
+// spawn starts cmd from one OS thread that lives as long as the process.
+// The kernel sends a child's Pdeathsig when the thread that forked it
+// exits, not the process (golang/go#27505), and a Go program may end a
+// thread (a goroutine that exits while locked to one does); a server
+// restarted by a test from such a thread could be killed moments later.
+func spawn(cmd *exec.Cmd) error {
+	spawnOnce.Do(func() {
+		spawnCh = make(chan spawnReq)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread outlives every child
+			for r := range spawnCh {
+				r.done <- r.cmd.Start()
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	spawnCh <- spawnReq{cmd, done}
+	return <-done
+}

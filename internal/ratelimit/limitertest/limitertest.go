@@ -127,21 +127,26 @@ func testFractionalRate(t *testing.T, l ratelimit.Limiter) {
 	// Refill over many calls adds up to the same as in one: ten tenths
 	// of a token make one, although 0.1 summed ten times in floating
 	// point is 0.9999999999999999.
+	// Each key starts later than the previous one ended, as on a real
+	// clock: a bucket created in a shard that dropped a bucket which had
+	// seen a later time starts at that time (Memory's sweep floor).
+	t1 := t0.Add(time.Hour)
 	b = newBucket(t, l, "tenth")
 	lim = ratelimit.Limit{Rate: 0.1, Burst: 1}
-	b.expect(lim, t0, true)
+	b.expect(lim, t1, true)
 	for i := 1; i < 10; i++ {
-		b.expect(lim, t0.Add(time.Duration(i)*time.Second), false)
+		b.expect(lim, t1.Add(time.Duration(i)*time.Second), false)
 	}
-	b.expect(lim, t0.Add(10*time.Second), true, false)
+	b.expect(lim, t1.Add(10*time.Second), true, false)
 
+	t2 := t0.Add(2 * time.Hour)
 	b = newBucket(t, l, "third")
 	lim = ratelimit.Limit{Rate: 1.0 / 3, Burst: 2}
-	b.expect(lim, t0, true, true, false)
-	b.expect(lim, t0.Add(2*time.Second), false)
-	b.expect(lim, t0.Add(3*time.Second), true, false)
+	b.expect(lim, t2, true, true, false)
+	b.expect(lim, t2.Add(2*time.Second), false)
+	b.expect(lim, t2.Add(3*time.Second), true, false)
 	// 30 s at 1/3 per second: 10 tokens, capped at 2.
-	b.expectCount(lim, t0.Add(33*time.Second), 5, 2)
+	b.expectCount(lim, t2.Add(33*time.Second), 5, 2)
 }
 
 func testBurstLargerThanRate(t *testing.T, l ratelimit.Limiter) {

@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,6 +98,14 @@ func TestRedisOutage(t *testing.T) {
 	}
 	if _, ok, err := closedQ.Take(ctx, "q", q, now); !ok || err != nil {
 		t.Fatalf("quota after Redis came back: %v, %v", ok, err)
+	}
+	// Keys hash to each of the client's pipelined connections; the ones
+	// still holding a connection to the stopped server fail once and are
+	// retried on a new one, so no call fails.
+	for i := range 64 {
+		if ok, err := closedL.Allow(ctx, fmt.Sprint("fresh", i), lim, now); !ok || err != nil {
+			t.Fatalf("after Redis came back, key %d: %v, %v; want every connection to recover without a failed call", i, ok, err)
+		}
 	}
 	if err := c.Ping(ctx); err != nil {
 		t.Fatalf("Ping after Redis came back: %v", err)
