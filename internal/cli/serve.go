@@ -35,6 +35,7 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
+	"github.com/tollgate/tollgate/internal/mgmt/cloudtrailapi"
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -111,9 +112,15 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	certs := acmapi.New(acmapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, CA: localCA})
 	domainNames := domains.New(domains.Config{Store: st, Region: s.Region, AccountID: s.AccountID, S3Dir: s.S3Path()})
 	mgmtAuth := mgmt.SigV4{Verifier: verifier}
+	trail, closeTrail, err := newAuditTrail(s, st, env.Stdout, log)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames},
+		Audit:    trail,
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// newAuditTrail starts the audit trail: events kept in the store for
+// --audit-retention-days, and written as JSON lines to --audit-log when
+// it is set (a file, private to the user, or stdout for "-").
+func newAuditTrail(s config.Settings, st store.Store, stdout io.Writer, log *slog.Logger) (*audit.Trail, func(), error) {
+	var lines io.Writer
+	var file *os.File
+	switch s.AuditLog {
+	case "":
+	case "-", "stdout":
+		lines = stdout
+	default:
+		f, err := os.OpenFile(s.AuditLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--audit-log: %w", err)
+		}
+		lines, file = f, f
+	}
+	trail := audit.New(audit.Config{
+		Store: st, Identity: audit.Identity{Region: s.Region, AccountID: s.AccountID},
+		Retention: s.AuditRetention(), Lines: lines, Log: log.With("component", "audit"),
+	})
+	return trail, func() {
+		_ = trail.Close()
+		if file != nil {
+			_ = file.Close()
+		}
+	}, nil
+}
