@@ -5,9 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/logs"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -37,5 +39,19 @@ func newAuditTrail(s config.Settings, st store.Store, stdout io.Writer, log *slo
 		if file != nil {
 			_ = file.Close()
 		}
+	}, nil
+}
+
+// newLogs opens the CloudWatch Logs stand-in's events in <data-dir>/logs
+// and the writer the gateway logs through.
+func newLogs(s config.Settings, log *slog.Logger) (*logs.Store, *logs.Writer, func(), error) {
+	st, err := logs.Open(logs.Config{Dir: filepath.Join(s.DataDir, "logs"), MaxBytes: s.LogsMaxBytes(), Log: log.With("component", "logs")})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("log groups: %w", err)
+	}
+	w := logs.NewWriter(st)
+	return st, w, func() {
+		w.Close()
+		_ = st.Close()
 	}, nil
 }

@@ -38,6 +38,7 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/cloudtrailapi"
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
+	"github.com/tollgate/tollgate/internal/mgmt/logsapi"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/sigv4"
@@ -117,10 +118,16 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer closeTrail()
+	logStore, _, closeLogs, err := newLogs(s, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	logsAPI := logsapi.New(logsapi.Config{Store: logStore, Region: s.Region, AccountID: s.AccountID})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
 		Audit:    trail,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}},
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}, logsAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())

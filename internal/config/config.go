@@ -63,6 +63,8 @@ type Settings struct {
 	// the store keeps events (observe.go).
 	AuditLog           string
 	AuditRetentionDays string
+	// LogsMaxMB bounds the CloudWatch Logs stand-in's stored events.
+	LogsMaxMB string
 
 	// LambdaInterpreters map Lambda runtime names or families to local
 	// interpreters ("RUNTIME=PATH", flag --lambda-interpreter, config key
@@ -125,6 +127,7 @@ var settings = []setting{
 	{"s3-dir", "TOLLGATE_S3_DIR", "", "local stand-in for S3 URIs in configuration: s3://bucket/key is read from DIR/bucket/key (default: <data-dir>/s3)", func(s *Settings) *string { return &s.S3Dir }},
 	{"audit-log", "TOLLGATE_AUDIT_LOG", "", "also write every management call's audit event as a JSON line to FILE, or to stdout for -", func(s *Settings) *string { return &s.AuditLog }},
 	{"audit-retention-days", "TOLLGATE_AUDIT_RETENTION_DAYS", "90", "days the store keeps audit events (LookupEvents)", func(s *Settings) *string { return &s.AuditRetentionDays }},
+	{"logs-max-mb", "TOLLGATE_LOGS_MAX_MB", "64", "megabytes of log events the CloudWatch Logs stand-in keeps (the oldest go first)", func(s *Settings) *string { return &s.LogsMaxMB }},
 	{"metrics-token", "TOLLGATE_METRICS_TOKEN", "", "bearer token for /metrics, /_tollgate/* and /debug/pprof/ (default: open on a loopback admin listener, SigV4 otherwise); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.MetricsToken }},
 }
 
@@ -159,6 +162,7 @@ type fileSettings struct {
 	S3Dir          *string  `yaml:"s3-dir"`
 	AuditLog       *string  `yaml:"audit-log"`
 	AuditRetention *string  `yaml:"audit-retention-days"`
+	LogsMaxMB      *string  `yaml:"logs-max-mb"`
 	PProf          *bool    `yaml:"pprof"`
 	Functions      []string `yaml:"functions"`
 
@@ -199,6 +203,8 @@ func (f *fileSettings) get(name string) *string {
 		return f.AuditLog
 	case "audit-retention-days":
 		return f.AuditRetention
+	case "logs-max-mb":
+		return f.LogsMaxMB
 	}
 	return nil
 }
