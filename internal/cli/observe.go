@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/logs"
@@ -54,4 +56,17 @@ func newLogs(s config.Settings, log *slog.Logger) (*logs.Store, *logs.Writer, fu
 		w.Close()
 		_ = st.Close()
 	}, nil
+}
+
+// registerObserveMetrics exposes what the audit trail and the log writer
+// had to drop (a full queue, a failing store).
+func registerObserveMetrics(reg *prometheus.Registry, trail *audit.Trail, w *logs.Writer) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tollgate_audit_events_dropped_total",
+			Help: "Audit events not stored: the queue was full or the store refused them."},
+			func() float64 { return float64(trail.Dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tollgate_log_events_dropped_total",
+			Help: "Log events (access, execution, function logs) dropped because the log writer's queue was full."},
+			func() float64 { return float64(w.Dropped()) }),
+	)
 }

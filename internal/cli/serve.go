@@ -31,6 +31,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/lambda"
+	"github.com/tollgate/tollgate/internal/lambda/runtime"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
@@ -99,7 +100,12 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	limiter, quotas := ratelimit.NewMemory(), ratelimit.NewMemoryCounter()
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
-	functions, err := newLambdaService(ctx, s, st, log)
+	logStore, logWriter, closeLogs, err := newLogs(s, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	functions, err := newLambdaService(ctx, s, st, log, logWriter)
 	if err != nil {
 		return err
 	}
@@ -118,11 +124,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer closeTrail()
-	logStore, _, closeLogs, err := newLogs(s, log)
-	if err != nil {
-		return err
-	}
-	defer closeLogs()
+	registerObserveMetrics(reg, trail, logWriter)
 	logsAPI := logsapi.New(logsapi.Config{Store: logStore, Region: s.Region, AccountID: s.AccountID})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
@@ -136,7 +138,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
 	door := &front.Door{}
-	logSinks := &observe.LogSinks{Stdout: env.Stdout}
+	logSinks := &observe.LogSinks{Stdout: env.Stdout, Groups: logWriter}
 	defer logSinks.Close()
 	clients := upstream.NewClients()
 	accessCompiler, networks, err := newAccess(s, functions, log)
@@ -402,7 +404,7 @@ func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.W
 
 // newLambdaService builds the Lambda service: stored functions, the
 // --function registrations and the remote endpoint.
-func newLambdaService(ctx context.Context, s config.Settings, st store.Store, log *slog.Logger) (*lambda.Service, error) {
+func newLambdaService(ctx context.Context, s config.Settings, st store.Store, log *slog.Logger, logs runtime.CloudLogs) (*lambda.Service, error) {
 	var remote *lambda.Remote
 	if s.LambdaEndpoint != "" {
 		var err error
@@ -412,7 +414,7 @@ func newLambdaService(ctx context.Context, s config.Settings, st store.Store, lo
 	}
 	svc := lambda.New(lambda.Config{
 		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
-		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters,
+		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters, Logs: logs,
 	})
 	for _, f := range s.Functions {
 		name, path, _ := strings.Cut(f, "=")

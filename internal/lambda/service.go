@@ -41,6 +41,9 @@ type Config struct {
 	// (--lambda-interpreter); by default node and python3.X or python3
 	// are looked up on the PATH.
 	Interpreters map[string]string
+	// Logs, when set, receives the functions' logs as CloudWatch Logs
+	// events: /aws/lambda/{name}, with START, END and REPORT lines.
+	Logs runtime.CloudLogs
 }
 
 // Service manages functions and invokes them.
@@ -501,13 +504,7 @@ func formatLogTail(requestID, version string, fn Function, res runtime.Result) [
 	b = fmt.Appendf(b, "START RequestId: %s Version: %s\n", requestID, version)
 	b = append(b, res.Logs...)
 	b = fmt.Appendf(b, "END RequestId: %s\n", requestID)
-	ms := float64(res.Duration.Microseconds()) / 1000
-	b = fmt.Appendf(b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t",
-		requestID, ms, int64(ms)+1, fn.MemorySize)
-	if res.InitDuration > 0 {
-		b = fmt.Appendf(b, "Init Duration: %.2f ms\t", float64(res.InitDuration.Microseconds())/1000)
-	}
-	b = append(b, '\n')
+	b = append(append(b, runtime.ReportLine(requestID, res, fn.MemorySize)...), '\n')
 	if len(b) > runtime.MaxLogTail {
 		b = b[len(b)-runtime.MaxLogTail:]
 	}

@@ -3,6 +3,7 @@ package logs
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Writer takes the gateway's own log events (access logs, execution logs,
@@ -47,6 +48,11 @@ func (w *Writer) Write(e Entry) bool {
 		w.dropped.Add(1)
 		return false
 	}
+}
+
+// Log queues one event (the shape the Lambda runtime logs through).
+func (w *Writer) Log(group, stream string, at time.Time, message string) {
+	w.Write(Entry{Group: group, Stream: stream, Input: Input{Timestamp: at.UnixMilli(), Message: message}})
 }
 
 // Dropped counts the events dropped so far.
