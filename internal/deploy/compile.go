@@ -178,6 +178,7 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 		}
 		out.AccessLog = observe.NewAccessLog(*als.Format, sink)
 	}
+	out.ExecLog = c.execLog(st, d, out.Canary)
 	out.AuthorizerCache = pipeline.NewAuthorizerCache()
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {

@@ -123,7 +123,7 @@ func (ls *LogSinks) Open(dest string) (*LogSink, error) {
 		// Access-log stream names were not observed; one stream per
 		// group and gateway process, named like AWS's execution-log
 		// streams (32 hex characters) [U].
-		s := &LogSink{group: group, stream: processStream, groups: ls.Groups}
+		s := &LogSink{group: group, stream: ProcessStream(), groups: ls.Groups}
 		ls.sinks[key] = s
 		return s, nil
 	}
@@ -164,8 +164,11 @@ func LogGroupOf(dest string) (string, bool) {
 	return name, name != ""
 }
 
-// processStream names this process's log streams: 32 random hex
-// characters.
+// ProcessStream names this process's log streams in the gateway's log
+// groups: 32 random hex characters, like AWS's execution-log streams
+// [C].
+func ProcessStream() string { return processStream }
+
 var processStream = func() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
