@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/faultstore"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 )
 
@@ -264,5 +266,55 @@ func TestRecordWithoutStore(t *testing.T) {
 	tr.Record(Call{Service: "apigateway", Operation: "GetRestApis", Path: "/restapis"})
 	if tr.Dropped() != 1 {
 		t.Errorf("a call after Close: dropped %d", tr.Dropped())
+	}
+}
+
+// blockingStore is a store whose writes wait until released.
+type blockingStore struct {
+	store.Store
+	release chan struct{}
+}
+
+func (b blockingStore) Update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
+	<-b.release
+	return b.Store.Update(ctx, fn)
+}
+
+// TestStoreTrouble: a store that refuses writes loses the events (counted,
+// the JSON lines still written); a slow one delays a call by Wait at most,
+// and the event is stored once the store catches up.
+func TestStoreTrouble(t *testing.T) {
+	call := Call{Service: "apigateway", Operation: "CreateRestApi", Path: "/restapis", Body: []byte(`{"name":"x"}`), Response: []byte(`{"id":"a1"}`)}
+	fs := faultstore.Wrap(openStore(t))
+	fs.Fail(faultstore.Update, errors.New("disk full"))
+	var lines bytes.Buffer
+	tr := New(Config{Store: fs, Identity: testID, Lines: &lines})
+	tr.Record(call)
+	_ = tr.Close()
+	if tr.Dropped() != 1 || strings.Count(lines.String(), "\n") != 1 {
+		t.Errorf("refused write: dropped %d, lines %q", tr.Dropped(), lines.String())
+	}
+
+	slow := blockingStore{Store: openStore(t), release: make(chan struct{})}
+	tr = New(Config{Store: slow, Identity: testID, Wait: 50 * time.Millisecond})
+	defer tr.Close()
+	done := make(chan struct{})
+	go func() { tr.Record(call); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Record waited for a stuck store past its bound")
+	}
+	close(slow.release)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p, err := tr.Lookup(context.Background(), Query{})
+		if err == nil && len(p.Events) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the event never reached the store: %+v %v", p, err)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

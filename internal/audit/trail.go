@@ -39,8 +39,8 @@ type Config struct {
 	// means random UUIDs.
 	Now   func() time.Time
 	NewID func() string
-	// Wait bounds how long Record waits for its event to be stored; 0
-	// means 5 s.
+	// Wait bounds how long Record waits for its event to be stored (a
+	// store that is down delays management calls by no more); 0 means 2 s.
 	Wait time.Duration
 }
 
@@ -98,7 +98,7 @@ func New(cfg Config) *Trail {
 		t.newID = uuid.NewString
 	}
 	if t.wait <= 0 {
-		t.wait = 5 * time.Second
+		t.wait = 2 * time.Second
 	}
 	if cfg.Lines != nil {
 		t.lines = bufio.NewWriterSize(cfg.Lines, 64<<10)
