@@ -68,6 +68,9 @@ func (w *Watcher) Sync(ctx context.Context) (int64, error) {
 	if err := w.applyAccount(ctx); err != nil {
 		return 0, err
 	}
+	if err := w.syncDomains(ctx); err != nil {
+		return 0, err
+	}
 	w.rev.Store(rev)
 	return rev, nil
 }
@@ -157,6 +160,9 @@ func (w *Watcher) follow(ctx context.Context, from int64) error {
 
 // apply applies one change; it fails only if the store cannot be read.
 func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
+	if handled, err := w.applyDomainChange(ctx, ch.Key); handled { // domains.go
+		return err
+	}
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
 		return w.applyStage(ctx, ch.Key)

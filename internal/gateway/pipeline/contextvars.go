@@ -60,6 +60,15 @@ const (
 	CtxIdentityUserARN
 	CtxIdentityVpceID
 	CtxIdentityVpcID
+	// Custom domain names and mutual TLS (domain.go).
+	CtxCustomDomainBasePathMatched
+	CtxCustomDomainRoutingRuleIDMatched
+	CtxIdentityClientCertPem
+	CtxIdentityClientCertSubjectDN
+	CtxIdentityClientCertIssuerDN
+	CtxIdentityClientCertSerialNumber
+	CtxIdentityClientCertNotBefore
+	CtxIdentityClientCertNotAfter
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -110,6 +119,15 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.userArn":              CtxIdentityUserARN,
 	"identity.vpceId":               CtxIdentityVpceID,
 	"identity.vpcId":                CtxIdentityVpcID,
+
+	"customDomain.basePathMatched":           CtxCustomDomainBasePathMatched,
+	"customDomain.routingRuleIdMatched":      CtxCustomDomainRoutingRuleIDMatched,
+	"identity.clientCert.clientCertPem":      CtxIdentityClientCertPem,
+	"identity.clientCert.subjectDN":          CtxIdentityClientCertSubjectDN,
+	"identity.clientCert.issuerDN":           CtxIdentityClientCertIssuerDN,
+	"identity.clientCert.serialNumber":       CtxIdentityClientCertSerialNumber,
+	"identity.clientCert.validity.notBefore": CtxIdentityClientCertNotBefore,
+	"identity.clientCert.validity.notAfter":  CtxIdentityClientCertNotAfter,
 }
 
 // ContextVarNames yields every $context variable name (without
@@ -192,6 +210,10 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		if x.Network != nil && x.Network.VPC != "" {
 			return append(buf, x.Network.VPC...), true
 		}
+	case CtxCustomDomainBasePathMatched, CtxCustomDomainRoutingRuleIDMatched,
+		CtxIdentityClientCertPem, CtxIdentityClientCertSubjectDN, CtxIdentityClientCertIssuerDN,
+		CtxIdentityClientCertSerialNumber, CtxIdentityClientCertNotBefore, CtxIdentityClientCertNotAfter:
+		return x.appendDomainContext(buf, v)
 	}
 	switch v {
 	case CtxAccountID:
@@ -251,6 +273,9 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 			return append(buf, r.OperationName...), true
 		}
 	case CtxPath:
+		if x.Domain != nil {
+			return append(buf, x.Path...), true
+		}
 		buf = append(buf, '/')
 		buf = append(buf, x.StageName...)
 		if x.RawStagePath != "" {

@@ -79,6 +79,11 @@ func NewProxyEventV1(x *rest.Exchange, body []byte) *ProxyEventV1 {
 		Path:       x.StagePath,
 		HTTPMethod: x.Req.Method(),
 	}
+	if x.Domain != nil {
+		// Through a custom domain the path keeps its base path (and a
+		// path-supplied stage) [C: localstack#12295, measured on AWS].
+		ev.Path = x.Path
+	}
 	if ev.Path == "" {
 		ev.Path = "/"
 	}
