@@ -3,12 +3,17 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,4 +193,144 @@ func TestDomainsRouting(t *testing.T) {
 	c.ok(nil, "delete-domain-name", "--domain-name", "*.example.test")
 	dp.call(t, "DELETE", "/v2/domainnames/api.example.test/routingrules/"+ruleID, nil) // the CLI 2.9 lacks routing rules
 	web.waitGet("api.example.test", "/v1/9", 403, bodyForbidden, "-H", "X-Version: beta")
+}
+
+// opensslHandshake runs `openssl s_client` against addr asking for
+// serverName with args (-tls1_1, -cipher …) and returns the protocol and
+// cipher it negotiated, or its failure.
+func opensslHandshake(addr, serverName string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	all := append([]string{"s_client", "-connect", addr, "-servername", serverName, "-brief"}, args...)
+	cmd := exec.CommandContext(ctx, "openssl", all...)
+	cmd.Stdin = strings.NewReader("")
+	out, err := cmd.CombinedOutput()
+	var proto, suite string
+	for _, l := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(l, "Protocol version: "); ok {
+			proto = v
+		}
+		if v, ok := strings.CutPrefix(l, "Ciphersuite: "); ok {
+			suite = v
+		}
+	}
+	if err != nil || proto == "" {
+		return "", &curlError{err: errors.New("handshake failed"), stderr: string(out)}
+	}
+	return proto + " " + suite, nil
+}
+
+// TestDomainsTLS: the HTTPS listener presents each custom domain's ACM
+// certificate by SNI (the local CA's for other names and for clients
+// without SNI) and enforces the domain's security policy: TLS_1_0 takes
+// TLS 1.1 with the CBC-SHA suites, TLS_1_2 refuses them, a TLS 1.3-only
+// policy refuses TLS 1.2 (openssl s_client, curl and Go). A re-imported
+// certificate serves the next handshake while an open connection keeps
+// working.
+func TestDomainsTLS(t *testing.T) {
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "")
+	t.Cleanup(func() { checkGatewayLog(t, dp.Gateway) })
+	c := newCLI(t, dp.Gateway)
+	acm := c.service("acm")
+	a := dp.newAPI(t, "tls")
+	a.mock(t, "/", "GET", `$context.domainName`)
+	a.deploy(t, "prod")
+
+	// One certificate from the local CA for *.example.test, three domains
+	// with three policies (the enhanced one through a signed call: the
+	// CLI 2.9 lacks endpointAccessMode).
+	arn := acm.obj("request-certificate", "--domain-name", "*.example.test")["CertificateArn"].(string)
+	for _, p := range []string{"TLS_1_0", "TLS_1_2"} {
+		name := strings.ToLower(strings.ReplaceAll(p, "_", "")) + ".example.test" // tls10.example.test, tls12.…
+		c.obj("create-domain-name", "--domain-name", name, "--regional-certificate-arn", arn, "--endpoint-configuration", "types=REGIONAL", "--security-policy", p)
+		c.obj("create-base-path-mapping", "--domain-name", name, "--rest-api-id", a.ID, "--stage", "prod")
+	}
+	dp.call(t, "POST", "/domainnames", map[string]any{"domainName": "tls13.example.test", "regionalCertificateArn": arn,
+		"endpointConfiguration": map[string]any{"types": []string{"REGIONAL"}}, "securityPolicy": "SecurityPolicy_TLS13_1_3_2025_09", "endpointAccessMode": "BASIC"})
+	c.obj("create-base-path-mapping", "--domain-name", "tls13.example.test", "--rest-api-id", a.ID, "--stage", "prod")
+
+	secure := dp.byName(t, dp.HTTPS, "--cacert", dp.CAPath)
+	for _, name := range []string{"tls10.example.test", "tls12.example.test", "tls13.example.test"} {
+		secure.waitGet(name, "/", 200, name)
+	}
+	addr := hostOf(dp.HTTPS)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string // "" = refused
+	}{
+		{"tls10.example.test", []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"}, "TLSv1.1"},
+		{"tls10.example.test", []string{"-tls1_2", "-cipher", "AES128-SHA"}, "TLSv1.2 AES128-SHA"},
+		{"tls10.example.test", []string{"-tls1_3"}, "TLSv1.3"},
+		{"tls12.example.test", []string{"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"}, ""},
+		{"tls12.example.test", []string{"-tls1_2", "-cipher", "AES128-SHA"}, ""},
+		{"tls12.example.test", []string{"-tls1_2", "-cipher", "AES128-GCM-SHA256"}, "TLSv1.2 AES128-GCM-SHA256"},
+		{"tls12.example.test", []string{"-tls1_2"}, "TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256"},
+		{"tls12.example.test", []string{"-tls1_3"}, "TLSv1.3"},
+		{"tls13.example.test", []string{"-tls1_2"}, ""},
+		{"tls13.example.test", []string{"-tls1_3"}, "TLSv1.3"},
+	} {
+		got, err := opensslHandshake(addr, c.name, c.args...)
+		switch {
+		case c.want == "" && err == nil:
+			t.Errorf("openssl %s %v: negotiated %s, want a refusal", c.name, c.args, got)
+		case c.want != "" && (err != nil || !strings.HasPrefix(got, c.want)):
+			t.Errorf("openssl %s %v: %q %v, want %s", c.name, c.args, got, err, c.want)
+		}
+	}
+	// curl refused by a TLS 1.3-only domain when it caps itself at 1.2.
+	if _, err := tryCurl("--cacert", dp.CAPath, "--tls-max", "1.2", "--resolve", "tls13.example.test:"+portOf(dp.HTTPS)+":127.0.0.1",
+		"https://tls13.example.test:"+portOf(dp.HTTPS)+"/"); err == nil {
+		t.Error("curl --tls-max 1.2 reached a TLS 1.3-only domain")
+	}
+	// Other names, and clients without SNI, get the local CA's certificate.
+	for _, sniName := range []string{"", "localhost", "other.test"} {
+		conn, err := tls.Dial("tcp", addr, &tls.Config{ServerName: sniName, InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatalf("SNI %q: %v", sniName, err)
+		}
+		if names := conn.ConnectionState().PeerCertificates[0].DNSNames; !slices.Contains(names, "localhost") {
+			t.Errorf("SNI %q: certificate for %v, want the local CA's server certificate", sniName, names)
+		}
+		conn.Close()
+	}
+
+	// An imported certificate, re-imported under the same ARN.
+	dir1, dir2 := t.TempDir(), t.TempDir()
+	cert1, key1, _ := testCertFiles(t, dir1, "rotate.example.test")
+	cert2, key2, _ := testCertFiles(t, dir2, "rotate.example.test")
+	imported := acm.obj("import-certificate", "--certificate", "fileb://"+cert1, "--private-key", "fileb://"+key1)["CertificateArn"].(string)
+	c.obj("create-domain-name", "--domain-name", "rotate.example.test", "--regional-certificate-arn", imported, "--endpoint-configuration", "types=REGIONAL")
+	c.obj("create-base-path-mapping", "--domain-name", "rotate.example.test", "--rest-api-id", a.ID, "--stage", "prod")
+	dp.byName(t, dp.HTTPS, "--cacert", cert1).waitGet("rotate.example.test", "/", 200, "rotate.example.test")
+	pool := x509.NewCertPool()
+	pem1, _ := os.ReadFile(cert1)
+	pool.AppendCertsFromPEM(pem1)
+	open, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "rotate.example.test", RootCAs: pool})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	rd := bufio.NewReader(open)
+	ask := func() result {
+		t.Helper()
+		if _, err := io.WriteString(open, "GET / HTTP/1.1\r\nHost: rotate.example.test\r\n\r\n"); err != nil {
+			t.Fatalf("the open connection: %v", err)
+		}
+		res, err := http.ReadResponse(rd, nil)
+		if err != nil {
+			t.Fatalf("the open connection: %v", err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return result{Status: res.StatusCode, Body: string(b)}
+	}
+	expect(t, "open connection", ask(), 200, "rotate.example.test")
+	acm.ok(nil, "import-certificate", "--certificate-arn", imported, "--certificate", "fileb://"+cert2, "--private-key", "fileb://"+key2)
+	dp.byName(t, dp.HTTPS, "--cacert", cert2).waitGet("rotate.example.test", "/", 200, "rotate.example.test")
+	if _, err := tryCurl("--cacert", cert1, "--resolve", "rotate.example.test:"+portOf(dp.HTTPS)+":127.0.0.1", "https://rotate.example.test:"+portOf(dp.HTTPS)+"/"); err == nil {
+		t.Error("a new handshake still got the replaced certificate")
+	}
+	expect(t, "the connection made before the re-import", ask(), 200, "rotate.example.test")
 }

@@ -95,6 +95,7 @@ func (w *Watcher) applyDomain(ctx context.Context, name string) error {
 		return nil
 	}
 	w.Front.SetDomain(d)
+	w.publishDomainExtra(sd)
 	w.setFailure("domain/"+name, "")
 	w.log().Info("custom domain published", "domain", name, "mappings", len(sd.mappings), "rules", len(sd.rules))
 	return nil

@@ -2,14 +2,25 @@ package deploy
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/acm"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 )
@@ -120,4 +131,87 @@ func putRaw(t *testing.T, st store.Store, key, value string) {
 	if _, err := st.Update(context.Background(), func(tx store.Tx) error { return tx.Put(context.Background(), key, []byte(value)) }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testCertificate is an ACM document of a self-signed certificate for cn,
+// its key sealed by box.
+func testCertificate(t *testing.T, box *secret.Box, id, cn string) acm.Certificate {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, DNSNames: []string{cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(k)
+	sealed, err := box.Seal(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acm.Certificate{ID: id, Type: acm.TypeImported, CertificatePEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), SealedKey: sealed}
+}
+
+// TestWatcherDomainCertificates: a domain's ACM certificate and security
+// policy reach the TLS table at start-up; a re-imported certificate and a
+// new policy replace them without a restart; a deleted domain leaves it.
+func TestWatcherDomainCertificates(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	box, err := secret.New(make([]byte, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const name, id = "api.example.test", "0d3c2f4e-8a8b-4c1e-9f0a-1b2c3d4e5f60"
+	arn := acm.ARN("us-east-1", "000000000000", id)
+	put(t, st, acm.Key(id), testCertificate(t, box, id, "first"))
+	put(t, st, domain.Key(name), domain.Domain{Name: name, EndpointType: domain.Regional, RegionalCertificateARN: arn, SecurityPolicy: "TLS_1_2"})
+	tlsTable := &sni.Table{}
+	w := &Watcher{Store: st, Front: &front.Door{}, TLS: tlsTable, Compiler: &Compiler{Clients: upstream.NewClients(), Secrets: box}}
+	rev, err := w.Sync(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := func() (string, uint16) {
+		cfg := tlsTable.Lookup(name)
+		if cfg == nil {
+			return "", 0
+		}
+		leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return leaf.Subject.CommonName, cfg.MinVersion
+	}
+	if cn, min := served(); cn != "first" || min != tls.VersionTLS12 {
+		t.Fatalf("after Sync: %q %s", cn, tls.VersionName(min))
+	}
+	go func() { _ = w.Run(ctx, rev) }()
+	wait := func(what, cn string, min uint16) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if got, gotMin := served(); got == cn && gotMin == min {
+				return
+			}
+			if time.Now().After(deadline) {
+				got, gotMin := served()
+				t.Fatalf("%s: serving %q %s, want %q %s", what, got, tls.VersionName(gotMin), cn, tls.VersionName(min))
+			}
+		}
+	}
+	put(t, st, acm.Key(id), testCertificate(t, box, id, "second"))
+	wait("re-imported certificate", "second", tls.VersionTLS12)
+	put(t, st, domain.Key(name), domain.Domain{Name: name, EndpointType: domain.Regional, RegionalCertificateARN: arn,
+		SecurityPolicy: "SecurityPolicy_TLS13_1_3_2025_09", EndpointAccessMode: "BASIC"})
+	wait("new policy", "second", tls.VersionTLS13)
+	del(t, st, domain.Key(name))
+	wait("deleted domain", "", 0)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -32,6 +33,9 @@ type Watcher struct {
 	// Throttling, when set, follows the account's throttle settings
 	// (UpdateAccount).
 	Throttling *throttle.Throttling
+	// TLS, when set, receives the custom domains' certificates and
+	// policies for the HTTPS listener (domaintls.go).
+	TLS *sni.Table
 
 	// rev is the store revision whose changes are all applied.
 	rev atomic.Int64
@@ -39,6 +43,7 @@ type Watcher struct {
 	mu          sync.Mutex
 	deployments map[string]*rest.Deployment // "{api}/{deploymentId}"
 	failures    map[string]string           // "{api}/{stage}" → last compile error
+	domainCerts map[string]string           // custom domain → the id of the certificate it serves
 }
 
 // Sync compiles and publishes every stage and returns the store revision
