@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/domain"
+	"github.com/tollgate/tollgate/internal/gateway/clientauth"
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
@@ -128,6 +129,9 @@ func (w *Watcher) compileDomain(sd *storedDomain) (*front.Domain, error) {
 		UseRules:    sd.RoutingMode.UsesRules(),
 		UseMappings: sd.RoutingMode.UsesMappings(),
 		Strict:      sd.EndpointAccessMode == "STRICT",
+	}
+	if m := sd.MutualTLS; m != nil && m.TruststoreURI != "" {
+		d.ClientAuth = clientauth.New(m.TruststorePEM)
 	}
 	for _, m := range sd.mappings {
 		d.Mappings = append(d.Mappings, front.Mapping{Key: m.Key, APIID: m.APIID, Stage: m.Stage})
