@@ -1,6 +1,7 @@
 package front
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/tls"
 	"crypto/x509"
@@ -103,11 +104,12 @@ type ruleEntry struct {
 	route         pipeline.DomainRoute
 }
 
-// globEntry is a compiled HeaderMatch.
+// globEntry is a compiled HeaderMatch (bytes: header lines are visited
+// as bytes).
 type globEntry struct {
-	name string
+	name []byte
 	kind byte // '*' any, 'p' prefix, 's' suffix, 'i' infix, '=' literal
-	text string
+	text []byte
 }
 
 // rootKey is how a root mapping's key is shown in
@@ -148,32 +150,33 @@ func compileDomain(d *Domain) *domainEntry {
 }
 
 func compileGlob(h HeaderMatch) globEntry {
-	g := h.ValueGlob
+	g, e := h.ValueGlob, globEntry{name: []byte(h.Header), kind: '='}
 	switch {
 	case g == "*":
-		return globEntry{name: h.Header, kind: '*'}
+		e.kind = '*'
 	case len(g) > 2 && g[0] == '*' && g[len(g)-1] == '*':
-		return globEntry{name: h.Header, kind: 'i', text: g[1 : len(g)-1]}
+		e.kind, g = 'i', g[1:len(g)-1]
 	case len(g) > 1 && g[0] == '*':
-		return globEntry{name: h.Header, kind: 's', text: g[1:]}
+		e.kind, g = 's', g[1:]
 	case len(g) > 1 && g[len(g)-1] == '*':
-		return globEntry{name: h.Header, kind: 'p', text: g[:len(g)-1]}
+		e.kind, g = 'p', g[:len(g)-1]
 	}
-	return globEntry{name: h.Header, kind: '=', text: g}
+	e.text = []byte(g)
+	return e
 }
 
-func (g *globEntry) match(v string) bool {
+func (g *globEntry) match(v []byte) bool {
 	switch g.kind {
 	case '*':
 		return true
 	case 'p':
-		return strings.HasPrefix(v, g.text)
+		return bytes.HasPrefix(v, g.text)
 	case 's':
-		return strings.HasSuffix(v, g.text)
+		return bytes.HasSuffix(v, g.text)
 	case 'i':
-		return strings.Contains(v, g.text)
+		return bytes.Contains(v, g.text)
 	}
-	return v == g.text
+	return bytes.Equal(v, g.text)
 }
 
 // matches reports whether the rule's conditions hold for req; p is the
@@ -187,7 +190,7 @@ func (r *ruleEntry) matches(req pipeline.Request, p string) bool {
 		found := false
 		// Any occurrence of a repeated header may match [D].
 		req.VisitHeaders(func(k, v []byte) {
-			if !found && len(k) == len(g.name) && strings.EqualFold(string(k), g.name) && g.match(string(v)) {
+			if !found && bytes.EqualFold(k, g.name) && g.match(v) {
 				found = true
 			}
 		})
