@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +191,46 @@ func TestDomainsMutualTLS(t *testing.T) {
 			t.Errorf("access log line: %v", l)
 		}
 	}
+}
+
+// TestClientCertificateBackends: a stage's client certificate (generated
+// and attached with the AWS CLI v2) is presented to HTTP_PROXY and HTTP
+// backends that require one and trust its pemEncodedCertificate, as AWS
+// tells backends to; before it is attached, and after it is detached, the
+// backend refuses the handshake and the gateway answers 500.
+func TestClientCertificateBackends(t *testing.T) {
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "")
+	t.Cleanup(func() { checkGatewayLog(t, dp.Gateway) })
+	c := newCLI(t, dp.Gateway)
+	cc := c.obj("generate-client-certificate", "--description", "backend")
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(cc["pemEncodedCertificate"].(string))) {
+		t.Fatalf("pemEncodedCertificate: %v", cc)
+	}
+	backend := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = fmt.Fprintf(w, "%s %s", r.URL.Path, r.TLS.PeerCertificates[0].Subject.CommonName)
+	}))
+	backend.TLS = &tls.Config{ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool}
+	backend.StartTLS()
+	defer backend.Close()
+
+	a := dp.newAPI(t, "client-cert")
+	insecure := map[string]any{"tlsConfig": map[string]any{"insecureSkipVerification": true}}
+	a.proxy(t, "/proxy", "GET", backend.URL+"/proxied", insecure)
+	a.method(t, "/http", "GET", nil)
+	a.integration(t, "/http", "GET", map[string]any{"type": "HTTP", "httpMethod": "GET", "uri": backend.URL + "/mapped",
+		"tlsConfig": map[string]any{"insecureSkipVerification": true}})
+	a.methodResponse(t, "/http", "GET", "200", nil)
+	a.integrationResponse(t, "/http", "GET", "200", nil)
+	a.deploy(t, "prod")
+	dp.waitFor(t, a.url("prod", "/proxy"), 500, `{"message": "Internal server error"}`)
+
+	id := cc["clientCertificateId"].(string)
+	c.ok(nil, "update-stage", "--rest-api-id", a.ID, "--stage-name", "prod", "--patch-operations", "op=replace,path=/clientCertificateId,value="+id)
+	dp.waitFor(t, a.url("prod", "/proxy"), 200, "/proxied "+id)
+	expect(t, "HTTP integration", dp.do(t, "GET", a.url("prod", "/http"), nil, nil), 200, "/mapped "+id)
+
+	c.ok(nil, "update-stage", "--rest-api-id", a.ID, "--stage-name", "prod", "--patch-operations", "op=replace,path=/clientCertificateId,value=")
+	dp.waitFor(t, a.url("prod", "/http"), 500, `{"message": "Internal server error"}`)
 }

@@ -44,6 +44,7 @@ type Watcher struct {
 	deployments map[string]*rest.Deployment // "{api}/{deploymentId}"
 	failures    map[string]string           // "{api}/{stage}" → last compile error
 	domainCerts map[string]string           // custom domain → the id of the certificate it serves
+	clientCerts map[string]*stageClients    // by client certificate id (clientcerts.go)
 }
 
 // Sync compiles and publishes every stage and returns the store revision
@@ -268,11 +269,15 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	var stage model.Stage
 	var snap, canarySnap *model.Snapshot
 	var canaryID string
+	var clientCert *model.StoredClientCertificate
 	err := w.Store.View(ctx, func(r store.Reader) error {
 		if err := getRecord(ctx, r, model.ChildKey(model.KindStage, apiID, name), &stage); err != nil {
 			return err
 		}
 		var err error
+		if clientCert, err = readClientCertificate(ctx, r, &stage); err != nil {
+			return err
+		}
 		if snap, err = w.snapshot(ctx, r, apiID, stage.DeploymentID); err != nil {
 			return fmt.Errorf("deployment %s: %w", stage.DeploymentID, err)
 		}
@@ -305,7 +310,14 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	case stage.CanarySettings != nil:
 		canary = d // a canary on the stage's own deployment: only its variables differ
 	}
-	return w.Compiler.CompileStage(&stage, d, canary)
+	st, err := w.Compiler.CompileStage(&stage, d, canary)
+	if err != nil {
+		return nil, err
+	}
+	if st.Clients, err = w.clientsFor(clientCert); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // snapshot reads a deployment's snapshot unless it is already compiled.
