@@ -334,3 +334,53 @@ func TestDomainsTLS(t *testing.T) {
 	}
 	expect(t, "the connection made before the re-import", ask(), 200, "rotate.example.test")
 }
+
+// TestDomainsCORS: a REST API's OPTIONS MOCK preflight (the console's
+// "Enable CORS" shape) answers browsers' preflights through a custom
+// domain over HTTPS, and the actual request carries its CORS header; the
+// routing is the same for every API type (front.Domain resolves to the
+// stage's Target).
+func TestDomainsCORS(t *testing.T) {
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "")
+	t.Cleanup(func() { checkGatewayLog(t, dp.Gateway) })
+	c := newCLI(t, dp.Gateway)
+	a := dp.newAPI(t, "cors")
+	const origin = "https://app.example.test"
+	a.method(t, "/items", "OPTIONS", nil)
+	a.integration(t, "/items", "OPTIONS", map[string]any{"type": "MOCK", "requestTemplates": map[string]any{"application/json": `{"statusCode": 200}`}})
+	a.methodResponse(t, "/items", "OPTIONS", "200", map[string]any{"responseParameters": map[string]any{
+		"method.response.header.Access-Control-Allow-Origin": true, "method.response.header.Access-Control-Allow-Methods": true,
+		"method.response.header.Access-Control-Allow-Headers": true}})
+	a.integrationResponse(t, "/items", "OPTIONS", "200", map[string]any{"responseParameters": map[string]any{
+		"method.response.header.Access-Control-Allow-Origin":  "'" + origin + "'",
+		"method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'",
+		"method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Api-Key'"}})
+	a.method(t, "/items", "GET", nil)
+	a.integration(t, "/items", "GET", map[string]any{"type": "MOCK", "requestTemplates": map[string]any{"application/json": `{"statusCode": 200}`}})
+	a.methodResponse(t, "/items", "GET", "200", map[string]any{"responseParameters": map[string]any{"method.response.header.Access-Control-Allow-Origin": true}})
+	a.integrationResponse(t, "/items", "GET", "200", map[string]any{
+		"responseParameters": map[string]any{"method.response.header.Access-Control-Allow-Origin": "'" + origin + "'"},
+		"responseTemplates":  map[string]any{"application/json": `[{"id":1}]`}})
+	a.deploy(t, "prod")
+
+	arn := c.service("acm").obj("request-certificate", "--domain-name", "api.example.test")["CertificateArn"].(string)
+	c.obj("create-domain-name", "--domain-name", "api.example.test", "--regional-certificate-arn", arn, "--endpoint-configuration", "types=REGIONAL")
+	c.obj("create-base-path-mapping", "--domain-name", "api.example.test", "--base-path", "v1", "--rest-api-id", a.ID, "--stage", "prod")
+
+	secure := dp.byName(t, dp.HTTPS, "--cacert", dp.CAPath)
+	preflight := []string{"-X", "OPTIONS", "-H", "Origin: " + origin, "-H", "Access-Control-Request-Method: GET",
+		"-H", "Access-Control-Request-Headers: content-type"}
+	secure.waitGet("api.example.test", "/v1/items", 200, "", preflight...)
+	r := secure.get("api.example.test", "/v1/items", preflight...)
+	if r.Header.Get("Access-Control-Allow-Origin") != origin || r.Header.Get("Access-Control-Allow-Methods") != "GET,OPTIONS" ||
+		r.Header.Get("Access-Control-Allow-Headers") != "Content-Type,X-Api-Key" {
+		t.Errorf("preflight through the domain: %v", r.Header)
+	}
+	r = secure.get("api.example.test", "/v1/items", "-H", "Origin: "+origin)
+	expect(t, "actual request", r, 200, `[{"id":1}]`)
+	if r.Header.Get("Access-Control-Allow-Origin") != origin {
+		t.Errorf("actual request: %v", r.Header)
+	}
+	expect(t, "preflight to an unmapped base path", secure.get("api.example.test", "/v2/items", preflight...), 403, bodyForbidden)
+}

@@ -317,3 +317,18 @@ func TestDomainNegotiation(t *testing.T) {
 		}
 	}
 }
+
+// TestDomainAnyAPIType: a mapping reaches whatever Target is published
+// for the API's stage, an HTTP API's $default stage included: the Target
+// gets the path after the base path to route and the whole path for its
+// raw path (an HTTP API keeps the base path in rawPath).
+func TestDomainAnyAPIType(t *testing.T) {
+	d := &front.Door{}
+	h := &target{name: "http"}
+	d.Set("http1", front.DefaultStage, h)
+	d.SetDomain(&front.Domain{Name: "h.example.test", UseMappings: true, Mappings: []front.Mapping{{Key: "orders", APIID: "http1", Stage: front.DefaultStage}}})
+	r := serveH(d, "h.example.test", "/orders/7")
+	if want := at("h.example.test", "http1", "$default", "/7", "/orders/7", "orders", ""); r.Code != 200 || !sameAt(h.at, want) {
+		t.Errorf("HTTP API stage: %d at %+v, want %+v", r.Code, h.at, want)
+	}
+}
