@@ -28,9 +28,10 @@ type pkiNode struct {
 }
 
 // newPKINode issues a certificate for cn (a CA when ca) signed by parent
-// (self-signed when nil), valid from..until, and writes it with its key
-// to dir/{name}.pem and dir/{name}-key.pem.
-func newPKINode(t *testing.T, dir, name string, parent *pkiNode, cn string, ca bool, serial int64, from, until time.Time) *pkiNode {
+// (self-signed when nil), valid from..until, a client certificate unless
+// mod changes the template, and writes it with its key to dir/{name}.pem
+// and dir/{name}-key.pem.
+func newPKINode(t *testing.T, dir, name string, parent *pkiNode, cn string, ca bool, serial int64, from, until time.Time, mod ...func(*x509.Certificate)) *pkiNode {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -39,6 +40,9 @@ func newPKINode(t *testing.T, dir, name string, parent *pkiNode, cn string, ca b
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: cn, Organization: []string{"Example"}},
 		NotBefore: from, NotAfter: until, BasicConstraintsValid: true, IsCA: ca,
 		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	for _, m := range mod {
+		m(tmpl)
+	}
 	issuer, signer := tmpl, k
 	if parent != nil {
 		issuer, signer = parent.cert, parent.key
