@@ -25,11 +25,13 @@ import (
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
 	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
@@ -136,12 +138,24 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
 	throttling := &throttle.Throttling{Limiter: limiter}
+	// HTTP API JWT authorizers verify tokens with API Gateway's limits
+	// (discovery and JWKS timeouts, response size, key lifetime).
+	httpTokens, err := jwtauth.NewHTTPAPI(jwtauth.Config{Logger: log.With("component", "jwtauth")})
+	if err != nil {
+		return err
+	}
+	defer httpTokens.Close()
+	metrics := observe.NewMetrics(reg)
+	gatewayLog := log.With("component", "gateway")
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling,
 		Compiler: &deploy.Compiler{
-			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
-			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
-			Access: accessCompiler, Secrets: secrets},
+			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
+			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
+			Access: accessCompiler, Secrets: secrets,
+			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
+				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
+				Metrics: metrics, Logs: logSinks}},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
@@ -369,15 +383,20 @@ func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.W
 		Failures map[string]string `json:"compileFailures"`
 	}{Stages: []stage{}, Failures: watcher.Failures()}
 	door.Each(func(_, _ string, t pipeline.Target) {
-		st, ok := t.(*rest.Stage)
-		if !ok {
-			return
+		switch st := t.(type) {
+		case *rest.Stage:
+			s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
+			if st.Canary != nil {
+				s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
+			}
+			out.Stages = append(out.Stages, s)
+		case *httpapi.Stage:
+			s := stage{API: st.APIID, Stage: st.Name}
+			if d := st.Deployment; d != nil {
+				s.Deployment, s.Routes = d.ID, len(d.RouteList)
+			}
+			out.Stages = append(out.Stages, s)
 		}
-		s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
-		if st.Canary != nil {
-			s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
-		}
-		out.Stages = append(out.Stages, s)
 	})
 	sort.Slice(out.Stages, func(i, j int) bool {
 		return out.Stages[i].API+"/"+out.Stages[i].Stage < out.Stages[j].API+"/"+out.Stages[j].Stage

@@ -364,6 +364,11 @@ func (w *response) SetBodyStream(r io.Reader, size int) {
 	w.ctx().Response.SetBodyStream(r, size)
 }
 
+// ResponseHeader implements pipeline.ResponseHeaders.
+func (w *response) ResponseHeader(name string) string {
+	return string(w.ctx().Response.Header.Peek(name))
+}
+
 func (w *response) BodySize() int {
 	resp := &w.ctx().Response
 	if resp.IsBodyStream() {
@@ -377,3 +382,4 @@ func (w *response) BodySize() int {
 
 var _ pipeline.Request = (*request)(nil)
 var _ pipeline.Response = (*response)(nil)
+var _ pipeline.ResponseHeaders = (*response)(nil)

@@ -23,6 +23,12 @@ func NewAccessLog(format string, sink *LogSink) *AccessLog {
 	return &AccessLog{format: pipeline.ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
 }
 
+// NewHTTPAccessLog compiles an HTTP API stage's format for sink, with the
+// $context variables of HTTP APIs (pipeline.ParseHTTPContextVar).
+func NewHTTPAccessLog(format string, sink *LogSink) *AccessLog {
+	return &AccessLog{format: pipeline.ParseHTTPTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
+}
+
 // Write logs one finished exchange: the format with its $context values
 // ("-" when absent).
 func (a *AccessLog) Write(x *pipeline.Exchange) {
