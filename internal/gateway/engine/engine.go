@@ -334,8 +334,23 @@ func (w *response) AddHeader(name, value string) {
 // proxy integration copies backend headers this way).
 func (w *response) AddHeaderBytes(k, v []byte) { w.ctx().Response.Header.AddBytesKV(k, v) }
 
-func (w *response) DelHeader(name string) { w.ctx().Response.Header.Del(name) }
-func (w *response) SetBody(b []byte)      { w.ctx().Response.SetBody(b) }
+// DelHeader removes every line of a header, whatever the casing it was
+// set with (response header names are kept as written, not normalized).
+func (w *response) DelHeader(name string) {
+	h := &w.ctx().Response.Header
+	var buf [4]string
+	names := buf[:0]
+	h.VisitAll(func(k, _ []byte) {
+		if len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			names = append(names, string(k))
+		}
+	})
+	for _, n := range names {
+		h.Del(n)
+	}
+}
+
+func (w *response) SetBody(b []byte) { w.ctx().Response.SetBody(b) }
 
 func (w *response) SetBodyStream(r io.Reader, size int) {
 	if size < 0 && !w.ctx().Request.Header.IsHTTP11() {
@@ -364,9 +379,21 @@ func (w *response) SetBodyStream(r io.Reader, size int) {
 	w.ctx().Response.SetBodyStream(r, size)
 }
 
-// ResponseHeader implements pipeline.ResponseHeaders.
+// ResponseHeader implements pipeline.ResponseHeaders: the first value of
+// a header, whatever the casing it was set with.
 func (w *response) ResponseHeader(name string) string {
-	return string(w.ctx().Response.Header.Peek(name))
+	h := &w.ctx().Response.Header
+	if v := h.Peek(name); len(v) > 0 {
+		return string(v)
+	}
+	var out string
+	found := false
+	h.VisitAll(func(k, v []byte) {
+		if !found && len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			out, found = string(v), true
+		}
+	})
+	return out
 }
 
 func (w *response) BodySize() int {

@@ -136,9 +136,26 @@ type requestEditor struct {
 
 type queryParam struct{ name, value string }
 
-func (e *requestEditor) SetHeader(name, value string) { e.req.Header.Set(name, value) }
+func (e *requestEditor) SetHeader(name, value string) {
+	e.DelHeader(name)
+	e.req.Header.Add(name, value)
+}
+
 func (e *requestEditor) AddHeader(name, value string) { e.req.Header.Add(name, value) }
-func (e *requestEditor) DelHeader(name string)        { e.req.Header.Del(name) }
+
+// DelHeader removes every line of a header whatever its casing (the
+// request keeps the client's casing: normalizing is off).
+func (e *requestEditor) DelHeader(name string) {
+	var names []string
+	e.req.Header.VisitAll(func(k, _ []byte) {
+		if len(k) == len(name) && equalFold(b2s(k), name) {
+			names = append(names, string(k))
+		}
+	})
+	for _, n := range names {
+		e.req.Header.Del(n)
+	}
+}
 
 func (e *requestEditor) parseQuery() {
 	if e.parsed {

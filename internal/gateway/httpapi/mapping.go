@@ -106,7 +106,18 @@ func (x *Exchange) mapResponse(m *parammap.ResponseMapping) {
 	if !m.Has(status) {
 		return
 	}
-	if out := m.Apply(status, x, x.Resp); out != status {
+	if out := m.Apply(status, x, responseEditor{x.Resp}); out != status {
 		x.Resp.SetStatus(out)
 	}
 }
+
+// responseEditor applies response mappings: overwrite replaces every line
+// of the header, whatever casing the backend gave it.
+type responseEditor struct{ pipeline.Response }
+
+func (e responseEditor) SetHeader(name, value string) {
+	e.Response.DelHeader(name)
+	e.Response.SetHeader(name, value)
+}
+
+var _ parammap.ResponseEditor = responseEditor{}
