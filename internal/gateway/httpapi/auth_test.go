@@ -318,19 +318,7 @@ func TestIAMAuthorizer(t *testing.T) {
 	a.route("GET /admin", in, iam)
 	door := a.stage(t, env, "$default")
 	signedDo := func(path, key, secret string) *gatewaytest.Response {
-		hr, _ := http.NewRequest("GET", "http://"+testHost+path, nil)
-		sum := sha256.Sum256(nil)
-		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret},
-			hr, hex.EncodeToString(sum[:]), "execute-api", region, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		var hdrs []string
-		for k, vs := range hr.Header {
-			for _, v := range vs {
-				hdrs = append(hdrs, k, v)
-			}
-		}
-		return do(door, "GET", path, nil, hdrs...)
+		return do(door, "GET", path, nil, signedHeaders(t, "GET", path, key, secret)...)
 	}
 	expect(t, "unsigned", do(door, "GET", "/pets/1", nil), 403, `{"message":"Forbidden"}`)
 	expect(t, "wrong secret", signedDo("/pets/1", "AKIAALICE", "nope"), 403, `{"message":"Forbidden"}`)
@@ -345,4 +333,17 @@ func TestIAMAuthorizer(t *testing.T) {
 	if iamCtx["accessKey"] != "AKIAALICE" || iamCtx["accountId"] != account || iamCtx["userArn"] != "arn:aws:iam::"+account+":user/alice" {
 		t.Errorf("authorizer.iam: %v", iamCtx)
 	}
+}
+
+// signedRequest is a request to the test host signed (SigV4, execute-api)
+// with aws-sdk-go-v2's signer.
+func signedRequest(t *testing.T, method, path, key, secret string) *http.Request {
+	t.Helper()
+	hr, _ := http.NewRequest(method, "http://"+testHost+path, nil)
+	sum := sha256.Sum256(nil)
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret},
+		hr, hex.EncodeToString(sum[:]), "execute-api", region, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return hr
 }
