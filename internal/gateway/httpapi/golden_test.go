@@ -124,7 +124,7 @@ func TestGoldenEvents(t *testing.T) {
 		return a.authorizer(modelv2.Authorizer{Name: name, AuthorizerType: modelv2.AuthorizerRequest,
 			AuthorizerURI:                  model.Ptr("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + name + "/invocations"),
 			AuthorizerPayloadFormatVersion: model.Ptr(version), IdentitySource: []string{"$request.header.X-Token", "$request.querystring.q"},
-			AuthorizerResultTTLInSeconds:   model.Ptr(int64(0))})
+			AuthorizerResultTTLInSeconds: model.Ptr(int64(0))})
 	}
 	authV2, authV1 := lam("authv2", "2.0"), lam("authv1", "1.0")
 	withAuth := func(typ, id string) func(*modelv2.Route) {
