@@ -104,6 +104,10 @@ type tollgateSpec struct {
 	// and enables the stage cache with "*/*" caching, so that wrk's GETs
 	// are cache hits.
 	cache bool
+	// httpAPI makes an HTTP API (apigatewayv2) instead of a REST API:
+	// "proxy" ($default route → HTTP_PROXY) or "jwt" (a route behind a JWT
+	// authorizer); see createHTTPAPI.
+	httpAPI string
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -153,6 +157,13 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		args = append(args, "--cognito-issuer", benchPool+"="+iss.url)
 		authHeader = "Authorization: " + iss.token
 	}
+	if spec.httpAPI == "jwt" {
+		iss, err := startIssuer()
+		if err != nil {
+			return nil, err
+		}
+		authHeader = "Authorization: Bearer " + iss.token
+	}
 	p, err := e.start(spec.name, e.cfg.proxyCPU,
 		append([]string{"TOLLGATE_ACCESS_KEY_ID=" + benchAccessKey, "TOLLGATE_SECRET_ACCESS_KEY=" + benchSecretKey}, e.cfg.tollgateEnv...),
 		append([]string{e.bin.Tollgate}, args...)...)
@@ -175,15 +186,24 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		return inst, err
 	}
 	t0 := time.Now()
-	apiID, notes, err := createProxyAPI(ctx, c, e, spec, filepath.Join(dir, "access.log"))
+	create := createProxyAPI
+	if spec.httpAPI != "" {
+		create = createHTTPAPI
+	}
+	apiID, notes, err := create(ctx, c, e, spec, filepath.Join(dir, "access.log"))
 	inst.notes = append(inst.notes, notes...)
 	if err != nil {
 		return inst, err
 	}
 	inst.notes = append(inst.notes, fmt.Sprintf("management setup took %v", time.Since(t0).Round(time.Millisecond)))
-	if spec.pathStyle {
+	switch {
+	case spec.httpAPI != "":
+		// The $default stage serves at the root.
+		inst.url = fmt.Sprintf("http://%s/hello", dataAddr)
+		inst.headers = []string{"Host: " + apiID + ".execute-api.localhost"}
+	case spec.pathStyle:
 		inst.url = fmt.Sprintf("http://%s/restapis/%s/bench/_user_request_/hello", dataAddr, apiID)
-	} else {
+	default:
 		inst.url = fmt.Sprintf("http://%s/bench/hello", dataAddr)
 		inst.headers = []string{"Host: " + apiID + ".execute-api.localhost"}
 	}
