@@ -29,6 +29,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/jwtauth"
@@ -123,7 +124,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	})
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
-	door := &front.Door{}
+	door := &front.Door{Log: log.With("component", "front")}
 	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := upstream.NewClients()
@@ -147,8 +148,9 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer httpTokens.Close()
 	metrics := observe.NewMetrics(reg)
 	gatewayLog := log.With("component", "gateway")
+	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
 	watcher := &deploy.Watcher{
-		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling,
+		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
 			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
@@ -162,7 +164,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	dataPlane := engine.New(door, log.With("component", "engine"))
 
-	ln, dataAddrs, err := openListeners(s)
+	ln, dataAddrs, err := openListeners(s, serverNames)
 	if err != nil {
 		return err
 	}
@@ -242,7 +244,9 @@ func Serve(ctx context.Context, args []string, env Env) error {
 }
 
 // openListeners opens the admin listener and the data-plane listeners.
-func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
+// The HTTPS listener takes each connection's certificate and policy from
+// serverNames by SNI, else its own from the local CA.
+func openListeners(s config.Settings, serverNames *sni.Table) (net.Listener, []dataListener, error) {
 	ln, err := net.Listen("tcp", s.AdminAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("management listener: %w", err)
@@ -265,7 +269,7 @@ func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
 			closeAll()
 			return nil, nil, fmt.Errorf("https listener: %w", err)
 		}
-		data = append(data, dataListener{ln: tls.NewListener(dl, tlsCfg), scheme: "https", addr: dl.Addr().String(), ca: caPath})
+		data = append(data, dataListener{ln: tls.NewListener(dl, serverNames.Config(tlsCfg)), scheme: "https", addr: dl.Addr().String(), ca: caPath})
 	}
 	if s.HTTPAddr != "" {
 		dl, err := net.Listen("tcp", s.HTTPAddr)
