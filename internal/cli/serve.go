@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -37,7 +36,6 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
-	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
@@ -61,7 +59,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer lock.Release()
-	st, storeDesc, err := openStore(ctx, s)
+	st, storeDesc, err := openStore(ctx, s, log)
 	if err != nil {
 		return err
 	}
@@ -93,8 +91,14 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	// Token buckets and quota counters: in memory on one machine.
-	limiter, quotas := ratelimit.NewMemory(), ratelimit.NewMemoryCounter()
+	// Token buckets, quota counters and stage caches: in memory on one
+	// machine, in Redis for a cluster.
+	shared, err := openSharedState(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer shared.Close()
+	limiter, quotas := shared.Limiter, shared.Counter
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	functions, err := newLambdaService(ctx, s, st, log)
@@ -141,7 +145,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
 			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
-			Access: accessCompiler, Secrets: secrets},
+			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
@@ -185,9 +189,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		go func(l net.Listener) { errc <- dataPlane.Serve(l) }(d.ln)
 	}
 
-	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs, access)
+	printBanner(env, s, ln.Addr().String(), storeDesc, shared.Describe(), credSrc, dataAddrs, access)
 	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
 	warnExposed(s, log)
+	warnPerNode(s, log)
 	if !access.Open && access.Token == "" {
 		log.Info("the admin listener is not loopback-only: /metrics and /_tollgate/* need SigV4 with the management credentials; set --metrics-token to let Prometheus in with a bearer token",
 			"admin", ln.Addr().String())
@@ -292,7 +297,7 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Lo
 }
 
 // openStore opens the configured store and describes it for the banner.
-func openStore(ctx context.Context, s config.Settings) (store.Store, string, error) {
+func openStore(ctx context.Context, s config.Settings, log *slog.Logger) (store.Store, string, error) {
 	if path, ok := sqlitePath(s); ok {
 		st, err := sqlite.Open(ctx, path)
 		if err != nil {
@@ -301,12 +306,12 @@ func openStore(ctx context.Context, s config.Settings) (store.Store, string, err
 		return st, "sqlite " + path, nil
 	}
 	if clusterStore(s.Store) {
-		return nil, "", errors.New("store: PostgreSQL (cluster mode) is not available in this build yet")
+		return openPostgres(ctx, s, log)
 	}
 	return nil, "", fmt.Errorf("store %q: want sqlite:PATH or postgres://…", s.Store)
 }
 
-func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source, data []dataListener, access opsAccess) {
+func printBanner(env Env, s config.Settings, adminAddr, storeDesc, sharedDesc string, cred credentials.Source, data []dataListener, access opsAccess) {
 	w := env.Stdout
 	if abs, err := filepath.Abs(cred.Path); err == nil && cred.Path != "" {
 		cred.Path = abs
@@ -322,6 +327,7 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred c
 		fmt.Fprintf(w, "  credentials     %s (profile %s)\n", cred.Path, credentials.Profile)
 	}
 	fmt.Fprintf(w, "  store           %s\n", storeDesc)
+	fmt.Fprintf(w, "  shared state    %s\n", sharedDesc)
 	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics (%s)\n", adminAddr, adminAddr, access.Describe())
 	if s.PProf {
 		fmt.Fprintf(w, "  profiler        http://%s/debug/pprof/ (as /metrics)\n", adminAddr)

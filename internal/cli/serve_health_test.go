@@ -188,13 +188,21 @@ func TestHealthzWhileFollowersFail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := g.waitHealth(t, 503)
-	t.Logf("not ready: %+v", b)
-	for _, want := range []string{
+	wants := []string{
 		"change feed: deploy watcher: faultstore: watch: disk I/O error (restart ",
 		"API key index: apikey: faultstore: watch: disk I/O error (restart ",
 		"serving revision 0, store at " + strconv.FormatInt(storeRev, 10),
-	} {
+	}
+	// Each follower fails on its own schedule: wait until both are down.
+	var b healthBody
+	for deadline := time.Now().Add(guard); ; time.Sleep(10 * time.Millisecond) {
+		b = g.waitHealth(t, 503)
+		if strings.Contains(b.Reason, wants[0]) && strings.Contains(b.Reason, wants[1]) || time.Now().After(deadline) {
+			break
+		}
+	}
+	t.Logf("not ready: %+v", b)
+	for _, want := range wants {
 		if b.Status != "not ready" || !strings.Contains(b.Reason, want) {
 			t.Errorf("/healthz reason %q lacks %q", b.Reason, want)
 		}

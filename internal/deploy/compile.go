@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/respcache"
 	"github.com/tollgate/tollgate/internal/secret"
 )
 
@@ -42,6 +43,10 @@ type Compiler struct {
 	// Secrets seals stage cache entries of methods with
 	// cacheDataEncrypted (nil: such entries are not cached).
 	Secrets *secret.Box
+	// StageCaches, when set, makes the response cache of a stage (apiID,
+	// stage, the capacity cacheClusterSize gives, the Secrets box): a
+	// cluster's shared one. Nil means in memory.
+	StageCaches func(apiID, stage string, capacity int64, box *secret.Box) respcache.Cache
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.

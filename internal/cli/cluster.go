@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/ratelimit"
+	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
+	"github.com/tollgate/tollgate/internal/redisclient"
+	"github.com/tollgate/tollgate/internal/respcache"
+	rcredis "github.com/tollgate/tollgate/internal/respcache/redis"
+	"github.com/tollgate/tollgate/internal/secret"
+	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/postgres"
+)
+
+// Cluster mode: the gateways of a cluster share one PostgreSQL store
+// (configuration, through its change feed) and one Redis (throttles,
+// quotas, stage caches), and the secrets kept in the store, which the
+// cluster key unlocks (see clustersecrets.go).
+
+// openPostgres opens a cluster store. An unreachable server fails within
+// the store's connect timeout with a one-line reason naming it.
+func openPostgres(ctx context.Context, s config.Settings, log *slog.Logger) (store.Store, string, error) {
+	st, err := postgres.Open(ctx, s.Store, postgres.WithLogger(log.With("component", "store")))
+	if err != nil {
+		return nil, "", fmt.Errorf("store: %s", oneLine(err))
+	}
+	return st, st.String() + " (cluster mode)", nil
+}
+
+// sharedState is where throttle buckets, quota counters and stage response
+// caches live: in this process, or in Redis for a cluster.
+type sharedState struct {
+	Limiter ratelimit.Limiter
+	Counter ratelimit.Counter
+	// Redis is nil when the state is in memory.
+	Redis    *redisclient.Client
+	FailMode redisclient.FailMode
+}
+
+// openSharedState connects to --redis when it is set; an unreachable
+// Redis fails within its dial timeout with a one-line reason naming it.
+func openSharedState(ctx context.Context, s config.Settings) (*sharedState, error) {
+	if s.RedisURL == "" {
+		return &sharedState{Limiter: ratelimit.NewMemory(), Counter: ratelimit.NewMemoryCounter()}, nil
+	}
+	mode, err := redisclient.ParseFailMode(s.RedisFailMode)
+	if err != nil {
+		return nil, err
+	}
+	c, err := redisclient.Open(ctx, s.RedisURL, redisclient.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("shared state: %s", oneLine(err))
+	}
+	o := rlredis.Options{FailMode: mode}
+	return &sharedState{
+		Limiter: rlredis.NewLimiter(c, o), Counter: rlredis.NewCounter(c, o),
+		Redis: c, FailMode: mode,
+	}, nil
+}
+
+// StageCache returns the response cache of one stage: in memory, bounded
+// by capacity, or the stage's namespace in Redis (bounded by Redis's
+// maxmemory), shared by every node.
+func (st *sharedState) StageCache(apiID, stage string, capacity int64, box *secret.Box) respcache.Cache {
+	if st.Redis == nil {
+		return respcache.NewMemory(capacity, box)
+	}
+	return rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{})
+}
+
+// Close closes the connection to Redis, if any.
+func (st *sharedState) Close() {
+	if st.Redis != nil {
+		st.Redis.Close()
+	}
+}
+
+// Describe says where the state lives, for the banner.
+func (st *sharedState) Describe() string {
+	if st.Redis == nil {
+		return "in memory (this node only)"
+	}
+	return fmt.Sprintf("%s (fail %s)", st.Redis, st.FailMode)
+}
+
+// warnPerNode warns when a cluster store is shared but throttles, quotas
+// and caches are not: each node would enforce them on its own.
+func warnPerNode(s config.Settings, log *slog.Logger) {
+	if s.Cluster() && s.RedisURL == "" {
+		log.Warn("cluster store without --redis: each node keeps its own throttles, quotas and stage caches (a cluster of n nodes admits up to n times a limit); set --redis to share them")
+	}
+}
+
+// oneLine joins a multi-line error message into one line.
+func oneLine(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
