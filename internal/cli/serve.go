@@ -36,7 +36,6 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
-	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -67,10 +66,20 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		st = env.wrapStore(st)
 	}
 	defer st.Close()
-	creds, credSrc, err := credentials.Load(s.DataDir, env.Getenv)
+	// Token buckets, quota counters and stage caches: in memory on one
+	// machine, in Redis for a cluster.
+	shared, err := openSharedState(ctx, s)
 	if err != nil {
 		return err
 	}
+	defer shared.Close()
+	// Management credentials and the key that seals API key values:
+	// in the data dir, or shared by a cluster through its store.
+	nodeSec, err := loadSecrets(ctx, s, st, env.Getenv, log)
+	if err != nil {
+		return err
+	}
+	creds, credSrc, secrets := nodeSec.Creds, nodeSec.CredSrc, nodeSec.Box
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -86,18 +95,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	// API key values are sealed with a key kept in the data dir, never in the store.
-	secrets, err := secret.LoadOrCreate(s.DataDir)
-	if err != nil {
-		return err
-	}
-	// Token buckets, quota counters and stage caches: in memory on one
-	// machine, in Redis for a cluster.
-	shared, err := openSharedState(ctx, s)
-	if err != nil {
-		return err
-	}
-	defer shared.Close()
 	limiter, quotas := shared.Limiter, shared.Counter
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
