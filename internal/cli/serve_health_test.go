@@ -202,6 +202,9 @@ func TestHealthzWhileFollowersFail(t *testing.T) {
 		}
 	}
 	t.Logf("not ready: %+v", b)
+	if b.Lag == nil || b.Serving == nil || b.Revision == nil || *b.Lag != storeRev || *b.Serving != 0 || *b.Revision != storeRev {
+		t.Errorf("/healthz revisions: serving %v, store %v, lag %v; want 0, %d, %d", b.Serving, b.Revision, b.Lag, storeRev, storeRev)
+	}
 	for _, want := range wants {
 		if b.Status != "not ready" || !strings.Contains(b.Reason, want) {
 			t.Errorf("/healthz reason %q lacks %q", b.Reason, want)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/store"
 )
 
 // DefaultMaxBody bounds a management request body (OpenAPI imports are the
@@ -168,6 +169,11 @@ func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson
 // failures with their cause.
 func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson.Op, err error) {
 	if errors.Is(err, context.Canceled) {
+		return
+	}
+	if _, ok := awserr.As(err); !ok && errors.Is(err, store.ErrUnavailable) {
+		s.log.Warn("management call refused: the store cannot be reached", "requestId", reqID, "op", op, "err", err)
+		errorWriter(matched)(w, awserr.ServiceUnavailable())
 		return
 	}
 	e := errorWriter(matched)(w, err)
