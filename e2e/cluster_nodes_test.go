@@ -1,11 +1,13 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +26,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("DeployLiveEverywhereWithin1s", func(t *testing.T) { testDeployPropagates(t, nodes) })
 	t.Run("GlobalStageThrottle", func(t *testing.T) { testGlobalThrottle(t, nodes) })
 	t.Run("QuotaExactAcrossNodes", func(t *testing.T) { testQuotaAcrossNodes(t, nodes) })
+	t.Run("ClusterView", func(t *testing.T) { testClusterView(t, nodes) })
 	t.Run("Kill9LosesNothingForOthers", func(t *testing.T) { testKillOneNode(t, nodes) })
 }
 
@@ -283,5 +286,76 @@ func testKillOneNode(t *testing.T, nodes []*dataPlane) {
 		len(res.errs), killed.Sub(res.first).Round(time.Millisecond))
 	if len(res.errs) > 0 || len(res.byStatus) != 1 || res.byStatus[200] == 0 {
 		t.Errorf("clients of B and C saw failures: %v, errors %v", res.byStatus, res.errs)
+	}
+	// The others list A as lost once its heartbeats stop.
+	eventually(t, "node-a lost in /_tollgate/cluster", func() error {
+		view := clusterNodes(t, rest[1])
+		if got := viewStates(view); got != "node-a=lost node-b=up node-c=up" {
+			return fmt.Errorf("states %s", got)
+		}
+		return nil
+	})
+}
+
+// clusterView is /_tollgate/cluster's answer.
+type clusterViewBody struct {
+	Self     string `json:"self"`
+	Registry string `json:"registry"`
+	Nodes    []struct {
+		ID              string   `json:"id"`
+		Name            string   `json:"name"`
+		State           string   `json:"state"`
+		Ready           bool     `json:"ready"`
+		StoreRevision   int64    `json:"storeRevision"`
+		ServingRevision int64    `json:"servingRevision"`
+		Lag             int64    `json:"lag"`
+		Admin           string   `json:"adminAddress"`
+		DataPlane       []string `json:"dataPlane"`
+		SinceHeartbeat  string   `json:"sinceHeartbeat"`
+	} `json:"nodes"`
+}
+
+func clusterNodes(t *testing.T, dp *dataPlane) clusterViewBody {
+	t.Helper()
+	res, err := http.Get(dp.Endpoint + "/_tollgate/cluster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var v clusterViewBody
+	if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode != 200 {
+		t.Fatalf("/_tollgate/cluster: %d %v", res.StatusCode, err)
+	}
+	return v
+}
+
+func viewStates(v clusterViewBody) string {
+	var s []string
+	for _, n := range v.Nodes {
+		s = append(s, n.Name+"="+n.State)
+	}
+	return strings.Join(s, " ")
+}
+
+// testClusterView: every node lists the three nodes, up, ready, serving
+// the store's revision, with their addresses, from the registry in Redis.
+func testClusterView(t *testing.T, nodes []*dataPlane) {
+	for _, dp := range nodes {
+		eventually(t, "three nodes up in "+dp.Endpoint+"/_tollgate/cluster", func() error {
+			v := clusterNodes(t, dp)
+			if got := viewStates(v); got != "node-a=up node-b=up node-c=up" {
+				return fmt.Errorf("states %s", got)
+			}
+			if !strings.HasPrefix(v.Registry, "redis ") || v.Self == "" {
+				return fmt.Errorf("registry %q self %q", v.Registry, v.Self)
+			}
+			for i, n := range v.Nodes {
+				if !n.Ready || n.Lag != 0 || n.ServingRevision != n.StoreRevision || n.StoreRevision == 0 ||
+					"http://"+n.Admin != nodes[i].Endpoint || len(n.DataPlane) != 2 {
+					return fmt.Errorf("node %+v", n)
+				}
+			}
+			return nil
+		})
 	}
 }

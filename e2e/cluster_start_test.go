@@ -107,7 +107,7 @@ func TestClusterNodeBasics(t *testing.T) {
 		if !strings.Contains(out, "store           postgres 127.0.0.1:") || !strings.Contains(out, "(cluster mode)") {
 			t.Errorf("banner lacks the cluster store:\n%s", out)
 		}
-		if !strings.Contains(out, "shared state    redis "+strings.TrimSuffix(strings.TrimPrefix(spec.Redis, "redis://"), "/0")+" (fail open)") {
+		if !strings.Contains(out, "shared state    redis "+strings.TrimSuffix(strings.TrimPrefix(spec.Redis, "redis://"), "/0")+" (fail open, keys tollgate:") {
 			t.Errorf("banner lacks the shared state:\n%s", out)
 		}
 	}

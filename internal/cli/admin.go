@@ -25,6 +25,7 @@ import (
 //	GET /metrics            Prometheus text
 //	GET /_tollgate/stages   what the data plane serves, compile failures
 //	GET /_tollgate/listeners the data-plane URLs (for `tollgate import`)
+//	GET /_tollgate/cluster  the cluster's nodes, their revisions and lag
 //	GET /debug/pprof/…      Go's profiler, only with --pprof
 //
 // Every other request goes to the management API as it came (no path
@@ -48,8 +49,10 @@ type adminConfig struct {
 	Metrics   http.Handler
 	Stages    http.HandlerFunc
 	Listeners http.HandlerFunc
-	PProf     bool
-	Access    opsAccess
+	// Cluster lists the cluster's nodes (nil: not served).
+	Cluster http.Handler
+	PProf   bool
+	Access  opsAccess
 }
 
 // newAdminHandler routes GET and HEAD requests for the operational paths to
@@ -60,6 +63,9 @@ func newAdminHandler(c adminConfig) http.Handler {
 	ops.Handle("GET /metrics", c.Access.guard(c.Metrics))
 	ops.Handle("GET /_tollgate/stages", c.Access.guard(c.Stages))
 	ops.Handle("GET /_tollgate/listeners", c.Access.guard(c.Listeners))
+	if c.Cluster != nil {
+		ops.Handle("GET /_tollgate/cluster", c.Access.guard(c.Cluster))
+	}
 	if c.PProf {
 		ops.Handle("GET /debug/pprof/", c.Access.guard(pprofHandler()))
 	}

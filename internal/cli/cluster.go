@@ -40,10 +40,13 @@ type sharedState struct {
 	// Redis is nil when the state is in memory.
 	Redis    *redisclient.Client
 	FailMode redisclient.FailMode
+	// Prefix starts every Redis key of this cluster.
+	Prefix string
 }
 
 // openSharedState connects to --redis when it is set; an unreachable
 // Redis fails within its dial timeout with a one-line reason naming it.
+// The state is usable once setPrefix has named the cluster's keys.
 func openSharedState(ctx context.Context, s config.Settings) (*sharedState, error) {
 	if s.RedisURL == "" {
 		return &sharedState{Limiter: ratelimit.NewMemory(), Counter: ratelimit.NewMemoryCounter()}, nil
@@ -56,11 +59,22 @@ func openSharedState(ctx context.Context, s config.Settings) (*sharedState, erro
 	if err != nil {
 		return nil, fmt.Errorf("shared state: %s", oneLine(err))
 	}
-	o := rlredis.Options{FailMode: mode}
-	return &sharedState{
-		Limiter: rlredis.NewLimiter(c, o), Counter: rlredis.NewCounter(c, o),
-		Redis: c, FailMode: mode,
-	}, nil
+	return &sharedState{Redis: c, FailMode: mode}, nil
+}
+
+// setPrefix makes the Redis-backed limiter and counter, their keys (and
+// the caches' and the registry's) under "tollgate:" and, for a cluster,
+// its id: clusters sharing one Redis stay apart.
+func (st *sharedState) setPrefix(clusterID string) {
+	if st.Redis == nil {
+		return
+	}
+	st.Prefix = rlredis.DefaultPrefix
+	if clusterID != "" {
+		st.Prefix += clusterID + ":"
+	}
+	o := rlredis.Options{FailMode: st.FailMode, Prefix: st.Prefix}
+	st.Limiter, st.Counter = rlredis.NewLimiter(st.Redis, o), rlredis.NewCounter(st.Redis, o)
 }
 
 // StageCache returns the response cache of one stage: in memory, bounded
@@ -70,7 +84,7 @@ func (st *sharedState) StageCache(apiID, stage string, capacity int64, box *secr
 	if st.Redis == nil {
 		return respcache.NewMemory(capacity, box)
 	}
-	return rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{})
+	return rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})
 }
 
 // Close closes the connection to Redis, if any.
@@ -85,7 +99,7 @@ func (st *sharedState) Describe() string {
 	if st.Redis == nil {
 		return "in memory (this node only)"
 	}
-	return fmt.Sprintf("%s (fail %s)", st.Redis, st.FailMode)
+	return fmt.Sprintf("%s (fail %s, keys %s*)", st.Redis, st.FailMode, st.Prefix)
 }
 
 // warnPerNode warns when a cluster store is shared but throttles, quotas

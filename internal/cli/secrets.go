@@ -22,6 +22,8 @@ type nodeSecrets struct {
 	// Box seals API key values, encrypted cache entries and certificate
 	// keys.
 	Box *secret.Box
+	// ClusterID names a cluster ("" on one machine).
+	ClusterID string
 }
 
 // loadSecrets returns the node's secrets. On one machine they live in the
@@ -75,7 +77,7 @@ func loadSecrets(ctx context.Context, s config.Settings, st store.Store, getenv 
 	if _, err := tlscert.InstallCA(tlsDir, shared.CACert, shared.CAKey); err != nil {
 		return nodeSecrets{}, fmt.Errorf("cluster CA: %w", err)
 	}
-	out := nodeSecrets{Box: box}
+	out := nodeSecrets{Box: box, ClusterID: shared.ClusterID}
 	// The environment's credentials win, as on one machine (every node
 	// then needs the same); else the cluster's, also written to the data
 	// dir for the AWS CLI and SDKs.

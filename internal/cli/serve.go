@@ -80,6 +80,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	creds, credSrc, secrets := nodeSec.Creds, nodeSec.CredSrc, nodeSec.Box
+	shared.setPrefix(nodeSec.ClusterID)
+	limiter, quotas := shared.Limiter, shared.Counter
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -95,7 +97,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	limiter, quotas := shared.Limiter, shared.Counter
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	functions, err := newLambdaService(ctx, s, st, log)
@@ -157,6 +158,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
+	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, log)
+	defer nodes.stop()
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,
 		Health:  followers.Health,
@@ -165,6 +168,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			writeStageStatus(w, door, watcher)
 		},
 		Listeners: listenersHandler(dataAddrs),
+		Cluster:   nodes,
 		PProf:     s.PProf,
 		Access:    access,
 	}), log)

@@ -39,6 +39,10 @@ var ErrWrongKey = errors.New("keyring: the cluster key does not unlock the secre
 
 // Secrets are what the nodes of a cluster share.
 type Secrets struct {
+	// ClusterID names the cluster (random, not a secret): it keeps the
+	// keys of clusters sharing one Redis apart. Open makes one when the
+	// seed has none.
+	ClusterID string
 	// DataKey is the secret.Box key (secret.KeySize bytes).
 	DataKey []byte
 	// AccessKeyID and SecretAccessKey are the management credentials.
@@ -53,9 +57,11 @@ func (s Secrets) Box() (*secret.Box, error) { return secret.New(s.DataKey) }
 // document is the stored form: every secret sealed with the key derived
 // from the cluster key.
 type document struct {
-	Version int       `json:"version"`
-	KeyID   string    `json:"keyId"`
-	Created time.Time `json:"created"`
+	Version int    `json:"version"`
+	KeyID   string `json:"keyId"`
+	// ClusterID is not sealed: it is not a secret.
+	ClusterID string    `json:"clusterId"`
+	Created   time.Time `json:"created"`
 	// Check is a known text, sealed: it tells a wrong key from a damaged
 	// document.
 	Check           string `json:"check"`
@@ -104,6 +110,13 @@ func Open(ctx context.Context, st store.Store, clusterKey []byte, seed func() (S
 	s, err = seed()
 	if err != nil {
 		return Secrets{}, false, fmt.Errorf("keyring: %w", err)
+	}
+	if s.ClusterID == "" {
+		var id [6]byte
+		if _, err := rand.Read(id[:]); err != nil {
+			return Secrets{}, false, fmt.Errorf("keyring: %w", err)
+		}
+		s.ClusterID = hex.EncodeToString(id[:])
 	}
 	if len(s.DataKey) == 0 {
 		s.DataKey = make([]byte, secret.KeySize)
@@ -167,7 +180,7 @@ func read(ctx context.Context, st store.Store, box *secret.Box, clusterKey []byt
 	s.DataKey = open(doc.DataKey)
 	s.SecretAccessKey = string(open(doc.SecretAccessKey))
 	s.CAKey = open(doc.CAKey)
-	s.AccessKeyID, s.CACert = doc.AccessKeyID, []byte(doc.CACert)
+	s.AccessKeyID, s.CACert, s.ClusterID = doc.AccessKeyID, []byte(doc.CACert), doc.ClusterID
 	if err := errors.Join(errs...); err != nil {
 		return Secrets{}, fmt.Errorf("keyring: the cluster's secrets in the store are damaged: %w", err)
 	}
@@ -180,7 +193,7 @@ func read(ctx context.Context, st store.Store, box *secret.Box, clusterKey []byt
 // seal makes the stored form of s.
 func seal(box *secret.Box, clusterKey []byte, s Secrets) (document, error) {
 	doc := document{Version: 1, KeyID: KeyID(clusterKey), Created: time.Now().UTC().Truncate(time.Second),
-		AccessKeyID: s.AccessKeyID, CACert: string(s.CACert)}
+		AccessKeyID: s.AccessKeyID, CACert: string(s.CACert), ClusterID: s.ClusterID}
 	var errs []error
 	sealed := func(b []byte) string {
 		v, err := box.Seal(b)

@@ -52,6 +52,9 @@ func TestFirstNodeSeedsOthersOpen(t *testing.T) {
 	if err != nil || created {
 		t.Fatalf("second open: created %v, %v", created, err)
 	}
+	if len(first.ClusterID) != 12 || second.ClusterID != first.ClusterID {
+		t.Errorf("cluster ids %q %q", first.ClusterID, second.ClusterID)
+	}
 	if !bytes.Equal(first.DataKey, second.DataKey) || second.AccessKeyID != "AKIAFIRST" || second.SecretAccessKey != "secret-AKIAFIRST" ||
 		string(second.CAKey) != "ca-private-key-AKIAFIRST" || !bytes.Equal(first.CACert, second.CACert) {
 		t.Fatalf("second node got %+v, want %+v", second, first)
