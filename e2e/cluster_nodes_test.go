@@ -22,10 +22,11 @@ func clusterLong() bool { return os.Getenv("TOLLGATE_E2E_CLUSTER_LONG") != "" }
 // PostgreSQL store and one Redis and spreads requests over them.
 func TestClusterThreeNodes(t *testing.T) {
 	spec := newClusterSpec(t)
-	nodes := spec.startNodes(t, 3)
+	nodes := spec.startNodes(t, 3, functionFlag(t, "auth", "authorizer")...)
 	t.Run("DeployLiveEverywhereWithin1s", func(t *testing.T) { testDeployPropagates(t, nodes) })
 	t.Run("GlobalStageThrottle", func(t *testing.T) { testGlobalThrottle(t, nodes) })
 	t.Run("QuotaExactAcrossNodes", func(t *testing.T) { testQuotaAcrossNodes(t, nodes) })
+	t.Run("AuthorizerCacheShared", func(t *testing.T) { testAuthorizerCacheShared(t, nodes) })
 	t.Run("ClusterView", func(t *testing.T) { testClusterView(t, nodes) })
 	t.Run("Kill9LosesNothingForOthers", func(t *testing.T) { testKillOneNode(t, nodes) })
 }
@@ -249,6 +250,51 @@ func testQuotaAcrossNodes(t *testing.T, nodes []*dataPlane) {
 	if got != 2 {
 		t.Errorf("after UpdateUsage remaining=2, %d requests were admitted across the nodes", got)
 	}
+}
+
+// testAuthorizerCacheShared: a Lambda authorizer's result cached by one
+// node is used by the others (the authorizer's context carries the
+// invocation count of the function process that answered), and
+// FlushStageAuthorizersCache through any node empties it for all.
+func testAuthorizerCacheShared(t *testing.T, nodes []*dataPlane) {
+	a := nodes[0]
+	api := a.newAPI(t, "shared-authorizer")
+	authID := api.authorizer(t, "tok", "TOKEN", "auth", map[string]any{
+		"identitySource": "method.request.header.Authorization", "authorizerResultTtlInSeconds": 300})
+	api.mockWith(t, "/me", "GET", map[string]any{"authorizationType": "CUSTOM", "authorizerId": authID},
+		`{"principal":"$context.authorizer.principalId","n":"$context.authorizer.n"}`)
+	api.deploy(t, "prod")
+	for _, dp := range nodes {
+		dp.waitFor(t, on(dp, api).url("prod", "/me"), 401, `{"message":"Unauthorized"}`)
+	}
+	call := func(dp *dataPlane, token string) string {
+		t.Helper()
+		r := dp.do(t, "GET", on(dp, api).url("prod", "/me"), withToken(token), nil)
+		if r.Status != 200 {
+			t.Fatalf("%s with %q: %s", dp.HTTP, token, r)
+		}
+		return r.Body
+	}
+	// A's function process answers twice: n=1, then n=2.
+	call(a, "allow")
+	want := call(a, "allow-all")
+	if want != `{"principal":"user-1","n":"2"}` {
+		t.Fatalf("second call on A: %s", want)
+	}
+	for _, dp := range nodes[1:] {
+		if got := call(dp, "allow-all"); got != want {
+			t.Errorf("%s answered %s: its own authorizer ran instead of the shared cached result %s", dp.HTTP, got, want)
+		}
+	}
+	nodes[2].call(t, "DELETE", "/restapis/"+api.ID+"/stages/prod/cache/authorizers", nil)
+	b := nodes[1]
+	eventually(t, "the flush on B", func() error {
+		// B's own function process answers: its first invocation.
+		if got := call(b, "allow-all"); got != `{"principal":"user-1","n":"1"}` {
+			return fmt.Errorf("B answers %s", got)
+		}
+		return nil
+	})
 }
 
 // testKillOneNode: while clients keep calling B and C, A is killed with

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/gateway/authz"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
 	"github.com/tollgate/tollgate/internal/redisclient"
@@ -85,6 +87,16 @@ func (st *sharedState) StageCache(apiID, stage string, capacity int64, box *secr
 		return respcache.NewMemory(capacity, box)
 	}
 	return rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})
+}
+
+// AuthCache returns the authorizer result cache of one stage: in memory,
+// or the stage's authorizer namespace in Redis, shared by every node
+// (entries sealed with box).
+func (st *sharedState) AuthCache(apiID, stage string, box *secret.Box) pipeline.AuthCache {
+	if st.Redis == nil {
+		return pipeline.NewMemoryAuthCache()
+	}
+	return authz.SharedCache{Store: rcredis.New(st.Redis, "auth/"+apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})}
 }
 
 // Close closes the connection to Redis, if any.

@@ -143,7 +143,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
 			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
-			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache},
+			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
+			AuthCaches: shared.AuthCache},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)

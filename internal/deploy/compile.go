@@ -47,6 +47,9 @@ type Compiler struct {
 	// stage, the capacity cacheClusterSize gives, the Secrets box): a
 	// cluster's shared one. Nil means in memory.
 	StageCaches func(apiID, stage string, capacity int64, box *secret.Box) respcache.Cache
+	// AuthCaches, when set, makes the authorizer result cache of a stage:
+	// a cluster's shared one. Nil means in memory.
+	AuthCaches func(apiID, stage string, box *secret.Box) pipeline.AuthCache
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.
@@ -184,6 +187,11 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 		out.AccessLog = observe.NewAccessLog(*als.Format, sink)
 	}
 	out.AuthorizerCache = pipeline.NewAuthorizerCache()
+	if c.AuthCaches != nil {
+		out.AuthCache = c.AuthCaches(d.APIID, st.StageName, c.Secrets)
+	} else {
+		out.AuthCache = pipeline.NewMemoryAuthCache()
+	}
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {
 		out.CanaryRouteLimits = routeLimits(st, out.Canary)
