@@ -104,6 +104,12 @@ type tollgateSpec struct {
 	// and enables the stage cache with "*/*" caching, so that wrk's GETs
 	// are cache hits.
 	cache bool
+	// throttle sets a stage "*/*" method throttle high enough never to
+	// refuse: every request takes a token from its method's bucket and
+	// the account's.
+	throttle bool
+	// redis keeps the buckets in a Redis the harness starts (--redis).
+	redis bool
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -153,6 +159,15 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		args = append(args, "--cognito-issuer", benchPool+"="+iss.url)
 		authHeader = "Authorization: " + iss.token
 	}
+	var redisProc *proc
+	if spec.redis {
+		addr, rp, err := startRedis(ctx, e, spec.name+"-redis")
+		if err != nil {
+			return nil, err
+		}
+		redisProc = rp
+		args = append(args, "--redis", "redis://"+addr)
+	}
 	p, err := e.start(spec.name, e.cfg.proxyCPU,
 		append([]string{"TOLLGATE_ACCESS_KEY_ID=" + benchAccessKey, "TOLLGATE_SECRET_ACCESS_KEY=" + benchSecretKey}, e.cfg.tollgateEnv...),
 		append([]string{e.bin.Tollgate}, args...)...)
@@ -160,6 +175,9 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		return nil, err
 	}
 	inst := &instance{procs: []*proc{p}}
+	if redisProc != nil {
+		inst.procs = append(inst.procs, redisProc)
+	}
 	if err := waitHealthy(ctx, p, "http://"+adminAddr+"/healthz", 30*time.Second); err != nil {
 		return inst, err
 	}
@@ -355,6 +373,19 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 			return "", nil, err
 		}
 		notes = append(notes, "stage cache 0.5 GB, */* caching with TTL 3600 s: every measured GET after the first is a hit")
+	}
+	if spec.throttle {
+		if err := c.call(ctx, "PATCH", base+"/stages/bench", map[string]any{"patchOperations": []map[string]string{
+			{"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "1000000"},
+			{"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "1000000"},
+		}}, nil); err != nil {
+			return "", nil, err
+		}
+		where := "in memory"
+		if spec.redis {
+			where = "in Redis (one EVALSHA each, auto-pipelined)"
+		}
+		notes = append(notes, "a */* method bucket and the account bucket per request, "+where)
 	}
 	return api.ID, notes, nil
 }

@@ -73,13 +73,13 @@ func UnknownOperation(method, path string) *Error {
 }
 
 // ServiceUnavailable is a 503 ServiceUnavailableException with
-// Retry-After: the store cannot be reached for now (a cluster's database
-// is down or restarting); the call may be retried [U: AWS sends this type
-// with a retryAfterSeconds header for its own outages; the message is
-// ours].
-func ServiceUnavailable() *Error {
+// Retry-After: what (its "configuration store", its "usage store") cannot
+// be reached for now (a cluster's database or Redis is down or
+// restarting); the call may be retried [U: AWS sends this type with a
+// retryAfterSeconds header for its own outages; the message is ours].
+func ServiceUnavailable(what string) *Error {
 	e := New(http.StatusServiceUnavailable, "ServiceUnavailableException",
-		"The service is unavailable: its configuration store cannot be reached. Retry later.")
+		"The service is unavailable: its "+what+" cannot be reached. Retry later.")
 	e.RetryAfter = 1
 	return e
 }

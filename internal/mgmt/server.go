@@ -17,6 +17,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -171,10 +172,19 @@ func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson
 	if errors.Is(err, context.Canceled) {
 		return
 	}
-	if _, ok := awserr.As(err); !ok && errors.Is(err, store.ErrUnavailable) {
-		s.log.Warn("management call refused: the store cannot be reached", "requestId", reqID, "op", op, "err", err)
-		errorWriter(matched)(w, awserr.ServiceUnavailable())
-		return
+	if _, ok := awserr.As(err); !ok {
+		what := ""
+		switch {
+		case errors.Is(err, store.ErrUnavailable):
+			what = "configuration store"
+		case errors.Is(err, ratelimit.ErrUnavailable):
+			what = "usage store" // a cluster's Redis, for GetUsage and UpdateUsage
+		}
+		if what != "" {
+			s.log.Warn("management call refused: the "+what+" cannot be reached", "requestId", reqID, "op", op, "err", err)
+			errorWriter(matched)(w, awserr.ServiceUnavailable(what))
+			return
+		}
 	}
 	e := errorWriter(matched)(w, err)
 	if e.Status >= 500 {
