@@ -200,6 +200,11 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 			if st := w.stage(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
 			}
+			if st := w.stage(apiID, name); st != nil && st.AuthCache != nil {
+				if err := st.AuthCache.Flush(ctx); err != nil {
+					w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
+				}
+			}
 		}
 		if name, ok := strings.CutSuffix(tail, "/data"); ok {
 			if st := w.stage(apiID, name); st != nil && st.Cache != nil {
@@ -252,6 +257,9 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 		prev := w.stage(apiID, name)
 		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
 			st.AuthorizerCache = prev.AuthorizerCache
+		}
+		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthCache != nil {
+			st.AuthCache = prev.AuthCache
 		}
 		keepCache(prev, st)
 		w.Front.Set(apiID, name, st)
