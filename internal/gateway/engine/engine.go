@@ -339,8 +339,23 @@ func (w *response) AddHeader(name, value string) {
 // proxy integration copies backend headers this way).
 func (w *response) AddHeaderBytes(k, v []byte) { w.ctx().Response.Header.AddBytesKV(k, v) }
 
-func (w *response) DelHeader(name string) { w.ctx().Response.Header.Del(name) }
-func (w *response) SetBody(b []byte)      { w.ctx().Response.SetBody(b) }
+// DelHeader removes every line of a header, whatever the casing it was
+// set with (response header names are kept as written, not normalized).
+func (w *response) DelHeader(name string) {
+	h := &w.ctx().Response.Header
+	var buf [4]string
+	names := buf[:0]
+	h.VisitAll(func(k, _ []byte) {
+		if len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			names = append(names, string(k))
+		}
+	})
+	for _, n := range names {
+		h.Del(n)
+	}
+}
+
+func (w *response) SetBody(b []byte) { w.ctx().Response.SetBody(b) }
 
 func (w *response) SetBodyStream(r io.Reader, size int) {
 	if size < 0 && !w.ctx().Request.Header.IsHTTP11() {
@@ -369,6 +384,23 @@ func (w *response) SetBodyStream(r io.Reader, size int) {
 	w.ctx().Response.SetBodyStream(r, size)
 }
 
+// ResponseHeader implements pipeline.ResponseHeaders: the first value of
+// a header, whatever the casing it was set with.
+func (w *response) ResponseHeader(name string) string {
+	h := &w.ctx().Response.Header
+	if v := h.Peek(name); len(v) > 0 {
+		return string(v)
+	}
+	var out string
+	found := false
+	h.VisitAll(func(k, v []byte) {
+		if !found && len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			out, found = string(v), true
+		}
+	})
+	return out
+}
+
 func (w *response) BodySize() int {
 	resp := &w.ctx().Response
 	if resp.IsBodyStream() {
@@ -383,3 +415,4 @@ func (w *response) BodySize() int {
 var _ pipeline.Request = (*request)(nil)
 var _ pipeline.TLSRequest = (*request)(nil)
 var _ pipeline.Response = (*response)(nil)
+var _ pipeline.ResponseHeaders = (*response)(nil)

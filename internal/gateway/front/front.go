@@ -19,7 +19,7 @@ import (
 // DefaultStage is the name of an HTTP API's stage that serves at the root
 // of the API's host: a path whose first segment names no stage of the API
 // goes to it, whole.
-const DefaultStage = "$default"
+const DefaultStage = pipeline.DefaultStage
 
 // Door is the front door. Readers take the current table with one atomic
 // load; writers build a new table beside it and swap it in (copy on
@@ -66,12 +66,32 @@ func (d *Door) Serve(ctx context.Context, req pipeline.Request, resp pipeline.Re
 	}
 	at, t := d.resolve(req.Host(), path)
 	if t == nil {
-		// An unknown API, or a deployed API without this stage: 403
-		// {"message":"Forbidden"} [C/U].
+		// A deployed API without this stage answers as its type does (an
+		// HTTP API: 404); an unknown API, or a REST API without the stage:
+		// 403 {"message":"Forbidden"} [C/U].
+		if u, ok := d.anyStage(at.APIID).(pipeline.UnknownStage); ok {
+			u.ServeUnknownStage(ctx, req, resp, at)
+			return
+		}
 		refuse(resp, pipeline.ErrForbidden)
 		return
 	}
 	t.Serve(ctx, req, resp, at)
+}
+
+// anyStage returns one published stage of an API (nil: none).
+func (d *Door) anyStage(apiID string) pipeline.Target {
+	if apiID == "" {
+		return nil
+	}
+	tb := d.table.Load()
+	if tb == nil {
+		return nil
+	}
+	for _, t := range tb.apis[apiID] {
+		return t
+	}
+	return nil
 }
 
 // refuse answers a request that reaches no target, with the identifiers

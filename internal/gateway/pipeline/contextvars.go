@@ -60,6 +60,12 @@ const (
 	CtxIdentityUserARN
 	CtxIdentityVpceID
 	CtxIdentityVpcID
+	// CtxRouteKey is $context.routeKey (HTTP APIs).
+	CtxRouteKey
+	// CtxAuthorizerError is $context.authorizer.error (HTTP APIs).
+	CtxAuthorizerError
+	// CtxIntegrationError is $context.integrationErrorMessage (HTTP APIs).
+	CtxIntegrationError
 	// Custom domain names and mutual TLS (domain.go).
 	CtxCustomDomainBasePathMatched
 	CtxCustomDomainRoutingRuleIDMatched
@@ -130,6 +136,25 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.clientCert.validity.notAfter":  CtxIdentityClientCertNotAfter,
 }
 
+// httpVarNames are the variables only HTTP APIs define, or define
+// differently (reference: "Customize HTTP API access logs", [D]).
+var httpVarNames = map[string]CtxVar{
+	"routeKey":                CtxRouteKey,
+	"authorizer.error":        CtxAuthorizerError,
+	"integrationErrorMessage": CtxIntegrationError,
+	"integration.error":       CtxIntegrationError,
+}
+
+// ParseHTTPContextVar resolves a variable name (without "$context.") as
+// HTTP APIs define them: ParseContextVar's, plus routeKey,
+// authorizer.error and the integration's error message.
+func ParseHTTPContextVar(name string) CtxVar {
+	if v, ok := httpVarNames[name]; ok {
+		return v
+	}
+	return ParseContextVar(name)
+}
+
 // ContextVarNames yields every $context variable name (without
 // "$context.") that resolves to a fixed variable, with its CtxVar.
 func ContextVarNames() iter.Seq2[string, CtxVar] { return maps.All(ctxVarNames) }
@@ -172,6 +197,15 @@ func (x *Exchange) AppendContext(buf []byte, v CtxVar) ([]byte, bool) {
 func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte, bool) {
 	a := &x.Auth
 	switch v {
+	case CtxRouteKey:
+		if r := x.Route; r != nil && r.RouteKey != "" {
+			return append(buf, r.RouteKey...), true
+		}
+		return buf, false
+	case CtxAuthorizerError:
+		return append(buf, a.Error...), a.Error != ""
+	case CtxIntegrationError:
+		return append(buf, x.IntegrationError...), x.IntegrationError != ""
 	case CtxAuthorizerPrincipalID:
 		return append(buf, a.PrincipalID...), a.PrincipalID != ""
 	case CtxAuthorizerKey:
@@ -276,8 +310,12 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		if x.Domain != nil {
 			return append(buf, x.Path...), true
 		}
-		buf = append(buf, '/')
-		buf = append(buf, x.StageName...)
+		// An HTTP API's $default stage serves at the root: its path has
+		// no stage segment (REST stage names cannot be "$default").
+		if x.StageName != DefaultStage {
+			buf = append(buf, '/')
+			buf = append(buf, x.StageName...)
+		}
 		if x.RawStagePath != "" {
 			return append(buf, x.RawStagePath...), true
 		}

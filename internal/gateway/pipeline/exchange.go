@@ -72,7 +72,10 @@ type Exchange struct {
 	IntegrationStart   time.Time
 	IntegrationLatency time.Duration
 	IntegrationStatus  int
-	ResponseLength     int // -1: unknown (streamed)
+	// IntegrationError is why the integration failed, as HTTP APIs log it
+	// ($context.integrationErrorMessage, $context.integration.error).
+	IntegrationError string
+	ResponseLength   int // -1: unknown (streamed)
 	// Auth is what access control learned about the caller.
 	Auth Authorization
 	// Network is the private network the request came from, if any.

@@ -97,10 +97,11 @@ func (st *Stage) Retire(next pipeline.Target) {
 	var (
 		metrics *observe.StageMetrics
 		auth    *pipeline.AuthorizerCache
+		results pipeline.AuthCache
 		cache   respcache.Cache
 	)
 	if n, ok := next.(*Stage); ok && n != nil {
-		metrics, auth = n.Metrics, n.AuthorizerCache
+		metrics, auth, results = n.Metrics, n.AuthorizerCache, n.AuthCache
 		if n.Cache != nil {
 			cache = n.Cache.Store
 		}
@@ -108,6 +109,11 @@ func (st *Stage) Retire(next pipeline.Target) {
 	st.Metrics.Retire(metrics)
 	if st.AuthorizerCache != nil && st.AuthorizerCache != auth {
 		st.AuthorizerCache.Flush()
+	}
+	if st.AuthCache != nil && st.AuthCache != results {
+		if err := st.AuthCache.Flush(context.Background()); err != nil {
+			st.env().log().Warn("flushing a retired authorizer cache", "api", st.APIID, "stage", st.Name, "err", err)
+		}
 	}
 	if st.Cache != nil && st.Cache.Store != cache {
 		if err := st.Cache.Store.Flush(context.Background()); err != nil {
