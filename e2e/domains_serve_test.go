@@ -19,9 +19,9 @@ import (
 	"time"
 )
 
-// curl runs curl with args (the URL last) and returns its answer; curl
+// curlResult runs curl with args (the URL last) and returns its answer; curl
 // failing to get one (a refused handshake, say) fails the test.
-func curl(t testing.TB, args ...string) result {
+func curlResult(t testing.TB, args ...string) result {
 	t.Helper()
 	r, err := tryCurl(args...)
 	if err != nil {
@@ -79,7 +79,7 @@ func (c *domainClient) get(host, path string, args ...string) result {
 	port := u.Port()
 	all := append([]string{"--resolve", host + ":" + port + ":127.0.0.1"}, c.extra...)
 	all = append(all, args...)
-	return curl(c.t, append(all, u.Scheme+"://"+host+":"+port+path)...)
+	return curlResult(c.t, append(all, u.Scheme+"://"+host+":"+port+path)...)
 }
 
 // waitGet repeats get until it answers status and body.
