@@ -384,3 +384,47 @@ func TestDomainsCORS(t *testing.T) {
 	}
 	expect(t, "preflight to an unmapped base path", secure.get("api.example.test", "/v2/items", preflight...), 403, bodyForbidden)
 }
+
+// TestDomainsHTTPAPI: an HTTP API (quick create with a Lambda function)
+// and a REST API behind one custom domain, mapped with the AWS CLI v2:
+// the HTTP API's $default stage routes the path after its mapping key and
+// its function sees the whole path, base path included, in rawPath and
+// requestContext.http.path, the domain in domainName [D][E]; with its
+// execute-api endpoint disabled the domain keeps serving it.
+func TestDomainsHTTPAPI(t *testing.T) {
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "", functionFlag(t, "hello", "httpv2")...)
+	t.Cleanup(func() { checkGatewayLog(t, dp.Gateway) })
+	c := newCLI(t, dp.Gateway)
+	v2 := c.v2()
+	api := dp.newHTTPAPI(t, v2, "orders", "--target", "arn:aws:lambda:us-east-1:000000000000:function:hello")
+	api.waitFor(t, "/x", nil, 200)
+	rest := dp.newAPI(t, "shop")
+	rest.echoMock(t, "/pets", "GET")
+	rest.deploy(t, "prod")
+
+	arn := c.service("acm").obj("request-certificate", "--domain-name", "mix.example.test")["CertificateArn"].(string)
+	v2.obj("create-domain-name", "--domain-name", "mix.example.test", "--domain-name-configurations", "CertificateArn="+arn+",EndpointType=REGIONAL,SecurityPolicy=TLS_1_2")
+	v2.obj("create-api-mapping", "--domain-name", "mix.example.test", "--api-mapping-key", "orders", "--api-id", api.ID, "--stage", "$default")
+	v2.obj("create-api-mapping", "--domain-name", "mix.example.test", "--api-mapping-key", "shop", "--api-id", rest.ID, "--stage", "prod")
+
+	secure := dp.byName(t, dp.HTTPS, "--cacert", dp.CAPath)
+	secure.waitGet("mix.example.test", "/shop/pets", 200, `{"resource":"/pets","method":"GET"}`)
+	check := func(what string) {
+		t.Helper()
+		r := secure.get("mix.example.test", "/orders/9?q=1")
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &ev); err != nil || r.Status != 200 {
+			t.Fatalf("%s: %s", what, r)
+		}
+		rc := ev["requestContext"].(map[string]any)
+		if ev["rawPath"] != "/orders/9" || rc["http"].(map[string]any)["path"] != "/orders/9" || ev["rawQueryString"] != "q=1" ||
+			rc["domainName"] != "mix.example.test" || rc["domainPrefix"] != "mix" || rc["stage"] != "$default" || rc["apiId"] != api.ID {
+			t.Errorf("%s: the function saw %s", what, r.Body)
+		}
+	}
+	check("HTTP API through the domain")
+	v2.obj("update-api", "--api-id", api.ID, "--disable-execute-api-endpoint")
+	api.waitFor(t, "/x", nil, 403)
+	check("with the execute-api endpoint disabled")
+}
