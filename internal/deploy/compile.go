@@ -1,8 +1,9 @@
 // Package deploy turns stored deployments into served stages: it compiles a
 // deployment snapshot and a stage's settings once into an immutable target
-// (a rest.Stage), and publishes it through the front door, which swaps its
-// table atomically and retires the version it replaced. A compile failure
-// keeps the previous version serving.
+// (a rest.Stage for REST APIs, an httpapi.Stage for HTTP APIs), and
+// publishes it through the front door, which swaps its table atomically
+// and retires the version it replaced. A compile failure keeps the
+// previous version serving.
 package deploy
 
 import (
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
@@ -23,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/respcache"
 	"github.com/tollgate/tollgate/internal/secret"
 )
 
@@ -42,6 +45,17 @@ type Compiler struct {
 	// Secrets seals stage cache entries of methods with
 	// cacheDataEncrypted (nil: such entries are not cached).
 	Secrets *secret.Box
+	// HTTP is what every HTTP API stage shares (nil: nothing; HTTP APIs
+	// then serve without throttles, logs, metrics, JWT verification or
+	// IAM users, and their Lambda and HTTP targets fail).
+	HTTP *httpapi.Env
+	// StageCaches, when set, makes the response cache of a stage (apiID,
+	// stage, the capacity cacheClusterSize gives, the Secrets box): a
+	// cluster's shared one. Nil means in memory.
+	StageCaches func(apiID, stage string, capacity int64, box *secret.Box) respcache.Cache
+	// AuthCaches, when set, makes the authorizer result cache of a stage:
+	// a cluster's shared one. Nil means in memory.
+	AuthCaches func(apiID, stage string, box *secret.Box) pipeline.AuthCache
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.
@@ -180,6 +194,11 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 	}
 	out.ExecLog = c.execLog(st, d, out.Canary)
 	out.AuthorizerCache = pipeline.NewAuthorizerCache()
+	if c.AuthCaches != nil {
+		out.AuthCache = c.AuthCaches(d.APIID, st.StageName, c.Secrets)
+	} else {
+		out.AuthCache = pipeline.NewMemoryAuthCache()
+	}
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {
 		out.CanaryRouteLimits = routeLimits(st, out.Canary)

@@ -26,6 +26,12 @@ func NewAccessLog(format string, sink *LogSink) *AccessLog {
 	return &AccessLog{format: pipeline.ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
 }
 
+// NewHTTPAccessLog compiles an HTTP API stage's format for sink, with the
+// $context variables of HTTP APIs (pipeline.ParseHTTPContextVar).
+func NewHTTPAccessLog(format string, sink *LogSink) *AccessLog {
+	return &AccessLog{format: pipeline.ParseHTTPTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
+}
+
 // Write logs one finished exchange: the format with its $context values
 // ("-" when absent).
 func (a *AccessLog) Write(x *pipeline.Exchange) {
@@ -179,8 +185,8 @@ func isStdoutDestination(dest string) bool {
 	return dest == "-" || dest == "stdout" || strings.HasPrefix(dest, "arn:")
 }
 
-// flusher flushes every sink each flushInterval until stop is closed (it
-// is handed the channel: Close clears the field).
+// flusher flushes every sink periodically until stop is closed (the
+// channel is passed in: Close clears ls.stop under the lock).
 func (ls *LogSinks) flusher(stop <-chan struct{}) {
 	t := time.NewTicker(flushInterval)
 	defer t.Stop()

@@ -14,6 +14,9 @@ type RouteInfo struct {
 	HTTPMethod        string
 	OperationName     string
 	AuthorizationType string
+	// RouteKey is an HTTP API route's key ("GET /pets/{id}", "$default";
+	// $context.routeKey), "" for REST methods.
+	RouteKey string
 }
 
 // StageInfo is what shared code needs of the stage serving a request,
@@ -31,4 +34,8 @@ type StageInfo struct {
 	// AuthorizerCache holds Lambda authorizer results for this stage
 	// (flushed by FlushStageAuthorizersCache).
 	AuthorizerCache *AuthorizerCache
+	// AuthCache holds REST Lambda authorizer results for this stage, in
+	// memory or shared by a cluster (flushed by
+	// FlushStageAuthorizersCache).
+	AuthCache AuthCache
 }
