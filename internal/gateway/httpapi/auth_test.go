@@ -347,3 +347,16 @@ func signedRequest(t *testing.T, method, path, key, secret string) *http.Request
 	}
 	return hr
 }
+
+// TestCacheKey: identity values cannot be chosen to spell another set's
+// cache key.
+func TestCacheKey(t *testing.T) {
+	seen := map[string][]string{}
+	for _, vs := range [][]string{{"a\x00b", "c"}, {"a", "b\x00c"}, {"ab", "c"}, {"a", "bc"}, {"1:a", ""}, {"", "1:a"}} {
+		k := cacheKey("au1", vs)
+		if prev, dup := seen[k]; dup {
+			t.Errorf("%q and %q share the key %q", prev, vs, k)
+		}
+		seen[k] = vs
+	}
+}
