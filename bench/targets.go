@@ -151,6 +151,20 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-throttle",
+		desc: "as tollgate-proxy, with a stage */* method throttle (never refusing) beside the account throttle, buckets in memory",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-throttle", throttle: true})
+		},
+	},
+	{
+		name: "tollgate-throttle-redis",
+		desc: "as tollgate-throttle, with --redis: both buckets in a Redis (redis-server, pinned with Tollgate, its CPU counted), as a cluster node keeps them",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-throttle-redis", throttle: true, redis: true})
+		},
+	},
+	{
 		name: "tollgate-proxy-path",
 		desc: "as tollgate-proxy, addressed path-style: /restapis/{api}/bench/_user_request_/hello",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

@@ -108,6 +108,12 @@ type tollgateSpec struct {
 	// "proxy" ($default route → HTTP_PROXY) or "jwt" (a route behind a JWT
 	// authorizer); see createHTTPAPI.
 	httpAPI string
+	// throttle sets a stage "*/*" method throttle high enough never to
+	// refuse: every request takes a token from its method's bucket and
+	// the account's.
+	throttle bool
+	// redis keeps the buckets in a Redis the harness starts (--redis).
+	redis bool
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -164,6 +170,15 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		}
 		authHeader = "Authorization: Bearer " + iss.token
 	}
+	var redisProc *proc
+	if spec.redis {
+		addr, rp, err := startRedis(ctx, e, spec.name+"-redis")
+		if err != nil {
+			return nil, err
+		}
+		redisProc = rp
+		args = append(args, "--redis", "redis://"+addr)
+	}
 	p, err := e.start(spec.name, e.cfg.proxyCPU,
 		append([]string{"TOLLGATE_ACCESS_KEY_ID=" + benchAccessKey, "TOLLGATE_SECRET_ACCESS_KEY=" + benchSecretKey}, e.cfg.tollgateEnv...),
 		append([]string{e.bin.Tollgate}, args...)...)
@@ -171,6 +186,9 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		return nil, err
 	}
 	inst := &instance{procs: []*proc{p}}
+	if redisProc != nil {
+		inst.procs = append(inst.procs, redisProc)
+	}
 	if err := waitHealthy(ctx, p, "http://"+adminAddr+"/healthz", 30*time.Second); err != nil {
 		return inst, err
 	}
@@ -375,6 +393,19 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 			return "", nil, err
 		}
 		notes = append(notes, "stage cache 0.5 GB, */* caching with TTL 3600 s: every measured GET after the first is a hit")
+	}
+	if spec.throttle {
+		if err := c.call(ctx, "PATCH", base+"/stages/bench", map[string]any{"patchOperations": []map[string]string{
+			{"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "1000000"},
+			{"op": "replace", "path": "/*/*/throttling/burstLimit", "value": "1000000"},
+		}}, nil); err != nil {
+			return "", nil, err
+		}
+		where := "in memory"
+		if spec.redis {
+			where = "in Redis (one EVALSHA each, auto-pipelined)"
+		}
+		notes = append(notes, "a */* method bucket and the account bucket per request, "+where)
 	}
 	return api.ID, notes, nil
 }

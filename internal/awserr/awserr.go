@@ -72,6 +72,18 @@ func UnknownOperation(method, path string) *Error {
 	return New(http.StatusNotFound, "UnknownOperationException", "No operation matches "+method+" "+path)
 }
 
+// ServiceUnavailable is a 503 ServiceUnavailableException with
+// Retry-After: what (its "configuration store", its "usage store") cannot
+// be reached for now (a cluster's database or Redis is down or
+// restarting); the call may be retried [U: AWS sends this type with a
+// retryAfterSeconds header for its own outages; the message is ours].
+func ServiceUnavailable(what string) *Error {
+	e := New(http.StatusServiceUnavailable, "ServiceUnavailableException",
+		"The service is unavailable: its "+what+" cannot be reached. Retry later.")
+	e.RetryAfter = 1
+	return e
+}
+
 // Internal is the generic 500 sent when an unexpected error escapes a handler.
 func Internal() *Error {
 	return New(http.StatusInternalServerError, "InternalFailure",

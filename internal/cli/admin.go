@@ -25,6 +25,7 @@ import (
 //	GET /metrics            Prometheus text
 //	GET /_tollgate/stages   what the data plane serves, compile failures
 //	GET /_tollgate/listeners the data-plane URLs (for `tollgate import`)
+//	GET /_tollgate/cluster  the cluster's nodes, their revisions and lag
 //	GET /debug/pprof/…      Go's profiler, only with --pprof
 //
 // Every other request goes to the management API as it came (no path
@@ -48,8 +49,10 @@ type adminConfig struct {
 	Metrics   http.Handler
 	Stages    http.HandlerFunc
 	Listeners http.HandlerFunc
-	PProf     bool
-	Access    opsAccess
+	// Cluster lists the cluster's nodes (nil: not served).
+	Cluster http.Handler
+	PProf   bool
+	Access  opsAccess
 }
 
 // newAdminHandler routes GET and HEAD requests for the operational paths to
@@ -60,6 +63,9 @@ func newAdminHandler(c adminConfig) http.Handler {
 	ops.Handle("GET /metrics", c.Access.guard(c.Metrics))
 	ops.Handle("GET /_tollgate/stages", c.Access.guard(c.Stages))
 	ops.Handle("GET /_tollgate/listeners", c.Access.guard(c.Listeners))
+	if c.Cluster != nil {
+		ops.Handle("GET /_tollgate/cluster", c.Access.guard(c.Cluster))
+	}
 	if c.PProf {
 		ops.Handle("GET /debug/pprof/", c.Access.guard(pprofHandler()))
 	}
@@ -83,12 +89,18 @@ func opsPath(path string, pprofOn bool) bool {
 	return false
 }
 
-// healthBody is /healthz's answer: {"status":"ready","revision":57}, or
-// with 503 {"status":"not ready","reason":"…"}.
+// healthBody is /healthz's answer:
+// {"status":"ready","revision":57,"servingRevision":57,"lag":0}, or with
+// 503 {"status":"not ready","reason":"…","revision":57,"servingRevision":41,"lag":16}
+// (the revisions are missing when the store cannot be read).
 type healthBody struct {
 	Status   string `json:"status"`
 	Reason   string `json:"reason,omitempty"`
 	Revision *int64 `json:"revision,omitempty"`
+	// Serving is the store revision the data plane serves; Lag is how many
+	// revisions it has yet to apply.
+	Serving *int64 `json:"servingRevision,omitempty"`
+	Lag     *int64 `json:"lag,omitempty"`
 }
 
 // healthHandler answers 200 while the gateway serves what the store holds
@@ -99,9 +111,13 @@ func healthHandler(health func(context.Context) supervise.Health) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), healthTimeout)
 		defer cancel()
 		h := health(ctx)
-		body, status := healthBody{Status: "ready", Revision: &h.Revision}, http.StatusOK
+		body, status := healthBody{Status: "ready"}, http.StatusOK
 		if !h.Ready {
 			body, status = healthBody{Status: "not ready", Reason: h.Reason}, http.StatusServiceUnavailable
+		}
+		if h.Revision > 0 || h.Ready {
+			lag := h.Lag()
+			body.Revision, body.Serving, body.Lag = &h.Revision, &h.Serving, &lag
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")

@@ -48,9 +48,7 @@ func warnExposed(s config.Settings, log *slog.Logger) {
 // clusterStore reports whether the store is shared by the gateways of a
 // cluster, each with its own data dir, and coordinated through the store
 // itself rather than by a data dir lock.
-func clusterStore(url string) bool {
-	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
-}
+func clusterStore(url string) bool { return config.ClusterStore(url) }
 
 // sqlitePath returns the SQLite file a store setting names.
 func sqlitePath(s config.Settings) (string, bool) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -29,6 +28,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/jwtauth"
@@ -39,8 +39,6 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
-	"github.com/tollgate/tollgate/internal/ratelimit"
-	"github.com/tollgate/tollgate/internal/secret"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -63,7 +61,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer lock.Release()
-	st, storeDesc, err := openStore(ctx, s)
+	st, storeDesc, err := openStore(ctx, s, log)
 	if err != nil {
 		return err
 	}
@@ -71,10 +69,22 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		st = env.wrapStore(st)
 	}
 	defer st.Close()
-	creds, credSrc, err := credentials.Load(s.DataDir, env.Getenv)
+	// Token buckets, quota counters and stage caches: in memory on one
+	// machine, in Redis for a cluster.
+	shared, err := openSharedState(ctx, s)
 	if err != nil {
 		return err
 	}
+	defer shared.Close()
+	// Management credentials and the key that seals API key values:
+	// in the data dir, or shared by a cluster through its store.
+	nodeSec, err := loadSecrets(ctx, s, st, env.Getenv, log)
+	if err != nil {
+		return err
+	}
+	creds, credSrc, secrets := nodeSec.Creds, nodeSec.CredSrc, nodeSec.Box
+	shared.setPrefix(nodeSec.ClusterID)
+	limiter, quotas := shared.Limiter, shared.Counter
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -90,13 +100,6 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	// API key values are sealed with a key kept in the data dir, never in the store.
-	secrets, err := secret.LoadOrCreate(s.DataDir)
-	if err != nil {
-		return err
-	}
-	// Token buckets and quota counters: in memory on one machine.
-	limiter, quotas := ratelimit.NewMemory(), ratelimit.NewMemoryCounter()
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	functions, err := newLambdaService(ctx, s, st, log)
@@ -123,7 +126,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	})
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
-	door := &front.Door{}
+	door := &front.Door{Log: log.With("component", "front")}
 	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := upstream.NewClients()
@@ -147,12 +150,14 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer httpTokens.Close()
 	metrics := observe.NewMetrics(reg)
 	gatewayLog := log.With("component", "gateway")
+	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
 	watcher := &deploy.Watcher{
-		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling,
+		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
 			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
-			Access: accessCompiler, Secrets: secrets,
+			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
+			AuthCaches: shared.AuthCache,
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
 				Metrics: metrics, Logs: logSinks}},
@@ -162,7 +167,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	dataPlane := engine.New(door, log.With("component", "engine"))
 
-	ln, dataAddrs, err := openListeners(s)
+	ln, dataAddrs, err := openListeners(s, serverNames)
 	if err != nil {
 		return err
 	}
@@ -170,6 +175,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
+	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, log)
+	defer nodes.stop()
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,
 		Health:  followers.Health,
@@ -178,6 +185,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			writeStageStatus(w, door, watcher)
 		},
 		Listeners: listenersHandler(dataAddrs),
+		Cluster:   nodes,
 		PProf:     s.PProf,
 		Access:    access,
 	}), log)
@@ -199,9 +207,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		go func(l net.Listener) { errc <- dataPlane.Serve(l) }(d.ln)
 	}
 
-	printBanner(env, s, ln.Addr().String(), storeDesc, credSrc, dataAddrs, access)
+	printBanner(env, s, ln.Addr().String(), storeDesc, shared.Describe(), credSrc, dataAddrs, access)
 	log.Info("tollgate started", "version", VersionString(), "admin", ln.Addr().String())
 	warnExposed(s, log)
+	warnPerNode(s, log)
 	if !access.Open && access.Token == "" {
 		log.Info("the admin listener is not loopback-only: /metrics and /_tollgate/* need SigV4 with the management credentials; set --metrics-token to let Prometheus in with a bearer token",
 			"admin", ln.Addr().String())
@@ -242,7 +251,9 @@ func Serve(ctx context.Context, args []string, env Env) error {
 }
 
 // openListeners opens the admin listener and the data-plane listeners.
-func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
+// The HTTPS listener takes each connection's certificate and policy from
+// serverNames by SNI, else its own from the local CA.
+func openListeners(s config.Settings, serverNames *sni.Table) (net.Listener, []dataListener, error) {
 	ln, err := net.Listen("tcp", s.AdminAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("management listener: %w", err)
@@ -265,7 +276,7 @@ func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
 			closeAll()
 			return nil, nil, fmt.Errorf("https listener: %w", err)
 		}
-		data = append(data, dataListener{ln: tls.NewListener(dl, tlsCfg), scheme: "https", addr: dl.Addr().String(), ca: caPath})
+		data = append(data, dataListener{ln: tls.NewListener(dl, serverNames.Config(tlsCfg)), scheme: "https", addr: dl.Addr().String(), ca: caPath})
 	}
 	if s.HTTPAddr != "" {
 		dl, err := net.Listen("tcp", s.HTTPAddr)
@@ -306,7 +317,7 @@ func newLogger(w interface{ Write([]byte) (int, error) }, level string) *slog.Lo
 }
 
 // openStore opens the configured store and describes it for the banner.
-func openStore(ctx context.Context, s config.Settings) (store.Store, string, error) {
+func openStore(ctx context.Context, s config.Settings, log *slog.Logger) (store.Store, string, error) {
 	if path, ok := sqlitePath(s); ok {
 		st, err := sqlite.Open(ctx, path)
 		if err != nil {
@@ -315,12 +326,12 @@ func openStore(ctx context.Context, s config.Settings) (store.Store, string, err
 		return st, "sqlite " + path, nil
 	}
 	if clusterStore(s.Store) {
-		return nil, "", errors.New("store: PostgreSQL (cluster mode) is not available in this build yet")
+		return openPostgres(ctx, s, log)
 	}
 	return nil, "", fmt.Errorf("store %q: want sqlite:PATH or postgres://…", s.Store)
 }
 
-func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred credentials.Source, data []dataListener, access opsAccess) {
+func printBanner(env Env, s config.Settings, adminAddr, storeDesc, sharedDesc string, cred credentials.Source, data []dataListener, access opsAccess) {
 	w := env.Stdout
 	if abs, err := filepath.Abs(cred.Path); err == nil && cred.Path != "" {
 		cred.Path = abs
@@ -336,6 +347,7 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc string, cred c
 		fmt.Fprintf(w, "  credentials     %s (profile %s)\n", cred.Path, credentials.Profile)
 	}
 	fmt.Fprintf(w, "  store           %s\n", storeDesc)
+	fmt.Fprintf(w, "  shared state    %s\n", sharedDesc)
 	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics (%s)\n", adminAddr, adminAddr, access.Describe())
 	if s.PProf {
 		fmt.Fprintf(w, "  profiler        http://%s/debug/pprof/ (as /metrics)\n", adminAddr)

@@ -188,13 +188,24 @@ func TestHealthzWhileFollowersFail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	b := g.waitHealth(t, 503)
-	t.Logf("not ready: %+v", b)
-	for _, want := range []string{
+	wants := []string{
 		"change feed: deploy watcher: faultstore: watch: disk I/O error (restart ",
 		"API key index: apikey: faultstore: watch: disk I/O error (restart ",
 		"serving revision 0, store at " + strconv.FormatInt(storeRev, 10),
-	} {
+	}
+	// Each follower fails on its own schedule: wait until both are down.
+	var b healthBody
+	for deadline := time.Now().Add(guard); ; time.Sleep(10 * time.Millisecond) {
+		b = g.waitHealth(t, 503)
+		if strings.Contains(b.Reason, wants[0]) && strings.Contains(b.Reason, wants[1]) || time.Now().After(deadline) {
+			break
+		}
+	}
+	t.Logf("not ready: %+v", b)
+	if b.Lag == nil || b.Serving == nil || b.Revision == nil || *b.Lag != storeRev || *b.Serving != 0 || *b.Revision != storeRev {
+		t.Errorf("/healthz revisions: serving %v, store %v, lag %v; want 0, %d, %d", b.Serving, b.Revision, b.Lag, storeRev, storeRev)
+	}
+	for _, want := range wants {
 		if b.Status != "not ready" || !strings.Contains(b.Reason, want) {
 			t.Errorf("/healthz reason %q lacks %q", b.Reason, want)
 		}

@@ -21,15 +21,26 @@ import (
 
 // Settings are the resolved `tollgate serve` settings.
 type Settings struct {
-	ConfigFile     string
-	DataDir        string
-	AdminAddr      string
-	HTTPSAddr      string
-	HTTPAddr       string
-	Region         string
-	AccountID      string
-	Store          string
-	RedisURL       string
+	ConfigFile string
+	DataDir    string
+	AdminAddr  string
+	HTTPSAddr  string
+	HTTPAddr   string
+	Region     string
+	AccountID  string
+	Store      string
+	RedisURL   string
+	// RedisFailMode is what shared state does while Redis does not
+	// answer: "open" (each node enforces throttles and quotas on its
+	// own, the response cache misses) or "closed" (503).
+	RedisFailMode string
+	// ClusterKey (64 hex characters, the same on every node) unlocks the
+	// secrets a cluster keeps in its store. Required with a cluster
+	// store, refused without one.
+	ClusterKey string
+	// NodeName names this node in the cluster view (default: the host
+	// name and the admin listener's address).
+	NodeName       string
 	Functions      []string
 	LambdaEndpoint string
 	LogLevel       string
@@ -114,6 +125,9 @@ var settings = []setting{
 	{"account-id", "TOLLGATE_ACCOUNT_ID", "000000000000", "account id in ARNs", func(s *Settings) *string { return &s.AccountID }},
 	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
+	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas and the stage cache do while Redis does not answer: open (each node limits on its own, the cache misses) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
+	{"cluster-key", "TOLLGATE_CLUSTER_KEY", "", "64 hex characters, the same on every node of a cluster: unlocks the secrets kept in the store (required with --store postgres://…); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.ClusterKey }},
+	{"node-name", "TOLLGATE_NODE_NAME", "", "this node's name in /_tollgate/cluster (default: host name and admin address)", func(s *Settings) *string { return &s.NodeName }},
 	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
 	{"log-level", "TOLLGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(s *Settings) *string { return &s.LogLevel }},
 	{"s3-dir", "TOLLGATE_S3_DIR", "", "local stand-in for S3 URIs in configuration: s3://bucket/key is read from DIR/bucket/key (default: <data-dir>/s3)", func(s *Settings) *string { return &s.S3Dir }},
@@ -145,6 +159,9 @@ type fileSettings struct {
 	AccountID      *string  `yaml:"account-id"`
 	Store          *string  `yaml:"store"`
 	Redis          *string  `yaml:"redis"`
+	RedisFailMode  *string  `yaml:"redis-fail-mode"`
+	ClusterKey     *string  `yaml:"cluster-key"`
+	NodeName       *string  `yaml:"node-name"`
 	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
 	LogLevel       *string  `yaml:"log-level"`
 	MetricsToken   *string  `yaml:"metrics-token"`
@@ -177,6 +194,12 @@ func (f *fileSettings) get(name string) *string {
 		return f.Store
 	case "redis":
 		return f.Redis
+	case "redis-fail-mode":
+		return f.RedisFailMode
+	case "cluster-key":
+		return f.ClusterKey
+	case "node-name":
+		return f.NodeName
 	case "lambda-endpoint":
 		return f.LambdaEndpoint
 	case "log-level":
@@ -392,6 +415,9 @@ func (s Settings) Validate() error {
 		if len(t) < MinMetricsTokenLen || strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r > '~' }) >= 0 {
 			return fmt.Errorf("--metrics-token: want at least %d printable ASCII characters without spaces", MinMetricsTokenLen)
 		}
+	}
+	if err := s.validateCluster(); err != nil {
+		return err
 	}
 	for _, f := range s.Functions {
 		name, path, ok := strings.Cut(f, "=")

@@ -59,3 +59,29 @@ func TestReadsOtherProfilesAndComments(t *testing.T) {
 		t.Fatalf("%v %+v", err, p)
 	}
 }
+
+// TestSave: Save writes the pair (0600), leaves a file that already holds
+// it alone, and replaces one holding another pair.
+func TestSave(t *testing.T) {
+	dir := t.TempDir()
+	p, _, err := Load(dir, noenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, changed, err := Save(dir, p); err != nil || changed {
+		t.Fatalf("same pair: changed %v, %v", changed, err)
+	}
+	q := Generate()
+	src, changed, err := Save(dir, q)
+	if err != nil || !changed || src.Path != filepath.Join(dir, FileName) {
+		t.Fatalf("new pair: %+v changed %v, %v", src, changed, err)
+	}
+	got, _, err := Load(dir, noenv)
+	if err != nil || got != q {
+		t.Fatalf("after Save: %+v %v, want %+v", got, err, q)
+	}
+	fi, err := os.Stat(src.Path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", fi.Mode().Perm(), err)
+	}
+}

@@ -66,7 +66,13 @@ func (c *Compiler) compileStageCache(st *model.Stage, d, canary *rest.Deployment
 	if err != nil {
 		return nil, fmt.Errorf("stage cache: %w", err)
 	}
-	sc := &rest.StageCache{Store: respcache.NewMemory(capacity, c.Secrets), Size: size}
+	var store respcache.Cache
+	if c.StageCaches != nil {
+		store = c.StageCaches(d.APIID, st.StageName, capacity, c.Secrets)
+	} else {
+		store = respcache.NewMemory(capacity, c.Secrets)
+	}
+	sc := &rest.StageCache{Store: store, Size: size}
 	sc.Methods = methodCaches(st, d)
 	if canary != nil && st.CanarySettings != nil && st.CanarySettings.UseStageCache {
 		sc.CanaryMethods = methodCaches(st, canary)

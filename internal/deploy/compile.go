@@ -25,6 +25,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/respcache"
 	"github.com/tollgate/tollgate/internal/secret"
 )
 
@@ -48,6 +49,13 @@ type Compiler struct {
 	// then serve without throttles, logs, metrics, JWT verification or
 	// IAM users, and their Lambda and HTTP targets fail).
 	HTTP *httpapi.Env
+	// StageCaches, when set, makes the response cache of a stage (apiID,
+	// stage, the capacity cacheClusterSize gives, the Secrets box): a
+	// cluster's shared one. Nil means in memory.
+	StageCaches func(apiID, stage string, capacity int64, box *secret.Box) respcache.Cache
+	// AuthCaches, when set, makes the authorizer result cache of a stage:
+	// a cluster's shared one. Nil means in memory.
+	AuthCaches func(apiID, stage string, box *secret.Box) pipeline.AuthCache
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.
@@ -185,6 +193,11 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 		out.AccessLog = observe.NewAccessLog(*als.Format, sink)
 	}
 	out.AuthorizerCache = pipeline.NewAuthorizerCache()
+	if c.AuthCaches != nil {
+		out.AuthCache = c.AuthCaches(d.APIID, st.StageName, c.Secrets)
+	} else {
+		out.AuthCache = pipeline.NewMemoryAuthCache()
+	}
 	out.RouteLimits = routeLimits(st, d)
 	if out.Canary != nil {
 		out.CanaryRouteLimits = routeLimits(st, out.Canary)

@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -34,6 +35,9 @@ type Watcher struct {
 	// Throttling, when set, follows the account's throttle settings
 	// (UpdateAccount).
 	Throttling *throttle.Throttling
+	// TLS, when set, receives the custom domains' certificates and
+	// policies for the HTTPS listener (domaintls.go).
+	TLS *sni.Table
 
 	// rev is the store revision whose changes are all applied.
 	rev atomic.Int64
@@ -42,6 +46,8 @@ type Watcher struct {
 	deployments   map[string]*rest.Deployment    // "{api}/{deploymentId}"
 	v2deployments map[string]*httpapi.Deployment // "{api}/{deploymentId}" of HTTP APIs
 	failures      map[string]string              // "{api}/{stage}" → last compile error
+	domainCerts   map[string]string              // custom domain → the id of the certificate it serves
+	clientCerts   map[string]*stageClients       // by client certificate id (clientcerts.go)
 }
 
 // Sync compiles and publishes every stage and returns the store revision
@@ -78,6 +84,9 @@ func (w *Watcher) Sync(ctx context.Context) (int64, error) {
 		}
 	}
 	if err := w.applyAccount(ctx); err != nil {
+		return 0, err
+	}
+	if err := w.syncDomains(ctx); err != nil {
 		return 0, err
 	}
 	w.rev.Store(rev)
@@ -169,6 +178,9 @@ func (w *Watcher) follow(ctx context.Context, from int64) error {
 
 // apply applies one change; it fails only if the store cannot be read.
 func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
+	if handled, err := w.applyDomainChange(ctx, ch.Key); handled { // domains.go
+		return err
+	}
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
 		return w.applyStage(ctx, ch.Key)
@@ -187,6 +199,11 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		if name, ok := strings.CutSuffix(tail, "/authorizers"); ok {
 			if st := w.stage(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
+			}
+			if st := w.stage(apiID, name); st != nil && st.AuthCache != nil {
+				if err := st.AuthCache.Flush(ctx); err != nil {
+					w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
+				}
 			}
 		}
 		if name, ok := strings.CutSuffix(tail, "/data"); ok {
@@ -241,6 +258,9 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
 			st.AuthorizerCache = prev.AuthorizerCache
 		}
+		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthCache != nil {
+			st.AuthCache = prev.AuthCache
+		}
 		keepCache(prev, st)
 		w.Front.Set(apiID, name, st)
 		w.setFailure(id, "")
@@ -274,11 +294,15 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	var stage model.Stage
 	var snap, canarySnap *model.Snapshot
 	var canaryID string
+	var clientCert *model.StoredClientCertificate
 	err := w.Store.View(ctx, func(r store.Reader) error {
 		if err := getRecord(ctx, r, model.ChildKey(model.KindStage, apiID, name), &stage); err != nil {
 			return err
 		}
 		var err error
+		if clientCert, err = readClientCertificate(ctx, r, &stage); err != nil {
+			return err
+		}
 		if snap, err = w.snapshot(ctx, r, apiID, stage.DeploymentID); err != nil {
 			return fmt.Errorf("deployment %s: %w", stage.DeploymentID, err)
 		}
@@ -311,7 +335,14 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	case stage.CanarySettings != nil:
 		canary = d // a canary on the stage's own deployment: only its variables differ
 	}
-	return w.Compiler.CompileStage(&stage, d, canary)
+	st, err := w.Compiler.CompileStage(&stage, d, canary)
+	if err != nil {
+		return nil, err
+	}
+	if st.Clients, err = w.clientsFor(clientCert); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // snapshot reads a deployment's snapshot unless it is already compiled.

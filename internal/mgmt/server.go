@@ -17,6 +17,8 @@ import (
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
+	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/store"
 )
 
 // DefaultMaxBody bounds a management request body (OpenAPI imports are the
@@ -169,6 +171,20 @@ func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson
 func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson.Op, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
+	}
+	if _, ok := awserr.As(err); !ok {
+		what := ""
+		switch {
+		case errors.Is(err, store.ErrUnavailable):
+			what = "configuration store"
+		case errors.Is(err, ratelimit.ErrUnavailable):
+			what = "usage store" // a cluster's Redis, for GetUsage and UpdateUsage
+		}
+		if what != "" {
+			s.log.Warn("management call refused: the "+what+" cannot be reached", "requestId", reqID, "op", op, "err", err)
+			errorWriter(matched)(w, awserr.ServiceUnavailable(what))
+			return
+		}
 	}
 	e := errorWriter(matched)(w, err)
 	if e.Status >= 500 {

@@ -147,6 +147,18 @@ type Health struct {
 	Reason string
 	// Revision is the store's latest revision (0 if it could not be read).
 	Revision int64
+	// Serving is the revision every follower has reached (the lowest of
+	// theirs); Revision - Serving is how far this node lags the store.
+	Serving int64
+}
+
+// Lag is how many store revisions the slowest follower has yet to apply
+// (0 when the store could not be read).
+func (h Health) Lag() int64 {
+	if h.Revision == 0 || h.Serving >= h.Revision {
+		return 0
+	}
+	return h.Revision - h.Serving
 }
 
 // Health reads the store's revision (bounded by ctx) and compares every
@@ -161,14 +173,16 @@ func (s *Supervisor) Health(ctx context.Context) Health {
 	}
 	now := s.now()
 	var reasons []string
+	serving := storeRev
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range s.followers {
 		if r := s.check(f, storeRev, now); r != "" {
 			reasons = append(reasons, r)
 		}
+		serving = min(serving, f.Revision())
 	}
-	return Health{Ready: len(reasons) == 0, Reason: strings.Join(reasons, "; "), Revision: storeRev}
+	return Health{Ready: len(reasons) == 0, Reason: strings.Join(reasons, "; "), Revision: storeRev, Serving: serving}
 }
 
 // check returns why f does not serve revision storeRev, or "".

@@ -53,3 +53,42 @@ func TestEnsureCreatesThenReuses(t *testing.T) {
 		t.Errorf("reissued certificate not signed by the same CA: %v", err)
 	}
 }
+
+// TestInstallCA: a CA exported from one data dir (PEM, KeyPEM) and
+// installed in another becomes its CA; the server certificate there is
+// issued again by it; installing it twice changes nothing.
+func TestInstallCA(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	caA, err := LoadCA(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Ensure(b, DefaultNames); err != nil {
+		t.Fatal(err)
+	}
+	keyPEM, err := caA.KeyPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := InstallCA(b, caA.PEM(), keyPEM)
+	if err != nil || !changed {
+		t.Fatalf("install: changed %v, %v", changed, err)
+	}
+	caB, err := LoadCA(b)
+	if err != nil || !caB.Cert.Equal(caA.Cert) {
+		t.Fatalf("the installed CA is not A's: %v", err)
+	}
+	cfg, _, err := Ensure(b, DefaultNames)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Certificates[0].Leaf.CheckSignatureFrom(caA.Cert); err != nil {
+		t.Fatalf("the server certificate is not signed by the installed CA: %v", err)
+	}
+	if changed, err := InstallCA(b, caA.PEM(), keyPEM); err != nil || changed {
+		t.Fatalf("second install: changed %v, %v", changed, err)
+	}
+	if _, err := InstallCA(b, []byte("junk"), keyPEM); err == nil {
+		t.Fatal("junk accepted")
+	}
+}

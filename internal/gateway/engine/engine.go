@@ -10,6 +10,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -254,6 +255,10 @@ func (r *request) RawQuery() string { return b2s(r.ctx().Request.URI().QueryStri
 func (r *request) Protocol() string { return b2s(r.ctx().Request.Header.Protocol()) }
 func (r *request) TLS() bool        { return r.ctx().IsTLS() }
 
+// TLSState is the connection's TLS state (pipeline.TLSRequest), nil over
+// plain HTTP.
+func (r *request) TLSState() *tls.ConnectionState { return r.ctx().TLSConnectionState() }
+
 func (r *request) Header(name string) string {
 	h := &r.ctx().Request.Header
 	switch {
@@ -408,5 +413,6 @@ func (w *response) BodySize() int {
 }
 
 var _ pipeline.Request = (*request)(nil)
+var _ pipeline.TLSRequest = (*request)(nil)
 var _ pipeline.Response = (*response)(nil)
 var _ pipeline.ResponseHeaders = (*response)(nil)

@@ -7,6 +7,7 @@ package front
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,12 +28,16 @@ const DefaultStage = pipeline.DefaultStage
 type Door struct {
 	mu    sync.Mutex // serialises writers
 	table atomic.Pointer[table]
+	// Log, when set, receives why requests to custom domains were
+	// refused (mutual TLS failures).
+	Log *slog.Logger
 }
 
 // table is one immutable version of what is served: the stages of every
-// API, by API id.
+// API, by API id, and the custom domain names that route to them.
 type table struct {
-	apis map[string]stages
+	apis    map[string]stages
+	domains *domains
 }
 
 // stages are one API's targets by stage name.
@@ -50,6 +55,14 @@ func (d *Door) Serve(ctx context.Context, req pipeline.Request, resp pipeline.Re
 	if pathsafe.HasDotSegment(path) {
 		refuse(resp, pipeline.ErrBadRequest)
 		return
+	}
+	if tb := d.table.Load(); tb != nil && tb.domains != nil {
+		// A custom domain name routes by its own mappings and rules.
+		host := hostName(req.Host())
+		if e := tb.domains.lookup(host); e != nil {
+			d.serveDomain(ctx, tb, e, host, req, resp, path)
+			return
+		}
 	}
 	at, t := d.resolve(req.Host(), path)
 	if t == nil {

@@ -48,6 +48,11 @@ func (x *Exchange) eventRequest(r *proxyevent.Request, body []byte) {
 	if a := x.Req.RemoteAddr(); a.IsValid() {
 		r.SourceIP = a.Addr().Unmap().String()
 	}
+	if c := x.ClientCert; c != nil {
+		// A mutual TLS custom domain verified it [D].
+		r.ClientCert = &proxyevent.ClientCert{ClientCertPEM: c.PEM, SubjectDN: c.SubjectDN, IssuerDN: c.IssuerDN,
+			SerialNumber: c.SerialNumber, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+	}
 	if rt := x.Match.Route; rt != nil {
 		r.RouteKey = rt.Key
 		if x.Match.Params.Len() > 0 {

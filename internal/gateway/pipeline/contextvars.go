@@ -66,6 +66,15 @@ const (
 	CtxAuthorizerError
 	// CtxIntegrationError is $context.integrationErrorMessage (HTTP APIs).
 	CtxIntegrationError
+	// Custom domain names and mutual TLS (domain.go).
+	CtxCustomDomainBasePathMatched
+	CtxCustomDomainRoutingRuleIDMatched
+	CtxIdentityClientCertPem
+	CtxIdentityClientCertSubjectDN
+	CtxIdentityClientCertIssuerDN
+	CtxIdentityClientCertSerialNumber
+	CtxIdentityClientCertNotBefore
+	CtxIdentityClientCertNotAfter
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -116,6 +125,15 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.userArn":              CtxIdentityUserARN,
 	"identity.vpceId":               CtxIdentityVpceID,
 	"identity.vpcId":                CtxIdentityVpcID,
+
+	"customDomain.basePathMatched":           CtxCustomDomainBasePathMatched,
+	"customDomain.routingRuleIdMatched":      CtxCustomDomainRoutingRuleIDMatched,
+	"identity.clientCert.clientCertPem":      CtxIdentityClientCertPem,
+	"identity.clientCert.subjectDN":          CtxIdentityClientCertSubjectDN,
+	"identity.clientCert.issuerDN":           CtxIdentityClientCertIssuerDN,
+	"identity.clientCert.serialNumber":       CtxIdentityClientCertSerialNumber,
+	"identity.clientCert.validity.notBefore": CtxIdentityClientCertNotBefore,
+	"identity.clientCert.validity.notAfter":  CtxIdentityClientCertNotAfter,
 }
 
 // httpVarNames are the variables only HTTP APIs define, or define
@@ -226,6 +244,10 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		if x.Network != nil && x.Network.VPC != "" {
 			return append(buf, x.Network.VPC...), true
 		}
+	case CtxCustomDomainBasePathMatched, CtxCustomDomainRoutingRuleIDMatched,
+		CtxIdentityClientCertPem, CtxIdentityClientCertSubjectDN, CtxIdentityClientCertIssuerDN,
+		CtxIdentityClientCertSerialNumber, CtxIdentityClientCertNotBefore, CtxIdentityClientCertNotAfter:
+		return x.appendDomainContext(buf, v)
 	}
 	switch v {
 	case CtxAccountID:
@@ -285,6 +307,9 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 			return append(buf, r.OperationName...), true
 		}
 	case CtxPath:
+		if x.Domain != nil {
+			return append(buf, x.Path...), true
+		}
 		// An HTTP API's $default stage serves at the root: its path has
 		// no stage segment (REST stage names cannot be "$default").
 		if x.StageName != DefaultStage {

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
 
@@ -48,6 +49,10 @@ type Stage struct {
 	Cache *StageCache
 	// Env is what every REST stage shares (nil: nothing; tests).
 	Env *Env
+	// Clients, when set, are the HTTP clients of the stage's HTTP and
+	// HTTP_PROXY integrations, presenting the stage's client certificate
+	// (clientCertificateId); nil: the integrations' own (HTTPClients).
+	Clients *upstream.Clients
 }
 
 // Env is what every REST stage shares, fixed at start-up.
@@ -92,10 +97,11 @@ func (st *Stage) Retire(next pipeline.Target) {
 	var (
 		metrics *observe.StageMetrics
 		auth    *pipeline.AuthorizerCache
+		results pipeline.AuthCache
 		cache   respcache.Cache
 	)
 	if n, ok := next.(*Stage); ok && n != nil {
-		metrics, auth = n.Metrics, n.AuthorizerCache
+		metrics, auth, results = n.Metrics, n.AuthorizerCache, n.AuthCache
 		if n.Cache != nil {
 			cache = n.Cache.Store
 		}
@@ -103,6 +109,11 @@ func (st *Stage) Retire(next pipeline.Target) {
 	st.Metrics.Retire(metrics)
 	if st.AuthorizerCache != nil && st.AuthorizerCache != auth {
 		st.AuthorizerCache.Flush()
+	}
+	if st.AuthCache != nil && st.AuthCache != results {
+		if err := st.AuthCache.Flush(context.Background()); err != nil {
+			st.env().log().Warn("flushing a retired authorizer cache", "api", st.APIID, "stage", st.Name, "err", err)
+		}
 	}
 	if st.Cache != nil && st.Cache.Store != cache {
 		if err := st.Cache.Store.Flush(context.Background()); err != nil {

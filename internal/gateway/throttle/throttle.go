@@ -2,6 +2,8 @@ package throttle
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -62,11 +64,25 @@ func (t *Throttling) Check(ctx context.Context, route *RouteLimit, now time.Time
 	return take(t.Limiter.Allow(ctx, accountBucket, t.AccountLimit(), now))
 }
 
+// LimitFailure maps an error of a Limiter or Counter to the failure to
+// answer with: 503 Service Unavailable when the shared store (Redis) is
+// unavailable and set to fail closed, else an integration failure (500).
+func LimitFailure(err error) *pipeline.Failure {
+	if errors.Is(err, ratelimit.ErrUnavailable) {
+		// [U: API Gateway documents no answer for its own throttling
+		// store failing; a 503 in its default 5XX shape, as for an
+		// unavailable integration.]
+		return &pipeline.Failure{Type: pipeline.Default5XX, Message: "Service Unavailable",
+			Status: http.StatusServiceUnavailable, ErrorType: "ServiceUnavailableException", Cause: err}
+	}
+	return pipeline.Fail(pipeline.IntegrationFailure, err)
+}
+
 // take maps a bucket's answer to the failure to answer with, or nil.
 func take(ok bool, err error) error {
 	switch {
 	case err != nil:
-		return pipeline.Fail(pipeline.IntegrationFailure, err)
+		return LimitFailure(err)
 	case !ok:
 		return pipeline.Fail(pipeline.Throttled, nil)
 	}

@@ -2,6 +2,7 @@ package access
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +45,31 @@ type authResult struct {
 	policy      *policy.Policy
 	context     map[string]string
 	usageKey    string
+	// entry is the result as a cache keeps it.
+	entry *pipeline.AuthEntry
+}
+
+// cached returns the live result cached under key, or nil. A cache that
+// fails is a miss (logged); so is an entry whose policy no longer parses.
+func (la *lambdaAuthorizer) cached(ctx context.Context, x *rest.Exchange, cache pipeline.AuthCache, key string) *authResult {
+	e, ok, err := cache.Get(ctx, key, time.Now())
+	if err != nil {
+		x.Log().Warn("authorizer cache: reading failed; calling the authorizer", "authorizer", la.id, "err", err)
+	}
+	if !ok {
+		return nil
+	}
+	if r, ok := e.Compiled().(*authResult); ok {
+		return r
+	}
+	p, err := policy.Parse(e.Policy)
+	if err != nil {
+		x.Log().Warn("authorizer cache: a cached policy does not parse; calling the authorizer", "authorizer", la.id, "err", err)
+		return nil
+	}
+	r := &authResult{principalID: e.PrincipalID, policy: p, context: e.Context, usageKey: e.UsageKey, entry: e}
+	e.SetCompiled(r)
+	return r
 }
 
 func compileLambdaAuthorizer(a *model.Authorizer, inv invoker.Lambda) (*lambdaAuthorizer, error) {
@@ -101,17 +127,19 @@ func (la *lambdaAuthorizer) authorize(x *rest.Exchange, arn string) (policy.Deci
 	if la.validate != nil && !la.validate.MatchString(values[0]) {
 		return policy.NotApplicable, pipeline.Fail(pipeline.Unauthorized, nil)
 	}
-	var cache *pipeline.AuthorizerCache
+	var cache pipeline.AuthCache
 	var key string
 	if la.ttl > 0 && x.Stage != nil {
-		cache = x.Stage.AuthorizerCache
+		cache = x.Stage.AuthCache
 		key = la.id + "\x00" + strings.Join(values, "\x00")
+	}
+	ctx := x.Ctx
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	var res *authResult
 	if cache != nil {
-		if v, ok := cache.Get(key, time.Now()); ok {
-			res = v.(*authResult)
-		}
+		res = la.cached(ctx, x, cache, key)
 	}
 	if res == nil {
 		start := time.Now()
@@ -122,7 +150,9 @@ func (la *lambdaAuthorizer) authorize(x *rest.Exchange, arn string) (policy.Deci
 		}
 		res = r
 		if cache != nil {
-			cache.Put(key, res, la.ttl, time.Now())
+			if err := cache.Put(ctx, key, res.entry, la.ttl, time.Now()); err != nil {
+				x.Log().Warn("authorizer cache: storing a result failed; the next request calls the authorizer again", "authorizer", la.id, "err", err)
+			}
 		}
 	}
 	x.Auth.Authorized = true
@@ -261,6 +291,8 @@ func parseAuthorizerOutput(b []byte) (*authResult, error) {
 	if out.UsageIdentifierKey != nil {
 		res.usageKey = *out.UsageIdentifierKey
 	}
+	res.entry = &pipeline.AuthEntry{PrincipalID: res.principalID, Policy: doc, Context: res.context, UsageKey: res.usageKey}
+	res.entry.SetCompiled(res)
 	return res, nil
 }
 

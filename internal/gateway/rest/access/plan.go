@@ -6,6 +6,7 @@ import (
 	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
@@ -30,7 +31,7 @@ func (g *guard) enforcePlan(x *rest.Exchange, keyID string, plan *apikey.Plan) e
 		if t != nil {
 			ok, err := lim.Allow(ctx, bucket, ratelimit.Limit{Rate: t.RateLimit, Burst: int(t.BurstLimit)}, now)
 			if err != nil {
-				return pipeline.Fail(pipeline.IntegrationFailure, err)
+				return throttle.LimitFailure(err)
 			}
 			if !ok {
 				return pipeline.Fail(pipeline.Throttled, nil)
@@ -46,7 +47,7 @@ func (g *guard) enforcePlan(x *rest.Exchange, keyID string, plan *apikey.Plan) e
 		// subtracted in the first period) is not applied [U].
 		_, ok, err := g.c.Counter.Take(ctx, apikey.QuotaKey(plan.ID, keyID), ratelimit.Quota{Limit: q.Limit, Period: period}, now)
 		if err != nil {
-			return pipeline.Fail(pipeline.IntegrationFailure, err)
+			return throttle.LimitFailure(err)
 		}
 		if !ok {
 			return pipeline.Fail(pipeline.QuotaExceeded, nil)

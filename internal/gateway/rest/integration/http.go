@@ -135,7 +135,7 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
-	if err := h.clients.Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
+	if err := x.HTTPClients(h.clients).Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
 		return upstream.Failure(err)
 	}
 	var respBody []byte

@@ -115,7 +115,7 @@ func (p *HTTPProxy) Invoke(x *rest.Exchange) error {
 	}
 	*bp = q[:0]
 
-	return upstream.Forward(&x.Exchange, p.clients.Client(p.insecure), req, p.timeout)
+	return upstream.Forward(&x.Exchange, x.HTTPClients(p.clients).Client(p.insecure), req, p.timeout)
 }
 
 // pathParam resolves a {placeholder}: a mapped integration.request.path
