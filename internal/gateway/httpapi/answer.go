@@ -53,7 +53,7 @@ func answerFor(t pipeline.ResponseType) *answer {
 		return unauthorized
 	case pipeline.AccessDenied, pipeline.InvalidSignature, pipeline.MissingAuthenticationToken,
 		pipeline.ExpiredToken, pipeline.InvalidAPIKey, pipeline.WAFFiltered:
-		// IAM failures of every kind are 403 {"message":"Forbidden"} [E][U].
+		// IAM failures of every kind are 403 {"message":"Forbidden"} [L][U].
 		return forbidden
 	case pipeline.Throttled, pipeline.QuotaExceeded:
 		return tooMany

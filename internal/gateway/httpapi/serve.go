@@ -67,7 +67,7 @@ func (st *Stage) acquire(ctx context.Context, req pipeline.Request, resp pipelin
 }
 
 // admit refuses what API Gateway refuses before routing: a stage without
-// a deployment (404 [U]), a disabled execute-api endpoint (403 [E][U]), a
+// a deployment (404 [U]), a disabled execute-api endpoint (403 [L][U]), a
 // body declared over the payload limit.
 func (st *Stage) admit(x *Exchange) error {
 	d := st.Deployment
