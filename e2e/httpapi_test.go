@@ -25,7 +25,7 @@ func TestHTTPAPIQuickCreate(t *testing.T) {
 		api := dp.newHTTPAPI(t, c, "hello", "--target", backend.URL)
 		api.waitFor(t, "/pets/7", nil, 200)
 		out := curlResult(t, "-H", "Host: "+api.host(), "-H", "X-Client: curl", dp.HTTP+"/pets/7?a=1&b=two")
-		if out.Status != 200 || len(out.Header.Get("Apigw-Requestid")) != 16 {
+		if out.Status != 200 || len(out.Header.Get("Apigw-Requestid")) != 16 || out.Header.Get("X-Amzn-Requestid") != out.Header.Get("Apigw-Requestid") {
 			t.Fatalf("curl: %s %v", out, out.Header)
 		}
 		var e echoed

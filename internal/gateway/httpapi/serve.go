@@ -61,7 +61,7 @@ func (st *Stage) acquire(ctx context.Context, req pipeline.Request, resp pipelin
 	x.Start = time.Now()
 	x.RequestID = newRequestID()
 	x.ExtendedID = x.RequestID
-	resp.SetHeader(headerRequestID, x.RequestID)
+	setRequestID(resp, x.RequestID)
 	x.Begin(x)
 	return x
 }
