@@ -162,6 +162,26 @@ func TestLogGroupsFromTheGateway(t *testing.T) {
 	if cold != len(byStream) {
 		t.Errorf("%d cold starts (Init Duration) for %d instances", cold, len(byStream))
 	}
+
+	// An HTTP API stage's access log goes to a log group the same way.
+	c := newCLI(t, dp.Gateway).v2()
+	h := dp.newHTTPAPI(t, c, "followed-http")
+	h.route(t, "GET /hello", h.lambdaIntegration(t, "echo", "1.0"))
+	c.obj("create-stage", "--api-id", h.ID, "--stage-name", "$default", "--auto-deploy", "--access-log-settings",
+		`DestinationArn=arn:aws:logs:us-east-1:000000000000:log-group:followed-http-access,Format=$context.requestId $context.routeKey $context.status`)
+	r := h.waitFor(t, "/hello", nil, 200)
+	eventually(t, "the HTTP API's access-log group", func() error {
+		evs, err := filterAll(t, dp.mgmt, "followed-http-access")
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			if e.Message == r.Header.Get("apigw-requestid")+" GET /hello 200" || strings.HasSuffix(e.Message, " GET /hello 200") {
+				return nil
+			}
+		}
+		return fmt.Errorf("events %v", evs)
+	})
 }
 
 func joinMessages(evs []logsEvent) string {
