@@ -26,6 +26,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("DeployLiveEverywhereWithin1s", func(t *testing.T) { testDeployPropagates(t, nodes) })
 	t.Run("GlobalStageThrottle", func(t *testing.T) { testGlobalThrottle(t, nodes) })
 	t.Run("QuotaExactAcrossNodes", func(t *testing.T) { testQuotaAcrossNodes(t, nodes) })
+	t.Run("CreationOrderAcrossNodes", func(t *testing.T) { testCreationOrder(t, nodes) })
 	t.Run("AuthorizerCacheShared", func(t *testing.T) { testAuthorizerCacheShared(t, nodes) })
 	t.Run("ClusterView", func(t *testing.T) { testClusterView(t, nodes) })
 	t.Run("Kill9LosesNothingForOthers", func(t *testing.T) { testKillOneNode(t, nodes) })
@@ -252,6 +253,30 @@ func testQuotaAcrossNodes(t *testing.T, nodes []*dataPlane) {
 	}
 }
 
+// testCreationOrder: API keys created one after the other through
+// different nodes list in creation order (newest first, as GetApiKeys
+// lists them) on every node: their stamps come from the store's clock,
+// not the nodes'.
+func testCreationOrder(t *testing.T, nodes []*dataPlane) {
+	var want []string
+	for i := range 6 {
+		id, _ := nodes[i%3].apiKey(t, fmt.Sprintf("order-%d", i), true)
+		want = append([]string{id}, want...)
+	}
+	for _, dp := range nodes {
+		var got []string
+		for _, it := range dp.call(t, "GET", "/apikeys?limit=500", nil)["item"].([]any) {
+			m := it.(map[string]any)
+			if strings.HasPrefix(m["name"].(string), "order-") {
+				got = append(got, m["id"].(string))
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("GetApiKeys on %s lists %v, want creation order %v", dp.Endpoint, got, want)
+		}
+	}
+}
+
 // testAuthorizerCacheShared: a Lambda authorizer's result cached by one
 // node is used by the others (the authorizer's context carries the
 // invocation count of the function process that answered), and
@@ -302,6 +327,11 @@ func testAuthorizerCacheShared(t *testing.T, nodes []*dataPlane) {
 // served by both.
 func testKillOneNode(t *testing.T, nodes []*dataPlane) {
 	a, rest := nodes[0], nodes[1:]
+	// The account throttle (10,000 requests/s) is one bucket for the
+	// cluster: raise it above what the load below sends. The nodes apply
+	// it before the API deployed after it.
+	a.call(t, "PATCH", "/account", map[string]any{"patchOperations": []map[string]any{
+		replaceOp("/throttleSettings/rateLimit", "1000000"), replaceOp("/throttleSettings/burstLimit", "1000000")}})
 	api := a.newAPI(t, "survivor")
 	api.mock(t, "/s", "GET", `{"ok":true}`)
 	api.deploy(t, "prod")
@@ -348,16 +378,17 @@ type clusterViewBody struct {
 	Self     string `json:"self"`
 	Registry string `json:"registry"`
 	Nodes    []struct {
-		ID              string   `json:"id"`
-		Name            string   `json:"name"`
-		State           string   `json:"state"`
-		Ready           bool     `json:"ready"`
-		StoreRevision   int64    `json:"storeRevision"`
-		ServingRevision int64    `json:"servingRevision"`
-		Lag             int64    `json:"lag"`
-		Admin           string   `json:"adminAddress"`
-		DataPlane       []string `json:"dataPlane"`
-		SinceHeartbeat  string   `json:"sinceHeartbeat"`
+		ID              string            `json:"id"`
+		Name            string            `json:"name"`
+		State           string            `json:"state"`
+		Ready           bool              `json:"ready"`
+		StoreRevision   int64             `json:"storeRevision"`
+		ServingRevision int64             `json:"servingRevision"`
+		Lag             int64             `json:"lag"`
+		Admin           string            `json:"adminAddress"`
+		DataPlane       []string          `json:"dataPlane"`
+		SinceHeartbeat  string            `json:"sinceHeartbeat"`
+		CompileFailures map[string]string `json:"compileFailures"`
 	} `json:"nodes"`
 }
 
@@ -403,5 +434,27 @@ func testClusterView(t *testing.T, nodes []*dataPlane) {
 			}
 			return nil
 		})
+	}
+	// A stage that no node can compile (its access log cannot be opened)
+	// keeps its previous version serving, and every node says so.
+	api := nodes[0].newAPI(t, "compile-failure")
+	api.mock(t, "/ok", "GET", `{"ok":true}`)
+	api.deploy(t, "prod")
+	for _, dp := range nodes {
+		dp.waitFor(t, on(dp, api).url("prod", "/ok"), 200, `{"ok":true}`)
+	}
+	api.patchStage(t, "prod", replaceOp("/accessLogSettings/destinationArn", "/nonexistent-tollgate-dir/access.log"),
+		replaceOp("/accessLogSettings/format", "$context.requestId"))
+	id := api.ID + "/prod"
+	eventually(t, "compile failures in /_tollgate/cluster", func() error {
+		for _, n := range clusterNodes(t, nodes[1]).Nodes {
+			if !strings.Contains(n.CompileFailures[id], "nonexistent-tollgate-dir") {
+				return fmt.Errorf("%s reports %v", n.Name, n.CompileFailures)
+			}
+		}
+		return nil
+	})
+	for _, dp := range nodes {
+		expect(t, "the previous version", dp.do(t, "GET", on(dp, api).url("prod", "/ok"), nil, nil), 200, `{"ok":true}`)
 	}
 }

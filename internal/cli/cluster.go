@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
 	"github.com/tollgate/tollgate/internal/redisclient"
@@ -34,6 +36,30 @@ func openPostgres(ctx context.Context, s config.Settings, log *slog.Logger) (sto
 	return st, st.String() + " (cluster mode)", nil
 }
 
+// useStoreClock makes creation stamps come from the store's clock when it
+// has one (PostgreSQL: one clock for the cluster, read while the write
+// holds the cluster's writer lock, so stamps follow commit order). It
+// returns the function that restores the local clock.
+func useStoreClock(st store.Store, log *slog.Logger) func() {
+	c, ok := st.(interface {
+		Now(ctx context.Context) (time.Time, error)
+	})
+	if !ok {
+		return func() {}
+	}
+	return docstore.UseClock(func() int64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		t, err := c.Now(ctx)
+		if err != nil {
+			// The write that wants the stamp fails with the same error.
+			log.Debug("store clock unavailable; stamping with the local clock", "err", err)
+			return time.Now().UnixNano()
+		}
+		return t.UnixNano()
+	})
+}
+
 // sharedState is where throttle buckets, quota counters and stage response
 // caches live: in this process, or in Redis for a cluster.
 type sharedState struct {
@@ -57,7 +83,7 @@ func openSharedState(ctx context.Context, s config.Settings) (*sharedState, erro
 	if err != nil {
 		return nil, err
 	}
-	c, err := redisclient.Open(ctx, s.RedisURL, redisclient.Options{})
+	c, err := redisclient.Open(ctx, s.RedisURL, redisclient.Options{Timeout: s.RedisCallTimeout()})
 	if err != nil {
 		return nil, fmt.Errorf("shared state: %s", oneLine(err))
 	}

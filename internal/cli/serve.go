@@ -66,6 +66,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		st = env.wrapStore(st)
 	}
 	defer st.Close()
+	defer useStoreClock(st, log)()
 	// Token buckets, quota counters and stage caches: in memory on one
 	// machine, in Redis for a cluster.
 	shared, err := openSharedState(ctx, s)
@@ -159,7 +160,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
-	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, log)
+	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, watcher.Failures, log)
 	defer nodes.stop()
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,

@@ -53,6 +53,10 @@ type Node struct {
 	StoreRevision   int64 `json:"storeRevision"`
 	ServingRevision int64 `json:"servingRevision"`
 	Lag             int64 `json:"lag"`
+	// CompileFailures are the stages ("api/stage") whose latest version
+	// this node could not compile, with the error: it serves their
+	// previous version.
+	CompileFailures map[string]string `json:"compileFailures,omitempty"`
 
 	// State and SinceHeartbeat are filled in by List.
 	State          string `json:"state"`
