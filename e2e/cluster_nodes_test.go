@@ -27,6 +27,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("GlobalStageThrottle", func(t *testing.T) { testGlobalThrottle(t, nodes) })
 	t.Run("QuotaExactAcrossNodes", func(t *testing.T) { testQuotaAcrossNodes(t, nodes) })
 	t.Run("CreationOrderAcrossNodes", func(t *testing.T) { testCreationOrder(t, nodes) })
+	t.Run("LambdaFunctionOnEveryNode", func(t *testing.T) { testSharedFunction(t, nodes) })
 	t.Run("AuthorizerCacheShared", func(t *testing.T) { testAuthorizerCacheShared(t, nodes) })
 	t.Run("ClusterView", func(t *testing.T) { testClusterView(t, nodes) })
 	t.Run("Kill9LosesNothingForOthers", func(t *testing.T) { testKillOneNode(t, nodes) })
@@ -273,6 +274,30 @@ func testCreationOrder(t *testing.T, nodes []*dataPlane) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("GetApiKeys on %s lists %v, want creation order %v", dp.Endpoint, got, want)
+		}
+	}
+}
+
+// testSharedFunction: a function created through A's Lambda API (an
+// aws-lambda-go program in a zip) serves an AWS_PROXY integration on B and
+// C, which fetch its package from the store.
+func testSharedFunction(t *testing.T, nodes []*dataPlane) {
+	a := nodes[0]
+	a.createFunction(t, "shared-echo", "echo", nil)
+	api := a.newAPI(t, "shared-function")
+	api.lambdaProxy(t, "/{proxy+}", "ANY", "shared-echo", nil)
+	api.deploy(t, "prod")
+	for _, dp := range nodes[1:] {
+		u := on(dp, api).url("prod", "/from/"+dp.Endpoint[len("http://"):])
+		eventually(t, "the function on "+dp.HTTP, func() error {
+			r := dp.do(t, "GET", u, nil, nil)
+			if r.Status != 200 || !strings.Contains(r.Body, `"path":"/from/`) {
+				return fmt.Errorf("%s", r)
+			}
+			return nil
+		})
+		if logs := dp.Logs(); !strings.Contains(logs, "function code fetched from the store") {
+			t.Errorf("%s did not log fetching the code:\n%s", dp.Endpoint, logs)
 		}
 	}
 }

@@ -408,6 +408,7 @@ func newLambdaService(ctx context.Context, s config.Settings, st store.Store, lo
 	svc := lambda.New(lambda.Config{
 		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
 		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters,
+		ShareCode: s.Cluster(),
 	})
 	for _, f := range s.Functions {
 		name, path, _ := strings.Cut(f, "=")
