@@ -137,6 +137,20 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-httpapi", byDefault: true,
+		desc: "Tollgate HTTP API (apigatewayv2): $default route → HTTP_PROXY, auto-deployed $default stage, access log on",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-httpapi", httpAPI: "proxy"})
+		},
+	},
+	{
+		name: "tollgate-httpapi-jwt", byDefault: true,
+		desc: "as tollgate-httpapi with ANY /{proxy+} behind a JWT authorizer verifying an RS256 JWT from a local issuer",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-httpapi-jwt", httpAPI: "jwt"})
+		},
+	},
+	{
 		name: "tollgate-throttle",
 		desc: "as tollgate-proxy, with a stage */* method throttle (never refusing) beside the account throttle, buckets in memory",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

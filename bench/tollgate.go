@@ -104,6 +104,10 @@ type tollgateSpec struct {
 	// and enables the stage cache with "*/*" caching, so that wrk's GETs
 	// are cache hits.
 	cache bool
+	// httpAPI makes an HTTP API (apigatewayv2) instead of a REST API:
+	// "proxy" ($default route → HTTP_PROXY) or "jwt" (a route behind a JWT
+	// authorizer); see createHTTPAPI.
+	httpAPI string
 	// throttle sets a stage "*/*" method throttle high enough never to
 	// refuse: every request takes a token from its method's bucket and
 	// the account's.
@@ -159,6 +163,13 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		args = append(args, "--cognito-issuer", benchPool+"="+iss.url)
 		authHeader = "Authorization: " + iss.token
 	}
+	if spec.httpAPI == "jwt" {
+		iss, err := startIssuer()
+		if err != nil {
+			return nil, err
+		}
+		authHeader = "Authorization: Bearer " + iss.token
+	}
 	var redisProc *proc
 	if spec.redis {
 		addr, rp, err := startRedis(ctx, e, spec.name+"-redis")
@@ -193,15 +204,24 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		return inst, err
 	}
 	t0 := time.Now()
-	apiID, notes, err := createProxyAPI(ctx, c, e, spec, filepath.Join(dir, "access.log"))
+	create := createProxyAPI
+	if spec.httpAPI != "" {
+		create = createHTTPAPI
+	}
+	apiID, notes, err := create(ctx, c, e, spec, filepath.Join(dir, "access.log"))
 	inst.notes = append(inst.notes, notes...)
 	if err != nil {
 		return inst, err
 	}
 	inst.notes = append(inst.notes, fmt.Sprintf("management setup took %v", time.Since(t0).Round(time.Millisecond)))
-	if spec.pathStyle {
+	switch {
+	case spec.httpAPI != "":
+		// The $default stage serves at the root.
+		inst.url = fmt.Sprintf("http://%s/hello", dataAddr)
+		inst.headers = []string{"Host: " + apiID + ".execute-api.localhost"}
+	case spec.pathStyle:
 		inst.url = fmt.Sprintf("http://%s/restapis/%s/bench/_user_request_/hello", dataAddr, apiID)
-	} else {
+	default:
 		inst.url = fmt.Sprintf("http://%s/bench/hello", dataAddr)
 		inst.headers = []string{"Host: " + apiID + ".execute-api.localhost"}
 	}

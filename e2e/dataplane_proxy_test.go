@@ -67,6 +67,12 @@ func newTestBackend(t *testing.T) *testBackend {
 		w.WriteHeader(201)
 		_, _ = io.WriteString(w, "created")
 	})
+	mux.HandleFunc("/cors", func(w http.ResponseWriter, r *http.Request) {
+		// A backend with CORS headers of its own.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "DELETE")
+		_, _ = io.WriteString(w, "cors")
+	})
 	mux.HandleFunc("/large", func(w http.ResponseWriter, r *http.Request) {
 		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
 		if r.URL.Query().Get("chunked") == "" {

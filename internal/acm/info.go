@@ -69,7 +69,7 @@ func describe(c *x509.Certificate) *Info {
 		DomainName:              c.Subject.CommonName,
 		SubjectAlternativeNames: append([]string(nil), c.DNSNames...),
 		Subject:                 dn(c.Subject.Names),
-		Serial:                  serialHex(c),
+		Serial:                  SerialHex(c),
 		KeyAlgorithm:            KeyAlgorithmOf(c.PublicKey),
 		SignatureAlgorithm:      signatureName(c.SignatureAlgorithm),
 		KeyUsages:               keyUsages(c.KeyUsage),
@@ -152,9 +152,9 @@ func dn(attrs []pkix.AttributeTypeAndValue) string {
 	return strings.Join(parts, ",")
 }
 
-// serialHex renders the serial as lower-case hex bytes joined by ":",
+// SerialHex renders the serial as lower-case hex bytes joined by ":",
 // zero-padded to whole bytes (1001 → "03:e9") [V].
-func serialHex(c *x509.Certificate) string {
+func SerialHex(c *x509.Certificate) string {
 	b := c.SerialNumber.Bytes()
 	if len(b) == 0 {
 		b = []byte{0}

@@ -24,11 +24,14 @@ import (
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
 	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
@@ -124,7 +127,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	})
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
-	door := &front.Door{}
+	door := &front.Door{Log: log.With("component", "front")}
 	logSinks := &observe.LogSinks{Stdout: env.Stdout}
 	defer logSinks.Close()
 	clients := upstream.NewClients()
@@ -139,20 +142,33 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
 	throttling := &throttle.Throttling{Limiter: limiter}
+	// HTTP API JWT authorizers verify tokens with API Gateway's limits
+	// (discovery and JWKS timeouts, response size, key lifetime).
+	httpTokens, err := jwtauth.NewHTTPAPI(jwtauth.Config{Logger: log.With("component", "jwtauth")})
+	if err != nil {
+		return err
+	}
+	defer httpTokens.Close()
+	metrics := observe.NewMetrics(reg)
+	gatewayLog := log.With("component", "gateway")
+	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
 	watcher := &deploy.Watcher{
-		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling,
+		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
-			Env:     &rest.Env{AccountID: s.AccountID, Log: log.With("component", "gateway"), Networks: networks, Throttling: throttling},
-			Clients: clients, Lambda: functions, Metrics: observe.NewMetrics(reg), Logs: logSinks,
+			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
+			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
-			AuthCaches: shared.AuthCache},
+			AuthCaches: shared.AuthCache,
+			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
+				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
+				Metrics: metrics, Logs: logSinks}},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
 	dataPlane := engine.New(door, log.With("component", "engine"))
 
-	ln, dataAddrs, err := openListeners(s)
+	ln, dataAddrs, err := openListeners(s, serverNames)
 	if err != nil {
 		return err
 	}
@@ -236,7 +252,9 @@ func Serve(ctx context.Context, args []string, env Env) error {
 }
 
 // openListeners opens the admin listener and the data-plane listeners.
-func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
+// The HTTPS listener takes each connection's certificate and policy from
+// serverNames by SNI, else its own from the local CA.
+func openListeners(s config.Settings, serverNames *sni.Table) (net.Listener, []dataListener, error) {
 	ln, err := net.Listen("tcp", s.AdminAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("management listener: %w", err)
@@ -259,7 +277,7 @@ func openListeners(s config.Settings) (net.Listener, []dataListener, error) {
 			closeAll()
 			return nil, nil, fmt.Errorf("https listener: %w", err)
 		}
-		data = append(data, dataListener{ln: tls.NewListener(dl, tlsCfg), scheme: "https", addr: dl.Addr().String(), ca: caPath})
+		data = append(data, dataListener{ln: tls.NewListener(dl, serverNames.Config(tlsCfg)), scheme: "https", addr: dl.Addr().String(), ca: caPath})
 	}
 	if s.HTTPAddr != "" {
 		dl, err := net.Listen("tcp", s.HTTPAddr)
@@ -378,15 +396,20 @@ func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.W
 		Failures map[string]string `json:"compileFailures"`
 	}{Stages: []stage{}, Failures: watcher.Failures()}
 	door.Each(func(_, _ string, t pipeline.Target) {
-		st, ok := t.(*rest.Stage)
-		if !ok {
-			return
+		switch st := t.(type) {
+		case *rest.Stage:
+			s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
+			if st.Canary != nil {
+				s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
+			}
+			out.Stages = append(out.Stages, s)
+		case *httpapi.Stage:
+			s := stage{API: st.APIID, Stage: st.Name}
+			if d := st.Deployment; d != nil {
+				s.Deployment, s.Routes = d.ID, len(d.RouteList)
+			}
+			out.Stages = append(out.Stages, s)
 		}
-		s := stage{API: st.APIID, Stage: st.Name, Deployment: st.Deployment.ID, Routes: st.Deployment.NumRoutes}
-		if st.Canary != nil {
-			s.Canary, s.Percent = st.Canary.ID, st.CanaryPercent
-		}
-		out.Stages = append(out.Stages, s)
 	})
 	sort.Slice(out.Stages, func(i, j int) bool {
 		return out.Stages[i].API+"/"+out.Stages[i].Stage < out.Stages[j].API+"/"+out.Stages[j].Stage

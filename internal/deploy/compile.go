@@ -1,8 +1,9 @@
 // Package deploy turns stored deployments into served stages: it compiles a
 // deployment snapshot and a stage's settings once into an immutable target
-// (a rest.Stage), and publishes it through the front door, which swaps its
-// table atomically and retires the version it replaced. A compile failure
-// keeps the previous version serving.
+// (a rest.Stage for REST APIs, an httpapi.Stage for HTTP APIs), and
+// publishes it through the front door, which swaps its table atomically
+// and retires the version it replaced. A compile failure keeps the
+// previous version serving.
 package deploy
 
 import (
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
@@ -43,6 +45,10 @@ type Compiler struct {
 	// Secrets seals stage cache entries of methods with
 	// cacheDataEncrypted (nil: such entries are not cached).
 	Secrets *secret.Box
+	// HTTP is what every HTTP API stage shares (nil: nothing; HTTP APIs
+	// then serve without throttles, logs, metrics, JWT verification or
+	// IAM users, and their Lambda and HTTP targets fail).
+	HTTP *httpapi.Env
 	// StageCaches, when set, makes the response cache of a stage (apiID,
 	// stage, the capacity cacheClusterSize gives, the Secrets box): a
 	// cluster's shared one. Nil means in memory.

@@ -12,10 +12,13 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -32,13 +35,19 @@ type Watcher struct {
 	// Throttling, when set, follows the account's throttle settings
 	// (UpdateAccount).
 	Throttling *throttle.Throttling
+	// TLS, when set, receives the custom domains' certificates and
+	// policies for the HTTPS listener (domaintls.go).
+	TLS *sni.Table
 
 	// rev is the store revision whose changes are all applied.
 	rev atomic.Int64
 
-	mu          sync.Mutex
-	deployments map[string]*rest.Deployment // "{api}/{deploymentId}"
-	failures    map[string]string           // "{api}/{stage}" → last compile error
+	mu            sync.Mutex
+	deployments   map[string]*rest.Deployment    // "{api}/{deploymentId}"
+	v2deployments map[string]*httpapi.Deployment // "{api}/{deploymentId}" of HTTP APIs
+	failures      map[string]string              // "{api}/{stage}" → last compile error
+	domainCerts   map[string]string              // custom domain → the id of the certificate it serves
+	clientCerts   map[string]*stageClients       // by client certificate id (clientcerts.go)
 }
 
 // Sync compiles and publishes every stage and returns the store revision
@@ -51,21 +60,33 @@ func (w *Watcher) Sync(ctx context.Context) (int64, error) {
 	}
 	var keys []string
 	err = w.Store.View(ctx, func(r store.Reader) error {
-		items, err := r.List(ctx, model.KindStage+"/", store.ListOptions{})
-		for _, it := range items {
-			keys = append(keys, it.Key)
+		for _, prefix := range []string{model.KindStage + "/", modelv2.KindStage + "/"} {
+			items, err := r.List(ctx, prefix, store.ListOptions{})
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				keys = append(keys, it.Key)
+			}
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
 	for _, k := range keys {
-		if err := w.applyStage(ctx, k); err != nil {
+		apply := w.applyStage
+		if strings.HasPrefix(k, modelv2.KindStage+"/") {
+			apply = w.applyV2Stage
+		}
+		if err := apply(ctx, k); err != nil {
 			return 0, err
 		}
 	}
 	if err := w.applyAccount(ctx); err != nil {
+		return 0, err
+	}
+	if err := w.syncDomains(ctx); err != nil {
 		return 0, err
 	}
 	w.rev.Store(rev)
@@ -157,9 +178,17 @@ func (w *Watcher) follow(ctx context.Context, from int64) error {
 
 // apply applies one change; it fails only if the store cannot be read.
 func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
+	if handled, err := w.applyDomainChange(ctx, ch.Key); handled { // domains.go
+		return err
+	}
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
 		return w.applyStage(ctx, ch.Key)
+	case strings.HasPrefix(ch.Key, modelv2.KindStage+"/"):
+		return w.applyV2Stage(ctx, ch.Key)
+	case strings.HasPrefix(ch.Key, modelv2.PrefixApis), strings.HasPrefix(ch.Key, modelv2.KindFlush+"/"),
+		strings.HasPrefix(ch.Key, modelv2.KindSnapshot+"/"):
+		return w.applyV2(ctx, ch)
 	case ch.Key == model.KeyAccount:
 		return w.applyAccount(ctx)
 	case strings.HasPrefix(ch.Key, model.KindFlush+"/"):
@@ -265,11 +294,15 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	var stage model.Stage
 	var snap, canarySnap *model.Snapshot
 	var canaryID string
+	var clientCert *model.StoredClientCertificate
 	err := w.Store.View(ctx, func(r store.Reader) error {
 		if err := getRecord(ctx, r, model.ChildKey(model.KindStage, apiID, name), &stage); err != nil {
 			return err
 		}
 		var err error
+		if clientCert, err = readClientCertificate(ctx, r, &stage); err != nil {
+			return err
+		}
 		if snap, err = w.snapshot(ctx, r, apiID, stage.DeploymentID); err != nil {
 			return fmt.Errorf("deployment %s: %w", stage.DeploymentID, err)
 		}
@@ -302,7 +335,14 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	case stage.CanarySettings != nil:
 		canary = d // a canary on the stage's own deployment: only its variables differ
 	}
-	return w.Compiler.CompileStage(&stage, d, canary)
+	st, err := w.Compiler.CompileStage(&stage, d, canary)
+	if err != nil {
+		return nil, err
+	}
+	if st.Clients, err = w.clientsFor(clientCert); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 // snapshot reads a deployment's snapshot unless it is already compiled.

@@ -5,7 +5,8 @@
 //	          and pipeline.Response and hands it to the front door
 //	front     host + path -> the Target serving it (a stage of an API of
 //	          any type), one immutable table swapped atomically; refuses
-//	          dot-segment paths and answers what reaches no target
+//	          dot-segment paths and answers what reaches no target; custom
+//	          domain names route by their rules and mappings (domains.go)
 //	rest      a REST API stage (a Target): rest.Stage.Serve states REST's
 //	          order; its integrations, access checks and request
 //	          validators are in rest/integration, rest/access and
@@ -21,6 +22,10 @@
 //	authz     IAM (SigV4) callers, execute-api ARNs, Lambda authorizer calls
 //	upstream  HTTP clients and forwarding, backend failures, Lambda calls
 //	invoker   the seam to what runs Lambda functions (internal/lambda)
+//	sni       the HTTPS listener's TLS configuration by server name: the
+//	          custom domains' certificates and security policies
+//	clientauth  mutual TLS: client certificates checked against a
+//	          domain's truststore
 //	router, pathsafe, mapping, cors, parammap, proxyevent
 //	          pure building blocks (routing trees, the path policy, VTL's
 //	          $input/$util, HTTP API CORS, parameter mapping and payloads)

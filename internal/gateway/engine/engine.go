@@ -10,6 +10,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -254,6 +255,10 @@ func (r *request) RawQuery() string { return b2s(r.ctx().Request.URI().QueryStri
 func (r *request) Protocol() string { return b2s(r.ctx().Request.Header.Protocol()) }
 func (r *request) TLS() bool        { return r.ctx().IsTLS() }
 
+// TLSState is the connection's TLS state (pipeline.TLSRequest), nil over
+// plain HTTP.
+func (r *request) TLSState() *tls.ConnectionState { return r.ctx().TLSConnectionState() }
+
 func (r *request) Header(name string) string {
 	h := &r.ctx().Request.Header
 	switch {
@@ -334,8 +339,23 @@ func (w *response) AddHeader(name, value string) {
 // proxy integration copies backend headers this way).
 func (w *response) AddHeaderBytes(k, v []byte) { w.ctx().Response.Header.AddBytesKV(k, v) }
 
-func (w *response) DelHeader(name string) { w.ctx().Response.Header.Del(name) }
-func (w *response) SetBody(b []byte)      { w.ctx().Response.SetBody(b) }
+// DelHeader removes every line of a header, whatever the casing it was
+// set with (response header names are kept as written, not normalized).
+func (w *response) DelHeader(name string) {
+	h := &w.ctx().Response.Header
+	var buf [4]string
+	names := buf[:0]
+	h.VisitAll(func(k, _ []byte) {
+		if len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			names = append(names, string(k))
+		}
+	})
+	for _, n := range names {
+		h.Del(n)
+	}
+}
+
+func (w *response) SetBody(b []byte) { w.ctx().Response.SetBody(b) }
 
 func (w *response) SetBodyStream(r io.Reader, size int) {
 	if size < 0 && !w.ctx().Request.Header.IsHTTP11() {
@@ -364,6 +384,23 @@ func (w *response) SetBodyStream(r io.Reader, size int) {
 	w.ctx().Response.SetBodyStream(r, size)
 }
 
+// ResponseHeader implements pipeline.ResponseHeaders: the first value of
+// a header, whatever the casing it was set with.
+func (w *response) ResponseHeader(name string) string {
+	h := &w.ctx().Response.Header
+	if v := h.Peek(name); len(v) > 0 {
+		return string(v)
+	}
+	var out string
+	found := false
+	h.VisitAll(func(k, v []byte) {
+		if !found && len(k) == len(name) && strings.EqualFold(b2s(k), name) {
+			out, found = string(v), true
+		}
+	})
+	return out
+}
+
 func (w *response) BodySize() int {
 	resp := &w.ctx().Response
 	if resp.IsBodyStream() {
@@ -376,4 +413,6 @@ func (w *response) BodySize() int {
 }
 
 var _ pipeline.Request = (*request)(nil)
+var _ pipeline.TLSRequest = (*request)(nil)
 var _ pipeline.Response = (*response)(nil)
+var _ pipeline.ResponseHeaders = (*response)(nil)

@@ -7,6 +7,7 @@ package front
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +19,7 @@ import (
 // DefaultStage is the name of an HTTP API's stage that serves at the root
 // of the API's host: a path whose first segment names no stage of the API
 // goes to it, whole.
-const DefaultStage = "$default"
+const DefaultStage = pipeline.DefaultStage
 
 // Door is the front door. Readers take the current table with one atomic
 // load; writers build a new table beside it and swap it in (copy on
@@ -27,12 +28,16 @@ const DefaultStage = "$default"
 type Door struct {
 	mu    sync.Mutex // serialises writers
 	table atomic.Pointer[table]
+	// Log, when set, receives why requests to custom domains were
+	// refused (mutual TLS failures).
+	Log *slog.Logger
 }
 
 // table is one immutable version of what is served: the stages of every
-// API, by API id.
+// API, by API id, and the custom domain names that route to them.
 type table struct {
-	apis map[string]stages
+	apis    map[string]stages
+	domains *domains
 }
 
 // stages are one API's targets by stage name.
@@ -51,14 +56,42 @@ func (d *Door) Serve(ctx context.Context, req pipeline.Request, resp pipeline.Re
 		refuse(resp, pipeline.ErrBadRequest)
 		return
 	}
+	if tb := d.table.Load(); tb != nil && tb.domains != nil {
+		// A custom domain name routes by its own mappings and rules.
+		host := hostName(req.Host())
+		if e := tb.domains.lookup(host); e != nil {
+			d.serveDomain(ctx, tb, e, host, req, resp, path)
+			return
+		}
+	}
 	at, t := d.resolve(req.Host(), path)
 	if t == nil {
-		// An unknown API, or a deployed API without this stage: 403
-		// {"message":"Forbidden"} [C/U].
+		// A deployed API without this stage answers as its type does (an
+		// HTTP API: 404); an unknown API, or a REST API without the stage:
+		// 403 {"message":"Forbidden"} [C/U].
+		if u, ok := d.anyStage(at.APIID).(pipeline.UnknownStage); ok {
+			u.ServeUnknownStage(ctx, req, resp, at)
+			return
+		}
 		refuse(resp, pipeline.ErrForbidden)
 		return
 	}
 	t.Serve(ctx, req, resp, at)
+}
+
+// anyStage returns one published stage of an API (nil: none).
+func (d *Door) anyStage(apiID string) pipeline.Target {
+	if apiID == "" {
+		return nil
+	}
+	tb := d.table.Load()
+	if tb == nil {
+		return nil
+	}
+	for _, t := range tb.apis[apiID] {
+		return t
+	}
+	return nil
 }
 
 // refuse answers a request that reaches no target, with the identifiers

@@ -30,7 +30,7 @@ func (d *Door) Set(apiID, stage string, t pipeline.Target) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	old := d.table.Load()
-	next := &table{apis: make(map[string]stages, len(old.all())+1)}
+	next := &table{apis: make(map[string]stages, len(old.all())+1), domains: old.domainTable()}
 	for id, api := range old.all() {
 		next.apis[id] = api
 	}
@@ -62,7 +62,7 @@ func (d *Door) RemoveAPI(apiID string) {
 	if !ok {
 		return
 	}
-	next := &table{apis: make(map[string]stages, len(old.all()))}
+	next := &table{apis: make(map[string]stages, len(old.all())), domains: old.domainTable()}
 	for id, api := range old.all() {
 		if id != apiID {
 			next.apis[id] = api

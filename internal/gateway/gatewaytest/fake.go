@@ -138,6 +138,9 @@ func (w *Response) BodySize() int {
 	return len(w.BodyBuf)
 }
 
+// ResponseHeader implements pipeline.ResponseHeaders.
+func (w *Response) ResponseHeader(n string) string { return w.Headers.Get(n) }
+
 // Body returns the body, draining (and closing) a stream.
 func (w *Response) Body() []byte {
 	if w.Stream != nil {
@@ -152,6 +155,7 @@ func (w *Response) Body() []byte {
 }
 
 var (
-	_ pipeline.Request  = (*Request)(nil)
-	_ pipeline.Response = (*Response)(nil)
+	_ pipeline.Request         = (*Request)(nil)
+	_ pipeline.Response        = (*Response)(nil)
+	_ pipeline.ResponseHeaders = (*Response)(nil)
 )

@@ -23,6 +23,12 @@ func NewAccessLog(format string, sink *LogSink) *AccessLog {
 	return &AccessLog{format: pipeline.ParseTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
 }
 
+// NewHTTPAccessLog compiles an HTTP API stage's format for sink, with the
+// $context variables of HTTP APIs (pipeline.ParseHTTPContextVar).
+func NewHTTPAccessLog(format string, sink *LogSink) *AccessLog {
+	return &AccessLog{format: pipeline.ParseHTTPTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
+}
+
 // Write logs one finished exchange: the format with its $context values
 // ("-" when absent).
 func (a *AccessLog) Write(x *pipeline.Exchange) {
@@ -89,7 +95,7 @@ func (ls *LogSinks) Open(dest string) (*LogSink, error) {
 	ls.once.Do(func() {
 		ls.sinks = map[string]*LogSink{}
 		ls.stop = make(chan struct{})
-		go ls.flusher()
+		go ls.flusher(ls.stop)
 	})
 	if s := ls.sinks[key]; s != nil {
 		return s, nil
@@ -120,14 +126,16 @@ func isStdoutDestination(dest string) bool {
 	return dest == "-" || dest == "stdout" || strings.HasPrefix(dest, "arn:")
 }
 
-func (ls *LogSinks) flusher() {
+// flusher flushes every sink periodically until stop is closed (the
+// channel is passed in: Close clears ls.stop under the lock).
+func (ls *LogSinks) flusher(stop <-chan struct{}) {
 	t := time.NewTicker(flushInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
 			ls.flushAll()
-		case <-ls.stop:
+		case <-stop:
 			return
 		}
 	}

@@ -31,6 +31,9 @@ type Authorization struct {
 	// (IAM execute-api:InvalidateCache on the method), which access control
 	// decides only for requests that ask to (Cache-Control: max-age=0).
 	InvalidateCache bool
+	// Error is why an HTTP API's authorizer refused the request or failed
+	// ($context.authorizer.error).
+	Error string
 	// SourceVpce is the private network (standing in for a VPC endpoint)
 	// the request came from, "" for public callers.
 	SourceVpce string

@@ -60,6 +60,21 @@ const (
 	CtxIdentityUserARN
 	CtxIdentityVpceID
 	CtxIdentityVpcID
+	// CtxRouteKey is $context.routeKey (HTTP APIs).
+	CtxRouteKey
+	// CtxAuthorizerError is $context.authorizer.error (HTTP APIs).
+	CtxAuthorizerError
+	// CtxIntegrationError is $context.integrationErrorMessage (HTTP APIs).
+	CtxIntegrationError
+	// Custom domain names and mutual TLS (domain.go).
+	CtxCustomDomainBasePathMatched
+	CtxCustomDomainRoutingRuleIDMatched
+	CtxIdentityClientCertPem
+	CtxIdentityClientCertSubjectDN
+	CtxIdentityClientCertIssuerDN
+	CtxIdentityClientCertSerialNumber
+	CtxIdentityClientCertNotBefore
+	CtxIdentityClientCertNotAfter
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -110,6 +125,34 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.userArn":              CtxIdentityUserARN,
 	"identity.vpceId":               CtxIdentityVpceID,
 	"identity.vpcId":                CtxIdentityVpcID,
+
+	"customDomain.basePathMatched":           CtxCustomDomainBasePathMatched,
+	"customDomain.routingRuleIdMatched":      CtxCustomDomainRoutingRuleIDMatched,
+	"identity.clientCert.clientCertPem":      CtxIdentityClientCertPem,
+	"identity.clientCert.subjectDN":          CtxIdentityClientCertSubjectDN,
+	"identity.clientCert.issuerDN":           CtxIdentityClientCertIssuerDN,
+	"identity.clientCert.serialNumber":       CtxIdentityClientCertSerialNumber,
+	"identity.clientCert.validity.notBefore": CtxIdentityClientCertNotBefore,
+	"identity.clientCert.validity.notAfter":  CtxIdentityClientCertNotAfter,
+}
+
+// httpVarNames are the variables only HTTP APIs define, or define
+// differently (reference: "Customize HTTP API access logs", [D]).
+var httpVarNames = map[string]CtxVar{
+	"routeKey":                CtxRouteKey,
+	"authorizer.error":        CtxAuthorizerError,
+	"integrationErrorMessage": CtxIntegrationError,
+	"integration.error":       CtxIntegrationError,
+}
+
+// ParseHTTPContextVar resolves a variable name (without "$context.") as
+// HTTP APIs define them: ParseContextVar's, plus routeKey,
+// authorizer.error and the integration's error message.
+func ParseHTTPContextVar(name string) CtxVar {
+	if v, ok := httpVarNames[name]; ok {
+		return v
+	}
+	return ParseContextVar(name)
 }
 
 // ContextVarNames yields every $context variable name (without
@@ -154,6 +197,15 @@ func (x *Exchange) AppendContext(buf []byte, v CtxVar) ([]byte, bool) {
 func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte, bool) {
 	a := &x.Auth
 	switch v {
+	case CtxRouteKey:
+		if r := x.Route; r != nil && r.RouteKey != "" {
+			return append(buf, r.RouteKey...), true
+		}
+		return buf, false
+	case CtxAuthorizerError:
+		return append(buf, a.Error...), a.Error != ""
+	case CtxIntegrationError:
+		return append(buf, x.IntegrationError...), x.IntegrationError != ""
 	case CtxAuthorizerPrincipalID:
 		return append(buf, a.PrincipalID...), a.PrincipalID != ""
 	case CtxAuthorizerKey:
@@ -192,6 +244,10 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		if x.Network != nil && x.Network.VPC != "" {
 			return append(buf, x.Network.VPC...), true
 		}
+	case CtxCustomDomainBasePathMatched, CtxCustomDomainRoutingRuleIDMatched,
+		CtxIdentityClientCertPem, CtxIdentityClientCertSubjectDN, CtxIdentityClientCertIssuerDN,
+		CtxIdentityClientCertSerialNumber, CtxIdentityClientCertNotBefore, CtxIdentityClientCertNotAfter:
+		return x.appendDomainContext(buf, v)
 	}
 	switch v {
 	case CtxAccountID:
@@ -251,8 +307,15 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 			return append(buf, r.OperationName...), true
 		}
 	case CtxPath:
-		buf = append(buf, '/')
-		buf = append(buf, x.StageName...)
+		if x.Domain != nil {
+			return append(buf, x.Path...), true
+		}
+		// An HTTP API's $default stage serves at the root: its path has
+		// no stage segment (REST stage names cannot be "$default").
+		if x.StageName != DefaultStage {
+			buf = append(buf, '/')
+			buf = append(buf, x.StageName...)
+		}
 		if x.RawStagePath != "" {
 			return append(buf, x.RawStagePath...), true
 		}

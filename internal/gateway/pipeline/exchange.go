@@ -23,6 +23,16 @@ type Address struct {
 	// RawStagePath is the path after the stage as the client sent it, for
 	// $context.path ("//pets" stays "//pets" there) [V].
 	RawStagePath string
+	// Domain is the custom domain name mapping or rule that routed the
+	// request; nil for the execute-api addresses.
+	Domain *DomainRoute
+	// Path is, for a request through a custom domain, the request path as
+	// the client sent it, base path included: what $context.path and a
+	// REST proxy event's path show [C: localstack#12295].
+	Path string
+	// ClientCert is the client certificate a mutual TLS domain verified
+	// (nil: none).
+	ClientCert *ClientCert
 }
 
 // Exchange is one request's journey through an API's pipeline, and its
@@ -62,7 +72,10 @@ type Exchange struct {
 	IntegrationStart   time.Time
 	IntegrationLatency time.Duration
 	IntegrationStatus  int
-	ResponseLength     int // -1: unknown (streamed)
+	// IntegrationError is why the integration failed, as HTTP APIs log it
+	// ($context.integrationErrorMessage, $context.integration.error).
+	IntegrationError string
+	ResponseLength   int // -1: unknown (streamed)
 	// Auth is what access control learned about the caller.
 	Auth Authorization
 	// Network is the private network the request came from, if any.

@@ -14,6 +14,9 @@ type RouteInfo struct {
 	HTTPMethod        string
 	OperationName     string
 	AuthorizationType string
+	// RouteKey is an HTTP API route's key ("GET /pets/{id}", "$default";
+	// $context.routeKey), "" for REST methods.
+	RouteKey string
 }
 
 // StageInfo is what shared code needs of the stage serving a request,

@@ -23,3 +23,24 @@ type Target interface {
 type Retirer interface {
 	Retire(next Target)
 }
+
+// DefaultStage is the name of an HTTP API's stage that serves at the root
+// of the API's host (no stage segment in its paths).
+const DefaultStage = "$default"
+
+// UnknownStage is a Target whose API answers requests that address none of
+// its stages in its own way: an HTTP API answers them 404 {"message":"Not
+// Found"}, where the front door answers 403 for APIs of other types. The
+// front door asks any published stage of the addressed API.
+type UnknownStage interface {
+	ServeUnknownStage(ctx context.Context, req Request, resp Response, at Address)
+}
+
+// ResponseHeaders is implemented by Responses that read back the headers
+// set on them: what an integration answered, for HTTP APIs' response
+// parameter mappings ($response.header.{name}).
+type ResponseHeaders interface {
+	// ResponseHeader returns the first value of a response header
+	// (case-insensitive), or "".
+	ResponseHeader(name string) string
+}

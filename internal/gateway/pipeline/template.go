@@ -26,14 +26,20 @@ type tpart struct {
 
 // ParseTemplate compiles s. It never fails: text that is not a known
 // reference is kept literally, as Velocity does.
-func ParseTemplate(s string) *Template {
+func ParseTemplate(s string) *Template { return parseTemplate(s, ParseContextVar) }
+
+// ParseHTTPTemplate is ParseTemplate with the $context variables of HTTP
+// APIs (ParseHTTPContextVar), for their access logs.
+func ParseHTTPTemplate(s string) *Template { return parseTemplate(s, ParseHTTPContextVar) }
+
+func parseTemplate(s string, vars func(string) CtxVar) *Template {
 	t := &Template{}
 	lit := 0
 	for i := 0; i < len(s); i++ {
 		if s[i] != '$' {
 			continue
 		}
-		ref, n := parseRef(s[i:])
+		ref, n := parseRef(s[i:], vars)
 		if n == 0 {
 			continue
 		}
@@ -54,7 +60,7 @@ func ParseTemplate(s string) *Template {
 // "$stageVariables.x", "$stageVariables['x']" at the start of s. It returns
 // the part and the bytes consumed, or 0 when s does not start a reference
 // this template language handles.
-func parseRef(s string) (tpart, int) {
+func parseRef(s string, vars func(string) CtxVar) (tpart, int) {
 	i := 1
 	quiet := false
 	if i < len(s) && s[i] == '!' {
@@ -72,7 +78,7 @@ func parseRef(s string) (tpart, int) {
 	var p tpart
 	switch {
 	case len(name) > len("context.") && name[:len("context.")] == "context.":
-		p = tpart{kind: tContext, v: ParseContextVar(name[len("context."):]), name: name[len("context."):]}
+		p = tpart{kind: tContext, v: vars(name[len("context."):]), name: name[len("context."):]}
 		if p.v == CtxUnknown {
 			return tpart{}, 0
 		}

@@ -88,7 +88,9 @@ func (st *Stage) admit(x *Exchange) error {
 	}
 	d := x.Deployment
 	x.DeploymentID = d.ID
-	if d.DisableExecuteAPIEndpoint {
+	if d.DisableExecuteAPIEndpoint && x.Domain == nil {
+		// Only the execute-api addresses close: custom domains keep
+		// serving the API [D: rest-api-disable-default-endpoint].
 		return pipeline.ErrForbidden
 	}
 	if d.Private {

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
 
@@ -48,6 +49,10 @@ type Stage struct {
 	Cache *StageCache
 	// Env is what every REST stage shares (nil: nothing; tests).
 	Env *Env
+	// Clients, when set, are the HTTP clients of the stage's HTTP and
+	// HTTP_PROXY integrations, presenting the stage's client certificate
+	// (clientCertificateId); nil: the integrations' own (HTTPClients).
+	Clients *upstream.Clients
 }
 
 // Env is what every REST stage shares, fixed at start-up.

@@ -84,6 +84,14 @@ func (in *routeSettingsInput) check(c *checker) {
 	}
 }
 
+// validLogDestination accepts a log group (or Firehose) ARN, written to
+// the gateway's stdout, and — as for REST API stages — a file path
+// (absolute, or file://…) or "-" for stdout: a self-hosted gateway has no
+// log groups.
+func validLogDestination(d string) bool {
+	return strings.HasPrefix(d, "arn:") || d == "-" || strings.HasPrefix(d, "/") || strings.HasPrefix(d, "file:///")
+}
+
 // check validates the members sent, before the stage is read.
 func (in *stageInput) check(c *checker, create bool) {
 	c.length(in.Description, "description", 0, 1024)
@@ -93,7 +101,7 @@ func (in *stageInput) check(c *checker, create bool) {
 	}
 	if l := in.AccessLogSettings; l != nil {
 		switch {
-		case l.DestinationArn == nil || !strings.HasPrefix(*l.DestinationArn, "arn:"):
+		case l.DestinationArn == nil || !validLogDestination(*l.DestinationArn):
 			c.fail("Invalid destination ARN specified in access log settings") // [U]
 		case l.Format == nil || *l.Format == "" || len(*l.Format) > maxAccessLogFormat:
 			c.fail("Access log format must be between 1 and %d characters long", maxAccessLogFormat) // [D][U: text]

@@ -2,8 +2,6 @@ package domains
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/domain"
 )
 
 // maxTruststore bounds a truststore file (AWS: up to 1,000 certificates,
@@ -137,21 +136,8 @@ func truststoreProblem(c *x509.Certificate, now time.Time) string {
 	case now.Before(c.NotBefore):
 		return "Certificate is not yet valid"
 	}
-	switch c.SignatureAlgorithm {
-	case x509.MD2WithRSA, x509.MD5WithRSA, x509.SHA1WithRSA, x509.DSAWithSHA1, x509.ECDSAWithSHA1:
-		return "Certificate uses an insecure signature algorithm"
-	}
-	switch k := c.PublicKey.(type) {
-	case *rsa.PublicKey:
-		if k.N.BitLen() < 2048 {
-			return "Certificate key is shorter than 2048 bits"
-		}
-	case *ecdsa.PublicKey:
-		if k.Curve.Params().BitSize < 256 {
-			return "Certificate key is shorter than 256 bits"
-		}
-	default:
-		return "Certificate key algorithm is not supported"
+	if weak := domain.Weakness(c); weak != "" {
+		return weak
 	}
 	selfSigned := bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 	if !(c.BasicConstraintsValid && c.IsCA) && !selfSigned {

@@ -14,7 +14,8 @@
 //
 // Allowed answers carry principalId "user-1" and a context with a string, a
 // number, a boolean, the invocation count of this process ("n"), and what
-// the event said (methodArn, type, and for REQUEST events path/resource).
+// the event said (methodArn, type, and for REQUEST events path/resource,
+// and clientSubject with a mutual TLS client certificate).
 package main
 
 import (
@@ -39,6 +40,11 @@ type event struct {
 	QueryStringParameters map[string]string `json:"queryStringParameters"`
 	RequestContext        struct {
 		RequestID string `json:"requestId"`
+		Identity  struct {
+			ClientCert *struct {
+				SubjectDN string `json:"subjectDN"`
+			} `json:"clientCert"`
+		} `json:"identity"`
 	} `json:"requestContext"`
 }
 
@@ -70,6 +76,9 @@ func handle(_ context.Context, ev event) (map[string]any, error) {
 	}
 	if ev.Type == "REQUEST" {
 		ctx["path"], ctx["resource"] = ev.Path, ev.Resource
+		if cc := ev.RequestContext.Identity.ClientCert; cc != nil {
+			ctx["clientSubject"] = cc.SubjectDN // mutual TLS
+		}
 	}
 	out := map[string]any{"principalId": "user-1", "context": ctx}
 	// arn:aws:execute-api:{region}:{account}:{api}/{stage}/{verb}/{path}

@@ -23,7 +23,7 @@ type HTTP struct {
 	clients   *upstream.Clients
 	insecure  bool
 	method    string
-	uri       *uriTemplate
+	uri       *upstream.URITemplate
 	mappings  []requestMapping
 	requests  *RequestTemplates
 	responses *Responses
@@ -32,7 +32,7 @@ type HTTP struct {
 
 // NewHTTP compiles an HTTP integration.
 func NewHTTP(in *model.Integration, clients *upstream.Clients) (*HTTP, error) {
-	uri, err := parseURI(model.Deref(in.URI))
+	uri, err := upstream.ParseURI(model.Deref(in.URI))
 	if err != nil {
 		return nil, err
 	}
@@ -102,8 +102,8 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 	x.RequestOverrides("path", func(k, v string) { params[k] = url.PathEscape(v) })
 	x.RequestOverrides("querystring", func(k, v string) { query.Set(k, v) })
 	x.RequestOverrides("header", func(k, v string) { req.Header.Set(k, v) })
-	target := h.uri.render(func(n string) (string, bool) { v, ok := params[n]; return v, ok }, x.Variables())
-	if err := h.uri.checkTarget(target, x.Variables()); err != nil {
+	target := h.uri.Render(func(n string) (string, bool) { v, ok := params[n]; return v, ok }, x.Variables())
+	if err := h.uri.CheckTarget(target, x.Variables()); err != nil {
 		return err
 	}
 	req.SetRequestURI(target)
@@ -135,7 +135,7 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
-	if err := h.clients.Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
+	if err := x.HTTPClients(h.clients).Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
 		return upstream.Failure(err)
 	}
 	var respBody []byte

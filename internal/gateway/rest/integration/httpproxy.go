@@ -19,14 +19,14 @@ type HTTPProxy struct {
 	clients  *upstream.Clients
 	insecure bool
 	method   string // "" = the client's method (integration httpMethod ANY)
-	uri      *uriTemplate
+	uri      *upstream.URITemplate
 	mappings []requestMapping
 	timeout  time.Duration
 }
 
 // NewHTTPProxy compiles an HTTP_PROXY integration.
 func NewHTTPProxy(in *model.Integration, clients *upstream.Clients) (*HTTPProxy, error) {
-	uri, err := parseURI(model.Deref(in.URI))
+	uri, err := upstream.ParseURI(model.Deref(in.URI))
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +79,8 @@ func (p *HTTPProxy) Invoke(x *rest.Exchange) error {
 	// pooled buffer (fasthttp copies them), headers are copied as bytes.
 	bp := uriBufs.Get().(*[]byte)
 	defer uriBufs.Put(bp)
-	buf := p.uri.appendTo((*bp)[:0], func(name string) (string, bool) { return p.pathParam(x, name) }, x.Variables())
-	if err := p.uri.checkTarget(b2s(buf), x.Variables()); err != nil {
+	buf := p.uri.AppendTo((*bp)[:0], func(name string) (string, bool) { return p.pathParam(x, name) }, x.Variables())
+	if err := p.uri.CheckTarget(b2s(buf), x.Variables()); err != nil {
 		return err
 	}
 	req.SetRequestURIBytes(buf)
@@ -115,7 +115,7 @@ func (p *HTTPProxy) Invoke(x *rest.Exchange) error {
 	}
 	*bp = q[:0]
 
-	return upstream.Forward(&x.Exchange, p.clients.Client(p.insecure), req, p.timeout)
+	return upstream.Forward(&x.Exchange, x.HTTPClients(p.clients).Client(p.insecure), req, p.timeout)
 }
 
 // pathParam resolves a {placeholder}: a mapped integration.request.path

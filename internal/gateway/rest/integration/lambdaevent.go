@@ -69,6 +69,24 @@ type Identity struct {
 	APIKeyID                      *string `json:"apiKeyId,omitempty"`
 	VpceID                        *string `json:"vpceId,omitempty"`
 	VpcID                         *string `json:"vpcId,omitempty"`
+	// ClientCert is the client certificate of a mutual TLS custom domain
+	// (absent without one) [D: rest-api-mutual-tls].
+	ClientCert *ClientCert `json:"clientCert,omitempty"`
+}
+
+// ClientCert is identity.clientCert.
+type ClientCert struct {
+	ClientCertPem string   `json:"clientCertPem"`
+	SubjectDN     string   `json:"subjectDN"`
+	IssuerDN      string   `json:"issuerDN"`
+	SerialNumber  string   `json:"serialNumber"`
+	Validity      Validity `json:"validity"`
+}
+
+// Validity is identity.clientCert.validity.
+type Validity struct {
+	NotBefore string `json:"notBefore"`
+	NotAfter  string `json:"notAfter"`
 }
 
 // NewProxyEventV1 builds the event for x with the request body.
@@ -78,6 +96,11 @@ func NewProxyEventV1(x *rest.Exchange, body []byte) *ProxyEventV1 {
 		Resource:   r.ResourcePath,
 		Path:       x.StagePath,
 		HTTPMethod: x.Req.Method(),
+	}
+	if x.Domain != nil {
+		// Through a custom domain the path keeps its base path (and a
+		// path-supplied stage) [C: localstack#12295, measured on AWS].
+		ev.Path = x.Path
 	}
 	if ev.Path == "" {
 		ev.Path = "/"
@@ -149,6 +172,10 @@ func RequestContextOf(x *rest.Exchange) RequestContextV1 {
 	if c := a.IAM; c != nil {
 		rc.Identity.AccessKey, rc.Identity.AccountID = &c.AccessKey, &c.AccountID
 		rc.Identity.Caller, rc.Identity.User, rc.Identity.UserArn = &c.UserID, &c.UserID, &c.ARN
+	}
+	if c := x.ClientCert; c != nil {
+		rc.Identity.ClientCert = &ClientCert{ClientCertPem: c.PEM, SubjectDN: c.SubjectDN, IssuerDN: c.IssuerDN,
+			SerialNumber: c.SerialNumber, Validity: Validity{NotBefore: c.NotBefore, NotAfter: c.NotAfter}}
 	}
 	if x.Network != nil {
 		rc.Identity.VpceID = &x.Network.Name

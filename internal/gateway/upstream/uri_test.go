@@ -1,4 +1,4 @@
-package integration
+package upstream
 
 import (
 	"errors"
@@ -26,12 +26,12 @@ func TestCheckTarget(t *testing.T) {
 		{"http://b/${stageVariables.base}/{p}", "x", map[string]string{"base": "v1/../v2"}, false},
 		{"http://b/a/../{p}", "x", nil, false},
 	} {
-		tpl, err := parseURI(c.template)
+		tpl, err := ParseURI(c.template)
 		if err != nil {
 			t.Fatalf("%s: %v", c.template, err)
 		}
-		target := tpl.render(func(string) (string, bool) { return c.value, true }, c.vars)
-		err = tpl.checkTarget(target, c.vars)
+		target := tpl.Render(func(string) (string, bool) { return c.value, true }, c.vars)
+		err = tpl.CheckTarget(target, c.vars)
 		if refused := errors.Is(err, pipeline.ErrBadRequest); refused != c.refused {
 			t.Errorf("%s with %q (%s): refused %v, want %v", c.template, c.value, target, refused, c.refused)
 		}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"encoding/hex"
+	"math/rand/v2"
+	"net"
+	"strconv"
+
+	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
+)
+
+// eventRequest describes x's request for the Lambda payloads (integration
+// and authorizer events) into r.
+func (x *Exchange) eventRequest(r *proxyevent.Request, body []byte) {
+	host, port := splitHost(x.DomainName)
+	*r = proxyevent.Request{
+		Method:         x.Req.Method(),
+		RawPath:        x.rawPath(),
+		RawQuery:       x.Req.RawQuery(),
+		Headers:        x.Req,
+		Body:           body,
+		StageVariables: x.Variables(),
+		RequestID:      x.RequestID,
+		Time:           x.Start,
+		DomainName:     host,
+		AccountID:      x.Stage.AccountID,
+		APIID:          x.APIID,
+		Stage:          x.StageName,
+		Authorizer:     x.authorizer,
+		// API Gateway sets these: the scheme and port the client used
+		// (AWS's are always https and 443), and a trace id unless the
+		// client sent one [D].
+		ForwardedProto: "http",
+		ForwardedPort:  port,
+	}
+	if x.Req.TLS() {
+		r.ForwardedProto = "https"
+	}
+	if r.ForwardedPort == "" {
+		r.ForwardedPort = "80"
+		if x.Req.TLS() {
+			r.ForwardedPort = "443"
+		}
+	}
+	if c := x.ClientCert; c != nil { // mutual TLS custom domains
+		r.ClientCert = &proxyevent.ClientCert{ClientCertPEM: c.PEM, SubjectDN: c.SubjectDN, IssuerDN: c.IssuerDN,
+			SerialNumber: c.SerialNumber, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+	}
+	if x.Req.Header("X-Amzn-Trace-Id") == "" {
+		r.TraceID = newTraceID(x)
+	}
+	if a := x.Req.RemoteAddr(); a.IsValid() {
+		r.SourceIP = a.Addr().Unmap().String()
+	}
+	if rt := x.Match.Route; rt != nil {
+		r.RouteKey = rt.Key
+		if x.Match.Params.Len() > 0 {
+			r.PathParams = &x.Match.Params
+		}
+	}
+}
+
+// splitHost splits a Host header into host and port ("" when it has none).
+func splitHost(hostport string) (host, port string) {
+	h, p, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return hostport, ""
+	}
+	return h, p
+}
+
+// newTraceID returns an X-Ray trace header for x: "Root=1-" the request's
+// start in hex seconds, "-", 24 random hex digits.
+func newTraceID(x *Exchange) string {
+	var b [7 + 8 + 1 + 24]byte
+	out := append(b[:0], "Root=1-"...)
+	out = strconv.AppendUint(out, uint64(x.Start.Unix())&0xffffffff, 16)
+	out = append(out, '-')
+	var r [12]byte
+	u1, u2 := rand.Uint64(), rand.Uint32()
+	for i := range 8 {
+		r[i] = byte(u1 >> (8 * i))
+	}
+	for i := range 4 {
+		r[8+i] = byte(u2 >> (8 * i))
+	}
+	out = hex.AppendEncode(out, r[:])
+	return string(out)
+}

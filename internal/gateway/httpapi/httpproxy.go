@@ -1,0 +1,260 @@
+package httpapi
+
+import (
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/tollgate/tollgate/internal/gateway/parammap"
+	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
+)
+
+// httpProxy is an HTTP_PROXY integration: the request, rewritten by the
+// integration's parameter mappings, goes to integrationUri and the
+// backend's answer comes back unchanged but for response mappings [D:
+// "Create HTTP proxy integrations for HTTP APIs"].
+type httpProxy struct {
+	clients   *upstream.Clients
+	uri       *upstream.URITemplate
+	method    string // "" = the client's method (integrationMethod ANY)
+	timeout   time.Duration
+	requests  *parammap.RequestMapping
+	responses *parammap.ResponseMapping
+}
+
+func (p *httpProxy) Responses() *parammap.ResponseMapping { return p.responses }
+
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+var uriBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// Invoke implements Integration. The backend URL is integrationUri with
+// {variable} placeholders filled from the route's path parameters (as
+// the client sent them, still escaped) and ${stageVariables.x} from the
+// stage; the $default route appends the whole request path to it, a
+// named stage's prefix included [D][U: whether the prefix stays]. The
+// client's query string always goes along [D]. Headers are the client's
+// without hop-by-hop ones, Host set to the backend's, plus forwarded,
+// via and x-amzn-trace-id as API Gateway adds them [C].
+func (p *httpProxy) Invoke(x *Exchange) error {
+	if p.clients == nil {
+		return pipeline.Fail(pipeline.APIConfigurationError, errNoClients)
+	}
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	req.Header.DisableNormalizing()
+	method := p.method
+	if method == "" {
+		method = x.Req.Method()
+	}
+	req.Header.SetMethod(method)
+
+	bp := uriBufs.Get().(*[]byte)
+	defer uriBufs.Put(bp)
+	vars := x.Variables()
+	buf := p.uri.AppendTo((*bp)[:0], x.Match.Params.Get, vars)
+	if err := p.uri.CheckTarget(b2s(buf), vars); err != nil {
+		return err
+	}
+	var uriQuery string
+	if x.Match.Route.Default {
+		// The whole request path follows the URI's own path.
+		target := string(buf)
+		base, q, _ := strings.Cut(target, "?")
+		uriQuery = q
+		buf = append(append(buf[:0], strings.TrimSuffix(base, "/")...), x.rawPath()...)
+	}
+	req.SetRequestURIBytes(buf)
+	u := req.URI()
+	u.DisablePathNormalizing = true
+	q := buf[:0]
+	if x.Match.Route.Default {
+		q = append(q, uriQuery...)
+	} else {
+		q = append(q, u.QueryString()...)
+	}
+	if raw := x.Req.RawQuery(); raw != "" {
+		if len(q) > 0 {
+			q = append(q, '&')
+		}
+		q = append(q, raw...)
+	}
+	u.SetQueryStringBytes(q)
+	*bp = q[:0]
+
+	upstream.ForwardHeaders(&x.Exchange, req)
+	forwarded(x, req)
+	if p.requests != nil {
+		ed := &requestEditor{req: req}
+		p.requests.Apply(x, ed)
+		if err := ed.finish(); err != nil {
+			return err
+		}
+	}
+	return upstream.Forward(&x.Exchange, p.clients.Client(false), req, p.timeout)
+}
+
+// forwarded adds what API Gateway tells an HTTP backend about the client:
+// forwarded (RFC 7239) and via, and a trace id unless the client sent one
+// [C: a backend's echo of an HTTP API request].
+func forwarded(x *Exchange, req *fasthttp.Request) {
+	host, _ := splitHost(x.DomainName)
+	proto := "http"
+	if x.Req.TLS() {
+		proto = "https"
+	}
+	var b [128]byte
+	f := append(b[:0], "for="...)
+	if a := x.Req.RemoteAddr(); a.IsValid() {
+		f = a.Addr().Unmap().AppendTo(f)
+	}
+	f = append(append(append(f, ";host="...), host...), ";proto="...)
+	f = append(f, proto...)
+	req.Header.SetBytesV("Forwarded", f)
+	req.Header.Set("Via", "HTTP/1.1 AmazonAPIGateway")
+	if x.Req.Header("X-Amzn-Trace-Id") == "" {
+		req.Header.Set("X-Amzn-Trace-Id", newTraceID(x))
+	}
+}
+
+// requestEditor applies request parameter mappings to the backend
+// request: headers directly, the query string and the path once every
+// mapping has run.
+type requestEditor struct {
+	req                  *fasthttp.Request
+	query                []queryParam // parsed on the first query mapping
+	parsed, queryChanged bool
+	path                 string
+	pathSet              bool
+}
+
+type queryParam struct{ name, value string }
+
+func (e *requestEditor) SetHeader(name, value string) {
+	e.DelHeader(name)
+	e.req.Header.Add(name, value)
+}
+
+func (e *requestEditor) AddHeader(name, value string) { e.req.Header.Add(name, value) }
+
+// DelHeader removes every line of a header whatever its casing (the
+// request keeps the client's casing: normalizing is off).
+func (e *requestEditor) DelHeader(name string) {
+	var names []string
+	e.req.Header.VisitAll(func(k, _ []byte) {
+		if len(k) == len(name) && equalFold(b2s(k), name) {
+			names = append(names, string(k))
+		}
+	})
+	for _, n := range names {
+		e.req.Header.Del(n)
+	}
+}
+
+func (e *requestEditor) parseQuery() {
+	if e.parsed {
+		return
+	}
+	e.parsed, e.queryChanged = true, true
+	raw := string(e.req.URI().QueryString())
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		dk, err1 := url.QueryUnescape(k)
+		dv, err2 := url.QueryUnescape(v)
+		if err1 != nil || err2 != nil {
+			dk, dv = k, v
+		}
+		e.query = append(e.query, queryParam{dk, dv})
+	}
+}
+
+func (e *requestEditor) SetQuery(name, value string) {
+	e.DelQuery(name)
+	e.query = append(e.query, queryParam{name, value})
+}
+
+func (e *requestEditor) AddQuery(name, value string) {
+	e.parseQuery()
+	e.query = append(e.query, queryParam{name, value})
+}
+
+func (e *requestEditor) DelQuery(name string) {
+	e.parseQuery()
+	kept := e.query[:0]
+	for _, q := range e.query {
+		if q.name != name {
+			kept = append(kept, q)
+		}
+	}
+	e.query = kept
+}
+
+// SetPath replaces the path sent to the backend (overwrite:path) [D].
+func (e *requestEditor) SetPath(path string) { e.path, e.pathSet = path, true }
+
+var _ parammap.RequestEditor = (*requestEditor)(nil)
+
+// finish writes the mapped query string and path. A mapped path with a
+// dot-segment is refused, as request paths are (see package pathsafe).
+func (e *requestEditor) finish() error {
+	if e.queryChanged {
+		var b strings.Builder
+		for i, q := range e.query {
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(q.name))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(q.value))
+		}
+		e.req.URI().SetQueryString(b.String())
+	}
+	if e.pathSet {
+		p := e.path
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p
+		}
+		if pathsafe.HasDotSegment(p) {
+			return pipeline.ErrBadRequest
+		}
+		e.req.URI().SetPath(escapePath(p))
+	}
+	return nil
+}
+
+// escapePath percent-encodes what may not appear in a request path as
+// sent (spaces, controls, '?', '#', non-ASCII bytes), and keeps '%': a
+// mapped value taken from the request path ($request.path.id) is already
+// escaped.
+func escapePath(p string) string {
+	const hexDigits = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c > ' ' && c < 0x7f && c != '?' && c != '#' {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(p)+8), p[:i]...)
+		}
+		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
+	}
+	if b == nil {
+		return p
+	}
+	return string(b)
+}

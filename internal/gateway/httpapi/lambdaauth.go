@@ -1,0 +1,157 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/authz"
+	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/parammap"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
+)
+
+// authorizerTimeout bounds a Lambda authorizer's invocation [D: "Amazon
+// API Gateway quotas for HTTP APIs", Lambda authorizer response timeout].
+const authorizerTimeout = 10 * time.Second
+
+// lambdaAuthorizer is a Lambda (REQUEST) authorizer [D: "Controlling
+// access to HTTP APIs with AWS Lambda authorizers"].
+type lambdaAuthorizer struct {
+	id              string
+	region, account string
+	inv             invoker.Lambda
+	fn              upstream.LambdaFunction
+	v2              bool // authorizerPayloadFormatVersion 2.0
+	simple          bool // enableSimpleResponses (2.0 only)
+	sources         []*parammap.Value
+	ttl             time.Duration // 0: no caching
+}
+
+// lambdaResult is an authorizer's answer, as cached: a simple answer's
+// verdict, or an IAM policy decided per request ARN.
+type lambdaResult struct {
+	simple     bool
+	authorized bool
+	policy     *proxyevent.PolicyResult
+	context    *proxyevent.Context
+	text       map[string]string // context as $context.authorizer.{key} reads it
+}
+
+// Authorize implements Authorizer:
+//
+//   - every identity source must be present and non-empty, else 401
+//     without invoking the function [D];
+//   - with a TTL and identity sources, the answer is cached by the
+//     sources' values, for every route the authorizer guards [D];
+//   - a simple answer allows when isAuthorized is true, an IAM policy
+//     when it allows execute-api:Invoke on the request's ARN; otherwise
+//     403 [D];
+//   - the function failing with "Unauthorized" is 401 [E][U]; any other
+//     failure, or an answer that cannot be read, is 500 [D].
+//
+// The answer's context reaches a 2.0 integration as
+// requestContext.authorizer.lambda, types kept [D][G].
+func (a *lambdaAuthorizer) Authorize(x *Exchange) error {
+	var vbuf [4]string
+	values := vbuf[:0]
+	for _, s := range a.sources {
+		v, ok := s.Eval(x)
+		if !ok || v == "" {
+			x.Auth.Error = "identity source " + s.String() + " is missing"
+			return pipeline.Fail(pipeline.Unauthorized, nil)
+		}
+		values = append(values, v)
+	}
+	cache := x.Stage.AuthorizerCache
+	var key string
+	if a.ttl <= 0 || len(values) == 0 {
+		cache = nil
+	}
+	var res *lambdaResult
+	if cache != nil {
+		key = a.id + "\x00" + strings.Join(values, "\x00")
+		if v, ok := cache.Get(key, time.Now()); ok {
+			res = v.(*lambdaResult)
+		}
+	}
+	arn := routeARN(a.region, a.account, x)
+	if res == nil {
+		start := time.Now()
+		r, err := a.invoke(x, arn, values)
+		x.Auth.Latency = time.Since(start)
+		if err != nil {
+			return err
+		}
+		res = r
+		if cache != nil {
+			cache.Put(key, res, a.ttl, time.Now())
+		}
+	}
+	allowed := res.authorized
+	if !res.simple {
+		allowed = res.policy.Allows(arn)
+	}
+	if !allowed {
+		x.Auth.Error = "the authorizer denied the request"
+		return pipeline.Fail(pipeline.AccessDenied, nil)
+	}
+	la := &proxyevent.LambdaAuth{Context: res.context, Latency: x.Auth.Latency}
+	if res.policy != nil {
+		la.PrincipalID = res.policy.PrincipalID
+		x.Auth.PrincipalID = la.PrincipalID
+	}
+	x.Auth.Authorized = true
+	x.Auth.Context = res.text
+	x.authorizer = &proxyevent.Authorizer{Lambda: la}
+	return nil
+}
+
+// invoke runs the function with the event of the authorizer's payload
+// version and reads its answer.
+func (a *lambdaAuthorizer) invoke(x *Exchange, arn string, values []string) (*lambdaResult, error) {
+	var ev proxyevent.Request
+	x.eventRequest(&ev, nil)
+	ev.Authorizer = nil
+	var event []byte
+	if a.v2 {
+		event = proxyevent.AppendAuthorizerV2(nil, &ev, arn, values)
+	} else {
+		event = proxyevent.AppendAuthorizerV1(nil, &ev, arn, values)
+	}
+	ctx, cancel := context.WithTimeout(x.Ctx, authorizerTimeout)
+	defer cancel()
+	fn := a.fn.Resolve(x.Variables())
+	payload, err := authz.InvokeAuthorizer(ctx, a.inv, fn, event)
+	var f *pipeline.Failure
+	switch {
+	case errors.As(err, &f):
+		x.Auth.Error = "Unauthorized"
+		return nil, f
+	case err != nil:
+		x.Auth.Error = err.Error()
+		return nil, pipeline.Fail(pipeline.AuthorizerFailure, fmt.Errorf("authorizer %s (%s): %w", a.id, fn, err))
+	}
+	res := &lambdaResult{simple: a.v2 && a.simple}
+	if res.simple {
+		sr, err := proxyevent.DecodeSimpleResponse(payload)
+		if err != nil {
+			x.Auth.Error = err.Error()
+			return nil, pipeline.Fail(pipeline.AuthorizerConfigurationError, fmt.Errorf("authorizer %s: %w", a.id, err))
+		}
+		res.authorized, res.context = sr.Authorized, sr.Context
+	} else {
+		pr, err := proxyevent.DecodePolicyResponse(payload)
+		if err != nil {
+			x.Auth.Error = err.Error()
+			return nil, pipeline.Fail(pipeline.AuthorizerConfigurationError, fmt.Errorf("authorizer %s: %w", a.id, err))
+		}
+		res.policy, res.context = pr, pr.Context
+	}
+	res.text = contextText(res.context)
+	return res, nil
+}

@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"strings"
+
+	"github.com/tollgate/tollgate/internal/gateway/parammap"
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+)
+
+// Lookup implements parammap.Resolver: the values parameter mappings and
+// Lambda authorizers' identity sources read, from the request and, once
+// an integration has answered, its response.
+func (x *Exchange) Lookup(src parammap.Source, name string) (string, bool) {
+	switch src {
+	case parammap.SrcRequestHeader:
+		return x.requestHeader(name)
+	case parammap.SrcRequestQuery:
+		vs, ok := x.Query()[name]
+		return strings.Join(vs, ","), ok
+	case parammap.SrcRequestPath:
+		if x.StagePath == "" {
+			return "/", true
+		}
+		return x.StagePath, true
+	case parammap.SrcRequestPathParam:
+		return x.Match.Params.Get(name)
+	case parammap.SrcContext:
+		v := pipeline.ParseHTTPContextVar(name)
+		if v == pipeline.CtxUnknown || v == pipeline.CtxNull {
+			return "", false
+		}
+		b, ok := x.AppendContextName(nil, v, name)
+		return string(b), ok
+	case parammap.SrcStageVariable:
+		v, ok := x.Variables()[name]
+		return v, ok
+	case parammap.SrcResponseHeader:
+		return x.responseHeader(name)
+	}
+	return "", false
+}
+
+// Body implements parammap.Resolver: the request body (read whole, and
+// kept for the integration), or a Lambda integration's response body.
+// An HTTP backend's response body is streamed to the client, not read:
+// $response.body of HTTP_PROXY integrations is absent [U].
+func (x *Exchange) Body(src parammap.Source) []byte {
+	switch src {
+	case parammap.SrcRequestBody:
+		b, err := x.ReadBody()
+		if err != nil {
+			return nil
+		}
+		return b
+	case parammap.SrcResponseBody:
+		if x.response != nil {
+			return x.response.Body
+		}
+	}
+	return nil
+}
+
+var _ parammap.Resolver = (*Exchange)(nil)
+
+// requestHeader returns every value of a request header joined with ","
+// (names compare ignoring case) [D].
+func (x *Exchange) requestHeader(name string) (string, bool) {
+	var out []byte
+	found := false
+	x.Req.VisitHeaders(func(k, v []byte) {
+		if len(k) == len(name) && strings.EqualFold(string(k), name) {
+			if found {
+				out = append(out, ',')
+			}
+			out = append(out, v...)
+			found = true
+		}
+	})
+	return string(out), found
+}
+
+// responseHeader returns a header of the integration's response: a Lambda
+// answer's (every value joined with ","), or the HTTP backend's as the
+// response holds it.
+func (x *Exchange) responseHeader(name string) (string, bool) {
+	if r := x.response; r != nil {
+		var vals []string
+		for _, h := range r.Headers {
+			if strings.EqualFold(h.Name, name) {
+				vals = append(vals, h.Value)
+			}
+		}
+		return strings.Join(vals, ","), vals != nil
+	}
+	if rh, ok := x.Resp.(pipeline.ResponseHeaders); ok {
+		v := rh.ResponseHeader(name)
+		return v, v != ""
+	}
+	return "", false
+}
+
+// mapResponse applies the integration's responseParameters for the status
+// it answered: headers, and overwrite:statuscode [D].
+func (x *Exchange) mapResponse(m *parammap.ResponseMapping) {
+	status := x.Resp.Status()
+	if !m.Has(status) {
+		return
+	}
+	if out := m.Apply(status, x, responseEditor{x.Resp}); out != status {
+		x.Resp.SetStatus(out)
+	}
+}
+
+// responseEditor applies response mappings: overwrite replaces every line
+// of the header, whatever casing the backend gave it.
+type responseEditor struct{ pipeline.Response }
+
+func (e responseEditor) SetHeader(name, value string) {
+	e.Response.DelHeader(name)
+	e.Response.SetHeader(name, value)
+}
+
+var _ parammap.ResponseEditor = responseEditor{}
