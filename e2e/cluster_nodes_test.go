@@ -27,6 +27,7 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("GlobalStageThrottle", func(t *testing.T) { testGlobalThrottle(t, nodes) })
 	t.Run("QuotaExactAcrossNodes", func(t *testing.T) { testQuotaAcrossNodes(t, nodes) })
 	t.Run("CreationOrderAcrossNodes", func(t *testing.T) { testCreationOrder(t, nodes) })
+	t.Run("StageCacheShared", func(t *testing.T) { testStageCacheShared(t, nodes) })
 	t.Run("LambdaFunctionOnEveryNode", func(t *testing.T) { testSharedFunction(t, nodes) })
 	t.Run("AuthorizerCacheShared", func(t *testing.T) { testAuthorizerCacheShared(t, nodes) })
 	t.Run("ClusterView", func(t *testing.T) { testClusterView(t, nodes) })
@@ -298,6 +299,43 @@ func testCreationOrder(t *testing.T, nodes []*dataPlane) {
 			t.Errorf("GetApiKeys on %s lists %v, want creation order %v", dp.Endpoint, got, want)
 		}
 	}
+}
+
+// testStageCacheShared: an answer cached through one node is a hit on the
+// others (the MOCK's body carries the request id of the call that
+// produced it); Cache-Control: max-age=0 on one node refreshes it for all,
+// and FlushStageCache through any node empties it for all.
+func testStageCacheShared(t *testing.T, nodes []*dataPlane) {
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	api := a.newAPI(t, "shared-cache")
+	api.cachedMock(t, "/c", "GET", nil, nil)
+	api.deploy(t, "prod")
+	api.enableCache(t, "prod", 300, replaceOp("/*/*/caching/requireAuthorizationForCacheControl", "false"))
+	cached := a.waitCached(t, api.url("prod", "/c"), nil)
+	same := func(what string, want string) {
+		t.Helper()
+		for _, dp := range nodes {
+			eventually(t, what+" on "+dp.HTTP, func() error {
+				if r := dp.do(t, "GET", on(dp, api).url("prod", "/c"), nil, nil); r.Status != 200 || r.Body != want {
+					return fmt.Errorf("%s, want the cached %s", r, want)
+				}
+				return nil
+			})
+		}
+	}
+	same("A's cached answer", cached)
+	r := b.do(t, "GET", on(b, api).url("prod", "/c"), maxAge0(), nil)
+	if r.Status != 200 || r.Body == cached {
+		t.Fatalf("max-age=0 on B: %s, want a fresh answer", r)
+	}
+	same("B's refreshed answer", r.Body)
+	c.call(t, "DELETE", "/restapis/"+api.ID+"/stages/prod/cache/data", nil)
+	eventually(t, "the flush on A", func() error {
+		if r2 := a.do(t, "GET", api.url("prod", "/c"), nil, nil); r2.Body == r.Body {
+			return fmt.Errorf("A still answers the flushed entry %s", r2.Body)
+		}
+		return nil
+	})
 }
 
 // testSharedFunction: a function created through A's Lambda API (an
