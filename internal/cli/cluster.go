@@ -70,12 +70,14 @@ type sharedState struct {
 	FailMode redisclient.FailMode
 	// Prefix starts every Redis key of this cluster.
 	Prefix string
+	// outage logs Redis outages as the caches see them.
+	outage *outageLog
 }
 
 // openSharedState connects to --redis when it is set; an unreachable
 // Redis fails within its dial timeout with a one-line reason naming it.
 // The state is usable once setPrefix has named the cluster's keys.
-func openSharedState(ctx context.Context, s config.Settings) (*sharedState, error) {
+func openSharedState(ctx context.Context, s config.Settings, log *slog.Logger) (*sharedState, error) {
 	if s.RedisURL == "" {
 		return &sharedState{Limiter: ratelimit.NewMemory(), Counter: ratelimit.NewMemoryCounter()}, nil
 	}
@@ -87,7 +89,7 @@ func openSharedState(ctx context.Context, s config.Settings) (*sharedState, erro
 	if err != nil {
 		return nil, fmt.Errorf("shared state: %s", oneLine(err))
 	}
-	return &sharedState{Redis: c, FailMode: mode}, nil
+	return &sharedState{Redis: c, FailMode: mode, outage: &outageLog{log: log.With("component", "cluster")}}, nil
 }
 
 // setPrefix makes the Redis-backed limiter and counter, their keys (and
@@ -112,7 +114,7 @@ func (st *sharedState) StageCache(apiID, stage string, capacity int64, box *secr
 	if st.Redis == nil {
 		return respcache.NewMemory(capacity, box)
 	}
-	return rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})
+	return quietCache{rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix}), st.outage}
 }
 
 // AuthCache returns the authorizer result cache of one stage: in memory,
@@ -122,7 +124,7 @@ func (st *sharedState) AuthCache(apiID, stage string, box *secret.Box) pipeline.
 	if st.Redis == nil {
 		return pipeline.NewMemoryAuthCache()
 	}
-	return authz.SharedCache{Store: rcredis.New(st.Redis, "auth/"+apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})}
+	return authz.SharedCache{Store: quietCache{rcredis.New(st.Redis, "auth/"+apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix}), st.outage}}
 }
 
 // Close closes the connection to Redis, if any.

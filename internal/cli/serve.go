@@ -72,7 +72,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer useStoreClock(st, log)()
 	// Token buckets, quota counters and stage caches: in memory on one
 	// machine, in Redis for a cluster.
-	shared, err := openSharedState(ctx, s)
+	shared, err := openSharedState(ctx, s, log)
 	if err != nil {
 		return err
 	}
