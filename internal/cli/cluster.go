@@ -142,6 +142,14 @@ func (st *sharedState) Describe() string {
 	return fmt.Sprintf("%s (fail %s, keys %s*)", st.Redis, st.FailMode, st.Prefix)
 }
 
+// outageEffect says what this node does while Redis does not answer.
+func (st *sharedState) outageEffect() string {
+	if st.FailMode == redisclient.FailOpen {
+		return "this node enforces throttles and quotas on its own (--redis-fail-mode open) and the shared caches miss"
+	}
+	return "throttled and metered requests get 503 (--redis-fail-mode closed) and the shared caches miss"
+}
+
 // warnPerNode warns when a cluster store is shared but throttles, quotas
 // and caches are not: each node would enforce them on its own.
 func warnPerNode(s config.Settings, log *slog.Logger) {

@@ -56,7 +56,8 @@ func startClusterView(ctx context.Context, s config.Settings, shared *sharedStat
 	if shared.Redis == nil {
 		return v
 	}
-	v.reg = &registry.Registry{Client: shared.Redis, Prefix: shared.Prefix, ID: id, Self: v.self, Log: log.With("component", "cluster")}
+	v.reg = &registry.Registry{Client: shared.Redis, Prefix: shared.Prefix, ID: id, Self: v.self, Log: log.With("component", "cluster"),
+		Outage: shared.outageEffect()}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -73,6 +73,9 @@ type Registry struct {
 	// Self reports this node's state for each heartbeat.
 	Self func(ctx context.Context) Node
 	Log  *slog.Logger
+	// Outage, when set, says in the warning logged when heartbeats start
+	// failing what else this node does while Redis does not answer.
+	Outage string
 
 	Interval, LostAfter, ForgetAfter time.Duration
 }
@@ -133,7 +136,11 @@ func (r *Registry) Run(ctx context.Context) {
 		err := r.beat(ctx)
 		switch {
 		case err != nil && !failing && ctx.Err() == nil:
-			r.log().Warn("cluster registry: heartbeat failed; this node is missing from /_tollgate/cluster until Redis answers", "err", err)
+			msg := "cluster registry: heartbeat failed; this node is missing from /_tollgate/cluster until Redis answers"
+			if r.Outage != "" {
+				msg += "; meanwhile " + r.Outage
+			}
+			r.log().Warn(msg, "err", err)
 			failing = true
 		case err == nil && failing:
 			r.log().Info("cluster registry: heartbeats resumed")
