@@ -235,18 +235,19 @@ func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 
 // NewStage combines a compiled deployment (nil: the stage has none) with
 // a stage's settings: variables, route throttles, the access log and
-// metrics.
+// metrics. Its authorizer cache is in memory; a cluster's deployer
+// replaces it with the stage's shared one.
 func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage, error) {
 	if env == nil {
 		env = noEnv
 	}
 	out := &Stage{
 		StageInfo: pipeline.StageInfo{
-			Name:            st.StageName,
-			APIID:           apiID,
-			AccountID:       env.AccountID,
-			Variables:       st.StageVariables,
-			AuthorizerCache: pipeline.NewAuthorizerCache(),
+			Name:      st.StageName,
+			APIID:     apiID,
+			AccountID: env.AccountID,
+			Variables: st.StageVariables,
+			AuthCache: pipeline.NewMemoryAuthCache(),
 		},
 		Deployment: d,
 		Env:        env,
