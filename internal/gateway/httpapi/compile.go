@@ -162,8 +162,12 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		if err != nil {
 			return nil, err
 		}
+		requests, err := parammap.CompileRequest(in.RequestParameters)
+		if err != nil {
+			return nil, err
+		}
 		return &lambdaProxy{inv: env.Lambda, fn: fn, v2: in.PayloadFormatVersion == "2.0", timeout: timeout,
-			responses: responses}, nil
+			requests: requests, responses: responses}, nil
 	}
 	what := in.IntegrationType
 	switch {
