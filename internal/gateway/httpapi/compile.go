@@ -152,7 +152,8 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		if err != nil {
 			return nil, err
 		}
-		p := &httpProxy{clients: env.Clients, uri: tpl, timeout: timeout, requests: requests, responses: responses}
+		p := &httpProxy{clients: env.Clients, uri: tpl, timeout: timeout, requests: requests, responses: responses,
+			bodyNeed: responseBodyNeed(responses)}
 		if m := model.Deref(in.IntegrationMethod); m != "" && m != "ANY" {
 			p.method = m
 		}

@@ -29,6 +29,9 @@ type Exchange struct {
 	// response is a Lambda proxy answer, for response parameter mappings
 	// ($response.header, $response.body); nil for HTTP backends.
 	response *proxyevent.Response
+	// backendBody is the start of an HTTP backend's body, read when a
+	// response mapping reads $response.body (see httpProxy.bodyNeed).
+	backendBody []byte
 	// preflight is set when the gateway answered a CORS preflight itself.
 	preflight bool
 

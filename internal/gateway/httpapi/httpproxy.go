@@ -24,6 +24,10 @@ type httpProxy struct {
 	timeout   time.Duration
 	requests  *parammap.RequestMapping
 	responses *parammap.ResponseMapping
+	// bodyNeed is set when a response mapping reads $response.body: how
+	// much of the backend's body to read for the status it answered
+	// (otherwise the body is streamed, unread).
+	bodyNeed upstream.BodyNeed
 }
 
 func (p *httpProxy) Responses() *parammap.ResponseMapping { return p.responses }
@@ -92,7 +96,28 @@ func (p *httpProxy) Invoke(x *Exchange) error {
 			return err
 		}
 	}
+	if p.bodyNeed != nil {
+		body, err := upstream.ForwardReading(&x.Exchange, p.clients.Client(false), req, p.timeout, p.bodyNeed)
+		x.backendBody = body
+		return err
+	}
 	return upstream.Forward(&x.Exchange, p.clients.Client(false), req, p.timeout)
+}
+
+// responseBodyNeed is what an HTTP backend's body response mappings read,
+// by status: the first 100 KB for JSONPaths [D], the whole body (up to
+// upstream.MaxResponseBody [U]) for $response.body; nil when none does.
+func responseBodyNeed(m *parammap.ResponseMapping) upstream.BodyNeed {
+	if !m.ReadsBody() {
+		return nil
+	}
+	return func(status int) int {
+		n := m.BodyPrefix(status)
+		if n == parammap.WholeBody {
+			return upstream.MaxResponseBody
+		}
+		return n
+	}
 }
 
 // forwarded adds what API Gateway tells an HTTP backend about the client:

@@ -1,6 +1,10 @@
 package httpapi
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
@@ -172,5 +176,58 @@ func TestRequestParameterMappingLambda(t *testing.T) {
 			bad.route("GET /evil", bin)
 			expect(t, "dot-segment in a mapped path", do(bad.stage(t, env, "$default"), "GET", "/evil", nil, "X-Name", ".."), 400, `{"message":"Bad Request"}`)
 		})
+	}
+}
+
+// TestResponseBodyMappingHTTPProxy: response mappings of an HTTP_PROXY
+// integration read $response.body (whole) and $response.body.{path}
+// (the first 100 KB: a longer JSON document is cut and selects nothing
+// [D]), from bodies of known length and chunked ones; the client gets
+// the backend's whole body either way; a status without mappings that
+// read the body is streamed as before.
+func TestResponseBodyMappingHTTPProxy(t *testing.T) {
+	big := `{"id":"big","pad":"` + strings.Repeat("x", 300<<10) + `"}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body := `{"id":"o-1","nested":{"n":2}}`
+		if r.URL.Query().Get("big") != "" {
+			body = big
+		}
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Query().Get("status") == "201" {
+			w.WriteHeader(201)
+		}
+		if r.URL.Query().Get("chunked") != "" {
+			half := len(body) / 2
+			_, _ = io.WriteString(w, body[:half])
+			w.(http.Flusher).Flush()
+			body = body[half:]
+		}
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	a := newAPI()
+	a.route("GET /order", a.httpProxy(srv.URL+"/order", func(in *modelv2.Integration) {
+		in.ResponseParameters = map[string]map[string]string{
+			"200": {"overwrite:header.x-order": "$response.body.id", "append:header.x-n": "n=${response.body.nested.n}"},
+			"201": {"overwrite:header.x-all": "$response.body"},
+		}
+	}))
+	door := a.stage(t, &Env{Clients: upstream.NewClients()}, "$default")
+	for _, q := range []string{"", "&chunked=1"} {
+		r := do(door, "GET", "/order?x=1"+q, nil)
+		if r.Code != 200 || r.Headers.Get("X-Order") != "o-1" || r.Headers.Get("X-N") != "n=2" || string(r.BodyBuf) != `{"id":"o-1","nested":{"n":2}}` {
+			t.Errorf("JSONPath%s: %d %v %s", q, r.Code, r.Headers, r.BodyBuf)
+		}
+		r = do(door, "GET", "/order?status=201"+q, nil)
+		if r.Code != 201 || r.Headers.Get("X-All") != `{"id":"o-1","nested":{"n":2}}` {
+			t.Errorf("whole body%s: %d %v", q, r.Code, r.Headers)
+		}
+		r = do(door, "GET", "/order?big=1"+q, nil)
+		if r.Code != 200 || string(r.BodyBuf) != big {
+			t.Errorf("big body%s: %d, %d bytes", q, r.Code, len(r.BodyBuf))
+		}
+		if v := r.Headers.Get("X-Order"); v != "" {
+			t.Errorf("big body%s: a JSONPath selected %q from a document cut at 100 KB", q, v)
+		}
 	}
 }
