@@ -37,6 +37,11 @@ type Exchange struct {
 
 	// stage is the stage serving the exchange.
 	stage *Stage
+
+	// headBytes and countHeader measure the request's head (headSize);
+	// countHeader outlives the exchange's reuse.
+	headBytes   int
+	countHeader func(name, value []byte)
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or
@@ -60,7 +65,8 @@ func (x *Exchange) complete() {
 		st.AccessLog.Write(&x.Exchange)
 	}
 	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), 0)
-	*x = Exchange{}
+	count := x.countHeader
+	*x = Exchange{countHeader: count}
 	exchangePool.Put(x)
 }
 
