@@ -23,9 +23,6 @@ import (
 // protocol type (WebSocket APIs are not served here).
 var ErrNotHTTP = errors.New("not an HTTP API")
 
-// errNotYet marks targets a later part of Tollgate serves.
-var errNotYet = errors.New("not supported yet")
-
 // Compile turns a deployment's snapshot into a Deployment: routes,
 // integrations, authorizers and CORS, each parsed and validated once. A
 // snapshot that does not compile (the management API validates what it
@@ -52,6 +49,10 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		integ, err := compileIntegration(env, in)
 		if err != nil {
 			return nil, fmt.Errorf("integration %s: %w", in.IntegrationID, err)
+		}
+		if u, ok := integ.(*unsupported); ok {
+			env.log().Warn("deployment has an integration Tollgate does not serve; its routes answer "+
+				fmt.Sprint(u.answer.status), "api", snap.API.ApiID, "deployment", id, "integration", u.id, "unsupported", u.what)
 		}
 		integrations[in.IntegrationID] = integ
 	}
@@ -131,7 +132,7 @@ func corsConfig(c *modelv2.Cors) cors.Config {
 
 // compileIntegration compiles an HTTP_PROXY or Lambda AWS_PROXY
 // integration; other kinds (private integrations through VPC links, AWS
-// service integrations) answer 500, with the cause in the log.
+// service integrations) are unsupported (see unsupportedIntegration).
 func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) {
 	responses, err := parammap.CompileResponse(in.ResponseParameters)
 	if err != nil {
@@ -170,14 +171,31 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		return &lambdaProxy{inv: env.Lambda, fn: fn, v2: in.PayloadFormatVersion == "2.0", timeout: timeout,
 			requests: requests, responses: responses}, nil
 	}
-	what := in.IntegrationType
+	return unsupportedIntegration(in), nil
+}
+
+// unsupportedIntegration is what serves an integration Tollgate cannot
+// call:
+//
+//   - a private integration (VPC_LINK) answers 503 {"message":"Service
+//     Unavailable"}, as AWS answers when the VPC link's target cannot be
+//     reached [C: reports of unhealthy load balancer targets behind HTTP
+//     API VPC links; U];
+//   - an AWS service integration (integrationSubtype, e.g.
+//     SQS-SendMessage) answers 500 {"message":"Internal Server Error"},
+//     AWS's answer to a failed integration [D].
+func unsupportedIntegration(in *modelv2.Integration) *unsupported {
+	u := &unsupported{id: in.IntegrationID, answer: internalError}
 	switch {
 	case in.ConnectionType == modelv2.ConnectionVPCLink:
-		what = "private (VPC_LINK) integrations"
+		u.what, u.answer = "private integrations (connectionType VPC_LINK, connectionId "+
+			model.Deref(in.ConnectionID)+", integrationUri "+model.Deref(in.IntegrationURI)+")", unavailable
 	case in.IntegrationSubtype != nil:
-		what = "AWS service integrations (" + *in.IntegrationSubtype + ")"
+		u.what = "AWS service integrations (integrationSubtype " + *in.IntegrationSubtype + ")"
+	default:
+		u.what = in.IntegrationType + " integrations"
 	}
-	return failing{pipeline.Fail(pipeline.APIConfigurationError, fmt.Errorf("%s: %w", what, errNotYet))}, nil
+	return u
 }
 
 // lambdaFunction reads the function an integration or authorizer URI

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"github.com/tollgate/tollgate/internal/gateway/parammap"
-	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
 // Integration is a compiled route target: it sends the request to its
@@ -15,9 +14,21 @@ type Integration interface {
 	Responses() *parammap.ResponseMapping
 }
 
-// failing is an integration that always fails one way (a kind of target
-// Tollgate does not serve yet); the cause goes to the log.
-type failing struct{ f *pipeline.Failure }
+// unsupported is an integration of a kind Tollgate does not serve: a
+// private integration (connectionType VPC_LINK: the load balancer or
+// Cloud Map service it names is in a VPC Tollgate cannot reach) or an AWS
+// service integration (integrationSubtype: Tollgate emulates no AWS
+// service). Its routes answer as AWS does when it cannot reach such a
+// target (see compileIntegration), and the log names what is unsupported.
+type unsupported struct {
+	id     string  // the integration's id
+	what   string  // what is unsupported, for the log
+	answer *answer // what the client gets
+}
 
-func (f failing) Invoke(*Exchange) error             { return f.f }
-func (failing) Responses() *parammap.ResponseMapping { return nil }
+func (u *unsupported) Invoke(*Exchange) error             { return u }
+func (*unsupported) Responses() *parammap.ResponseMapping { return nil }
+
+func (u *unsupported) Error() string {
+	return "integration " + u.id + ": " + u.what + " are not served by Tollgate"
+}

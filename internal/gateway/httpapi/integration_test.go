@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -208,4 +211,47 @@ func TestLambdaResponses(t *testing.T) {
 		expect(t, p, do(door, "GET", p, nil), 500, `{"message":"Internal Server Error"}`)
 	}
 	expect(t, "timeout", do(door, "GET", "/slow", nil), 503, `{"message":"Service Unavailable"}`)
+}
+
+// TestUnsupportedIntegrations: a private integration (VPC_LINK) answers
+// 503 {"message":"Service Unavailable"} and an AWS service integration
+// (integrationSubtype) 500 {"message":"Internal Server Error"}, as AWS
+// answers when it cannot reach them; the deploy and every such request
+// log what Tollgate does not serve, and $context.integrationErrorMessage
+// says it too.
+func TestUnsupportedIntegrations(t *testing.T) {
+	var logs bytes.Buffer
+	var access bytes.Buffer
+	env := &Env{Log: slog.New(slog.NewTextHandler(&logs, nil)), Logs: &observe.LogSinks{Stdout: &access}}
+	a := newAPI()
+	vpc := a.integration(modelv2.Integration{IntegrationType: modelv2.IntegrationHTTPProxy, ConnectionType: modelv2.ConnectionVPCLink,
+		ConnectionID: model.Ptr("vl123"), IntegrationURI: model.Ptr("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/alb/1/2"),
+		IntegrationMethod: model.Ptr("ANY")})
+	sqs := a.integration(modelv2.Integration{IntegrationType: modelv2.IntegrationAWSProxy, IntegrationSubtype: model.Ptr("SQS-SendMessage"),
+		CredentialsArn: model.Ptr("arn:aws:iam::123456789012:role/r"), RequestParameters: map[string]string{"QueueUrl": "q", "MessageBody": "$request.body"}})
+	a.route("ANY /private", vpc)
+	a.route("POST /queue", sqs)
+	door := a.stage(t, env, "$default", func(s *modelv2.Stage) {
+		s.AccessLogSettings = &modelv2.AccessLogSettings{Format: model.Ptr(`$context.status $context.error.responseType "$context.integrationErrorMessage"`)}
+	})
+	if !strings.Contains(logs.String(), "does not serve") || !strings.Contains(logs.String(), "VPC_LINK") ||
+		!strings.Contains(logs.String(), "SQS-SendMessage") {
+		t.Errorf("deploy log:\n%s", logs.String())
+	}
+	logs.Reset()
+	r := do(door, "GET", "/private", nil)
+	expect(t, "VPC_LINK", r, 503, `{"message":"Service Unavailable"}`)
+	if r.Headers.Get("apigw-requestid") == "" {
+		t.Errorf("503 headers: %v", r.Headers)
+	}
+	expect(t, "integrationSubtype", do(door, "POST", "/queue", []byte(`{}`)), 500, `{"message":"Internal Server Error"}`)
+	if l := logs.String(); strings.Count(l, "integration not served") != 2 || !strings.Contains(l, "connectionId vl123") ||
+		!strings.Contains(l, "integrationSubtype SQS-SendMessage") {
+		t.Errorf("request log:\n%s", l)
+	}
+	_ = env.Logs.Close()
+	lines := strings.Split(strings.TrimSpace(access.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], `503 INTEGRATION_FAILURE "integration `) || !strings.Contains(lines[1], "are not served by Tollgate") {
+		t.Errorf("access log:\n%s", access.String())
+	}
 }

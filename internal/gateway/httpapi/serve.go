@@ -155,7 +155,10 @@ func (x *Exchange) integrate() error {
 
 // fail answers with the gateway's fixed answer for err.
 func (st *Stage) fail(x *Exchange, err error) {
-	var a *answer
+	var (
+		a *answer
+		u *unsupported
+	)
 	switch {
 	case errors.Is(err, pipeline.ErrTooLarge):
 		x.ErrorType, a = pipeline.RequestTooLarge, tooLarge
@@ -168,6 +171,10 @@ func (st *Stage) fail(x *Exchange, err error) {
 		a = requestTimeout
 	case errors.Is(err, pipeline.ErrForbidden):
 		x.ErrorType, a = pipeline.AccessDenied, forbidden
+	case errors.As(err, &u):
+		x.ErrorType, a = pipeline.IntegrationFailure, u.answer
+		x.log().Warn("integration not served", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
+			"integration", u.id, "unsupported", u.what, "status", a.status)
 	default:
 		f := pipeline.FailureOf(err)
 		a = answerFor(f.Type)
