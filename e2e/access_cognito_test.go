@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,8 +18,11 @@ import (
 // oidcIssuer is a local OIDC issuer standing in for a Cognito user pool:
 // discovery, JWKS and real RS256 tokens.
 type oidcIssuer struct {
-	URL  string
+	URL string
+
+	mu   sync.Mutex // guards key, kid and jwks (see rotate)
 	key  *rsa.PrivateKey
+	kid  string
 	jwks []byte
 }
 
@@ -36,7 +40,7 @@ func newOIDCIssuer(t *testing.T) *oidcIssuer {
 	_ = pub.Set(jwk.AlgorithmKey, jwa.RS256())
 	set := jwk.NewSet()
 	_ = set.AddKey(pub)
-	o := &oidcIssuer{key: priv}
+	o := &oidcIssuer{key: priv, kid: "k1"}
 	if o.jwks, err = json.Marshal(set); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +52,10 @@ func newOIDCIssuer(t *testing.T) *oidcIssuer {
 		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": o.URL, "jwks_uri": o.URL + "/.well-known/jwks.json"})
 	})
 	mux.HandleFunc("/us-east-1_E2E/.well-known/jwks.json", func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write(o.jwks)
+		o.mu.Lock()
+		jwks := o.jwks
+		o.mu.Unlock()
+		_, _ = w.Write(jwks)
 	})
 	return o
 }
@@ -62,9 +69,12 @@ func (o *oidcIssuer) token(t *testing.T, claims map[string]any) string {
 		full[k] = v
 	}
 	payload, _ := json.Marshal(full)
+	o.mu.Lock()
+	key, kid := o.key, o.kid
+	o.mu.Unlock()
 	hdr := jws.NewHeaders()
-	_ = hdr.Set(jws.KeyIDKey, "k1")
-	out, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), o.key, jws.WithProtectedHeaders(hdr)))
+	_ = hdr.Set(jws.KeyIDKey, kid)
+	out, err := jws.Sign(payload, jws.WithKey(jwa.RS256(), key, jws.WithProtectedHeaders(hdr)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,23 +67,35 @@ func (v *Verifier) Authorize(ctx context.Context, token string, issuers []string
 		return nil, unauthorized("authorizer has no issuers", nil)
 	}
 
-	p, err := splitToken(tok)
-	if err != nil {
-		return nil, unauthorized("malformed token", err)
-	}
-	if err := checkAlg(p.alg); err != nil {
-		return nil, unauthorized("bad signature algorithm", err)
-	}
-	iss, _, ok := p.stringClaim(jwt.IssuerKey)
-	if !ok {
-		return nil, unauthorized("token has no string iss claim", nil)
+	// A token verified before (signature, time claims) with its issuer's
+	// current keys is not verified again (see verifiedToken).
+	sum := sumToken(tok)
+	e := v.lookup(&sum, "")
+	var p *tokenParts
+	var iss string
+	if e != nil {
+		p, iss = e.parts, e.issuer
+	} else {
+		var err error
+		if p, err = splitToken(tok); err != nil {
+			return nil, unauthorized("malformed token", err)
+		}
+		if err := checkAlg(p.alg); err != nil {
+			return nil, unauthorized("bad signature algorithm", err)
+		}
+		var ok bool
+		if iss, _, ok = p.stringClaim(jwt.IssuerKey); !ok {
+			return nil, unauthorized("token has no string iss claim", nil)
+		}
 	}
 	if !slices.Contains(issuers, iss) {
 		return nil, unauthorized(fmt.Sprintf("issuer %q is not accepted by this authorizer", clip(iss, 200)), nil)
 	}
-
-	if err := v.verify(ctx, tok, p, iss); err != nil {
-		return nil, err
+	if e == nil {
+		var err error
+		if e, err = v.verify(ctx, tok, p, iss, &sum); err != nil {
+			return nil, err
+		}
 	}
 
 	// The claims below come from the signed payload verified above.
@@ -115,7 +127,7 @@ func (v *Verifier) Authorize(ctx context.Context, token string, issuers []string
 	}
 
 	return &Result{
-		Claims:   stringifyClaims(p.claims),
+		Claims:   e.claimsREST(),
 		TokenUse: tokenUse,
 		Scopes:   tokenScopes,
 		Issuer:   iss,
@@ -124,11 +136,12 @@ func (v *Verifier) Authorize(ctx context.Context, token string, issuers []string
 
 // verify checks the signature with iss's keys (refetching them once, rate
 // limited, when no key matches) and validates exp (required), nbf and iat.
-func (v *Verifier) verify(ctx context.Context, tok string, p *tokenParts, iss string) error {
+// A token that passes is remembered under sum (see verifiedToken).
+func (v *Verifier) verify(ctx context.Context, tok string, p *tokenParts, iss string, sum *tokenSum) (*verifiedToken, error) {
 	st := v.state(iss)
 	ks, fresh, err := v.keys(ctx, st)
 	if err != nil {
-		return unauthorized("keys of issuer "+iss, fmt.Errorf("%w: %w", ErrKeysUnavailable, err))
+		return nil, unauthorized("keys of issuer "+iss, fmt.Errorf("%w: %w", ErrKeysUnavailable, err))
 	}
 	cands := ks.candidates(p.kid, p.alg)
 	if len(cands) == 0 {
@@ -136,12 +149,13 @@ func (v *Verifier) verify(ctx context.Context, tok string, p *tokenParts, iss st
 			// Unknown (or absent) kid: the issuer may have rotated its keys.
 			nks, err := v.refetchForMiss(ctx, st, ks)
 			if err != nil {
-				return unauthorized(fmt.Sprintf("no key for kid %q", clip(p.kid, 100)), err)
+				return nil, unauthorized(fmt.Sprintf("no key for kid %q", clip(p.kid, 100)), err)
 			}
+			ks = nks
 			cands = nks.candidates(p.kid, p.alg)
 		}
 		if len(cands) == 0 {
-			return unauthorized(fmt.Sprintf("no %s key for kid %q", p.alg, clip(p.kid, 100)), nil)
+			return nil, unauthorized(fmt.Sprintf("no %s key for kid %q", p.alg, clip(p.kid, 100)), nil)
 		}
 	}
 
@@ -157,7 +171,7 @@ func (v *Verifier) verify(ctx context.Context, tok string, p *tokenParts, iss st
 		}
 	}
 	if err != nil {
-		return unauthorized("invalid signature", err)
+		return nil, unauthorized("invalid signature", err)
 	}
 
 	// Time claims: jwx's validator on a token holding the payload's
@@ -169,18 +183,27 @@ func (v *Verifier) verify(ctx context.Context, tok string, p *tokenParts, iss st
 			continue
 		}
 		if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-			return unauthorized(name+" claim is not a NumericDate", nil)
+			return nil, unauthorized(name+" claim is not a NumericDate", nil)
 		}
 		b.Claim(name, json.Number(plainNumber(string(raw))))
 	}
 	t, err := b.Build()
 	if err != nil {
-		return unauthorized("invalid time claims", err)
+		return nil, unauthorized("invalid time claims", err)
 	}
 	if err := jwt.Validate(t, v.validateOpts...); err != nil {
-		return unauthorized(validateFailure(err), err)
+		return nil, unauthorized(validateFailure(err), err)
 	}
-	return nil
+	e := &verifiedToken{issuer: iss, st: st, ks: ks, parts: p}
+	e.from, e.until = v.validity(t)
+	// Only a token that names the issuer whose keys verified it is
+	// remembered: a cached entry's issuer is its iss (an HTTP API
+	// authorizer verifies with its own issuer's keys first and refuses a
+	// token naming another afterwards).
+	if named, _, ok := p.stringClaim(jwt.IssuerKey); ok && named == iss {
+		v.remember(sum, e)
+	}
+	return e, nil
 }
 
 // validateFailure names the jwt.Validate failure class for logs.

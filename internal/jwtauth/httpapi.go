@@ -158,17 +158,30 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 	if len(tok) > maxTokenLen {
 		return nil, invalidToken(descMalformed, fmt.Errorf("token longer than %d bytes", maxTokenLen))
 	}
-	p, err := splitToken(tok)
-	if err != nil {
-		return nil, invalidToken(descMalformed, err)
+	// A token verified before with the issuer's current keys (signature,
+	// time claims) is not verified again (see verifiedToken).
+	sum := sumToken(tok)
+	e := v.lookup(&sum, a.issuer)
+	var p *tokenParts
+	if e != nil {
+		p = e.parts
+	} else {
+		var err error
+		if p, err = splitToken(tok); err != nil {
+			return nil, invalidToken(descMalformed, err)
+		}
 	}
 	if !slices.Contains(httpAPIRSAAlgs, p.alg) {
 		return nil, invalidToken(descAlgorithm, fmt.Errorf("alg %q", clip(p.alg, 20)))
 	}
-	// The configured issuer's keys verify the token whatever its iss says,
-	// so a token naming another issuer never makes us fetch from it.
-	if err := v.verify(ctx, tok, p, a.issuer); err != nil {
-		return nil, invalidToken(verifyDescription(err), err)
+	if e == nil {
+		// The configured issuer's keys verify the token whatever its iss
+		// says, so a token naming another issuer never makes us fetch
+		// from it.
+		var err error
+		if e, err = v.verify(ctx, tok, p, a.issuer, &sum); err != nil {
+			return nil, invalidToken(verifyDescription(err), err)
+		}
 	}
 	if iss, _, ok := p.stringClaim(jwt.IssuerKey); !ok || iss != a.issuer {
 		return nil, invalidToken(descIssuer, fmt.Errorf("iss %q", clip(iss, 200)))
@@ -185,7 +198,7 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 			WWWAuthenticate: `Bearer scope="` + strings.Join(routeScopes, " ") +
 				`" error="insufficient_scope" error_description="` + descScopes + `"`}
 	}
-	res := &HTTPAPIResult{Claims: stringifyHTTPAPIClaims(p.claims)}
+	res := &HTTPAPIResult{Claims: e.claimsHTTPAPI()}
 	_, hasScope := p.claims["scope"]
 	_, hasScp := p.claims["scp"]
 	if hasScope || hasScp {

@@ -65,8 +65,9 @@ type Verifier struct {
 	// validateOpts are the jwt.Validate options (clock, skew, exp required).
 	validateOpts []jwt.ValidateOption
 
-	states sync.Map // issuer string -> *issuerState
-	audRes regexpCache
+	states   sync.Map // issuer string -> *issuerState
+	audRes   regexpCache
+	verified verifiedCache
 
 	baseCtx context.Context
 	cancel  context.CancelFunc

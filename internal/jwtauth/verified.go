@@ -1,0 +1,150 @@
+package jwtauth
+
+import (
+	"crypto/sha256"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/lestrrat-go/jwx/v3/jwt"
+)
+
+// maxVerified bounds the cache of verified tokens. When it is full,
+// entries that can no longer hit (expired, or verified with keys the
+// issuer has since replaced) are dropped, then arbitrary ones down to
+// three quarters: a cache, not a store, so the worst case is verifying
+// signatures again.
+const maxVerified = 4096
+
+// tokenSum is a verified-cache key: the SHA-256 of the token. The cache
+// keeps no token, only its hash.
+type tokenSum [sha256.Size]byte
+
+// sumToken hashes tok (without copying it).
+func sumToken(tok string) tokenSum {
+	return sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))
+}
+
+// verifiedToken is a token whose signature verified with an issuer's
+// keys and whose time claims were valid. Signature checks dominate the
+// cost of an authorization (~80 µs for RS256), so a token seen again is
+// not verified again while:
+//
+//   - the key set that verified it is still the issuer's current one:
+//     any refresh of the JWKS (a rotation, a removed key, the periodic
+//     refresh) ends every entry verified with the previous set;
+//   - its exp, nbf and iat are still valid, exactly as jwt.Validate
+//     decides with the verifier's clock and skew (jwx's default time
+//     truncation, none, is kept).
+//
+// Everything else about the token (issuer acceptance, audience, scopes,
+// token_use, algorithms an authorizer type accepts) is checked on every
+// use, from the cached parse. Immutable once published, but for its
+// memoised claim renderings.
+type verifiedToken struct {
+	issuer string
+	st     *issuerState
+	ks     *keyset
+	parts  *tokenParts
+	// from and until bound the token's validity: from <= now < until.
+	from, until time.Time
+
+	restClaims, httpClaims atomic.Pointer[map[string]string]
+}
+
+// live reports whether e may stand for verifying its token again at now.
+func (e *verifiedToken) live(now time.Time) bool {
+	return e.st.cur.Load() == e.ks && now.Before(e.until) && !now.Before(e.from)
+}
+
+// claimsREST returns the claims as REST authorizers expose them
+// (stringifyClaims), rendered once per entry. Callers must not change
+// the map.
+func (e *verifiedToken) claimsREST() map[string]string {
+	if m := e.restClaims.Load(); m != nil {
+		return *m
+	}
+	m := stringifyClaims(e.parts.claims)
+	e.restClaims.Store(&m)
+	return m
+}
+
+// claimsHTTPAPI is claimsREST for HTTP APIs (stringifyHTTPAPIClaims).
+func (e *verifiedToken) claimsHTTPAPI() map[string]string {
+	if m := e.httpClaims.Load(); m != nil {
+		return *m
+	}
+	m := stringifyHTTPAPIClaims(e.parts.claims)
+	e.httpClaims.Store(&m)
+	return m
+}
+
+// verifiedCache holds verifiedTokens by tokenSum. Safe for concurrent use.
+type verifiedCache struct {
+	mu sync.RWMutex
+	m  map[tokenSum]*verifiedToken
+}
+
+// lookup returns the live entry of sum verified with issuer's keys (""
+// for any issuer), or nil. A stale entry of a refreshing issuer whose
+// set is due for refresh starts that refresh, as a verification would.
+func (v *Verifier) lookup(sum *tokenSum, issuer string) *verifiedToken {
+	c := &v.verified
+	c.mu.RLock()
+	e := c.m[*sum]
+	c.mu.RUnlock()
+	if e == nil || (issuer != "" && e.issuer != issuer) {
+		return nil
+	}
+	now := v.now()
+	if !e.live(now) {
+		return nil
+	}
+	if now.Sub(e.ks.fetchedAt) >= v.cfg.RefreshInterval {
+		// The entry serves on until the refreshed set replaces its keys.
+		v.refreshLazily(e.st, now)
+	}
+	return e
+}
+
+// remember caches a token that verify accepted.
+func (v *Verifier) remember(sum *tokenSum, e *verifiedToken) {
+	now := v.now()
+	c := &v.verified
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[tokenSum]*verifiedToken)
+	}
+	if len(c.m) >= maxVerified {
+		for k, old := range c.m {
+			if !old.live(now) {
+				delete(c.m, k)
+			}
+		}
+		for k := range c.m { // random order
+			if len(c.m) < maxVerified*3/4 {
+				break
+			}
+			delete(c.m, k)
+		}
+	}
+	c.m[*sum] = e
+}
+
+// validity returns the window in which jwt.Validate with the verifier's
+// options accepts t's time claims: exp+skew excluded, nbf-skew and
+// iat-skew included.
+func (v *Verifier) validity(t jwt.Token) (from, until time.Time) {
+	skew := v.cfg.ClockSkew
+	exp, _ := t.Expiration() // required: verify validated its presence
+	until = exp.Add(skew)
+	if nbf, ok := t.NotBefore(); ok {
+		from = nbf.Add(-skew)
+	}
+	if iat, ok := t.IssuedAt(); ok && iat.Add(-skew).After(from) {
+		from = iat.Add(-skew)
+	}
+	return from, until
+}
