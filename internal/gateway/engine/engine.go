@@ -66,7 +66,7 @@ func New(door *front.Door, log *slog.Logger) *Server {
 				// it (a Go client reports "connection reset by peer" instead
 				// of the 413). Close lingeringly instead.
 				raw := ctx.Conn()
-				ctx.Hijack(func(c net.Conn) { lingerClose(raw, c) })
+				hijackClose(ctx, func(c net.Conn) { lingerClose(raw, c) })
 			}
 		},
 		ErrorHandler:                  errorHandler,
@@ -84,6 +84,7 @@ func New(door *front.Door, log *slog.Logger) *Server {
 		NoDefaultServerHeader:         true,
 		NoDefaultContentType:          true,
 		CloseOnShutdown:               true,
+		KeepHijackedConns:             true, // upgraded connections close themselves (upgrade.go)
 		Logger:                        fasthttpLogger{log},
 	}
 	return s
@@ -416,3 +417,4 @@ var _ pipeline.Request = (*request)(nil)
 var _ pipeline.TLSRequest = (*request)(nil)
 var _ pipeline.Response = (*response)(nil)
 var _ pipeline.ResponseHeaders = (*response)(nil)
+var _ pipeline.Upgrader = (*response)(nil)
