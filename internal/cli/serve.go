@@ -31,6 +31,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/mgmt"
@@ -151,6 +152,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	metrics := observe.NewMetrics(reg)
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
+	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, gatewayLog)
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
@@ -160,7 +162,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			AuthCaches: shared.AuthCache,
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
-				Metrics: metrics, Logs: logSinks}},
+				Metrics: metrics, Logs: logSinks},
+			WebSocket: wsEnv},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
@@ -237,6 +240,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
+		// WebSocket connections finish their messages and close with 1001
+		// while the listeners still answer @connections calls.
+		if err := wsHub.Shutdown(sctx); err != nil {
+			log.Warn("websocket connections not drained", "err", err)
+		}
 		if err := dataPlane.Shutdown(sctx); err != nil {
 			log.Warn("data plane shutdown incomplete", "err", err)
 		}
@@ -408,6 +416,12 @@ func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.W
 				s.Deployment, s.Routes = d.ID, len(d.RouteList)
 			}
 			out.Stages = append(out.Stages, s)
+		case *wsapi.Stage:
+			s := stage{API: st.APIID, Stage: st.Name}
+			if d := st.Deployment; d != nil {
+				s.Deployment, s.Routes = d.ID, len(d.RouteList)
+			}
+			out.Stages = append(out.Stages, s)
 		}
 	})
 	sort.Slice(out.Stages, func(i, j int) bool {
@@ -430,6 +444,7 @@ func newLambdaService(ctx context.Context, s config.Settings, st store.Store, lo
 	svc := lambda.New(lambda.Config{
 		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
 		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters,
+		RoleCredentials: roleCredentials(s.IAMUsers),
 	})
 	for _, f := range s.Functions {
 		name, path, _ := strings.Cut(f, "=")

@@ -91,6 +91,11 @@ type IAMUser struct {
 	SecretAccessKey string `yaml:"secret-access-key"`
 	// Policies are identity policies: JSON strings or YAML mappings.
 	Policies []any `yaml:"policies"`
+	// ExecutionRoles are Lambda execution role ARNs this user stands for:
+	// local functions created with one of them run with the user's keys
+	// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as Lambda gives a
+	// function its role's credentials.
+	ExecutionRoles []string `yaml:"execution-roles"`
 }
 
 // PolicyDocuments returns the user's policies as JSON documents.

@@ -23,6 +23,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/respcache"
@@ -49,6 +50,9 @@ type Compiler struct {
 	// then serve without throttles, logs, metrics, JWT verification or
 	// IAM users, and their Lambda and HTTP targets fail).
 	HTTP *httpapi.Env
+	// WebSocket is what every WebSocket API stage shares (nil: nothing;
+	// such stages then refuse handshakes).
+	WebSocket *wsapi.Env
 	// StageCaches, when set, makes the response cache of a stage (apiID,
 	// stage, the capacity cacheClusterSize gives, the Secrets box): a
 	// cluster's shared one. Nil means in memory.

@@ -41,6 +41,10 @@ type Config struct {
 	// (--lambda-interpreter); by default node and python3.X or python3
 	// are looked up on the PATH.
 	Interpreters map[string]string
+	// RoleCredentials, when set, returns the credentials a function with
+	// execution role arn runs with (ok false: none; the function then has
+	// no AWS credentials, as before).
+	RoleCredentials func(role string) (accessKeyID, secretAccessKey string, ok bool)
 }
 
 // Service manages functions and invokes them.

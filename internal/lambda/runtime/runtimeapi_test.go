@@ -157,6 +157,20 @@ func TestEnvironment(t *testing.T) {
 	}
 }
 
+// TestEnvironmentCredentials: a function given its execution role's
+// credentials finds them where AWS SDKs look (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY), in place of any it configured itself.
+func TestEnvironmentCredentials(t *testing.T) {
+	cfg := fnConfig(t, "echo")
+	cfg.Env = map[string]string{"AWS_ACCESS_KEY_ID": "configured"} // reserved: ignored
+	cfg.Credentials = &Credentials{AccessKeyID: "AKIAROLEEXAMPLE00001", SecretAccessKey: "role-secret"}
+	p, _ := newTestPool(t, cfg)
+	out := decode[echoOut](t, invoke(t, p, `{}`, Invocation{}))
+	if out.Env["AWS_ACCESS_KEY_ID"] != "AKIAROLEEXAMPLE00001" || out.Env["AWS_SECRET_ACCESS_KEY"] != "role-secret" {
+		t.Fatalf("credentials in the environment: %q %q", out.Env["AWS_ACCESS_KEY_ID"], out.Env["AWS_SECRET_ACCESS_KEY"])
+	}
+}
+
 func TestLogCapture(t *testing.T) {
 	p, logs := newTestPool(t, fnConfig(t, "logs"))
 	for _, id := range []string{"req-logs-1", "req-logs-2"} {
