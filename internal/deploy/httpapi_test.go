@@ -9,8 +9,8 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/httpapi"
-	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/store"
