@@ -69,6 +69,14 @@ type Settings struct {
 	Imports     []string
 	ImportStage string
 
+	// AuditLog, when set, is where every audit event is also written as a
+	// JSON line: a file, or "-"/"stdout". AuditRetentionDays is how long
+	// the store keeps events (observe.go).
+	AuditLog           string
+	AuditRetentionDays string
+	// LogsMaxMB bounds the CloudWatch Logs stand-in's stored events.
+	LogsMaxMB string
+
 	// LambdaInterpreters map Lambda runtime names or families to local
 	// interpreters ("RUNTIME=PATH", flag --lambda-interpreter, config key
 	// lambda-interpreters): nodejs22.x=/opt/node22/bin/node, python3=python3.13.
@@ -136,6 +144,9 @@ var settings = []setting{
 	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
 	{"log-level", "TOLLGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(s *Settings) *string { return &s.LogLevel }},
 	{"s3-dir", "TOLLGATE_S3_DIR", "", "local stand-in for S3 URIs in configuration: s3://bucket/key is read from DIR/bucket/key (default: <data-dir>/s3)", func(s *Settings) *string { return &s.S3Dir }},
+	{"audit-log", "TOLLGATE_AUDIT_LOG", "", "also write every management call's audit event as a JSON line to FILE, or to stdout for -", func(s *Settings) *string { return &s.AuditLog }},
+	{"audit-retention-days", "TOLLGATE_AUDIT_RETENTION_DAYS", "90", "days the store keeps audit events (LookupEvents)", func(s *Settings) *string { return &s.AuditRetentionDays }},
+	{"logs-max-mb", "TOLLGATE_LOGS_MAX_MB", "64", "megabytes of log events the CloudWatch Logs stand-in keeps (the oldest go first)", func(s *Settings) *string { return &s.LogsMaxMB }},
 	{"metrics-token", "TOLLGATE_METRICS_TOKEN", "", "bearer token for /metrics, /_tollgate/* and /debug/pprof/ (default: open on a loopback admin listener, SigV4 otherwise); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.MetricsToken }},
 }
 
@@ -171,6 +182,9 @@ type fileSettings struct {
 	LogLevel       *string  `yaml:"log-level"`
 	MetricsToken   *string  `yaml:"metrics-token"`
 	S3Dir          *string  `yaml:"s3-dir"`
+	AuditLog       *string  `yaml:"audit-log"`
+	AuditRetention *string  `yaml:"audit-retention-days"`
+	LogsMaxMB      *string  `yaml:"logs-max-mb"`
 	PProf          *bool    `yaml:"pprof"`
 	Functions      []string `yaml:"functions"`
 
@@ -213,6 +227,12 @@ func (f *fileSettings) get(name string) *string {
 		return f.MetricsToken
 	case "s3-dir":
 		return f.S3Dir
+	case "audit-log":
+		return f.AuditLog
+	case "audit-retention-days":
+		return f.AuditRetention
+	case "logs-max-mb":
+		return f.LogsMaxMB
 	}
 	return nil
 }
@@ -439,6 +459,9 @@ func (s Settings) Validate() error {
 				return fmt.Errorf("private network %s: %w", n.Name, err)
 			}
 		}
+	}
+	if err := s.validateObserve(); err != nil {
+		return err
 	}
 	for _, u := range s.IAMUsers {
 		if u.Name == "" || u.AccessKeyID == "" || u.SecretAccessKey == "" {

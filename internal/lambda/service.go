@@ -45,6 +45,9 @@ type Config struct {
 	// execution role arn runs with (ok false: none; the function then has
 	// no AWS credentials, as before).
 	RoleCredentials func(role string) (accessKeyID, secretAccessKey string, ok bool)
+	// Logs, when set, receives the functions' logs as CloudWatch Logs
+	// events: /aws/lambda/{name}, with START, END and REPORT lines.
+	Logs runtime.CloudLogs
 }
 
 // Service manages functions and invokes them.
@@ -505,13 +508,7 @@ func formatLogTail(requestID, version string, fn Function, res runtime.Result) [
 	b = fmt.Appendf(b, "START RequestId: %s Version: %s\n", requestID, version)
 	b = append(b, res.Logs...)
 	b = fmt.Appendf(b, "END RequestId: %s\n", requestID)
-	ms := float64(res.Duration.Microseconds()) / 1000
-	b = fmt.Appendf(b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t",
-		requestID, ms, int64(ms)+1, fn.MemorySize)
-	if res.InitDuration > 0 {
-		b = fmt.Appendf(b, "Init Duration: %.2f ms\t", float64(res.InitDuration.Microseconds())/1000)
-	}
-	b = append(b, '\n')
+	b = append(append(b, runtime.ReportLine(requestID, res, fn.MemorySize)...), '\n')
 	if len(b) > runtime.MaxLogTail {
 		b = b[len(b)-runtime.MaxLogTail:]
 	}
