@@ -151,14 +151,19 @@ func wsWrite(t *testing.T, c *websocket.Conn, msg string) {
 
 // createWSFunction creates the wschat function with the execution role
 // whose keys it runs with; its events are appended to the returned file.
-func (dp *dataPlane) createWSFunction(t *testing.T, name string) string {
+// With tls, it calls back over https:// and trusts the gateway's CA.
+func (dp *dataPlane) createWSFunction(t *testing.T, name string, tls bool) string {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "events.jsonl")
+	vars := map[string]string{"CALLBACK_SCHEME": "http", "EVENT_LOG": log}
+	if tls {
+		vars = map[string]string{"SSL_CERT_FILE": dp.CAPath, "EVENT_LOG": log}
+	}
 	dp.createFunction(t, name, "wschat", func(in *lambdasdk.CreateFunctionInput) {
 		in.Code.ZipFile = functionZip(t, "wschat")
 		in.Role = aws.String(wsRole)
 		in.Timeout = aws.Int32(10)
-		in.Environment = &lambdatypes.Environment{Variables: map[string]string{"CALLBACK_SCHEME": "http", "EVENT_LOG": log}}
+		in.Environment = &lambdatypes.Environment{Variables: vars}
 	})
 	return log
 }
@@ -209,6 +214,10 @@ func managementCLI(t *testing.T, dp *dataPlane, endpoint, key, secret string, ar
 	defer cancel()
 	full := append([]string{"apigatewaymanagementapi"}, args...)
 	full = append(full, "--endpoint-url", endpoint, "--output", "json")
-	return runClient(ctx, dp.Gateway, t.TempDir(), []string{"AWS_PROFILE=", "AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_ACCESS_KEY_ID=" + key, "AWS_SECRET_ACCESS_KEY=" + secret}, awsCLIPath, full...)
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(creds, []byte("[user]\naws_access_key_id = "+key+"\naws_secret_access_key = "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return runClient(ctx, dp.Gateway, dir, []string{"AWS_PROFILE=user", "AWS_SHARED_CREDENTIALS_FILE=" + creds}, awsCLIPath, full...)
 }

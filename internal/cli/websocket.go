@@ -24,8 +24,8 @@ func newWebSocketEnv(s config.Settings, door *front.Door, throttling *throttle.T
 		host, _ := os.Hostname()
 		node = fmt.Sprintf("%s/%d", host, os.Getpid())
 	}
-	hub := wsapi.NewHub(wsapi.HubConfig{Node: node, Lookup: door.Lookup, Log: log})
-	door.Connections = hub.ConnectionAPI
+	hub := wsapi.NewHub(wsapi.HubConfig{Node: node, Lookup: door.Lookup, Users: users, Log: log})
+	door.Connections = hub
 	return hub, &wsapi.Env{Region: s.Region, AccountID: s.AccountID, Log: log, Throttling: throttling,
 		Clients: clients, Lambda: lambda, Users: users, Hub: hub}
 }

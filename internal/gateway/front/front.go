@@ -68,8 +68,8 @@ func (d *Door) Serve(ctx context.Context, req pipeline.Request, resp pipeline.Re
 		}
 	}
 	at, t := d.resolve(req.Host(), path)
-	if t == nil && at.APIID == "" {
-		at, t = d.resolveConnection(ctx, req.Host(), path)
+	if t == nil && at.APIID == "" && d.serveConnection(ctx, req, resp, path) {
+		return
 	}
 	if t == nil {
 		// A deployed API without this stage answers as its type does (an

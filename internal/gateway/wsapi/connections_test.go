@@ -91,6 +91,13 @@ func TestConnectionsAPI(t *testing.T) {
 	if status != 410 || hdr.Get("x-amzn-ErrorType") != "GoneException" {
 		t.Errorf("POST to an unknown connection: %d %s", status, hdr.Get("x-amzn-ErrorType"))
 	}
+	status, hdr, _ = manage(t, "POST", fromEvent, "R1kmxc2VNjMCFIA=", "x", testKeyID, testSecret)
+	if status != 410 || hdr.Get("x-amzn-ErrorType") != "GoneException" {
+		t.Errorf("POST to an unknown connection on the bare host: %d %s", status, hdr.Get("x-amzn-ErrorType"))
+	}
+	if status, hdr, _ = manage(t, "POST", fromEvent, "R1kmxc2VNjMCFIA=", "x", "", ""); status != 403 {
+		t.Errorf("unsigned POST to an unknown connection on the bare host: %d %s", status, hdr.Get("x-amzn-ErrorType"))
+	}
 	status, hdr, _ = manage(t, "POST", pathStyle, id, strings.Repeat("a", 128<<10+1), testKeyID, testSecret)
 	if status != 413 || hdr.Get("x-amzn-ErrorType") != "PayloadTooLargeException" {
 		t.Errorf("POST of 128 KB + 1: %d %s", status, hdr.Get("x-amzn-ErrorType"))

@@ -108,14 +108,14 @@ const (
 func startGateway(t *testing.T, lambda invoker.Lambda, hubCfg wsapi.HubConfig) *gateway {
 	t.Helper()
 	door := &front.Door{}
-	hubCfg.Lookup = door.Lookup
-	hub := wsapi.NewHub(hubCfg)
-	door.Connections = hub.ConnectionAPI
 	users, err := authz.NewUsers(region, account, []authz.User{{Name: "ops", AccessKeyID: testKeyID, SecretAccessKey: testSecret,
 		Policies: []string{`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["execute-api:ManageConnections","execute-api:Invoke"],"Resource":"arn:aws:execute-api:*:*:*"}]}`}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	hubCfg.Lookup, hubCfg.Users = door.Lookup, users
+	hub := wsapi.NewHub(hubCfg)
+	door.Connections = hub
 	env := &wsapi.Env{Region: region, AccountID: account, Lambda: lambda, Hub: hub, Users: users,
 		Clients:    upstream.NewClients(),
 		Throttling: &throttle.Throttling{Limiter: ratelimit.NewMemory()}}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/connreg"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -19,6 +20,7 @@ type Hub struct {
 	node     string
 	registry connreg.Registry
 	lookup   func(apiID, stage string) pipeline.Target
+	users    *authz.Users
 	log      *slog.Logger
 	idle     time.Duration
 	maxDur   time.Duration
@@ -39,7 +41,10 @@ type HubConfig struct {
 	// Lookup returns the target published for a stage (the front door's
 	// Lookup): each message is served by the stage's current version.
 	Lookup func(apiID, stage string) pipeline.Target
-	Log    *slog.Logger
+	// Users authenticate @connections calls the hub answers itself (for
+	// connections that are gone, on a bare host).
+	Users *authz.Users
+	Log   *slog.Logger
 	// IdleTimeout and MaxDuration override API Gateway's 10 minutes and
 	// 2 hours (tests).
 	IdleTimeout, MaxDuration time.Duration
@@ -47,7 +52,7 @@ type HubConfig struct {
 
 // NewHub returns an empty hub.
 func NewHub(cfg HubConfig) *Hub {
-	h := &Hub{node: cfg.Node, registry: cfg.Registry, lookup: cfg.Lookup, log: cfg.Log,
+	h := &Hub{node: cfg.Node, registry: cfg.Registry, lookup: cfg.Lookup, users: cfg.Users, log: cfg.Log,
 		idle: cfg.IdleTimeout, maxDur: cfg.MaxDuration, conns: map[string]*conn{}}
 	if h.registry == nil {
 		h.registry = connreg.NewMemory()
@@ -141,6 +146,19 @@ func (h *Hub) ConnectionAPI(ctx context.Context, id string) string {
 		return ""
 	}
 	return r.APIID
+}
+
+// ServeGone answers an @connections call on a host that names no API for
+// a connection that is not open: 410 GoneException to a caller whose
+// signature verifies [M], 403 ForbiddenException to others (implements
+// front.ConnectionLocator).
+func (h *Hub) ServeGone(ctx context.Context, req pipeline.Request, resp pipeline.Response) {
+	x := &pipeline.Exchange{Ctx: ctx, Req: req, Resp: resp, Start: time.Now()}
+	if _, err := h.users.Authenticate(x); err != nil {
+		mgmtError(resp, 403, "ForbiddenException", "Forbidden")
+		return
+	}
+	mgmtError(resp, 410, "GoneException", "")
 }
 
 // closeStage closes the connections of a stage that is gone.
