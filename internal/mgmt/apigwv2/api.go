@@ -102,6 +102,12 @@ func (a *API) routes() []restjson.Route {
 		op("DELETE "+rt, "DeleteRoute", a.deleteRoute),
 		op("DELETE "+rt+"/requestparameters/{requestParameterKey}", "DeleteRouteRequestParameter", a.deleteRouteRequestParameter),
 
+		op("GET "+rt+"/routeresponses", "GetRouteResponses", a.getRouteResponses),
+		op("POST "+rt+"/routeresponses", "CreateRouteResponse", a.createRouteResponse),
+		op("GET "+rt+"/routeresponses/{routeResponseId}", "GetRouteResponse", a.getRouteResponse),
+		op("PATCH "+rt+"/routeresponses/{routeResponseId}", "UpdateRouteResponse", a.updateRouteResponse),
+		op("DELETE "+rt+"/routeresponses/{routeResponseId}", "DeleteRouteResponse", a.deleteRouteResponse),
+
 		op("GET "+api+"/integrations", "GetIntegrations", a.getIntegrations),
 		op("POST "+api+"/integrations", "CreateIntegration", a.createIntegration),
 		op("GET "+integ, "GetIntegration", a.getIntegration),

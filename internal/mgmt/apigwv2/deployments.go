@@ -29,7 +29,37 @@ func takeSnapshot(ctx context.Context, rd store.Reader, api modelv2.Api) (*model
 	if snap.Authorizers, err = docstore.List[modelv2.Authorizer](ctx, rd, modelv2.ChildPrefix(modelv2.KindAuthorizer, api.ApiID)); err != nil {
 		return nil, err
 	}
+	if api.ProtocolType != modelv2.ProtocolWebSocket {
+		return snap, nil
+	}
+	routeIDs := make([]string, len(snap.Routes))
+	for i, rt := range snap.Routes {
+		routeIDs[i] = rt.RouteID
+	}
+	if snap.RouteResponses, err = byParent[modelv2.RouteResponse](ctx, rd, modelv2.KindRouteResponse, api.ApiID, routeIDs); err != nil {
+		return nil, err
+	}
 	return snap, nil
+}
+
+// byParent lists the documents of a kind stored under each of parents, by
+// parent id; parents without any are left out.
+func byParent[T any](ctx context.Context, rd store.Reader, kind, apiID string, parents []string) (map[string][]T, error) {
+	var out map[string][]T
+	for _, id := range parents {
+		docs, err := docstore.List[T](ctx, rd, modelv2.SubPrefix(kind, apiID, id))
+		if err != nil {
+			return nil, err
+		}
+		if len(docs) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string][]T{}
+		}
+		out[id] = docs
+	}
+	return out, nil
 }
 
 // deploy stores a new deployment of the API's current configuration and

@@ -16,16 +16,10 @@ import (
 func webSocketOnly() []struct{ pattern, name string } {
 	const (
 		api   = "/v2/apis/{apiId}"
-		rr    = api + "/routes/{routeId}/routeresponses"
 		ir    = api + "/integrations/{integrationId}/integrationresponses"
 		model = api + "/models"
 	)
 	return []struct{ pattern, name string }{
-		{"GET " + rr, "GetRouteResponses"},
-		{"POST " + rr, "CreateRouteResponse"},
-		{"GET " + rr + "/{routeResponseId}", "GetRouteResponse"},
-		{"PATCH " + rr + "/{routeResponseId}", "UpdateRouteResponse"},
-		{"DELETE " + rr + "/{routeResponseId}", "DeleteRouteResponse"},
 		{"GET " + ir, "GetIntegrationResponses"},
 		{"POST " + ir, "CreateIntegrationResponse"},
 		{"GET " + ir + "/{integrationResponseId}", "GetIntegrationResponse"},

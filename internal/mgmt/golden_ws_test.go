@@ -1,0 +1,56 @@
+package mgmt_test
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// goldenWebSocketScenario builds a WebSocket API by hand with the
+// apigatewayv2 operations: routes ($connect with a REQUEST authorizer and
+// an API key, $default, custom keys), integrations of every type, route
+// responses (two-way routes), integration responses, models, a stage with
+// route settings and a deployment; then every WebSocket-only operation's
+// refusals, and the same operations on an HTTP API.
+func goldenWebSocketScenario() []goldenStep {
+	ws := "/v2/apis/{{ws}}"
+	lambdaARN := "arn:aws:lambda:us-east-1:000000000000:function:chat"
+	lambdaURI := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + lambdaARN + "/invocations"
+	rr := ws + "/routes/{{msg}}/routeresponses"
+	return []goldenStep{
+		{"CreateApi", "POST", "/v2/apis", map[string]any{"name": "chat", "protocolType": "WEBSOCKET", "routeSelectionExpression": "$request.body.action",
+			"apiKeySelectionExpression": "$context.authorizer.usageIdentifierKey", "description": "Chat"}, map[string]string{"ws": "apiId"}},
+		{"CreateIntegration-proxy", "POST", ws + "/integrations", map[string]any{"integrationType": "AWS_PROXY", "integrationUri": lambdaURI}, map[string]string{"proxy": "integrationId"}},
+		{"CreateRoute-message", "POST", ws + "/routes", map[string]any{"routeKey": "sendMessage", "target": "integrations/{{proxy}}", "routeResponseSelectionExpression": "$default"}, map[string]string{"msg": "routeId"}},
+
+		// Route responses: $default only, one per route.
+		{"CreateRouteResponse", "POST", rr, map[string]any{"routeResponseKey": "$default", "modelSelectionExpression": "$request.body.kind",
+			"responseParameters": map[string]any{"route.response.header.x-id": map[string]any{"required": false}}}, map[string]string{"rr": "routeResponseId"}},
+		{"GetRouteResponses", "GET", rr, nil, nil},
+		{"UpdateRouteResponse", "PATCH", rr + "/{{rr}}", map[string]any{"modelSelectionExpression": "", "responseParameters": map[string]any{"route.response.header.x-id": nil}}, nil},
+		{"GetRouteResponse", "GET", rr + "/{{rr}}", nil, nil},
+		{"Error-RouteResponseKey", "POST", rr, map[string]any{"routeResponseKey": "$other"}, nil},
+		{"Error-RouteResponseDuplicate", "POST", rr, map[string]any{"routeResponseKey": "$default"}, nil},
+		{"Error-RouteResponseMissingKey", "POST", rr, map[string]any{}, nil},
+		{"Error-RouteResponseNotFound", "GET", rr + "/nosuch", nil, nil},
+		{"Error-RouteResponseRouteNotFound", "GET", ws + "/routes/nosuch0/routeresponses", nil, nil},
+		{"Error-RouteResponseSelection", "PATCH", ws + "/routes/{{msg}}", map[string]any{"routeResponseSelectionExpression": "$request.body.x"}, nil},
+		{"CreateStage", "POST", ws + "/stages", map[string]any{"stageName": "production", "autoDeploy": true}, nil},
+		{"DeleteRouteResponse", "DELETE", rr + "/{{rr}}", nil, nil},
+		{"GetRouteResponses-afterDelete", "GET", rr, nil, nil},
+		{"CreateRouteResponse-again", "POST", rr, map[string]any{"routeResponseKey": "$default"}, nil},
+		{"DeleteRoute", "DELETE", ws + "/routes/{{msg}}", nil, nil},
+		{"Error-RouteResponsesOfDeletedRoute", "GET", rr, nil, nil},
+
+		// The WebSocket-only operations on an HTTP API.
+		{"CreateApi-http", "POST", "/v2/apis", map[string]any{"name": "pets", "protocolType": "HTTP", "target": "https://example.com"}, map[string]string{"http": "apiId"}},
+		{"GetRoutes-http", "GET", "/v2/apis/{{http}}/routes", nil, map[string]string{"httpRoute": "items.0.routeId"}},
+		{"Error-HTTPRouteResponses", "GET", "/v2/apis/{{http}}/routes/{{httpRoute}}/routeresponses", nil, nil},
+		{"Error-HTTPCreateRouteResponse", "POST", "/v2/apis/{{http}}/routes/{{httpRoute}}/routeresponses", map[string]any{"routeResponseKey": "$default"}, nil},
+	}
+}
+
+// TestGoldenWebSocket pins the WebSocket API operations' responses in
+// testdata/golden-v2-websocket (rewrite with -update and review the diff).
+func TestGoldenWebSocket(t *testing.T) {
+	runGolden(t, filepath.Join("testdata", "golden-v2-websocket"), goldenWebSocketScenario())
+}

@@ -1,0 +1,172 @@
+package mgmt_test
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/tollgate/tollgate/internal/modelv2"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// wsFixture is a WebSocket API with an auto-deploying stage, a Lambda
+// proxy integration, a MOCK integration and a two-way route.
+type wsFixture struct {
+	api, base           string
+	proxy, mock         string
+	route, defaultRoute string
+	routeResponse       string
+}
+
+func newWSFixture(t *testing.T, h *harness) wsFixture {
+	t.Helper()
+	create := func(path, body, field string) string {
+		t.Helper()
+		res := h.do("POST", path, body)
+		if res.Status != 201 {
+			t.Fatalf("POST %s %s: %d %s", path, body, res.Status, res.Body)
+		}
+		var out map[string]any
+		mustUnmarshal(t, res.Body, &out)
+		id, _ := out[field].(string)
+		return id
+	}
+	var f wsFixture
+	f.api = create("/v2/apis", `{"name":"chat","protocolType":"WEBSOCKET","routeSelectionExpression":"$request.body.action"}`, "apiId")
+	f.base = "/v2/apis/" + f.api
+	f.proxy = create(f.base+"/integrations", `{"integrationType":"AWS_PROXY","integrationUri":"arn:aws:lambda:us-east-1:000000000000:function:chat"}`, "integrationId")
+	f.mock = create(f.base+"/integrations", `{"integrationType":"MOCK","requestTemplates":{"$default":"{\"statusCode\":200}"},"templateSelectionExpression":"\\$default"}`, "integrationId")
+	f.route = create(f.base+"/routes", `{"routeKey":"sendMessage","target":"integrations/`+f.proxy+`","routeResponseSelectionExpression":"$default"}`, "routeId")
+	f.defaultRoute = create(f.base+"/routes", `{"routeKey":"$default","target":"integrations/`+f.mock+`"}`, "routeId")
+	f.routeResponse = create(f.base+"/routes/"+f.route+"/routeresponses", `{"routeResponseKey":"$default"}`, "routeResponseId")
+	create(f.base+"/stages", `{"stageName":"production","autoDeploy":true}`, "stageName")
+	return f
+}
+
+// wsState reads back everything inside a WebSocket API.
+func wsState(t *testing.T, h *harness, f wsFixture) map[string]any {
+	t.Helper()
+	state := map[string]any{}
+	paths := []string{"", "/routes", "/integrations", "/authorizers", "/stages", "/deployments",
+		"/routes/" + f.route + "/routeresponses", "/routes/" + f.defaultRoute + "/routeresponses"}
+	for _, p := range paths {
+		res := h.do("GET", f.base+p, nil)
+		if res.Status != 200 {
+			t.Fatalf("GET %s: %d %s", p, res.Status, res.Body)
+		}
+		var v any
+		mustUnmarshal(t, res.Body, &v)
+		state[p] = v
+	}
+	return state
+}
+
+// TestRejectedWebSocketRequestsChangeNothing: WebSocket API requests that
+// fail validation (route responses, WebSocket members of the shared
+// shapes) get an AWS 4xx and leave the store's revision, and every
+// document of the API, as they were.
+func TestRejectedWebSocketRequestsChangeNothing(t *testing.T) {
+	h := newHarness(t, "000000000000")
+	f := newWSFixture(t, h)
+	rr := f.base + "/routes/" + f.route + "/routeresponses"
+	cases := []request{
+		// Route responses.
+		{"POST", rr, `{"routeResponseKey":"$default"}`},
+		{"POST", rr, `{"routeResponseKey":"other"}`},
+		{"POST", rr, `{}`},
+		{"POST", rr, `{"routeResponseKey":`},
+		{"POST", rr, `{"routeResponseKey":"$default","responseModels":{"$default":""}}`},
+		{"POST", f.base + "/routes/" + f.defaultRoute + "/routeresponses", `{"routeResponseKey":"$default","responseModels":{"":"m"}}`},
+		{"POST", f.base + "/routes/" + f.defaultRoute + "/routeresponses", `{"routeResponseKey":"$default","responseParameters":{"":{"required":true}}}`},
+		{"POST", f.base + "/routes/nosuch0/routeresponses", `{"routeResponseKey":"$default"}`},
+		{"PATCH", rr + "/" + f.routeResponse, `{"routeResponseKey":"x"}`},
+		{"PATCH", rr + "/nosuch", `{"modelSelectionExpression":"x"}`},
+		{"DELETE", rr + "/nosuch", ``},
+		{"DELETE", f.base + "/routes/nosuch0/routeresponses/" + f.routeResponse, ``},
+		{"GET", rr + "?maxResults=0", ``},
+		// Routes.
+		{"PATCH", f.base + "/routes/" + f.route, `{"operationName":"x","routeResponseSelectionExpression":"$request.body.x"}`},
+	}
+	before := wsState(t, h, f)
+	rev := h.revision(t)
+	h.mustReject(t, cases)
+	if after := h.revision(t); after != rev {
+		t.Errorf("rejected requests moved the store from revision %d to %d", rev, after)
+	}
+	if after := wsState(t, h, f); !reflect.DeepEqual(before, after) {
+		a, _ := json.Marshal(after)
+		b, _ := json.Marshal(before)
+		t.Errorf("rejected requests changed the API:\nbefore %s\nafter  %s", b, a)
+	}
+}
+
+// TestWebSocketSnapshot: a deployment freezes a WebSocket API's route
+// responses by route id; an auto-deploying stage moves to a snapshot
+// without a deleted route response, and a stage deployed by hand keeps
+// the one it had.
+func TestWebSocketSnapshot(t *testing.T) {
+	h := newHarness(t, "000000000000")
+	f := newWSFixture(t, h)
+	if res := h.do("POST", f.base+"/stages", `{"stageName":"pinned"}`); res.Status != 201 {
+		t.Fatalf("create stage: %d %s", res.Status, res.Body)
+	}
+	if res := h.do("POST", f.base+"/deployments", `{"stageName":"pinned"}`); res.Status != 201 {
+		t.Fatalf("deploy: %d %s", res.Status, res.Body)
+	}
+	_, snap := stageSnapshot(t, h, f.api, "production")
+	want := map[string][]modelv2.RouteResponse{f.route: {{RouteResponseID: f.routeResponse, RouteResponseKey: "$default"}}}
+	if snap == nil || !reflect.DeepEqual(snap.RouteResponses, want) {
+		t.Fatalf("snapshot route responses %+v, want %+v", snap, want)
+	}
+	if res := h.do("DELETE", f.base+"/routes/"+f.route+"/routeresponses/"+f.routeResponse, nil); res.Status != 204 {
+		t.Fatalf("delete route response: %d %s", res.Status, res.Body)
+	}
+	if _, snap := stageSnapshot(t, h, f.api, "production"); snap == nil || snap.RouteResponses != nil {
+		t.Errorf("after the delete, the auto-deployed snapshot has route responses %+v", snap)
+	}
+	if _, snap := stageSnapshot(t, h, f.api, "pinned"); snap == nil || !reflect.DeepEqual(snap.RouteResponses, want) {
+		t.Errorf("the stage deployed by hand lost its route responses: %+v", snap)
+	}
+}
+
+// TestWebSocketCascades: deleting a route deletes its route responses;
+// deleting the API deletes every document of every WebSocket kind.
+func TestWebSocketCascades(t *testing.T) {
+	h := newHarness(t, "000000000000")
+	f := newWSFixture(t, h)
+	other := newWSFixture(t, h)
+	ctx := context.Background()
+	count := func(prefix string) int {
+		var n int
+		_ = h.store.View(ctx, func(r store.Reader) error {
+			items, err := r.List(ctx, prefix, store.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n = len(items)
+			return nil
+		})
+		return n
+	}
+	if res := h.do("DELETE", f.base+"/routes/"+f.route, nil); res.Status != 204 {
+		t.Fatalf("delete route: %d %s", res.Status, res.Body)
+	}
+	if n := count(modelv2.SubPrefix(modelv2.KindRouteResponse, f.api, f.route)); n != 0 {
+		t.Errorf("%d route responses of a deleted route left", n)
+	}
+	if res := h.do("POST", f.base+"/routes/"+f.defaultRoute+"/routeresponses", `{"routeResponseKey":"$default"}`); res.Status != 201 {
+		t.Fatalf("route response: %d %s", res.Status, res.Body)
+	}
+	if res := h.do("DELETE", f.base, nil); res.Status != 204 {
+		t.Fatalf("delete api: %d %s", res.Status, res.Body)
+	}
+	for _, kind := range modelv2.APIChildKinds {
+		if n := count(modelv2.ChildPrefix(kind, f.api)); n != 0 {
+			t.Errorf("%s: %d documents of a deleted API left", kind, n)
+		}
+	}
+	if n := count(modelv2.ChildPrefix(modelv2.KindRouteResponse, other.api)); n != 1 {
+		t.Errorf("the other API has %d route responses, want 1", n)
+	}
+}
