@@ -16,6 +16,7 @@ func goldenWebSocketScenario() []goldenStep {
 	lambdaARN := "arn:aws:lambda:us-east-1:000000000000:function:chat"
 	lambdaURI := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + lambdaARN + "/invocations"
 	rr := ws + "/routes/{{msg}}/routeresponses"
+	ir := ws + "/integrations/{{mock}}/integrationresponses"
 	return []goldenStep{
 		{"CreateApi", "POST", "/v2/apis", map[string]any{"name": "chat", "protocolType": "WEBSOCKET", "routeSelectionExpression": "$request.body.action",
 			"apiKeySelectionExpression": "$context.authorizer.usageIdentifierKey", "description": "Chat"}, map[string]string{"ws": "apiId"}},
@@ -41,11 +42,40 @@ func goldenWebSocketScenario() []goldenStep {
 		{"DeleteRoute", "DELETE", ws + "/routes/{{msg}}", nil, nil},
 		{"Error-RouteResponsesOfDeletedRoute", "GET", rr, nil, nil},
 
+		// Integration responses: $default or /regex/ keys, VTL templates.
+		{"CreateIntegration-mock", "POST", ws + "/integrations", map[string]any{"integrationType": "MOCK", "templateSelectionExpression": "\\$default",
+			"requestTemplates": map[string]string{"$default": `{"statusCode": 200}`}}, map[string]string{"mock": "integrationId"}},
+		{"CreateIntegrationResponse", "POST", ir, map[string]any{"integrationResponseKey": "$default", "templateSelectionExpression": "${request.body.kind}",
+			"responseTemplates": map[string]string{"$default": `{"echo": "$input.body", "connection": "$context.connectionId"}`, "plain": ""},
+			"responseParameters": map[string]string{"method.response.header.x-request": "integration.response.header.x-request-id"}}, map[string]string{"ir": "integrationResponseId"}},
+		{"CreateIntegrationResponse-regex", "POST", ir, map[string]any{"integrationResponseKey": "/4\\d\\d/", "contentHandlingStrategy": "CONVERT_TO_TEXT",
+			"responseTemplates": map[string]string{"$default": `#set($e = $input.path('$.error')){"error": "$util.escapeJavaScript($e)"}`}}, map[string]string{"ir4": "integrationResponseId"}},
+		{"GetIntegrationResponses", "GET", ir, nil, nil},
+		{"UpdateIntegrationResponse", "PATCH", ir + "/{{ir}}", map[string]any{"responseTemplates": map[string]string{"plain": "", "json": "$input.json('$')"},
+			"templateSelectionExpression": "", "responseParameters": map[string]string{"method.response.header.x-static": "'yes'"}}, nil},
+		{"GetIntegrationResponse", "GET", ir + "/{{ir}}", nil, nil},
+		{"Error-IntegrationResponseKey", "POST", ir, map[string]any{"integrationResponseKey": "4\\d\\d"}, nil},
+		{"Error-IntegrationResponseRegex", "POST", ir, map[string]any{"integrationResponseKey": "/(4\\d\\d/"}, nil},
+		{"Error-IntegrationResponseDuplicate", "POST", ir, map[string]any{"integrationResponseKey": "/4\\d\\d/"}, nil},
+		{"Error-IntegrationResponseUpdateDuplicate", "PATCH", ir + "/{{ir}}", map[string]any{"integrationResponseKey": "/4\\d\\d/"}, nil},
+		{"Error-IntegrationResponseTemplate", "POST", ir, map[string]any{"integrationResponseKey": "/5\\d\\d/", "responseTemplates": map[string]string{"$default": "#if($x)"}}, nil},
+		{"Error-IntegrationResponseMapping", "POST", ir, map[string]any{"integrationResponseKey": "/5\\d\\d/", "responseParameters": map[string]string{"route.response.header.x": "'a'"}}, nil},
+		{"Error-IntegrationResponseMappingSource", "POST", ir, map[string]any{"integrationResponseKey": "/5\\d\\d/", "responseParameters": map[string]string{"method.response.header.x": "route.request.header.y"}}, nil},
+		{"Error-IntegrationResponseContentHandling", "POST", ir, map[string]any{"integrationResponseKey": "/5\\d\\d/", "contentHandlingStrategy": "CONVERT_TO_JSON"}, nil},
+		{"Error-IntegrationResponseNotFound", "GET", ir + "/nosuch", nil, nil},
+		{"Error-IntegrationResponseIntegrationNotFound", "POST", ws + "/integrations/nosuch0/integrationresponses", map[string]any{"integrationResponseKey": "$default"}, nil},
+		{"DeleteIntegrationResponse", "DELETE", ir + "/{{ir4}}", nil, nil},
+		{"GetIntegrationResponses-afterDelete", "GET", ir, nil, nil},
+		{"DeleteIntegration", "DELETE", ws + "/integrations/{{mock}}", nil, nil},
+		{"Error-IntegrationResponsesOfDeletedIntegration", "GET", ir, nil, nil},
+
 		// The WebSocket-only operations on an HTTP API.
 		{"CreateApi-http", "POST", "/v2/apis", map[string]any{"name": "pets", "protocolType": "HTTP", "target": "https://example.com"}, map[string]string{"http": "apiId"}},
 		{"GetRoutes-http", "GET", "/v2/apis/{{http}}/routes", nil, map[string]string{"httpRoute": "items.0.routeId"}},
 		{"Error-HTTPRouteResponses", "GET", "/v2/apis/{{http}}/routes/{{httpRoute}}/routeresponses", nil, nil},
 		{"Error-HTTPCreateRouteResponse", "POST", "/v2/apis/{{http}}/routes/{{httpRoute}}/routeresponses", map[string]any{"routeResponseKey": "$default"}, nil},
+		{"GetIntegrations-http", "GET", "/v2/apis/{{http}}/integrations", nil, map[string]string{"httpIntegration": "items.0.integrationId"}},
+		{"Error-HTTPIntegrationResponses", "GET", "/v2/apis/{{http}}/integrations/{{httpIntegration}}/integrationresponses", nil, nil},
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -17,6 +18,7 @@ type wsFixture struct {
 	proxy, mock         string
 	route, defaultRoute string
 	routeResponse       string
+	integrationResponse string
 }
 
 func newWSFixture(t *testing.T, h *harness) wsFixture {
@@ -40,6 +42,8 @@ func newWSFixture(t *testing.T, h *harness) wsFixture {
 	f.route = create(f.base+"/routes", `{"routeKey":"sendMessage","target":"integrations/`+f.proxy+`","routeResponseSelectionExpression":"$default"}`, "routeId")
 	f.defaultRoute = create(f.base+"/routes", `{"routeKey":"$default","target":"integrations/`+f.mock+`"}`, "routeId")
 	f.routeResponse = create(f.base+"/routes/"+f.route+"/routeresponses", `{"routeResponseKey":"$default"}`, "routeResponseId")
+	f.integrationResponse = create(f.base+"/integrations/"+f.mock+"/integrationresponses",
+		`{"integrationResponseKey":"$default","responseTemplates":{"$default":"{\"echo\": $input.json('$')}"}}`, "integrationResponseId")
 	create(f.base+"/stages", `{"stageName":"production","autoDeploy":true}`, "stageName")
 	return f
 }
@@ -49,7 +53,8 @@ func wsState(t *testing.T, h *harness, f wsFixture) map[string]any {
 	t.Helper()
 	state := map[string]any{}
 	paths := []string{"", "/routes", "/integrations", "/authorizers", "/stages", "/deployments",
-		"/routes/" + f.route + "/routeresponses", "/routes/" + f.defaultRoute + "/routeresponses"}
+		"/routes/" + f.route + "/routeresponses", "/routes/" + f.defaultRoute + "/routeresponses",
+		"/integrations/" + f.mock + "/integrationresponses", "/integrations/" + f.proxy + "/integrationresponses"}
 	for _, p := range paths {
 		res := h.do("GET", f.base+p, nil)
 		if res.Status != 200 {
@@ -70,6 +75,7 @@ func TestRejectedWebSocketRequestsChangeNothing(t *testing.T) {
 	h := newHarness(t, "000000000000")
 	f := newWSFixture(t, h)
 	rr := f.base + "/routes/" + f.route + "/routeresponses"
+	ir := f.base + "/integrations/" + f.mock + "/integrationresponses"
 	cases := []request{
 		// Route responses.
 		{"POST", rr, `{"routeResponseKey":"$default"}`},
@@ -85,6 +91,25 @@ func TestRejectedWebSocketRequestsChangeNothing(t *testing.T) {
 		{"DELETE", rr + "/nosuch", ``},
 		{"DELETE", f.base + "/routes/nosuch0/routeresponses/" + f.routeResponse, ``},
 		{"GET", rr + "?maxResults=0", ``},
+		// Integration responses.
+		{"POST", ir, `{"integrationResponseKey":"$default"}`},
+		{"POST", ir, `{"integrationResponseKey":"2\\d\\d"}`},
+		{"POST", ir, `{"integrationResponseKey":"//"}`},
+		{"POST", ir, `{"integrationResponseKey":"/[/"}`},
+		{"POST", ir, `{"integrationResponseKey":"/(?=x)/"}`},
+		{"POST", ir, `{"responseTemplates":{"$default":"x"}}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","responseTemplates":{"$default":"#foreach($x in [1])"}}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","responseTemplates":{"":"x"}}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","responseTemplates":{"$default":"` + strings.Repeat("x", 32<<10+1) + `"}}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","responseParameters":{"method.response.header.a":"$context.requestId"}}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","responseParameters":{"integration.request.header.a":"'x'"}}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","contentHandlingStrategy":"BASE64"}`},
+		{"POST", ir, `{"integrationResponseKey":"/2\\d\\d/","templateSelectionExpression":"` + strings.Repeat("x", 1025) + `"}`},
+		{"POST", f.base + "/integrations/nosuch0/integrationresponses", `{"integrationResponseKey":"/2\\d\\d/"}`},
+		{"PATCH", ir + "/" + f.integrationResponse, `{"templateSelectionExpression":"x","responseTemplates":{"$default":"#set($x = )"}}`},
+		{"PATCH", ir + "/" + f.integrationResponse, `{"templateSelectionExpression":"x","integrationResponseKey":"nope"}`},
+		{"PATCH", ir + "/nosuch", `{"templateSelectionExpression":"x"}`},
+		{"DELETE", ir + "/nosuch", ``},
 		// Routes.
 		{"PATCH", f.base + "/routes/" + f.route, `{"operationName":"x","routeResponseSelectionExpression":"$request.body.x"}`},
 	}
@@ -102,9 +127,10 @@ func TestRejectedWebSocketRequestsChangeNothing(t *testing.T) {
 }
 
 // TestWebSocketSnapshot: a deployment freezes a WebSocket API's route
-// responses by route id; an auto-deploying stage moves to a snapshot
-// without a deleted route response, and a stage deployed by hand keeps
-// the one it had.
+// responses by route id and integration responses by integration id; an
+// auto-deploying stage moves to a snapshot without a deleted route
+// response and with an updated integration response, and a stage deployed
+// by hand keeps what it had.
 func TestWebSocketSnapshot(t *testing.T) {
 	h := newHarness(t, "000000000000")
 	f := newWSFixture(t, h)
@@ -119,19 +145,32 @@ func TestWebSocketSnapshot(t *testing.T) {
 	if snap == nil || !reflect.DeepEqual(snap.RouteResponses, want) {
 		t.Fatalf("snapshot route responses %+v, want %+v", snap, want)
 	}
+	wantIR := map[string][]modelv2.IntegrationResponse{f.mock: {{IntegrationResponseID: f.integrationResponse, IntegrationResponseKey: "$default",
+		ResponseTemplates: map[string]string{"$default": `{"echo": $input.json('$')}`}}}}
+	if !reflect.DeepEqual(snap.IntegrationResponses, wantIR) {
+		t.Fatalf("snapshot integration responses %+v, want %+v", snap.IntegrationResponses, wantIR)
+	}
 	if res := h.do("DELETE", f.base+"/routes/"+f.route+"/routeresponses/"+f.routeResponse, nil); res.Status != 204 {
 		t.Fatalf("delete route response: %d %s", res.Status, res.Body)
 	}
 	if _, snap := stageSnapshot(t, h, f.api, "production"); snap == nil || snap.RouteResponses != nil {
 		t.Errorf("after the delete, the auto-deployed snapshot has route responses %+v", snap)
 	}
-	if _, snap := stageSnapshot(t, h, f.api, "pinned"); snap == nil || !reflect.DeepEqual(snap.RouteResponses, want) {
-		t.Errorf("the stage deployed by hand lost its route responses: %+v", snap)
+	if res := h.do("PATCH", f.base+"/integrations/"+f.mock+"/integrationresponses/"+f.integrationResponse, `{"responseTemplates":{"$default":"changed"}}`); res.Status != 200 {
+		t.Fatalf("update integration response: %d %s", res.Status, res.Body)
+	}
+	if _, snap := stageSnapshot(t, h, f.api, "production"); snap == nil || snap.IntegrationResponses[f.mock][0].ResponseTemplates["$default"] != "changed" {
+		t.Errorf("after the update, the auto-deployed snapshot has integration responses %+v", snap)
+	}
+	if _, snap := stageSnapshot(t, h, f.api, "pinned"); snap == nil || !reflect.DeepEqual(snap.RouteResponses, want) ||
+		!reflect.DeepEqual(snap.IntegrationResponses, wantIR) {
+		t.Errorf("the stage deployed by hand lost its route or integration responses: %+v", snap)
 	}
 }
 
-// TestWebSocketCascades: deleting a route deletes its route responses;
-// deleting the API deletes every document of every WebSocket kind.
+// TestWebSocketCascades: deleting a route deletes its route responses,
+// deleting an integration its integration responses; deleting the API
+// deletes every document of every WebSocket kind, and no other API's.
 func TestWebSocketCascades(t *testing.T) {
 	h := newHarness(t, "000000000000")
 	f := newWSFixture(t, h)
@@ -149,18 +188,32 @@ func TestWebSocketCascades(t *testing.T) {
 		})
 		return n
 	}
-	if res := h.do("DELETE", f.base+"/routes/"+f.route, nil); res.Status != 204 {
-		t.Fatalf("delete route: %d %s", res.Status, res.Body)
+	mustStatus := func(method, path, body string, want int) {
+		t.Helper()
+		var b any
+		if body != "" {
+			b = body
+		}
+		if res := h.do(method, path, b); res.Status != want {
+			t.Fatalf("%s %s: %d %s, want %d", method, path, res.Status, res.Body, want)
+		}
 	}
+	mustStatus("DELETE", f.base+"/routes/"+f.route, "", 204)
 	if n := count(modelv2.SubPrefix(modelv2.KindRouteResponse, f.api, f.route)); n != 0 {
 		t.Errorf("%d route responses of a deleted route left", n)
 	}
-	if res := h.do("POST", f.base+"/routes/"+f.defaultRoute+"/routeresponses", `{"routeResponseKey":"$default"}`); res.Status != 201 {
-		t.Fatalf("route response: %d %s", res.Status, res.Body)
+	mustStatus("DELETE", f.base+"/routes/"+f.defaultRoute, "", 204)
+	mustStatus("DELETE", f.base+"/integrations/"+f.mock, "", 204)
+	if n := count(modelv2.SubPrefix(modelv2.KindIntegrationResponse, f.api, f.mock)); n != 0 {
+		t.Errorf("%d integration responses of a deleted integration left", n)
 	}
-	if res := h.do("DELETE", f.base, nil); res.Status != 204 {
-		t.Fatalf("delete api: %d %s", res.Status, res.Body)
-	}
+	// Documents of every kind again, then the API goes.
+	mustStatus("POST", f.base+"/integrations/"+f.proxy+"/integrationresponses", `{"integrationResponseKey":"$default"}`, 201)
+	var rt struct{ RouteID string }
+	res := h.do("POST", f.base+"/routes", `{"routeKey":"$default"}`)
+	mustUnmarshal(t, res.Body, &rt)
+	mustStatus("POST", f.base+"/routes/"+rt.RouteID+"/routeresponses", `{"routeResponseKey":"$default"}`, 201)
+	mustStatus("DELETE", f.base, "", 204)
 	for _, kind := range modelv2.APIChildKinds {
 		if n := count(modelv2.ChildPrefix(kind, f.api)); n != 0 {
 			t.Errorf("%s: %d documents of a deleted API left", kind, n)
@@ -168,5 +221,8 @@ func TestWebSocketCascades(t *testing.T) {
 	}
 	if n := count(modelv2.ChildPrefix(modelv2.KindRouteResponse, other.api)); n != 1 {
 		t.Errorf("the other API has %d route responses, want 1", n)
+	}
+	if n := count(modelv2.ChildPrefix(modelv2.KindIntegrationResponse, other.api)); n != 1 {
+		t.Errorf("the other API has %d integration responses, want 1", n)
 	}
 }

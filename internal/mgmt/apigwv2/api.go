@@ -114,6 +114,12 @@ func (a *API) routes() []restjson.Route {
 		op("PATCH "+integ, "UpdateIntegration", a.updateIntegration),
 		op("DELETE "+integ, "DeleteIntegration", a.deleteIntegration),
 
+		op("GET "+integ+"/integrationresponses", "GetIntegrationResponses", a.getIntegrationResponses),
+		op("POST "+integ+"/integrationresponses", "CreateIntegrationResponse", a.createIntegrationResponse),
+		op("GET "+integ+"/integrationresponses/{integrationResponseId}", "GetIntegrationResponse", a.getIntegrationResponse),
+		op("PATCH "+integ+"/integrationresponses/{integrationResponseId}", "UpdateIntegrationResponse", a.updateIntegrationResponse),
+		op("DELETE "+integ+"/integrationresponses/{integrationResponseId}", "DeleteIntegrationResponse", a.deleteIntegrationResponse),
+
 		op("GET "+api+"/authorizers", "GetAuthorizers", a.getAuthorizers),
 		op("POST "+api+"/authorizers", "CreateAuthorizer", a.createAuthorizer),
 		op("GET "+auth, "GetAuthorizer", a.getAuthorizer),

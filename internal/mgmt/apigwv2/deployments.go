@@ -39,6 +39,13 @@ func takeSnapshot(ctx context.Context, rd store.Reader, api modelv2.Api) (*model
 	if snap.RouteResponses, err = byParent[modelv2.RouteResponse](ctx, rd, modelv2.KindRouteResponse, api.ApiID, routeIDs); err != nil {
 		return nil, err
 	}
+	integrationIDs := make([]string, len(snap.Integrations))
+	for i, ig := range snap.Integrations {
+		integrationIDs[i] = ig.IntegrationID
+	}
+	if snap.IntegrationResponses, err = byParent[modelv2.IntegrationResponse](ctx, rd, modelv2.KindIntegrationResponse, api.ApiID, integrationIDs); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 

@@ -16,15 +16,9 @@ import (
 func webSocketOnly() []struct{ pattern, name string } {
 	const (
 		api   = "/v2/apis/{apiId}"
-		ir    = api + "/integrations/{integrationId}/integrationresponses"
 		model = api + "/models"
 	)
 	return []struct{ pattern, name string }{
-		{"GET " + ir, "GetIntegrationResponses"},
-		{"POST " + ir, "CreateIntegrationResponse"},
-		{"GET " + ir + "/{integrationResponseId}", "GetIntegrationResponse"},
-		{"PATCH " + ir + "/{integrationResponseId}", "UpdateIntegrationResponse"},
-		{"DELETE " + ir + "/{integrationResponseId}", "DeleteIntegrationResponse"},
 		{"GET " + model, "GetModels"},
 		{"POST " + model, "CreateModel"},
 		{"GET " + model + "/{modelId}", "GetModel"},
