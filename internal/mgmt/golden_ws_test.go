@@ -46,7 +46,7 @@ func goldenWebSocketScenario() []goldenStep {
 		{"CreateIntegration-mock", "POST", ws + "/integrations", map[string]any{"integrationType": "MOCK", "templateSelectionExpression": "\\$default",
 			"requestTemplates": map[string]string{"$default": `{"statusCode": 200}`}}, map[string]string{"mock": "integrationId"}},
 		{"CreateIntegrationResponse", "POST", ir, map[string]any{"integrationResponseKey": "$default", "templateSelectionExpression": "${request.body.kind}",
-			"responseTemplates": map[string]string{"$default": `{"echo": "$input.body", "connection": "$context.connectionId"}`, "plain": ""},
+			"responseTemplates":  map[string]string{"$default": `{"echo": "$input.body", "connection": "$context.connectionId"}`, "plain": ""},
 			"responseParameters": map[string]string{"method.response.header.x-request": "integration.response.header.x-request-id"}}, map[string]string{"ir": "integrationResponseId"}},
 		{"CreateIntegrationResponse-regex", "POST", ir, map[string]any{"integrationResponseKey": "/4\\d\\d/", "contentHandlingStrategy": "CONVERT_TO_TEXT",
 			"responseTemplates": map[string]string{"$default": `#set($e = $input.path('$.error')){"error": "$util.escapeJavaScript($e)"}`}}, map[string]string{"ir4": "integrationResponseId"}},
