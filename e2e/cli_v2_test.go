@@ -444,7 +444,7 @@ func cliV2Errors(t *testing.T, c *cliRunner) {
 		"--integration-uri", "https://b.example.com", "--payload-format-version", "1.0", "--timeout-in-millis", "30001")
 	c.fails("BadRequestException", "DeleteStage", "Cannot delete a stage managed by API Gateway",
 		"delete-stage", "--api-id", id, "--stage-name", "$default")
-	c.fails("BadRequestException", "CreateModel", "CreateModel is not supported yet: route responses, integration responses and models of WebSocket APIs are not implemented",
+	c.fails("BadRequestException", "CreateModel", "Models are supported only for WebSocket APIs",
 		"create-model", "--api-id", id, "--name", "m", "--schema", "{}")
 
 	c.ok(&after, "get-routes", "--api-id", id)

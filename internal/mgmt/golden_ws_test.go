@@ -69,6 +69,34 @@ func goldenWebSocketScenario() []goldenStep {
 		{"DeleteIntegration", "DELETE", ws + "/integrations/{{mock}}", nil, nil},
 		{"Error-IntegrationResponsesOfDeletedIntegration", "GET", ir, nil, nil},
 
+		// Models: JSON Schema draft 4, referenced by routes by name.
+		{"CreateModel", "POST", ws + "/models", map[string]any{"name": "Message", "contentType": "application/json", "description": "A chat message",
+			"schema": `{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["action","text"],"properties":{"action":{"type":"string"},"text":{"type":"string","maxLength":500},"to":{"$ref":"https://apigateway.amazonaws.com/restapis/{{ws}}/models/User"}}}`},
+			map[string]string{"model": "modelId"}},
+		{"CreateModel-user", "POST", ws + "/models", map[string]any{"name": "User", "schema": `{"type":"object","properties":{"name":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}}}}`},
+			map[string]string{"user": "modelId"}},
+		{"GetModels", "GET", ws + "/models", nil, nil},
+		{"GetModel", "GET", ws + "/models/{{model}}", nil, nil},
+		{"GetModelTemplate", "GET", ws + "/models/{{model}}/template", nil, nil},
+		{"UpdateModel", "PATCH", ws + "/models/{{user}}", map[string]any{"description": "A user", "name": "Person"}, nil},
+		{"CreateRoute-validated", "POST", ws + "/routes", map[string]any{"routeKey": "say", "target": "integrations/{{proxy}}",
+			"modelSelectionExpression": "${request.body.action}", "requestModels": map[string]string{"say": "Message", "$default": "Person"}}, map[string]string{"say": "routeId"}},
+		{"Error-ModelDuplicate", "POST", ws + "/models", map[string]any{"name": "Message", "schema": `{"type":"string","minLength":1}`}, nil},
+		{"Error-ModelName", "POST", ws + "/models", map[string]any{"name": "chat-message", "schema": `{"type":"string","minLength":1}`}, nil},
+		{"Error-ModelMissingSchema", "POST", ws + "/models", map[string]any{"name": "Empty"}, nil},
+		{"Error-ModelEmptySchema", "POST", ws + "/models", map[string]any{"name": "Empty", "schema": "{}"}, nil},
+		{"Error-ModelSchemaNotJSON", "POST", ws + "/models", map[string]any{"name": "Bad", "schema": "{type: object}"}, nil},
+		{"Error-ModelSchemaKeyword", "POST", ws + "/models", map[string]any{"name": "Bad", "schema": `{"$id":"urn:x","type":"object","properties":{"a":{"const":1}}}`}, nil},
+		{"Error-ModelSchemaInvalid", "PATCH", ws + "/models/{{model}}", map[string]any{"schema": `{"type":"object","required":"action"}`}, nil},
+		{"Error-ModelRenameInUse", "PATCH", ws + "/models/{{model}}", map[string]any{"name": "Note"}, nil},
+		{"Error-ModelDeleteInUse", "DELETE", ws + "/models/{{user}}", nil, nil},
+		{"Error-RouteUnknownModel", "POST", ws + "/routes", map[string]any{"routeKey": "shout", "requestModels": map[string]string{"$default": "Nope"}}, nil},
+		{"Error-ModelNotFound", "GET", ws + "/models/nosuch", nil, nil},
+		{"Error-ModelTemplateNotFound", "GET", ws + "/models/nosuch/template", nil, nil},
+		{"UpdateRoute-dropModel", "PATCH", ws + "/routes/{{say}}", map[string]any{"requestModels": map[string]string{"$default": ""}}, nil},
+		{"DeleteModel", "DELETE", ws + "/models/{{user}}", nil, nil},
+		{"GetModels-afterDelete", "GET", ws + "/models", nil, nil},
+
 		// The WebSocket-only operations on an HTTP API.
 		{"CreateApi-http", "POST", "/v2/apis", map[string]any{"name": "pets", "protocolType": "HTTP", "target": "https://example.com"}, map[string]string{"http": "apiId"}},
 		{"GetRoutes-http", "GET", "/v2/apis/{{http}}/routes", nil, map[string]string{"httpRoute": "items.0.routeId"}},
@@ -76,6 +104,9 @@ func goldenWebSocketScenario() []goldenStep {
 		{"Error-HTTPCreateRouteResponse", "POST", "/v2/apis/{{http}}/routes/{{httpRoute}}/routeresponses", map[string]any{"routeResponseKey": "$default"}, nil},
 		{"GetIntegrations-http", "GET", "/v2/apis/{{http}}/integrations", nil, map[string]string{"httpIntegration": "items.0.integrationId"}},
 		{"Error-HTTPIntegrationResponses", "GET", "/v2/apis/{{http}}/integrations/{{httpIntegration}}/integrationresponses", nil, nil},
+		{"Error-HTTPModels", "GET", "/v2/apis/{{http}}/models", nil, nil},
+		{"Error-HTTPCreateModel", "POST", "/v2/apis/{{http}}/models", map[string]any{"name": "M", "schema": `{"type":"string"}`}, nil},
+		{"Error-HTTPModelTemplate", "GET", "/v2/apis/{{http}}/models/nosuch/template", nil, nil},
 	}
 }
 

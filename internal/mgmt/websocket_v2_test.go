@@ -19,6 +19,7 @@ type wsFixture struct {
 	route, defaultRoute string
 	routeResponse       string
 	integrationResponse string
+	model               string
 }
 
 func newWSFixture(t *testing.T, h *harness) wsFixture {
@@ -39,7 +40,9 @@ func newWSFixture(t *testing.T, h *harness) wsFixture {
 	f.base = "/v2/apis/" + f.api
 	f.proxy = create(f.base+"/integrations", `{"integrationType":"AWS_PROXY","integrationUri":"arn:aws:lambda:us-east-1:000000000000:function:chat"}`, "integrationId")
 	f.mock = create(f.base+"/integrations", `{"integrationType":"MOCK","requestTemplates":{"$default":"{\"statusCode\":200}"},"templateSelectionExpression":"\\$default"}`, "integrationId")
-	f.route = create(f.base+"/routes", `{"routeKey":"sendMessage","target":"integrations/`+f.proxy+`","routeResponseSelectionExpression":"$default"}`, "routeId")
+	f.model = create(f.base+"/models", `{"name":"Message","contentType":"application/json","schema":"{\"type\":\"object\",\"required\":[\"text\"]}"}`, "modelId")
+	f.route = create(f.base+"/routes", `{"routeKey":"sendMessage","target":"integrations/`+f.proxy+`","routeResponseSelectionExpression":"$default",`+
+		`"modelSelectionExpression":"$default","requestModels":{"$default":"Message"}}`, "routeId")
 	f.defaultRoute = create(f.base+"/routes", `{"routeKey":"$default","target":"integrations/`+f.mock+`"}`, "routeId")
 	f.routeResponse = create(f.base+"/routes/"+f.route+"/routeresponses", `{"routeResponseKey":"$default"}`, "routeResponseId")
 	f.integrationResponse = create(f.base+"/integrations/"+f.mock+"/integrationresponses",
@@ -52,7 +55,7 @@ func newWSFixture(t *testing.T, h *harness) wsFixture {
 func wsState(t *testing.T, h *harness, f wsFixture) map[string]any {
 	t.Helper()
 	state := map[string]any{}
-	paths := []string{"", "/routes", "/integrations", "/authorizers", "/stages", "/deployments",
+	paths := []string{"", "/routes", "/models", "/models/" + f.model + "/template", "/integrations", "/authorizers", "/stages", "/deployments",
 		"/routes/" + f.route + "/routeresponses", "/routes/" + f.defaultRoute + "/routeresponses",
 		"/integrations/" + f.mock + "/integrationresponses", "/integrations/" + f.proxy + "/integrationresponses"}
 	for _, p := range paths {
@@ -110,6 +113,28 @@ func TestRejectedWebSocketRequestsChangeNothing(t *testing.T) {
 		{"PATCH", ir + "/" + f.integrationResponse, `{"templateSelectionExpression":"x","integrationResponseKey":"nope"}`},
 		{"PATCH", ir + "/nosuch", `{"templateSelectionExpression":"x"}`},
 		{"DELETE", ir + "/nosuch", ``},
+		// Models.
+		{"POST", f.base + "/models", `{"name":"Message","schema":"{\"type\":\"string\"}"}`},
+		{"POST", f.base + "/models", `{"name":"Note"}`},
+		{"POST", f.base + "/models", `{"schema":"{\"type\":\"string\"}"}`},
+		{"POST", f.base + "/models", `{"name":"","schema":"{\"type\":\"string\"}"}`},
+		{"POST", f.base + "/models", `{"name":"a_b","schema":"{\"type\":\"string\"}"}`},
+		{"POST", f.base + "/models", `{"name":"` + strings.Repeat("a", 129) + `","schema":"{\"type\":\"string\"}"}`},
+		{"POST", f.base + "/models", `{"name":"Note","schema":"{}"}`},
+		{"POST", f.base + "/models", `{"name":"Note","schema":"[]"}`},
+		{"POST", f.base + "/models", `{"name":"Note","schema":"{\"type\":\"strin\"}"}`},
+		{"POST", f.base + "/models", `{"name":"Note","schema":"{\"examples\":[1],\"type\":\"string\"}"}`},
+		{"POST", f.base + "/models", `{"name":"Note","schema":"{\"type\":\"string\"}","contentType":""}`},
+		{"POST", f.base + "/models", `{"name":"Note","schema":"{\"type\":\"string\",\"description\":\"` + strings.Repeat("x", 32<<10) + `\"}"}`},
+		{"PATCH", f.base + "/models/" + f.model, `{"description":"x","schema":"{}"}`},
+		{"PATCH", f.base + "/models/" + f.model, `{"description":"x","name":"Renamed"}`},
+		{"PATCH", f.base + "/models/nosuch", `{"description":"x"}`},
+		{"DELETE", f.base + "/models/" + f.model, ``},
+		{"DELETE", f.base + "/models/nosuch", ``},
+		{"GET", f.base + "/models/nosuch/template", ``},
+		{"POST", f.base + "/routes", `{"routeKey":"x","requestModels":{"$default":"Nope"}}`},
+		{"PATCH", f.base + "/routes/" + f.route, `{"requestModels":{"other":"Nope"}}`},
+		{"PATCH", rr + "/" + f.routeResponse, `{"responseModels":{"$default":"Nope"}}`},
 		// Routes.
 		{"PATCH", f.base + "/routes/" + f.route, `{"operationName":"x","routeResponseSelectionExpression":"$request.body.x"}`},
 	}
@@ -126,8 +151,9 @@ func TestRejectedWebSocketRequestsChangeNothing(t *testing.T) {
 	}
 }
 
-// TestWebSocketSnapshot: a deployment freezes a WebSocket API's route
-// responses by route id and integration responses by integration id; an
+// TestWebSocketSnapshot: a deployment freezes a WebSocket API's models,
+// route responses by route id and integration responses by integration
+// id; an
 // auto-deploying stage moves to a snapshot without a deleted route
 // response and with an updated integration response, and a stage deployed
 // by hand keeps what it had.
@@ -149,6 +175,10 @@ func TestWebSocketSnapshot(t *testing.T) {
 		ResponseTemplates: map[string]string{"$default": `{"echo": $input.json('$')}`}}}}
 	if !reflect.DeepEqual(snap.IntegrationResponses, wantIR) {
 		t.Fatalf("snapshot integration responses %+v, want %+v", snap.IntegrationResponses, wantIR)
+	}
+	if len(snap.Models) != 1 || snap.Models[0].ModelID != f.model || snap.Models[0].Name != "Message" ||
+		snap.Routes[0].RequestModels["$default"] != "Message" {
+		t.Fatalf("snapshot models %+v, routes %+v", snap.Models, snap.Routes)
 	}
 	if res := h.do("DELETE", f.base+"/routes/"+f.route+"/routeresponses/"+f.routeResponse, nil); res.Status != 204 {
 		t.Fatalf("delete route response: %d %s", res.Status, res.Body)
@@ -213,6 +243,7 @@ func TestWebSocketCascades(t *testing.T) {
 	res := h.do("POST", f.base+"/routes", `{"routeKey":"$default"}`)
 	mustUnmarshal(t, res.Body, &rt)
 	mustStatus("POST", f.base+"/routes/"+rt.RouteID+"/routeresponses", `{"routeResponseKey":"$default"}`, 201)
+	mustStatus("POST", f.base+"/models", `{"name":"Other","schema":"{\"type\":\"string\"}"}`, 201)
 	mustStatus("DELETE", f.base, "", 204)
 	for _, kind := range modelv2.APIChildKinds {
 		if n := count(modelv2.ChildPrefix(kind, f.api)); n != 0 {
@@ -224,5 +255,8 @@ func TestWebSocketCascades(t *testing.T) {
 	}
 	if n := count(modelv2.ChildPrefix(modelv2.KindIntegrationResponse, other.api)); n != 1 {
 		t.Errorf("the other API has %d integration responses, want 1", n)
+	}
+	if n := count(modelv2.ChildPrefix(modelv2.KindModel, other.api)); n != 1 {
+		t.Errorf("the other API has %d models, want 1", n)
 	}
 }

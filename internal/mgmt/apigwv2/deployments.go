@@ -46,6 +46,9 @@ func takeSnapshot(ctx context.Context, rd store.Reader, api modelv2.Api) (*model
 	if snap.IntegrationResponses, err = byParent[modelv2.IntegrationResponse](ctx, rd, modelv2.KindIntegrationResponse, api.ApiID, integrationIDs); err != nil {
 		return nil, err
 	}
+	if snap.Models, err = docstore.List[modelv2.Model](ctx, rd, modelv2.ChildPrefix(modelv2.KindModel, api.ApiID)); err != nil {
+		return nil, err
+	}
 	return snap, nil
 }
 

@@ -103,7 +103,7 @@ func (a *API) createRouteResponse(ctx context.Context, r *restjson.Request) (any
 				return rr, conflict("Route response with key %s already exists for this route", rr.RouteResponseKey) // [U]
 			}
 		}
-		return rr, nil
+		return rr, checkModelsExist(ctx, tx, api.ApiID, rr.ResponseModels)
 	})(ctx, r)
 }
 
@@ -118,7 +118,7 @@ func (a *API) getRouteResponse(ctx context.Context, r *restjson.Request) (any, e
 func (a *API) updateRouteResponse(ctx context.Context, r *restjson.Request) (any, error) {
 	return updateChild(a, routeResponseKind, func(ctx context.Context, tx store.Tx, api modelv2.Api, rr *modelv2.RouteResponse, in *routeResponseInput) error {
 		in.applyTo(rr)
-		return nil
+		return checkModelsExist(ctx, tx, api.ApiID, rr.ResponseModels)
 	})(ctx, r)
 }
 
