@@ -19,9 +19,9 @@ import (
 	"time"
 )
 
-// curl runs curl with args (the URL last) and returns its answer; curl
+// curlResult runs curl with args (the URL last) and returns its answer; curl
 // failing to get one (a refused handshake, say) fails the test.
-func curl(t testing.TB, args ...string) result {
+func curlResult(t testing.TB, args ...string) result {
 	t.Helper()
 	r, err := tryCurl(args...)
 	if err != nil {
@@ -79,7 +79,7 @@ func (c *domainClient) get(host, path string, args ...string) result {
 	port := u.Port()
 	all := append([]string{"--resolve", host + ":" + port + ":127.0.0.1"}, c.extra...)
 	all = append(all, args...)
-	return curl(c.t, append(all, u.Scheme+"://"+host+":"+port+path)...)
+	return curlResult(c.t, append(all, u.Scheme+"://"+host+":"+port+path)...)
 }
 
 // waitGet repeats get until it answers status and body.
@@ -383,4 +383,48 @@ func TestDomainsCORS(t *testing.T) {
 		t.Errorf("actual request: %v", r.Header)
 	}
 	expect(t, "preflight to an unmapped base path", secure.get("api.example.test", "/v2/items", preflight...), 403, bodyForbidden)
+}
+
+// TestDomainsHTTPAPI: an HTTP API (quick create with a Lambda function)
+// and a REST API behind one custom domain, mapped with the AWS CLI v2:
+// the HTTP API's $default stage routes the path after its mapping key and
+// its function sees the whole path, base path included, in rawPath and
+// requestContext.http.path, the domain in domainName [D][E]; with its
+// execute-api endpoint disabled the domain keeps serving it.
+func TestDomainsHTTPAPI(t *testing.T) {
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "", functionFlag(t, "hello", "httpv2")...)
+	t.Cleanup(func() { checkGatewayLog(t, dp.Gateway) })
+	c := newCLI(t, dp.Gateway)
+	v2 := c.v2()
+	api := dp.newHTTPAPI(t, v2, "orders", "--target", "arn:aws:lambda:us-east-1:000000000000:function:hello")
+	api.waitFor(t, "/x", nil, 200)
+	rest := dp.newAPI(t, "shop")
+	rest.echoMock(t, "/pets", "GET")
+	rest.deploy(t, "prod")
+
+	arn := c.service("acm").obj("request-certificate", "--domain-name", "mix.example.test")["CertificateArn"].(string)
+	v2.obj("create-domain-name", "--domain-name", "mix.example.test", "--domain-name-configurations", "CertificateArn="+arn+",EndpointType=REGIONAL,SecurityPolicy=TLS_1_2")
+	v2.obj("create-api-mapping", "--domain-name", "mix.example.test", "--api-mapping-key", "orders", "--api-id", api.ID, "--stage", "$default")
+	v2.obj("create-api-mapping", "--domain-name", "mix.example.test", "--api-mapping-key", "shop", "--api-id", rest.ID, "--stage", "prod")
+
+	secure := dp.byName(t, dp.HTTPS, "--cacert", dp.CAPath)
+	secure.waitGet("mix.example.test", "/shop/pets", 200, `{"resource":"/pets","method":"GET"}`)
+	check := func(what string) {
+		t.Helper()
+		r := secure.get("mix.example.test", "/orders/9?q=1")
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(r.Body), &ev); err != nil || r.Status != 200 {
+			t.Fatalf("%s: %s", what, r)
+		}
+		rc := ev["requestContext"].(map[string]any)
+		if ev["rawPath"] != "/orders/9" || rc["http"].(map[string]any)["path"] != "/orders/9" || ev["rawQueryString"] != "q=1" ||
+			rc["domainName"] != "mix.example.test" || rc["domainPrefix"] != "mix" || rc["stage"] != "$default" || rc["apiId"] != api.ID {
+			t.Errorf("%s: the function saw %s", what, r.Body)
+		}
+	}
+	check("HTTP API through the domain")
+	v2.obj("update-api", "--api-id", api.ID, "--disable-execute-api-endpoint")
+	api.waitFor(t, "/x", nil, 403)
+	check("with the execute-api endpoint disabled")
 }

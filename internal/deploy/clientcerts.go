@@ -66,3 +66,12 @@ func (w *Watcher) clientsFor(cc *model.StoredClientCertificate) (*upstream.Clien
 	w.mu.Unlock()
 	return sc.clients, nil
 }
+
+// forgetClientCertificate drops the clients of a client certificate that
+// changed or was deleted: stages compiled with them keep them; the next
+// compile builds new ones.
+func (w *Watcher) forgetClientCertificate(id string) {
+	w.mu.Lock()
+	delete(w.clientCerts, id)
+	w.mu.Unlock()
+}

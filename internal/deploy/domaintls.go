@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/sni"
+	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -96,9 +97,15 @@ func (w *Watcher) removeDomainExtra(name string) {
 }
 
 // applyDomainDependency applies a change to a certificate: the domains
-// serving it are recompiled (a re-import takes effect at the next
-// handshake; connections made before keep theirs).
+// serving an ACM certificate are recompiled (a re-import takes effect at
+// the next handshake; connections made before keep theirs); a changed or
+// deleted client certificate is no longer reused for the next stages
+// compiled.
 func (w *Watcher) applyDomainDependency(ctx context.Context, key string) (bool, error) {
+	if id, ok := strings.CutPrefix(key, model.PrefixClientCertificates); ok {
+		w.forgetClientCertificate(id) // clientcerts.go
+		return true, nil
+	}
 	id, ok := strings.CutPrefix(key, acm.PrefixCertificates)
 	if !ok {
 		return false, nil

@@ -131,8 +131,10 @@ func (tb *table) domainTable() *domains {
 	return tb.domains
 }
 
+// logf records why a request was refused, at debug level as the other
+// refusals are (a client without a certificate could fill the log).
 func (d *Door) logf(msg string, args ...any) {
 	if d.Log != nil {
-		d.Log.Info(msg, args...)
+		d.Log.Debug(msg, args...)
 	}
 }

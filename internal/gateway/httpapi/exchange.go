@@ -68,6 +68,10 @@ func (x *Exchange) log() *slog.Logger { return x.stage.env().log() }
 // a named stage's prefix included, as HTTP APIs hand it to integrations
 // ("/dev/pets/6" for stage dev) [C: powertools-lambda-python#621].
 func (x *Exchange) rawPath() string {
+	if x.Domain != nil {
+		// Through a custom domain: the path as sent, base path included [E].
+		return x.Path
+	}
 	p := x.RawStagePath
 	if x.StageName == pipeline.DefaultStage {
 		if p == "" {

@@ -75,7 +75,7 @@ func (st *Stage) admit(x *Exchange) error {
 		return pipeline.Fail(pipeline.ResourceNotFound, nil)
 	}
 	x.Deployment, x.DeploymentID = d, d.ID
-	if d.DisableExecuteAPIEndpoint {
+	if d.DisableExecuteAPIEndpoint && x.Domain == nil { // custom domains keep serving [D]
 		return pipeline.Fail(pipeline.AccessDenied, nil)
 	}
 	if x.Req.ContentLength() > pipeline.MaxBody {
