@@ -145,6 +145,9 @@ func (a *API) checkRoute(ctx context.Context, rd store.Reader, api modelv2.Api, 
 		return bad("Invalid route response selection expression specified: %s. Only $default is supported", *p) // [D][U: text]
 	}
 	if api.ProtocolType == modelv2.ProtocolWebSocket {
+		if err := checkRouteParameters(rt.RequestParameters); err != nil {
+			return err
+		}
 		if err := checkModelsExist(ctx, rd, api.ApiID, rt.RequestModels); err != nil {
 			return err
 		}
