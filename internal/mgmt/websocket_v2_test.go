@@ -302,3 +302,41 @@ func TestWebSocketCascades(t *testing.T) {
 		t.Errorf("the other API has %d models, want 1", n)
 	}
 }
+
+// TestWebSocketDeployValidatesModels: deploying a WebSocket API checks
+// that its models' references name models of the API in canonical form;
+// a refused deployment changes nothing, an automatic one is recorded as
+// failed on its stage without failing the change that triggered it, and
+// disableSchemaValidation deploys without the check.
+func TestWebSocketDeployValidatesModels(t *testing.T) {
+	h := newHarness(t, "000000000000")
+	f := newWSFixture(t, h)
+	dangling := `{"name":"Dangling","schema":"{\"properties\":{\"x\":{\"$ref\":\"https://apigateway.amazonaws.com/restapis/` + f.api + `/models/Nope\"}}}"}`
+	if res := h.do("POST", f.base+"/models", dangling); res.Status != 201 {
+		t.Fatalf("create model: %d %s", res.Status, res.Body)
+	}
+	st, before := stageSnapshot(t, h, f.api, "production")
+	if st.LastDeploymentStatusMessage == nil || !strings.HasPrefix(*st.LastDeploymentStatusMessage, "Deployment attempt failed: Unable to deploy API because model Dangling refers to model Nope") {
+		t.Errorf("the automatic deployment's failure is not recorded: %v", st.LastDeploymentStatusMessage)
+	}
+	if len(before.Models) != 1 {
+		t.Errorf("the stage moved to a deployment with the dangling model: %+v", before.Models)
+	}
+	rev := h.revision(t)
+	h.mustReject(t, []request{{"POST", f.base + "/deployments", `{"description":"x"}`}})
+	if after := h.revision(t); after != rev {
+		t.Errorf("a refused deployment moved the store from revision %d to %d", rev, after)
+	}
+	if res := h.do("PATCH", f.base+"/routes/"+f.route, `{"operationName":"send"}`); res.Status != 200 {
+		t.Errorf("a change whose automatic deployment fails was refused: %d %s", res.Status, res.Body)
+	}
+	if res := h.do("PATCH", f.base, `{"disableSchemaValidation":true}`); res.Status != 200 {
+		t.Fatalf("disable schema validation: %d %s", res.Status, res.Body)
+	}
+	if res := h.do("POST", f.base+"/deployments", `{}`); res.Status != 201 {
+		t.Errorf("deployment without schema validation: %d %s", res.Status, res.Body)
+	}
+	if _, snap := stageSnapshot(t, h, f.api, "production"); len(snap.Models) != 2 {
+		t.Errorf("the automatic deployment without schema validation has models %+v", snap.Models)
+	}
+}

@@ -3,17 +3,62 @@ package apigwv2
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
+	"github.com/tollgate/tollgate/internal/mgmt/modelschema"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
+// deployFailure is why a deployment cannot be made: CreateDeployment
+// answers with it, an automatic deployment records it on its stages
+// instead of failing the change that triggered it [X][U].
+type deployFailure struct{ err error }
+
+func (d deployFailure) Error() string { return d.err.Error() }
+func (d deployFailure) Unwrap() error { return d.err }
+
 // errNoRoutes is AWS's answer for deploying an API without routes [C].
-var errNoRoutes = bad("Unable to deploy API because no routes exist in this API")
+var errNoRoutes = deployFailure{bad("Unable to deploy API because no routes exist in this API")}
+
+// isDeployFailure reports whether err says why a deployment cannot be made.
+func isDeployFailure(err error) bool {
+	var d deployFailure
+	return errors.As(err, &d)
+}
+
+// checkModelReferences validates a WebSocket API's models together, as
+// AWS does when it deploys unless the API disables schema validation [M]:
+// a schema's references to other models must be in canonical form
+// (modelschema.ModelURL of this API) and name a model of the API
+// [C: Dropsource/serverless-todo-api-example-complete#3 for the canonical
+// form; the deploy-time text is U].
+func checkModelReferences(snap *modelv2.Snapshot) error {
+	if snap.API.ProtocolType != modelv2.ProtocolWebSocket || snap.API.DisableSchemaValidation {
+		return nil
+	}
+	names := make(map[string]bool, len(snap.Models))
+	for _, m := range snap.Models {
+		names[m.Name] = true
+	}
+	prefix := modelschema.ModelURL(snap.API.ApiID, "")
+	for _, m := range snap.Models {
+		for _, ref := range modelschema.References(model.Deref(m.Schema)) {
+			name, ok := strings.CutPrefix(ref, prefix)
+			switch {
+			case !ok || strings.Contains(name, "/"):
+				return deployFailure{bad("Unable to deploy API because model %s is invalid: Invalid model schema specified, Model reference must be in canonical form: %s", m.Name, ref)} // [C][U]
+			case !names[name]:
+				return deployFailure{bad("Unable to deploy API because model %s refers to model %s, which does not exist", m.Name, name)} // [U]
+			}
+		}
+	}
+	return nil
+}
 
 // takeSnapshot copies everything a deployment freezes.
 func takeSnapshot(ctx context.Context, rd store.Reader, api modelv2.Api) (*modelv2.Snapshot, error) {
@@ -86,6 +131,9 @@ func (a *API) deploy(ctx context.Context, tx store.Tx, apiID string, auto bool, 
 	if len(snap.Routes) == 0 {
 		return modelv2.Deployment{}, errNoRoutes
 	}
+	if err := checkModelReferences(snap); err != nil {
+		return modelv2.Deployment{}, err
+	}
 	dep := modelv2.Deployment{
 		AutoDeployed:     auto,
 		CreatedDate:      modelv2.TimeOf(a.now()),
@@ -119,7 +167,7 @@ func (a *API) autoDeploy(ctx context.Context, tx store.Tx, apiID string) error {
 		return nil
 	}
 	dep, err := a.deploy(ctx, tx, apiID, true, modelv2.Ptr(modelv2.AutoDeployDescription))
-	if err != nil && !errors.Is(err, errNoRoutes) {
+	if err != nil && !isDeployFailure(err) {
 		return err
 	}
 	for _, st := range auto {

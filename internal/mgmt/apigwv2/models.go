@@ -113,7 +113,8 @@ func (a *API) deleteModel(ctx context.Context, r *restjson.Request) (any, error)
 
 // refuseIfModelUsed refuses to delete or rename a model that a route's
 // requestModels or a route response's responseModels name, as REST APIs
-// refuse it for methods [V: REST's text, adapted].
+// refuse it for methods [V: REST's text, adapted], or that another
+// model's schema refers to [U].
 func refuseIfModelUsed(ctx context.Context, rd store.Reader, apiID, name, what string) error {
 	routes, err := docstore.List[modelv2.Route](ctx, rd, modelv2.ChildPrefix(modelv2.KindRoute, apiID))
 	if err != nil {
@@ -131,6 +132,21 @@ func refuseIfModelUsed(ctx context.Context, rd store.Reader, apiID, name, what s
 		for _, rr := range rrs {
 			if usesModel(rr.ResponseModels, name) {
 				return conflict("Cannot %s model '%s', is referenced in route response: %s/%s", what, name, rt.RouteKey, rr.RouteResponseKey) // [U]
+			}
+		}
+	}
+	models, err := docstore.List[modelv2.Model](ctx, rd, modelv2.ChildPrefix(modelv2.KindModel, apiID))
+	if err != nil {
+		return err
+	}
+	url := modelschema.ModelURL(apiID, name)
+	for _, m := range models {
+		if m.Name == name {
+			continue
+		}
+		for _, ref := range modelschema.References(model.Deref(m.Schema)) {
+			if ref == url {
+				return conflict("Cannot %s model '%s', is referenced in model: %s", what, name, m.Name) // [U]
 			}
 		}
 	}

@@ -183,3 +183,47 @@ func Flatten(schema string, lookup func(name string) (string, bool)) (string, er
 	}
 	return string(b), nil
 }
+
+// ModelURL is the canonical address by which a schema refers to another
+// model of the same API [D].
+func ModelURL(apiID, name string) string {
+	return "https://apigateway.amazonaws.com/restapis/" + apiID + "/models/" + name
+}
+
+// References lists the $ref values of a schema that leave the document
+// (those not starting with "#"), each once, in the order of a walk by
+// member name; a schema that is not JSON has none.
+func References(schema string) []string {
+	var doc any
+	if json.Unmarshal([]byte(schema), &doc) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			if ref, ok := t["$ref"].(string); ok && !strings.HasPrefix(ref, "#") && !contains(out, ref) {
+				out = append(out, ref)
+			}
+			for _, k := range sortedKeys(t) {
+				walk(t[k])
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

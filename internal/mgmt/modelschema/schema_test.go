@@ -63,3 +63,20 @@ func TestFlatten(t *testing.T) {
 		t.Errorf("a cycle: %s %v", loop, err)
 	}
 }
+
+// TestReferences: the references leaving a schema, each once; internal
+// ones and schemas that are not JSON have none.
+func TestReferences(t *testing.T) {
+	got := References(`{"a":{"$ref":"https://apigateway.amazonaws.com/restapis/x/models/A"},"b":[{"$ref":"#/definitions/c"},{"$ref":"B"}],` +
+		`"c":{"items":{"$ref":"https://apigateway.amazonaws.com/restapis/x/models/A"}}}`)
+	want := []string{"https://apigateway.amazonaws.com/restapis/x/models/A", "B"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("References: %q, want %q", got, want)
+	}
+	if got := References("{"); got != nil {
+		t.Errorf("References of a broken schema: %q", got)
+	}
+	if ModelURL("x", "A") != want[0] {
+		t.Errorf("ModelURL: %s", ModelURL("x", "A"))
+	}
+}
