@@ -83,6 +83,10 @@ type Snapshot struct {
 	// parsed when stored.
 	IntegrationResponses map[string][]IntegrationResponse `json:"integrationResponses,omitzero"`
 	// Models are a WebSocket API's models; routes name them (by Name) in
-	// RequestModels, selected by ModelSelectionExpression.
+	// RequestModels, selected by ModelSelectionExpression. A schema refers
+	// to another model by
+	// "https://apigateway.amazonaws.com/restapis/{apiId}/models/{name}";
+	// unless API.DisableSchemaValidation, every such reference was checked
+	// to name a model of this snapshot when the deployment was made.
 	Models []Model `json:"models,omitzero"`
 }
