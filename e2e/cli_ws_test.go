@@ -20,7 +20,17 @@ func cliV2WebSocket(t *testing.T, c *cliRunner) {
 		api["ApiKeySelectionExpression"] != "$request.header.x-api-key" || api["ProtocolType"] != "WEBSOCKET" {
 		t.Errorf("create-api (WebSocket): %v", api)
 	}
+	// [X] get-apis (a WebSocket API), plus disableExecuteApiEndpoint.
+	wantKeys(t, "get-api (WebSocket)", c.obj("get-api", "--api-id", id), "ApiEndpoint", "ApiId", "ApiKeySelectionExpression", "CreatedDate",
+		"DisableExecuteApiEndpoint", "Name", "ProtocolType", "RouteSelectionExpression", "Tags")
 	lambdaURI := "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123412341234:function:simpleproxy-echo-e2e/invocations"
+
+	// [X] create-integration (a WebSocket MOCK integration).
+	bare := c.obj("create-integration", "--api-id", id, "--passthrough-behavior", "WHEN_NO_MATCH", "--timeout-in-millis", "29000",
+		"--connection-type", "INTERNET", "--integration-type", "MOCK")
+	wantKeys(t, "create-integration (the CLI example)", bare, "ConnectionType", "IntegrationId", "IntegrationResponseSelectionExpression",
+		"IntegrationType", "PassthroughBehavior", "PayloadFormatVersion", "TimeoutInMillis")
+	c.ok(nil, "delete-integration", "--api-id", id, "--integration-id", bare["IntegrationId"].(string))
 
 	// [D] "Set up a WebSocket API integration request": a Lambda proxy
 	// integration, and a MOCK one from a --cli-input-json file.
