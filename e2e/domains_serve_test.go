@@ -389,7 +389,7 @@ func TestDomainsCORS(t *testing.T) {
 // and a REST API behind one custom domain, mapped with the AWS CLI v2:
 // the HTTP API's $default stage routes the path after its mapping key and
 // its function sees the whole path, base path included, in rawPath and
-// requestContext.http.path, the domain in domainName [D][E]; with its
+// requestContext.http.path, the domain in domainName [D][L]; with its
 // execute-api endpoint disabled the domain keeps serving it.
 func TestDomainsHTTPAPI(t *testing.T) {
 	requireAWSCLI(t)

@@ -2,12 +2,11 @@ package e2e
 
 // Harness for the HTTP API tests (httpapi_*_test.go): APIs made with the
 // AWS CLI v2 (`aws apigatewayv2`), requests through the host form
-// ({apiId}.execute-api.localhost) with Go's client and curl.
+// ({apiId}.execute-api.localhost) with Go's client and curl (curlResult
+// and tryCurl are domains_serve_test.go's).
 
 import (
-	"context"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -65,16 +64,4 @@ func (h *httpAPI) waitFor(t testing.TB, path string, header http.Header, status 
 		t.Fatalf("GET %s: %s, want %d", path, r, status)
 	}
 	return r
-}
-
-// curl runs curl with args and returns its output (-i: headers and body).
-func curl(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "curl", append([]string{"-sS", "--max-time", "20"}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("curl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }

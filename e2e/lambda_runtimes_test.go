@@ -187,7 +187,7 @@ func TestLambdaRuntimesCLI(t *testing.T) {
 		b, _ := base64.StdEncoding.DecodeString(o.LogResult)
 		return string(b)
 	}
-	report := `(?m)^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST\n(?s:.*)^END RequestId: ([0-9a-f-]{36})\nREPORT RequestId: ([0-9a-f-]{36})\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tInit Duration: [\d.]+ ms\t\n$`
+	report := `(?m)^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST\n(?s:.*)^END RequestId: ([0-9a-f-]{36})\nREPORT RequestId: ([0-9a-f-]{36})\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t(?:Max Memory Used: \d+ MB\t)?Init Duration: [\d.]+ ms\t\n$`
 
 	// Node.js: the payload, and console.log as the runtime formats it.
 	if m := read("node-echo"); nodeEcho.StatusCode != 200 || nodeEcho.ExecutedVersion != "$LATEST" || nodeEcho.FunctionError != "" ||

@@ -95,3 +95,83 @@ func TestReadmeExamples(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeHTTPAPI runs the README's HTTP API block (quick create, a
+// route behind a JWT authorizer with the development issuer, CORS) as
+// written, from the repository root, against a test gateway: only the
+// ports and the data dir differ.
+func TestReadmeHTTPAPI(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```sh httpapi\n")
+	if !ok {
+		t.Fatal("README has no ```sh httpapi block")
+	}
+	block, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatal("unterminated httpapi block")
+	}
+	requireAWSCLI(t)
+	dataDir := filepath.Join(t.TempDir(), "tollgate-data")
+	g := startDataPlane(t, dataDir)
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	bin := t.TempDir()
+	script := strings.NewReplacer(
+		"127.0.0.1:4566", strings.TrimPrefix(g.Endpoint, "http://"),
+		"https://127.0.0.1:8443", g.HTTPS,
+		"127.0.0.1:8081", free(),
+		"127.0.0.1:9000", free(),
+		"$PWD/tollgate-data", dataDir,
+		"tollgate-data/", dataDir+"/",
+		"./petstore-backend", filepath.Join(bin, "petstore-backend"),
+		"./oidc-issuer", filepath.Join(bin, "oidc-issuer"),
+	).Replace(block)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
+	cmd.Dir = repoRoot()
+	cmd.Env = append(os.Environ(), "PATH=/usr/bin:"+os.Getenv("PATH"), "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	t.Cleanup(func() {
+		if cmd.Process != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // the backend and issuer, if still running
+		}
+	})
+	logf, err := os.Create(filepath.Join(t.TempDir(), "httpapi.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.WaitDelay = 5 * time.Second
+	err = cmd.Run()
+	out, _ := os.ReadFile(logf.Name())
+	if err != nil {
+		t.Fatalf("the HTTP API block failed: %v\n%s\n--- gateway log\n%s", err, out, g.Logs())
+	}
+	for _, want := range []string{
+		`[{"id":"1","name":"Rex","type":"dog","price":249.99}]`,
+		`"POST /pets"`,
+		`{"message":"Unauthorized"}`,
+		`{"id":"3","name":"Nemo","type":"fish","price":0}`,
+		"access-control-allow-origin: https://app.example",
+		"access-control-allow-methods: GET,POST",
+		"access-control-allow-headers: authorization,content-type",
+	} {
+		if !strings.Contains(strings.ToLower(string(out)), strings.ToLower(want)) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -33,12 +33,15 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/lambda"
+	"github.com/tollgate/tollgate/internal/lambda/runtime"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/acmapi"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/mgmt/apigwv2"
+	"github.com/tollgate/tollgate/internal/mgmt/cloudtrailapi"
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
+	"github.com/tollgate/tollgate/internal/mgmt/logsapi"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -69,9 +72,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		st = env.wrapStore(st)
 	}
 	defer st.Close()
+	defer useStoreClock(st, log)()
 	// Token buckets, quota counters and stage caches: in memory on one
 	// machine, in Redis for a cluster.
-	shared, err := openSharedState(ctx, s)
+	shared, err := openSharedState(ctx, s, log)
 	if err != nil {
 		return err
 	}
@@ -102,7 +106,12 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
-	functions, err := newLambdaService(ctx, s, st, log)
+	logStore, logWriter, closeLogs, err := newLogs(s, log)
+	if err != nil {
+		return err
+	}
+	defer closeLogs()
+	functions, err := newLambdaService(ctx, s, st, log, logWriter)
 	if err != nil {
 		return err
 	}
@@ -116,9 +125,17 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	certs := acmapi.New(acmapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, CA: localCA})
 	domainNames := domains.New(domains.Config{Store: st, Region: s.Region, AccountID: s.AccountID, S3Dir: s.S3Path()})
 	mgmtAuth := mgmt.SigV4{Verifier: verifier}
+	trail, closeTrail, err := newAuditTrail(s, st, env.Stdout, log)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
+	registerObserveMetrics(reg, trail, logWriter)
+	logsAPI := logsapi.New(logsapi.Config{Store: logStore, Region: s.Region, AccountID: s.AccountID})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames},
+		Audit:    trail,
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}, logsAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
@@ -127,7 +144,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// Data plane: compile every deployed stage before accepting traffic,
 	// then follow the store's change feed.
 	door := &front.Door{Log: log.With("component", "front")}
-	logSinks := &observe.LogSinks{Stdout: env.Stdout}
+	logSinks := &observe.LogSinks{Stdout: env.Stdout, Groups: logWriter}
 	defer logSinks.Close()
 	clients := upstream.NewClients()
 	accessCompiler, networks, err := newAccess(s, functions, log)
@@ -175,7 +192,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
-	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, log)
+	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, watcher.Failures, log)
 	defer nodes.stop()
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,
@@ -419,7 +436,7 @@ func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.W
 
 // newLambdaService builds the Lambda service: stored functions, the
 // --function registrations and the remote endpoint.
-func newLambdaService(ctx context.Context, s config.Settings, st store.Store, log *slog.Logger) (*lambda.Service, error) {
+func newLambdaService(ctx context.Context, s config.Settings, st store.Store, log *slog.Logger, logs runtime.CloudLogs) (*lambda.Service, error) {
 	var remote *lambda.Remote
 	if s.LambdaEndpoint != "" {
 		var err error
@@ -429,7 +446,8 @@ func newLambdaService(ctx context.Context, s config.Settings, st store.Store, lo
 	}
 	svc := lambda.New(lambda.Config{
 		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
-		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters,
+		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters, Logs: logs,
+		ShareCode: s.Cluster(),
 	})
 	for _, f := range s.Functions {
 		name, path, _ := strings.Cut(f, "=")

@@ -34,6 +34,9 @@ type Settings struct {
 	// answer: "open" (each node enforces throttles and quotas on its
 	// own, the response cache misses) or "closed" (503).
 	RedisFailMode string
+	// RedisTimeout bounds each Redis call (a duration, "100ms"): the
+	// latency a Redis that stopped answering adds to a request.
+	RedisTimeout string
 	// ClusterKey (64 hex characters, the same on every node) unlocks the
 	// secrets a cluster keeps in its store. Required with a cluster
 	// store, refused without one.
@@ -68,6 +71,14 @@ type Settings struct {
 	// (--import, repeatable), to stage ImportStage.
 	Imports     []string
 	ImportStage string
+
+	// AuditLog, when set, is where every audit event is also written as a
+	// JSON line: a file, or "-"/"stdout". AuditRetentionDays is how long
+	// the store keeps events (observe.go).
+	AuditLog           string
+	AuditRetentionDays string
+	// LogsMaxMB bounds the CloudWatch Logs stand-in's stored events.
+	LogsMaxMB string
 
 	// LambdaInterpreters map Lambda runtime names or families to local
 	// interpreters ("RUNTIME=PATH", flag --lambda-interpreter, config key
@@ -126,11 +137,15 @@ var settings = []setting{
 	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
 	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas and the stage cache do while Redis does not answer: open (each node limits on its own, the cache misses) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
+	{"redis-timeout", "TOLLGATE_REDIS_TIMEOUT", "100ms", "how long a request waits for Redis before the fail mode applies (then Redis is left alone for a second)", func(s *Settings) *string { return &s.RedisTimeout }},
 	{"cluster-key", "TOLLGATE_CLUSTER_KEY", "", "64 hex characters, the same on every node of a cluster: unlocks the secrets kept in the store (required with --store postgres://…); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.ClusterKey }},
 	{"node-name", "TOLLGATE_NODE_NAME", "", "this node's name in /_tollgate/cluster (default: host name and admin address)", func(s *Settings) *string { return &s.NodeName }},
 	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
 	{"log-level", "TOLLGATE_LOG_LEVEL", "info", "log level: debug, info, warn or error", func(s *Settings) *string { return &s.LogLevel }},
 	{"s3-dir", "TOLLGATE_S3_DIR", "", "local stand-in for S3 URIs in configuration: s3://bucket/key is read from DIR/bucket/key (default: <data-dir>/s3)", func(s *Settings) *string { return &s.S3Dir }},
+	{"audit-log", "TOLLGATE_AUDIT_LOG", "", "also write every management call's audit event as a JSON line to FILE, or to stdout for -", func(s *Settings) *string { return &s.AuditLog }},
+	{"audit-retention-days", "TOLLGATE_AUDIT_RETENTION_DAYS", "90", "days the store keeps audit events (LookupEvents)", func(s *Settings) *string { return &s.AuditRetentionDays }},
+	{"logs-max-mb", "TOLLGATE_LOGS_MAX_MB", "64", "megabytes of log events the CloudWatch Logs stand-in keeps (the oldest go first)", func(s *Settings) *string { return &s.LogsMaxMB }},
 	{"metrics-token", "TOLLGATE_METRICS_TOKEN", "", "bearer token for /metrics, /_tollgate/* and /debug/pprof/ (default: open on a loopback admin listener, SigV4 otherwise); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.MetricsToken }},
 }
 
@@ -160,12 +175,16 @@ type fileSettings struct {
 	Store          *string  `yaml:"store"`
 	Redis          *string  `yaml:"redis"`
 	RedisFailMode  *string  `yaml:"redis-fail-mode"`
+	RedisTimeout   *string  `yaml:"redis-timeout"`
 	ClusterKey     *string  `yaml:"cluster-key"`
 	NodeName       *string  `yaml:"node-name"`
 	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
 	LogLevel       *string  `yaml:"log-level"`
 	MetricsToken   *string  `yaml:"metrics-token"`
 	S3Dir          *string  `yaml:"s3-dir"`
+	AuditLog       *string  `yaml:"audit-log"`
+	AuditRetention *string  `yaml:"audit-retention-days"`
+	LogsMaxMB      *string  `yaml:"logs-max-mb"`
 	PProf          *bool    `yaml:"pprof"`
 	Functions      []string `yaml:"functions"`
 
@@ -196,6 +215,8 @@ func (f *fileSettings) get(name string) *string {
 		return f.Redis
 	case "redis-fail-mode":
 		return f.RedisFailMode
+	case "redis-timeout":
+		return f.RedisTimeout
 	case "cluster-key":
 		return f.ClusterKey
 	case "node-name":
@@ -208,6 +229,12 @@ func (f *fileSettings) get(name string) *string {
 		return f.MetricsToken
 	case "s3-dir":
 		return f.S3Dir
+	case "audit-log":
+		return f.AuditLog
+	case "audit-retention-days":
+		return f.AuditRetention
+	case "logs-max-mb":
+		return f.LogsMaxMB
 	}
 	return nil
 }
@@ -434,6 +461,9 @@ func (s Settings) Validate() error {
 				return fmt.Errorf("private network %s: %w", n.Name, err)
 			}
 		}
+	}
+	if err := s.validateObserve(); err != nil {
+		return err
 	}
 	for _, u := range s.IAMUsers {
 		if u.Name == "" || u.AccessKeyID == "" || u.SecretAccessKey == "" {

@@ -192,6 +192,7 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 		}
 		out.AccessLog = observe.NewAccessLog(*als.Format, sink)
 	}
+	out.ExecLog = c.execLog(st, d, out.Canary)
 	out.AuthorizerCache = pipeline.NewAuthorizerCache()
 	if c.AuthCaches != nil {
 		out.AuthCache = c.AuthCaches(d.APIID, st.StageName, c.Secrets)

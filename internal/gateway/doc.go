@@ -11,6 +11,10 @@
 //	          order; its integrations, access checks and request
 //	          validators are in rest/integration, rest/access and
 //	          rest/validate
+//	httpapi   an HTTP API stage (a Target): httpapi.Stage.Serve states
+//	          HTTP APIs' order (CORS preflight, routes, throttles, JWT,
+//	          Lambda or IAM authorization, parameter mapping, HTTP_PROXY
+//	          and Lambda proxy integrations)
 //
 // beside what every API type shares:
 //

@@ -139,7 +139,7 @@ var httpAPIRSAAlgs = rsaAlgs
 //  4. the signature must verify;
 //  5. iss must equal the issuer exactly; aud — or client_id, only when aud
 //     is absent — must be one of the audiences; exp is required and must
-//     be in the future, nbf and iat in the past, without skew [E][U]. exp,
+//     be in the future, nbf and iat in the past, without skew [L][U]. exp,
 //     nbf and iat are checked together with the signature, so a token
 //     failing both a time check and iss/aud reports the time check [U];
 //  6. with routeScopes, the token's scopes must include at least one of

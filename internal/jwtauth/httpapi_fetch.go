@@ -31,7 +31,7 @@ var ErrResponseTooLarge = errors.New("jwtauth: response body too large")
 // discovery or JWKS request bounded by [HTTPAPIRequestTimeout], response
 // bodies by [HTTPAPIMaxResponseBytes], and keys refreshed after
 // [HTTPAPIKeyCacheTTL] (cfg.RefreshInterval, when zero). cfg.ClockSkew
-// stays as given; API Gateway allows none [E][U], which is the zero value.
+// stays as given; API Gateway allows none [L][U], which is the zero value.
 // The key cache is the Cognito verifier's (same discovery, refresh,
 // unknown-kid refetch and single-flight fetching); keep HTTP API
 // authorizers on their own Verifier so that these limits apply to them

@@ -86,7 +86,7 @@ func (s *Service) poolConfig(fn Function, version string) (runtime.Config, error
 	cfg := runtime.Config{
 		Name: fn.FunctionName, Handler: fn.Handler, Executable: fn.Executable, WorkDir: fn.CodeDir,
 		Timeout: time.Duration(fn.Timeout) * time.Second, MemoryMB: fn.MemorySize,
-		Region: s.cfg.Region, AccountID: s.cfg.AccountID, Version: version, Runtime: fn.Runtime,
+		Region: s.cfg.Region, AccountID: s.cfg.AccountID, Version: version, Runtime: fn.Runtime, Logs: s.cfg.Logs,
 	}
 	if fn.ReservedConcurrency != nil {
 		cfg.MaxConcurrency = *fn.ReservedConcurrency

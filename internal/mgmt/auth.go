@@ -18,8 +18,9 @@ type Authenticator interface {
 	Begin(r *http.Request, service string) (BodyCheck, error)
 }
 
-// BodyCheck completes authentication with the SHA-256 of the request body.
-type BodyCheck func(bodySHA256 [sha256.Size]byte) error
+// BodyCheck completes authentication with the SHA-256 of the request body
+// and returns the verified caller.
+type BodyCheck func(bodySHA256 [sha256.Size]byte) (sigv4.Identity, error)
 
 // SigV4 authenticates management calls with AWS Signature Version 4.
 type SigV4 struct {
@@ -33,9 +34,9 @@ func (s SigV4) Begin(r *http.Request, service string) (BodyCheck, error) {
 	if err != nil {
 		return nil, forbidden(err)
 	}
-	return func(sum [sha256.Size]byte) error {
-		_, err := p.Finish(sum)
-		return forbidden(err)
+	return func(sum [sha256.Size]byte) (sigv4.Identity, error) {
+		id, err := p.Finish(sum)
+		return id, forbidden(err)
 	}, nil
 }
 

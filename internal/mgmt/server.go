@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -46,6 +47,8 @@ type Config struct {
 	DefaultService string
 	// Observe, when set, is told about every call (for metrics).
 	Observe func(op string, status int, d time.Duration)
+	// Audit, when set, records every authenticated call (audit.go).
+	Audit Auditor
 }
 
 // Server is the management API handler.
@@ -57,11 +60,13 @@ type Server struct {
 	bodies  bodyReader
 	defSvc  string
 	observe func(op string, status int, d time.Duration)
+	audit   Auditor
 }
 
 // New builds a Server.
 func New(cfg Config) *Server {
-	s := &Server{auth: cfg.Auth, router: restjson.NewRouter(), log: cfg.Logger, maxBody: cfg.MaxBody, defSvc: cfg.DefaultService, observe: cfg.Observe}
+	s := &Server{auth: cfg.Auth, router: restjson.NewRouter(), log: cfg.Logger, maxBody: cfg.MaxBody, defSvc: cfg.DefaultService, observe: cfg.Observe,
+		audit: cfg.Audit}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -87,16 +92,19 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := uuid.NewString()
 	w.Header()["x-amzn-RequestId"] = []string{reqID}
-	rec := &statusRecorder{ResponseWriter: w}
+	rec := &statusRecorder{ResponseWriter: w, capture: s.audit != nil}
 	op := "Unknown"
 	var matched *restjson.Op
+	var call callState
 	defer func() {
 		if p := recover(); p != nil {
 			s.log.Error("management handler panic", "requestId", reqID, "op", op, "panic", p, "stack", string(debug.Stack()))
 			if !rec.wrote {
-				errorWriter(matched)(rec, awserr.Internal())
+				call.err = errorWriter(matched)(rec, awserr.Internal())
 			}
 		}
+		s.record(r, start, reqID, matched, &call, rec)
+		call.release()
 		d := time.Since(start)
 		s.log.Info("management call", "requestId", reqID, "op", op, "method", r.Method, "path", r.URL.Path,
 			"status", rec.status, "ms", d.Milliseconds())
@@ -108,9 +116,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if matched != nil {
 		op = matched.Name
 	}
-	out, err := s.serve(r, w, matched)
+	out, err := s.serve(r, w, matched, &call)
 	if err != nil {
-		s.fail(rec, reqID, op, matched, err)
+		call.err = s.fail(rec, reqID, op, matched, err)
 		return
 	}
 	writeOutput(rec, matched.Status, out)
@@ -123,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // body read at all), a declared Content-Length over the limit is refused
 // unread, and bodies are read within the memory budget, hashed as they
 // stream in for the rest of the signature check.
-func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson.Op) (any, error) {
+func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson.Op, call *callState) (any, error) {
 	var check BodyCheck
 	if s.auth != nil {
 		svc := s.defSvc
@@ -148,7 +156,7 @@ func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson
 	}
 	// An unknown operation's body is only hashed, never held.
 	body, sum, done, err := s.bodies.read(w, r, limit, matched != nil, check != nil)
-	defer done()
+	call.done = done
 	if errors.Is(err, errTooLarge) {
 		err = tooLarge
 	}
@@ -156,9 +164,11 @@ func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson
 		return nil, err
 	}
 	if check != nil {
-		if err := check(sum); err != nil {
+		id, err := check(sum)
+		if err != nil {
 			return nil, err
 		}
+		call.caller, call.body = &id, body
 	}
 	if matched == nil {
 		return nil, awserr.UnknownOperation(r.Method, r.URL.EscapedPath())
@@ -167,10 +177,11 @@ func (s *Server) serve(r *http.Request, w http.ResponseWriter, matched *restjson
 }
 
 // fail sends err in the shape of matched's protocol and logs internal
-// failures with their cause.
-func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson.Op, err error) {
+// failures with their cause. It returns what was sent (nil when the
+// caller has gone).
+func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson.Op, err error) *awserr.Error {
 	if errors.Is(err, context.Canceled) {
-		return
+		return nil
 	}
 	if _, ok := awserr.As(err); !ok {
 		what := ""
@@ -182,14 +193,14 @@ func (s *Server) fail(w http.ResponseWriter, reqID, op string, matched *restjson
 		}
 		if what != "" {
 			s.log.Warn("management call refused: the "+what+" cannot be reached", "requestId", reqID, "op", op, "err", err)
-			errorWriter(matched)(w, awserr.ServiceUnavailable(what))
-			return
+			return errorWriter(matched)(w, awserr.ServiceUnavailable(what))
 		}
 	}
 	e := errorWriter(matched)(w, err)
 	if e.Status >= 500 {
 		s.log.Error("management call failed", "requestId", reqID, "op", op, "err", err)
 	}
+	return e
 }
 
 // errorWriter is how matched's errors are sent: in its protocol's shape,
@@ -243,6 +254,10 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	// capture keeps the first bytes of the body in body (for the audit
+	// trail); over audit.MaxResponse, body is dropped and over set.
+	capture, over bool
+	body          []byte
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
@@ -255,6 +270,13 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if !s.wrote {
 		s.status, s.wrote = http.StatusOK, true
+	}
+	if s.capture && !s.over {
+		if len(s.body)+len(b) > audit.MaxResponse {
+			s.over, s.body = true, nil
+		} else {
+			s.body = append(s.body, b...)
+		}
 	}
 	return s.ResponseWriter.Write(b)
 }

@@ -148,6 +148,10 @@ func address(host, path string) (apiID, stage, rest string, root, ok bool) {
 	if p, found := strings.CutPrefix(path, "/_aws/execute-api/"); found {
 		apiID, p, _ = strings.Cut(p, "/")
 		stage, rest = splitStage(p)
+		if strings.EqualFold(stage, "%24default") {
+			// "$" percent-encoded, as URL builders write it.
+			stage = DefaultStage
+		}
 		return apiID, stage, rest, false, apiID != "" && stage != ""
 	}
 	if p, found := strings.CutPrefix(path, "/restapis/"); found && strings.Contains(p, "/_user_request_") {

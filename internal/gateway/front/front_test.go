@@ -58,6 +58,7 @@ func TestAddressing(t *testing.T) {
 		{"http1.execute-api.localhost", "/orders/7", def, pipeline.Address{APIID: "http1", StageName: "$default", StagePath: "/orders/7", RawStagePath: "/orders/7"}},
 		{"http1.execute-api.localhost", "/", def, pipeline.Address{APIID: "http1", StageName: "$default", StagePath: "/", RawStagePath: "/"}},
 		{"localhost", "/_aws/execute-api/http1/$default/orders", def, pipeline.Address{APIID: "http1", StageName: "$default", StagePath: "/orders", RawStagePath: "/orders"}},
+		{"localhost", "/_aws/execute-api/http1/%24default/orders", def, pipeline.Address{APIID: "http1", StageName: "$default", StagePath: "/orders", RawStagePath: "/orders"}},
 	} {
 		c.at.DomainName = c.host
 		r := serve(d, c.host, c.path)

@@ -8,6 +8,17 @@ import (
 // (REST APIs send x-amzn-RequestId instead) [D][C].
 const headerRequestID = "apigw-requestid"
 
+// headerAmznRequestID carries the same id: Tollgate's contract is that
+// every data-plane response, of any API type, has x-amzn-RequestId, so
+// that clients and tests find the id in one place [T].
+const headerAmznRequestID = "x-amzn-RequestId"
+
+// setRequestID puts id in both request id headers of resp.
+func setRequestID(resp pipeline.Response, id string) {
+	resp.SetHeader(headerRequestID, id)
+	resp.SetHeader(headerAmznRequestID, id)
+}
+
 // newRequestID returns a request id as HTTP APIs print them: 16
 // characters, the last an "=" ("Mc7UVioPPHcEKPA=") [D]. It is also the
 // extended request id ($context.extendedRequestId equals
@@ -53,7 +64,7 @@ func answerFor(t pipeline.ResponseType) *answer {
 		return unauthorized
 	case pipeline.AccessDenied, pipeline.InvalidSignature, pipeline.MissingAuthenticationToken,
 		pipeline.ExpiredToken, pipeline.InvalidAPIKey, pipeline.WAFFiltered:
-		// IAM failures of every kind are 403 {"message":"Forbidden"} [E][U].
+		// IAM failures of every kind are 403 {"message":"Forbidden"} [L][U].
 		return forbidden
 	case pipeline.Throttled, pipeline.QuotaExceeded:
 		return tooMany

@@ -64,7 +64,7 @@ func (a *jwtAuthorizer) Authorize(x *Exchange) error {
 // service execute-api) by a known user whose identity policies allow
 // execute-api:Invoke on the request's ARN. HTTP APIs have no resource
 // policies, so that is the whole decision [D]. Any failure is 403
-// {"message":"Forbidden"} [E][U].
+// {"message":"Forbidden"} [L][U].
 type iamAuthorizer struct {
 	region, account string
 	users           *authz.Users
@@ -99,7 +99,7 @@ func (a *iamAuthorizer) Authorize(x *Exchange) error {
 
 // routeARN is the ARN a Lambda authorizer's event names for x: the
 // request's execute-api ARN ({stage}/{METHOD}/{path}), or
-// {stage}/$default for the $default route [D][E].
+// {stage}/$default for the $default route [D][L].
 func routeARN(region, account string, x *Exchange) string {
 	if x.Match.Route != nil && x.Match.Route.Default {
 		return "arn:aws:execute-api:" + region + ":" + account + ":" + x.APIID + "/" + x.StageName + "/" + defaultKey

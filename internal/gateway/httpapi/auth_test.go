@@ -214,7 +214,7 @@ func lambdaAuthAPI(t *testing.T, au modelv2.Authorizer) (*api, *fakeLambda, *Env
 // 1.0; a missing identity source is 401 without invoking; "Unauthorized"
 // is 401, a denial 403, other failures 500; the context reaches the 2.0
 // event as authorizer.lambda with its types; results are cached by the
-// identity sources' values for every route [D][E].
+// identity sources' values for every route [D][L].
 func TestLambdaAuthorizer(t *testing.T) {
 	for _, c := range []struct {
 		name    string
@@ -298,7 +298,7 @@ func TestLambdaAuthorizerCache(t *testing.T) {
 
 // TestIAMAuthorizer: AWS_IAM routes need a SigV4 signature (execute-api)
 // of a known user whose policies allow the request's ARN; anything else
-// is 403; the caller reaches the 2.0 event as authorizer.iam [D][E].
+// is 403; the caller reaches the 2.0 event as authorizer.iam [D][L].
 func TestIAMAuthorizer(t *testing.T) {
 	users, err := authz.NewUsers(region, account, []authz.User{
 		{Name: "alice", AccessKeyID: "AKIAALICE", SecretAccessKey: "secret-a", Policies: []string{
@@ -346,4 +346,17 @@ func signedRequest(t *testing.T, method, path, key, secret string) *http.Request
 		t.Fatal(err)
 	}
 	return hr
+}
+
+// TestCacheKey: identity values cannot be chosen to spell another set's
+// cache key.
+func TestCacheKey(t *testing.T) {
+	seen := map[string][]string{}
+	for _, vs := range [][]string{{"a\x00b", "c"}, {"a", "b\x00c"}, {"ab", "c"}, {"a", "bc"}, {"1:a", ""}, {"", "1:a"}} {
+		k := cacheKey("au1", vs)
+		if prev, dup := seen[k]; dup {
+			t.Errorf("%q and %q share the key %q", prev, vs, k)
+		}
+		seen[k] = vs
+	}
 }

@@ -15,6 +15,6 @@
 //
 // AWS facts are cited as elsewhere in Tollgate: [D] the developer guide,
 // [M] the service model, [G] aws-lambda-go's event types and test data,
-// [C] community captures of real responses, [E] third-party emulators,
+// [C] community captures of real responses, [L] third-party emulators,
 // [U] unverified (the most plausible behaviour, chosen here).
 package httpapi

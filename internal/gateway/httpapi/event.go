@@ -1,10 +1,10 @@
 package httpapi
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 	"net"
-	"strconv"
 
 	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
 )
@@ -52,6 +52,11 @@ func (x *Exchange) eventRequest(r *proxyevent.Request, body []byte) {
 	if a := x.Req.RemoteAddr(); a.IsValid() {
 		r.SourceIP = a.Addr().Unmap().String()
 	}
+	if c := x.ClientCert; c != nil {
+		// A mutual TLS custom domain verified it [D].
+		r.ClientCert = &proxyevent.ClientCert{ClientCertPEM: c.PEM, SubjectDN: c.SubjectDN, IssuerDN: c.IssuerDN,
+			SerialNumber: c.SerialNumber, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+	}
 	if rt := x.Match.Route; rt != nil {
 		r.RouteKey = rt.Key
 		if x.Match.Params.Len() > 0 {
@@ -69,21 +74,25 @@ func splitHost(hostport string) (host, port string) {
 	return h, p
 }
 
-// newTraceID returns an X-Ray trace header for x: "Root=1-" the request's
-// start in hex seconds, "-", 24 random hex digits.
+// traceIDLen is the length of a trace header value.
+const traceIDLen = len("Root=1-") + 8 + 1 + 24
+
+// newTraceID returns an X-Ray trace header value for x.
 func newTraceID(x *Exchange) string {
-	var b [7 + 8 + 1 + 24]byte
-	out := append(b[:0], "Root=1-"...)
-	out = strconv.AppendUint(out, uint64(x.Start.Unix())&0xffffffff, 16)
-	out = append(out, '-')
+	var b [traceIDLen]byte
+	return string(appendTraceID(b[:0], x))
+}
+
+// appendTraceID appends an X-Ray trace header value for x: "Root=1-", the
+// request's start in 8 hex digits of seconds, "-", 24 random hex digits.
+func appendTraceID(dst []byte, x *Exchange) []byte {
+	dst = append(dst, "Root=1-"...)
+	var sec [4]byte
+	binary.BigEndian.PutUint32(sec[:], uint32(x.Start.Unix()))
+	dst = hex.AppendEncode(dst, sec[:])
+	dst = append(dst, '-')
 	var r [12]byte
-	u1, u2 := rand.Uint64(), rand.Uint32()
-	for i := range 8 {
-		r[i] = byte(u1 >> (8 * i))
-	}
-	for i := range 4 {
-		r[8+i] = byte(u2 >> (8 * i))
-	}
-	out = hex.AppendEncode(out, r[:])
-	return string(out)
+	binary.LittleEndian.PutUint64(r[:8], rand.Uint64())
+	binary.LittleEndian.PutUint32(r[8:], rand.Uint32())
+	return hex.AppendEncode(dst, r[:])
 }

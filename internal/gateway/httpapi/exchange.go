@@ -66,10 +66,13 @@ func (x *Exchange) log() *slog.Logger { return x.stage.env().log() }
 
 // rawPath is the request path as the client sent it within the API:
 // a named stage's prefix included, as HTTP APIs hand it to integrations
-// ("/dev/pets/6" for stage dev) [C: powertools-lambda-python#621].
+// ("/dev/pets/6" for stage dev) [C: powertools-lambda-python#621]; through
+// a custom domain, the path as sent, the matched base path included [L].
 func (x *Exchange) rawPath() string {
 	if x.Domain != nil {
-		// Through a custom domain: the path as sent, base path included [E].
+		if x.Path == "" {
+			return "/"
+		}
 		return x.Path
 	}
 	p := x.RawStagePath

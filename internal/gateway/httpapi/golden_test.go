@@ -311,7 +311,10 @@ func TestGoldenAnswers(t *testing.T) {
 		h := map[string]string{}
 		for k := range r.Headers {
 			switch strings.ToLower(k) {
-			case "apigw-requestid":
+			case "apigw-requestid", "x-amzn-requestid":
+				if r.Headers.Get(k) != r.Headers.Get("apigw-requestid") {
+					t.Errorf("%s: %s %q differs from apigw-requestid %q", c.what, k, r.Headers.Get(k), r.Headers.Get("apigw-requestid"))
+				}
 				h[strings.ToLower(k)] = "<requestId>"
 			default:
 				h[strings.ToLower(k)] = r.Headers.Get(k)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/url"
 	"strings"
 	"sync"
@@ -62,23 +63,20 @@ func (p *httpProxy) Invoke(x *Exchange) error {
 	if err := p.uri.CheckTarget(b2s(buf), vars); err != nil {
 		return err
 	}
-	var uriQuery string
 	if x.Match.Route.Default {
-		// The whole request path follows the URI's own path.
-		target := string(buf)
-		base, q, _ := strings.Cut(target, "?")
-		uriQuery = q
-		buf = append(append(buf[:0], strings.TrimSuffix(base, "/")...), x.rawPath()...)
+		// The whole request path follows the URI's own path, before its
+		// query string (which fasthttp parses out of the URI).
+		base, query := buf, []byte(nil)
+		if i := bytes.IndexByte(buf, '?'); i >= 0 {
+			base, query = buf[:i], buf[i:]
+		}
+		base = bytes.TrimSuffix(base, []byte{'/'})
+		buf = append(append(append(buf[len(buf):], base...), x.rawPath()...), query...)
 	}
 	req.SetRequestURIBytes(buf)
 	u := req.URI()
 	u.DisablePathNormalizing = true
-	q := buf[:0]
-	if x.Match.Route.Default {
-		q = append(q, uriQuery...)
-	} else {
-		q = append(q, u.QueryString()...)
-	}
+	q := append(buf[:0], u.QueryString()...)
 	if raw := x.Req.RawQuery(); raw != "" {
 		if len(q) > 0 {
 			q = append(q, '&')
@@ -119,7 +117,8 @@ func forwarded(x *Exchange, req *fasthttp.Request) {
 	req.Header.SetBytesV("Forwarded", f)
 	req.Header.Set("Via", "HTTP/1.1 AmazonAPIGateway")
 	if x.Req.Header("X-Amzn-Trace-Id") == "" {
-		req.Header.Set("X-Amzn-Trace-Id", newTraceID(x))
+		var t [traceIDLen]byte
+		req.Header.SetBytesV("X-Amzn-Trace-Id", appendTraceID(t[:0], x))
 	}
 }
 

@@ -79,7 +79,8 @@ func (l *lambdaProxy) Invoke(x *Exchange) error {
 // isGatewayHeader reports a header the gateway sets itself, which a
 // function's answer does not replace.
 func isGatewayHeader(name string) bool {
-	return len(name) == len(headerRequestID) && equalFold(name, headerRequestID)
+	return (len(name) == len(headerRequestID) && equalFold(name, headerRequestID)) ||
+		(len(name) == len(headerAmznRequestID) && equalFold(name, headerAmznRequestID))
 }
 
 func equalFold(a, b string) bool {

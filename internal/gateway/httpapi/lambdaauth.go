@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/authz"
@@ -51,7 +51,7 @@ type lambdaResult struct {
 //   - a simple answer allows when isAuthorized is true, an IAM policy
 //     when it allows execute-api:Invoke on the request's ARN; otherwise
 //     403 [D];
-//   - the function failing with "Unauthorized" is 401 [E][U]; any other
+//   - the function failing with "Unauthorized" is 401 [L][U]; any other
 //     failure, or an answer that cannot be read, is 500 [D].
 //
 // The answer's context reaches a 2.0 integration as
@@ -74,7 +74,7 @@ func (a *lambdaAuthorizer) Authorize(x *Exchange) error {
 	}
 	var res *lambdaResult
 	if cache != nil {
-		key = a.id + "\x00" + strings.Join(values, "\x00")
+		key = cacheKey(a.id, values)
 		if v, ok := cache.Get(key, time.Now()); ok {
 			res = v.(*lambdaResult)
 		}
@@ -109,6 +109,24 @@ func (a *lambdaAuthorizer) Authorize(x *Exchange) error {
 	x.Auth.Context = res.text
 	x.authorizer = &proxyevent.Authorizer{Lambda: la}
 	return nil
+}
+
+// cacheKey is the authorizer cache's key for an authorizer and its
+// identity values: each value prefixed with its length, so that no choice
+// of values (a decoded query parameter may hold any byte) can spell
+// another's key.
+func cacheKey(id string, values []string) string {
+	n := len(id) + 1
+	for _, v := range values {
+		n += len(v) + 8
+	}
+	b := make([]byte, 0, n)
+	b = append(append(b, id...), 0)
+	for _, v := range values {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(append(b, ':'), v...)
+	}
+	return string(b)
 }
 
 // invoke runs the function with the event of the authorizer's payload

@@ -35,7 +35,7 @@ type Route struct {
 //  3. the $default route.
 //
 // A path that matches only routes of other methods is not found (404,
-// not 405) [E]. Immutable once compiled.
+// not 405) [L]. Immutable once compiled.
 type Routes struct {
 	exact, greedy router.Tree[Route]
 	def           *Route

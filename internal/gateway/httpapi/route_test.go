@@ -1,7 +1,11 @@
 package httpapi
 
 import (
+	"context"
 	"testing"
+
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/modelv2"
@@ -80,7 +84,7 @@ func TestRouteSelection(t *testing.T) {
 
 // TestNotFound: no route (and no $default) is 404 {"message":"Not Found"}
 // with content-type application/json and apigw-requestid; a path that
-// only another method's route matches is 404 too, not 405 [D][E].
+// only another method's route matches is 404 too, not 405 [D][L].
 func TestNotFound(t *testing.T) {
 	env, _ := echoEnv()
 	door := routedAPI("POST /orders", "GET /pets/{proxy+}").stage(t, env, "$default")
@@ -148,10 +152,32 @@ func TestRouteWithoutIntegration(t *testing.T) {
 	expect(t, "no target", do(a.stage(t, nil, "$default"), "GET", "/empty", nil), 404, `{"message":"Not Found"}`)
 }
 
-// TestDisabledEndpoint: disableExecuteApiEndpoint answers 403 [E][U].
+// TestDisabledEndpoint: disableExecuteApiEndpoint answers 403 [L][U].
 func TestDisabledEndpoint(t *testing.T) {
 	env, _ := echoEnv()
 	a := routedAPI("$default")
 	a.snap.API.DisableExecuteApiEndpoint = true
 	expect(t, "disabled", do(a.stage(t, env, "$default"), "GET", "/", nil), 403, `{"message":"Forbidden"}`)
+}
+
+// TestCustomDomainMapping: through a custom domain's API mapping the mapping
+// picks the API and stage; routes see the path after the base path, and
+// rawPath keeps the matched base path [D][L].
+func TestCustomDomainMapping(t *testing.T) {
+	env, _ := echoEnv()
+	door := routedAPI("GET /pets/{id}").stage(t, env, "$default")
+	door.SetDomain(&front.Domain{Name: "api.example.com", UseMappings: true,
+		Mappings: []front.Mapping{{Key: "v1/shop", APIID: testAPI, Stage: "$default"}}})
+	req := gatewaytest.NewRequest("GET", "api.example.com", "/v1/shop/pets/3", nil)
+	resp := gatewaytest.NewResponse()
+	door.Serve(context.Background(), req, resp)
+	if resp.Code != 200 {
+		t.Fatalf("%d %s", resp.Code, resp.Body())
+	}
+	ev := decode(t, resp.Body())
+	rc := ev["requestContext"].(map[string]any)
+	if ev["routeKey"] != "GET /pets/{id}" || ev["rawPath"] != "/v1/shop/pets/3" || rc["domainName"] != "api.example.com" ||
+		rc["domainPrefix"] != "api" || rc["stage"] != "$default" {
+		t.Errorf("event through a custom domain: %v", ev)
+	}
 }

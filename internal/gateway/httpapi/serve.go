@@ -61,13 +61,13 @@ func (st *Stage) acquire(ctx context.Context, req pipeline.Request, resp pipelin
 	x.Start = time.Now()
 	x.RequestID = newRequestID()
 	x.ExtendedID = x.RequestID
-	resp.SetHeader(headerRequestID, x.RequestID)
+	setRequestID(resp, x.RequestID)
 	x.Begin(x)
 	return x
 }
 
 // admit refuses what API Gateway refuses before routing: a stage without
-// a deployment (404 [U]), a disabled execute-api endpoint (403 [E][U]), a
+// a deployment (404 [U]), a disabled execute-api endpoint (403 [L][U]), a
 // body declared over the payload limit.
 func (st *Stage) admit(x *Exchange) error {
 	d := st.Deployment

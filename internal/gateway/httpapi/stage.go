@@ -112,7 +112,7 @@ func (st *Stage) Retire(next pipeline.Target) {
 // route selection"].
 func (st *Stage) ServeUnknownStage(_ context.Context, _ pipeline.Request, resp pipeline.Response, _ pipeline.Address) {
 	id := newRequestID()
-	resp.SetHeader(headerRequestID, id)
+	setRequestID(resp, id)
 	writeAnswer(resp, notFound)
 }
 

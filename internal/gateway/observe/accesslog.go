@@ -2,6 +2,8 @@ package observe
 
 import (
 	"bufio"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/logs"
 )
 
 // AccessLog is a stage's compiled access-log format and its destination.
@@ -34,8 +37,14 @@ func NewHTTPAccessLog(format string, sink *LogSink) *AccessLog {
 func (a *AccessLog) Write(x *pipeline.Exchange) {
 	bp := lineBufs.Get().(*[]byte)
 	line := a.format.Append((*bp)[:0], x, "-")
-	line = append(line, '\n')
-	a.sink.Write(line)
+	if a.sink.group != "" {
+		// A log group: one event per request, at the request's time [U].
+		a.sink.groups.Write(logs.Entry{Group: a.sink.group, Stream: a.sink.stream,
+			Input: logs.Input{Timestamp: x.Start.UnixMilli(), Message: string(line)}})
+	} else {
+		line = append(line, '\n')
+		a.sink.Write(line)
+	}
 	*bp = line
 	lineBufs.Put(bp)
 }
@@ -43,12 +52,17 @@ func (a *AccessLog) Write(x *pipeline.Exchange) {
 var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 // LogSink is a buffered, goroutine-safe line writer, flushed at least every
-// flushInterval so that lines appear promptly without a write per request.
+// flushInterval so that lines appear promptly without a write per request;
+// or, for a CloudWatch Logs destination, a log group and stream the
+// gateway's logs.Writer takes events for.
 type LogSink struct {
 	mu     sync.Mutex
 	w      *bufio.Writer
 	closer io.Closer
 	dirty  bool
+
+	group, stream string
+	groups        *logs.Writer
 }
 
 const flushInterval = 200 * time.Millisecond
@@ -62,6 +76,9 @@ func (s *LogSink) Write(line []byte) {
 }
 
 func (s *LogSink) flush() {
+	if s.w == nil {
+		return
+	}
 	s.mu.Lock()
 	if s.dirty {
 		_ = s.w.Flush()
@@ -70,12 +87,16 @@ func (s *LogSink) flush() {
 	s.mu.Unlock()
 }
 
-// LogSinks opens and shares access-log destinations: a file path, or the
-// process's stdout for "-", "stdout" and CloudWatch/Firehose ARNs (a
-// self-hosted gateway has no log groups; the ARN form stays accepted so
-// that configurations written for AWS work unchanged).
+// LogSinks opens and shares access-log destinations: a CloudWatch Logs
+// log group ARN (arn:aws:logs:{region}:{account}:log-group:{name}) goes to
+// that group of Tollgate's Logs stand-in when Groups is set; a file path
+// to the file; "-", "stdout" and other ARNs (Firehose) to the process's
+// stdout.
 type LogSinks struct {
 	Stdout io.Writer
+	// Groups takes events for log group destinations (nil: they go to
+	// Stdout, as other ARNs do).
+	Groups *logs.Writer
 
 	mu    sync.Mutex
 	sinks map[string]*LogSink
@@ -86,7 +107,11 @@ type LogSinks struct {
 // Open returns the sink for a stage's destinationArn.
 func (ls *LogSinks) Open(dest string) (*LogSink, error) {
 	key := dest
-	if isStdoutDestination(dest) {
+	group, isGroup := LogGroupOf(dest)
+	switch {
+	case isGroup && ls.Groups != nil:
+		key = "\x00" + group // no file path holds a NUL
+	case isStdoutDestination(dest):
 		key = "-"
 	}
 	key = strings.TrimPrefix(key, "file://")
@@ -98,6 +123,14 @@ func (ls *LogSinks) Open(dest string) (*LogSink, error) {
 		go ls.flusher(ls.stop)
 	})
 	if s := ls.sinks[key]; s != nil {
+		return s, nil
+	}
+	if isGroup && ls.Groups != nil {
+		// Access-log stream names were not observed; one stream per
+		// group and gateway process, named like AWS's execution-log
+		// streams (32 hex characters) [U].
+		s := &LogSink{group: group, stream: ProcessStream(), groups: ls.Groups}
+		ls.sinks[key] = s
 		return s, nil
 	}
 	var w io.Writer
@@ -121,6 +154,32 @@ func (ls *LogSinks) Open(dest string) (*LogSink, error) {
 	ls.sinks[key] = s
 	return s, nil
 }
+
+// LogGroupOf returns the log group a CloudWatch Logs destination ARN
+// names ("arn:aws:logs:us-east-1:123456789012:log-group:my-api-logs"; a
+// trailing ":*", which AWS refuses [L], is tolerated).
+func LogGroupOf(dest string) (string, bool) {
+	if !strings.HasPrefix(dest, "arn:") {
+		return "", false
+	}
+	parts := strings.SplitN(dest, ":", 7)
+	if len(parts) != 7 || parts[2] != "logs" || parts[5] != "log-group" {
+		return "", false
+	}
+	name := strings.TrimSuffix(parts[6], ":*")
+	return name, name != ""
+}
+
+// ProcessStream names this process's log streams in the gateway's log
+// groups: 32 random hex characters, like AWS's execution-log streams
+// [C].
+func ProcessStream() string { return processStream }
+
+var processStream = func() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}()
 
 func isStdoutDestination(dest string) bool {
 	return dest == "-" || dest == "stdout" || strings.HasPrefix(dest, "arn:")
@@ -164,6 +223,9 @@ func (ls *LogSinks) Close() error {
 	ls.sinks = map[string]*LogSink{}
 	ls.mu.Unlock()
 	for _, s := range sinks {
+		if s.w == nil {
+			continue // a log group's
+		}
 		s.flush()
 		if s.closer != nil {
 			_ = s.closer.Close()

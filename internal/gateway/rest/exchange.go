@@ -36,6 +36,10 @@ type Exchange struct {
 
 	// stage is the stage serving the exchange.
 	stage *Stage
+	// exec is the data trace of a method with dataTraceEnabled (nil: none);
+	// failure is the cause of a failed request, for the execution log.
+	exec    *execTrace
+	failure string
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or
@@ -57,6 +61,9 @@ func (x *Exchange) complete() {
 	st := x.stage
 	if st.AccessLog != nil {
 		st.AccessLog.Write(&x.Exchange)
+	}
+	if st.ExecLog != nil {
+		st.ExecLog.write(x)
 	}
 	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), x.cache)
 	*x = Exchange{}

@@ -41,6 +41,9 @@ func (st *Stage) run(x *Exchange) error {
 	if err := route(x); err != nil { // resource and method
 		return err
 	}
+	if st.ExecLog != nil { // data tracing keeps the request and response
+		st.ExecLog.trace(x)
+	}
 	// Throttles before authorization [U: AWS does not document the order
 	// of throttling and authorizers].
 	if err := st.env().Throttling.Check(x.Ctx, x.routeLimit(), x.Start); err != nil {
@@ -140,6 +143,9 @@ func (st *Stage) fail(x *Exchange, err error) {
 	}
 	f := pipeline.FailureOf(err)
 	x.ErrorType, x.ErrorMessage = f.Type, f.Message
+	if st.ExecLog != nil {
+		x.failure = failureText(f.Cause)
+	}
 	if f.Cause != nil {
 		x.log().Warn("request failed", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName,
 			"responseType", f.Type.String(), "err", f.Cause)

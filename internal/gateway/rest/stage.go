@@ -40,7 +40,9 @@ type Stage struct {
 	Canary        *Deployment
 	CanaryPercent float64
 	AccessLog     *observe.AccessLog
-	Metrics       *observe.StageMetrics
+	// ExecLog is the stage's execution logging (nil: off everywhere).
+	ExecLog *ExecLog
+	Metrics *observe.StageMetrics
 	// RouteLimits are the stage's method throttles, by Route.Index of
 	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
 	RouteLimits, CanaryRouteLimits []throttle.RouteLimit

@@ -80,6 +80,9 @@ type Config struct {
 	// environment or changes (PATH, NODE_PATH, PYTHONPATH…): they replace
 	// the defaults, and the function's Env may replace them in turn.
 	BaseEnv map[string]string
+	// Logs, when set, receives the instances' logs as CloudWatch Logs
+	// events (see CloudLogs).
+	Logs CloudLogs
 }
 
 // FunctionARN returns the function's unqualified ARN,

@@ -96,6 +96,9 @@ func startInstance(cfg Config, gen uint64, log *slog.Logger, onExit func(*instan
 	in.proc, in.pid = proc, proc.pid
 	in.log = log.With("pid", proc.pid)
 	in.sink.log = in.log
+	if cfg.Logs != nil {
+		in.sink.cloud = &cloud{logs: cfg.Logs, group: LogGroup(cfg.Name), stream: stream, version: cfg.Version}
+	}
 	in.readers = [2]*streamReader{
 		newStreamReader(proc.stdout, "stdout", &in.sink),
 		newStreamReader(proc.stderr, "stderr", &in.sink),

@@ -57,6 +57,9 @@ type Result struct {
 	// stdout and stderr during the invocation, one line each, when
 	// Invocation.LogTail asked for them.
 	Logs []byte
+	// MaxMemoryMB is the instance's peak resident memory after the
+	// invocation, in MB (0 when not known): REPORT's Max Memory Used.
+	MaxMemoryMB int
 }
 
 // MaxLogTail bounds Result.Logs (Lambda returns the last 4 KB).

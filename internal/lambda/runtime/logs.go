@@ -22,6 +22,7 @@ type logSink struct {
 	log       *slog.Logger
 	requestID atomic.Pointer[string]
 	tail      atomic.Pointer[logTail] // the current invocation's, if it asked
+	cloud     *cloud                  // nil unless Config.Logs is set
 }
 
 func (s *logSink) setRequestID(id string) { s.requestID.Store(&id) }
@@ -39,6 +40,7 @@ func (s *logSink) emit(stream string, line []byte) {
 	}
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, string(line),
 		slog.String("stream", stream), slog.String("requestId", id))
+	s.cloud.log(string(line))
 	if t := s.tail.Load(); t != nil {
 		t.add(line)
 	}

@@ -108,6 +108,10 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 			inst = nil
 			continue
 		}
+		if inst.sink.cloud != nil || inv.tail != nil {
+			res.MaxMemoryMB = peakMemoryMB(inst.pid)
+			inst.sink.cloud.finish(inv.id, res, inst.cfg.MemoryMB)
+		}
 		p.release(inst, v == keep)
 		if inv.tail != nil {
 			res.Logs = inv.tail.bytes()

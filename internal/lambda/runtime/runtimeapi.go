@@ -123,6 +123,7 @@ func (in *instance) handleNext(ctx *fasthttp.RequestCtx) {
 	// the previous one (or to the initialisation).
 	drainLogs(in.readers[:]...)
 	in.sink.setInvocation(inv)
+	in.sink.cloud.start(inv.id)
 
 	h := &ctx.Response.Header
 	h.Set(hdrRequestID, inv.id)

@@ -95,7 +95,7 @@ func (a *API) createApi(ctx context.Context, r *restjson.Request) (any, error) {
 	c.required(in.Name != nil, "name")
 	c.required(in.ProtocolType != nil, "protocolType")
 	if p := in.ProtocolType; p != nil && *p != modelv2.ProtocolHTTP && *p != modelv2.ProtocolWebSocket {
-		c.fail("Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]") // [E]
+		c.fail("Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]") // [L]
 	}
 	protocol := model.Deref(in.ProtocolType)
 	if protocol == modelv2.ProtocolWebSocket {

@@ -106,7 +106,7 @@ func checkAuthorizer(protocol string, au *modelv2.Authorizer) error {
 	}
 	switch pfv := model.Deref(au.AuthorizerPayloadFormatVersion); {
 	case au.AuthorizerPayloadFormatVersion == nil:
-		return bad("AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer") // [E]
+		return bad("AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer") // [L]
 	case pfv != "1.0" && pfv != "2.0":
 		return bad("Invalid authorizer payload format version specified: %s. Supported values are 1.0 and 2.0", pfv) // [U]
 	case model.Deref(au.EnableSimpleResponses) && pfv != "2.0":

@@ -16,7 +16,7 @@ func (a *API) errAPI(id string) error {
 }
 
 // Not-found answers for the objects inside an API, in the form other
-// implementations use [E][U].
+// implementations use [L][U].
 func errRoute(id string) error { return notFound("Route", "Invalid Route identifier specified %s", id) }
 func errIntegration(id string) error {
 	return notFound("Integration", "Invalid Integration identifier specified %s", id)

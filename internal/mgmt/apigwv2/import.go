@@ -79,7 +79,7 @@ func (a *API) readOpenAPI(body string) (oas.Obj, []string, error) {
 
 // importApi is ImportApi (PUT /v2/apis): a new HTTP API from an OpenAPI
 // document, with its routes, integrations and authorizers, in one
-// transaction. It creates no stage [E][U].
+// transaction. It creates no stage [L][U].
 func (a *API) importApi(ctx context.Context, r *restjson.Request) (any, error) {
 	plan, opts, err := a.readImport(r)
 	if err != nil {

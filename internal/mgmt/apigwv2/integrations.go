@@ -378,7 +378,7 @@ func (a *API) updateIntegration(ctx context.Context, r *restjson.Request) (any, 
 }
 
 // deleteIntegration refuses to delete a managed integration [M] or one
-// that routes target, naming them [E].
+// that routes target, naming them [L].
 func (a *API) deleteIntegration(ctx context.Context, r *restjson.Request) (any, error) {
 	return deleteChild(a, integrationKind, func(ctx context.Context, tx store.Tx, apiID string, ig modelv2.Integration) error {
 		if ig.ApiGatewayManaged {
@@ -389,6 +389,6 @@ func (a *API) deleteIntegration(ctx context.Context, r *restjson.Request) (any, 
 		if err != nil || len(users) == 0 {
 			return err
 		}
-		return bad("Unable to delete integration %s: it is the target of route(s) %s", ig.IntegrationID, strings.Join(users, ", ")) // [E][U: text]
+		return bad("Unable to delete integration %s: it is the target of route(s) %s", ig.IntegrationID, strings.Join(users, ", ")) // [L][U: text]
 	})(ctx, r)
 }

@@ -28,6 +28,11 @@ type Service struct {
 	TargetPrefix string
 	// SigningName is the SigV4 credential-scope service: "acm", "wafv2".
 	SigningName string
+	// Aliases are other prefixes the service answers under: CloudTrail's
+	// botocore model names "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
+	// while the JavaScript SDK sends the service shape's name alone,
+	// "CloudTrail_20131101" [M: botocore service-2.json; the SDK's wire].
+	Aliases []string
 	// Ops are the operations by name.
 	Ops map[string]Handler
 }
@@ -45,7 +50,9 @@ func (s Service) Register(rt *restjson.Router) {
 		Handler: func(_ context.Context, r *restjson.Request) (any, error) {
 			return nil, UnknownOperation(r.HTTP.Header.Get(restjson.TargetHeader))
 		}}
-	rt.HandleTargets(s.TargetPrefix, ops, unknown)
+	for _, prefix := range append([]string{s.TargetPrefix}, s.Aliases...) {
+		rt.HandleTargets(prefix, ops, unknown)
+	}
 }
 
 // UnknownOperation is the answer to a target the service does not have

@@ -307,7 +307,7 @@ func TestInvokeLogTail(t *testing.T) {
 	logs, err := base64.StdEncoding.DecodeString(header(res.Header, "X-Amz-Log-Result"))
 	id := header(res.Header, "x-amzn-RequestId")
 	re := regexp.MustCompile(`^START RequestId: ` + id + ` Version: \$LATEST\necho: 7 bytes\nEND RequestId: ` + id +
-		`\nREPORT RequestId: ` + id + `\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t(Init Duration: [\d.]+ ms\t)?\n$`)
+		`\nREPORT RequestId: ` + id + `\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t(Max Memory Used: \d+ MB\t)?(Init Duration: [\d.]+ ms\t)?\n$`)
 	if res.Status != 200 || err != nil || !re.Match(logs) {
 		t.Errorf("Invoke with a log tail: %d %v\n%q", res.Status, err, logs)
 	}

@@ -42,6 +42,9 @@ type Op struct {
 	// failures included) in its protocol's shape; nil means awserr.Write,
 	// the REST-JSON shape.
 	WriteError func(w http.ResponseWriter, err error) *awserr.Error
+	// Params are the names of the pattern's path parameters, in order
+	// (set by Handle).
+	Params []string
 }
 
 // Router maps "METHOD /path/{param}" patterns to operations. It is built
@@ -109,6 +112,7 @@ func (rt *Router) matchTarget(r *http.Request) *Op {
 // program constants.
 func (rt *Router) Handle(pattern string, op Op) {
 	o := op
+	o.Params = patternParams(pattern)
 	rt.ops[pattern] = &o
 	// The mux is used for matching only: serving through it binds the path
 	// values onto the request (ServeMux sets them on the *Request it is given).
@@ -151,6 +155,26 @@ func (rt *Router) Ops() map[string]Op {
 		}
 	}
 	return out
+}
+
+// patternParams lists the wildcard names of a ServeMux pattern
+// ("{restapi_id}", "{resource_arn...}"; "{$}" is not one).
+func patternParams(pattern string) []string {
+	var names []string
+	for {
+		i := strings.IndexByte(pattern, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(pattern[i:], '}')
+		if j < 0 {
+			return names
+		}
+		if name := strings.TrimSuffix(pattern[i+1:i+j], "..."); name != "$" {
+			names = append(names, name)
+		}
+		pattern = pattern[i+j+1:]
+	}
 }
 
 type discard struct{}

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tollgate/tollgate/internal/audit"
+	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/logs"
+	"github.com/tollgate/tollgate/internal/store"
+)
+
+// newAuditTrail starts the audit trail: events kept in the store for
+// --audit-retention-days, and written as JSON lines to --audit-log when
+// it is set (a file, private to the user, or stdout for "-").
+func newAuditTrail(s config.Settings, st store.Store, stdout io.Writer, log *slog.Logger) (*audit.Trail, func(), error) {
+	var lines io.Writer
+	var file *os.File
+	switch s.AuditLog {
+	case "":
+	case "-", "stdout":
+		lines = stdout
+	default:
+		f, err := os.OpenFile(s.AuditLog, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--audit-log: %w", err)
+		}
+		lines, file = f, f
+	}
+	trail := audit.New(audit.Config{
+		Store: st, Identity: audit.Identity{Region: s.Region, AccountID: s.AccountID},
+		Retention: s.AuditRetention(), Lines: lines, Log: log.With("component", "audit"),
+	})
+	return trail, func() {
+		_ = trail.Close()
+		if file != nil {
+			_ = file.Close()
+		}
+	}, nil
+}
+
+// newLogs opens the CloudWatch Logs stand-in's events in <data-dir>/logs
+// and the writer the gateway logs through.
+func newLogs(s config.Settings, log *slog.Logger) (*logs.Store, *logs.Writer, func(), error) {
+	st, err := logs.Open(logs.Config{Dir: filepath.Join(s.DataDir, "logs"), MaxBytes: s.LogsMaxBytes(), Log: log.With("component", "logs")})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("log groups: %w", err)
+	}
+	w := logs.NewWriter(st)
+	return st, w, func() {
+		w.Close()
+		_ = st.Close()
+	}, nil
+}
+
+// registerObserveMetrics exposes what the audit trail and the log writer
+// had to drop (a full queue, a failing store).
+func registerObserveMetrics(reg *prometheus.Registry, trail *audit.Trail, w *logs.Writer) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tollgate_audit_events_dropped_total",
+			Help: "Audit events not stored: the queue was full or the store refused them."},
+			func() float64 { return float64(trail.Dropped()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "tollgate_log_events_dropped_total",
+			Help: "Log events (access, execution, function logs) dropped because the log writer's queue was full."},
+			func() float64 { return float64(w.Dropped()) }),
+	)
+}
