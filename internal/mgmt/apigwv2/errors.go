@@ -47,7 +47,7 @@ func tooMany(what string, limit int) error {
 	return bad("Maximum number of %s (%d) for this API has been reached", what, limit) // [U]
 }
 
-// Not-found answers for the WebSocket-only objects, in the same form [E][U].
+// Not-found answers for the WebSocket-only objects, in the same form [L][U].
 func errModel(id string) error { return notFound("Model", "Invalid Model identifier specified %s", id) }
 func errRouteResponse(id string) error {
 	return notFound("RouteResponse", "Invalid RouteResponse identifier specified %s", id)
