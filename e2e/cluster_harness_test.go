@@ -85,10 +85,14 @@ type clusterSpec struct {
 }
 
 // newClusterSpec returns a fresh database on the shared servers and a new
-// cluster key.
+// cluster key, for nodes with the extra flags.
 func newClusterSpec(t *testing.T, extra ...string) clusterSpec {
 	t.Helper()
 	pg, rd := sharedServices(t)
+	// A generous Redis timeout: on a loaded test machine a call may wait
+	// for a core longer than the default 100 ms, and a node would then
+	// fall back to its own limits for a second.
+	extra = append([]string{"--redis-timeout", "2s"}, extra...)
 	return clusterSpec{Store: newDatabase(t, pg), Redis: rd.URL(), Key: randomHex(t, 32), Extra: extra}
 }
 

@@ -26,6 +26,9 @@ func TestClusterThreeNodes(t *testing.T) {
 	t.Run("DeployLiveEverywhereWithin1s", func(t *testing.T) { testDeployPropagates(t, nodes) })
 	t.Run("GlobalStageThrottle", func(t *testing.T) { testGlobalThrottle(t, nodes) })
 	t.Run("QuotaExactAcrossNodes", func(t *testing.T) { testQuotaAcrossNodes(t, nodes) })
+	t.Run("CreationOrderAcrossNodes", func(t *testing.T) { testCreationOrder(t, nodes) })
+	t.Run("StageCacheShared", func(t *testing.T) { testStageCacheShared(t, nodes) })
+	t.Run("LambdaFunctionOnEveryNode", func(t *testing.T) { testSharedFunction(t, nodes) })
 	t.Run("AuthorizerCacheShared", func(t *testing.T) { testAuthorizerCacheShared(t, nodes) })
 	t.Run("ClusterView", func(t *testing.T) { testClusterView(t, nodes) })
 	t.Run("Kill9LosesNothingForOthers", func(t *testing.T) { testKillOneNode(t, nodes) })
@@ -77,6 +80,8 @@ type loadResult struct {
 	errs     []error
 	first    time.Time // when the first request was sent
 	last     time.Time // when the last request was sent
+	// ok200 holds the bodies of the 200 answers.
+	ok200 []string
 }
 
 // spread sends GET requests to urlOf(node) from perNode goroutines per
@@ -117,8 +122,9 @@ func spread(nodes []*dataPlane, perNode int, dur time.Duration, stop <-chan stru
 						mu.Unlock()
 					}
 					r, err := c.Do(req)
+					var body []byte
 					if err == nil {
-						_, _ = io.Copy(io.Discard, r.Body)
+						body, _ = io.ReadAll(r.Body)
 						r.Body.Close()
 					}
 					mu.Lock()
@@ -129,6 +135,9 @@ func spread(nodes []*dataPlane, perNode int, dur time.Duration, stop <-chan stru
 						res.errs = append(res.errs, fmt.Errorf("%s: %w", u, err))
 					} else {
 						res.byStatus[r.StatusCode]++
+						if r.StatusCode == http.StatusOK {
+							res.ok200 = append(res.ok200, string(body))
+						}
 					}
 					mu.Unlock()
 				}
@@ -146,7 +155,7 @@ func testGlobalThrottle(t *testing.T, nodes []*dataPlane) {
 	a := nodes[0]
 	api := a.newAPI(t, "global-throttle")
 	api.mock(t, "/probe", "GET", `{"v":"$stageVariables.v"}`)
-	api.mock(t, "/load", "GET", `{"ok":true}`)
+	api.mock(t, "/load", "GET", `{"t":$context.requestTimeEpoch}`)
 	a.call(t, "POST", "/restapis/"+api.ID+"/deployments", map[string]any{"stageName": "prod", "variables": map[string]string{"v": "1"}})
 	api.patchStage(t, "prod", replaceOp("/*/*/throttling/rateLimit", "50"), replaceOp("/*/*/throttling/burstLimit", "50"),
 		replaceOp("/variables/v", "2"))
@@ -163,11 +172,27 @@ func testGlobalThrottle(t *testing.T, nodes []*dataPlane) {
 	if len(res.errs) > 0 {
 		t.Fatalf("%d transport errors, first: %v", len(res.errs), res.errs[0])
 	}
-	window := res.last.Sub(res.first).Seconds()
+	// The window is the gateways' own: from the first admitted request's
+	// start to the last one's ($context.requestTimeEpoch, ms), so that
+	// queueing on a loaded machine does not stretch it. The load keeps
+	// the bucket empty, so the last admission is at the end.
+	var firstMs, lastMs int64
+	for i, b := range res.ok200 {
+		var v struct{ T int64 }
+		if err := json.Unmarshal([]byte(b), &v); err != nil || v.T == 0 {
+			t.Fatalf("admitted answer %q", b)
+		}
+		if i == 0 || v.T < firstMs {
+			firstMs = v.T
+		}
+		lastMs = max(lastMs, v.T)
+	}
+	window := float64(lastMs-firstMs) / 1000
 	want := 50 + 50*window
 	got := res.byStatus[200]
 	total := got + res.byStatus[429]
-	t.Logf("%d requests over %.3fs across 3 nodes: %d admitted, want %.1f (50 + 50×t); statuses %v", total, window, got, want, res.byStatus)
+	t.Logf("%d requests over %.3fs (gateways' window %.3fs) across 3 nodes: %d admitted, want %.1f (50 + 50×t); statuses %v",
+		total, res.last.Sub(res.first).Seconds(), window, got, want, res.byStatus)
 	if len(res.byStatus) > 2 || res.byStatus[429] == 0 {
 		t.Errorf("statuses %v: want only 200 and 429, some 429", res.byStatus)
 	}
@@ -252,6 +277,91 @@ func testQuotaAcrossNodes(t *testing.T, nodes []*dataPlane) {
 	}
 }
 
+// testCreationOrder: API keys created one after the other through
+// different nodes list in creation order (newest first, as GetApiKeys
+// lists them) on every node: their stamps come from the store's clock,
+// not the nodes'.
+func testCreationOrder(t *testing.T, nodes []*dataPlane) {
+	var want []string
+	for i := range 6 {
+		id, _ := nodes[i%3].apiKey(t, fmt.Sprintf("order-%d", i), true)
+		want = append([]string{id}, want...)
+	}
+	for _, dp := range nodes {
+		var got []string
+		for _, it := range dp.call(t, "GET", "/apikeys?limit=500", nil)["item"].([]any) {
+			m := it.(map[string]any)
+			if strings.HasPrefix(m["name"].(string), "order-") {
+				got = append(got, m["id"].(string))
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("GetApiKeys on %s lists %v, want creation order %v", dp.Endpoint, got, want)
+		}
+	}
+}
+
+// testStageCacheShared: an answer cached through one node is a hit on the
+// others (the MOCK's body carries the request id of the call that
+// produced it); Cache-Control: max-age=0 on one node refreshes it for all,
+// and FlushStageCache through any node empties it for all.
+func testStageCacheShared(t *testing.T, nodes []*dataPlane) {
+	a, b, c := nodes[0], nodes[1], nodes[2]
+	api := a.newAPI(t, "shared-cache")
+	api.cachedMock(t, "/c", "GET", nil, nil)
+	api.deploy(t, "prod")
+	api.enableCache(t, "prod", 300, replaceOp("/*/*/caching/requireAuthorizationForCacheControl", "false"))
+	cached := a.waitCached(t, api.url("prod", "/c"), nil)
+	same := func(what string, want string) {
+		t.Helper()
+		for _, dp := range nodes {
+			eventually(t, what+" on "+dp.HTTP, func() error {
+				if r := dp.do(t, "GET", on(dp, api).url("prod", "/c"), nil, nil); r.Status != 200 || r.Body != want {
+					return fmt.Errorf("%s, want the cached %s", r, want)
+				}
+				return nil
+			})
+		}
+	}
+	same("A's cached answer", cached)
+	r := b.do(t, "GET", on(b, api).url("prod", "/c"), maxAge0(), nil)
+	if r.Status != 200 || r.Body == cached {
+		t.Fatalf("max-age=0 on B: %s, want a fresh answer", r)
+	}
+	same("B's refreshed answer", r.Body)
+	c.call(t, "DELETE", "/restapis/"+api.ID+"/stages/prod/cache/data", nil)
+	eventually(t, "the flush on A", func() error {
+		if r2 := a.do(t, "GET", api.url("prod", "/c"), nil, nil); r2.Body == r.Body {
+			return fmt.Errorf("A still answers the flushed entry %s", r2.Body)
+		}
+		return nil
+	})
+}
+
+// testSharedFunction: a function created through A's Lambda API (an
+// aws-lambda-go program in a zip) serves an AWS_PROXY integration on B and
+// C, which fetch its package from the store.
+func testSharedFunction(t *testing.T, nodes []*dataPlane) {
+	a := nodes[0]
+	a.createFunction(t, "shared-echo", "echo", nil)
+	api := a.newAPI(t, "shared-function")
+	api.lambdaProxy(t, "/{proxy+}", "ANY", "shared-echo", nil)
+	api.deploy(t, "prod")
+	for _, dp := range nodes[1:] {
+		u := on(dp, api).url("prod", "/from/"+dp.Endpoint[len("http://"):])
+		eventually(t, "the function on "+dp.HTTP, func() error {
+			r := dp.do(t, "GET", u, nil, nil)
+			if r.Status != 200 || !strings.Contains(r.Body, `"path":"/from/`) {
+				return fmt.Errorf("%s", r)
+			}
+			return nil
+		})
+		if logs := dp.Logs(); !strings.Contains(logs, "function code fetched from the store") {
+			t.Errorf("%s did not log fetching the code:\n%s", dp.Endpoint, logs)
+		}
+	}
+}
+
 // testAuthorizerCacheShared: a Lambda authorizer's result cached by one
 // node is used by the others (the authorizer's context carries the
 // invocation count of the function process that answered), and
@@ -302,6 +412,11 @@ func testAuthorizerCacheShared(t *testing.T, nodes []*dataPlane) {
 // served by both.
 func testKillOneNode(t *testing.T, nodes []*dataPlane) {
 	a, rest := nodes[0], nodes[1:]
+	// The account throttle (10,000 requests/s) is one bucket for the
+	// cluster: raise it above what the load below sends. The nodes apply
+	// it before the API deployed after it.
+	a.call(t, "PATCH", "/account", map[string]any{"patchOperations": []map[string]any{
+		replaceOp("/throttleSettings/rateLimit", "1000000"), replaceOp("/throttleSettings/burstLimit", "1000000")}})
 	api := a.newAPI(t, "survivor")
 	api.mock(t, "/s", "GET", `{"ok":true}`)
 	api.deploy(t, "prod")
@@ -348,16 +463,17 @@ type clusterViewBody struct {
 	Self     string `json:"self"`
 	Registry string `json:"registry"`
 	Nodes    []struct {
-		ID              string   `json:"id"`
-		Name            string   `json:"name"`
-		State           string   `json:"state"`
-		Ready           bool     `json:"ready"`
-		StoreRevision   int64    `json:"storeRevision"`
-		ServingRevision int64    `json:"servingRevision"`
-		Lag             int64    `json:"lag"`
-		Admin           string   `json:"adminAddress"`
-		DataPlane       []string `json:"dataPlane"`
-		SinceHeartbeat  string   `json:"sinceHeartbeat"`
+		ID              string            `json:"id"`
+		Name            string            `json:"name"`
+		State           string            `json:"state"`
+		Ready           bool              `json:"ready"`
+		StoreRevision   int64             `json:"storeRevision"`
+		ServingRevision int64             `json:"servingRevision"`
+		Lag             int64             `json:"lag"`
+		Admin           string            `json:"adminAddress"`
+		DataPlane       []string          `json:"dataPlane"`
+		SinceHeartbeat  string            `json:"sinceHeartbeat"`
+		CompileFailures map[string]string `json:"compileFailures"`
 	} `json:"nodes"`
 }
 
@@ -403,5 +519,27 @@ func testClusterView(t *testing.T, nodes []*dataPlane) {
 			}
 			return nil
 		})
+	}
+	// A stage that no node can compile (its access log cannot be opened)
+	// keeps its previous version serving, and every node says so.
+	api := nodes[0].newAPI(t, "compile-failure")
+	api.mock(t, "/ok", "GET", `{"ok":true}`)
+	api.deploy(t, "prod")
+	for _, dp := range nodes {
+		dp.waitFor(t, on(dp, api).url("prod", "/ok"), 200, `{"ok":true}`)
+	}
+	api.patchStage(t, "prod", replaceOp("/accessLogSettings/destinationArn", "/nonexistent-tollgate-dir/access.log"),
+		replaceOp("/accessLogSettings/format", "$context.requestId"))
+	id := api.ID + "/prod"
+	eventually(t, "compile failures in /_tollgate/cluster", func() error {
+		for _, n := range clusterNodes(t, nodes[1]).Nodes {
+			if !strings.Contains(n.CompileFailures[id], "nonexistent-tollgate-dir") {
+				return fmt.Errorf("%s reports %v", n.Name, n.CompileFailures)
+			}
+		}
+		return nil
+	})
+	for _, dp := range nodes {
+		expect(t, "the previous version", dp.do(t, "GET", on(dp, api).url("prod", "/ok"), nil, nil), 200, `{"ok":true}`)
 	}
 }

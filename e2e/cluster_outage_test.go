@@ -156,6 +156,20 @@ func TestClusterRedisOutage(t *testing.T) {
 				t.Errorf("%s: fail closed: %s, want 503 ServiceUnavailableException", outage.name, r)
 			}
 		}
+		if outage.name == "down" {
+			// Each node says once what the outage means for it.
+			for dp, want := range map[*dataPlane]string{
+				open:   "meanwhile this node enforces throttles and quotas on its own (--redis-fail-mode open)",
+				closed: "meanwhile throttled and metered requests get 503 (--redis-fail-mode closed)",
+			} {
+				eventually(t, "the outage logged", func() error {
+					if !strings.Contains(dp.Logs(), want) {
+						return fmt.Errorf("%s has not logged %q", dp.Endpoint, want)
+					}
+					return nil
+				})
+			}
+		}
 		t.Logf("Redis %s: slowest fail-open answer %v", outage.name, slowest.Round(time.Millisecond))
 		if slowest > time.Second {
 			t.Errorf("Redis %s: a fail-open answer took %v", outage.name, slowest)

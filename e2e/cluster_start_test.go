@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,33 @@ func TestClusterNodeBasics(t *testing.T) {
 	}
 	if admitted != 3 {
 		t.Errorf("admitted %d requests across two nodes, want the burst of 3 (one bucket in Redis)", admitted)
+	}
+}
+
+// TestRedisWithoutCluster: a gateway on its own SQLite store may keep its
+// throttles in Redis too; its keys are its store's own, so two such
+// gateways sharing one Redis do not share buckets (the account's
+// included).
+func TestRedisWithoutCluster(t *testing.T) {
+	_, rd := sharedServices(t)
+	prefix := regexp.MustCompile(`shared state    redis \S+ \(fail open, keys (tollgate:[0-9a-f]{12}:)\*\)`)
+	var prefixes []string
+	var nodes []*dataPlane
+	for range 2 {
+		dp := startDataPlane(t, "", "--redis", rd.URL())
+		m := prefix.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			t.Fatalf("banner lacks the shared state with the store's key prefix:\n%s", dp.Stdout())
+		}
+		prefixes, nodes = append(prefixes, m[1]), append(nodes, dp)
+	}
+	if prefixes[0] == prefixes[1] {
+		t.Fatalf("two gateways on their own stores share the key prefix %s", prefixes[0])
+	}
+	for _, dp := range nodes {
+		a := dp.newAPI(t, "own-buckets")
+		a.mock(t, "/x", "GET", `{"ok":true}`)
+		a.deploy(t, "dev")
+		dp.waitFor(t, a.url("dev", "/x"), 200, `{"ok":true}`)
 	}
 }

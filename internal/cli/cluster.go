@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/config"
 	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/mgmt/docstore"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
 	"github.com/tollgate/tollgate/internal/redisclient"
@@ -34,6 +36,30 @@ func openPostgres(ctx context.Context, s config.Settings, log *slog.Logger) (sto
 	return st, st.String() + " (cluster mode)", nil
 }
 
+// useStoreClock makes creation stamps come from the store's clock when it
+// has one (PostgreSQL: one clock for the cluster, read while the write
+// holds the cluster's writer lock, so stamps follow commit order). It
+// returns the function that restores the local clock.
+func useStoreClock(st store.Store, log *slog.Logger) func() {
+	c, ok := st.(interface {
+		Now(ctx context.Context) (time.Time, error)
+	})
+	if !ok {
+		return func() {}
+	}
+	return docstore.UseClock(func() int64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		t, err := c.Now(ctx)
+		if err != nil {
+			// The write that wants the stamp fails with the same error.
+			log.Debug("store clock unavailable; stamping with the local clock", "err", err)
+			return time.Now().UnixNano()
+		}
+		return t.UnixNano()
+	})
+}
+
 // sharedState is where throttle buckets, quota counters and stage response
 // caches live: in this process, or in Redis for a cluster.
 type sharedState struct {
@@ -44,12 +70,14 @@ type sharedState struct {
 	FailMode redisclient.FailMode
 	// Prefix starts every Redis key of this cluster.
 	Prefix string
+	// outage logs Redis outages as the caches see them.
+	outage *outageLog
 }
 
 // openSharedState connects to --redis when it is set; an unreachable
 // Redis fails within its dial timeout with a one-line reason naming it.
 // The state is usable once setPrefix has named the cluster's keys.
-func openSharedState(ctx context.Context, s config.Settings) (*sharedState, error) {
+func openSharedState(ctx context.Context, s config.Settings, log *slog.Logger) (*sharedState, error) {
 	if s.RedisURL == "" {
 		return &sharedState{Limiter: ratelimit.NewMemory(), Counter: ratelimit.NewMemoryCounter()}, nil
 	}
@@ -57,11 +85,11 @@ func openSharedState(ctx context.Context, s config.Settings) (*sharedState, erro
 	if err != nil {
 		return nil, err
 	}
-	c, err := redisclient.Open(ctx, s.RedisURL, redisclient.Options{})
+	c, err := redisclient.Open(ctx, s.RedisURL, redisclient.Options{Timeout: s.RedisCallTimeout()})
 	if err != nil {
 		return nil, fmt.Errorf("shared state: %s", oneLine(err))
 	}
-	return &sharedState{Redis: c, FailMode: mode}, nil
+	return &sharedState{Redis: c, FailMode: mode, outage: &outageLog{log: log.With("component", "cluster")}}, nil
 }
 
 // setPrefix makes the Redis-backed limiter and counter, their keys (and
@@ -86,7 +114,7 @@ func (st *sharedState) StageCache(apiID, stage string, capacity int64, box *secr
 	if st.Redis == nil {
 		return respcache.NewMemory(capacity, box)
 	}
-	return rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})
+	return quietCache{rcredis.New(st.Redis, apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix}), st.outage}
 }
 
 // AuthCache returns the authorizer result cache of one stage: in memory,
@@ -96,7 +124,7 @@ func (st *sharedState) AuthCache(apiID, stage string, box *secret.Box) pipeline.
 	if st.Redis == nil {
 		return pipeline.NewMemoryAuthCache()
 	}
-	return authz.SharedCache{Store: rcredis.New(st.Redis, "auth/"+apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix})}
+	return authz.SharedCache{Store: quietCache{rcredis.New(st.Redis, "auth/"+apiID+"/"+stage, box, rcredis.Options{Prefix: st.Prefix}), st.outage}}
 }
 
 // Close closes the connection to Redis, if any.
@@ -112,6 +140,14 @@ func (st *sharedState) Describe() string {
 		return "in memory (this node only)"
 	}
 	return fmt.Sprintf("%s (fail %s, keys %s*)", st.Redis, st.FailMode, st.Prefix)
+}
+
+// outageEffect says what this node does while Redis does not answer.
+func (st *sharedState) outageEffect() string {
+	if st.FailMode == redisclient.FailOpen {
+		return "this node enforces throttles and quotas on its own (--redis-fail-mode open) and the shared caches miss"
+	}
+	return "throttled and metered requests get 503 (--redis-fail-mode closed) and the shared caches miss"
 }
 
 // warnPerNode warns when a cluster store is shared but throttles, quotas

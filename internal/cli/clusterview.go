@@ -30,7 +30,7 @@ type clusterView struct {
 // startClusterView starts the heartbeats; stop sends the last (leaving
 // the registry) and waits for it.
 func startClusterView(ctx context.Context, s config.Settings, shared *sharedState, admin string, data []dataListener,
-	health func(context.Context) supervise.Health, log *slog.Logger) *clusterView {
+	health func(context.Context) supervise.Health, failures func() map[string]string, log *slog.Logger) *clusterView {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
@@ -50,12 +50,14 @@ func startClusterView(ctx context.Context, s config.Settings, shared *sharedStat
 		defer cancel()
 		h := health(ctx)
 		return registry.Node{ID: id, Name: name, Version: VersionString(), Admin: admin, DataPlane: urls, Started: started,
-			Ready: h.Ready, Reason: h.Reason, StoreRevision: h.Revision, ServingRevision: h.Serving, Lag: h.Lag()}
+			Ready: h.Ready, Reason: h.Reason, StoreRevision: h.Revision, ServingRevision: h.Serving, Lag: h.Lag(),
+			CompileFailures: failures()}
 	}
 	if shared.Redis == nil {
 		return v
 	}
-	v.reg = &registry.Registry{Client: shared.Redis, Prefix: shared.Prefix, ID: id, Self: v.self, Log: log.With("component", "cluster")}
+	v.reg = &registry.Registry{Client: shared.Redis, Prefix: shared.Prefix, ID: id, Self: v.self, Log: log.With("component", "cluster"),
+		Outage: shared.outageEffect()}
 	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Add(1)

@@ -22,7 +22,8 @@ type nodeSecrets struct {
 	// Box seals API key values, encrypted cache entries and certificate
 	// keys.
 	Box *secret.Box
-	// ClusterID names a cluster ("" on one machine).
+	// ClusterID names the cluster, or the store of a gateway on its own
+	// that uses Redis ("" otherwise): its Redis keys start with it.
 	ClusterID string
 }
 
@@ -43,7 +44,14 @@ func loadSecrets(ctx context.Context, s config.Settings, st store.Store, getenv 
 		if err != nil {
 			return nodeSecrets{}, err
 		}
-		return nodeSecrets{Creds: creds, CredSrc: src, Box: box}, nil
+		out := nodeSecrets{Creds: creds, CredSrc: src, Box: box}
+		if s.RedisURL != "" {
+			// Keys of its own in a Redis other gateways may share.
+			if out.ClusterID, err = keyring.StoreID(ctx, st); err != nil {
+				return nodeSecrets{}, fmt.Errorf("store id: %w", err)
+			}
+		}
+		return out, nil
 	}
 	tlsDir := filepath.Join(s.DataDir, "tls")
 	shared, created, err := keyring.Open(ctx, st, s.ClusterKeyBytes(), func() (keyring.Secrets, error) {

@@ -73,9 +73,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		st = env.wrapStore(st)
 	}
 	defer st.Close()
+	defer useStoreClock(st, log)()
 	// Token buckets, quota counters and stage caches: in memory on one
 	// machine, in Redis for a cluster.
-	shared, err := openSharedState(ctx, s)
+	shared, err := openSharedState(ctx, s, log)
 	if err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
-	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, log)
+	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, watcher.Failures, log)
 	defer nodes.stop()
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,
@@ -460,7 +461,7 @@ func newLambdaService(ctx context.Context, s config.Settings, st store.Store, lo
 	svc := lambda.New(lambda.Config{
 		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
 		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters, Logs: logs,
-		RoleCredentials: roleCredentials(s.IAMUsers),
+		ShareCode: s.Cluster(), RoleCredentials: roleCredentials(s.IAMUsers),
 	})
 	for _, f := range s.Functions {
 		name, path, _ := strings.Cut(f, "=")

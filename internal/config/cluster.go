@@ -6,7 +6,14 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 )
+
+// RedisCallTimeout is RedisTimeout as a duration (checked by Validate).
+func (s Settings) RedisCallTimeout() time.Duration {
+	d, _ := time.ParseDuration(s.RedisTimeout)
+	return d
+}
 
 // ClusterKeyLen is the length of a cluster key in hex characters (256
 // bits).
@@ -38,6 +45,9 @@ func (s Settings) validateCluster() error {
 	case "open", "closed":
 	default:
 		return fmt.Errorf("--redis-fail-mode %q: want open or closed", s.RedisFailMode)
+	}
+	if d, err := time.ParseDuration(s.RedisTimeout); err != nil || d < time.Millisecond || d > time.Minute {
+		return fmt.Errorf("--redis-timeout %q: want a duration from 1ms to 1m, e.g. 100ms", s.RedisTimeout)
 	}
 	if s.RedisURL != "" {
 		u, err := url.Parse(s.RedisURL)

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 const testKey = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -32,6 +33,9 @@ func TestClusterSettings(t *testing.T) {
 		{"unix", []string{"--redis", "unix:///run/redis.sock"}, nil, ""},
 		{"redis scheme", []string{"--redis", "http://127.0.0.1:6379"}, nil, `scheme "http"`},
 		{"fail closed", []string{"--redis-fail-mode", "closed"}, nil, ""},
+		{"redis timeout", []string{"--redis-timeout", "250ms"}, nil, ""},
+		{"redis timeout zero", []string{"--redis-timeout", "0s"}, nil, `--redis-timeout "0s": want a duration from 1ms to 1m`},
+		{"redis timeout junk", nil, map[string]string{"TOLLGATE_REDIS_TIMEOUT": "soon"}, `--redis-timeout "soon"`},
 		{"fail mode", []string{"--redis-fail-mode", "sometimes"}, nil, `--redis-fail-mode "sometimes": want open or closed`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -53,7 +57,7 @@ func TestClusterSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !s.Cluster() || len(s.ClusterKeyBytes()) != 32 || s.RedisFailMode != "open" {
+	if !s.Cluster() || len(s.ClusterKeyBytes()) != 32 || s.RedisFailMode != "open" || s.RedisCallTimeout() != 100*time.Millisecond {
 		t.Fatalf("cluster %v, key %d bytes, fail mode %q", s.Cluster(), len(s.ClusterKeyBytes()), s.RedisFailMode)
 	}
 }

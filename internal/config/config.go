@@ -34,6 +34,9 @@ type Settings struct {
 	// answer: "open" (each node enforces throttles and quotas on its
 	// own, the response cache misses) or "closed" (503).
 	RedisFailMode string
+	// RedisTimeout bounds each Redis call (a duration, "100ms"): the
+	// latency a Redis that stopped answering adds to a request.
+	RedisTimeout string
 	// ClusterKey (64 hex characters, the same on every node) unlocks the
 	// secrets a cluster keeps in its store. Required with a cluster
 	// store, refused without one.
@@ -139,6 +142,7 @@ var settings = []setting{
 	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
 	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas and the stage cache do while Redis does not answer: open (each node limits on its own, the cache misses) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
+	{"redis-timeout", "TOLLGATE_REDIS_TIMEOUT", "100ms", "how long a request waits for Redis before the fail mode applies (then Redis is left alone for a second)", func(s *Settings) *string { return &s.RedisTimeout }},
 	{"cluster-key", "TOLLGATE_CLUSTER_KEY", "", "64 hex characters, the same on every node of a cluster: unlocks the secrets kept in the store (required with --store postgres://…); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.ClusterKey }},
 	{"node-name", "TOLLGATE_NODE_NAME", "", "this node's name in /_tollgate/cluster (default: host name and admin address)", func(s *Settings) *string { return &s.NodeName }},
 	{"lambda-endpoint", "TOLLGATE_LAMBDA_ENDPOINT", "", "where functions that are not local are invoked", func(s *Settings) *string { return &s.LambdaEndpoint }},
@@ -176,6 +180,7 @@ type fileSettings struct {
 	Store          *string  `yaml:"store"`
 	Redis          *string  `yaml:"redis"`
 	RedisFailMode  *string  `yaml:"redis-fail-mode"`
+	RedisTimeout   *string  `yaml:"redis-timeout"`
 	ClusterKey     *string  `yaml:"cluster-key"`
 	NodeName       *string  `yaml:"node-name"`
 	LambdaEndpoint *string  `yaml:"lambda-endpoint"`
@@ -215,6 +220,8 @@ func (f *fileSettings) get(name string) *string {
 		return f.Redis
 	case "redis-fail-mode":
 		return f.RedisFailMode
+	case "redis-timeout":
+		return f.RedisTimeout
 	case "cluster-key":
 		return f.ClusterKey
 	case "node-name":

@@ -30,6 +30,39 @@ import (
 // StoreKey is the store key of the sealed secrets.
 const StoreKey = "cluster/secrets"
 
+// IDKey is the store key of the id of a store used without a cluster
+// key (one gateway on SQLite, say, with --redis): it keeps that gateway's
+// Redis keys apart from other gateways'.
+const IDKey = "cluster/id"
+
+// StoreID returns the id kept in st under IDKey, making one if there is
+// none.
+func StoreID(ctx context.Context, st store.Store) (string, error) {
+	read := func() (string, error) {
+		var id string
+		err := st.View(ctx, func(r store.Reader) error {
+			it, err := r.Get(ctx, IDKey)
+			id = string(it.Value)
+			return err
+		})
+		return id, err
+	}
+	id, err := read()
+	if err == nil || !errors.Is(err, store.ErrNotFound) {
+		return id, err
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("keyring: %w", err)
+	}
+	id = hex.EncodeToString(b[:])
+	_, err = st.Update(ctx, func(tx store.Tx) error { return tx.Create(ctx, IDKey, []byte(id)) })
+	if errors.Is(err, store.ErrConflict) {
+		return read()
+	}
+	return id, err
+}
+
 // KeySize is the size of a cluster key in bytes.
 const KeySize = 32
 

@@ -143,3 +143,16 @@ func TestConcurrentFirstNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreID: a store's id is made once and read back after.
+func TestStoreID(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	a, err := StoreID(ctx, st)
+	if err != nil || len(a) != 12 {
+		t.Fatalf("first: %q %v", a, err)
+	}
+	if b, err := StoreID(ctx, st); err != nil || b != a {
+		t.Fatalf("second: %q %v, want %q", b, err, a)
+	}
+}

@@ -48,6 +48,10 @@ type Config struct {
 	// Logs, when set, receives the functions' logs as CloudWatch Logs
 	// events: /aws/lambda/{name}, with START, END and REPORT lines.
 	Logs runtime.CloudLogs
+	// ShareCode keeps deployment packages in the Store as well, so that
+	// every node of a cluster can run functions uploaded through another
+	// (see shared.go).
+	ShareCode bool
 }
 
 // Service manages functions and invokes them.
@@ -64,6 +68,7 @@ type Service struct {
 	closed   bool
 	async    sync.WaitGroup // Event invocations in flight
 
+	unpackMu  sync.Mutex           // one unpack of a shared package at a time
 	stopWatch []context.CancelFunc // of the --function watchers
 	watchers  sync.WaitGroup
 }
@@ -156,6 +161,9 @@ func (s *Service) Create(ctx context.Context, fn Function, zipBytes []byte, tags
 	}
 	fn.CodeSize, fn.CodeSha256, fn.RevisionID = int64(len(zipBytes)), codeSha(zipBytes), uuid.NewString()
 	doc := storedFunction{Function: fn, Executable: exe, CodeDir: dir, Tags: tags}
+	if err := s.shareCode(ctx, fn.FunctionName, dir, zipBytes); err != nil {
+		return Function{}, err
+	}
 	_, err = s.cfg.Store.Update(ctx, func(tx store.Tx) error {
 		b, err := json.Marshal(doc)
 		if err != nil {
@@ -194,7 +202,8 @@ func (s *Service) unpack(name string, zipBytes []byte, handler string) (exe, dir
 
 func (s *Service) withCode(d storedFunction) Function {
 	fn := d.Function
-	fn.Executable, fn.CodeDir, fn.Tags, fn.ReservedConcurrency = d.Executable, d.CodeDir, d.Tags, d.Reserved
+	fn.CodeDir, fn.Executable = s.localPaths(fn.FunctionName, d.CodeDir, d.Executable)
+	fn.Tags, fn.ReservedConcurrency = d.Tags, d.Reserved
 	return fn
 }
 
@@ -307,6 +316,9 @@ func (s *Service) Update(ctx context.Context, ref string, zipBytes []byte, edit 
 		if exe, dir, err = s.unpack(name, zipBytes, executableHandler(d.Function)); err != nil {
 			return Function{}, err
 		}
+		if err := s.shareCode(ctx, name, dir, zipBytes); err != nil {
+			return Function{}, err
+		}
 	}
 	return s.modify(ctx, name, func(d *storedFunction) error {
 		if edit != nil {
@@ -364,7 +376,10 @@ func (s *Service) Delete(ctx context.Context, ref string) error {
 		if err != nil {
 			return err
 		}
-		// Its versions and aliases go with it.
+		// Its versions, aliases and shared packages go with it.
+		if _, err := tx.DeletePrefix(ctx, codePrefix(name)); err != nil {
+			return err
+		}
 		for _, prefix := range []string{versionPrefix(name), aliasPrefix(name)} {
 			items, err := tx.List(ctx, prefix, store.ListOptions{})
 			if err != nil {
@@ -575,8 +590,12 @@ func (s *Service) pool(fn Function, version string) (*runtime.Pool, error) {
 		return e.pool, nil
 	}
 	s.mu.Unlock()
-	// A new or changed configuration: resolve how to run it (which may
-	// probe an interpreter) outside the lock.
+	// A new or changed configuration: fetch its code if another node
+	// uploaded it, and resolve how to run it (which may probe an
+	// interpreter), outside the lock.
+	if err := s.ensureCode(fn); err != nil {
+		return nil, err
+	}
 	cfg, err := s.poolConfig(fn, version)
 	if err != nil {
 		return nil, err

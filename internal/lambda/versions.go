@@ -201,7 +201,7 @@ func (a Alias) route() string {
 // function's rather than the version's (reserved concurrency, tags).
 func (s *Service) versionFunction(v storedVersion, d storedFunction) Function {
 	fn := v.Function
-	fn.Executable, fn.CodeDir = v.Executable, v.CodeDir
+	fn.CodeDir, fn.Executable = s.localPaths(fn.FunctionName, v.CodeDir, v.Executable)
 	fn.ReservedConcurrency, fn.Tags = d.Reserved, d.Tags
 	return fn
 }
@@ -377,12 +377,19 @@ func (s *Service) DeleteVersion(ctx context.Context, ref, version string) error 
 				freed = ""
 			}
 		}
+		if err == nil && freed != "" && s.cfg.ShareCode {
+			// Its shared package goes too.
+			if derr := tx.Delete(ctx, codeKey(name, freed)); derr != nil && !errors.Is(derr, store.ErrNotFound) {
+				return derr
+			}
+		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	s.closePools(func(key poolKey) bool { return key.name == name && key.version == version })
+	freed, _ = s.localPaths(name, freed, "")
 	if freed != "" && strings.HasPrefix(freed, filepath.Join(s.cfg.CodeDir, name)+string(filepath.Separator)) {
 		if err := os.RemoveAll(freed); err != nil {
 			s.log.Warn("removing a deleted version's code", "function", name, "version", version, "error", err)

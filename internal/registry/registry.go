@@ -53,6 +53,10 @@ type Node struct {
 	StoreRevision   int64 `json:"storeRevision"`
 	ServingRevision int64 `json:"servingRevision"`
 	Lag             int64 `json:"lag"`
+	// CompileFailures are the stages ("api/stage") whose latest version
+	// this node could not compile, with the error: it serves their
+	// previous version.
+	CompileFailures map[string]string `json:"compileFailures,omitempty"`
 
 	// State and SinceHeartbeat are filled in by List.
 	State          string `json:"state"`
@@ -69,6 +73,9 @@ type Registry struct {
 	// Self reports this node's state for each heartbeat.
 	Self func(ctx context.Context) Node
 	Log  *slog.Logger
+	// Outage, when set, says in the warning logged when heartbeats start
+	// failing what else this node does while Redis does not answer.
+	Outage string
 
 	Interval, LostAfter, ForgetAfter time.Duration
 }
@@ -129,7 +136,11 @@ func (r *Registry) Run(ctx context.Context) {
 		err := r.beat(ctx)
 		switch {
 		case err != nil && !failing && ctx.Err() == nil:
-			r.log().Warn("cluster registry: heartbeat failed; this node is missing from /_tollgate/cluster until Redis answers", "err", err)
+			msg := "cluster registry: heartbeat failed; this node is missing from /_tollgate/cluster until Redis answers"
+			if r.Outage != "" {
+				msg += "; meanwhile " + r.Outage
+			}
+			r.log().Warn(msg, "err", err)
 			failing = true
 		case err == nil && failing:
 			r.log().Info("cluster registry: heartbeats resumed")

@@ -3,6 +3,7 @@ package docstore
 import (
 	"crypto/rand"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -28,17 +29,35 @@ func (RandomIDs) ID(n int) string {
 }
 
 // Sequence hands out strictly increasing creation stamps, used to list
-// documents in creation order. The zero value is ready to use.
+// documents in creation order. The zero value is ready to use. Stamps are
+// nanoseconds of the process's stamp clock (see UseClock).
 type Sequence struct {
 	mu   sync.Mutex
 	last int64
 }
 
+// stampClock is the clock of creation stamps: nil means this machine's.
+var stampClock atomic.Pointer[func() int64]
+
+// UseClock makes every Sequence of the process stamp from now (Unix
+// nanoseconds) instead of this machine's clock, until restore is called.
+// The gateways of a cluster pass their shared database's clock, read
+// inside the write's transaction, so that documents created through
+// different nodes list in the order they were created whatever the nodes'
+// clocks say. A Sequence still never goes back.
+func UseClock(now func() int64) (restore func()) {
+	prev := stampClock.Swap(&now)
+	return func() { stampClock.Store(prev) }
+}
+
 // Next returns a stamp greater than every stamp returned before.
 func (s *Sequence) Next() int64 {
+	n := time.Now().UnixNano()
+	if c := stampClock.Load(); c != nil {
+		n = (*c)()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := time.Now().UnixNano()
 	if n <= s.last {
 		n = s.last + 1
 	}
