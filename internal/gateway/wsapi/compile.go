@@ -42,7 +42,7 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 	integrations := map[string]Integration{}
 	for i := range snap.Integrations {
 		in := &snap.Integrations[i]
-		integ, err := compileIntegration(env, in)
+		integ, err := compileIntegration(env, in, snap.IntegrationResponses[in.IntegrationID])
 		if err != nil {
 			return nil, fmt.Errorf("integration %s: %w", in.IntegrationID, err)
 		}
@@ -65,10 +65,10 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 			RouteInfo: pipeline.RouteInfo{Index: len(d.RouteList), ResourceID: rt.RouteID, ResourcePath: rt.RouteKey,
 				OperationName: model.Deref(rt.OperationName), AuthorizationType: rt.AuthorizationType, RouteKey: rt.RouteKey},
 			Key: rt.RouteKey,
-			// Two-way: a route response selection expression (only
-			// $default means anything) [D]. The route response itself is
-			// the management API's; its presence is implied here.
-			TwoWay: model.Deref(rt.RouteResponseSelectionExpression) != "",
+			// Two-way: routeResponseSelectionExpression "$default" and a
+			// route response with key "$default" [D].
+			TwoWay: model.Deref(rt.RouteResponseSelectionExpression) == modelv2.DefaultResponseKey &&
+				hasDefaultResponse(snap.RouteResponses[rt.RouteID]),
 		}
 		if t := model.Deref(rt.Target); t != "" {
 			id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)
@@ -110,7 +110,7 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 // compileIntegration compiles an AWS_PROXY (Lambda), MOCK or HTTP_PROXY
 // integration; others (AWS, HTTP with templates, private integrations)
 // fail every event, with the cause in the log.
-func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) {
+func compileIntegration(env *Env, in *modelv2.Integration, responses []modelv2.IntegrationResponse) (Integration, error) {
 	timeout := time.Duration(in.TimeoutInMillis) * time.Millisecond
 	if in.TimeoutInMillis <= 0 {
 		timeout = DefaultTimeout
@@ -125,7 +125,15 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		}
 		return &lambdaProxy{inv: env.Lambda, fn: fn, timeout: timeout}, nil
 	case in.IntegrationType == modelv2.IntegrationMock:
-		return &mock{status: mockStatus(in.RequestTemplates)}, nil
+		req, err := compileTemplates("request template", model.Deref(in.TemplateSelectionExpression), in.RequestTemplates)
+		if err != nil {
+			return nil, err
+		}
+		res, err := compileIntegrationResponses(responses)
+		if err != nil {
+			return nil, err
+		}
+		return &mock{requests: req, responses: res}, nil
 	case in.IntegrationType == modelv2.IntegrationHTTPProxy:
 		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
 			return nil, fmt.Errorf("integration URI %q is not an HTTP(S) URL", uri)
@@ -141,6 +149,16 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		what = "private (VPC_LINK) integrations"
 	}
 	return failing{fmt.Errorf("%w: %s: %w", errIntegration, what, errNotYet)}, nil
+}
+
+// hasDefaultResponse reports a route response with key $default.
+func hasDefaultResponse(rs []modelv2.RouteResponse) bool {
+	for _, r := range rs {
+		if r.RouteResponseKey == modelv2.DefaultResponseKey {
+			return true
+		}
+	}
+	return false
 }
 
 // lambdaFunction reads the function an integration or authorizer URI

@@ -14,7 +14,10 @@ import (
 	"github.com/tollgate/tollgate/internal/modelv2"
 )
 
-var awsID = regexp.MustCompile(`^[A-Za-z0-9_-]{15}=$`)
+var (
+	awsID   = regexp.MustCompile(`^[A-Za-z0-9_-]{15}=$`)
+	frameRE = regexp.MustCompile(`^\{"message": "([^"]+)", "connectionId":"([^"]+)", "requestId":"([^"]+)"\}$`)
+)
 
 // TestConnectMessageDisconnect: the handshake waits for $connect; a
 // message goes to the route its action names, else $default; closing
@@ -155,7 +158,7 @@ func TestErrorFrames(t *testing.T) {
 	fl.on("fail", func(map[string]any) (any, string) { return nil, "boom" })
 	c := g.mustDial(t)
 	connID := get(fl.next(t, "connect"), "requestContext.connectionId").(string)
-	frame := regexp.MustCompile(`^\{"message": "([^"]+)", "connectionId":"([^"]+)", "requestId":"([^"]+)"\}$`)
+	frame := frameRE
 	for msg, want := range map[string]string{`{"action":"nope"}`: "Forbidden", `{"action":"fail"}`: "Internal server error"} {
 		write(t, c, msg)
 		got := read(t, c)

@@ -134,35 +134,46 @@ func decodeAnswer(payload []byte) (*result, error) {
 	return out, nil
 }
 
-// mock is a MOCK integration: it answers at once, with the statusCode of
-// a request template of the static form {"statusCode": 200} (default
-// 200) [D: MOCK integrations select their status with the request
-// template, as REST's do].
+// mock is a MOCK integration: its request template (selected by the
+// integration's templateSelectionExpression) gives the status, as
+// {"statusCode": 200}; without one the status is 200 [U]. On a two-way
+// route, the integration response matching the status renders the answer
+// (a MOCK has no backend body: $input.body is empty [U]).
 type mock struct {
-	status int
+	requests  *templates
+	responses *integrationResponses
 }
 
 // Invoke implements Integration.
-func (m *mock) Invoke(*call) (*result, error) { return &result{status: m.status}, nil }
-
-// mockStatus reads the status of a MOCK integration's request templates
-// ($default, else any): {"statusCode": N}; 200 when there is none or the
-// template is not static JSON.
-func mockStatus(templates map[string]string) int {
-	tpl, ok := templates[defaultKey]
-	if !ok {
-		for _, t := range templates {
-			tpl = t
-			break
+func (m *mock) Invoke(c *call) (*result, error) {
+	status := 200
+	if tpl := m.requests.pick(c.body, 0); tpl != nil {
+		out, err := c.render(tpl, c.body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: request template: %w", errIntegration, err)
 		}
+		mt := mockStatusRE.FindSubmatch(out)
+		if mt == nil {
+			return nil, fmt.Errorf("%w: unable to parse statusCode. It should be an integer that is defined in the request template", errIntegration)
+		}
+		status, _ = strconv.Atoi(string(mt[1]))
 	}
-	var v struct {
-		StatusCode int `json:"statusCode"`
+	res := &result{status: status}
+	if c.route == nil || !c.route.TwoWay {
+		return res, nil
 	}
-	if json.Unmarshal([]byte(tpl), &v) == nil && v.StatusCode >= 100 && v.StatusCode <= 599 {
-		return v.StatusCode
+	ir := m.responses.match(status)
+	if ir == nil {
+		return res, nil // no integration response: nothing to send [U]
 	}
-	return 200
+	if tpl := ir.templates.pick(nil, status); tpl != nil {
+		out, err := c.render(tpl, nil)
+		if err != nil {
+			return nil, fmt.Errorf("%w: response template: %w", errIntegration, err)
+		}
+		res.body = out
+	}
+	return res, nil
 }
 
 // httpProxy is an HTTP_PROXY integration: a message is sent as the body
