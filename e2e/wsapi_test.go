@@ -189,6 +189,37 @@ func TestWebSocketAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("TwoWayMock", func(t *testing.T) {
+		// A two-way MOCK route made with the CLI's WebSocket commands:
+		// route response, integration response, templates.
+		c := a.cli
+		integ := c.obj("create-integration", "--api-id", a.ID, "--integration-type", "MOCK",
+			"--request-templates", `{"$default":"{\"statusCode\": 200}"}`, "--template-selection-expression", `\$default`)
+		id := integ["IntegrationId"].(string)
+		c.obj("create-integration-response", "--api-id", a.ID, "--integration-id", id, "--integration-response-key", "$default",
+			"--response-templates", `{"$default":"{\"pong\":\"$context.routeKey\",\"id\":\"$context.connectionId\"}"}`)
+		route := c.obj("create-route", "--api-id", a.ID, "--route-key", "ping", "--target", "integrations/"+id,
+			"--route-response-selection-expression", "$default")
+		c.obj("create-route-response", "--api-id", a.ID, "--route-id", route["RouteId"].(string), "--route-response-key", "$default")
+		c.obj("create-deployment", "--api-id", a.ID, "--stage-name", "prod")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			ws, _, err := a.dial(t, a.pathURL(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wsWrite(t, ws, `{"action":"ping"}`)
+			m := wsRead(t, ws)
+			if m["pong"] == "ping" && wsIDRE.MatchString(m["id"].(string)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("ping answered %v", m)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+
 	t.Run("Kick", func(t *testing.T) {
 		c, _, err := a.dial(t, a.pathURL(), nil)
 		if err != nil {
