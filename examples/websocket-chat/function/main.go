@@ -177,5 +177,4 @@ func update(apiID string, fn func(state)) error {
 	return err
 }
 
-
 func main() { lambda.Start(handle) }
