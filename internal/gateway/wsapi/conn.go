@@ -39,6 +39,10 @@ type conn struct {
 	gone        bool
 }
 
+// touchEvery is how often, at most, a connection's activity is written to
+// the registry.
+const touchEvery = time.Second
+
 // attachTimeout bounds the wait for fasthttp to hand over a connection
 // that was accepted: one whose 101 could not be sent is never handed over.
 const attachTimeout = 10 * time.Second
@@ -110,8 +114,12 @@ func (c *conn) run(nc net.Conn) {
 			break
 		}
 		now := time.Now()
-		c.lastActive.Store(now.UnixNano())
-		_ = h.registry.Touch(context.Background(), c.id, now)
+		if last := c.lastActive.Swap(now.UnixNano()); now.UnixNano()-last >= int64(touchEvery) {
+			// The registry's lastActiveAt is kept to the second (a shared
+			// registry is not written per message); GetConnection on this
+			// node reads the exact time.
+			_ = h.registry.Touch(context.Background(), c.id, now)
+		}
 		c.message(msg, now)
 	}
 	h.unregister(c)
@@ -154,8 +162,14 @@ func (c *conn) closeWith(code int, reason string) {
 func (c *conn) send(data []byte) error {
 	select {
 	case <-c.attached:
-	case <-time.After(attachTimeout):
-		return errGone
+	default:
+		t := time.NewTimer(attachTimeout)
+		defer t.Stop()
+		select {
+		case <-c.attached:
+		case <-t.C:
+			return errGone
+		}
 	}
 	return c.ws.WriteText(data)
 }

@@ -89,6 +89,9 @@ func (st *Stage) serveConnections(ctx context.Context, req pipeline.Request, res
 		}
 		resp.SetStatus(200)
 	case "GET":
+		if c != nil {
+			rec.LastActiveAt = time.Unix(0, c.lastActive.Load())
+		}
 		resp.SetStatus(200)
 		resp.SetHeader("Content-Type", "application/json")
 		b := []byte(`{"connectedAt":`)

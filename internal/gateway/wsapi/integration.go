@@ -29,11 +29,26 @@ type call struct {
 	stage *Stage
 	route *Route
 	conn  *conn
-	ev    *event
+	// ev is the event; for a message it is built on first use (event), so
+	// that integrations that read none of it (a static MOCK) cost nothing.
+	ev *event
 	// upgrade is the opening handshake's request (CONNECT only).
 	upgrade pipeline.Request
-	// body is the message (MESSAGE only).
-	body []byte
+	// body is the message (MESSAGE only), requestID and now its request
+	// id and arrival.
+	body      []byte
+	requestID string
+	now       time.Time
+}
+
+// event returns the call's event.
+func (c *call) event() *event {
+	if c.ev == nil {
+		body := string(c.body)
+		c.ev = &event{RequestContext: c.conn.context(c.route.Key, eventMessage, c.requestID, c.now), Body: &body}
+		c.ev.RequestContext.MessageID = newID()
+	}
+	return c.ev
 }
 
 // header is one response header of an integration.
@@ -77,7 +92,7 @@ func (l *lambdaProxy) Invoke(c *call) (*result, error) {
 	if l.inv == nil {
 		return nil, fmt.Errorf("%w: no Lambda invoker configured", errIntegration)
 	}
-	payload, err := json.Marshal(c.ev)
+	payload, err := json.Marshal(c.event())
 	if err != nil {
 		return nil, err
 	}
@@ -148,15 +163,19 @@ type mock struct {
 func (m *mock) Invoke(c *call) (*result, error) {
 	status := 200
 	if tpl := m.requests.pick(c.body, 0); tpl != nil {
-		out, err := c.render(tpl, c.body)
-		if err != nil {
-			return nil, fmt.Errorf("%w: request template: %w", errIntegration, err)
+		status = tpl.status
+		if !tpl.isStatic {
+			out, err := tpl.render(c, c.body)
+			if err != nil {
+				return nil, fmt.Errorf("%w: request template: %w", errIntegration, err)
+			}
+			if mt := mockStatusRE.FindSubmatch(out); mt != nil {
+				status, _ = strconv.Atoi(string(mt[1]))
+			}
 		}
-		mt := mockStatusRE.FindSubmatch(out)
-		if mt == nil {
+		if status == 0 {
 			return nil, fmt.Errorf("%w: unable to parse statusCode. It should be an integer that is defined in the request template", errIntegration)
 		}
-		status, _ = strconv.Atoi(string(mt[1]))
 	}
 	res := &result{status: status}
 	if c.route == nil || !c.route.TwoWay {
@@ -167,7 +186,7 @@ func (m *mock) Invoke(c *call) (*result, error) {
 		return res, nil // no integration response: nothing to send [U]
 	}
 	if tpl := ir.templates.pick(nil, status); tpl != nil {
-		out, err := c.render(tpl, nil)
+		out, err := tpl.render(c, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%w: response template: %w", errIntegration, err)
 		}

@@ -51,10 +51,8 @@ func (c *conn) message(msg []byte, now time.Time) {
 		c.sendError(msgInternalError, requestID) // [U: a route without a target]
 		return
 	}
-	body := string(msg)
-	ev := &event{RequestContext: c.context(r.Key, eventMessage, requestID, now), Body: &body}
-	ev.RequestContext.MessageID = newID()
-	res, err := r.Integration.Invoke(&call{ctx: context.Background(), stage: st, route: r, conn: c, ev: ev, body: msg})
+	res, err := r.Integration.Invoke(&call{ctx: context.Background(), stage: st, route: r, conn: c, body: msg,
+		requestID: requestID, now: now})
 	if err != nil {
 		env.log().Warn("websocket message failed", "api", c.apiID, "stage", c.stage, "route", r.Key,
 			"connectionId", c.id, "requestId", requestID, "err", err)

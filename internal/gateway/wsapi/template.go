@@ -31,7 +31,42 @@ type templates struct {
 	selection *Selection // nil: "$default" only (or byStatus)
 	// byStatus: the expression is ${integration.response.statuscode}.
 	byStatus bool
-	byKey    map[string]*vtl.Template
+	byKey    map[string]*template
+}
+
+// template is a compiled template; one without references or directives
+// (no "$", no "#") is its own output, rendered once here.
+type template struct {
+	vtl *vtl.Template
+	// static is the output of a template that reads nothing; isStatic
+	// marks it (an empty template is static too).
+	static   []byte
+	isStatic bool
+	// status is a static MOCK request template's statusCode (0: none).
+	status int
+}
+
+func compileTemplate(name, src string) (*template, error) {
+	tpl, err := vtl.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	t := &template{vtl: tpl}
+	if !strings.ContainsAny(src, "$#") {
+		t.static, t.isStatic = []byte(src), true
+		if mt := mockStatusRE.FindStringSubmatch(src); mt != nil {
+			t.status, _ = strconv.Atoi(mt[1])
+		}
+	}
+	return t, nil
+}
+
+// render renders t for a call with payload as $input.
+func (t *template) render(c *call, payload []byte) ([]byte, error) {
+	if t.isStatic {
+		return t.static, nil
+	}
+	return c.render(t.vtl, payload)
 }
 
 // compileTemplates parses a template map; expr is its selection
@@ -40,9 +75,9 @@ func compileTemplates(what, expr string, src map[string]string) (*templates, err
 	if len(src) == 0 {
 		return nil, nil
 	}
-	t := &templates{byKey: map[string]*vtl.Template{}}
+	t := &templates{byKey: map[string]*template{}}
 	for k, s := range src {
-		tpl, err := vtl.Parse(what+" "+k, s)
+		tpl, err := compileTemplate(what+" "+k, s)
 		if err != nil {
 			return nil, err
 		}
@@ -64,7 +99,7 @@ func compileTemplates(what, expr string, src map[string]string) (*templates, err
 
 // pick returns the template for a payload: the selected key's, else
 // $default's (nil: none).
-func (t *templates) pick(body []byte, status int) *vtl.Template {
+func (t *templates) pick(body []byte, status int) *template {
 	if t == nil {
 		return nil
 	}
@@ -149,44 +184,95 @@ func modelv2Deref(s *string) string {
 func (c *call) render(tpl *vtl.Template, payload []byte) ([]byte, error) {
 	in := &mapping.Input{}
 	in.Reset(payload, nil)
-	vars := vtl.Vars{"input": in, "context": c.contextVars(), "util": mapping.Util{},
-		"stageVariables": stageVars(c.stage.Variables)}
+	vars := vtl.Vars{"input": in, "context": contextObject{c}, "util": mapping.Util{},
+		"stageVariables": stageObject(c.stage.Variables)}
 	return tpl.AppendRender(context.Background(), nil, vars)
 }
 
-// contextVars is $context for WebSocket templates [D: "WebSocket API
-// mapping template reference"]: authorizer values are strings.
-func (c *call) contextVars() *vtl.Map {
-	rc := &c.ev.RequestContext
-	m := vtl.NewMap()
-	for _, kv := range [][2]string{
-		{"connectionId", rc.ConnectionID}, {"eventType", rc.EventType}, {"messageId", rc.MessageID},
-		{"requestId", rc.RequestID}, {"extendedRequestId", rc.ExtendedRequestID}, {"routeKey", rc.RouteKey},
-		{"stage", rc.Stage}, {"apiId", rc.APIID}, {"domainName", rc.DomainName}, {"requestTime", rc.RequestTime},
-		{"messageDirection", rc.MessageDirection},
-	} {
-		m.Put(kv[0], kv[1])
-	}
-	m.Put("connectedAt", rc.ConnectedAt)
-	m.Put("requestTimeEpoch", rc.RequestTimeEpoch)
-	id := vtl.NewMap()
-	id.Put("sourceIp", rc.Identity.SourceIP)
-	id.Put("userAgent", rc.Identity.UserAgent)
-	m.Put("identity", id)
-	if len(rc.Authorizer) > 0 {
-		if doc, err := mapping.ParseJSON(rc.Authorizer); err == nil {
-			m.Put("authorizer", doc)
+// contextObject is $context for WebSocket templates [D: "WebSocket API
+// mapping template reference"], read from the call without building a
+// map; authorizer values are strings.
+type contextObject struct{ c *call }
+
+// Property implements vtl.Object.
+func (o contextObject) Property(name string) (any, bool) {
+	c := o.c
+	rc := &c.event().RequestContext
+	switch name {
+	case "connectionId":
+		return rc.ConnectionID, true
+	case "eventType":
+		return rc.EventType, true
+	case "messageId":
+		return rc.MessageID, true
+	case "requestId":
+		return rc.RequestID, true
+	case "extendedRequestId":
+		return rc.ExtendedRequestID, true
+	case "routeKey":
+		return rc.RouteKey, true
+	case "stage":
+		return rc.Stage, true
+	case "apiId":
+		return rc.APIID, true
+	case "domainName":
+		return rc.DomainName, true
+	case "requestTime":
+		return rc.RequestTime, true
+	case "messageDirection":
+		return rc.MessageDirection, true
+	case "connectedAt":
+		return rc.ConnectedAt, true
+	case "requestTimeEpoch":
+		return rc.RequestTimeEpoch, true
+	case "identity":
+		id := vtl.NewMap()
+		id.Put("sourceIp", rc.Identity.SourceIP)
+		id.Put("userAgent", rc.Identity.UserAgent)
+		return id, true
+	case "authorizer":
+		if len(rc.Authorizer) > 0 {
+			if doc, err := mapping.ParseJSON(rc.Authorizer); err == nil {
+				return doc, true
+			}
 		}
+		return vtl.NewMap(), true
 	}
-	return m
+	return nil, false
 }
 
-func stageVars(v map[string]string) *vtl.Map {
-	m := vtl.NewMap()
-	for k, s := range v {
-		m.Put(k, s)
+// Method implements vtl.Object ($context has no methods).
+func (contextObject) Method(name string, _ []any) (any, error) {
+	return nil, fmt.Errorf("$context.%s: %w", name, vtl.ErrNoSuchMethod)
+}
+
+// stageObject is $stageVariables: read-only (the stage's map is shared by
+// every render).
+type stageObject map[string]string
+
+// Property implements vtl.Object.
+func (s stageObject) Property(name string) (any, bool) {
+	v, ok := s[name]
+	return v, ok
+}
+
+// Method implements vtl.Object: get, containsKey, isEmpty, size.
+func (s stageObject) Method(name string, args []any) (any, error) {
+	switch {
+	case name == "get" && len(args) == 1:
+		if v, ok := s[vtl.Stringify(args[0])]; ok {
+			return v, nil
+		}
+		return nil, nil
+	case name == "containsKey" && len(args) == 1:
+		_, ok := s[vtl.Stringify(args[0])]
+		return ok, nil
+	case name == "isEmpty" && len(args) == 0:
+		return len(s) == 0, nil
+	case name == "size" && len(args) == 0:
+		return int64(len(s)), nil
 	}
-	return m
+	return nil, fmt.Errorf("$stageVariables.%s: %w", name, vtl.ErrNoSuchMethod)
 }
 
 // mockStatusRE finds the status code in a rendered MOCK request template

@@ -88,3 +88,29 @@ func TestTwoWayMock(t *testing.T) {
 		t.Fatalf("an extra message: %s", b)
 	}
 }
+
+// TestMockTemplateVariables: templates read $context (identity, the
+// message's ids), $stageVariables (read-only) and $input; a request
+// template's statusCode may be computed.
+func TestMockTemplateVariables(t *testing.T) {
+	g := startGateway(t, newFakeLambda(), wsapi.HubConfig{})
+	mock := modelv2.Integration{IntegrationID: "mock", IntegrationType: modelv2.IntegrationMock,
+		RequestTemplates: map[string]string{"$default": `#set($s = 200){"statusCode": $s}`}}
+	snap := snapshot(map[string]string{"$default": "mock"}, mock)
+	twoWay(snap, "$default")
+	snap.IntegrationResponses = map[string][]modelv2.IntegrationResponse{"mock": {{IntegrationResponseID: "ir1",
+		IntegrationResponseKey: "$default", ResponseTemplates: map[string]string{"$default": `{"ip":"$context.identity.sourceIp",` +
+			`"greeting":"$stageVariables.greeting","has":$stageVariables.containsKey('greeting'),"event":"$context.eventType",` +
+			`"message":"$context.messageId","route":"$context.routeKey"}`}}}}
+	g.deploy(t, snap, &modelv2.Stage{StageName: stageName, StageVariables: map[string]string{"greeting": "hi"}})
+	c := g.mustDial(t)
+	write(t, c, `{"a":1}`)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(read(t, c)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["ip"] != "127.0.0.1" || got["greeting"] != "hi" || got["has"] != true || got["event"] != "MESSAGE" ||
+		!awsID.MatchString(got["message"].(string)) || got["route"] != "$default" {
+		t.Fatalf("rendered: %v", got)
+	}
+}
