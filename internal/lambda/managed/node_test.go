@@ -441,11 +441,3 @@ exports.handler = (event, context) => ({ sync: true, done: typeof context.done, 
 	}
 }
 
-func TestNodeStreamingHandlersRefused(t *testing.T) {
-	t.Parallel()
-	f := newFn(t, "nodejs20.x", "index.handler", map[string]string{"index.mjs": `
-export const handler = awslambda.streamifyResponse(async (event, stream) => { stream.end("x"); });`})
-	if _, doc := f.fails(`{}`); doc.str("errorType") != "Runtime.StreamingNotSupported" {
-		t.Errorf("streaming handler: %v", doc.vals)
-	}
-}
