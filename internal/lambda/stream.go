@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -91,6 +92,16 @@ type releasing struct {
 	once    sync.Once
 }
 
+// SetReadDeadline bounds the stream's reads (runtime streams can be).
+func (r *releasing) SetReadDeadline(t time.Time) error { return setReadDeadline(r.ReadCloser, t) }
+
+func setReadDeadline(r io.Reader, t time.Time) error {
+	if d, ok := r.(interface{ SetReadDeadline(time.Time) error }); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}
+
 func (r *releasing) Close() error {
 	err := r.ReadCloser.Close()
 	r.once.Do(r.release)
@@ -131,5 +142,8 @@ func (b gatewayBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// SetReadDeadline bounds the stream's reads, when it can be.
+func (b gatewayBody) SetReadDeadline(t time.Time) error { return setReadDeadline(b.ReadCloser, t) }
 
 var _ invoker.StreamingLambda = (*Service)(nil)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,7 @@ type responseStream struct {
 	body        io.Reader
 	contentType string
 	trailer     func() (typ, body string) // the error trailers, once body is at EOF
+	conn        net.Conn                  // the runtime's connection
 
 	// Set by instance.invoke before the consumer has the stream.
 	start time.Time
@@ -102,6 +104,7 @@ func (in *instance) handleStreamingResponse(ctx *fasthttp.RequestCtx, id string)
 		trailer: func() (string, string) {
 			return string(ctx.Request.Header.Peek(trailerErrorType)), string(ctx.Request.Header.Peek(trailerErrorBody))
 		},
+		conn:   ctx.Conn(),
 		closed: make(chan struct{}),
 	}
 	if !in.startStream(inv, s) {
@@ -202,6 +205,15 @@ func (s *responseStream) Read(p []byte) (int, error) {
 			payload = functionErrorPayload(doc, typ)
 		}
 		s.end(true, payload)
+	case isTimeout(err):
+		// The caller's deadline (SetReadDeadline): the function may not
+		// go on with a half-read response, so it ends here.
+		s.bodyFailed = true
+		if s.in.take(s.inv) {
+			s.stopTimer()
+			s.in.kill()
+		}
+		s.err = err
 	default:
 		s.bodyFailed = true
 		s.broken(err)
@@ -262,6 +274,21 @@ func (s *responseStream) otherEnd() error {
 		payload = exitError(s.inv.id, "")
 	}
 	return &FunctionError{Payload: payload}
+}
+
+// SetReadDeadline bounds the caller's reads: a read still waiting for the
+// function at t fails with a timeout, which ends the invocation (the
+// instance is killed; a caller that only stops reading uses Close).
+func (s *responseStream) SetReadDeadline(t time.Time) error {
+	if s.conn == nil {
+		return nil
+	}
+	return s.conn.SetReadDeadline(t)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // Close ends the consumer's use of the stream. The function runs on to the
