@@ -440,4 +440,3 @@ exports.handler = (event, context) => ({ sync: true, done: typeof context.done, 
 		t.Errorf("nodejs24.x sync handler: %s", res.Payload)
 	}
 }
-
