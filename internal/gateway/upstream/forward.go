@@ -132,27 +132,69 @@ func (c *headerCopier) add(k, v []byte) {
 // body, a Failure (INTEGRATION_TIMEOUT, API_CONFIGURATION_ERROR) for the
 // backend.
 func Forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration) error {
+	resp, err := send(x, client, req, time.Now().Add(timeout))
+	if err != nil {
+		return err
+	}
+	return respond(x, resp, req.Header.IsHead())
+}
+
+// ForwardStream is Forward for responseTransferMode STREAM: the status
+// line and the backend's headers go to the client at once, and its body
+// follows as it arrives, whatever its size, paced by lim, until deadline
+// (client is a StreamClient, whose reads also end after lim.Idle).
+func ForwardStream(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, deadline time.Time, lim StreamLimits) error {
+	resp, err := send(x, client, req, deadline)
+	if err != nil {
+		return err
+	}
+	stream := resp.BodyStream()
+	if req.Header.IsHead() || resp.Header.ContentLength() == 0 || stream == nil {
+		return respond(x, resp, req.Header.IsHead())
+	}
+	x.IntegrationStatus = resp.StatusCode()
+	copyResponseHeader(x.Resp, resp)
+	x.StreamBodyUntil(LimitStream(&upstreamBody{r: stream, resp: resp}, deadline, lim), resp.Header.ContentLength(), deadline)
+	return nil
+}
+
+// send sends req (with the client's body, if any, as a stream) and returns
+// the backend's response.
+func send(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, deadline time.Time) (*fasthttp.Response, error) {
 	var body *limitedBody
 	if n := x.Req.ContentLength(); n != 0 {
 		body = &limitedBody{r: x.BodyReader()}
 		req.SetBodyStream(body, int(n))
 	}
-
 	resp := fasthttp.AcquireResponse()
-	err := client.DoDeadline(req, resp, time.Now().Add(timeout))
+	err := client.DoDeadline(req, resp, deadline)
 	if err != nil {
 		fasthttp.ReleaseResponse(resp)
 		switch {
 		case body != nil && body.tooLarge:
-			return pipeline.ErrTooLarge
+			return nil, pipeline.ErrTooLarge
 		case body != nil && body.err != nil:
 			// The client's body broke off or its framing is malformed: the
 			// client's error, not the backend's.
-			return pipeline.ClientBodyError(body.err)
+			return nil, pipeline.ClientBodyError(body.err)
 		}
-		return Failure(err)
+		return nil, Failure(err)
 	}
-	return respond(x, resp, req.Header.IsHead())
+	return resp, nil
+}
+
+// copyResponseHeader sends the backend's status and headers, without
+// hop-by-hop ones and those its Connection header names.
+func copyResponseHeader(out pipeline.Response, resp *fasthttp.Response) {
+	out.SetStatus(resp.StatusCode())
+	rconnection := resp.Header.Peek("Connection")
+	add := headerAdder(out)
+	resp.Header.VisitAll(func(k, v []byte) {
+		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
+			return
+		}
+		add(k, v)
+	})
 }
 
 // respond sends the backend's answer. Its body is read (or, when streamed,
@@ -227,15 +269,7 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 	}
 
 	out := x.Resp
-	out.SetStatus(resp.StatusCode())
-	rconnection := resp.Header.Peek("Connection")
-	add := headerAdder(out)
-	resp.Header.VisitAll(func(k, v []byte) {
-		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
-			return
-		}
-		add(k, v)
-	})
+	copyResponseHeader(out, resp)
 	if head && size > 0 {
 		// A HEAD answer keeps the backend's Content-Length (the size a GET
 		// would return); without this the client saw none.
