@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -132,11 +133,25 @@ func (c *headerCopier) add(k, v []byte) {
 // body, a Failure (INTEGRATION_TIMEOUT, API_CONFIGURATION_ERROR) for the
 // backend.
 func Forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration) error {
+	_, err := ForwardReading(x, client, req, timeout, nil)
+	return err
+}
+
+// BodyNeed says, for a backend's status, how many of its body's first
+// bytes the caller needs (0: none; at most MaxResponseBody are read).
+type BodyNeed func(status int) int
+
+// ForwardReading is Forward for a caller that reads the backend's body
+// (HTTP API response mappings of $response.body): it also returns up to
+// need(status) of the body's first bytes, read before the client is
+// answered; the rest of a longer body is streamed as Forward streams it.
+// The bytes are the caller's until x completes.
+func ForwardReading(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration, need BodyNeed) ([]byte, error) {
 	resp, err := send(x, client, req, time.Now().Add(timeout))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return respond(x, resp, req.Header.IsHead())
+	return respond(x, resp, req.Header.IsHead(), need)
 }
 
 // ForwardStream is Forward for responseTransferMode STREAM: the status
@@ -150,7 +165,8 @@ func ForwardStream(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.
 	}
 	stream := resp.BodyStream()
 	if req.Header.IsHead() || resp.Header.ContentLength() == 0 || stream == nil {
-		return respond(x, resp, req.Header.IsHead())
+		_, err := respond(x, resp, req.Header.IsHead(), nil)
+		return err
 	}
 	x.IntegrationStatus = resp.StatusCode()
 	copyResponseHeader(x.Resp, resp)
@@ -201,11 +217,16 @@ func copyResponseHeader(out pipeline.Response, resp *fasthttp.Response) {
 // its first bytes are) before anything is written to the client, so that a
 // backend failing before that still gets the gateway's own 5xx answer, with
 // none of the backend's headers. A stream failing later is the exchange's
-// to record (see pipeline.Exchange.StreamBody); the engine aborts it.
-func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
+// to record (see pipeline.Exchange.StreamBody); the engine aborts it. It
+// returns the body's first bytes need asks for (see ForwardReading).
+func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool, need BodyNeed) (peek []byte, err error) {
 	x.IntegrationStatus = resp.StatusCode()
 	size := resp.Header.ContentLength()
 	stream := resp.BodyStream()
+	want := 0
+	if need != nil && !head && size != 0 {
+		want = min(need(resp.StatusCode()), MaxResponseBody)
+	}
 	var (
 		whole  []byte  // the body, read whole
 		pooled *[]byte // whole's buffer, when pooled
@@ -232,7 +253,7 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 		if err != nil {
 			pool.Put(pooled)
 			fasthttp.ReleaseResponse(resp)
-			return Failure(err)
+			return nil, Failure(err)
 		}
 	case size < 0 && x.Req.Protocol() != "HTTP/1.1":
 		// An HTTP/1.0 client cannot read chunked framing (RFC 9112 §7), the
@@ -246,9 +267,24 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 		}
 		if err != nil {
 			fasthttp.ReleaseResponse(resp)
-			return Failure(err)
+			return nil, Failure(err)
 		}
 		whole = b
+	case want > 0:
+		// A stream the caller reads the start of: that much is read now,
+		// the rest (if any) streamed as the client takes it.
+		b, err := io.ReadAll(io.LimitReader(stream, int64(want)))
+		if err != nil {
+			_ = resp.CloseBodyStream()
+			fasthttp.ReleaseResponse(resp)
+			return nil, Failure(err)
+		}
+		whole, peek = b, b
+		if len(b) == want {
+			rest = stream
+		} else {
+			_ = resp.CloseBodyStream()
+		}
 	default:
 		// A stream: its first bytes are read now (a read returns what has
 		// arrived, so streaming is not delayed), the rest as the client
@@ -260,12 +296,16 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 			pool.Put(pooled)
 			_ = resp.CloseBodyStream()
 			fasthttp.ReleaseResponse(resp)
-			return Failure(err)
+			return nil, Failure(err)
 		}
 		whole = (*pooled)[:n]
 		if err == nil {
 			rest = stream
 		}
+	}
+
+	if want > 0 && peek == nil && len(whole) > 0 {
+		peek = bytes.Clone(whole[:min(want, len(whole))]) // whole goes back to its pool
 	}
 
 	out := x.Resp
@@ -276,18 +316,18 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 		out.SetBody(nil)
 		out.SetHeader("Content-Length", strconv.Itoa(size))
 		fasthttp.ReleaseResponse(resp)
-		return nil
+		return nil, nil
 	}
 	if rest != nil {
 		x.StreamBody(&upstreamBody{first: whole, r: rest, resp: resp, buf: pooled, pool: pool}, size)
-		return nil
+		return peek, nil
 	}
 	out.SetBody(whole) // copies
 	if pooled != nil {
 		pool.Put(pooled)
 	}
 	fasthttp.ReleaseResponse(resp)
-	return nil
+	return peek, nil
 }
 
 // smallBody is the largest backend body read whole rather than streamed.
