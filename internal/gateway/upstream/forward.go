@@ -24,6 +24,8 @@ import (
 var (
 	hopByHop        = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
 	requestDropped  = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	// traceHeaders are set by TraceHeaders, not copied.
+	traceHeaders = []string{"x-amzn-trace-id", "traceparent"}
 	responseDropped = append([]string{"content-length", "x-amzn-requestid", "x-amz-apigw-id"}, hopByHop...)
 )
 
@@ -84,7 +86,8 @@ const MaxResponseBody = pipeline.MaxBody
 // ForwardHeaders copies the client's request headers to req as bytes,
 // without hop-by-hop headers, those the client's Connection header names
 // and those API Gateway never forwards; sets Host to req's URI host (set
-// the URI first); and appends the client's address to X-Forwarded-For.
+// the URI first); appends the client's address to X-Forwarded-For; and
+// sets the trace headers (TraceHeaders).
 func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	c := copiers.Get().(*headerCopier)
 	c.req, c.connection = req, x.Req.Header("Connection")
@@ -99,6 +102,18 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 			b = append(append(b, prev...), ", "...)
 		}
 		req.Header.SetBytesV("X-Forwarded-For", ip.Addr().Unmap().AppendTo(b))
+	}
+	TraceHeaders(x, req)
+}
+
+// TraceHeaders sets the trace headers of a request to an HTTP backend:
+// X-Amzn-Trace-Id always (the client's, or one API Gateway adds [C]), and
+// the W3C traceparent when there is one to hand on.
+func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
+	var b [128]byte
+	req.Header.SetBytesV("X-Amzn-Trace-Id", x.AppendTraceHeader(b[:0]))
+	if tp, ok := x.AppendTraceparent(b[:0]); ok {
+		req.Header.SetBytesV("traceparent", tp)
 	}
 }
 
@@ -118,7 +133,7 @@ var copiers = sync.Pool{New: func() any {
 }}
 
 func (c *headerCopier) add(k, v []byte) {
-	if headerIn(k, requestDropped) || namedBy(c.connection, k) {
+	if headerIn(k, requestDropped) || headerIn(k, traceHeaders) || namedBy(c.connection, k) {
 		return
 	}
 	c.req.Header.AddBytesKV(k, v)

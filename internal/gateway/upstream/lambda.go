@@ -70,12 +70,13 @@ func (f LambdaFunction) Resolve(vars map[string]string) string {
 }
 
 // InvokeLambda calls function fn with payload within the integration
-// timeout, and maps the invoker's errors to the gateway's answers.
+// timeout, handing on the request's trace header, and maps the invoker's
+// errors to the gateway's answers.
 func InvokeLambda(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload []byte, timeout time.Duration) (invoker.Result, error) {
 	if inv == nil {
 		return invoker.Result{}, pipeline.Fail(pipeline.APIConfigurationError, errors.New("no Lambda invoker configured"))
 	}
-	ctx, cancel := context.WithTimeout(x.Ctx, timeout)
+	ctx, cancel := context.WithTimeout(invoker.WithTraceHeader(x.Ctx, x.TraceHeader()), timeout)
 	defer cancel()
 	res, err := inv.Invoke(ctx, fn, payload)
 	switch {
