@@ -22,10 +22,10 @@ import (
 // and the response side the gateway's own headers (a backend's values do
 // not replace them) and Content-Length (the engine sets it).
 var (
-	hopByHop        = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
-	requestDropped  = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	hopByHop       = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
+	requestDropped = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
 	// traceHeaders are set by TraceHeaders, not copied.
-	traceHeaders = []string{"x-amzn-trace-id", "traceparent"}
+	traceHeaders    = []string{"x-amzn-trace-id", "traceparent"}
 	responseDropped = append([]string{"content-length", "x-amzn-requestid", "x-amz-apigw-id"}, hopByHop...)
 )
 
