@@ -1,16 +1,19 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tollgate/tollgate/internal/audit"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/logs"
 	"github.com/tollgate/tollgate/internal/store"
 )
@@ -69,4 +72,30 @@ func registerObserveMetrics(reg *prometheus.Registry, trail *audit.Trail, w *log
 			Help: "Log events (access, execution, function logs) dropped because the log writer's queue was full."},
 			func() float64 { return float64(w.Dropped()) }),
 	)
+}
+
+// newTracer starts span export when a collector is configured
+// (--otlp-endpoint or the OpenTelemetry environment variables); nil
+// otherwise: no stage traces. stop flushes the spans still queued.
+func newTracer(ctx context.Context, s config.Settings, getenv func(string) string, log *slog.Logger) (t *tracing.Tracer, stop func(), err error) {
+	endpoint, ok := s.TracesEndpoint(getenv)
+	if !ok {
+		return nil, func() {}, nil
+	}
+	t, err = tracing.New(ctx, tracing.Config{Endpoint: endpoint, Ratio: s.TraceRatio(), Version: VersionString(),
+		Region: s.Region, AccountID: s.AccountID})
+	if err != nil {
+		return nil, nil, err
+	}
+	if endpoint == "" {
+		endpoint = "from OTEL_EXPORTER_OTLP_* variables"
+	}
+	log.Info("tracing: traced stages export spans over OTLP/HTTP", "endpoint", endpoint, "sampling", s.TraceRatio())
+	return t, func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := t.Shutdown(sctx); err != nil {
+			log.Warn("tracing: spans still queued were not exported", "err", err)
+		}
+	}, nil
 }

@@ -166,18 +166,23 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer httpTokens.Close()
 	metrics := observe.NewMetrics(reg)
+	tracer, stopTracer, err := newTracer(ctx, s, env.Getenv, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
-			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
+			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks, Tracer: tracer,
 			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
 			AuthCaches: shared.AuthCache,
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
-				Metrics: metrics, Logs: logSinks}},
+				Metrics: metrics, Logs: logSinks, Tracer: tracer}},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)

@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/rest/validate"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -39,6 +40,9 @@ type Compiler struct {
 	Lambda  invoker.Lambda
 	Metrics *observe.Metrics
 	Logs    *observe.LogSinks
+	// Tracer records the spans of stages with tracingEnabled (nil: no
+	// collector is configured; no stage traces).
+	Tracer *tracing.Tracer
 	// Access compiles resource policies, authorizers, IAM and API-key
 	// checks (nil: a Compiler with no users, keys or token verifier).
 	Access *access.Compiler
@@ -209,6 +213,9 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 	}
 	out.Cache = cache
 	out.Metrics = c.Metrics.ForStage(st.StageName, metricRoutes(d), metricRoutes(out.Canary))
+	if st.TracingEnabled {
+		out.Tracing = c.Tracer.Stage(tracing.StageSpec{APIID: d.APIID, APIName: d.APIName, Stage: st.StageName, Type: tracing.REST})
+	}
 	return out, nil
 }
 

@@ -144,7 +144,7 @@ func (a *lambdaAuthorizer) invoke(x *Exchange, arn string, values []string) (*la
 	ctx, cancel := context.WithTimeout(x.Ctx, authorizerTimeout)
 	defer cancel()
 	fn := a.fn.Resolve(x.Variables())
-	payload, err := authz.InvokeAuthorizer(ctx, a.inv, fn, event)
+	payload, err := authz.InvokeAuthorizer(invoker.WithTraceHeader(ctx, x.TraceHeader()), a.inv, fn, event)
 	var f *pipeline.Failure
 	switch {
 	case errors.As(err, &f):

@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/valyala/fasthttp"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -106,10 +107,15 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	TraceHeaders(x, req)
 }
 
-// TraceHeaders sets the trace headers of a request to an HTTP backend:
-// X-Amzn-Trace-Id always (the client's, or one API Gateway adds [C]), and
-// the W3C traceparent when there is one to hand on.
+// TraceHeaders sets the trace headers of a request to an HTTP backend
+// (set its URI first): X-Amzn-Trace-Id always (the client's, or one API
+// Gateway adds [C]), and the W3C traceparent when there is one to hand
+// on. A traced request's span gets the request's method and URL.
 func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
+	if sp := x.Span(); sp != nil {
+		sp.SetAttributes(attribute.String("http.request.method", string(req.Header.Method())),
+			attribute.String("url.full", req.URI().String()))
+	}
 	var b [128]byte
 	req.Header.SetBytesV("X-Amzn-Trace-Id", x.AppendTraceHeader(b[:0]))
 	if tp, ok := x.AppendTraceparent(b[:0]); ok {

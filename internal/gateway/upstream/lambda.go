@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -76,6 +79,9 @@ func InvokeLambda(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload [
 	if inv == nil {
 		return invoker.Result{}, pipeline.Fail(pipeline.APIConfigurationError, errors.New("no Lambda invoker configured"))
 	}
+	if sp := x.Span(); sp != nil {
+		spanFunction(sp, fn)
+	}
 	ctx, cancel := context.WithTimeout(invoker.WithTraceHeader(x.Ctx, x.TraceHeader()), timeout)
 	defer cancel()
 	res, err := inv.Invoke(ctx, fn, payload)
@@ -91,4 +97,17 @@ func InvokeLambda(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload [
 	default:
 		return res, &pipeline.Failure{Type: pipeline.IntegrationFailure, Message: "Internal server error", Status: 502, Cause: err}
 	}
+}
+
+// spanFunction records the function a span invokes: its name, and its ARN
+// when the integration names it by one.
+func spanFunction(sp trace.Span, fn string) {
+	name := fn
+	if strings.HasPrefix(fn, "arn:") {
+		sp.SetAttributes(attribute.String("aws.lambda.invoked_arn", fn))
+		if _, after, ok := strings.Cut(fn, ":function:"); ok {
+			name, _, _ = strings.Cut(after, ":")
+		}
+	}
+	sp.SetAttributes(attribute.String("faas.invoked_provider", "aws"), attribute.String("faas.invoked_name", name))
 }

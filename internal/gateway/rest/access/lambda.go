@@ -220,7 +220,7 @@ func (la *lambdaAuthorizer) invoke(x *rest.Exchange, arn string, values []string
 		return nil, errConfig(err)
 	}
 	fn := la.fn.Resolve(x.Variables())
-	payload, err := authz.InvokeAuthorizer(x.Ctx, la.inv, fn, event)
+	payload, err := authz.InvokeAuthorizer(invoker.WithTraceHeader(x.Ctx, x.TraceHeader()), la.inv, fn, event)
 	var f *pipeline.Failure
 	switch {
 	case errors.As(err, &f):
