@@ -92,11 +92,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mgmtCalls := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "tollgate_management_request_duration_seconds",
-		Help: "Management API calls by operation and status.",
-	}, []string{"operation", "status"})
-	reg.MustRegister(mgmtCalls)
+	mgmtCalls := newMgmtMetrics(reg)
 
 	verifier := &sigv4.Verifier{
 		Region: s.Region,
@@ -157,7 +153,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
-	throttling := &throttle.Throttling{Limiter: limiter}
+	decisions := &throttle.Decisions{}
+	accessCompiler.Decisions = decisions
+	throttling := &throttle.Throttling{Limiter: limiter, Decisions: decisions}
+	registerGatewayMetrics(reg, decisions, functions.PoolStats)
 	// HTTP API JWT authorizers verify tokens with API Gateway's limits
 	// (discovery and JWKS timeouts, response size, key lifetime).
 	httpTokens, err := jwtauth.NewHTTPAPI(jwtauth.Config{Logger: log.With("component", "jwtauth")})

@@ -225,7 +225,7 @@ func metricRoutes(d *rest.Deployment) observe.Routes {
 	if d == nil {
 		return observe.Routes{}
 	}
-	rs := observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+	rs := observe.Routes{APIName: d.APIName, APIID: d.APIID, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
 	for i, r := range d.RouteList {
 		rs.List[i] = &r.RouteInfo
 	}

@@ -263,10 +263,10 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 		}
 		out.AccessLog = observe.NewHTTPAccessLog(*als.Format, sink)
 	}
-	routes := observe.Routes{}
+	routes := observe.Routes{APIID: apiID, HTTP: true}
 	if d != nil {
 		out.RouteLimits = routeLimits(env, st, d)
-		routes = observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+		routes = observe.Routes{APIName: d.APIName, APIID: apiID, HTTP: true, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
 		for i, r := range d.RouteList {
 			routes.List[i] = &r.RouteInfo
 		}

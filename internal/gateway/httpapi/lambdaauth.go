@@ -75,8 +75,10 @@ func (a *lambdaAuthorizer) Authorize(x *Exchange) error {
 	var res *lambdaResult
 	if cache != nil {
 		key = cacheKey(a.id, values)
+		x.Auth.AuthorizerCache = pipeline.CacheLookupMiss
 		if v, ok := cache.Get(key, time.Now()); ok {
 			res = v.(*lambdaResult)
+			x.Auth.AuthorizerCache = pipeline.CacheLookupHit
 		}
 	}
 	arn := routeARN(a.region, a.account, x)

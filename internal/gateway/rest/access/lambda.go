@@ -140,6 +140,10 @@ func (la *lambdaAuthorizer) authorize(x *rest.Exchange, arn string) (policy.Deci
 	var res *authResult
 	if cache != nil {
 		res = la.cached(ctx, x, cache, key)
+		x.Auth.AuthorizerCache = pipeline.CacheLookupMiss
+		if res != nil {
+			x.Auth.AuthorizerCache = pipeline.CacheLookupHit
+		}
 	}
 	if res == nil {
 		start := time.Now()
