@@ -93,11 +93,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mgmtCalls := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "tollgate_management_request_duration_seconds",
-		Help: "Management API calls by operation and status.",
-	}, []string{"operation", "status"})
-	reg.MustRegister(mgmtCalls)
+	mgmtCalls := newMgmtMetrics(reg)
 
 	verifier := &sigv4.Verifier{
 		Region: s.Region,
@@ -158,7 +154,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
-	throttling := &throttle.Throttling{Limiter: limiter}
+	decisions := &throttle.Decisions{}
+	accessCompiler.Decisions = decisions
+	throttling := &throttle.Throttling{Limiter: limiter, Decisions: decisions}
+	registerGatewayMetrics(reg, decisions, functions.PoolStats)
 	// HTTP API JWT authorizers verify tokens with API Gateway's limits
 	// (discovery and JWKS timeouts, response size, key lifetime).
 	httpTokens, err := jwtauth.NewHTTPAPI(jwtauth.Config{Logger: log.With("component", "jwtauth")})
@@ -167,6 +166,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer httpTokens.Close()
 	metrics := observe.NewMetrics(reg)
+	tracer, stopTracer, err := newTracer(ctx, s, env.Getenv, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
 	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, gatewayLog)
@@ -174,12 +178,12 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
-			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
+			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks, Tracer: tracer,
 			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
 			AuthCaches: shared.AuthCache,
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
-				Metrics: metrics, Logs: logSinks},
+				Metrics: metrics, Logs: logSinks, Tracer: tracer},
 			WebSocket: wsEnv},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/rest/validate"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/model"
@@ -40,6 +41,9 @@ type Compiler struct {
 	Lambda  invoker.Lambda
 	Metrics *observe.Metrics
 	Logs    *observe.LogSinks
+	// Tracer records the spans of stages with tracingEnabled (nil: no
+	// collector is configured; no stage traces).
+	Tracer *tracing.Tracer
 	// Access compiles resource policies, authorizers, IAM and API-key
 	// checks (nil: a Compiler with no users, keys or token verifier).
 	Access *access.Compiler
@@ -213,6 +217,9 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 	}
 	out.Cache = cache
 	out.Metrics = c.Metrics.ForStage(st.StageName, metricRoutes(d), metricRoutes(out.Canary))
+	if st.TracingEnabled {
+		out.Tracing = c.Tracer.Stage(tracing.StageSpec{APIID: d.APIID, APIName: d.APIName, Stage: st.StageName, Type: tracing.REST})
+	}
 	return out, nil
 }
 
@@ -222,7 +229,7 @@ func metricRoutes(d *rest.Deployment) observe.Routes {
 	if d == nil {
 		return observe.Routes{}
 	}
-	rs := observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+	rs := observe.Routes{APIName: d.APIName, APIID: d.APIID, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
 	for i, r := range d.RouteList {
 		rs.List[i] = &r.RouteInfo
 	}

@@ -449,6 +449,8 @@ type Invocation struct {
 	// X-Amz-Log-Result carries it (START, the function's output, END and
 	// REPORT lines; the last 4 KB).
 	LogTail bool
+	// TraceID is the caller's X-Amzn-Trace-Id ("" none: a new trace).
+	TraceID string
 }
 
 // Result is an invocation's outcome, as Lambda's Invoke returns it.
@@ -506,6 +508,7 @@ func (s *Service) invokeLocal(ctx context.Context, t Target, payload []byte, inv
 	defer release()
 	res, err := pool.Invoke(ctx, payload, runtime.Invocation{
 		RequestID: inv.RequestID, ClientContext: inv.ClientContext, LogTail: inv.LogTail, InvokedARN: t.InvokedARN,
+		TraceID: inv.TraceID,
 		// Lambda throttles at once when a reserved concurrency is
 		// exhausted; without one, invocations queue for an instance.
 		FailFast: sync && fn.ReservedConcurrency != nil,
@@ -623,7 +626,7 @@ func (s *Service) pool(fn Function, version string) (*runtime.Pool, error) {
 
 // Invoke implements invoker.Lambda for API Gateway integrations.
 func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (invoker.Result, error) {
-	res, err := s.InvokeFunction(ctx, function, payload, Invocation{})
+	res, err := s.InvokeFunction(ctx, function, payload, Invocation{TraceID: invoker.TraceHeader(ctx)})
 	if err != nil {
 		return invoker.Result{}, invokerError(ctx, function, err)
 	}

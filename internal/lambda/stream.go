@@ -124,7 +124,7 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 // InvokeStream implements invoker.StreamingLambda for API Gateway's
 // streaming integrations (…/response-streaming-invocations).
 func (s *Service) InvokeStream(ctx context.Context, function string, payload []byte) (invoker.Stream, error) {
-	res, err := s.InvokeFunctionStream(ctx, function, payload, Invocation{})
+	res, err := s.InvokeFunctionStream(ctx, function, payload, Invocation{TraceID: invoker.TraceHeader(ctx)})
 	if err != nil {
 		return invoker.Stream{}, invokerError(ctx, function, err)
 	}

@@ -17,6 +17,23 @@ type Lambda interface {
 	Invoke(ctx context.Context, function string, payload []byte) (Result, error)
 }
 
+// traceKey carries an invocation's X-Amzn-Trace-Id in its context.
+type traceKey struct{}
+
+// WithTraceHeader returns ctx carrying the X-Amzn-Trace-Id of the
+// invocation it starts: the runtime hands it to the function as
+// Lambda-Runtime-Trace-Id, and the function's runtime library sets
+// _X_AMZN_TRACE_ID from it [D: runtimes-api].
+func WithTraceHeader(ctx context.Context, header string) context.Context {
+	return context.WithValue(ctx, traceKey{}, header)
+}
+
+// TraceHeader returns the X-Amzn-Trace-Id ctx carries ("" none).
+func TraceHeader(ctx context.Context) string {
+	h, _ := ctx.Value(traceKey{}).(string)
+	return h
+}
+
 // Result is a function's answer.
 type Result struct {
 	Payload []byte

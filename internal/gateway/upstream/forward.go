@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/valyala/fasthttp"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -23,8 +24,10 @@ import (
 // and the response side the gateway's own headers (a backend's values do
 // not replace them) and Content-Length (the engine sets it).
 var (
-	hopByHop        = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
-	requestDropped  = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	hopByHop       = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
+	requestDropped = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	// traceHeaders are set by TraceHeaders, not copied.
+	traceHeaders    = []string{"x-amzn-trace-id", "traceparent"}
 	responseDropped = append([]string{"content-length", "x-amzn-requestid", "x-amz-apigw-id"}, hopByHop...)
 )
 
@@ -85,7 +88,8 @@ const MaxResponseBody = pipeline.MaxBody
 // ForwardHeaders copies the client's request headers to req as bytes,
 // without hop-by-hop headers, those the client's Connection header names
 // and those API Gateway never forwards; sets Host to req's URI host (set
-// the URI first); and appends the client's address to X-Forwarded-For.
+// the URI first); appends the client's address to X-Forwarded-For; and
+// sets the trace headers (TraceHeaders).
 func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	c := copiers.Get().(*headerCopier)
 	c.req, c.connection = req, x.Req.Header("Connection")
@@ -100,6 +104,23 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 			b = append(append(b, prev...), ", "...)
 		}
 		req.Header.SetBytesV("X-Forwarded-For", ip.Addr().Unmap().AppendTo(b))
+	}
+	TraceHeaders(x, req)
+}
+
+// TraceHeaders sets the trace headers of a request to an HTTP backend
+// (set its URI first): X-Amzn-Trace-Id always (the client's, or one API
+// Gateway adds [C]), and the W3C traceparent when there is one to hand
+// on. A traced request's span gets the request's method and URL.
+func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
+	if sp := x.Span(); sp != nil {
+		sp.SetAttributes(attribute.String("http.request.method", string(req.Header.Method())),
+			attribute.String("url.full", req.URI().String()))
+	}
+	var b [128]byte
+	req.Header.SetBytesV("X-Amzn-Trace-Id", x.AppendTraceHeader(b[:0]))
+	if tp, ok := x.AppendTraceparent(b[:0]); ok {
+		req.Header.SetBytesV("traceparent", tp)
 	}
 }
 
@@ -119,7 +140,7 @@ var copiers = sync.Pool{New: func() any {
 }}
 
 func (c *headerCopier) add(k, v []byte) {
-	if headerIn(k, requestDropped) || namedBy(c.connection, k) {
+	if headerIn(k, requestDropped) || headerIn(k, traceHeaders) || namedBy(c.connection, k) {
 		return
 	}
 	c.req.Header.AddBytesKV(k, v)

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -93,12 +96,16 @@ func (f LambdaFunction) Resolve(vars map[string]string) string {
 }
 
 // InvokeLambda calls function fn with payload within the integration
-// timeout, and maps the invoker's errors to the gateway's answers.
+// timeout, handing on the request's trace header, and maps the invoker's
+// errors to the gateway's answers.
 func InvokeLambda(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload []byte, timeout time.Duration) (invoker.Result, error) {
 	if inv == nil {
 		return invoker.Result{}, pipeline.Fail(pipeline.APIConfigurationError, errors.New("no Lambda invoker configured"))
 	}
-	ctx, cancel := context.WithTimeout(x.Ctx, timeout)
+	if sp := x.Span(); sp != nil {
+		spanFunction(sp, fn)
+	}
+	ctx, cancel := context.WithTimeout(invoker.WithTraceHeader(x.Ctx, x.TraceHeader()), timeout)
 	defer cancel()
 	res, err := inv.Invoke(ctx, fn, payload)
 	if err != nil {
@@ -137,4 +144,17 @@ func InvokeLambdaStream(x *pipeline.Exchange, inv invoker.Lambda, fn string, pay
 		return st, lambdaFailure(err)
 	}
 	return st, nil
+}
+
+// spanFunction records the function a span invokes: its name, and its ARN
+// when the integration names it by one.
+func spanFunction(sp trace.Span, fn string) {
+	name := fn
+	if strings.HasPrefix(fn, "arn:") {
+		sp.SetAttributes(attribute.String("aws.lambda.invoked_arn", fn))
+		if _, after, ok := strings.Cut(fn, ":function:"); ok {
+			name, _, _ = strings.Cut(after, ":")
+		}
+	}
+	sp.SetAttributes(attribute.String("faas.invoked_provider", "aws"), attribute.String("faas.invoked_name", name))
 }

@@ -24,6 +24,7 @@ type Pool struct {
 	idle     []*instance            // least recently used first
 	all      map[*instance]struct{} // every instance not yet being stopped
 	inflight int                    // invocations holding a concurrency slot
+	starts   uint64                 // instances started (Stats.Starts)
 	waiters  []*waiter              // invocations waiting for a slot, in order
 	closed   bool
 
@@ -47,6 +48,8 @@ type Stats struct {
 	Idle      int // instances waiting for an invocation
 	Busy      int // invocations holding a concurrency slot
 	Waiting   int // invocations waiting for a slot
+	// Starts counts the instances the pool has started (cold starts).
+	Starts uint64
 }
 
 // NewPool returns a pool for the function cfg describes. No process starts
@@ -223,7 +226,7 @@ func (p *Pool) Close() error {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Stats{Instances: len(p.all), Idle: len(p.idle), Busy: p.inflight, Waiting: len(p.waiters)}
+	return Stats{Instances: len(p.all), Idle: len(p.idle), Busy: p.inflight, Waiting: len(p.waiters), Starts: p.starts}
 }
 
 func (p *Pool) name() string {
@@ -370,6 +373,7 @@ func (p *Pool) spawn() (*instance, error) {
 		return nil, ErrClosed
 	}
 	p.all[in] = struct{}{}
+	p.starts++
 	p.mu.Unlock()
 	return in, nil
 }

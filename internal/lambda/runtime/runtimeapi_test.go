@@ -41,14 +41,15 @@ func TestRuntimeAPIAnswers(t *testing.T) {
 		Duplicate       *answer         `json:"duplicate"`
 	}
 
+	const traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 	before := time.Now()
 	first := decode[report](t, invoke(t, p, `{"a":1}`, Invocation{
-		RequestID: "req-raw-1", TraceID: "Root=1-abc", ClientContext: `{"custom":{}}`, CognitoIdentity: `{"CognitoIdentityID":"x"}`,
+		RequestID: "req-raw-1", TraceID: traceHeader, ClientContext: `{"custom":{}}`, CognitoIdentity: `{"CognitoIdentityID":"x"}`,
 	}))
 	if string(first.Event) != `{"a":1}` || first.ContentType != "application/json" || first.RequestID != "req-raw-1" {
 		t.Errorf("event %s, content type %q, request id %q", first.Event, first.ContentType, first.RequestID)
 	}
-	if first.ARN != "arn:aws:lambda:ap-south-1:111122223333:function:raw" || first.TraceID != "Root=1-abc" {
+	if first.ARN != "arn:aws:lambda:ap-south-1:111122223333:function:raw" || first.TraceID != traceHeader {
 		t.Errorf("ARN %q, trace id %q", first.ARN, first.TraceID)
 	}
 	if first.ClientContext != `{"custom":{}}` || first.CognitoIdentity != `{"CognitoIdentityID":"x"}` {

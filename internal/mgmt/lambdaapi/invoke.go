@@ -96,7 +96,10 @@ func (a *API) invocationInput(r *restjson.Request, types []string) (invocationIn
 	} else if err := checkJSON(payload); err != nil {
 		return invocationInput{}, err
 	}
-	inv := lambda.Invocation{RequestID: uuid.NewString(), LogTail: logType == "Tail"}
+	// A traced caller's X-Amzn-Trace-Id goes on to the function (the SDKs
+	// send it from _X_AMZN_TRACE_ID) [U].
+	inv := lambda.Invocation{RequestID: uuid.NewString(), LogTail: logType == "Tail",
+		TraceID: r.HTTP.Header.Get("X-Amzn-Trace-Id")}
 	if cc := r.HTTP.Header.Get("X-Amz-Client-Context"); cc != "" {
 		doc, err := base64.StdEncoding.DecodeString(cc)
 		if err != nil || !json.Valid(doc) {
