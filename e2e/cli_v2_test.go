@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// TestAWSCLIv2 drives the apigatewayv2 (HTTP API) management operations
+// TestAWSCLIv2 drives the apigatewayv2 (HTTP and WebSocket API) management operations
 // with the AWS CLI v2, comparing every shape with the CLI's documented
 // examples (awscli/examples/apigatewayv2) where they exist.
 func TestAWSCLIv2(t *testing.T) {
@@ -31,6 +31,7 @@ func TestAWSCLIv2(t *testing.T) {
 		{"pagination", cliV2Pagination},
 		{"errors", cliV2Errors},
 		{"openapi", cliV2OpenAPI},
+		{"websocket", cliV2WebSocket},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -444,8 +445,8 @@ func cliV2Errors(t *testing.T, c *cliRunner) {
 		"--integration-uri", "https://b.example.com", "--payload-format-version", "1.0", "--timeout-in-millis", "30001")
 	c.fails("BadRequestException", "DeleteStage", "Cannot delete a stage managed by API Gateway",
 		"delete-stage", "--api-id", id, "--stage-name", "$default")
-	c.fails("BadRequestException", "CreateModel", "CreateModel is not supported yet: route responses, integration responses and models of WebSocket APIs are not implemented",
-		"create-model", "--api-id", id, "--name", "m", "--schema", "{}")
+	c.fails("BadRequestException", "CreateModel", "Models are supported only for WebSocket APIs",
+		"create-model", "--api-id", id, "--name", "m", "--schema", `{"type":"string"}`)
 
 	c.ok(&after, "get-routes", "--api-id", id)
 	if !reflect.DeepEqual(before, after) {

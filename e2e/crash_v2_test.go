@@ -73,6 +73,13 @@ func TestCrashReimport(t *testing.T) {
 				}
 			}(w)
 		}
+		// Kill once this round has seen a reimport acknowledged (a loaded
+		// machine may take longer than the random delay for the first),
+		// while the others are in flight.
+		before := acked.Load()
+		for deadline := time.Now().Add(30 * time.Second); acked.Load() == before && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		time.Sleep(time.Duration(200+rand.IntN(300)) * time.Millisecond)
 		g.Kill()
 		cancel()

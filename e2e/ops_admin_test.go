@@ -57,7 +57,7 @@ const missingToken = `{"message":"Missing Authentication Token"}`
 func TestOpsEndpointsDefault(t *testing.T) {
 	g := startGateway(t, "")
 	checkStatuses(t, g.Endpoint, []statusCase{
-		{"/healthz", nil, "200", `{"status":"ready","revision":0}`},
+		{"/healthz", nil, "200", `{"status":"ready","revision":0,"servingRevision":0,"lag":0}`},
 		{"/metrics", nil, "200", "# TYPE go_goroutines gauge"},
 		{"/_tollgate/stages", nil, "200", `"stages":[]`},
 		{"/debug/pprof/", nil, "403", missingToken},

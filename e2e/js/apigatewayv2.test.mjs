@@ -2,7 +2,9 @@
 // quick create, a hand-built API (routes, integrations with parameter
 // mapping, JWT and Lambda authorizers, stages, deployments, tags, VPC
 // links), OpenAPI import, reimport and export, pagination by NextToken,
-// and AWS's error shapes. The SDK
+// and AWS's error shapes; then a WebSocket API (route responses,
+// integration responses with VTL templates, models, a $connect route
+// behind a REQUEST authorizer, route throttling settings). The SDK
 // percent-encodes every path label ($default, "GET /pets/{id}", ARNs), so
 // these calls also check that the gateway splits the escaped path.
 
@@ -16,12 +18,19 @@ import {
   CreateAuthorizerCommand,
   CreateDeploymentCommand,
   CreateIntegrationCommand,
+  CreateIntegrationResponseCommand,
+  CreateModelCommand,
   CreateRouteCommand,
+  CreateRouteResponseCommand,
   CreateStageCommand,
   CreateVpcLinkCommand,
   DeleteApiCommand,
   DeleteCorsConfigurationCommand,
   DeleteIntegrationCommand,
+  DeleteIntegrationResponseCommand,
+  DeleteModelCommand,
+  DeleteRouteCommand,
+  DeleteRouteResponseCommand,
   DeleteRouteSettingsCommand,
   DeleteVpcLinkCommand,
   ExportApiCommand,
@@ -30,8 +39,15 @@ import {
   GetAuthorizersCommand,
   GetDeploymentsCommand,
   GetIntegrationCommand,
+  GetIntegrationResponseCommand,
+  GetIntegrationResponsesCommand,
   GetIntegrationsCommand,
+  GetModelCommand,
+  GetModelTemplateCommand,
+  GetModelsCommand,
   GetRouteCommand,
+  GetRouteResponseCommand,
+  GetRouteResponsesCommand,
   GetRoutesCommand,
   GetStageCommand,
   GetStagesCommand,
@@ -44,7 +60,10 @@ import {
   UntagResourceCommand,
   UpdateApiCommand,
   UpdateIntegrationCommand,
+  UpdateIntegrationResponseCommand,
+  UpdateModelCommand,
   UpdateRouteCommand,
+  UpdateRouteResponseCommand,
   UpdateStageCommand,
 } from "@aws-sdk/client-apigatewayv2";
 
@@ -414,5 +433,179 @@ describe("apigatewayv2: OpenAPI import and export", () => {
       { name: "NotFoundException", status: 404, message: `Invalid API identifier specified ${accountId}:nosuchapi0` });
     assert.deepEqual((await v2.send(new GetRoutesCommand({ ApiId }))).Items, before.Items);
     assert.equal((await v2.send(new GetApiCommand({ ApiId }))).Name, "My Lambda API");
+  });
+});
+
+describe("apigatewayv2: a WebSocket API", () => {
+  let apiId, mock, proxy, route, model;
+
+  before(async () => {
+    const api = await v2.send(new CreateApiCommand({
+      Name: `chat-${uid()}`, ProtocolType: "WEBSOCKET", RouteSelectionExpression: "$request.body.action",
+      ApiKeySelectionExpression: "$context.authorizer.usageIdentifierKey",
+    }));
+    apiId = api.ApiId;
+    assert.equal(api.ApiEndpoint, `wss://${apiId}.execute-api.${region}.amazonaws.com`);
+    assert.equal(api.ApiKeySelectionExpression, "$context.authorizer.usageIdentifierKey");
+    proxy = await v2.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: "AWS_PROXY", IntegrationUri: lambdaUri }));
+    mock = await v2.send(new CreateIntegrationCommand({
+      ApiId: apiId, IntegrationType: "MOCK", TemplateSelectionExpression: "\\$default",
+      RequestTemplates: { $default: '{"statusCode": 200}', empty: "" },
+    }));
+  });
+
+  it("creates integrations with WebSocket defaults", async () => {
+    assert.deepEqual(strip(proxy), {
+      ConnectionType: "INTERNET", IntegrationId: proxy.IntegrationId, IntegrationMethod: "POST", IntegrationType: "AWS_PROXY",
+      IntegrationUri: lambdaUri, PassthroughBehavior: "WHEN_NO_MATCH", PayloadFormatVersion: "1.0", TimeoutInMillis: 29000,
+    });
+    assert.deepEqual(strip(mock), {
+      ConnectionType: "INTERNET", IntegrationId: mock.IntegrationId, IntegrationResponseSelectionExpression: "${integration.response.statuscode}",
+      IntegrationType: "MOCK", PassthroughBehavior: "WHEN_NO_MATCH", PayloadFormatVersion: "1.0",
+      RequestTemplates: { $default: '{"statusCode": 200}', empty: "" }, TemplateSelectionExpression: "\\$default", TimeoutInMillis: 29000,
+    });
+    const aws = await v2.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: "AWS", IntegrationUri: lambdaUri }));
+    assert.equal(aws.IntegrationMethod, "POST");
+    assert.equal(aws.IntegrationResponseSelectionExpression, "${integration.response.body.errorMessage}");
+    await expectError(v2.send(new UpdateIntegrationCommand({ ApiId: apiId, IntegrationId: aws.IntegrationId, RequestTemplates: { $default: "#foreach($x in $y)" } })),
+      { name: "BadRequestException", status: 400, message: "Invalid mapping template specified for $default: line 1, column 1: missing #end for #foreach" });
+    await expectError(v2.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: "HTTP", IntegrationUri: "https://example.com" })),
+      { name: "BadRequestException", status: 400, message: "An integrationMethod is required for HTTP integrations" });
+  });
+
+  it("makes a route two-way with a $default route response", async () => {
+    route = await v2.send(new CreateRouteCommand({
+      ApiId: apiId, RouteKey: "sendMessage", Target: `integrations/${proxy.IntegrationId}`, RouteResponseSelectionExpression: "$default",
+    }));
+    const rr = await v2.send(new CreateRouteResponseCommand({ ApiId: apiId, RouteId: route.RouteId, RouteResponseKey: "$default" }));
+    assert.equal(rr.$metadata.httpStatusCode, 201);
+    assert.match(rr.RouteResponseId, ID6);
+    assert.deepEqual(strip(rr), { RouteResponseId: rr.RouteResponseId, RouteResponseKey: "$default" });
+    const up = await v2.send(new UpdateRouteResponseCommand({
+      ApiId: apiId, RouteId: route.RouteId, RouteResponseId: rr.RouteResponseId,
+      ResponseParameters: { "route.response.header.x-id": { Required: true } },
+    }));
+    assert.deepEqual(up.ResponseParameters, { "route.response.header.x-id": { Required: true } });
+    const got = await v2.send(new GetRouteResponseCommand({ ApiId: apiId, RouteId: route.RouteId, RouteResponseId: rr.RouteResponseId }));
+    assert.deepEqual(strip(got), strip(up));
+    const list = await v2.send(new GetRouteResponsesCommand({ ApiId: apiId, RouteId: route.RouteId }));
+    assert.deepEqual(list.Items.map(strip), [strip(up)]);
+    await expectError(v2.send(new CreateRouteResponseCommand({ ApiId: apiId, RouteId: route.RouteId, RouteResponseKey: "$default" })),
+      { name: "ConflictException", status: 409, message: "Route response with key $default already exists for this route" });
+    await expectError(v2.send(new CreateRouteResponseCommand({ ApiId: apiId, RouteId: "nosuch0", RouteResponseKey: "$default" })),
+      { name: "NotFoundException", status: 404, message: "Invalid Route identifier specified nosuch0" });
+    await expectError(v2.send(new UpdateRouteCommand({ ApiId: apiId, RouteId: route.RouteId, RouteResponseSelectionExpression: "$request.body.x" })),
+      { name: "BadRequestException", status: 400, message: "Invalid route response selection expression specified: $request.body.x. Only $default is supported" });
+  });
+
+  it("selects integration responses by $default or /regex/ keys, pages them and deletes them", async () => {
+    const ids = [];
+    for (const [key, tmpl] of [["$default", '{"echo": $input.json(\'$\')}'], ["/4\\d\\d/", '{"error": "$input.path(\'$.message\')"}'], ["/5\\d\\d/", ""]]) {
+      const ir = await v2.send(new CreateIntegrationResponseCommand({
+        ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseKey: key, TemplateSelectionExpression: "\\$default",
+        ResponseTemplates: { $default: tmpl },
+      }));
+      assert.equal(ir.IntegrationResponseKey, key);
+      assert.deepEqual(ir.ResponseTemplates, { $default: tmpl });
+      ids.push(ir.IntegrationResponseId);
+    }
+    const page = await v2.send(new GetIntegrationResponsesCommand({ ApiId: apiId, IntegrationId: mock.IntegrationId, MaxResults: "2" }));
+    assert.equal(page.Items.length, 2);
+    const rest = await v2.send(new GetIntegrationResponsesCommand({ ApiId: apiId, IntegrationId: mock.IntegrationId, NextToken: page.NextToken }));
+    assert.deepEqual([...page.Items, ...rest.Items].map((ir) => ir.IntegrationResponseId), ids);
+    const up = await v2.send(new UpdateIntegrationResponseCommand({
+      ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseId: ids[1], ContentHandlingStrategy: "CONVERT_TO_TEXT",
+      ResponseParameters: { "method.response.header.x-error": "integration.response.header.x-error" },
+    }));
+    assert.equal(up.ContentHandlingStrategy, "CONVERT_TO_TEXT");
+    assert.equal(up.IntegrationResponseKey, "/4\\d\\d/");
+    const got = await v2.send(new GetIntegrationResponseCommand({ ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseId: ids[1] }));
+    assert.deepEqual(strip(got), strip(up));
+    await expectError(v2.send(new CreateIntegrationResponseCommand({ ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseKey: "/(/" })),
+      { name: "BadRequestException", status: 400, message: /^Invalid integration response key specified: \/\(\/: missing closing \)/ });
+    await expectError(v2.send(new CreateIntegrationResponseCommand({
+      ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseKey: "/2\\d\\d/", ResponseTemplates: { $default: "#end" },
+    })), { name: "BadRequestException", status: 400, message: "Invalid mapping template specified for $default: line 1, column 1: unexpected #end" });
+    await v2.send(new DeleteIntegrationResponseCommand({ ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseId: ids[2] }));
+    await expectError(v2.send(new GetIntegrationResponseCommand({ ApiId: apiId, IntegrationId: mock.IntegrationId, IntegrationResponseId: ids[2] })),
+      { name: "NotFoundException", status: 404, message: `Invalid IntegrationResponse identifier specified ${ids[2]}` });
+  });
+
+  it("validates models and derives their template", async () => {
+    const schema = JSON.stringify({
+      $schema: "http://json-schema.org/draft-04/schema#", type: "object", required: ["action"],
+      properties: { action: { type: "string" }, to: { type: "array", items: { type: "string" } } },
+    });
+    model = await v2.send(new CreateModelCommand({ ApiId: apiId, Name: "Message", ContentType: "application/json", Schema: schema }));
+    assert.match(model.ModelId, ID6);
+    assert.deepEqual(strip(model), { ContentType: "application/json", ModelId: model.ModelId, Name: "Message", Schema: schema });
+    const tmpl = await v2.send(new GetModelTemplateCommand({ ApiId: apiId, ModelId: model.ModelId }));
+    assert.equal(tmpl.Value, [
+      "#set($inputRoot = $input.path('$'))", "{", '  "action" : "$inputRoot.action",', '  "to" : [',
+      "  #foreach($elem1 in $inputRoot.to)", '    "$elem1"#if($foreach.hasNext),#end', "  #end", "  ]", "}",
+    ].join("\n"));
+    const rt = await v2.send(new UpdateRouteCommand({
+      ApiId: apiId, RouteId: route.RouteId, ModelSelectionExpression: "$default", RequestModels: { $default: "Message" },
+    }));
+    assert.deepEqual(rt.RequestModels, { $default: "Message" });
+    const up = await v2.send(new UpdateModelCommand({ ApiId: apiId, ModelId: model.ModelId, Description: "A message" }));
+    assert.equal(up.Description, "A message");
+    assert.deepEqual(strip(await v2.send(new GetModelCommand({ ApiId: apiId, ModelId: model.ModelId }))), strip(up));
+    assert.deepEqual((await v2.send(new GetModelsCommand({ ApiId: apiId }))).Items.map(strip), [strip(up)]);
+    await expectError(v2.send(new CreateModelCommand({ ApiId: apiId, Name: "Message", Schema: schema })),
+      { name: "ConflictException", status: 409, message: "Model name already exists for this API" });
+    await expectError(v2.send(new CreateModelCommand({ ApiId: apiId, Name: "Empty", Schema: "{}" })),
+      { name: "BadRequestException", status: 400, message: "Model schema must have at least 1 property or array items defined" });
+    await expectError(v2.send(new CreateModelCommand({ ApiId: apiId, Name: "Later", Schema: '{"type":"string","const":"x"}' })),
+      { name: "BadRequestException", status: 400, message: 'Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified. Unsupported keyword(s): ["const"]]' });
+    await expectError(v2.send(new DeleteModelCommand({ ApiId: apiId, ModelId: model.ModelId })),
+      { name: "ConflictException", status: 409, message: "Cannot delete model 'Message', is referenced in route request: sendMessage" });
+    await expectError(v2.send(new UpdateRouteCommand({ ApiId: apiId, RouteId: route.RouteId, RequestModels: { other: "Nope" } })),
+      { name: "BadRequestException", status: 400, message: "Invalid model identifier specified: Nope" });
+  });
+
+  it("authorizes $connect with a REQUEST authorizer and throttles routes by stage settings", async () => {
+    const auth = await v2.send(new CreateAuthorizerCommand({
+      ApiId: apiId, Name: "tokens", AuthorizerType: "REQUEST", AuthorizerUri: lambdaUri, IdentitySource: ["route.request.header.Auth"],
+    }));
+    const connect = await v2.send(new CreateRouteCommand({
+      ApiId: apiId, RouteKey: "$connect", Target: `integrations/${mock.IntegrationId}`, AuthorizationType: "CUSTOM", AuthorizerId: auth.AuthorizerId,
+      ApiKeyRequired: true, RequestParameters: { "route.request.header.Auth": { Required: true } },
+    }));
+    assert.equal(connect.ApiKeyRequired, true);
+    assert.deepEqual(connect.RequestParameters, { "route.request.header.Auth": { Required: true } });
+    await expectError(v2.send(new CreateAuthorizerCommand({
+      ApiId: apiId, Name: "simple", AuthorizerType: "REQUEST", AuthorizerUri: lambdaUri, EnableSimpleResponses: true,
+    })), { name: "BadRequestException", status: 400, message: "enableSimpleResponses is supported only for HTTP APIs" });
+    await expectError(v2.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: "other", AuthorizationType: "AWS_IAM" })),
+      { name: "BadRequestException", status: 400, message: "Authorization is supported only on the $connect route of a WebSocket API" });
+
+    const stage = await v2.send(new CreateStageCommand({
+      ApiId: apiId, StageName: "production", AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50, LoggingLevel: "ERROR" },
+      RouteSettings: { $connect: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1.5, DataTraceEnabled: true } },
+    }));
+    assert.deepEqual(stage.RouteSettings, { $connect: { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 1.5, DataTraceEnabled: true } });
+    assert.deepEqual(stage.DefaultRouteSettings, { DetailedMetricsEnabled: false, ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50, LoggingLevel: "ERROR" });
+    assert.match(stage.DeploymentId, ID6);
+    await expectError(v2.send(new CreateStageCommand({ ApiId: apiId, StageName: "$default" })), { name: "BadRequestException", status: 400 });
+
+    // Deleting a route takes its route responses; the API takes the rest.
+    await v2.send(new UpdateRouteCommand({ ApiId: apiId, RouteId: route.RouteId, RequestModels: { $default: "" } }));
+    await v2.send(new DeleteModelCommand({ ApiId: apiId, ModelId: model.ModelId }));
+    await v2.send(new DeleteRouteCommand({ ApiId: apiId, RouteId: route.RouteId }));
+    await expectError(v2.send(new GetRouteResponsesCommand({ ApiId: apiId, RouteId: route.RouteId })),
+      { name: "NotFoundException", status: 404, message: `Invalid Route identifier specified ${route.RouteId}` });
+    await v2.send(new DeleteApiCommand({ ApiId: apiId }));
+  });
+
+  it("refuses WebSocket-only operations on HTTP APIs", async () => {
+    const http = await v2.send(new CreateApiCommand({ Name: `http-${uid()}`, ProtocolType: "HTTP", Target: "https://example.com" }));
+    const { Items: [rt] } = await v2.send(new GetRoutesCommand({ ApiId: http.ApiId }));
+    await expectError(v2.send(new CreateRouteResponseCommand({ ApiId: http.ApiId, RouteId: rt.RouteId, RouteResponseKey: "$default" })),
+      { name: "BadRequestException", status: 400, message: "Route responses are supported only for WebSocket APIs" });
+    await expectError(v2.send(new GetModelsCommand({ ApiId: http.ApiId })),
+      { name: "BadRequestException", status: 400, message: "Models are supported only for WebSocket APIs" });
+    await v2.send(new DeleteApiCommand({ ApiId: http.ApiId }));
   });
 });

@@ -31,6 +31,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/sni"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
@@ -92,11 +93,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mgmtCalls := prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "tollgate_management_request_duration_seconds",
-		Help: "Management API calls by operation and status.",
-	}, []string{"operation", "status"})
-	reg.MustRegister(mgmtCalls)
+	mgmtCalls := newMgmtMetrics(reg)
 
 	verifier := &sigv4.Verifier{
 		Region: s.Region,
@@ -157,7 +154,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	accessCompiler.Keys = keys
 	accessCompiler.Limiter, accessCompiler.Counter = limiter, quotas
-	throttling := &throttle.Throttling{Limiter: limiter}
+	decisions := &throttle.Decisions{}
+	accessCompiler.Decisions = decisions
+	throttling := &throttle.Throttling{Limiter: limiter, Decisions: decisions}
+	registerGatewayMetrics(reg, decisions, functions.PoolStats)
 	// HTTP API JWT authorizers verify tokens with API Gateway's limits
 	// (discovery and JWKS timeouts, response size, key lifetime).
 	httpTokens, err := jwtauth.NewHTTPAPI(jwtauth.Config{Logger: log.With("component", "jwtauth")})
@@ -166,18 +166,25 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer httpTokens.Close()
 	metrics := observe.NewMetrics(reg)
+	tracer, stopTracer, err := newTracer(ctx, s, env.Getenv, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
+	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, gatewayLog)
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{
 			Env:     &rest.Env{AccountID: s.AccountID, Log: gatewayLog, Networks: networks, Throttling: throttling},
-			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
+			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks, Tracer: tracer,
 			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
 			AuthCaches: shared.AuthCache,
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
-				Metrics: metrics, Logs: logSinks}},
+				Metrics: metrics, Logs: logSinks, Tracer: tracer},
+			WebSocket: wsEnv},
 	}
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
@@ -254,6 +261,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer cancel()
 	done := make(chan struct{})
 	go func() {
+		// WebSocket connections finish their messages and close with 1001
+		// while the listeners still answer @connections calls.
+		if err := wsHub.Shutdown(sctx); err != nil {
+			log.Warn("websocket connections not drained", "err", err)
+		}
 		if err := dataPlane.Shutdown(sctx); err != nil {
 			log.Warn("data plane shutdown incomplete", "err", err)
 		}
@@ -425,6 +437,12 @@ func writeStageStatus(w http.ResponseWriter, door *front.Door, watcher *deploy.W
 				s.Deployment, s.Routes = d.ID, len(d.RouteList)
 			}
 			out.Stages = append(out.Stages, s)
+		case *wsapi.Stage:
+			s := stage{API: st.APIID, Stage: st.Name}
+			if d := st.Deployment; d != nil {
+				s.Deployment, s.Routes = d.ID, len(d.RouteList)
+			}
+			out.Stages = append(out.Stages, s)
 		}
 	})
 	sort.Slice(out.Stages, func(i, j int) bool {
@@ -447,7 +465,7 @@ func newLambdaService(ctx context.Context, s config.Settings, st store.Store, lo
 	svc := lambda.New(lambda.Config{
 		Store: st, CodeDir: filepath.Join(s.DataDir, "lambda"), Region: s.Region, AccountID: s.AccountID,
 		Log: log.With("component", "lambda"), Remote: remote, Interpreters: s.LambdaInterpreters, Logs: logs,
-		ShareCode: s.Cluster(),
+		ShareCode: s.Cluster(), RoleCredentials: roleCredentials(s.IAMUsers),
 	})
 	for _, f := range s.Functions {
 		name, path, _ := strings.Cut(f, "=")

@@ -79,6 +79,11 @@ type Settings struct {
 	AuditRetentionDays string
 	// LogsMaxMB bounds the CloudWatch Logs stand-in's stored events.
 	LogsMaxMB string
+	// OTLPEndpoint is the OTLP/HTTP collector that receives traced
+	// stages' spans (a base URL; observe.go); TraceSampling is the share
+	// of traces sampled when the caller made no decision (0 to 1).
+	OTLPEndpoint  string
+	TraceSampling string
 
 	// LambdaInterpreters map Lambda runtime names or families to local
 	// interpreters ("RUNTIME=PATH", flag --lambda-interpreter, config key
@@ -102,6 +107,11 @@ type IAMUser struct {
 	SecretAccessKey string `yaml:"secret-access-key"`
 	// Policies are identity policies: JSON strings or YAML mappings.
 	Policies []any `yaml:"policies"`
+	// ExecutionRoles are Lambda execution role ARNs this user stands for:
+	// local functions created with one of them run with the user's keys
+	// (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as Lambda gives a
+	// function its role's credentials.
+	ExecutionRoles []string `yaml:"execution-roles"`
 }
 
 // PolicyDocuments returns the user's policies as JSON documents.
@@ -146,6 +156,8 @@ var settings = []setting{
 	{"audit-log", "TOLLGATE_AUDIT_LOG", "", "also write every management call's audit event as a JSON line to FILE, or to stdout for -", func(s *Settings) *string { return &s.AuditLog }},
 	{"audit-retention-days", "TOLLGATE_AUDIT_RETENTION_DAYS", "90", "days the store keeps audit events (LookupEvents)", func(s *Settings) *string { return &s.AuditRetentionDays }},
 	{"logs-max-mb", "TOLLGATE_LOGS_MAX_MB", "64", "megabytes of log events the CloudWatch Logs stand-in keeps (the oldest go first)", func(s *Settings) *string { return &s.LogsMaxMB }},
+	{"otlp-endpoint", "TOLLGATE_OTLP_ENDPOINT", "", "OTLP/HTTP collector for the spans of traced stages, e.g. http://127.0.0.1:4318 (default: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT; no tracing without one)", func(s *Settings) *string { return &s.OTLPEndpoint }},
+	{"trace-sampling", "TOLLGATE_TRACE_SAMPLING", "1", "share of a traced stage's requests sampled when the caller made no decision, 0 to 1", func(s *Settings) *string { return &s.TraceSampling }},
 	{"metrics-token", "TOLLGATE_METRICS_TOKEN", "", "bearer token for /metrics, /_tollgate/* and /debug/pprof/ (default: open on a loopback admin listener, SigV4 otherwise); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.MetricsToken }},
 }
 
@@ -185,6 +197,8 @@ type fileSettings struct {
 	AuditLog       *string  `yaml:"audit-log"`
 	AuditRetention *string  `yaml:"audit-retention-days"`
 	LogsMaxMB      *string  `yaml:"logs-max-mb"`
+	OTLPEndpoint   *string  `yaml:"otlp-endpoint"`
+	TraceSampling  *string  `yaml:"trace-sampling"`
 	PProf          *bool    `yaml:"pprof"`
 	Functions      []string `yaml:"functions"`
 
@@ -235,6 +249,10 @@ func (f *fileSettings) get(name string) *string {
 		return f.AuditRetention
 	case "logs-max-mb":
 		return f.LogsMaxMB
+	case "otlp-endpoint":
+		return f.OTLPEndpoint
+	case "trace-sampling":
+		return f.TraceSampling
 	}
 	return nil
 }

@@ -22,7 +22,9 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/rest/validate"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/respcache"
@@ -39,6 +41,9 @@ type Compiler struct {
 	Lambda  invoker.Lambda
 	Metrics *observe.Metrics
 	Logs    *observe.LogSinks
+	// Tracer records the spans of stages with tracingEnabled (nil: no
+	// collector is configured; no stage traces).
+	Tracer *tracing.Tracer
 	// Access compiles resource policies, authorizers, IAM and API-key
 	// checks (nil: a Compiler with no users, keys or token verifier).
 	Access *access.Compiler
@@ -49,6 +54,9 @@ type Compiler struct {
 	// then serve without throttles, logs, metrics, JWT verification or
 	// IAM users, and their Lambda and HTTP targets fail).
 	HTTP *httpapi.Env
+	// WebSocket is what every WebSocket API stage shares (nil: nothing;
+	// such stages then refuse handshakes).
+	WebSocket *wsapi.Env
 	// StageCaches, when set, makes the response cache of a stage (apiID,
 	// stage, the capacity cacheClusterSize gives, the Secrets box): a
 	// cluster's shared one. Nil means in memory.
@@ -209,6 +217,9 @@ func (c *Compiler) CompileStage(st *model.Stage, d, canary *rest.Deployment) (*r
 	}
 	out.Cache = cache
 	out.Metrics = c.Metrics.ForStage(st.StageName, metricRoutes(d), metricRoutes(out.Canary))
+	if st.TracingEnabled {
+		out.Tracing = c.Tracer.Stage(tracing.StageSpec{APIID: d.APIID, APIName: d.APIName, Stage: st.StageName, Type: tracing.REST})
+	}
 	return out, nil
 }
 
@@ -218,7 +229,7 @@ func metricRoutes(d *rest.Deployment) observe.Routes {
 	if d == nil {
 		return observe.Routes{}
 	}
-	rs := observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+	rs := observe.Routes{APIName: d.APIName, APIID: d.APIID, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
 	for i, r := range d.RouteList {
 		rs.List[i] = &r.RouteInfo
 	}

@@ -71,6 +71,9 @@ func (w *Watcher) applyV2(ctx context.Context, ch store.Change) error {
 					w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
 				}
 			}
+			if st := w.wsStage(apiID, name); st != nil {
+				st.AuthorizerCache.Flush()
+			}
 		}
 	case strings.HasPrefix(ch.Key, modelv2.KindSnapshot+"/") && ch.Op != store.OpDelete:
 		// A snapshot written after the stage that names it (never by the
@@ -106,7 +109,9 @@ func (w *Watcher) applyV2Stage(ctx context.Context, key string) error {
 	id := apiID + "/" + name
 	var readErr *readError
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, errNotServed):
+	case errors.Is(err, errNotServed):
+		return w.applyWSStage(ctx, apiID, name) // a WebSocket API's (wsapi.go)
+	case errors.Is(err, store.ErrNotFound):
 		if _, ok := w.Front.Lookup(apiID, name).(*httpapi.Stage); ok || errors.Is(err, store.ErrNotFound) {
 			w.Front.Set(apiID, name, nil)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/httpapi"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/store"
@@ -79,8 +80,8 @@ func TestWatcherHTTPAPIs(t *testing.T) {
 		}
 	}
 	get("/a", "one")
-	if door.Lookup("w1", "prod") != nil {
-		t.Error("a WebSocket API's stage is published")
+	if _, ok := door.Lookup("w1", "prod").(*wsapi.Stage); !ok {
+		t.Errorf("a WebSocket API's stage is published as %T", door.Lookup("w1", "prod"))
 	}
 
 	// Auto-deploy: a new deployment, the stage pointed at it.

@@ -94,6 +94,11 @@ func (s *Service) poolConfig(fn Function, version string) (runtime.Config, error
 	if fn.Environment != nil {
 		cfg.Env = fn.Environment.Variables
 	}
+	if rc := s.cfg.RoleCredentials; rc != nil && fn.Role != "" {
+		if id, secret, ok := rc(fn.Role); ok {
+			cfg.Credentials = &runtime.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+		}
+	}
 	if managed.FamilyOf(fn.Runtime) == managed.None {
 		return cfg, nil
 	}

@@ -41,6 +41,10 @@ type Config struct {
 	// (--lambda-interpreter); by default node and python3.X or python3
 	// are looked up on the PATH.
 	Interpreters map[string]string
+	// RoleCredentials, when set, returns the credentials a function with
+	// execution role arn runs with (ok false: none; the function then has
+	// no AWS credentials, as before).
+	RoleCredentials func(role string) (accessKeyID, secretAccessKey string, ok bool)
 	// Logs, when set, receives the functions' logs as CloudWatch Logs
 	// events: /aws/lambda/{name}, with START, END and REPORT lines.
 	Logs runtime.CloudLogs
@@ -445,6 +449,8 @@ type Invocation struct {
 	// X-Amz-Log-Result carries it (START, the function's output, END and
 	// REPORT lines; the last 4 KB).
 	LogTail bool
+	// TraceID is the caller's X-Amzn-Trace-Id ("" none: a new trace).
+	TraceID string
 }
 
 // Result is an invocation's outcome, as Lambda's Invoke returns it.
@@ -502,6 +508,7 @@ func (s *Service) invokeLocal(ctx context.Context, t Target, payload []byte, inv
 	defer release()
 	res, err := pool.Invoke(ctx, payload, runtime.Invocation{
 		RequestID: inv.RequestID, ClientContext: inv.ClientContext, LogTail: inv.LogTail, InvokedARN: t.InvokedARN,
+		TraceID: inv.TraceID,
 		// Lambda throttles at once when a reserved concurrency is
 		// exhausted; without one, invocations queue for an instance.
 		FailFast: sync && fn.ReservedConcurrency != nil,
@@ -619,18 +626,24 @@ func (s *Service) pool(fn Function, version string) (*runtime.Pool, error) {
 
 // Invoke implements invoker.Lambda for API Gateway integrations.
 func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (invoker.Result, error) {
-	res, err := s.InvokeFunction(ctx, function, payload, Invocation{})
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return invoker.Result{}, fmt.Errorf("%w: %s", invoker.ErrFunctionNotFound, function)
-	case errors.Is(err, runtime.ErrRequestTooLarge):
-		return invoker.Result{}, fmt.Errorf("%w: %v", invoker.ErrPayloadTooLarge, err)
-	case errors.Is(err, runtime.ErrTooManyRequests) && ctx.Err() == nil:
-		return invoker.Result{}, fmt.Errorf("%w: %v", invoker.ErrThrottled, err)
-	case err != nil:
-		return invoker.Result{}, err
+	res, err := s.InvokeFunction(ctx, function, payload, Invocation{TraceID: invoker.TraceHeader(ctx)})
+	if err != nil {
+		return invoker.Result{}, invokerError(ctx, function, err)
 	}
 	return invoker.Result{Payload: res.Payload, FunctionError: res.FunctionError}, nil
+}
+
+// invokerError maps an invocation's error to the invoker's.
+func invokerError(ctx context.Context, function string, err error) error {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%w: %s", invoker.ErrFunctionNotFound, function)
+	case errors.Is(err, runtime.ErrRequestTooLarge):
+		return fmt.Errorf("%w: %v", invoker.ErrPayloadTooLarge, err)
+	case errors.Is(err, runtime.ErrTooManyRequests) && ctx.Err() == nil:
+		return fmt.Errorf("%w: %v", invoker.ErrThrottled, err)
+	}
+	return err
 }
 
 var _ invoker.Lambda = (*Service)(nil)

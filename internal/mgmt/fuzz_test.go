@@ -1,6 +1,7 @@
 package mgmt_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -35,6 +36,14 @@ func FuzzDispatch(f *testing.F) {
 	if res := h.do("POST", "/v2/apis", `{"name":"fuzz","protocolType":"HTTP","target":"https://example.com"}`); res.Status != 201 {
 		f.Fatalf("setup: %d %s", res.Status, res.Body)
 	}
+	// A WebSocket API with a document of every WebSocket kind; the
+	// WebSocket scenario's steps aim at it.
+	ws := fuzzWebSocketAPI(f, h)
+	for _, st := range goldenWebSocketScenario() {
+		f.Add(uint8(indexOf(fuzzMethods, st.method)), ws.Replace(st.path), ws.Replace(st.bodyText()))
+	}
+	f.Add(uint8(1), ws.Replace("/v2/apis/{{ws}}/integrations/{{mock}}/integrationresponses"), `{"integrationResponseKey":"/(?i)x/","responseTemplates":{"a":"#set($a = $b.c($d)#end"}}`)
+	f.Add(uint8(1), ws.Replace("/v2/apis/{{ws}}/models"), `{"name":"N","schema":"{\"properties\":{\"a\":{\"$ref\":\"#/definitions/x\"}},\"definitions\":{\"x\":{\"items\":[{}]}}}"}`)
 	f.Fuzz(func(t *testing.T, m uint8, path, body string) {
 		if !strings.HasPrefix(path, "/") {
 			path = "/" + path
@@ -71,4 +80,35 @@ func (st goldenStep) bodyText() string {
 	default:
 		return mustJSON(b)
 	}
+}
+
+// fuzzWebSocketAPI makes a WebSocket API with an integration, a route, a
+// route response, an integration response and a model, and returns the
+// replacer that points the WebSocket scenario's placeholders at them.
+func fuzzWebSocketAPI(f *testing.F, h *harness) *strings.Replacer {
+	f.Helper()
+	ids := map[string]string{}
+	create := func(name, path, body, field string) {
+		res := h.do("POST", path, body)
+		var out map[string]any
+		if res.Status != 201 || json.Unmarshal(res.Body, &out) != nil {
+			f.Fatalf("setup %s: %d %s", name, res.Status, res.Body)
+		}
+		ids[name], _ = out[field].(string)
+	}
+	create("ws", "/v2/apis", `{"name":"fuzz","protocolType":"WEBSOCKET","routeSelectionExpression":"$request.body.action"}`, "apiId")
+	base := "/v2/apis/" + ids["ws"]
+	create("mock", base+"/integrations", `{"integrationType":"MOCK"}`, "integrationId")
+	create("msg", base+"/routes", `{"routeKey":"sendMessage","target":"integrations/`+ids["mock"]+`","routeResponseSelectionExpression":"$default"}`, "routeId")
+	create("rr", base+"/routes/"+ids["msg"]+"/routeresponses", `{"routeResponseKey":"$default"}`, "routeResponseId")
+	create("ir", base+"/integrations/"+ids["mock"]+"/integrationresponses", `{"integrationResponseKey":"$default"}`, "integrationResponseId")
+	create("model", base+"/models", `{"name":"Message","schema":"{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}"}`, "modelId")
+	var pairs []string
+	for _, name := range []string{"ws", "mock", "msg", "rr", "ir", "model"} {
+		pairs = append(pairs, "{{"+name+"}}", ids[name])
+	}
+	for _, alias := range [][2]string{{"proxy", "mock"}, {"lambda", "mock"}, {"http", "mock"}, {"connect", "msg"}, {"say", "msg"}, {"ir4", "ir"}, {"user", "model"}} {
+		pairs = append(pairs, "{{"+alias[0]+"}}", ids[alias[1]])
+	}
+	return strings.NewReplacer(pairs...)
 }

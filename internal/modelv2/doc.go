@@ -19,11 +19,16 @@
 //	v2snapshot/{apiId}/{deploymentId}    Snapshot (what the deployment froze)
 //	v2stage/{apiId}/{stageName}          Stage (points at a deployment)
 //	v2flush/{apiId}/{stageName}/authorizers  ResetAuthorizersCache marker
+//	v2model/{apiId}/{modelId}            Model (WebSocket)
+//	v2routeresponse/{apiId}/{routeId}/{routeResponseId}  RouteResponse (WebSocket)
+//	v2integrationresponse/{apiId}/{integrationId}/{integrationResponseId}  IntegrationResponse (WebSocket)
 //	v2vpclink/{vpcLinkId}                VpcLink
 //
 // A data-plane compiler follows the "v2stage/" keys of the change feed:
 // each stage names its deployment, whose snapshot holds every route,
-// integration and authorizer as they were when it was taken; the stage
+// integration and authorizer (and, for WebSocket APIs, every route
+// response, integration response and model) as they were when it was
+// taken; the stage
 // itself holds the stage variables, throttling and access-log settings.
 // A deleted "v2api/" key means every stage of that API is gone.
 package modelv2

@@ -65,10 +65,28 @@ type AccessLogSettings struct {
 }
 
 // Snapshot is what a deployment freezes: the API and everything in it that
-// requests are served from. Later edits change nothing here.
+// requests are served from. Later edits change nothing here. Every list
+// is in creation order.
 type Snapshot struct {
 	API          Api           `json:"api"`
 	Routes       []Route       `json:"routes"`
 	Integrations []Integration `json:"integrations,omitzero"`
 	Authorizers  []Authorizer  `json:"authorizers,omitzero"`
+	// RouteResponses are the route responses of a WebSocket API's routes,
+	// by routeId (routes without any are absent). A route is two-way when
+	// its RouteResponseSelectionExpression is "$default" and it has a
+	// route response with key "$default".
+	RouteResponses map[string][]RouteResponse `json:"routeResponses,omitzero"`
+	// IntegrationResponses are the integration responses of a WebSocket
+	// API's integrations, by integrationId (integrations without any are
+	// absent). Their keys are "$default" or "/regex/"; their templates
+	// parsed when stored.
+	IntegrationResponses map[string][]IntegrationResponse `json:"integrationResponses,omitzero"`
+	// Models are a WebSocket API's models; routes name them (by Name) in
+	// RequestModels, selected by ModelSelectionExpression. A schema refers
+	// to another model by
+	// "https://apigateway.amazonaws.com/restapis/{apiId}/models/{name}";
+	// unless API.DisableSchemaValidation, every such reference was checked
+	// to name a model of this snapshot when the deployment was made.
+	Models []Model `json:"models,omitzero"`
 }

@@ -31,6 +31,9 @@ type Door struct {
 	// Log, when set, receives why requests to custom domains were
 	// refused (mutual TLS failures).
 	Log *slog.Logger
+	// Connections, when set, locates WebSocket connections for
+	// @connections calls on a host that names no API (connections.go).
+	Connections ConnectionLocator
 }
 
 // table is one immutable version of what is served: the stages of every
@@ -65,6 +68,9 @@ func (d *Door) Serve(ctx context.Context, req pipeline.Request, resp pipeline.Re
 		}
 	}
 	at, t := d.resolve(req.Host(), path)
+	if t == nil && at.APIID == "" && d.serveConnection(ctx, req, resp, path) {
+		return
+	}
 	if t == nil {
 		// A deployed API without this stage answers as its type does (an
 		// HTTP API: 404); an unknown API, or a REST API without the stage:

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/parammap"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/model"
@@ -286,17 +287,25 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 		}
 		out.AccessLog = observe.NewHTTPAccessLog(*als.Format, sink)
 	}
-	routes := observe.Routes{}
+	routes := observe.Routes{APIID: apiID, HTTP: true}
 	if d != nil {
 		out.RouteLimits = routeLimits(env, st, d)
-		routes = observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+		routes = observe.Routes{APIName: d.APIName, APIID: apiID, HTTP: true, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
 		for i, r := range d.RouteList {
 			routes.List[i] = &r.RouteInfo
 		}
 	}
 	out.Metrics = env.Metrics.ForStage(st.StageName, routes, observe.Routes{})
+	if st.Tags[TracingTag] == "true" {
+		out.Tracing = env.Tracer.Stage(tracing.StageSpec{APIID: apiID, APIName: routes.APIName, Stage: st.StageName, Type: tracing.HTTP})
+	}
 	return out, nil
 }
+
+// TracingTag is the stage tag that turns tracing on for an HTTP API stage
+// (value "true"): HTTP APIs have no tracingEnabled setting of their own
+// [D: HTTP APIs do not support X-Ray; U: the tag is Tollgate's].
+const TracingTag = "tollgate:tracingEnabled"
 
 // routeLimits compiles a stage's route throttles: routeSettings for the
 // route's key, else defaultRouteSettings; each route has its own bucket

@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"encoding/binary"
-	"encoding/hex"
-	"math/rand/v2"
 	"net"
 
 	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
@@ -42,8 +39,8 @@ func (x *Exchange) eventRequest(r *proxyevent.Request, body []byte) {
 			r.ForwardedPort = "443"
 		}
 	}
-	if x.Req.Header("X-Amzn-Trace-Id") == "" {
-		r.TraceID = newTraceID(x)
+	if !x.PassesTraceHeader() {
+		r.TraceID = x.TraceHeader()
 	}
 	if a := x.Req.RemoteAddr(); a.IsValid() {
 		r.SourceIP = a.Addr().Unmap().String()
@@ -68,27 +65,4 @@ func splitHost(hostport string) (host, port string) {
 		return hostport, ""
 	}
 	return h, p
-}
-
-// traceIDLen is the length of a trace header value.
-const traceIDLen = len("Root=1-") + 8 + 1 + 24
-
-// newTraceID returns an X-Ray trace header value for x.
-func newTraceID(x *Exchange) string {
-	var b [traceIDLen]byte
-	return string(appendTraceID(b[:0], x))
-}
-
-// appendTraceID appends an X-Ray trace header value for x: "Root=1-", the
-// request's start in 8 hex digits of seconds, "-", 24 random hex digits.
-func appendTraceID(dst []byte, x *Exchange) []byte {
-	dst = append(dst, "Root=1-"...)
-	var sec [4]byte
-	binary.BigEndian.PutUint32(sec[:], uint32(x.Start.Unix()))
-	dst = hex.AppendEncode(dst, sec[:])
-	dst = append(dst, '-')
-	var r [12]byte
-	binary.LittleEndian.PutUint64(r[:8], rand.Uint64())
-	binary.LittleEndian.PutUint32(r[8:], rand.Uint32())
-	return hex.AppendEncode(dst, r[:])
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
 	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 )
 
 // Exchange is one HTTP API request's journey through the pipeline: the
@@ -65,6 +66,9 @@ func (x *Exchange) complete() {
 		st.AccessLog.Write(&x.Exchange)
 	}
 	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), 0)
+	if x.Traced() {
+		tracing.End(&x.Exchange)
+	}
 	count := x.countHeader
 	*x = Exchange{countHeader: count}
 	exchangePool.Put(x)

@@ -121,8 +121,8 @@ func responseBodyNeed(m *parammap.ResponseMapping) upstream.BodyNeed {
 }
 
 // forwarded adds what API Gateway tells an HTTP backend about the client:
-// forwarded (RFC 7239) and via, and a trace id unless the client sent one
-// [C: a backend's echo of an HTTP API request].
+// forwarded (RFC 7239) and via [C: a backend's echo of an HTTP API
+// request]; upstream.ForwardHeaders set the trace headers.
 func forwarded(x *Exchange, req *fasthttp.Request) {
 	host, _ := splitHost(x.DomainName)
 	proto := "http"
@@ -138,10 +138,6 @@ func forwarded(x *Exchange, req *fasthttp.Request) {
 	f = append(f, proto...)
 	req.Header.SetBytesV("Forwarded", f)
 	req.Header.Set("Via", "HTTP/1.1 AmazonAPIGateway")
-	if x.Req.Header("X-Amzn-Trace-Id") == "" {
-		var t [traceIDLen]byte
-		req.Header.SetBytesV("X-Amzn-Trace-Id", appendTraceID(t[:0], x))
-	}
 }
 
 // requestEditor applies request parameter mappings to the backend

@@ -66,6 +66,7 @@ func (r *lambdaResult) entry() *pipeline.AuthEntry {
 // a cache that fails, or an entry that does not decode (one stored by a
 // node serving another deployment of the API), is a miss, logged.
 func (a *lambdaAuthorizer) cached(ctx context.Context, x *Exchange, cache pipeline.AuthCache, key string) *lambdaResult {
+	x.Auth.AuthorizerCache = pipeline.CacheLookupMiss
 	e, ok, err := cache.Get(ctx, key, time.Now())
 	if err != nil {
 		x.log().Warn("authorizer cache: reading failed; calling the authorizer",
@@ -75,6 +76,7 @@ func (a *lambdaAuthorizer) cached(ctx context.Context, x *Exchange, cache pipeli
 		return nil
 	}
 	if r, ok := e.Compiled().(*lambdaResult); ok && r.simple == (a.v2 && a.simple) {
+		x.Auth.AuthorizerCache = pipeline.CacheLookupHit
 		return r
 	}
 	r, err := a.decode(e.Answer)
@@ -84,6 +86,7 @@ func (a *lambdaAuthorizer) cached(ctx context.Context, x *Exchange, cache pipeli
 		return nil
 	}
 	e.SetCompiled(r)
+	x.Auth.AuthorizerCache = pipeline.CacheLookupHit
 	return r
 }
 
@@ -190,7 +193,7 @@ func (a *lambdaAuthorizer) invoke(x *Exchange, arn string, values []string) (*la
 	ctx, cancel := context.WithTimeout(x.Ctx, authorizerTimeout)
 	defer cancel()
 	fn := a.fn.Resolve(x.Variables())
-	payload, err := authz.InvokeAuthorizer(ctx, a.inv, fn, event)
+	payload, err := authz.InvokeAuthorizer(invoker.WithTraceHeader(ctx, x.TraceHeader()), a.inv, fn, event)
 	var f *pipeline.Failure
 	switch {
 	case errors.As(err, &f):

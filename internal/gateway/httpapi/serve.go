@@ -5,6 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
@@ -46,7 +48,10 @@ func (st *Stage) run(x *Exchange) error {
 		return err
 	}
 	if a := x.Match.Route.Auth; a != nil { // JWT, Lambda or IAM
-		if err := a.Authorize(x); err != nil {
+		sp := x.StartSpan("Authorization", trace.SpanKindInternal)
+		err := a.Authorize(x)
+		x.EndSpan(sp, err)
+		if err != nil {
 			return err
 		}
 	}
@@ -62,6 +67,9 @@ func (st *Stage) acquire(ctx context.Context, req pipeline.Request, resp pipelin
 	x.RequestID = newRequestID()
 	x.ExtendedID = x.RequestID
 	setRequestID(resp, x.RequestID)
+	if st.Tracing != nil {
+		st.Tracing.Start(&x.Exchange)
+	}
 	x.Begin(x)
 	return x
 }
@@ -140,9 +148,11 @@ func (x *Exchange) integrate() error {
 	if r.Integration == nil {
 		return pipeline.Fail(pipeline.ResourceNotFound, errors.New("the route has no integration"))
 	}
+	sp := x.StartSpan("Integration", trace.SpanKindClient)
 	x.IntegrationStart = time.Now()
 	err := r.Integration.Invoke(x)
 	x.IntegrationLatency = time.Since(x.IntegrationStart)
+	x.EndIntegrationSpan(sp, err)
 	if err != nil {
 		if f := pipeline.FailureOf(err); f.Cause != nil {
 			x.IntegrationError = f.Cause.Error()

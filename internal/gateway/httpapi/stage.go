@@ -10,6 +10,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 )
@@ -39,6 +40,9 @@ type Stage struct {
 	Deployment *Deployment
 	AccessLog  *observe.AccessLog
 	Metrics    *observe.StageMetrics
+	// Tracing records the spans of the stage's requests (nil: the stage
+	// does not trace).
+	Tracing *tracing.Stage
 	// RouteLimits are the stage's route throttles by Route.Index; an empty
 	// Key means the account limit only.
 	RouteLimits []throttle.RouteLimit
@@ -65,6 +69,9 @@ type Env struct {
 	// Metrics and Logs record what stages serve (nil: nothing).
 	Metrics *observe.Metrics
 	Logs    *observe.LogSinks
+	// Tracer records the spans of stages tagged TracingTag=true (nil: no
+	// collector is configured; no stage traces).
+	Tracer *tracing.Tracer
 }
 
 // noEnv serves stages compiled without an Env.

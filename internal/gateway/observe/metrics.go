@@ -18,6 +18,11 @@ type Metrics struct {
 	latency, integration *prometheus.HistogramVec
 	cacheHit, cacheMiss  *prometheus.CounterVec
 
+	// v2 are the HTTP and WebSocket API metrics under AWS's names
+	// (awsmetrics.go), own are Tollgate's.
+	v2  v2Families
+	own ownFamilies
+
 	mu     sync.Mutex
 	series map[seriesKey]*series // the live label sets
 	// discard are handles that export nothing, for requests still running
@@ -46,6 +51,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Requests served from the backend while caching is enabled (AWS/ApiGateway CacheMissCount)."}, labels),
 	}
 	reg.MustRegister(m.count, m.err4, m.err5, m.latency, m.integration, m.cacheHit, m.cacheMiss)
+	m.v2 = newV2Families(reg)
+	m.own = newOwnFamilies(reg)
 	m.series = map[seriesKey]*series{}
 	m.discard = &series{count: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}),
 		err4: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}), err5: prometheus.NewCounter(prometheus.CounterOpts{Name: "discard"}),
@@ -139,17 +146,27 @@ type StageMetrics struct {
 	base, canaryRs Routes
 	routes, canary []atomic.Pointer[series]
 	unknown        *series
+	// v2 are an HTTP API stage's series under AWS's v2 names (nil for
+	// REST); auth its authorizer cache counters.
+	v2   *v2Stage
+	auth authCounters
 	// mu serialises resolving a route's series with retiring.
 	mu      sync.Mutex
 	retired bool
 	next    *StageMetrics // once retired: the successor (nil: none)
 }
 
-// Routes are one deployment's routes, by RouteInfo.Index, and the API name
-// that labels their series.
+// Routes are one deployment's routes, by RouteInfo.Index, and the API
+// name that labels their series.
 type Routes struct {
 	APIName string
-	List    []*pipeline.RouteInfo
+	// APIID labels Tollgate's own per-stage series (and an HTTP API's
+	// series under AWS's v2 names).
+	APIID string
+	// HTTP is set for an HTTP API: its requests also count under AWS's
+	// HTTP API metric names (4xx, 5xx, DataProcessed).
+	HTTP bool
+	List []*pipeline.RouteInfo
 }
 
 // ForStage prepares a stage's metrics: base are its deployment's routes,
@@ -167,6 +184,10 @@ func (m *Metrics) ForStage(stage string, base, canary Routes) *StageMetrics {
 	if canary.List != nil {
 		sm.canary = make([]atomic.Pointer[series], len(canary.List))
 	}
+	if base.HTTP {
+		sm.v2 = m.v2.forStage(base.APIID, stage, base.List)
+	}
+	sm.auth = m.own.authCounters(base.APIID, stage)
 	return sm
 }
 
@@ -247,6 +268,16 @@ func (sm *StageMetrics) Retire(next *StageMetrics) {
 	if next == sm || (next != nil && next.m != sm.m) {
 		next = nil
 	}
+	var nextV2 *v2Stage
+	if next != nil {
+		nextV2 = next.v2
+		if next.base.APIID != sm.base.APIID || next.stage != sm.stage {
+			sm.m.own.deleteStage(sm.base.APIID, sm.stage)
+		}
+	} else {
+		sm.m.own.deleteStage(sm.base.APIID, sm.stage)
+	}
+	sm.v2.retire(nextV2)
 	sm.mu.Lock()
 	sm.retired, sm.next = true, next
 	held := []*series{sm.unknown}
@@ -344,5 +375,14 @@ func (sm *StageMetrics) Observe(x *pipeline.Exchange, total time.Duration, cache
 		h.cacheCounters(sm.m).hit.Inc()
 	case CacheMiss:
 		h.cacheCounters(sm.m).miss.Inc()
+	}
+	switch x.Auth.AuthorizerCache {
+	case pipeline.CacheLookupHit:
+		sm.auth.hit.Inc()
+	case pipeline.CacheLookupMiss:
+		sm.auth.miss.Inc()
+	}
+	if sm.v2 != nil {
+		sm.v2.observe(x)
 	}
 }

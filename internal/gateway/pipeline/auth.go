@@ -37,7 +37,20 @@ type Authorization struct {
 	// SourceVpce is the private network (standing in for a VPC endpoint)
 	// the request came from, "" for public callers.
 	SourceVpce string
+	// AuthorizerCache is how a Lambda authorizer's result cache answered
+	// (NoCacheLookup: no cache was consulted), for metrics and spans.
+	AuthorizerCache CacheLookup
 }
+
+// CacheLookup is how a cache answered a request.
+type CacheLookup uint8
+
+// Cache lookups.
+const (
+	NoCacheLookup CacheLookup = iota
+	CacheLookupHit
+	CacheLookupMiss
+)
 
 // Caller is an IAM identity.
 type Caller struct {

@@ -81,6 +81,9 @@ type Exchange struct {
 	// Network is the private network the request came from, if any.
 	Network *Network
 
+	// trace is the request's trace context (trace.go).
+	trace trace
+
 	// body caches the request body once something has read it whole
 	// (IAM signature checks, authorizers), so the integration sees it too.
 	body     []byte

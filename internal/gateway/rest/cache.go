@@ -5,6 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/respcache"
@@ -156,7 +159,12 @@ func (st *Stage) serveCached(x *Exchange, mc *MethodCache) error {
 	}
 	key := cacheKey(x, verb)
 	if !invalidate {
+		sp := x.StartSpan("Cache", trace.SpanKindInternal)
 		e, ok, err := c.Store.Get(ctx, key, x.Start)
+		if sp != nil {
+			sp.SetAttributes(attribute.Bool("tollgate.cache.hit", ok))
+		}
+		x.EndSpan(sp, err)
 		if err != nil {
 			x.cacheError("reading", err)
 		}

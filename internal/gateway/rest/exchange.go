@@ -15,6 +15,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 )
 
 // Exchange is one REST request's journey through the pipeline: the shared
@@ -66,6 +67,9 @@ func (x *Exchange) complete() {
 		st.ExecLog.write(x)
 	}
 	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), x.cache)
+	if x.Traced() {
+		tracing.End(&x.Exchange)
+	}
 	*x = Exchange{}
 	exchangePool.Put(x)
 }

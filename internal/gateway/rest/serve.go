@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 )
@@ -51,7 +53,10 @@ func (st *Stage) run(x *Exchange) error {
 	}
 	r := x.Match.Route
 	if r.Guard != nil { // resource policy, IAM, authorizers, API keys
-		if err := r.Guard.Check(x); err != nil {
+		sp := x.StartSpan("Authorization", trace.SpanKindInternal)
+		err := r.Guard.Check(x)
+		x.EndSpan(sp, err)
+		if err != nil {
 			return err
 		}
 	}
@@ -75,6 +80,9 @@ func (st *Stage) acquire(ctx context.Context, req pipeline.Request, resp pipelin
 	x.RequestID, x.ExtendedID = pipeline.NewRequestIDs()
 	resp.SetHeader("x-amzn-RequestId", x.RequestID)
 	resp.SetHeader("x-amz-apigw-id", x.ExtendedID)
+	if st.Tracing != nil {
+		st.Tracing.Start(&x.Exchange)
+	}
 	x.Begin(x)
 	return x
 }
@@ -123,9 +131,11 @@ func route(x *Exchange) error {
 
 // invoke calls the route's integration, timing it.
 func invoke(x *Exchange) error {
+	sp := x.StartSpan("Integration", trace.SpanKindClient)
 	x.IntegrationStart = time.Now()
 	err := x.Match.Route.Integration.Invoke(x)
 	x.IntegrationLatency = time.Since(x.IntegrationStart)
+	x.EndIntegrationSpan(sp, err)
 	return err
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/router"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/respcache"
 )
@@ -43,6 +44,9 @@ type Stage struct {
 	// ExecLog is the stage's execution logging (nil: off everywhere).
 	ExecLog *ExecLog
 	Metrics *observe.StageMetrics
+	// Tracing records the spans of the stage's requests (tracingEnabled
+	// with a collector configured); nil: the stage does not trace.
+	Tracing *tracing.Stage
 	// RouteLimits are the stage's method throttles, by Route.Index of
 	// Deployment (CanaryRouteLimits: of Canary); an empty Key means none.
 	RouteLimits, CanaryRouteLimits []throttle.RouteLimit

@@ -25,7 +25,9 @@ const accountBucket = "account"
 type Throttling struct {
 	// Limiter holds the buckets (in memory, or shared by a cluster).
 	Limiter ratelimit.Limiter
-	account atomic.Pointer[ratelimit.Limit]
+	// Decisions counts what the buckets decided (nil: nothing).
+	Decisions *Decisions
+	account   atomic.Pointer[ratelimit.Limit]
 }
 
 // SetAccountLimit changes the account throttle (UpdateAccount).
@@ -57,11 +59,15 @@ func (t *Throttling) Check(ctx context.Context, route *RouteLimit, now time.Time
 		ctx = context.Background()
 	}
 	if route != nil {
-		if err := take(t.Limiter.Allow(ctx, route.Key, route.Limit, now)); err != nil {
+		ok, err := t.Limiter.Allow(ctx, route.Key, route.Limit, now)
+		t.Decisions.Record(RouteThrottle, ok || err != nil)
+		if err := take(ok, err); err != nil {
 			return err
 		}
 	}
-	return take(t.Limiter.Allow(ctx, accountBucket, t.AccountLimit(), now))
+	ok, err := t.Limiter.Allow(ctx, accountBucket, t.AccountLimit(), now)
+	t.Decisions.Record(AccountThrottle, ok || err != nil)
+	return take(ok, err)
 }
 
 // LimitFailure maps an error of a Limiter or Counter to the failure to

@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/valyala/fasthttp"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -23,8 +24,10 @@ import (
 // and the response side the gateway's own headers (a backend's values do
 // not replace them) and Content-Length (the engine sets it).
 var (
-	hopByHop        = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
-	requestDropped  = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	hopByHop       = []string{"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers", "transfer-encoding", "upgrade"}
+	requestDropped = append([]string{"host", "content-length", "expect", "max-forwards", "content-md5"}, hopByHop...)
+	// traceHeaders are set by TraceHeaders, not copied.
+	traceHeaders    = []string{"x-amzn-trace-id", "traceparent"}
 	responseDropped = append([]string{"content-length", "x-amzn-requestid", "x-amz-apigw-id"}, hopByHop...)
 )
 
@@ -85,7 +88,8 @@ const MaxResponseBody = pipeline.MaxBody
 // ForwardHeaders copies the client's request headers to req as bytes,
 // without hop-by-hop headers, those the client's Connection header names
 // and those API Gateway never forwards; sets Host to req's URI host (set
-// the URI first); and appends the client's address to X-Forwarded-For.
+// the URI first); appends the client's address to X-Forwarded-For; and
+// sets the trace headers (TraceHeaders).
 func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	c := copiers.Get().(*headerCopier)
 	c.req, c.connection = req, x.Req.Header("Connection")
@@ -100,6 +104,23 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 			b = append(append(b, prev...), ", "...)
 		}
 		req.Header.SetBytesV("X-Forwarded-For", ip.Addr().Unmap().AppendTo(b))
+	}
+	TraceHeaders(x, req)
+}
+
+// TraceHeaders sets the trace headers of a request to an HTTP backend
+// (set its URI first): X-Amzn-Trace-Id always (the client's, or one API
+// Gateway adds [C]), and the W3C traceparent when there is one to hand
+// on. A traced request's span gets the request's method and URL.
+func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
+	if sp := x.Span(); sp != nil {
+		sp.SetAttributes(attribute.String("http.request.method", string(req.Header.Method())),
+			attribute.String("url.full", req.URI().String()))
+	}
+	var b [128]byte
+	req.Header.SetBytesV("X-Amzn-Trace-Id", x.AppendTraceHeader(b[:0]))
+	if tp, ok := x.AppendTraceparent(b[:0]); ok {
+		req.Header.SetBytesV("traceparent", tp)
 	}
 }
 
@@ -119,7 +140,7 @@ var copiers = sync.Pool{New: func() any {
 }}
 
 func (c *headerCopier) add(k, v []byte) {
-	if headerIn(k, requestDropped) || namedBy(c.connection, k) {
+	if headerIn(k, requestDropped) || headerIn(k, traceHeaders) || namedBy(c.connection, k) {
 		return
 	}
 	c.req.Header.AddBytesKV(k, v)
@@ -133,7 +154,7 @@ func (c *headerCopier) add(k, v []byte) {
 // body, a Failure (INTEGRATION_TIMEOUT, API_CONFIGURATION_ERROR) for the
 // backend.
 func Forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration) error {
-	_, err := forward(x, client, req, timeout, nil)
+	_, err := ForwardReading(x, client, req, timeout, nil)
 	return err
 }
 
@@ -147,18 +168,43 @@ type BodyNeed func(status int) int
 // answered; the rest of a longer body is streamed as Forward streams it.
 // The bytes are the caller's until x completes.
 func ForwardReading(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration, need BodyNeed) ([]byte, error) {
-	return forward(x, client, req, timeout, need)
+	resp, err := send(x, client, req, time.Now().Add(timeout))
+	if err != nil {
+		return nil, err
+	}
+	return respond(x, resp, req.Header.IsHead(), need)
 }
 
-func forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration, need BodyNeed) ([]byte, error) {
+// ForwardStream is Forward for responseTransferMode STREAM: the status
+// line and the backend's headers go to the client at once, and its body
+// follows as it arrives, whatever its size, paced by lim, until deadline
+// (client is a StreamClient, whose reads also end after lim.Idle).
+func ForwardStream(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, deadline time.Time, lim StreamLimits) error {
+	resp, err := send(x, client, req, deadline)
+	if err != nil {
+		return err
+	}
+	stream := resp.BodyStream()
+	if req.Header.IsHead() || resp.Header.ContentLength() == 0 || stream == nil {
+		_, err := respond(x, resp, req.Header.IsHead(), nil)
+		return err
+	}
+	x.IntegrationStatus = resp.StatusCode()
+	copyResponseHeader(x.Resp, resp)
+	x.StreamBodyUntil(LimitStream(&upstreamBody{r: stream, resp: resp}, deadline, lim), resp.Header.ContentLength(), deadline)
+	return nil
+}
+
+// send sends req (with the client's body, if any, as a stream) and returns
+// the backend's response.
+func send(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, deadline time.Time) (*fasthttp.Response, error) {
 	var body *limitedBody
 	if n := x.Req.ContentLength(); n != 0 {
 		body = &limitedBody{r: x.BodyReader()}
 		req.SetBodyStream(body, int(n))
 	}
-
 	resp := fasthttp.AcquireResponse()
-	err := client.DoDeadline(req, resp, time.Now().Add(timeout))
+	err := client.DoDeadline(req, resp, deadline)
 	if err != nil {
 		fasthttp.ReleaseResponse(resp)
 		switch {
@@ -171,7 +217,21 @@ func forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Reques
 		}
 		return nil, Failure(err)
 	}
-	return respond(x, resp, req.Header.IsHead(), need)
+	return resp, nil
+}
+
+// copyResponseHeader sends the backend's status and headers, without
+// hop-by-hop ones and those its Connection header names.
+func copyResponseHeader(out pipeline.Response, resp *fasthttp.Response) {
+	out.SetStatus(resp.StatusCode())
+	rconnection := resp.Header.Peek("Connection")
+	add := headerAdder(out)
+	resp.Header.VisitAll(func(k, v []byte) {
+		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
+			return
+		}
+		add(k, v)
+	})
 }
 
 // respond sends the backend's answer. Its body is read (or, when streamed,
@@ -270,15 +330,7 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool, need Body
 	}
 
 	out := x.Resp
-	out.SetStatus(resp.StatusCode())
-	rconnection := resp.Header.Peek("Connection")
-	add := headerAdder(out)
-	resp.Header.VisitAll(func(k, v []byte) {
-		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
-			return
-		}
-		add(k, v)
-	})
+	copyResponseHeader(out, resp)
 	if head && size > 0 {
 		// A HEAD answer keeps the backend's Content-Length (the size a GET
 		// would return); without this the client saw none.

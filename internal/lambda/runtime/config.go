@@ -42,6 +42,11 @@ type Config struct {
 	// (see [IsReservedEnv]) are ignored: Lambda refuses them at configuration
 	// time, so callers validating a configuration should reject them there.
 	Env map[string]string
+	// Credentials, when set, are the execution role's credentials, given
+	// to the function as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as
+	// Lambda gives a function its role's (so that an SDK in the function
+	// signs its calls, e.g. @connections callbacks).
+	Credentials *Credentials
 	// Timeout bounds each invocation (default 3 s).
 	Timeout time.Duration
 	// InitTimeout bounds the runtime's initialisation, from the start of
@@ -144,4 +149,9 @@ func (c Config) withDefaults() Config {
 // logAttrs are the attributes every log record about the function carries.
 func (c Config) logAttrs() slog.Attr {
 	return slog.String("function", c.Name)
+}
+
+// Credentials are an access key pair a function runs with.
+type Credentials struct {
+	AccessKeyID, SecretAccessKey string
 }

@@ -81,6 +81,10 @@ func (c Config) environ(runtimeAPI, logStream string) []string {
 	} {
 		env[k] = v
 	}
+	if cr := c.Credentials; cr != nil {
+		env["AWS_ACCESS_KEY_ID"] = cr.AccessKeyID
+		env["AWS_SECRET_ACCESS_KEY"] = cr.SecretAccessKey
+	}
 	out := make([]string, 0, len(env))
 	for k, v := range env {
 		out = append(out, k+"="+v)

@@ -1,11 +1,13 @@
 package runtime
 
 import (
-	"math/rand/v2"
+	"io"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/tollgate/tollgate/internal/xray"
 )
 
 // Invocation carries the optional metadata of one invocation.
@@ -13,8 +15,9 @@ type Invocation struct {
 	// RequestID is the invocation's id (Lambda-Runtime-Aws-Request-Id); a
 	// random UUID when empty.
 	RequestID string
-	// TraceID is the X-Ray header passed as Lambda-Runtime-Trace-Id; a new
-	// root trace id when empty.
+	// TraceID is the caller's X-Ray header, passed as
+	// Lambda-Runtime-Trace-Id with a Parent and a sampling decision added
+	// when it lacks them; a new, unsampled trace when empty or invalid.
 	TraceID string
 	// InvokedARN is the function ARN as the caller named it, passed as
 	// Lambda-Runtime-Invoked-Function-Arn: unqualified, or with the
@@ -60,6 +63,14 @@ type Result struct {
 	// MaxMemoryMB is the instance's peak resident memory after the
 	// invocation, in MB (0 when not known): REPORT's Max Memory Used.
 	MaxMemoryMB int
+	// Stream is set by [Pool.InvokeStream] when the runtime answered in
+	// the streaming response mode: it yields the response as the function
+	// writes it and ends with io.EOF, or with a *[FunctionError] when the
+	// function failed. Payload and FunctionError are then unset, and
+	// Duration and Logs are not known. The caller must Close it.
+	Stream io.ReadCloser
+	// ContentType is the Content-Type the runtime gave a streamed response.
+	ContentType string
 }
 
 // MaxLogTail bounds Result.Logs (Lambda returns the last 4 KB).
@@ -101,12 +112,18 @@ type invocation struct {
 	tail                           *logTail   // nil unless Invocation.LogTail
 	deadline                       time.Time  // set before delivery
 	done                           chan reply // the runtime's answer; capacity 1
+
+	// Guarded by the instance's mu:
+	stream  *responseStream // the streamed answer, once the runtime began it
+	failure []byte          // the error document of whoever ended it, if it ended a stream
 }
 
-// reply is the runtime's answer to an invocation.
+// reply is the runtime's answer to an invocation: a whole payload, or the
+// start of a streamed response.
 type reply struct {
 	payload []byte
 	failed  bool
+	stream  *responseStream
 }
 
 func newInvocation(payload []byte, opts Invocation) *invocation {
@@ -126,32 +143,6 @@ func newInvocation(payload []byte, opts Invocation) *invocation {
 	if inv.id == "" {
 		inv.id = uuid.NewString()
 	}
-	if inv.traceID == "" {
-		inv.traceID = newTraceID()
-	}
+	inv.traceID = xray.Complete(inv.traceID, time.Now())
 	return inv
-}
-
-// newTraceID returns an X-Ray trace header for a new, unsampled root trace.
-// (Root=1-{8 hex: epoch seconds}-{24 hex};Parent={16 hex};Sampled=0)
-func newTraceID() string {
-	b := make([]byte, 0, 74)
-	b = append(b, "Root=1-"...)
-	b = appendHex(b, uint64(time.Now().Unix()), 8)
-	b = append(b, '-')
-	b = appendHex(b, rand.Uint64(), 16)
-	b = appendHex(b, uint64(rand.Uint32()), 8)
-	b = append(b, ";Parent="...)
-	b = appendHex(b, rand.Uint64(), 16)
-	b = append(b, ";Sampled=0"...)
-	return string(b)
-}
-
-// appendHex appends the low digits hex digits of v, zero-padded.
-func appendHex(b []byte, v uint64, digits int) []byte {
-	const hex = "0123456789abcdef"
-	for i := digits - 1; i >= 0; i-- {
-		b = append(b, hex[(v>>(4*uint(i)))&0xf])
-	}
-	return b
 }

@@ -61,11 +61,20 @@ func TestFailFast(t *testing.T) {
 
 func TestTraceIDFormat(t *testing.T) {
 	re := regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$`)
-	a, b := newTraceID(), newTraceID()
+	a, b := newInvocation(nil, Invocation{}).traceID, newInvocation(nil, Invocation{}).traceID
 	if !re.MatchString(a) || a == b {
 		t.Fatalf("trace ids %q, %q", a, b)
 	}
 	if got, want := a[7:15], fmt.Sprintf("%08x", time.Now().Unix()); got > want {
 		t.Errorf("epoch part %s is after now (%s)", got, want)
+	}
+	// A caller's header is handed on, completed with a Parent and a
+	// decision when it lacks them.
+	const root = "Root=1-5759e988-bd862e3fe1be46a994272793"
+	if got := newInvocation(nil, Invocation{TraceID: root + ";Parent=53995c3f42cd8ad8;Sampled=1"}).traceID; got != root+";Parent=53995c3f42cd8ad8;Sampled=1" {
+		t.Errorf("caller's header: %q", got)
+	}
+	if got := newInvocation(nil, Invocation{TraceID: root}).traceID; !regexp.MustCompile("^" + root + `;Parent=[0-9a-f]{16};Sampled=0$`).MatchString(got) {
+		t.Errorf("root only: %q", got)
 	}
 }

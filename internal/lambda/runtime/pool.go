@@ -24,6 +24,7 @@ type Pool struct {
 	idle     []*instance            // least recently used first
 	all      map[*instance]struct{} // every instance not yet being stopped
 	inflight int                    // invocations holding a concurrency slot
+	starts   uint64                 // instances started (Stats.Starts)
 	waiters  []*waiter              // invocations waiting for a slot, in order
 	closed   bool
 
@@ -47,6 +48,8 @@ type Stats struct {
 	Idle      int // instances waiting for an invocation
 	Busy      int // invocations holding a concurrency slot
 	Waiting   int // invocations waiting for a slot
+	// Starts counts the instances the pool has started (cold starts).
+	Starts uint64
 }
 
 // NewPool returns a pool for the function cfg describes. No process starts
@@ -80,6 +83,24 @@ func NewPool(cfg Config, log *slog.Logger) *Pool {
 // context's error when it ended first (the instance running the invocation
 // is then killed).
 func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Result, error) {
+	res, err := p.invoke(ctx, payload, opts)
+	if err != nil || res.Stream == nil {
+		return res, err
+	}
+	return bufferStream(res), nil
+}
+
+// InvokeStream is Invoke for callers that take a streamed response as the
+// function writes it (Lambda's InvokeWithResponseStream): when the runtime
+// answers in the streaming response mode, Result.Stream carries the
+// response, and the instance serves no other invocation until the
+// function has finished it, even when the caller closes the stream early
+// (the function runs on, as in Lambda). Other answers come as from Invoke.
+func (p *Pool) InvokeStream(ctx context.Context, payload []byte, opts Invocation) (Result, error) {
+	return p.invoke(ctx, payload, opts)
+}
+
+func (p *Pool) invoke(ctx context.Context, payload []byte, opts Invocation) (Result, error) {
 	if len(payload) > MaxRequestPayload {
 		return Result{}, fmt.Errorf("invoke %s: %d bytes (limit %d): %w", p.name(), len(payload), MaxRequestPayload, ErrRequestTooLarge)
 	}
@@ -107,6 +128,20 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 			p.drop(inst)
 			inst = nil
 			continue
+		}
+		if s, ok := res.Stream.(*responseStream); ok {
+			// The instance is released once the function has finished
+			// its response.
+			s.release = func(healthy bool) {
+				done := Result{Duration: time.Since(s.start)}
+				if inst.sink.cloud != nil {
+					done.MaxMemoryMB = peakMemoryMB(inst.pid)
+					inst.sink.cloud.finish(inv.id, done, inst.cfg.MemoryMB)
+				}
+				p.release(inst, healthy)
+				p.report(inv, done, nil)
+			}
+			return res, nil
 		}
 		if inst.sink.cloud != nil || inv.tail != nil {
 			res.MaxMemoryMB = peakMemoryMB(inst.pid)
@@ -191,7 +226,7 @@ func (p *Pool) Close() error {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return Stats{Instances: len(p.all), Idle: len(p.idle), Busy: p.inflight, Waiting: len(p.waiters)}
+	return Stats{Instances: len(p.all), Idle: len(p.idle), Busy: p.inflight, Waiting: len(p.waiters), Starts: p.starts}
 }
 
 func (p *Pool) name() string {
@@ -338,6 +373,7 @@ func (p *Pool) spawn() (*instance, error) {
 		return nil, ErrClosed
 	}
 	p.all[in] = struct{}{}
+	p.starts++
 	p.mu.Unlock()
 	return in, nil
 }

@@ -41,14 +41,15 @@ func TestRuntimeAPIAnswers(t *testing.T) {
 		Duplicate       *answer         `json:"duplicate"`
 	}
 
+	const traceHeader = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 	before := time.Now()
 	first := decode[report](t, invoke(t, p, `{"a":1}`, Invocation{
-		RequestID: "req-raw-1", TraceID: "Root=1-abc", ClientContext: `{"custom":{}}`, CognitoIdentity: `{"CognitoIdentityID":"x"}`,
+		RequestID: "req-raw-1", TraceID: traceHeader, ClientContext: `{"custom":{}}`, CognitoIdentity: `{"CognitoIdentityID":"x"}`,
 	}))
 	if string(first.Event) != `{"a":1}` || first.ContentType != "application/json" || first.RequestID != "req-raw-1" {
 		t.Errorf("event %s, content type %q, request id %q", first.Event, first.ContentType, first.RequestID)
 	}
-	if first.ARN != "arn:aws:lambda:ap-south-1:111122223333:function:raw" || first.TraceID != "Root=1-abc" {
+	if first.ARN != "arn:aws:lambda:ap-south-1:111122223333:function:raw" || first.TraceID != traceHeader {
 		t.Errorf("ARN %q, trace id %q", first.ARN, first.TraceID)
 	}
 	if first.ClientContext != `{"custom":{}}` || first.CognitoIdentity != `{"CognitoIdentityID":"x"}` {
@@ -154,6 +155,20 @@ func TestEnvironment(t *testing.T) {
 	if out.FunctionName != "env-fn" || out.FunctionVersion != "$LATEST" || out.MemoryLimitInMB != 256 ||
 		out.LogGroupName != "/aws/lambda/env-fn" || out.LogStreamName != stream {
 		t.Errorf("lambdacontext: %q %q %d %q %q", out.FunctionName, out.FunctionVersion, out.MemoryLimitInMB, out.LogGroupName, out.LogStreamName)
+	}
+}
+
+// TestEnvironmentCredentials: a function given its execution role's
+// credentials finds them where AWS SDKs look (AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY), in place of any it configured itself.
+func TestEnvironmentCredentials(t *testing.T) {
+	cfg := fnConfig(t, "echo")
+	cfg.Env = map[string]string{"AWS_ACCESS_KEY_ID": "configured"} // reserved: ignored
+	cfg.Credentials = &Credentials{AccessKeyID: "AKIAROLEEXAMPLE00001", SecretAccessKey: "role-secret"}
+	p, _ := newTestPool(t, cfg)
+	out := decode[echoOut](t, invoke(t, p, `{}`, Invocation{}))
+	if out.Env["AWS_ACCESS_KEY_ID"] != "AKIAROLEEXAMPLE00001" || out.Env["AWS_SECRET_ACCESS_KEY"] != "role-secret" {
+		t.Fatalf("credentials in the environment: %q %q", out.Env["AWS_ACCESS_KEY_ID"], out.Env["AWS_SECRET_ACCESS_KEY"])
 	}
 }
 

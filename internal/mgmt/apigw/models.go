@@ -2,13 +2,12 @@ package apigw
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/mgmt/modelschema"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/patch"
@@ -16,8 +15,6 @@ import (
 )
 
 var modelNameRE = regexp.MustCompile(`^[A-Za-z0-9]+$`)
-
-const errEmptySchema = "Model schema must have at least 1 property or array items defined"
 
 type createModelInput struct {
 	Name        *string `json:"name"`
@@ -53,7 +50,7 @@ func (a *API) createModel(ctx context.Context, r *restjson.Request) (any, error)
 		if !modelNameRE.MatchString(m.Name) {
 			return awserr.BadRequest("Model name must be alphanumeric: %s", m.Name) // [U]
 		}
-		if err := checkSchema(m.Schema); err != nil {
+		if err := modelschema.Check(m.Schema); err != nil {
 			return err
 		}
 		key := model.ChildKey(model.KindModel, apiID, m.Name)
@@ -71,22 +68,6 @@ func (a *API) createModel(ctx context.Context, r *restjson.Request) (any, error)
 		return nil, err
 	}
 	return m, nil
-}
-
-// checkSchema requires a schema that is a non-empty JSON object [V].
-func checkSchema(schema *string) error {
-	if schema == nil || strings.TrimSpace(*schema) == "" {
-		return awserr.BadRequest(errEmptySchema)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal([]byte(*schema), &doc); err != nil {
-		// [U] AWS's text for a schema that is not JSON.
-		return awserr.BadRequest("Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]")
-	}
-	if len(doc) == 0 {
-		return awserr.BadRequest(errEmptySchema)
-	}
-	return nil
 }
 
 func (a *API) listModels(ctx context.Context, rd store.Reader, apiID string) ([]model.Model, error) {
@@ -144,61 +125,15 @@ func (a *API) getModel(ctx context.Context, r *restjson.Request) (any, error) {
 	return m, nil
 }
 
-// modelRefRE matches a $ref to another model of the same service.
-var modelRefRE = regexp.MustCompile(`^https://apigateway\.amazonaws\.com/restapis/[^/]+/models/([A-Za-z0-9]+)$`)
-
 // flattenSchema inlines $ref references to other models (GetModel?flatten=true).
 func (a *API) flattenSchema(ctx context.Context, rd store.Reader, apiID, schema string) (string, error) {
-	var doc any
-	if err := json.Unmarshal([]byte(schema), &doc); err != nil {
-		return schema, nil
-	}
-	var inline func(v any, depth int) (any, error)
-	inline = func(v any, depth int) (any, error) {
-		switch t := v.(type) {
-		case map[string]any:
-			if ref, ok := t["$ref"].(string); ok && len(t) == 1 {
-				m := modelRefRE.FindStringSubmatch(ref)
-				if m == nil || depth > 16 {
-					return t, nil
-				}
-				other, _, err := get[model.Model](ctx, rd, model.ChildKey(model.KindModel, apiID, m[1]))
-				if err != nil || other.Schema == nil {
-					return t, nil
-				}
-				var sub any
-				if json.Unmarshal([]byte(*other.Schema), &sub) != nil {
-					return t, nil
-				}
-				return inline(sub, depth+1)
-			}
-			for k, x := range t {
-				y, err := inline(x, depth)
-				if err != nil {
-					return nil, err
-				}
-				t[k] = y
-			}
-		case []any:
-			for i, x := range t {
-				y, err := inline(x, depth)
-				if err != nil {
-					return nil, err
-				}
-				t[i] = y
-			}
+	return modelschema.Flatten(schema, func(name string) (string, bool) {
+		other, _, err := get[model.Model](ctx, rd, model.ChildKey(model.KindModel, apiID, name))
+		if err != nil || other.Schema == nil {
+			return "", false
 		}
-		return v, nil
-	}
-	flat, err := inline(doc, 0)
-	if err != nil {
-		return "", err
-	}
-	b, err := json.Marshal(flat)
-	if err != nil {
-		return "", fmt.Errorf("flatten schema: %w", err)
-	}
-	return string(b), nil
+		return *other.Schema, true
+	})
 }
 
 func (a *API) updateModel(ctx context.Context, r *restjson.Request) (any, error) {
@@ -216,7 +151,7 @@ func patchModel(m *model.Model, op patch.Operation) error {
 	case "/description":
 		m.Description = optional(op.Str())
 	case "/schema":
-		if err := checkSchema(op.Value); err != nil {
+		if err := modelschema.Check(op.Value); err != nil {
 			return err
 		}
 		m.Schema = op.Value
@@ -289,5 +224,5 @@ func (a *API) getModelTemplate(ctx context.Context, r *restjson.Request) (any, e
 	}
 	return struct {
 		Value string `json:"value"`
-	}{modelTemplate(model.Deref(m.Schema))}, nil
+	}{modelschema.Template(model.Deref(m.Schema))}, nil
 }

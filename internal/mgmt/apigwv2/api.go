@@ -1,10 +1,10 @@
 // Package apigwv2 implements the apigatewayv2 (2018-11-29) management
-// operations for HTTP APIs: APIs (with quick create), routes,
-// integrations, authorizers, stages, deployments (with auto-deploy),
-// tags, VPC links, and OpenAPI import and export (import*.go, export.go).
-// WebSocket APIs are stored with what their shapes
-// allow; their WebSocket-only operations are refused clearly (see
-// websocket.go). Each file holds one resource's operations; errors are
+// operations for HTTP and WebSocket APIs: APIs (with quick create),
+// routes, integrations, authorizers, stages, deployments (with
+// auto-deploy), tags, VPC links, OpenAPI import and export of HTTP APIs
+// (import*.go, export.go), and the WebSocket-only route responses,
+// integration responses and models (validated with wsshapes.go). Each
+// file holds one resource's operations; errors are
 // *awserr.Error values with AWS's shapes. Every write is one store
 // transaction: a refused request changes nothing.
 package apigwv2
@@ -78,6 +78,7 @@ func (a *API) routes() []restjson.Route {
 		rt     = api + "/routes/{routeId}"
 		integ  = api + "/integrations/{integrationId}"
 		auth   = api + "/authorizers/{authorizerId}"
+		model  = api + "/models/{modelId}"
 		stage  = api + "/stages/{stageName}"
 		dep    = api + "/deployments/{deploymentId}"
 		link   = "/v2/vpclinks/{vpcLinkId}"
@@ -102,11 +103,30 @@ func (a *API) routes() []restjson.Route {
 		op("DELETE "+rt, "DeleteRoute", a.deleteRoute),
 		op("DELETE "+rt+"/requestparameters/{requestParameterKey}", "DeleteRouteRequestParameter", a.deleteRouteRequestParameter),
 
+		op("GET "+rt+"/routeresponses", "GetRouteResponses", a.getRouteResponses),
+		op("POST "+rt+"/routeresponses", "CreateRouteResponse", a.createRouteResponse),
+		op("GET "+rt+"/routeresponses/{routeResponseId}", "GetRouteResponse", a.getRouteResponse),
+		op("PATCH "+rt+"/routeresponses/{routeResponseId}", "UpdateRouteResponse", a.updateRouteResponse),
+		op("DELETE "+rt+"/routeresponses/{routeResponseId}", "DeleteRouteResponse", a.deleteRouteResponse),
+
 		op("GET "+api+"/integrations", "GetIntegrations", a.getIntegrations),
 		op("POST "+api+"/integrations", "CreateIntegration", a.createIntegration),
 		op("GET "+integ, "GetIntegration", a.getIntegration),
 		op("PATCH "+integ, "UpdateIntegration", a.updateIntegration),
 		op("DELETE "+integ, "DeleteIntegration", a.deleteIntegration),
+
+		op("GET "+integ+"/integrationresponses", "GetIntegrationResponses", a.getIntegrationResponses),
+		op("POST "+integ+"/integrationresponses", "CreateIntegrationResponse", a.createIntegrationResponse),
+		op("GET "+integ+"/integrationresponses/{integrationResponseId}", "GetIntegrationResponse", a.getIntegrationResponse),
+		op("PATCH "+integ+"/integrationresponses/{integrationResponseId}", "UpdateIntegrationResponse", a.updateIntegrationResponse),
+		op("DELETE "+integ+"/integrationresponses/{integrationResponseId}", "DeleteIntegrationResponse", a.deleteIntegrationResponse),
+
+		op("GET "+api+"/models", "GetModels", a.getModels),
+		op("POST "+api+"/models", "CreateModel", a.createModel),
+		op("GET "+model, "GetModel", a.getModel),
+		op("PATCH "+model, "UpdateModel", a.updateModel),
+		op("DELETE "+model, "DeleteModel", a.deleteModel),
+		op("GET "+model+"/template", "GetModelTemplate", a.getModelTemplate),
 
 		op("GET "+api+"/authorizers", "GetAuthorizers", a.getAuthorizers),
 		op("POST "+api+"/authorizers", "CreateAuthorizer", a.createAuthorizer),
@@ -138,10 +158,6 @@ func (a *API) routes() []restjson.Route {
 		op("GET "+tagged, "GetTags", tags.GetTags),
 		op("POST "+tagged, "TagResource", tags.TagResource),
 		op("DELETE "+tagged, "UntagResource", tags.UntagResource),
-	}
-	for _, ws := range webSocketOnly() {
-		routes = append(routes, op(ws.pattern, ws.name,
-			a.notImplemented(ws.name, "route responses, integration responses and models of WebSocket APIs")))
 	}
 	return routes
 }

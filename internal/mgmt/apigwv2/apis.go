@@ -20,6 +20,11 @@ const (
 	lenAuthorizerID  = 6
 	lenDeploymentID  = 6
 	lenVpcLinkID     = 7
+	// lenRouteResponseID is [X]; the lengths of integration response and
+	// model ids are [U] (those of REST API children).
+	lenRouteResponseID       = 6
+	lenIntegrationResponseID = 6
+	lenModelID               = 6
 )
 
 // apiInput is the body of CreateApi and UpdateApi: every member optional,

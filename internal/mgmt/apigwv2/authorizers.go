@@ -91,6 +91,17 @@ func checkAuthorizer(protocol string, au *modelv2.Authorizer) error {
 		return bad("Invalid authorizer URI specified: %s", *au.AuthorizerURI) // [U]
 	}
 	if protocol == modelv2.ProtocolWebSocket {
+		// WebSocket Lambda authorizers get the REST-style REQUEST event and
+		// answer with a policy: no payload versions, simple responses or
+		// caching, which are for HTTP APIs [M].
+		switch {
+		case au.AuthorizerPayloadFormatVersion != nil:
+			return bad("authorizerPayloadFormatVersion is supported only for HTTP APIs") // [M][U: text]
+		case au.EnableSimpleResponses != nil && *au.EnableSimpleResponses:
+			return bad("enableSimpleResponses is supported only for HTTP APIs") // [M][U: text]
+		case model.Deref(au.AuthorizerResultTTLInSeconds) > 0:
+			return bad("authorizerResultTtlInSeconds is supported only for HTTP APIs") // [M][U: text]
+		}
 		return checkIdentitySources(au.IdentitySource, "route.request.header.", "route.request.querystring.", "stageVariables.", "context.")
 	}
 	switch pfv := model.Deref(au.AuthorizerPayloadFormatVersion); {

@@ -3,17 +3,62 @@ package apigwv2
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
+	"github.com/tollgate/tollgate/internal/mgmt/modelschema"
 	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
+// deployFailure is why a deployment cannot be made: CreateDeployment
+// answers with it, an automatic deployment records it on its stages
+// instead of failing the change that triggered it [X][U].
+type deployFailure struct{ err error }
+
+func (d deployFailure) Error() string { return d.err.Error() }
+func (d deployFailure) Unwrap() error { return d.err }
+
 // errNoRoutes is AWS's answer for deploying an API without routes [C].
-var errNoRoutes = bad("Unable to deploy API because no routes exist in this API")
+var errNoRoutes = deployFailure{bad("Unable to deploy API because no routes exist in this API")}
+
+// isDeployFailure reports whether err says why a deployment cannot be made.
+func isDeployFailure(err error) bool {
+	var d deployFailure
+	return errors.As(err, &d)
+}
+
+// checkModelReferences validates a WebSocket API's models together, as
+// AWS does when it deploys unless the API disables schema validation [M]:
+// a schema's references to other models must be in canonical form
+// (modelschema.ModelURL of this API) and name a model of the API
+// [C: Dropsource/serverless-todo-api-example-complete#3 for the canonical
+// form; the deploy-time text is U].
+func checkModelReferences(snap *modelv2.Snapshot) error {
+	if snap.API.ProtocolType != modelv2.ProtocolWebSocket || snap.API.DisableSchemaValidation {
+		return nil
+	}
+	names := make(map[string]bool, len(snap.Models))
+	for _, m := range snap.Models {
+		names[m.Name] = true
+	}
+	prefix := modelschema.ModelURL(snap.API.ApiID, "")
+	for _, m := range snap.Models {
+		for _, ref := range modelschema.References(model.Deref(m.Schema)) {
+			name, ok := strings.CutPrefix(ref, prefix)
+			switch {
+			case !ok || strings.Contains(name, "/"):
+				return deployFailure{bad("Unable to deploy API because model %s is invalid: Invalid model schema specified, Model reference must be in canonical form: %s", m.Name, ref)} // [C][U]
+			case !names[name]:
+				return deployFailure{bad("Unable to deploy API because model %s refers to model %s, which does not exist", m.Name, name)} // [U]
+			}
+		}
+	}
+	return nil
+}
 
 // takeSnapshot copies everything a deployment freezes.
 func takeSnapshot(ctx context.Context, rd store.Reader, api modelv2.Api) (*modelv2.Snapshot, error) {
@@ -29,7 +74,47 @@ func takeSnapshot(ctx context.Context, rd store.Reader, api modelv2.Api) (*model
 	if snap.Authorizers, err = docstore.List[modelv2.Authorizer](ctx, rd, modelv2.ChildPrefix(modelv2.KindAuthorizer, api.ApiID)); err != nil {
 		return nil, err
 	}
+	if api.ProtocolType != modelv2.ProtocolWebSocket {
+		return snap, nil
+	}
+	routeIDs := make([]string, len(snap.Routes))
+	for i, rt := range snap.Routes {
+		routeIDs[i] = rt.RouteID
+	}
+	if snap.RouteResponses, err = byParent[modelv2.RouteResponse](ctx, rd, modelv2.KindRouteResponse, api.ApiID, routeIDs); err != nil {
+		return nil, err
+	}
+	integrationIDs := make([]string, len(snap.Integrations))
+	for i, ig := range snap.Integrations {
+		integrationIDs[i] = ig.IntegrationID
+	}
+	if snap.IntegrationResponses, err = byParent[modelv2.IntegrationResponse](ctx, rd, modelv2.KindIntegrationResponse, api.ApiID, integrationIDs); err != nil {
+		return nil, err
+	}
+	if snap.Models, err = docstore.List[modelv2.Model](ctx, rd, modelv2.ChildPrefix(modelv2.KindModel, api.ApiID)); err != nil {
+		return nil, err
+	}
 	return snap, nil
+}
+
+// byParent lists the documents of a kind stored under each of parents, by
+// parent id; parents without any are left out.
+func byParent[T any](ctx context.Context, rd store.Reader, kind, apiID string, parents []string) (map[string][]T, error) {
+	var out map[string][]T
+	for _, id := range parents {
+		docs, err := docstore.List[T](ctx, rd, modelv2.SubPrefix(kind, apiID, id))
+		if err != nil {
+			return nil, err
+		}
+		if len(docs) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string][]T{}
+		}
+		out[id] = docs
+	}
+	return out, nil
 }
 
 // deploy stores a new deployment of the API's current configuration and
@@ -45,6 +130,9 @@ func (a *API) deploy(ctx context.Context, tx store.Tx, apiID string, auto bool, 
 	}
 	if len(snap.Routes) == 0 {
 		return modelv2.Deployment{}, errNoRoutes
+	}
+	if err := checkModelReferences(snap); err != nil {
+		return modelv2.Deployment{}, err
 	}
 	dep := modelv2.Deployment{
 		AutoDeployed:     auto,
@@ -79,7 +167,7 @@ func (a *API) autoDeploy(ctx context.Context, tx store.Tx, apiID string) error {
 		return nil
 	}
 	dep, err := a.deploy(ctx, tx, apiID, true, modelv2.Ptr(modelv2.AutoDeployDescription))
-	if err != nil && !errors.Is(err, errNoRoutes) {
+	if err != nil && !isDeployFailure(err) {
 		return err
 	}
 	for _, st := range auto {

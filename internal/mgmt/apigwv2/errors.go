@@ -46,3 +46,12 @@ func conflict(format string, args ...any) error { return awserr.Conflict(format,
 func tooMany(what string, limit int) error {
 	return bad("Maximum number of %s (%d) for this API has been reached", what, limit) // [U]
 }
+
+// Not-found answers for the WebSocket-only objects, in the same form [L][U].
+func errModel(id string) error { return notFound("Model", "Invalid Model identifier specified %s", id) }
+func errRouteResponse(id string) error {
+	return notFound("RouteResponse", "Invalid RouteResponse identifier specified %s", id)
+}
+func errIntegrationResponse(id string) error {
+	return notFound("IntegrationResponse", "Invalid IntegrationResponse identifier specified %s", id)
+}

@@ -129,18 +129,5 @@ func readChild[T any](ctx context.Context, a *API, kind, apiID, id string, missi
 // listChildren implements a Get* collection operation over one kind of
 // document an API owns, in creation order, paginated.
 func listChildren[T any](ctx context.Context, a *API, r *restjson.Request, kind string, key func(T) string) (any, error) {
-	apiID := r.Path("apiId")
-	var items []T
-	err := a.store.View(ctx, func(rd store.Reader) error {
-		if _, _, err := a.loadAPI(ctx, rd, apiID); err != nil {
-			return err
-		}
-		var err error
-		items, err = docstore.List[T](ctx, rd, modelv2.ChildPrefix(kind, apiID))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return restjson.PaginateItems(r, items, key)
+	return listKind(ctx, a, r, childKind{kind: kind}, key)
 }

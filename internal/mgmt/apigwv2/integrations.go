@@ -54,20 +54,25 @@ func (in *integrationInput) check(c *checker) {
 }
 
 // newIntegration is an integration of an API of the given protocol with
-// AWS's defaults [M][X].
+// AWS's defaults [M][X]: WebSocket integrations pass unmatched bodies
+// through (passthroughBehavior WHEN_NO_MATCH), as AWS's own CLI examples
+// of WebSocket integrations show [D].
 func newIntegration(id, protocol string) modelv2.Integration {
 	ig := modelv2.Integration{IntegrationID: id, ConnectionType: modelv2.ConnectionInternet,
 		PayloadFormatVersion: "1.0", TimeoutInMillis: modelv2.DefaultTimeoutHTTP}
 	if protocol == modelv2.ProtocolWebSocket {
 		ig.TimeoutInMillis = modelv2.DefaultTimeoutWebSocket
+		ig.PassthroughBehavior = modelv2.Ptr(modelv2.PassthroughBehavior[0])
 	}
 	return ig
 }
 
 // applyTo changes the members of ig that in sends. Map members are partial
 // updates: a key sent with an empty value is removed, and a status code
-// sent with an empty map removes all of its response mappings [D].
-func (in *integrationInput) applyTo(ig *modelv2.Integration, protocol string) {
+// sent with an empty map removes all of its response mappings [D]. The
+// request templates a create sends are kept as sent, empty ones included
+// [C: terraform-provider-aws TestAccAPIGatewayV2Integration_integrationTypeHTTP].
+func (in *integrationInput) applyTo(ig *modelv2.Integration, protocol string, create bool) {
 	if in.IntegrationType != nil {
 		ig.IntegrationType = *in.IntegrationType
 	}
@@ -134,7 +139,11 @@ func (in *integrationInput) applyTo(ig *modelv2.Integration, protocol string) {
 	setOptional(&ig.PassthroughBehavior, in.PassthroughBehavior)
 	setOptional(&ig.ContentHandlingStrategy, in.ContentHandlingStrategy)
 	setOptional(&ig.TemplateSelectionExpression, in.TemplateSelectionExpression)
-	ig.RequestTemplates = mergeMap(ig.RequestTemplates, in.RequestTemplates, empty)
+	if create && len(in.RequestTemplates) > 0 {
+		ig.RequestTemplates = in.RequestTemplates
+	} else {
+		ig.RequestTemplates = mergeMap(ig.RequestTemplates, in.RequestTemplates, empty)
+	}
 }
 
 // setOptional sets *dst from an update member: absent keeps it, "" clears it.
@@ -261,19 +270,55 @@ func checkConnection(ctx context.Context, rd store.Reader, ig *modelv2.Integrati
 }
 
 // checkWebSocketIntegration checks what the WebSocket shapes require:
-// every type but MOCK needs a URI, and response mappings are HTTP-only.
+// every type but MOCK needs a URI of its kind (a Lambda or AWS service ARN
+// for AWS and AWS_PROXY, an http(s) URL for HTTP and HTTP_PROXY, which
+// also need a method); the mappings, templates and selection expressions
+// are WebSocket's; response mappings, subtypes and TLS settings are
+// HTTP-only [M][D].
 func checkWebSocketIntegration(ig *modelv2.Integration) error {
+	typ := ig.IntegrationType
 	switch {
-	case ig.IntegrationType != modelv2.IntegrationMock && ig.IntegrationURI == nil:
-		return bad("An integrationUri is required for %s integrations", ig.IntegrationType) // [U]
 	case ig.ResponseParameters != nil:
 		return bad("responseParameters are supported only for HTTP APIs") // [M][U: text]
+	case ig.IntegrationSubtype != nil:
+		return bad("integrationSubtype is supported only for HTTP APIs") // [M][U: text]
+	case ig.TLSConfig != nil:
+		return bad("tlsConfig is supported only for HTTP APIs") // [M][U: text]
+	case typ != modelv2.IntegrationMock && ig.IntegrationURI == nil:
+		return bad("An integrationUri is required for %s integrations", typ) // [U]
 	case ig.TimeoutInMillis > modelv2.DefaultTimeoutWebSocket:
 		return bad("timeoutInMillis must be between %d and %d for WebSocket APIs", modelv2.MinTimeout, modelv2.DefaultTimeoutWebSocket) // [M][U: text]
 	case ig.PayloadFormatVersion != "1.0":
 		return bad("Payload format version %s is not supported for WebSocket APIs", ig.PayloadFormatVersion) // [U]
+	case (typ == modelv2.IntegrationHTTP || typ == modelv2.IntegrationHTTPProxy) && ig.IntegrationMethod == nil:
+		return bad("An integrationMethod is required for %s integrations", typ) // [U]
+	case ig.ConnectionType == modelv2.ConnectionVPCLink && ig.ConnectionID == nil:
+		// The connection of a WebSocket private integration is a VPC link of
+		// REST APIs, which this gateway does not keep: any id is accepted.
+		return bad("A connectionId is required for connection type VPC_LINK") // [U]
+	case ig.ConnectionType != modelv2.ConnectionVPCLink && ig.ConnectionID != nil:
+		return bad("A connectionId can be set only for connection type VPC_LINK") // [U]
 	}
-	return nil
+	if uri := ig.IntegrationURI; uri != nil && typ != modelv2.IntegrationMock {
+		lower := strings.ToLower(*uri)
+		ok := strings.HasPrefix(*uri, "arn:")
+		if typ == modelv2.IntegrationHTTP || typ == modelv2.IntegrationHTTPProxy {
+			ok = strings.HasPrefix(lower, "http://") || strings.HasPrefix(lower, "https://") || strings.HasPrefix(*uri, "${stageVariables.")
+		}
+		if !ok {
+			return bad("Invalid integration URI specified: %s", *uri) // [U]
+		}
+	}
+	if err := checkWSRequestMappings(ig.RequestParameters); err != nil {
+		return err
+	}
+	return checkTemplates("requestTemplates", ig.RequestTemplates)
+}
+
+// isLambdaURI reports whether an integration URI names a Lambda function,
+// directly or by its apigateway invocation URI.
+func isLambdaURI(uri *string) bool {
+	return uri != nil && (strings.HasPrefix(*uri, "arn:aws:lambda:") || strings.Contains(*uri, ":lambda:path/"))
 }
 
 func (a *API) createIntegration(ctx context.Context, r *restjson.Request) (any, error) {
@@ -283,22 +328,36 @@ func (a *API) createIntegration(ctx context.Context, r *restjson.Request) (any, 
 			return modelv2.Integration{}, bad("A payloadFormatVersion is required for HTTP APIs") // [M][U: text]
 		}
 		ig := newIntegration(id, api.ProtocolType)
-		in.applyTo(&ig, api.ProtocolType)
+		in.applyTo(&ig, api.ProtocolType, true)
 		defaultMethod(&ig, api.ProtocolType)
 		return ig, checkIntegration(ctx, tx, api.ProtocolType, &ig)
 	})(ctx, r)
 }
 
-// defaultMethod fills in what AWS derives: Lambda proxy integrations call
-// POST [X], and WebSocket MOCK and HTTP integrations select their
-// responses by status code [X][U].
+// defaultMethod fills in what AWS derives: Lambda proxy integrations, and
+// WebSocket Lambda (AWS) integrations, call POST [X][C]; a WebSocket
+// integration's integrationResponseSelectionExpression follows from its
+// type: HTTP and MOCK integrations select their integration responses by
+// status code, AWS integrations by the Lambda error message, proxy
+// integrations have none [D][C: terraform-provider-aws
+// TestAccAPIGatewayV2Integration_lambdaWebSocket].
 func defaultMethod(ig *modelv2.Integration, protocol string) {
 	if ig.IntegrationType == modelv2.IntegrationAWSProxy && ig.IntegrationSubtype == nil && ig.IntegrationMethod == nil {
 		ig.IntegrationMethod = modelv2.Ptr("POST")
 	}
-	if protocol == modelv2.ProtocolWebSocket && ig.IntegrationResponseSelectionExpression == nil &&
-		(ig.IntegrationType == modelv2.IntegrationMock || ig.IntegrationType == modelv2.IntegrationHTTP) {
+	if protocol != modelv2.ProtocolWebSocket {
+		return
+	}
+	switch ig.IntegrationType {
+	case modelv2.IntegrationMock, modelv2.IntegrationHTTP:
 		ig.IntegrationResponseSelectionExpression = modelv2.Ptr("${integration.response.statuscode}")
+	case modelv2.IntegrationAWS:
+		ig.IntegrationResponseSelectionExpression = modelv2.Ptr("${integration.response.body.errorMessage}")
+		if ig.IntegrationMethod == nil && isLambdaURI(ig.IntegrationURI) {
+			ig.IntegrationMethod = modelv2.Ptr("POST")
+		}
+	default:
+		ig.IntegrationResponseSelectionExpression = nil
 	}
 }
 
@@ -312,7 +371,7 @@ func (a *API) getIntegration(ctx context.Context, r *restjson.Request) (any, err
 
 func (a *API) updateIntegration(ctx context.Context, r *restjson.Request) (any, error) {
 	return updateChild(a, integrationKind, func(ctx context.Context, tx store.Tx, api modelv2.Api, ig *modelv2.Integration, in *integrationInput) error {
-		in.applyTo(ig, api.ProtocolType)
+		in.applyTo(ig, api.ProtocolType, false)
 		defaultMethod(ig, api.ProtocolType)
 		return checkIntegration(ctx, tx, api.ProtocolType, ig)
 	})(ctx, r)

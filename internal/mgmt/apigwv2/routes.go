@@ -141,6 +141,17 @@ func (a *API) checkRoute(ctx context.Context, rd store.Reader, api modelv2.Api, 
 	if err := a.checkRouteAuth(ctx, rd, api, rt); err != nil {
 		return err
 	}
+	if p := rt.RouteResponseSelectionExpression; p != nil && api.ProtocolType == modelv2.ProtocolWebSocket && *p != modelv2.DefaultResponseKey {
+		return bad("Invalid route response selection expression specified: %s. Only $default is supported", *p) // [D][U: text]
+	}
+	if api.ProtocolType == modelv2.ProtocolWebSocket {
+		if err := checkRouteParameters(rt.RequestParameters); err != nil {
+			return err
+		}
+		if err := checkModelsExist(ctx, rd, api.ApiID, rt.RequestModels); err != nil {
+			return err
+		}
+	}
 	if api.ProtocolType == modelv2.ProtocolHTTP {
 		switch {
 		case rt.ApiKeyRequired:

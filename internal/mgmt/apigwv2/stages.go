@@ -2,7 +2,6 @@ package apigwv2
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"strings"
 
@@ -294,7 +293,7 @@ func (a *API) createStage(ctx context.Context, r *restjson.Request) (any, error)
 // configuration at once [U].
 func (a *API) deployStage(ctx context.Context, tx store.Tx, apiID string, seq int64, st *modelv2.Stage) error {
 	dep, err := a.deploy(ctx, tx, apiID, true, modelv2.Ptr(modelv2.AutoDeployDescription))
-	if err != nil && !errors.Is(err, errNoRoutes) {
+	if err != nil && !isDeployFailure(err) {
 		return err
 	}
 	return a.autoDeployed(ctx, tx, apiID, seq, st, dep, err)

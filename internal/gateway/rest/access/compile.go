@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/policy"
 	"github.com/tollgate/tollgate/internal/ratelimit"
@@ -43,6 +44,9 @@ type Compiler struct {
 	// not enforced).
 	Limiter ratelimit.Limiter
 	Counter ratelimit.Counter
+	// Decisions counts the usage plans' throttle and quota decisions
+	// (nil: nothing).
+	Decisions *throttle.Decisions
 }
 
 // Deployment is the compiled access state of one deployment: its resource

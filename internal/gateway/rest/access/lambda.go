@@ -140,6 +140,10 @@ func (la *lambdaAuthorizer) authorize(x *rest.Exchange, arn string) (policy.Deci
 	var res *authResult
 	if cache != nil {
 		res = la.cached(ctx, x, cache, key)
+		x.Auth.AuthorizerCache = pipeline.CacheLookupMiss
+		if res != nil {
+			x.Auth.AuthorizerCache = pipeline.CacheLookupHit
+		}
 	}
 	if res == nil {
 		start := time.Now()
@@ -220,7 +224,7 @@ func (la *lambdaAuthorizer) invoke(x *rest.Exchange, arn string, values []string
 		return nil, errConfig(err)
 	}
 	fn := la.fn.Resolve(x.Variables())
-	payload, err := authz.InvokeAuthorizer(x.Ctx, la.inv, fn, event)
+	payload, err := authz.InvokeAuthorizer(invoker.WithTraceHeader(x.Ctx, x.TraceHeader()), la.inv, fn, event)
 	var f *pipeline.Failure
 	switch {
 	case errors.As(err, &f):

@@ -30,6 +30,7 @@ func (g *guard) enforcePlan(x *rest.Exchange, keyID string, plan *apikey.Plan) e
 		}
 		if t != nil {
 			ok, err := lim.Allow(ctx, bucket, ratelimit.Limit{Rate: t.RateLimit, Burst: int(t.BurstLimit)}, now)
+			g.c.Decisions.Record(throttle.PlanThrottle, ok || err != nil)
 			if err != nil {
 				return throttle.LimitFailure(err)
 			}
@@ -46,6 +47,7 @@ func (g *guard) enforcePlan(x *rest.Exchange, keyID string, plan *apikey.Plan) e
 		// Calendar periods in UTC [U]; the quota's offset (requests
 		// subtracted in the first period) is not applied [U].
 		_, ok, err := g.c.Counter.Take(ctx, apikey.QuotaKey(plan.ID, keyID), ratelimit.Quota{Limit: q.Limit, Period: period}, now)
+		g.c.Decisions.Record(throttle.PlanQuota, ok || err != nil)
 		if err != nil {
 			return throttle.LimitFailure(err)
 		}

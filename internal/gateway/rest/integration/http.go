@@ -122,6 +122,7 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 		req.Header.Set("Accept", "application/json")
 	}
 	req.Header.Set("X-Amzn-Apigateway-Api-Id", x.APIID)
+	upstream.TraceHeaders(&x.Exchange, req)
 	if len(outBody) > 0 {
 		if len(req.Header.ContentType()) == 0 {
 			ct := x.Req.Header("Content-Type")

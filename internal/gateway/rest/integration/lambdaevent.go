@@ -202,15 +202,22 @@ func RequestContextOf(x *rest.Exchange) RequestContextV1 {
 
 // EventHeaders returns the single- and multi-value header maps, with the
 // client's casing except Authorization and User-Agent, which AWS
-// canonicalises [V]; the single-value map keeps the last value.
+// canonicalises [V]; the single-value map keeps the last value. The
+// X-Amzn-Trace-Id is the client's as sent, or the one API Gateway adds
+// [C: captured events].
 func EventHeaders(x *rest.Exchange) (map[string]string, map[string][]string) {
 	var single map[string]string
 	var multi map[string][]string
+	passes := x.PassesTraceHeader()
 	x.Req.VisitHeaders(func(k, v []byte) {
 		name := string(k)
 		switch strings.ToLower(name) {
 		case "content-length", "connection":
 			return // not included [L]
+		case "x-amzn-trace-id":
+			if !passes {
+				return
+			}
 		case "authorization":
 			name = "Authorization"
 		case "user-agent":
@@ -223,6 +230,13 @@ func EventHeaders(x *rest.Exchange) (map[string]string, map[string][]string) {
 		single[name] = val
 		multi[name] = append(multi[name], val)
 	})
+	if !passes {
+		if single == nil {
+			single, multi = map[string]string{}, map[string][]string{}
+		}
+		h := x.TraceHeader()
+		single["X-Amzn-Trace-Id"], multi["X-Amzn-Trace-Id"] = h, []string{h}
+	}
 	return single, multi
 }
 

@@ -1,4 +1,4 @@
-package apigw
+package modelschema
 
 import (
 	"encoding/json"
@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// modelTemplate generates the mapping-template skeleton GetModelTemplate
+// Template generates the mapping-template skeleton GetModelTemplate
 // returns: a VTL document that copies every schema property from the input
 // [U: AWS's exact whitespace].
-func modelTemplate(schema string) string {
+func Template(schema string) string {
 	var doc map[string]any
 	_ = json.Unmarshal([]byte(schema), &doc)
 	var b strings.Builder

@@ -1,0 +1,283 @@
+package wsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/gateway/throttle"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/modelv2"
+	"github.com/tollgate/tollgate/internal/ratelimit"
+)
+
+// ErrNotWebSocket is returned by Compile for a snapshot of an API of
+// another protocol type.
+var ErrNotWebSocket = errors.New("not a WebSocket API")
+
+// errNotYet marks integrations a later part of Tollgate serves.
+var errNotYet = errors.New("not supported yet")
+
+// Compile turns a deployment's snapshot into a Deployment: the route
+// selection expression, routes, integrations and the $connect
+// authorizer, each parsed once.
+func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
+	if env == nil {
+		env = noEnv
+	}
+	if snap.API.ProtocolType != modelv2.ProtocolWebSocket {
+		return nil, fmt.Errorf("api %s: %w", snap.API.ApiID, ErrNotWebSocket)
+	}
+	sel, err := CompileSelection(snap.API.RouteSelectionExpression)
+	if err != nil {
+		return nil, err
+	}
+	d := &Deployment{ID: id, APIID: snap.API.ApiID, APIName: snap.API.Name, Selection: sel,
+		Routes: map[string]*Route{}, DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint}
+	integrations := map[string]Integration{}
+	for i := range snap.Integrations {
+		in := &snap.Integrations[i]
+		integ, err := compileIntegration(env, in, snap.IntegrationResponses[in.IntegrationID])
+		if err != nil {
+			return nil, fmt.Errorf("integration %s: %w", in.IntegrationID, err)
+		}
+		integrations[in.IntegrationID] = integ
+	}
+	authorizers := map[string]Authorizer{}
+	for i := range snap.Authorizers {
+		a := &snap.Authorizers[i]
+		auth, err := compileAuthorizer(env, a)
+		if err != nil {
+			return nil, fmt.Errorf("authorizer %s: %w", a.AuthorizerID, err)
+		}
+		authorizers[a.AuthorizerID] = auth
+	}
+	routes := slices.Clone(snap.Routes)
+	slices.SortFunc(routes, func(a, b modelv2.Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
+	for i := range routes {
+		rt := &routes[i]
+		r := &Route{
+			RouteInfo: pipeline.RouteInfo{Index: len(d.RouteList), ResourceID: rt.RouteID, ResourcePath: rt.RouteKey,
+				OperationName: model.Deref(rt.OperationName), AuthorizationType: rt.AuthorizationType, RouteKey: rt.RouteKey},
+			Key: rt.RouteKey,
+			// Two-way: routeResponseSelectionExpression "$default" and a
+			// route response with key "$default" [D].
+			TwoWay: model.Deref(rt.RouteResponseSelectionExpression) == modelv2.DefaultResponseKey &&
+				hasDefaultResponse(snap.RouteResponses[rt.RouteID]),
+		}
+		if t := model.Deref(rt.Target); t != "" {
+			id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)
+			if r.Integration = integrations[id]; !ok || r.Integration == nil {
+				return nil, fmt.Errorf("route %q: target %q is no integration of the API", rt.RouteKey, t)
+			}
+		}
+		switch rt.AuthorizationType {
+		case "", modelv2.AuthNone:
+		case modelv2.AuthIAM:
+			r.Auth = &iamAuthorizer{region: env.Region, account: env.AccountID, users: env.Users}
+		case modelv2.AuthCustom:
+			id := model.Deref(rt.AuthorizerID)
+			if r.Auth = authorizers[id]; r.Auth == nil {
+				return nil, fmt.Errorf("route %q: authorizer %q is no authorizer of the API", rt.RouteKey, id)
+			}
+		default:
+			return nil, fmt.Errorf("route %q: authorization type %q is not one of WebSocket APIs", rt.RouteKey, rt.AuthorizationType)
+		}
+		if r.Auth != nil && r.Key != connectKey {
+			// Only $connect is authorized; the management API refuses
+			// others [D].
+			r.Auth = nil
+		}
+		switch r.Key {
+		case connectKey:
+			d.Connect = r
+		case disconnectKey:
+			d.Disconnect = r
+		case defaultKey:
+			d.Default = r
+		}
+		d.Routes[r.Key] = r
+		d.RouteList = append(d.RouteList, r)
+	}
+	return d, nil
+}
+
+// compileIntegration compiles an AWS_PROXY (Lambda), MOCK or HTTP_PROXY
+// integration; others (AWS, HTTP with templates, private integrations)
+// fail every event, with the cause in the log.
+func compileIntegration(env *Env, in *modelv2.Integration, responses []modelv2.IntegrationResponse) (Integration, error) {
+	timeout := time.Duration(in.TimeoutInMillis) * time.Millisecond
+	if in.TimeoutInMillis <= 0 {
+		timeout = DefaultTimeout
+	}
+	uri := model.Deref(in.IntegrationURI)
+	switch {
+	case in.ConnectionType == modelv2.ConnectionVPCLink:
+	case in.IntegrationType == modelv2.IntegrationAWSProxy:
+		fn, err := lambdaFunction(uri)
+		if err != nil {
+			return nil, err
+		}
+		return &lambdaProxy{inv: env.Lambda, fn: fn, timeout: timeout}, nil
+	case in.IntegrationType == modelv2.IntegrationMock:
+		req, err := compileTemplates("request template", model.Deref(in.TemplateSelectionExpression), in.RequestTemplates)
+		if err != nil {
+			return nil, err
+		}
+		res, err := compileIntegrationResponses(responses)
+		if err != nil {
+			return nil, err
+		}
+		return &mock{requests: req, responses: res}, nil
+	case in.IntegrationType == modelv2.IntegrationHTTPProxy:
+		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
+			return nil, fmt.Errorf("integration URI %q is not an HTTP(S) URL", uri)
+		}
+		method := model.Deref(in.IntegrationMethod)
+		if method == "" || method == "ANY" {
+			method = "POST"
+		}
+		return &httpProxy{clients: env.Clients, uri: uri, method: method, timeout: timeout}, nil
+	}
+	what := in.IntegrationType + " integrations"
+	if in.ConnectionType == modelv2.ConnectionVPCLink {
+		what = "private (VPC_LINK) integrations"
+	}
+	return failing{fmt.Errorf("%w: %s: %w", errIntegration, what, errNotYet)}, nil
+}
+
+// hasDefaultResponse reports a route response with key $default.
+func hasDefaultResponse(rs []modelv2.RouteResponse) bool {
+	for _, r := range rs {
+		if r.RouteResponseKey == modelv2.DefaultResponseKey {
+			return true
+		}
+	}
+	return false
+}
+
+// lambdaFunction reads the function an integration or authorizer URI
+// names: a Lambda invocation URI, or the function's ARN itself.
+func lambdaFunction(uri string) (upstream.LambdaFunction, error) {
+	if strings.HasPrefix(uri, "arn:") && strings.Contains(uri, ":lambda:") && !strings.Contains(uri, ":lambda:path/") {
+		uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + uri + "/invocations"
+	}
+	return upstream.ParseLambdaFunction(uri)
+}
+
+// compileAuthorizer compiles a REQUEST (Lambda) authorizer, the only type
+// WebSocket APIs have [D].
+func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
+	if a.AuthorizerType != modelv2.AuthorizerRequest {
+		return nil, fmt.Errorf("authorizer type %q is not one of WebSocket APIs", a.AuthorizerType)
+	}
+	fn, err := lambdaFunction(model.Deref(a.AuthorizerURI))
+	if err != nil {
+		return nil, err
+	}
+	la := &lambdaAuthorizer{id: a.AuthorizerID, region: env.Region, account: env.AccountID, inv: env.Lambda, fn: fn}
+	for _, s := range a.IdentitySource {
+		src, err := compileIdentitySource(s)
+		if err != nil {
+			return nil, err
+		}
+		la.sources = append(la.sources, src)
+	}
+	// authorizerResultTtlInSeconds: 0..3600, 0 turns caching off [M];
+	// unset, 300 s [U].
+	ttl := int64(300)
+	if a.AuthorizerResultTTLInSeconds != nil {
+		ttl = min(max(*a.AuthorizerResultTTLInSeconds, 0), 3600)
+	}
+	la.ttl = time.Duration(ttl) * time.Second
+	return la, nil
+}
+
+// NewStage combines a compiled deployment (nil: the stage has none) with
+// a stage's settings: variables and route throttles.
+func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage, error) {
+	if env == nil {
+		env = noEnv
+	}
+	out := &Stage{
+		StageInfo: pipeline.StageInfo{Name: st.StageName, APIID: apiID, AccountID: env.AccountID,
+			Variables: st.StageVariables, AuthorizerCache: pipeline.NewAuthorizerCache()},
+		Deployment: d,
+		Env:        env,
+	}
+	if d != nil {
+		out.RouteLimits = routeLimits(env, st, d)
+	}
+	return out, nil
+}
+
+// routeLimits compiles a stage's route throttles: routeSettings for the
+// route's key, else defaultRouteSettings, a bucket per route, applied to
+// messages [D]. A setting with only one of rate and burst takes the other
+// from the account's limit [U].
+func routeLimits(env *Env, st *modelv2.Stage, d *Deployment) []throttle.RouteLimit {
+	acct := throttle.DefaultAccountLimit
+	if env.Throttling != nil {
+		acct = env.Throttling.AccountLimit()
+	}
+	limitOf := func(s modelv2.RouteSettings) (ratelimit.Limit, bool) {
+		if s.ThrottlingRateLimit == nil && s.ThrottlingBurstLimit == nil {
+			return ratelimit.Limit{}, false
+		}
+		l := acct
+		if s.ThrottlingRateLimit != nil {
+			l.Rate = float64(*s.ThrottlingRateLimit)
+		}
+		if s.ThrottlingBurstLimit != nil {
+			l.Burst = int(*s.ThrottlingBurstLimit)
+		}
+		return l, true
+	}
+	def, hasDef := limitOf(st.DefaultRouteSettings)
+	var out []throttle.RouteLimit
+	for i, r := range d.RouteList {
+		l, ok := def, hasDef
+		if s, found := st.RouteSettings[r.Key]; found {
+			if rl, set := limitOf(s); set {
+				l, ok = rl, true
+			}
+		}
+		if !ok {
+			continue
+		}
+		if out == nil {
+			out = make([]throttle.RouteLimit, len(d.RouteList))
+		}
+		out[i] = throttle.RouteLimit{Key: "wsstage/" + d.APIID + "/" + st.StageName + "/" + r.Key, Limit: l}
+	}
+	return out
+}
+
+// connectBucket is the account's new-connection bucket.
+const connectBucket = "wsconnect"
+
+// admitConnection takes a token from the account's new-connection bucket
+// (500 per second [D]): an empty bucket refuses the handshake with 429
+// [U: the status].
+func (e *Env) admitConnection(ctx context.Context, now time.Time) error {
+	if e.Throttling == nil || e.Throttling.Limiter == nil {
+		return nil
+	}
+	l := e.ConnectLimit
+	if l.Rate == 0 {
+		l = DefaultConnectLimit
+	}
+	ok, err := e.Throttling.Limiter.Allow(ctx, connectBucket, l, now)
+	switch {
+	case err != nil:
+		return refuse(500, "Internal server error", err)
+	case !ok:
+		return refuse(429, "Too Many Requests", nil)
+	}
+	return nil
+}
