@@ -28,7 +28,9 @@
 // do not expose, and because an idle connection should hold no buffers:
 // with fasthttp's own hijacked reader it kept a 16 KB buffer each; handing
 // the raw connection to a goroutine of its own frees it. Measured with
-// `go run ./bench/wsidle` (bench/README "WebSocket").
+// `go run ./bench/wsbench` (bench/README.md, "WebSocket"): about 6 KB of
+// RSS per idle connection, and 0.85× the CPU efficiency of a bare echo
+// server on the same engine through a two-way MOCK route.
 //
 // AWS facts are cited as elsewhere in Tollgate: [D] the developer guide,
 // [M] the service model, [G] aws-lambda-go's event types and captured test
