@@ -126,7 +126,10 @@ func TestMessagesConcurrent(t *testing.T) {
 	twoWay(snap, "fast")
 	g.deploy(t, snap, nil)
 	release := make(chan struct{})
-	fl.on("slow", func(map[string]any) (any, string) { <-release; return map[string]any{"statusCode": 200, "body": "slow"}, "" })
+	fl.on("slow", func(map[string]any) (any, string) {
+		<-release
+		return map[string]any{"statusCode": 200, "body": "slow"}, ""
+	})
 	fl.on("fast", func(map[string]any) (any, string) { return map[string]any{"statusCode": 200, "body": "fast"}, "" })
 	c := g.mustDial(t)
 	write(t, c, `{"action":"slow"}`)
