@@ -45,7 +45,8 @@ type call struct {
 func (c *call) event() *event {
 	if c.ev == nil {
 		body := string(c.body)
-		c.ev = &event{RequestContext: c.conn.context(c.route.Key, eventMessage, c.requestID, c.now), Body: &body}
+		c.ev = &event{RequestContext: c.conn.context(c.route.Key, eventMessage, c.requestID, c.now), Body: &body,
+			StageVariables: c.stage.Variables}
 		c.ev.RequestContext.MessageID = newID()
 	}
 	return c.ev

@@ -88,6 +88,7 @@ func (c *conn) disconnect(code int, reason string) {
 		Headers: map[string]string{"Host": c.domainName, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": ""},
 		MultiValueHeaders: map[string][]string{"Host": {c.domainName}, "x-api-key": {""},
 			"X-Forwarded-For": {""}, "x-restapi": {""}},
+		StageVariables: st.Variables,
 		RequestContext: c.context(disconnectKey, eventDisconnect, requestID, now),
 	}
 	ev.RequestContext.DisconnectStatusCode = code
