@@ -6,7 +6,9 @@
 // TestJavaScriptSDK run) this suite is skipped.
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 
 import {
@@ -17,6 +19,7 @@ import {
   GetAliasCommand,
   GetFunctionCommand,
   InvokeCommand,
+  InvokeWithResponseStreamCommand,
   LambdaClient,
   ListAliasesCommand,
   PublishVersionCommand,
@@ -189,6 +192,55 @@ describe("Node.js and Python functions, versions and aliases (@aws-sdk/client-la
       name: "ResourceNotFoundException",
       status: 404,
       message: `Cannot find alias arn: ${arn(`${name}:live`)}`,
+    });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
+  });
+  test("InvokeWithResponseStream: a streaming Node.js function's chunks as it writes them, its error in InvokeComplete", async () => {
+    const name = `js-stream-${uid()}`;
+    await create(name, "nodejs22.x", "stream.raw", nodeZip);
+    // The function writes its second chunk only once the gate file exists,
+    // which the test creates when it has the first.
+    const gate = join(mkdtempSync(join(tmpdir(), "tollgate-gate-")), "gate");
+    const out = await lambda.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: bytes(JSON.stringify({ chunks: ["one;", "two;", "three"], gate })) }),
+    );
+    assert.equal(out.StatusCode, 200);
+    assert.equal(out.ExecutedVersion, "$LATEST");
+    assert.equal(out.ResponseStreamContentType, "text/plain");
+    let payload = "";
+    const completes = [];
+    for await (const event of out.EventStream) {
+      if (event.PayloadChunk) {
+        payload += text(event.PayloadChunk.Payload);
+        if (payload === "one;") {
+          assert.equal(existsSync(gate), false);
+          writeFileSync(gate, "");
+        }
+      } else if (event.InvokeComplete) {
+        completes.push(event.InvokeComplete);
+      }
+    }
+    assert.equal(payload, "one;two;three");
+    assert.equal(completes.length, 1);
+    assert.equal(completes[0].ErrorCode, undefined);
+
+    const failed = await lambda.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: bytes(JSON.stringify({ chunks: ["partial"], fail: "half-way" })) }),
+    );
+    payload = "";
+    let complete;
+    for await (const event of failed.EventStream) {
+      if (event.PayloadChunk) payload += text(event.PayloadChunk.Payload);
+      if (event.InvokeComplete) complete = event.InvokeComplete;
+    }
+    assert.equal(payload, "partial");
+    assert.equal(complete.ErrorCode, "Error");
+    assert.equal(complete.ErrorDetails, "half-way");
+
+    await expectError(lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: `${name}-nope`, Payload: bytes("{}") })), {
+      name: "ResourceNotFoundException",
+      status: 404,
+      message: `Function not found: ${arn(`${name}-nope`)}`,
     });
     await lambda.send(new DeleteFunctionCommand({ FunctionName: name }));
   });

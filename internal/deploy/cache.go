@@ -83,12 +83,15 @@ func (c *Compiler) compileStageCache(st *model.Stage, d, canary *rest.Deployment
 // methodCaches compiles the caching settings of d's routes, by
 // Route.Index: the setting for "{resourcePath}/{VERB}" (without the
 // leading slash), else the stage-wide "*/*" one, which caches GET methods
-// only (an ANY method: its GET requests [U]). It returns nil when no route
-// is cached.
+// only (an ANY method: its GET requests [U]); routes whose integration
+// streams are never cached. It returns nil when no route is cached.
 func methodCaches(st *model.Stage, d *rest.Deployment) []*rest.MethodCache {
 	all := st.MethodSettings["*/*"]
 	var out []*rest.MethodCache
 	for i, r := range d.RouteList {
+		if s, ok := r.Integration.(rest.StreamingIntegration); ok && s.Streams() {
+			continue // streamed responses are not cached [D]
+		}
 		ms, getOnly := st.MethodSettings[strings.TrimPrefix(r.ResourcePath, "/")+"/"+r.HTTPMethod], false
 		if ms == nil {
 			if all == nil || (r.HTTPMethod != "GET" && r.HTTPMethod != "ANY") {

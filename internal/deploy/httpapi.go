@@ -26,9 +26,18 @@ func (c *Compiler) CompileHTTPDeployment(id string, snap *modelv2.Snapshot) (*ht
 }
 
 // CompileHTTPStage combines a compiled HTTP API deployment (nil: the stage
-// has none) with a stage's settings.
+// has none) with a stage's settings. Its Lambda authorizer results are
+// kept where REST stages keep theirs (AuthCaches: in a cluster, shared by
+// every node).
 func (c *Compiler) CompileHTTPStage(apiID string, st *modelv2.Stage, d *httpapi.Deployment) (*httpapi.Stage, error) {
-	return httpapi.NewStage(c.HTTP, st, d, apiID)
+	out, err := httpapi.NewStage(c.HTTP, st, d, apiID)
+	if err != nil {
+		return nil, err
+	}
+	if c.AuthCaches != nil {
+		out.AuthCache = c.AuthCaches(apiID, st.StageName, c.Secrets)
+	}
+	return out, nil
 }
 
 // applyV2 applies a change to an HTTP API document other than a stage.
@@ -57,8 +66,10 @@ func (w *Watcher) applyV2(ctx context.Context, ch store.Change) error {
 		tail := strings.TrimPrefix(ch.Key, modelv2.KindFlush+"/")
 		apiID, tail, _ := strings.Cut(tail, "/")
 		if name, ok := strings.CutSuffix(tail, "/authorizers"); ok {
-			if st := w.httpStage(apiID, name); st != nil {
-				st.AuthorizerCache.Flush()
+			if st := w.httpStage(apiID, name); st != nil && st.AuthCache != nil {
+				if err := st.AuthCache.Flush(ctx); err != nil {
+					w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
+				}
 			}
 			if st := w.wsStage(apiID, name); st != nil {
 				st.AuthorizerCache.Flush()
@@ -115,8 +126,8 @@ func (w *Watcher) applyV2Stage(ctx context.Context, key string) error {
 		// (new stage variables, settings) but not a redeploy, whose
 		// authorizers may differ [U: AWS's behaviour on redeploy].
 		if prev := w.httpStage(apiID, name); prev != nil && prev.Deployment != nil && st.Deployment != nil &&
-			prev.Deployment.ID == st.Deployment.ID {
-			st.AuthorizerCache = prev.AuthorizerCache
+			prev.Deployment.ID == st.Deployment.ID && prev.AuthCache != nil {
+			st.AuthCache = prev.AuthCache
 		}
 		w.Front.Set(apiID, name, st)
 		w.setFailure(id, "")

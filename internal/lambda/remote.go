@@ -3,8 +3,10 @@ package lambda
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -86,3 +88,61 @@ func remoteError(ref string, err error) error {
 	}
 	return fmt.Errorf("remote invoke %s: %w", ref, err)
 }
+
+// InvokeStream runs the function remotely with InvokeWithResponseStream;
+// the remote's InvokeComplete error becomes the stream's
+// *runtime.FunctionError ({"errorMessage": ErrorDetails, "errorType":
+// ErrorCode}).
+func (r *Remote) InvokeStream(ctx context.Context, ref string, payload []byte) (StreamResult, error) {
+	out, err := r.client.InvokeWithResponseStream(ctx, &lambdasdk.InvokeWithResponseStreamInput{
+		FunctionName: aws.String(ref), Payload: payload})
+	if err != nil {
+		return StreamResult{}, remoteError(ref, err)
+	}
+	res := StreamResult{ExecutedVersion: aws.ToString(out.ExecutedVersion),
+		ContentType: aws.ToString(out.ResponseStreamContentType), Body: &remoteBody{es: out.GetStream()}}
+	if res.ExecutedVersion == "" {
+		res.ExecutedVersion = "$LATEST"
+	}
+	return res, nil
+}
+
+// remoteBody reads the payload chunks of a remote event stream.
+type remoteBody struct {
+	es  *lambdasdk.InvokeWithResponseStreamEventStream
+	buf []byte
+	err error
+}
+
+func (b *remoteBody) Read(p []byte) (int, error) {
+	for len(b.buf) == 0 {
+		if b.err != nil {
+			return 0, b.err
+		}
+		ev, ok := <-b.es.Events()
+		if !ok {
+			if b.err = b.es.Err(); b.err == nil {
+				b.err = fmt.Errorf("remote stream ended without InvokeComplete: %w", io.ErrUnexpectedEOF)
+			}
+			continue
+		}
+		switch e := ev.(type) {
+		case *types.InvokeWithResponseStreamResponseEventMemberPayloadChunk:
+			b.buf = e.Value.Payload
+		case *types.InvokeWithResponseStreamResponseEventMemberInvokeComplete:
+			b.err = io.EOF
+			if code := aws.ToString(e.Value.ErrorCode); code != "" {
+				doc, _ := json.Marshal(struct {
+					ErrorMessage string `json:"errorMessage"`
+					ErrorType    string `json:"errorType"`
+				}{aws.ToString(e.Value.ErrorDetails), code})
+				b.err = &runtime.FunctionError{Payload: doc}
+			}
+		}
+	}
+	n := copy(p, b.buf)
+	b.buf = b.buf[n:]
+	return n, nil
+}
+
+func (b *remoteBody) Close() error { return b.es.Close() }

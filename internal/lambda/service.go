@@ -624,17 +624,23 @@ func (s *Service) pool(fn Function, version string) (*runtime.Pool, error) {
 // Invoke implements invoker.Lambda for API Gateway integrations.
 func (s *Service) Invoke(ctx context.Context, function string, payload []byte) (invoker.Result, error) {
 	res, err := s.InvokeFunction(ctx, function, payload, Invocation{})
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return invoker.Result{}, fmt.Errorf("%w: %s", invoker.ErrFunctionNotFound, function)
-	case errors.Is(err, runtime.ErrRequestTooLarge):
-		return invoker.Result{}, fmt.Errorf("%w: %v", invoker.ErrPayloadTooLarge, err)
-	case errors.Is(err, runtime.ErrTooManyRequests) && ctx.Err() == nil:
-		return invoker.Result{}, fmt.Errorf("%w: %v", invoker.ErrThrottled, err)
-	case err != nil:
-		return invoker.Result{}, err
+	if err != nil {
+		return invoker.Result{}, invokerError(ctx, function, err)
 	}
 	return invoker.Result{Payload: res.Payload, FunctionError: res.FunctionError}, nil
+}
+
+// invokerError maps an invocation's error to the invoker's.
+func invokerError(ctx context.Context, function string, err error) error {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fmt.Errorf("%w: %s", invoker.ErrFunctionNotFound, function)
+	case errors.Is(err, runtime.ErrRequestTooLarge):
+		return fmt.Errorf("%w: %v", invoker.ErrPayloadTooLarge, err)
+	case errors.Is(err, runtime.ErrTooManyRequests) && ctx.Err() == nil:
+		return fmt.Errorf("%w: %v", invoker.ErrThrottled, err)
+	}
+	return err
 }
 
 var _ invoker.Lambda = (*Service)(nil)

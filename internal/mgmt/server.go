@@ -224,6 +224,11 @@ func writeOutput(w http.ResponseWriter, status int, out any) {
 		if raw.Status != 0 {
 			status = raw.Status
 		}
+		if raw.Stream != nil {
+			w.WriteHeader(status)
+			raw.Stream(&streamWriter{w: w, rc: http.NewResponseController(w)})
+			return
+		}
 		if status != http.StatusNoContent {
 			h.Set("Content-Length", strconv.Itoa(len(raw.Body)))
 		}
@@ -250,6 +255,25 @@ func writeOutput(w http.ResponseWriter, status int, out any) {
 	_, _ = w.Write(b)
 }
 
+// streamWriter sends each write at once, each within streamWriteTimeout.
+type streamWriter struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+// streamWriteTimeout bounds one write of a streamed body (the listener's
+// own write timeout would bound the whole body).
+const streamWriteTimeout = 2 * time.Minute
+
+func (s *streamWriter) Write(b []byte) (int, error) {
+	_ = s.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+	n, err := s.w.Write(b)
+	if err == nil {
+		err = s.rc.Flush()
+	}
+	return n, err
+}
+
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
@@ -266,6 +290,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap gives http.ResponseController the connection's writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if !s.wrote {

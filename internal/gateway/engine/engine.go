@@ -385,6 +385,14 @@ func (w *response) SetBodyStream(r io.Reader, size int) {
 	w.ctx().Response.SetBodyStream(r, size)
 }
 
+// StreamUntil implements pipeline.Streaming: the connection's write
+// deadline becomes the stream's (a second later, so that the integration's
+// own deadline ends it first), and the header is flushed before the body.
+func (w *response) StreamUntil(deadline time.Time) {
+	_ = w.ctx().SetWriteDeadline(deadline.Add(time.Second))
+	w.ctx().Response.ImmediateHeaderFlush = true
+}
+
 // ResponseHeader implements pipeline.ResponseHeaders: the first value of
 // a header, whatever the casing it was set with.
 func (w *response) ResponseHeader(name string) string {
@@ -418,3 +426,4 @@ var _ pipeline.TLSRequest = (*request)(nil)
 var _ pipeline.Response = (*response)(nil)
 var _ pipeline.ResponseHeaders = (*response)(nil)
 var _ pipeline.Upgrader = (*response)(nil)
+var _ pipeline.Streaming = (*response)(nil)

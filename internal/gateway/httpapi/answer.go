@@ -44,14 +44,15 @@ func newAnswer(status int, message string) *answer {
 // The gateway's answers (reference: "Troubleshooting HTTP APIs" and
 // captures of real responses).
 var (
-	notFound       = newAnswer(404, "Not Found")             // no stage, no route [D]
-	unauthorized   = newAnswer(401, "Unauthorized")          // missing or invalid identity [D][C]
-	forbidden      = newAnswer(403, "Forbidden")             // denied [C]
-	tooMany        = newAnswer(429, "Too Many Requests")     // throttled [D status; U body]
-	internalError  = newAnswer(500, "Internal Server Error") // integration or authorizer failure [D]
-	unavailable    = newAnswer(503, "Service Unavailable")   // integration timeout [C]
-	badRequest     = newAnswer(400, "Bad Request")           // [U]
-	tooLarge       = newAnswer(413, "Request Entity Too Large")
+	notFound       = newAnswer(404, "Not Found")                       // no stage, no route [D]
+	unauthorized   = newAnswer(401, "Unauthorized")                    // missing or invalid identity [D][C]
+	forbidden      = newAnswer(403, "Forbidden")                       // denied [C]
+	tooMany        = newAnswer(429, "Too Many Requests")               // throttled [D status; U body]
+	internalError  = newAnswer(500, "Internal Server Error")           // integration or authorizer failure [D]
+	unavailable    = newAnswer(503, "Service Unavailable")             // integration timeout [C]
+	badRequest     = newAnswer(400, "Bad Request")                     // [U]
+	tooLarge       = newAnswer(413, "Request Entity Too Large")        // over 10 MB [U: body]
+	headTooLarge   = newAnswer(431, "Request Header Fields Too Large") // over 10240 bytes [U]
 	requestTimeout = newAnswer(408, "Request Timeout")
 )
 

@@ -278,7 +278,9 @@ func TestLambdaAuthorizerCache(t *testing.T) {
 		t.Errorf("other identity values: %d invocations, want 2", fl.calls("auth"))
 	}
 	expect(t, "missing query source", do(door, "GET", "/pets/1", nil, "X-Token", "allow"), 401, `{"message":"Unauthorized"}`)
-	door.Lookup(testAPI, "$default").(*Stage).AuthorizerCache.Flush()
+	if err := door.Lookup(testAPI, "$default").(*Stage).AuthCache.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if do(door, "GET", "/pets/1?q=a", nil, "X-Token", "allow"); fl.calls("auth") != 3 {
 		t.Errorf("after a flush: %d invocations, want 3", fl.calls("auth"))
 	}

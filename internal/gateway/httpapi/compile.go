@@ -152,7 +152,8 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		if err != nil {
 			return nil, err
 		}
-		p := &httpProxy{clients: env.Clients, uri: tpl, timeout: timeout, requests: requests, responses: responses}
+		p := &httpProxy{clients: env.Clients, uri: tpl, timeout: timeout, requests: requests, responses: responses,
+			bodyNeed: responseBodyNeed(responses)}
 		if m := model.Deref(in.IntegrationMethod); m != "" && m != "ANY" {
 			p.method = m
 		}
@@ -162,8 +163,12 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		if err != nil {
 			return nil, err
 		}
+		requests, err := parammap.CompileRequest(in.RequestParameters)
+		if err != nil {
+			return nil, err
+		}
 		return &lambdaProxy{inv: env.Lambda, fn: fn, v2: in.PayloadFormatVersion == "2.0", timeout: timeout,
-			responses: responses}, nil
+			requests: requests, responses: responses}, nil
 	}
 	what := in.IntegrationType
 	switch {
@@ -235,18 +240,19 @@ func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 
 // NewStage combines a compiled deployment (nil: the stage has none) with
 // a stage's settings: variables, route throttles, the access log and
-// metrics.
+// metrics. Its authorizer cache is in memory; a cluster's deployer
+// replaces it with the stage's shared one.
 func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage, error) {
 	if env == nil {
 		env = noEnv
 	}
 	out := &Stage{
 		StageInfo: pipeline.StageInfo{
-			Name:            st.StageName,
-			APIID:           apiID,
-			AccountID:       env.AccountID,
-			Variables:       st.StageVariables,
-			AuthorizerCache: pipeline.NewAuthorizerCache(),
+			Name:      st.StageName,
+			APIID:     apiID,
+			AccountID: env.AccountID,
+			Variables: st.StageVariables,
+			AuthCache: pipeline.NewMemoryAuthCache(),
 		},
 		Deployment: d,
 		Env:        env,

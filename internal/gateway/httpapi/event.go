@@ -42,10 +42,6 @@ func (x *Exchange) eventRequest(r *proxyevent.Request, body []byte) {
 			r.ForwardedPort = "443"
 		}
 	}
-	if c := x.ClientCert; c != nil { // mutual TLS custom domains
-		r.ClientCert = &proxyevent.ClientCert{ClientCertPEM: c.PEM, SubjectDN: c.SubjectDN, IssuerDN: c.IssuerDN,
-			SerialNumber: c.SerialNumber, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
-	}
 	if x.Req.Header("X-Amzn-Trace-Id") == "" {
 		r.TraceID = newTraceID(x)
 	}

@@ -29,11 +29,19 @@ type Exchange struct {
 	// response is a Lambda proxy answer, for response parameter mappings
 	// ($response.header, $response.body); nil for HTTP backends.
 	response *proxyevent.Response
+	// backendBody is the start of an HTTP backend's body, read when a
+	// response mapping reads $response.body (see httpProxy.bodyNeed).
+	backendBody []byte
 	// preflight is set when the gateway answered a CORS preflight itself.
 	preflight bool
 
 	// stage is the stage serving the exchange.
 	stage *Stage
+
+	// headBytes and countHeader measure the request's head (headSize);
+	// countHeader outlives the exchange's reuse.
+	headBytes   int
+	countHeader func(name, value []byte)
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or
@@ -57,7 +65,8 @@ func (x *Exchange) complete() {
 		st.AccessLog.Write(&x.Exchange)
 	}
 	st.Metrics.Observe(&x.Exchange, time.Since(x.Start), 0)
-	*x = Exchange{}
+	count := x.countHeader
+	*x = Exchange{countHeader: count}
 	exchangePool.Put(x)
 }
 

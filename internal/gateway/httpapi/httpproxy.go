@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 	"unsafe"
@@ -11,7 +9,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/tollgate/tollgate/internal/gateway/parammap"
-	"github.com/tollgate/tollgate/internal/gateway/pathsafe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 )
@@ -27,6 +24,10 @@ type httpProxy struct {
 	timeout   time.Duration
 	requests  *parammap.RequestMapping
 	responses *parammap.ResponseMapping
+	// bodyNeed is set when a response mapping reads $response.body: how
+	// much of the backend's body to read for the status it answered
+	// (otherwise the body is streamed, unread).
+	bodyNeed upstream.BodyNeed
 }
 
 func (p *httpProxy) Responses() *parammap.ResponseMapping { return p.responses }
@@ -89,13 +90,34 @@ func (p *httpProxy) Invoke(x *Exchange) error {
 	upstream.ForwardHeaders(&x.Exchange, req)
 	forwarded(x, req)
 	if p.requests != nil {
-		ed := &requestEditor{req: req}
+		ed := newRequestEditor(req)
 		p.requests.Apply(x, ed)
 		if err := ed.finish(); err != nil {
 			return err
 		}
 	}
+	if p.bodyNeed != nil {
+		body, err := upstream.ForwardReading(&x.Exchange, p.clients.Client(false), req, p.timeout, p.bodyNeed)
+		x.backendBody = body
+		return err
+	}
 	return upstream.Forward(&x.Exchange, p.clients.Client(false), req, p.timeout)
+}
+
+// responseBodyNeed is what an HTTP backend's body response mappings read,
+// by status: the first 100 KB for JSONPaths [D], the whole body (up to
+// upstream.MaxResponseBody [U]) for $response.body; nil when none does.
+func responseBodyNeed(m *parammap.ResponseMapping) upstream.BodyNeed {
+	if !m.ReadsBody() {
+		return nil
+	}
+	return func(status int) int {
+		n := m.BodyPrefix(status)
+		if n == parammap.WholeBody {
+			return upstream.MaxResponseBody
+		}
+		return n
+	}
 }
 
 // forwarded adds what API Gateway tells an HTTP backend about the client:
@@ -126,14 +148,17 @@ func forwarded(x *Exchange, req *fasthttp.Request) {
 // request: headers directly, the query string and the path once every
 // mapping has run.
 type requestEditor struct {
-	req                  *fasthttp.Request
-	query                []queryParam // parsed on the first query mapping
-	parsed, queryChanged bool
-	path                 string
-	pathSet              bool
+	req *fasthttp.Request
+	queryEdits
+	path    string
+	pathSet bool
 }
 
-type queryParam struct{ name, value string }
+func newRequestEditor(req *fasthttp.Request) *requestEditor {
+	e := &requestEditor{req: req}
+	e.queryEdits.raw = func() string { return string(req.URI().QueryString()) }
+	return e
+}
 
 func (e *requestEditor) SetHeader(name, value string) {
 	e.DelHeader(name)
@@ -156,49 +181,6 @@ func (e *requestEditor) DelHeader(name string) {
 	}
 }
 
-func (e *requestEditor) parseQuery() {
-	if e.parsed {
-		return
-	}
-	e.parsed, e.queryChanged = true, true
-	raw := string(e.req.URI().QueryString())
-	for raw != "" {
-		var part string
-		part, raw, _ = strings.Cut(raw, "&")
-		if part == "" {
-			continue
-		}
-		k, v, _ := strings.Cut(part, "=")
-		dk, err1 := url.QueryUnescape(k)
-		dv, err2 := url.QueryUnescape(v)
-		if err1 != nil || err2 != nil {
-			dk, dv = k, v
-		}
-		e.query = append(e.query, queryParam{dk, dv})
-	}
-}
-
-func (e *requestEditor) SetQuery(name, value string) {
-	e.DelQuery(name)
-	e.query = append(e.query, queryParam{name, value})
-}
-
-func (e *requestEditor) AddQuery(name, value string) {
-	e.parseQuery()
-	e.query = append(e.query, queryParam{name, value})
-}
-
-func (e *requestEditor) DelQuery(name string) {
-	e.parseQuery()
-	kept := e.query[:0]
-	for _, q := range e.query {
-		if q.name != name {
-			kept = append(kept, q)
-		}
-	}
-	e.query = kept
-}
-
 // SetPath replaces the path sent to the backend (overwrite:path) [D].
 func (e *requestEditor) SetPath(path string) { e.path, e.pathSet = path, true }
 
@@ -207,53 +189,15 @@ var _ parammap.RequestEditor = (*requestEditor)(nil)
 // finish writes the mapped query string and path. A mapped path with a
 // dot-segment is refused, as request paths are (see package pathsafe).
 func (e *requestEditor) finish() error {
-	if e.queryChanged {
-		var b strings.Builder
-		for i, q := range e.query {
-			if i > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(url.QueryEscape(q.name))
-			b.WriteByte('=')
-			b.WriteString(url.QueryEscape(q.value))
-		}
-		e.req.URI().SetQueryString(b.String())
+	if q, ok := e.encoded(); ok {
+		e.req.URI().SetQueryString(q)
 	}
 	if e.pathSet {
-		p := e.path
-		if !strings.HasPrefix(p, "/") {
-			p = "/" + p
+		p, err := mappedPath(e.path)
+		if err != nil {
+			return err
 		}
-		if pathsafe.HasDotSegment(p) {
-			return pipeline.ErrBadRequest
-		}
-		e.req.URI().SetPath(escapePath(p))
+		e.req.URI().SetPath(p)
 	}
 	return nil
-}
-
-// escapePath percent-encodes what may not appear in a request path as
-// sent (spaces, controls, '?', '#', non-ASCII bytes), and keeps '%': a
-// mapped value taken from the request path ($request.path.id) is already
-// escaped.
-func escapePath(p string) string {
-	const hexDigits = "0123456789ABCDEF"
-	var b []byte
-	for i := 0; i < len(p); i++ {
-		c := p[i]
-		if c > ' ' && c < 0x7f && c != '?' && c != '#' {
-			if b != nil {
-				b = append(b, c)
-			}
-			continue
-		}
-		if b == nil {
-			b = append(make([]byte, 0, len(p)+8), p[:i]...)
-		}
-		b = append(b, '%', hexDigits[c>>4], hexDigits[c&15])
-	}
-	if b == nil {
-		return p
-	}
-	return string(b)
 }

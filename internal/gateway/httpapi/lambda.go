@@ -22,6 +22,7 @@ type lambdaProxy struct {
 	fn        upstream.LambdaFunction
 	v2        bool
 	timeout   time.Duration
+	requests  *parammap.RequestMapping
 	responses *parammap.ResponseMapping
 }
 
@@ -29,7 +30,9 @@ func (l *lambdaProxy) Responses() *parammap.ResponseMapping { return l.responses
 
 var eventBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
-// Invoke implements Integration. A function error, an answer that cannot
+// Invoke implements Integration. The event describes the request as the
+// integration's request parameter mappings changed it (see eventEditor).
+// A function error, an answer that cannot
 // be read, or a failed invocation is 500 {"message":"Internal Server
 // Error"}; the integration's timeout is 503 [D][C].
 func (l *lambdaProxy) Invoke(x *Exchange) error {
@@ -39,6 +42,13 @@ func (l *lambdaProxy) Invoke(x *Exchange) error {
 	}
 	var ev proxyevent.Request
 	x.eventRequest(&ev, body)
+	if l.requests != nil {
+		ed := newEventEditor(x)
+		l.requests.Apply(x, ed)
+		if err := ed.finish(&ev); err != nil {
+			return err
+		}
+	}
 	bp := eventBufs.Get().(*[]byte)
 	defer eventBufs.Put(bp)
 	if l.v2 {

@@ -13,6 +13,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/jsonw"
 )
 
 // authorizerTimeout bounds a Lambda authorizer's invocation [D: "Amazon
@@ -42,6 +43,50 @@ type lambdaResult struct {
 	text       map[string]string // context as $context.authorizer.{key} reads it
 }
 
+// entry is r as the stage's authorizer cache keeps it: the answer,
+// reduced to what API Gateway reads of it, so that any node of a cluster
+// can decode it again (see cached). r rides along for the node that
+// cached it.
+func (r *lambdaResult) entry() *pipeline.AuthEntry {
+	b := make([]byte, 0, 128)
+	if r.simple {
+		b = append(jsonw.Bool(append(b, `{"isAuthorized":`...), r.authorized), `,"context":`...)
+	} else {
+		b = jsonw.String(append(b, `{"principalId":`...), r.policy.PrincipalID)
+		b = append(append(append(b, `,"policyDocument":`...), r.policy.Document...), `,"context":`...)
+	}
+	b = append(r.context.AppendJSON(b), '}')
+	e := &pipeline.AuthEntry{Answer: b}
+	e.SetCompiled(r)
+	return e
+}
+
+// cached returns the live result cached under key, or nil. An entry
+// another node stored is decoded as the function's own answer would be;
+// a cache that fails, or an entry that does not decode (one stored by a
+// node serving another deployment of the API), is a miss, logged.
+func (a *lambdaAuthorizer) cached(ctx context.Context, x *Exchange, cache pipeline.AuthCache, key string) *lambdaResult {
+	e, ok, err := cache.Get(ctx, key, time.Now())
+	if err != nil {
+		x.log().Warn("authorizer cache: reading failed; calling the authorizer",
+			"api", x.APIID, "stage", x.StageName, "authorizer", a.id, "err", err)
+	}
+	if !ok {
+		return nil
+	}
+	if r, ok := e.Compiled().(*lambdaResult); ok && r.simple == (a.v2 && a.simple) {
+		return r
+	}
+	r, err := a.decode(e.Answer)
+	if err != nil {
+		x.log().Warn("authorizer cache: a cached answer does not decode; calling the authorizer",
+			"api", x.APIID, "stage", x.StageName, "authorizer", a.id, "err", err)
+		return nil
+	}
+	e.SetCompiled(r)
+	return r
+}
+
 // Authorize implements Authorizer:
 //
 //   - every identity source must be present and non-empty, else 401
@@ -67,17 +112,15 @@ func (a *lambdaAuthorizer) Authorize(x *Exchange) error {
 		}
 		values = append(values, v)
 	}
-	cache := x.Stage.AuthorizerCache
+	var cache pipeline.AuthCache
 	var key string
-	if a.ttl <= 0 || len(values) == 0 {
-		cache = nil
+	if a.ttl > 0 && len(values) > 0 {
+		cache, key = x.Stage.AuthCache, cacheKey(a.id, values)
 	}
+	ctx := x.Ctx
 	var res *lambdaResult
 	if cache != nil {
-		key = cacheKey(a.id, values)
-		if v, ok := cache.Get(key, time.Now()); ok {
-			res = v.(*lambdaResult)
-		}
+		res = a.cached(ctx, x, cache, key)
 	}
 	arn := routeARN(a.region, a.account, x)
 	if res == nil {
@@ -89,7 +132,10 @@ func (a *lambdaAuthorizer) Authorize(x *Exchange) error {
 		}
 		res = r
 		if cache != nil {
-			cache.Put(key, res, a.ttl, time.Now())
+			if err := cache.Put(ctx, key, res.entry(), a.ttl, time.Now()); err != nil {
+				x.log().Warn("authorizer cache: storing a result failed; the next request calls the authorizer again",
+					"api", x.APIID, "stage", x.StageName, "authorizer", a.id, "err", err)
+			}
 		}
 	}
 	allowed := res.authorized
@@ -154,19 +200,28 @@ func (a *lambdaAuthorizer) invoke(x *Exchange, arn string, values []string) (*la
 		x.Auth.Error = err.Error()
 		return nil, pipeline.Fail(pipeline.AuthorizerFailure, fmt.Errorf("authorizer %s (%s): %w", a.id, fn, err))
 	}
+	res, err := a.decode(payload)
+	if err != nil {
+		x.Auth.Error = err.Error()
+		return nil, pipeline.Fail(pipeline.AuthorizerConfigurationError, fmt.Errorf("authorizer %s: %w", a.id, err))
+	}
+	return res, nil
+}
+
+// decode reads an answer of the authorizer: a simple one (payload 2.0
+// with enableSimpleResponses) or an IAM policy.
+func (a *lambdaAuthorizer) decode(payload []byte) (*lambdaResult, error) {
 	res := &lambdaResult{simple: a.v2 && a.simple}
 	if res.simple {
 		sr, err := proxyevent.DecodeSimpleResponse(payload)
 		if err != nil {
-			x.Auth.Error = err.Error()
-			return nil, pipeline.Fail(pipeline.AuthorizerConfigurationError, fmt.Errorf("authorizer %s: %w", a.id, err))
+			return nil, err
 		}
 		res.authorized, res.context = sr.Authorized, sr.Context
 	} else {
 		pr, err := proxyevent.DecodePolicyResponse(payload)
 		if err != nil {
-			x.Auth.Error = err.Error()
-			return nil, pipeline.Fail(pipeline.AuthorizerConfigurationError, fmt.Errorf("authorizer %s: %w", a.id, err))
+			return nil, err
 		}
 		res.policy, res.context = pr, pr.Context
 	}

@@ -41,9 +41,10 @@ func (x *Exchange) Lookup(src parammap.Source, name string) (string, bool) {
 }
 
 // Body implements parammap.Resolver: the request body (read whole, and
-// kept for the integration), or a Lambda integration's response body.
-// An HTTP backend's response body is streamed to the client, not read:
-// $response.body of HTTP_PROXY integrations is absent [U].
+// kept for the integration), or the integration's response body: a
+// Lambda answer's, or as much of an HTTP backend's as the mappings need
+// (read only for integrations whose mappings read it; the rest of a
+// longer body is streamed).
 func (x *Exchange) Body(src parammap.Source) []byte {
 	switch src {
 	case parammap.SrcRequestBody:
@@ -56,6 +57,7 @@ func (x *Exchange) Body(src parammap.Source) []byte {
 		if x.response != nil {
 			return x.response.Body
 		}
+		return x.backendBody
 	}
 	return nil
 }

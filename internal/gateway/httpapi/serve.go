@@ -68,7 +68,8 @@ func (st *Stage) acquire(ctx context.Context, req pipeline.Request, resp pipelin
 
 // admit refuses what API Gateway refuses before routing: a stage without
 // a deployment (404 [U]), a disabled execute-api endpoint (403 [L][U]), a
-// body declared over the payload limit.
+// request line and headers over their quota (431), a body declared over
+// the payload limit (413).
 func (st *Stage) admit(x *Exchange) error {
 	d := st.Deployment
 	if d == nil {
@@ -78,10 +79,41 @@ func (st *Stage) admit(x *Exchange) error {
 	if d.DisableExecuteAPIEndpoint && x.Domain == nil { // custom domains keep serving [D]
 		return pipeline.Fail(pipeline.AccessDenied, nil)
 	}
+	if x.headSize() > maxHeadSize {
+		return errHeadTooLarge
+	}
 	if x.Req.ContentLength() > pipeline.MaxBody {
 		return pipeline.ErrTooLarge
 	}
 	return nil
+}
+
+// maxHeadSize is HTTP APIs' quota on the request line and header values
+// together [D: "Amazon API Gateway quotas for HTTP APIs", 10240 bytes].
+// (The listener itself refuses heads over engine.MaxHeaderBytes, for
+// every API type.)
+const maxHeadSize = 10240
+
+// errHeadTooLarge refuses a request over maxHeadSize: 431
+// {"message":"Request Header Fields Too Large"} [U: AWS documents the
+// quota, not the answer].
+var errHeadTooLarge = errors.New("request line and headers exceed 10240 bytes")
+
+// headSize is the size of the request's line ("GET /pets?a=1 HTTP/1.1")
+// and header values, as the quota counts them.
+func (x *Exchange) headSize() int {
+	r := x.Req
+	x.headBytes = len(r.Method()) + 1 + len(r.Path()) + 1 + len(r.Protocol())
+	if q := r.RawQuery(); q != "" {
+		x.headBytes += 1 + len(q)
+	}
+	if x.countHeader == nil {
+		// Made once per pooled exchange, so that counting allocates
+		// nothing (see complete).
+		x.countHeader = func(_, v []byte) { x.headBytes += len(v) }
+	}
+	r.VisitHeaders(x.countHeader)
+	return x.headBytes
 }
 
 // route selects the route (see Routes): 404 {"message":"Not Found"} when
@@ -127,6 +159,8 @@ func (st *Stage) fail(x *Exchange, err error) {
 	switch {
 	case errors.Is(err, pipeline.ErrTooLarge):
 		x.ErrorType, a = pipeline.RequestTooLarge, tooLarge
+	case errors.Is(err, errHeadTooLarge):
+		x.ErrorType, a = pipeline.RequestTooLarge, headTooLarge
 	case errors.Is(err, pipeline.ErrBadRequest):
 		a = badRequest
 		x.log().Debug("bad request", "requestId", x.RequestID, "api", x.APIID, "stage", x.StageName, "err", err)

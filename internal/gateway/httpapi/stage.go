@@ -95,14 +95,16 @@ func (e *Env) log() *slog.Logger {
 func (st *Stage) Retire(next pipeline.Target) {
 	var (
 		metrics *observe.StageMetrics
-		auth    *pipeline.AuthorizerCache
+		auth    pipeline.AuthCache
 	)
 	if n, ok := next.(*Stage); ok && n != nil {
-		metrics, auth = n.Metrics, n.AuthorizerCache
+		metrics, auth = n.Metrics, n.AuthCache
 	}
 	st.Metrics.Retire(metrics)
-	if st.AuthorizerCache != nil && st.AuthorizerCache != auth {
-		st.AuthorizerCache.Flush()
+	if st.AuthCache != nil && st.AuthCache != auth {
+		if err := st.AuthCache.Flush(context.Background()); err != nil {
+			st.env().log().Warn("flushing a retired authorizer cache", "api", st.APIID, "stage", st.Name, "err", err)
+		}
 	}
 }
 

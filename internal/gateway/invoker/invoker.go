@@ -7,6 +7,7 @@ package invoker
 import (
 	"context"
 	"errors"
+	"io"
 )
 
 // Lambda invokes a Lambda function (locally or remotely).
@@ -23,6 +24,35 @@ type Result struct {
 	// "Unhandled" (or "Handled").
 	FunctionError string
 }
+
+// StreamingLambda is a Lambda that can hand over a function's response as
+// the function writes it (Lambda's InvokeWithResponseStream), for API
+// Gateway's streaming integrations.
+type StreamingLambda interface {
+	// InvokeStream runs function (a name or ARN) with payload. A function
+	// error is not an error: the stream ends with it.
+	InvokeStream(ctx context.Context, function string, payload []byte) (Stream, error)
+}
+
+// Stream is a function's answer as it is produced.
+type Stream struct {
+	// ContentType is the response's content type, as the function's
+	// runtime gave it.
+	ContentType string
+	// Body yields the response; it ends with io.EOF, or with a
+	// *FunctionError when the function failed (at once or half-way). The
+	// caller must Close it.
+	Body io.ReadCloser
+}
+
+// FunctionError ends a Stream whose function failed.
+type FunctionError struct {
+	// Payload is Lambda's error document.
+	Payload []byte
+}
+
+// Error implements error.
+func (e *FunctionError) Error() string { return "lambda function error: " + string(e.Payload) }
 
 // Errors an invoker reports (wrapped), which the data plane maps to API
 // Gateway's answers.

@@ -174,6 +174,9 @@ func scratch(v []string, o []bool, n int) ([]string, []bool) {
 // for concurrent use. A nil *ResponseMapping maps nothing.
 type ResponseMapping struct {
 	byStatus map[int]actions
+	// body is, by status, how much of the response body the mappings
+	// read (see BodyPrefix); statuses that read none are absent.
+	body map[int]int
 }
 
 // ValidateResponseParameters checks an integration's responseParameters:
@@ -204,8 +207,53 @@ func CompileResponse(params map[string]map[string]string) (*ResponseMapping, err
 		if len(acts) > 0 {
 			m.byStatus[n] = acts
 		}
+		if need := acts.bodyPrefix(); need != 0 {
+			if m.body == nil {
+				m.body = map[int]int{}
+			}
+			m.body[n] = need
+		}
 	}
 	return m, nil
+}
+
+// WholeBody is what BodyPrefix returns for mappings that read the whole
+// response body ($response.body).
+const WholeBody = -1
+
+// BodyPrefix returns how much of the response body the mappings of
+// status read, as compiled: 0 for none, MaxBodyForPath when they only
+// select from it with JSONPaths (API Gateway cuts the body there first
+// [D]), or WholeBody for $response.body itself. An integration whose
+// backend body is streamed reads this much of it only when needed.
+func (m *ResponseMapping) BodyPrefix(status int) int {
+	if m == nil {
+		return 0
+	}
+	return m.body[status]
+}
+
+// ReadsBody reports whether any status's mappings read the response body.
+func (m *ResponseMapping) ReadsBody() bool { return m != nil && len(m.body) > 0 }
+
+// bodyPrefix is BodyPrefix for one status's actions.
+func (as actions) bodyPrefix() int {
+	need := 0
+	for i := range as {
+		if as[i].key.op == opRemove {
+			continue // the value is not read
+		}
+		for _, p := range as[i].value.parts {
+			switch {
+			case p.src != SrcResponseBody:
+			case p.whole:
+				return WholeBody
+			default:
+				need = MaxBodyForPath
+			}
+		}
+	}
+	return need
 }
 
 // Has reports whether status has mappings (so that the caller reads the

@@ -246,6 +246,35 @@ func TestResponseApply(t *testing.T) {
 	}
 }
 
+// TestResponseBodyPrefix: what the mappings of each status read of the
+// response body is known once compiled: nothing, the first 100 KB for
+// JSONPaths, or all of it for $response.body.
+func TestResponseBodyPrefix(t *testing.T) {
+	m, err := CompileResponse(map[string]map[string]string{
+		"200": {"overwrite:header.x-id": "$response.body.id", "append:header.x-h": "$response.header.x"},
+		"201": {"overwrite:header.x-all": "${response.body} ${context.requestId}"},
+		"202": {"overwrite:header.x-h": "$response.header.x", "overwrite:statuscode": "200"},
+		"203": {"remove:header.x-h": "$response.body.id"}, // a remove's value is not read
+		"204": {"overwrite:header.a": "$response.body.a", "overwrite:header.b": "$response.body"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for status, want := range map[int]int{200: MaxBodyForPath, 201: WholeBody, 202: 0, 203: 0, 204: WholeBody, 500: 0} {
+		if got := m.BodyPrefix(status); got != want {
+			t.Errorf("BodyPrefix(%d) = %d, want %d", status, got, want)
+		}
+	}
+	if !m.ReadsBody() {
+		t.Error("ReadsBody is false")
+	}
+	plain, _ := CompileResponse(map[string]map[string]string{"200": {"overwrite:header.x": "$response.header.y"}})
+	var none *ResponseMapping
+	if plain.ReadsBody() || none.ReadsBody() || none.BodyPrefix(200) != 0 {
+		t.Error("mappings that read no body")
+	}
+}
+
 func TestValidateRequestParameters(t *testing.T) {
 	for _, tc := range []struct {
 		params map[string]string

@@ -19,6 +19,12 @@ type AuthEntry struct {
 	Context map[string]string `json:"context,omitempty"`
 	// UsageKey is the authorizer's usageIdentifierKey.
 	UsageKey string `json:"usageKey,omitempty"`
+	// Answer is an HTTP API Lambda authorizer's answer, reduced to what
+	// API Gateway reads of it ({"isAuthorized":…,"context":…} or
+	// {"principalId":…,"policyDocument":…,"context":…}): its context
+	// keeps its JSON types, which payload 2.0 events carry as they are.
+	// REST entries leave it empty.
+	Answer json.RawMessage `json:"answer,omitempty"`
 
 	// compiled is what the authorizer built from the entry (a parsed
 	// policy): an in-memory cache hands back the same *AuthEntry, so it

@@ -66,6 +66,8 @@ const (
 	CtxAuthorizerError
 	// CtxIntegrationError is $context.integrationErrorMessage (HTTP APIs).
 	CtxIntegrationError
+	// CtxDataProcessed is $context.dataProcessed (HTTP APIs).
+	CtxDataProcessed
 	// Custom domain names and mutual TLS (domain.go).
 	CtxCustomDomainBasePathMatched
 	CtxCustomDomainRoutingRuleIDMatched
@@ -143,11 +145,12 @@ var httpVarNames = map[string]CtxVar{
 	"authorizer.error":        CtxAuthorizerError,
 	"integrationErrorMessage": CtxIntegrationError,
 	"integration.error":       CtxIntegrationError,
+	"dataProcessed":           CtxDataProcessed,
 }
 
 // ParseHTTPContextVar resolves a variable name (without "$context.") as
 // HTTP APIs define them: ParseContextVar's, plus routeKey,
-// authorizer.error and the integration's error message.
+// authorizer.error, the integration's error message and dataProcessed.
 func ParseHTTPContextVar(name string) CtxVar {
 	if v, ok := httpVarNames[name]; ok {
 		return v
@@ -206,6 +209,8 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		return append(buf, a.Error...), a.Error != ""
 	case CtxIntegrationError:
 		return append(buf, x.IntegrationError...), x.IntegrationError != ""
+	case CtxDataProcessed:
+		return strconv.AppendInt(buf, x.dataProcessed(), 10), true
 	case CtxAuthorizerPrincipalID:
 		return append(buf, a.PrincipalID...), a.PrincipalID != ""
 	case CtxAuthorizerKey:
@@ -371,4 +376,22 @@ func appendRequestTime(buf []byte, t time.Time) []byte {
 	c := &requestTimeText{sec: sec, text: t.UTC().AppendFormat(nil, requestTimeLayout)}
 	lastRequestTime.Store(c)
 	return append(buf, c.text...)
+}
+
+// dataProcessed is $context.dataProcessed, "the amount of data processed
+// in bytes" [D]: the request body and the response body [U: which bytes
+// AWS counts]. A request body of unknown length streamed to a backend
+// unread counts 0; a streamed response counts what was sent.
+func (x *Exchange) dataProcessed() int64 {
+	var n int64
+	switch {
+	case x.bodyRead:
+		n = int64(len(x.body))
+	case x.Req != nil && x.Req.ContentLength() > 0:
+		n = x.Req.ContentLength()
+	}
+	if x.ResponseLength > 0 {
+		n += int64(x.ResponseLength)
+	}
+	return n
 }

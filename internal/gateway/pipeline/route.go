@@ -34,8 +34,8 @@ type StageInfo struct {
 	// AuthorizerCache holds Lambda authorizer results for this stage
 	// (flushed by FlushStageAuthorizersCache).
 	AuthorizerCache *AuthorizerCache
-	// AuthCache holds REST Lambda authorizer results for this stage, in
-	// memory or shared by a cluster (flushed by
-	// FlushStageAuthorizersCache).
+	// AuthCache holds Lambda authorizer results for this stage (REST and
+	// HTTP APIs), in memory or shared by a cluster (flushed by
+	// FlushStageAuthorizersCache and ResetAuthorizersCache).
 	AuthCache AuthCache
 }

@@ -1,6 +1,9 @@
 package pipeline
 
-import "io"
+import (
+	"io"
+	"time"
+)
 
 // Owner is an API type's side of its exchanges: it completes an exchange
 // whose streamed body outlives the pipeline (access log, metrics, return to
@@ -65,6 +68,25 @@ func (x *Exchange) Settle() {
 func (x *Exchange) StreamBody(r io.Reader, size int) {
 	x.streamed = true
 	x.Resp.SetBodyStream(&accountedStream{r: r, x: x}, size)
+}
+
+// Streaming is what an engine offers long streamed responses
+// (responseTransferMode STREAM).
+type Streaming interface {
+	// StreamUntil lets the response be written until deadline instead of
+	// within the engine's write timeout, and sends the status line and
+	// headers at once, before the first bytes of the body.
+	StreamUntil(deadline time.Time)
+}
+
+// StreamBodyUntil is StreamBody for a response that may take until
+// deadline (a streamed integration response): the status line and headers
+// go out at once, the body as the integration yields it.
+func (x *Exchange) StreamBodyUntil(r io.Reader, size int, deadline time.Time) {
+	if s, ok := x.Resp.(Streaming); ok {
+		s.StreamUntil(deadline)
+	}
+	x.StreamBody(r, size)
 }
 
 // accountedStream counts a streamed body and completes its exchange when

@@ -1,6 +1,7 @@
 package proxyevent
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -123,7 +124,10 @@ func DecodeSimpleResponse(payload []byte) (SimpleResult, error) {
 type PolicyResult struct {
 	PrincipalID string
 	Policy      *policy.Policy
-	Context     *Context
+	// Document is the policy document's JSON text, as the answer held it
+	// (what a cache shared by several nodes keeps).
+	Document []byte
+	Context  *Context
 }
 
 // Allows reports whether the answer's policy allows execute-api:Invoke on
@@ -175,6 +179,7 @@ func DecodePolicyResponse(payload []byte) (*PolicyResult, error) {
 	if res.Policy, err = policy.Parse(text); err != nil {
 		return nil, fmt.Errorf("%w: policyDocument: %w", ErrMalformedAuthorizerResponse, err)
 	}
+	res.Document = bytes.Clone(text)
 	if res.Context, err = authorizerContext(v.Get("context")); err != nil {
 		return nil, err
 	}

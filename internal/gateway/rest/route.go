@@ -9,6 +9,17 @@ type Integration interface {
 	Invoke(x *Exchange) error
 }
 
+// StreamingIntegration is an integration that may stream its responses
+// (responseTransferMode STREAM): the stage cache does not apply to it
+// ("response streaming doesn't support … endpoint caching", API Gateway
+// Developer Guide, "Stream the integration response for your proxy
+// integrations in API Gateway").
+type StreamingIntegration interface {
+	Integration
+	// Streams reports whether the integration streams.
+	Streams() bool
+}
+
 // Route is one compiled method of one resource.
 type Route struct {
 	pipeline.RouteInfo

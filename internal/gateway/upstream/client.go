@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"crypto/tls"
+	"net"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -13,6 +14,11 @@ import (
 type Clients struct {
 	secure, insecure *fasthttp.Client
 	dial             fasthttp.DialFunc
+	// The clients of streamed responses (responseTransferMode STREAM),
+	// whose connections end a read after the streams' idle timeout.
+	streamSecure, streamInsecure *fasthttp.Client
+	streamIdle                   time.Duration
+	clientCert                   func(*tls.CertificateRequestInfo) (*tls.Certificate, error)
 }
 
 // NewClients returns clients tuned for proxying: streaming responses, no
@@ -22,18 +28,27 @@ func NewClients() *Clients { return NewClientsWithDial(nil) }
 
 // NewClientsWithDial is NewClients with a custom dialer (nil: TCP), for
 // in-memory benchmarks.
-func NewClientsWithDial(dial fasthttp.DialFunc) *Clients { return newClients(dial, nil) }
+func NewClientsWithDial(dial fasthttp.DialFunc) *Clients {
+	return newClients(dial, nil, DefaultStreamLimits.Idle)
+}
+
+// WithStreamIdle returns clients like c whose streaming clients end a
+// read after idle (API Gateway's is DefaultStreamLimits.Idle), with their
+// own connection pools.
+func (c *Clients) WithStreamIdle(idle time.Duration) *Clients {
+	return newClients(c.dial, c.clientCert, idle)
+}
 
 // WithCertificate returns clients like c that present cert as their TLS
 // client certificate to every backend that asks for one, whatever CAs the
 // backend names (a stage's clientCertificateId [D]). They have their own
 // connection pools.
 func (c *Clients) WithCertificate(cert tls.Certificate) *Clients {
-	return newClients(c.dial, func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil })
+	return newClients(c.dial, func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &cert, nil }, c.streamIdle)
 }
 
-func newClients(dial fasthttp.DialFunc, clientCert func(*tls.CertificateRequestInfo) (*tls.Certificate, error)) *Clients {
-	mk := func(skip bool) *fasthttp.Client {
+func newClients(dial fasthttp.DialFunc, clientCert func(*tls.CertificateRequestInfo) (*tls.Certificate, error), streamIdle time.Duration) *Clients {
+	mk := func(skip bool, dial fasthttp.DialFunc) *fasthttp.Client {
 		return &fasthttp.Client{
 			Dial:                          dial,
 			MaxConnsPerHost:               4096,
@@ -48,7 +63,28 @@ func newClients(dial fasthttp.DialFunc, clientCert func(*tls.CertificateRequestI
 				GetClientCertificate: clientCert},
 		}
 	}
-	return &Clients{secure: mk(false), insecure: mk(true), dial: dial}
+	streamDial := func(addr string) (net.Conn, error) {
+		d := dial
+		if d == nil {
+			d = fasthttp.Dial
+		}
+		conn, err := d(addr)
+		if err != nil {
+			return nil, err
+		}
+		return &idleConn{Conn: conn, idle: streamIdle}, nil
+	}
+	return &Clients{secure: mk(false, dial), insecure: mk(true, dial), dial: dial, clientCert: clientCert,
+		streamSecure: mk(false, streamDial), streamInsecure: mk(true, streamDial), streamIdle: streamIdle}
+}
+
+// StreamClient is Client for streamed responses (responseTransferMode
+// STREAM): a read that waits longer than the idle timeout fails.
+func (c *Clients) StreamClient(insecure bool) *fasthttp.Client {
+	if insecure {
+		return c.streamInsecure
+	}
+	return c.streamSecure
 }
 
 // Client returns the client that verifies TLS certificates, or with
@@ -65,4 +101,6 @@ func (c *Clients) Client(insecure bool) *fasthttp.Client {
 func (c *Clients) CloseIdle() {
 	c.secure.CloseIdleConnections()
 	c.insecure.CloseIdleConnections()
+	c.streamSecure.CloseIdleConnections()
+	c.streamInsecure.CloseIdleConnections()
 }

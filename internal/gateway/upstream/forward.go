@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -132,38 +133,100 @@ func (c *headerCopier) add(k, v []byte) {
 // body, a Failure (INTEGRATION_TIMEOUT, API_CONFIGURATION_ERROR) for the
 // backend.
 func Forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration) error {
+	_, err := ForwardReading(x, client, req, timeout, nil)
+	return err
+}
+
+// BodyNeed says, for a backend's status, how many of its body's first
+// bytes the caller needs (0: none; at most MaxResponseBody are read).
+type BodyNeed func(status int) int
+
+// ForwardReading is Forward for a caller that reads the backend's body
+// (HTTP API response mappings of $response.body): it also returns up to
+// need(status) of the body's first bytes, read before the client is
+// answered; the rest of a longer body is streamed as Forward streams it.
+// The bytes are the caller's until x completes.
+func ForwardReading(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration, need BodyNeed) ([]byte, error) {
+	resp, err := send(x, client, req, time.Now().Add(timeout))
+	if err != nil {
+		return nil, err
+	}
+	return respond(x, resp, req.Header.IsHead(), need)
+}
+
+// ForwardStream is Forward for responseTransferMode STREAM: the status
+// line and the backend's headers go to the client at once, and its body
+// follows as it arrives, whatever its size, paced by lim, until deadline
+// (client is a StreamClient, whose reads also end after lim.Idle).
+func ForwardStream(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, deadline time.Time, lim StreamLimits) error {
+	resp, err := send(x, client, req, deadline)
+	if err != nil {
+		return err
+	}
+	stream := resp.BodyStream()
+	if req.Header.IsHead() || resp.Header.ContentLength() == 0 || stream == nil {
+		_, err := respond(x, resp, req.Header.IsHead(), nil)
+		return err
+	}
+	x.IntegrationStatus = resp.StatusCode()
+	copyResponseHeader(x.Resp, resp)
+	x.StreamBodyUntil(LimitStream(&upstreamBody{r: stream, resp: resp}, deadline, lim), resp.Header.ContentLength(), deadline)
+	return nil
+}
+
+// send sends req (with the client's body, if any, as a stream) and returns
+// the backend's response.
+func send(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, deadline time.Time) (*fasthttp.Response, error) {
 	var body *limitedBody
 	if n := x.Req.ContentLength(); n != 0 {
 		body = &limitedBody{r: x.BodyReader()}
 		req.SetBodyStream(body, int(n))
 	}
-
 	resp := fasthttp.AcquireResponse()
-	err := client.DoDeadline(req, resp, time.Now().Add(timeout))
+	err := client.DoDeadline(req, resp, deadline)
 	if err != nil {
 		fasthttp.ReleaseResponse(resp)
 		switch {
 		case body != nil && body.tooLarge:
-			return pipeline.ErrTooLarge
+			return nil, pipeline.ErrTooLarge
 		case body != nil && body.err != nil:
 			// The client's body broke off or its framing is malformed: the
 			// client's error, not the backend's.
-			return pipeline.ClientBodyError(body.err)
+			return nil, pipeline.ClientBodyError(body.err)
 		}
-		return Failure(err)
+		return nil, Failure(err)
 	}
-	return respond(x, resp, req.Header.IsHead())
+	return resp, nil
+}
+
+// copyResponseHeader sends the backend's status and headers, without
+// hop-by-hop ones and those its Connection header names.
+func copyResponseHeader(out pipeline.Response, resp *fasthttp.Response) {
+	out.SetStatus(resp.StatusCode())
+	rconnection := resp.Header.Peek("Connection")
+	add := headerAdder(out)
+	resp.Header.VisitAll(func(k, v []byte) {
+		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
+			return
+		}
+		add(k, v)
+	})
 }
 
 // respond sends the backend's answer. Its body is read (or, when streamed,
 // its first bytes are) before anything is written to the client, so that a
 // backend failing before that still gets the gateway's own 5xx answer, with
 // none of the backend's headers. A stream failing later is the exchange's
-// to record (see pipeline.Exchange.StreamBody); the engine aborts it.
-func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
+// to record (see pipeline.Exchange.StreamBody); the engine aborts it. It
+// returns the body's first bytes need asks for (see ForwardReading).
+func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool, need BodyNeed) (peek []byte, err error) {
 	x.IntegrationStatus = resp.StatusCode()
 	size := resp.Header.ContentLength()
 	stream := resp.BodyStream()
+	want := 0
+	if need != nil && !head && size != 0 {
+		want = min(need(resp.StatusCode()), MaxResponseBody)
+	}
 	var (
 		whole  []byte  // the body, read whole
 		pooled *[]byte // whole's buffer, when pooled
@@ -190,7 +253,7 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 		if err != nil {
 			pool.Put(pooled)
 			fasthttp.ReleaseResponse(resp)
-			return Failure(err)
+			return nil, Failure(err)
 		}
 	case size < 0 && x.Req.Protocol() != "HTTP/1.1":
 		// An HTTP/1.0 client cannot read chunked framing (RFC 9112 §7), the
@@ -204,9 +267,24 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 		}
 		if err != nil {
 			fasthttp.ReleaseResponse(resp)
-			return Failure(err)
+			return nil, Failure(err)
 		}
 		whole = b
+	case want > 0:
+		// A stream the caller reads the start of: that much is read now,
+		// the rest (if any) streamed as the client takes it.
+		b, err := io.ReadAll(io.LimitReader(stream, int64(want)))
+		if err != nil {
+			_ = resp.CloseBodyStream()
+			fasthttp.ReleaseResponse(resp)
+			return nil, Failure(err)
+		}
+		whole, peek = b, b
+		if len(b) == want {
+			rest = stream
+		} else {
+			_ = resp.CloseBodyStream()
+		}
 	default:
 		// A stream: its first bytes are read now (a read returns what has
 		// arrived, so streaming is not delayed), the rest as the client
@@ -218,7 +296,7 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 			pool.Put(pooled)
 			_ = resp.CloseBodyStream()
 			fasthttp.ReleaseResponse(resp)
-			return Failure(err)
+			return nil, Failure(err)
 		}
 		whole = (*pooled)[:n]
 		if err == nil {
@@ -226,34 +304,30 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool) error {
 		}
 	}
 
+	if want > 0 && peek == nil && len(whole) > 0 {
+		peek = bytes.Clone(whole[:min(want, len(whole))]) // whole goes back to its pool
+	}
+
 	out := x.Resp
-	out.SetStatus(resp.StatusCode())
-	rconnection := resp.Header.Peek("Connection")
-	add := headerAdder(out)
-	resp.Header.VisitAll(func(k, v []byte) {
-		if headerIn(k, responseDropped) || namedBy(b2s(rconnection), k) {
-			return
-		}
-		add(k, v)
-	})
+	copyResponseHeader(out, resp)
 	if head && size > 0 {
 		// A HEAD answer keeps the backend's Content-Length (the size a GET
 		// would return); without this the client saw none.
 		out.SetBody(nil)
 		out.SetHeader("Content-Length", strconv.Itoa(size))
 		fasthttp.ReleaseResponse(resp)
-		return nil
+		return nil, nil
 	}
 	if rest != nil {
 		x.StreamBody(&upstreamBody{first: whole, r: rest, resp: resp, buf: pooled, pool: pool}, size)
-		return nil
+		return peek, nil
 	}
 	out.SetBody(whole) // copies
 	if pooled != nil {
 		pool.Put(pooled)
 	}
 	fasthttp.ReleaseResponse(resp)
-	return nil
+	return peek, nil
 }
 
 // smallBody is the largest backend body read whole rather than streamed.

@@ -19,21 +19,44 @@ type lambdaPart struct{ lit, stageVar string }
 // ("…:function:${stageVariables.fn}/invocations").
 type LambdaFunction struct {
 	parts []lambdaPart
+	// Streaming is set for the response streaming URI
+	// (…/2021-11-15/functions/{fn}/response-streaming-invocations, Lambda's
+	// InvokeWithResponseStream).
+	Streaming bool
+}
+
+// Lambda invocation URIs: Invoke's, and InvokeWithResponseStream's
+// ("arn:aws:apigateway:us-west-1:lambda:path/2021-11-15/functions/{arn}/response-streaming-invocations",
+// API Gateway Developer Guide, "Set up a Lambda proxy integration with
+// payload response streaming").
+var lambdaURIs = []struct {
+	marker, suffix string
+	streaming      bool
+}{
+	{":lambda:path/2015-03-31/functions/", "/invocations", false},
+	{":lambda:path/2021-11-15/functions/", "/response-streaming-invocations", true},
 }
 
 // ParseLambdaFunction extracts the function from
-// arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations.
+// arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations,
+// or from the response streaming URI.
 func ParseLambdaFunction(uri string) (LambdaFunction, error) {
-	const marker = ":lambda:path/2015-03-31/functions/"
-	i := strings.Index(uri, marker)
-	if i < 0 || !strings.HasSuffix(uri, "/invocations") {
+	var f LambdaFunction
+	fn, matched := "", false
+	for _, u := range lambdaURIs {
+		i := strings.Index(uri, u.marker)
+		if i < 0 || !strings.HasSuffix(uri, u.suffix) || i+len(u.marker) > len(uri)-len(u.suffix) {
+			continue
+		}
+		fn, f.Streaming, matched = uri[i+len(u.marker):len(uri)-len(u.suffix)], u.streaming, true
+		break
+	}
+	if !matched {
 		return LambdaFunction{}, fmt.Errorf("not a Lambda invocation URI: %q", uri)
 	}
-	fn := uri[i+len(marker) : len(uri)-len("/invocations")]
 	if fn == "" {
 		return LambdaFunction{}, fmt.Errorf("no function in %q", uri)
 	}
-	var f LambdaFunction
 	for len(fn) > 0 {
 		j := strings.Index(fn, "${stageVariables.")
 		if j < 0 {
@@ -78,16 +101,40 @@ func InvokeLambda(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload [
 	ctx, cancel := context.WithTimeout(x.Ctx, timeout)
 	defer cancel()
 	res, err := inv.Invoke(ctx, fn, payload)
-	switch {
-	case err == nil:
-		return res, nil
-	case errors.Is(err, context.DeadlineExceeded):
-		return res, pipeline.Fail(pipeline.IntegrationTimeout, err)
-	case errors.Is(err, invoker.ErrPayloadTooLarge):
-		return res, pipeline.Fail(pipeline.RequestTooLarge, err)
-	case errors.Is(err, invoker.ErrFunctionNotFound):
-		return res, pipeline.Fail(pipeline.APIConfigurationError, err)
-	default:
-		return res, &pipeline.Failure{Type: pipeline.IntegrationFailure, Message: "Internal server error", Status: 502, Cause: err}
+	if err != nil {
+		return res, lambdaFailure(err)
 	}
+	return res, nil
+}
+
+// lambdaFailure maps an invoker's error to the gateway's answer.
+func lambdaFailure(err error) error {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return pipeline.Fail(pipeline.IntegrationTimeout, err)
+	case errors.Is(err, invoker.ErrPayloadTooLarge):
+		return pipeline.Fail(pipeline.RequestTooLarge, err)
+	case errors.Is(err, invoker.ErrFunctionNotFound):
+		return pipeline.Fail(pipeline.APIConfigurationError, err)
+	default:
+		return &pipeline.Failure{Type: pipeline.IntegrationFailure, Message: "Internal server error", Status: 502, Cause: err}
+	}
+}
+
+// InvokeLambdaStream calls function fn with payload for a streamed
+// response (InvokeWithResponseStream): the answer must begin by deadline,
+// and its body is the caller's to read (and Close). Errors map as in
+// InvokeLambda.
+func InvokeLambdaStream(x *pipeline.Exchange, inv invoker.Lambda, fn string, payload []byte, deadline time.Time) (invoker.Stream, error) {
+	sl, ok := inv.(invoker.StreamingLambda)
+	if !ok {
+		return invoker.Stream{}, pipeline.Fail(pipeline.APIConfigurationError, errors.New("the Lambda invoker cannot stream responses"))
+	}
+	ctx, cancel := context.WithDeadline(x.Ctx, deadline)
+	defer cancel()
+	st, err := sl.InvokeStream(ctx, fn, payload)
+	if err != nil {
+		return st, lambdaFailure(err)
+	}
+	return st, nil
 }

@@ -440,12 +440,3 @@ exports.handler = (event, context) => ({ sync: true, done: typeof context.done, 
 		t.Errorf("nodejs24.x sync handler: %s", res.Payload)
 	}
 }
-
-func TestNodeStreamingHandlersRefused(t *testing.T) {
-	t.Parallel()
-	f := newFn(t, "nodejs20.x", "index.handler", map[string]string{"index.mjs": `
-export const handler = awslambda.streamifyResponse(async (event, stream) => { stream.end("x"); });`})
-	if _, doc := f.fails(`{}`); doc.str("errorType") != "Runtime.StreamingNotSupported" {
-		t.Errorf("streaming handler: %v", doc.vals)
-	}
-}

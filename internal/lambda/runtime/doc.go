@@ -22,6 +22,12 @@
 // Lambda integrations) map [ErrTooManyRequests] and [ErrRequestTooLarge] to
 // AWS's errors.
 //
+// A runtime may answer in the streaming response mode (a chunked POST with
+// Lambda-Runtime-Function-Response-Mode: streaming, and error trailers):
+// [Pool.InvokeStream] then hands its caller the response as the function
+// writes it, while the function's timeout keeps running; [Pool.Invoke]
+// reads it whole, as Lambda's Invoke does.
+//
 // Each line a function writes to stdout or stderr becomes an Info record of
 // the pool's logger, with the attributes function, pid, stream and requestId
 // (the invocation the line was written during; empty during initialisation).

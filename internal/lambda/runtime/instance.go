@@ -209,27 +209,36 @@ func (in *instance) invoke(ctx context.Context, inv *invocation) (Result, verdic
 	select {
 	case rep = <-inv.done:
 	case <-in.exited:
-		if in.take(inv) {
+		if in.takeWaiting(inv) {
 			in.log.Warn("runtime exited during an invocation", "requestId", inv.id, "status", in.exitStatus)
 			return in.failure(exitError(inv.id, in.exitStatus), time.Since(start)), discard, nil
 		}
 		rep = <-inv.done // answered just before it exited
 	case <-timer.C:
-		if in.take(inv) {
+		if in.takeWaiting(inv) {
 			return in.timedOut(inv, budget), discard, nil
 		}
 		rep = <-inv.done
 	case <-ctx.Done():
-		if in.take(inv) {
+		if in.takeWaiting(inv) {
 			in.kill()
 			return res, discard, ctx.Err()
 		}
 		rep = <-inv.done
 	case <-in.stopping:
-		if in.take(inv) {
+		if in.takeWaiting(inv) {
 			return res, discard, errStopped
 		}
 		rep = <-inv.done
+	}
+	if s := rep.stream; s != nil {
+		// The answer is streamed: the invocation goes on, within its
+		// timeout, while the caller reads it.
+		s.start = start
+		remaining := time.Until(inv.deadline)
+		s.timer = time.AfterFunc(remaining, func() { s.timedOut(budget) })
+		res.Stream, res.ContentType = s, s.contentType
+		return res, keep, nil
 	}
 	res.Payload, res.Duration = rep.payload, time.Since(start)
 	if rep.failed {
@@ -259,8 +268,12 @@ func (in *instance) timedOut(inv *invocation, budget time.Duration) Result {
 func (in *instance) pending(id string) *invocation {
 	in.mu.Lock()
 	inv := in.current
+	streaming := inv != nil && inv.stream != nil
 	in.mu.Unlock()
-	if inv == nil || inv.id != id {
+	// Once a response is streaming, neither /response nor /error may
+	// answer the invocation again [D: the error endpoint "can only be
+	// called before the runtime begins sending an invocation response"].
+	if inv == nil || inv.id != id || streaming {
 		return nil
 	}
 	return inv
@@ -269,12 +282,35 @@ func (in *instance) pending(id string) *invocation {
 // take claims the delivered invocation inv so that exactly one party (the
 // runtime's answer, the timeout, a crash) completes it.
 func (in *instance) take(inv *invocation) bool {
+	return in.takeWith(inv, nil)
+}
+
+// takeWith is take that records, for a stream's consumer, the error
+// document of the ending.
+func (in *instance) takeWith(inv *invocation, failure []byte) bool {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.current != inv {
 		return false
 	}
 	in.current = nil
+	inv.failure = failure
+	return true
+}
+
+// takeWaiting is take for invoke, which has not received an answer: a
+// stream the runtime began meanwhile goes back to its handler.
+func (in *instance) takeWaiting(inv *invocation) bool {
+	if !in.take(inv) {
+		return false
+	}
+	select {
+	case rep := <-inv.done: // only a stream can be there: answers take inv
+		if rep.stream != nil {
+			rep.stream.abandon()
+		}
+	default:
+	}
 	return true
 }
 

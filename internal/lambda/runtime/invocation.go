@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"io"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -60,6 +61,14 @@ type Result struct {
 	// MaxMemoryMB is the instance's peak resident memory after the
 	// invocation, in MB (0 when not known): REPORT's Max Memory Used.
 	MaxMemoryMB int
+	// Stream is set by [Pool.InvokeStream] when the runtime answered in
+	// the streaming response mode: it yields the response as the function
+	// writes it and ends with io.EOF, or with a *[FunctionError] when the
+	// function failed. Payload and FunctionError are then unset, and
+	// Duration and Logs are not known. The caller must Close it.
+	Stream io.ReadCloser
+	// ContentType is the Content-Type the runtime gave a streamed response.
+	ContentType string
 }
 
 // MaxLogTail bounds Result.Logs (Lambda returns the last 4 KB).
@@ -101,12 +110,18 @@ type invocation struct {
 	tail                           *logTail   // nil unless Invocation.LogTail
 	deadline                       time.Time  // set before delivery
 	done                           chan reply // the runtime's answer; capacity 1
+
+	// Guarded by the instance's mu:
+	stream  *responseStream // the streamed answer, once the runtime began it
+	failure []byte          // the error document of whoever ended it, if it ended a stream
 }
 
-// reply is the runtime's answer to an invocation.
+// reply is the runtime's answer to an invocation: a whole payload, or the
+// start of a streamed response.
 type reply struct {
 	payload []byte
 	failed  bool
+	stream  *responseStream
 }
 
 func newInvocation(payload []byte, opts Invocation) *invocation {

@@ -80,6 +80,24 @@ func NewPool(cfg Config, log *slog.Logger) *Pool {
 // context's error when it ended first (the instance running the invocation
 // is then killed).
 func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Result, error) {
+	res, err := p.invoke(ctx, payload, opts)
+	if err != nil || res.Stream == nil {
+		return res, err
+	}
+	return bufferStream(res), nil
+}
+
+// InvokeStream is Invoke for callers that take a streamed response as the
+// function writes it (Lambda's InvokeWithResponseStream): when the runtime
+// answers in the streaming response mode, Result.Stream carries the
+// response, and the instance serves no other invocation until the
+// function has finished it, even when the caller closes the stream early
+// (the function runs on, as in Lambda). Other answers come as from Invoke.
+func (p *Pool) InvokeStream(ctx context.Context, payload []byte, opts Invocation) (Result, error) {
+	return p.invoke(ctx, payload, opts)
+}
+
+func (p *Pool) invoke(ctx context.Context, payload []byte, opts Invocation) (Result, error) {
 	if len(payload) > MaxRequestPayload {
 		return Result{}, fmt.Errorf("invoke %s: %d bytes (limit %d): %w", p.name(), len(payload), MaxRequestPayload, ErrRequestTooLarge)
 	}
@@ -107,6 +125,20 @@ func (p *Pool) Invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 			p.drop(inst)
 			inst = nil
 			continue
+		}
+		if s, ok := res.Stream.(*responseStream); ok {
+			// The instance is released once the function has finished
+			// its response.
+			s.release = func(healthy bool) {
+				done := Result{Duration: time.Since(s.start)}
+				if inst.sink.cloud != nil {
+					done.MaxMemoryMB = peakMemoryMB(inst.pid)
+					inst.sink.cloud.finish(inv.id, done, inst.cfg.MemoryMB)
+				}
+				p.release(inst, healthy)
+				p.report(inv, done, nil)
+			}
+			return res, nil
 		}
 		if inst.sink.cloud != nil || inv.tail != nil {
 			res.MaxMemoryMB = peakMemoryMB(inst.pid)

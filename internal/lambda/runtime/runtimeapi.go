@@ -78,9 +78,12 @@ func (in *instance) serve(ctx *fasthttp.RequestCtx) {
 		if !requireMethod(ctx, http.MethodPost) {
 			return
 		}
-		if action == "response" {
+		switch {
+		case action == "response" && isStreamingResponse(ctx):
+			in.handleStreamingResponse(ctx, id)
+		case action == "response":
 			in.handleResponse(ctx, id)
-		} else {
+		default:
 			in.handleError(ctx, id)
 		}
 	default:

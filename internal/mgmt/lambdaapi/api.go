@@ -3,7 +3,8 @@
 // functions: CreateFunction, GetFunction, GetFunctionConfiguration,
 // ListFunctions, UpdateFunctionCode, UpdateFunctionConfiguration,
 // DeleteFunction, Put/Get/DeleteFunctionConcurrency, Invoke
-// (RequestResponse, Event, DryRun), PublishVersion, ListVersionsByFunction
+// (RequestResponse, Event, DryRun), InvokeWithResponseStream (an event
+// stream of the function's response as it writes it), PublishVersion, ListVersionsByFunction
 // and Create/Get/Update/Delete/ListAliases, with qualifiers (versions,
 // aliases) wherever Lambda takes them.
 //
@@ -42,6 +43,7 @@ type Functions interface {
 	Delete(ctx context.Context, ref string) error
 	InvokeFunction(ctx context.Context, ref string, payload []byte, inv lambda.Invocation) (lambda.Result, error)
 	InvokeAsync(ctx context.Context, ref string, payload []byte, inv lambda.Invocation) error
+	InvokeFunctionStream(ctx context.Context, ref string, payload []byte, inv lambda.Invocation) (lambda.StreamResult, error)
 
 	Resolve(ctx context.Context, ref string) (lambda.Target, error)
 	PublishVersion(ctx context.Context, ref, description string, check func(*lambda.Function) error) (lambda.Function, error)
@@ -109,6 +111,7 @@ func (a *API) Register(rt *restjson.Router) {
 		{"DELETE /2017-10-31/functions/{FunctionName}/concurrency", "DeleteFunctionConcurrency", noBody, a.deleteFunctionConcurrency, 0},
 		{"GET /2019-09-30/functions/{FunctionName}/concurrency", "GetFunctionConcurrency", ok, a.getFunctionConcurrency, 0},
 		{"POST " + fn + "/invocations", "Invoke", ok, a.invoke, runtime.MaxRequestPayload},
+		{"POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations", "InvokeWithResponseStream", ok, a.invokeWithResponseStream, runtime.MaxRequestPayload},
 		{"POST " + fn + "/versions", "PublishVersion", created, a.publishVersion, 0},
 		{"GET " + fn + "/versions", "ListVersionsByFunction", ok, a.listVersionsByFunction, 0},
 		{"POST " + fn + "/aliases", "CreateAlias", created, a.createAlias, 0},

@@ -25,36 +25,11 @@ var (
 // with X-Amz-Log-Type: Tail), Event queues it and answers 202, DryRun only
 // checks that it could run and answers 204.
 func (a *API) invoke(ctx context.Context, r *restjson.Request) (any, error) {
-	fr, err := a.parseRef(r)
+	in, err := a.invocationInput(r, invocationTypes)
 	if err != nil {
 		return nil, err
 	}
-	typ := headerOr(r, "X-Amz-Invocation-Type", "RequestResponse")
-	logType := headerOr(r, "X-Amz-Log-Type", "None")
-	var v validation
-	if !contains(invocationTypes, typ) {
-		v.enum(typ, "invocationType", invocationTypes)
-	}
-	if !contains(logTypes, logType) {
-		v.enum(logType, "logType", logTypes)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	payload := r.Body
-	if len(strings.TrimSpace(string(payload))) == 0 {
-		payload = []byte("{}") // Lambda hands an empty payload over as {} [U]
-	} else if err := checkJSON(payload); err != nil {
-		return nil, err
-	}
-	inv := lambda.Invocation{RequestID: uuid.NewString(), LogTail: logType == "Tail"}
-	if cc := r.HTTP.Header.Get("X-Amz-Client-Context"); cc != "" {
-		doc, err := base64.StdEncoding.DecodeString(cc)
-		if err != nil || !json.Valid(doc) {
-			return nil, invalidRequestContent("Client context must be a valid Base64-encoded JSON object.") // [U]
-		}
-		inv.ClientContext = string(doc)
-	}
+	fr, typ, payload, inv := in.ref, in.typ, in.payload, in.inv
 	// The invocation's id is the response's x-amzn-RequestId, as in Lambda.
 	hdr := http.Header{"x-amzn-RequestId": {inv.RequestID}}
 	switch typ {
@@ -84,6 +59,52 @@ func (a *API) invoke(ctx context.Context, r *restjson.Request) (any, error) {
 		hdr["X-Amz-Log-Result"] = []string{base64.StdEncoding.EncodeToString(res.Logs)}
 	}
 	return &restjson.Raw{ContentType: "application/json", Header: hdr, Body: res.Payload}, nil
+}
+
+// invocationInput is what Invoke and InvokeWithResponseStream read from
+// their requests.
+type invocationInput struct {
+	ref     ref
+	typ     string
+	payload []byte
+	inv     lambda.Invocation
+}
+
+// invocationInput validates an invocation request: its function, the
+// invocation and log types (types lists the invocation types the operation
+// accepts), the payload and the client context.
+func (a *API) invocationInput(r *restjson.Request, types []string) (invocationInput, error) {
+	fr, err := a.parseRef(r)
+	if err != nil {
+		return invocationInput{}, err
+	}
+	typ := headerOr(r, "X-Amz-Invocation-Type", "RequestResponse")
+	logType := headerOr(r, "X-Amz-Log-Type", "None")
+	var v validation
+	if !contains(types, typ) {
+		v.enum(typ, "invocationType", types)
+	}
+	if !contains(logTypes, logType) {
+		v.enum(logType, "logType", logTypes)
+	}
+	if err := v.err(); err != nil {
+		return invocationInput{}, err
+	}
+	payload := r.Body
+	if len(strings.TrimSpace(string(payload))) == 0 {
+		payload = []byte("{}") // Lambda hands an empty payload over as {} [U]
+	} else if err := checkJSON(payload); err != nil {
+		return invocationInput{}, err
+	}
+	inv := lambda.Invocation{RequestID: uuid.NewString(), LogTail: logType == "Tail"}
+	if cc := r.HTTP.Header.Get("X-Amz-Client-Context"); cc != "" {
+		doc, err := base64.StdEncoding.DecodeString(cc)
+		if err != nil || !json.Valid(doc) {
+			return invocationInput{}, invalidRequestContent("Client context must be a valid Base64-encoded JSON object.") // [U]
+		}
+		inv.ClientContext = string(doc)
+	}
+	return invocationInput{ref: fr, typ: typ, payload: payload, inv: inv}, nil
 }
 
 func headerOr(r *restjson.Request, name, def string) string {

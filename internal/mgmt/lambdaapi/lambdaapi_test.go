@@ -38,13 +38,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", dir+string(filepath.Separator), "./testdata/functions/...")
+	// streamer (the runtime's test function that answers in the
+	// streaming response mode) is built from the runtime's test data.
+	cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", dir+string(filepath.Separator), "./testdata/functions/...",
+		"../../lambda/runtime/testdata/functions/streamer")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building the test functions: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	for _, name := range []string{"echo", "fail"} {
+	for _, name := range []string{"echo", "fail", "streamer"} {
 		bin, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -2,6 +2,7 @@ package restjson
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"path"
 	"strings"
@@ -21,6 +22,11 @@ type Raw struct {
 	// Status, when non-zero, replaces the operation's success status
 	// (Lambda's Invoke answers 200, 202 or 204 by invocation type).
 	Status int
+	// Stream, when set, writes the body instead of Body, after the
+	// header: each Write reaches the client at once, and a client that
+	// stops reading for longer than the server's write timeout is cut off
+	// (Lambda's InvokeWithResponseStream).
+	Stream func(w io.Writer)
 }
 
 // Op is a routed operation.

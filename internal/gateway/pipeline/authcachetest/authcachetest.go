@@ -100,4 +100,25 @@ func Run(t *testing.T, newCache func(t *testing.T) pipeline.AuthCache) {
 		}
 		same(t, got, e)
 	})
+	t.Run("HTTPAPIAnswer", func(t *testing.T) {
+		// An HTTP API authorizer's answer: its context keeps its JSON
+		// types (payload 2.0 events carry numbers as numbers).
+		c := newCache(t)
+		e := &pipeline.AuthEntry{Answer: json.RawMessage(`{"principalId":"p","policyDocument":{"Version":"2012-10-17","Statement":[]},"context":{"n":1,"ok":true,"s":"Zoë","o":{"a":[1,2.5,null]}}}`)}
+		_ = c.Put(ctx, "k", e, time.Minute, t0)
+		got, ok, err := c.Get(ctx, "k", t0)
+		if !ok || err != nil {
+			t.Fatalf("hit %v, %v", ok, err)
+		}
+		same(t, got, e)
+		var answer struct {
+			Context map[string]any `json:"context"`
+		}
+		if err := json.Unmarshal(got.Answer, &answer); err != nil {
+			t.Fatalf("answer %s: %v", got.Answer, err)
+		}
+		if answer.Context["n"] != float64(1) || answer.Context["ok"] != true {
+			t.Errorf("context lost its JSON types: %s", got.Answer)
+		}
+	})
 }

@@ -22,6 +22,9 @@ type HTTPProxy struct {
 	uri      *upstream.URITemplate
 	mappings []requestMapping
 	timeout  time.Duration
+	// stream: responseTransferMode STREAM.
+	stream bool
+	limits upstream.StreamLimits
 }
 
 // NewHTTPProxy compiles an HTTP_PROXY integration.
@@ -34,7 +37,8 @@ func NewHTTPProxy(in *model.Integration, clients *upstream.Clients) (*HTTPProxy,
 	if err != nil {
 		return nil, err
 	}
-	p := &HTTPProxy{clients: clients, uri: uri, mappings: maps, timeout: timeoutOf(in)}
+	p := &HTTPProxy{clients: clients, uri: uri, mappings: maps, timeout: timeoutOf(in),
+		stream: streams(in), limits: upstream.DefaultStreamLimits}
 	if m := model.Deref(in.HTTPMethod); m != "ANY" {
 		p.method = m
 	}
@@ -115,8 +119,17 @@ func (p *HTTPProxy) Invoke(x *rest.Exchange) error {
 	}
 	*bp = q[:0]
 
+	if p.stream {
+		// The backend's answer goes to the client as it comes, within
+		// the integration timeout (up to 15 minutes).
+		return upstream.ForwardStream(&x.Exchange, x.HTTPClients(p.clients).StreamClient(p.insecure), req,
+			time.Now().Add(p.timeout), p.limits)
+	}
 	return upstream.Forward(&x.Exchange, x.HTTPClients(p.clients).Client(p.insecure), req, p.timeout)
 }
+
+// Streams implements rest.StreamingIntegration.
+func (p *HTTPProxy) Streams() bool { return p.stream }
 
 // pathParam resolves a {placeholder}: a mapped integration.request.path
 // value, else the method's path parameter of the same name.

@@ -20,6 +20,9 @@ type LambdaProxy struct {
 	fn      upstream.LambdaFunction
 	timeout time.Duration
 	badVerb bool
+	// stream: responseTransferMode STREAM (lambdastream.go).
+	stream bool
+	limits upstream.StreamLimits
 }
 
 // NewLambdaProxy compiles an AWS_PROXY integration.
@@ -31,8 +34,15 @@ func NewLambdaProxy(in *model.Integration, inv invoker.Lambda) (*LambdaProxy, er
 	return &LambdaProxy{inv: inv, fn: fn, timeout: timeoutOf(in),
 		// Lambda is invoked with POST; any other integration method fails
 		// every request with 500 [V].
-		badVerb: model.Deref(in.HTTPMethod) != "POST"}, nil
+		badVerb: model.Deref(in.HTTPMethod) != "POST",
+		stream:  streams(in), limits: upstream.DefaultStreamLimits}, nil
 }
+
+// streams reports responseTransferMode STREAM.
+func streams(in *model.Integration) bool { return model.Deref(in.ResponseTransferMode) == "STREAM" }
+
+// Streams implements rest.StreamingIntegration.
+func (l *LambdaProxy) Streams() bool { return l.stream }
 
 // Invoke implements rest.Integration.
 func (l *LambdaProxy) Invoke(x *rest.Exchange) error {
@@ -47,14 +57,15 @@ func (l *LambdaProxy) Invoke(x *rest.Exchange) error {
 	if err != nil {
 		return pipeline.Fail(pipeline.APIConfigurationError, err)
 	}
+	if l.stream {
+		return l.invokeStream(x, payload)
+	}
 	res, err := l.call(x, payload)
 	if err != nil {
 		return err
 	}
 	if res.FunctionError != "" {
-		return &pipeline.Failure{Type: pipeline.Default5XX, Message: "Internal server error", Status: 502,
-			ErrorType: "InternalServerErrorException",
-			Cause:     fmt.Errorf("lambda function error (%s): %.512s", res.FunctionError, res.Payload)}
+		return functionFailure(res.FunctionError, res.Payload)
 	}
 	r, err := parseProxyResponseV1(res.Payload)
 	if err != nil {
@@ -63,6 +74,14 @@ func (l *LambdaProxy) Invoke(x *rest.Exchange) error {
 	x.IntegrationStatus = 200
 	writeProxyResponse(x, r)
 	return nil
+}
+
+// functionFailure is the answer to a function error: 502 Internal server
+// error [V].
+func functionFailure(kind string, payload []byte) error {
+	return &pipeline.Failure{Type: pipeline.Default5XX, Message: "Internal server error", Status: 502,
+		ErrorType: "InternalServerErrorException",
+		Cause:     fmt.Errorf("lambda function error (%s): %.512s", kind, payload)}
 }
 
 func (l *LambdaProxy) call(x *rest.Exchange, payload []byte) (invoker.Result, error) {

@@ -24,12 +24,14 @@ func malformed(detail string) error {
 		ErrorType: "InternalServerErrorException", Cause: fmt.Errorf("%w: %s", errMalformedProxyResponse, detail)}
 }
 
-// proxyResponse is a parsed payload 1.0 function response.
+// proxyResponse is a parsed payload 1.0 function response, or the prelude
+// of a streamed one.
 type proxyResponse struct {
 	status  int
 	headers [][2]string // merged, in order
 	body    []byte
 	base64  bool
+	cookies []string // a prelude's, each a Set-Cookie header
 }
 
 // parseProxyResponseV1 validates a function's result by AWS's rules
@@ -39,6 +41,19 @@ type proxyResponse struct {
 // with its last value. Anything after the object makes the result malformed
 // [U].
 func parseProxyResponseV1(payload []byte) (*proxyResponse, error) {
+	return parseProxyResponse(payload, false)
+}
+
+// parseStreamPrelude validates the prelude of a streamed response
+// (application/vnd.awslambda.http-integration-response): statusCode,
+// headers, multiValueHeaders as in payload 1.0, and cookies, a list of
+// Set-Cookie values; other members are ignored [U: AWS documents only
+// these four].
+func parseStreamPrelude(prelude []byte) (*proxyResponse, error) {
+	return parseProxyResponse(prelude, true)
+}
+
+func parseProxyResponse(payload []byte, prelude bool) (*proxyResponse, error) {
 	p := responseParsers.Get()
 	defer responseParsers.Put(p)
 	doc, err := p.ParseBytes(payload)
@@ -46,7 +61,7 @@ func parseProxyResponseV1(payload []byte) (*proxyResponse, error) {
 		return nil, malformed("result is not a JSON object")
 	}
 	out := &proxyResponse{status: 200}
-	var single, multi, status, body, b64 *fastjson.Value
+	var single, multi, status, body, b64, cookies *fastjson.Value
 	var bad string
 	doc.GetObject().Visit(func(k []byte, v *fastjson.Value) {
 		switch string(k) {
@@ -60,12 +75,32 @@ func parseProxyResponseV1(payload []byte) (*proxyResponse, error) {
 			body = v
 		case "isBase64Encoded":
 			b64 = v
+		case "cookies":
+			cookies = v
 		default:
 			if bad == "" && v.Type() != fastjson.TypeNull {
 				bad = string(k)
 			}
 		}
 	})
+	if prelude {
+		body, b64, bad = nil, nil, ""
+		if present(cookies) {
+			list, err := cookies.Array()
+			if err != nil {
+				return nil, malformed("cookies is not a list")
+			}
+			for _, c := range list {
+				s, err := c.StringBytes()
+				if err != nil {
+					return nil, malformed("cookies has a non-string value")
+				}
+				out.cookies = append(out.cookies, string(s))
+			}
+		}
+	} else if present(cookies) && bad == "" {
+		bad = "cookies"
+	}
 	if bad != "" {
 		return nil, malformed("unexpected member " + strconv.Quote(bad))
 	}
@@ -209,6 +244,19 @@ func validStatus(n int) (int, bool) { return n, n >= 100 && n <= 599 }
 // base64 text is returned as it is [V][D].
 func writeProxyResponse(x *rest.Exchange, r *proxyResponse) {
 	resp := x.Resp
+	writeProxyHeader(resp, r)
+	body := r.body
+	if r.base64 && acceptsBinary(x) {
+		if dec, err := base64.StdEncoding.DecodeString(string(body)); err == nil {
+			body = dec
+		}
+	}
+	resp.SetBody(body)
+}
+
+// writeProxyHeader sends a function response's status and headers
+// (application/json when it names no content type).
+func writeProxyHeader(resp pipeline.Response, r *proxyResponse) {
 	resp.SetStatus(r.status)
 	hasCT := false
 	for _, h := range r.headers {
@@ -220,16 +268,12 @@ func writeProxyResponse(x *rest.Exchange, r *proxyResponse) {
 		}
 		resp.SetHeader(h[0], h[1])
 	}
+	for _, c := range r.cookies {
+		resp.AddHeader("Set-Cookie", c)
+	}
 	if !hasCT {
 		resp.SetHeader("Content-Type", "application/json")
 	}
-	body := r.body
-	if r.base64 && acceptsBinary(x) {
-		if dec, err := base64.StdEncoding.DecodeString(string(body)); err == nil {
-			body = dec
-		}
-	}
-	resp.SetBody(body)
 }
 
 // acceptsBinary: the first media type of Accept matches a binary media type.

@@ -5,8 +5,9 @@
 // 3.x; 4.x rules for nodejs24.x) does: console patched first, the handler
 // resolved and loaded the same way with the same Runtime.* errors, then the
 // loop GET /next -> handler -> POST /response or /error, with async and
-// callback handlers, the context object, the error documents and the log
-// lines Lambda's functions see. Standard library only.
+// callback handlers, response streaming (awslambda.streamifyResponse,
+// awslambda.HttpResponseStream), the context object, the error documents
+// and the log lines Lambda's functions see. Standard library only.
 
 import fs from "node:fs";
 import http from "node:http";
@@ -30,9 +31,8 @@ class HandlerNotFound extends Error {}
 class MalformedHandlerName extends Error {}
 class UserCodeSyntaxError extends Error {}
 class MalformedStreamingHandler extends Error {}
+class InvalidStreamingOperation extends Error {}
 class CallbackHandlerDeprecated extends Error {}
-// Tollgate's own: response streaming is not served yet.
-class StreamingNotSupported extends Error {}
 class NodeJsExit extends Error {
   constructor() {
     super(
@@ -48,7 +48,7 @@ class UnhandledPromiseRejection extends Error {
   }
 }
 for (const e of [ImportModuleError, HandlerNotFound, MalformedHandlerName, UserCodeSyntaxError,
-  MalformedStreamingHandler, CallbackHandlerDeprecated, StreamingNotSupported, NodeJsExit, UnhandledPromiseRejection]) {
+  MalformedStreamingHandler, InvalidStreamingOperation, CallbackHandlerDeprecated, NodeJsExit, UnhandledPromiseRejection]) {
   e.prototype.name = `Runtime.${e.name}`;
 }
 
@@ -229,6 +229,37 @@ class RuntimeAPI {
     this.post(`/2018-06-01/runtime/invocation/${encodeURIComponent(id)}/error`, body).then(callback, fatal);
   }
 
+  // streamResponse opens the invocation's response in the streaming mode
+  // and returns the stream the handler writes to, and a promise of the
+  // Runtime API's answer (which comes once the stream has ended).
+  streamResponse(id) {
+    let resolveDone, rejectDone;
+    const done = new Promise((resolve, reject) => {
+      resolveDone = resolve;
+      rejectDone = reject;
+    });
+    done.catch(() => {});
+    const req = http.request({
+      hostname: this.hostname, port: this.port, method: "POST", agent: this.postAgent,
+      path: `/2018-06-01/runtime/invocation/${encodeURIComponent(id)}/response`,
+      headers: {
+        [HEADER_RESPONSE_MODE]: "streaming",
+        "Transfer-Encoding": "chunked",
+        Trailer: `${TRAILER_ERROR_TYPE}, ${TRAILER_ERROR_BODY}`,
+        "Content-Type": "application/octet-stream",
+      },
+    }, (res) => {
+      res.on("data", () => {});
+      res.on("end", () => resolveDone(res.statusCode));
+      res.on("error", rejectDone);
+    });
+    req.on("error", (err) => {
+      rejectDone(err);
+      req.destroy(err);
+    });
+    return { stream: responseStream(req), done };
+  }
+
   postInitError(error, callback) {
     const doc = toRapidResponse(error);
     this.post("/2018-06-01/runtime/init/error", serialize(doc), { "Lambda-Runtime-Function-Error-Type": doc.errorType })
@@ -249,6 +280,76 @@ function serialize(value) {
 function fatal(err) {
   process.stderr.write(`Runtime API error: ${err}\n`);
   process.exit(1);
+}
+
+// ------------------------------------------------------ response streams
+
+const HEADER_RESPONSE_MODE = "Lambda-Runtime-Function-Response-Mode";
+const TRAILER_ERROR_TYPE = "Lambda-Runtime-Function-Error-Type";
+const TRAILER_ERROR_BODY = "Lambda-Runtime-Function-Error-Body";
+const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+const failStream = Symbol("failStream");
+
+// responseStream turns the streaming POST into the handler's writable
+// response stream: values that are not bytes or strings are written as
+// JSON, the content type may change until the first write, and a
+// _onBeforeFirstWrite hook (HttpResponseStream's prelude) runs before it.
+function responseStream(req) {
+  let started = false;
+  const write = req.write.bind(req);
+  req.setContentType = (contentType) => {
+    if (started) throw new InvalidStreamingOperation("Cannot set content-type, too late.");
+    req.setHeader("Content-Type", contentType);
+  };
+  req.write = function (chunk, encoding, callback) {
+    if (typeof chunk !== "string" && !Buffer.isBuffer(chunk) && chunk?.constructor !== Uint8Array) {
+      chunk = JSON.stringify(chunk);
+    }
+    if (!started && typeof this._onBeforeFirstWrite === "function") {
+      this._onBeforeFirstWrite((c) => write(c));
+    }
+    started = true;
+    return write(chunk, encoding, callback);
+  };
+  const end = req.end.bind(req);
+  req.end = function (chunk, encoding, callback) {
+    if (typeof chunk === "function") return end(chunk);
+    if (chunk !== undefined && chunk !== null) {
+      this.write(chunk, encoding);
+      return end(callback);
+    }
+    if (!started && typeof this._onBeforeFirstWrite === "function") {
+      this._onBeforeFirstWrite((c) => write(c));
+      started = true;
+    }
+    return end(encoding, callback);
+  };
+  // failStream ends the response with the error in the trailers.
+  req[failStream] = (err) => {
+    if (req.writableEnded) return; // too late to report it
+    const doc = toRapidResponse(err);
+    req.addTrailers({
+      [TRAILER_ERROR_TYPE]: doc.errorType,
+      [TRAILER_ERROR_BODY]: Buffer.from(JSON.stringify(doc)).toString("base64"),
+    });
+    end();
+  };
+  return req;
+}
+
+// HttpResponseStream frames a response for API Gateway and function URLs
+// (application/vnd.awslambda.http-integration-response): the JSON prelude
+// (statusCode, headers, cookies…) and 8 NUL bytes before the body.
+class HttpResponseStream {
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    const metadata = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadata);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
 }
 
 // ------------------------------------------------------- handler loading
@@ -325,6 +426,7 @@ async function loadHandler(appRoot, fullHandler) {
         }
         return handler;
       },
+      HttpResponseStream,
     };
   }
   let app;
@@ -475,6 +577,9 @@ class Runtime {
     globalThis[TENANT_ID] = headers["lambda-runtime-aws-tenant-id"];
     const scheduleNext = () => this.scheduleIteration();
     this.setErrorCallbacks(id);
+    if (this.metadata.streaming) {
+      return this.handleStreaming(id, bodyJson, headers);
+    }
     if (callbacksRemoved) {
       return this.handleAwaited(id, bodyJson, headers, scheduleNext);
     }
@@ -530,6 +635,54 @@ class Runtime {
     }
   }
 
+  // handleStreaming runs a streamifyResponse handler: it writes to the
+  // response stream, which goes to the Runtime API as it writes; a
+  // failure ends the stream with error trailers. The next invocation waits
+  // for the event loop to empty unless callbackWaitsForEmptyEventLoop was
+  // turned off, as in the official client.
+  async handleStreaming(id, bodyJson, headers) {
+    let waitForEmptyEventLoop = true;
+    const next = () => {
+      if (!waitForEmptyEventLoop) {
+        beforeExit = () => {};
+        this.scheduleIteration();
+      } else {
+        beforeExit = () => setImmediate(() => this.scheduleIteration());
+      }
+    };
+    beforeExit = () => this.scheduleIteration();
+    const { stream, done } = this.client.streamResponse(id);
+    const fail = (err) => {
+      structuredConsole.logError("Invoke Error", err);
+      stream[failStream](err);
+    };
+    try {
+      forwardXRay(headers);
+      const context = buildContext(headers, headers["lambda-runtime-deadline-ms"]);
+      Object.defineProperty(context, "callbackWaitsForEmptyEventLoop", {
+        get: () => waitForEmptyEventLoop,
+        set: (v) => (waitForEmptyEventLoop = v),
+        enumerable: true,
+      });
+      const result = this.handler(JSON.parse(bodyJson), stream, context);
+      if (!result || typeof result.then !== "function") {
+        fail("Streaming does not support non-async handlers.");
+      } else {
+        const value = await result;
+        if (value !== undefined) console.warn("Streaming handlers ignore return values.");
+        if (!stream.writableEnded) fail("Response stream is not finished.");
+      }
+    } catch (err) {
+      fail(err);
+    }
+    try {
+      await done;
+    } catch (err) {
+      fatal(err);
+    }
+    next();
+  }
+
   // During an invocation, an uncaught exception or rejection fails it and
   // ends the process (the next invocation starts a new one).
   setErrorCallbacks(id) {
@@ -579,11 +732,6 @@ async function main() {
     metadata = handlerMetadata(handler);
   } catch (error) {
     process.emit("uncaughtException", error);
-    return;
-  }
-  if (metadata.streaming) {
-    process.emit("uncaughtException", new StreamingNotSupported(
-      `${process.env._HANDLER} is a response streaming handler (awslambda.streamifyResponse): Tollgate does not run streaming functions yet`));
     return;
   }
   const callbackStyle = metadata.argsNum === 3 && !metadata.isAsync && !metadata.streaming;
