@@ -80,6 +80,8 @@ type Exchange struct {
 	Auth Authorization
 	// Network is the private network the request came from, if any.
 	Network *Network
+	// Connection is, for a WebSocket API's event, its connection.
+	Connection *Connection
 
 	// body caches the request body once something has read it whole
 	// (IAM signature checks, authorizers), so the integration sees it too.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
@@ -212,6 +213,17 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 	}
 	if d != nil {
 		out.RouteLimits = routeLimits(env, st, d)
+	}
+	if als := st.AccessLogSettings; als != nil && model.Deref(als.Format) != "" && env.Logs != nil {
+		dest := model.Deref(als.DestinationArn)
+		if dest == "" {
+			dest = "-"
+		}
+		sink, err := env.Logs.Open(dest)
+		if err != nil {
+			return nil, err
+		}
+		out.AccessLog = observe.NewWebSocketAccessLog(*als.Format, sink)
 	}
 	return out, nil
 }

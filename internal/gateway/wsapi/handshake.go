@@ -25,7 +25,8 @@ func (st *Stage) Serve(ctx context.Context, req pipeline.Request, resp pipeline.
 		return
 	}
 	h := &handshake{ctx: ctx, stage: st, req: req, resp: resp, at: at, requestID: extended, start: time.Now()}
-	if err := h.run(); err != nil {
+	err := h.run()
+	if err != nil {
 		var r *refusal
 		if !errors.As(err, &r) {
 			r = refuse(500, "Internal server error", err)
@@ -35,6 +36,21 @@ func (st *Stage) Serve(ctx context.Context, req pipeline.Request, resp pipeline.
 				"requestId", requestID, "status", r.status, "err", r.cause)
 		}
 		answer(resp, r.status, r.message)
+		h.log.status, h.log.errMessage = r.status, r.message
+	}
+	if h.conn != nil {
+		if h.log.status == 0 {
+			h.log.status = resp.Status()
+			if h.log.status == 101 {
+				h.log.status = 200
+			}
+		}
+		h.log.stage, h.log.conn, h.log.req = st, h.conn, req
+		h.log.eventType, h.log.requestID, h.log.start = eventConnect, extended, h.start
+		if st.Deployment != nil {
+			h.log.route = st.Deployment.Connect
+		}
+		st.logEvent(&h.log)
 	}
 }
 
@@ -58,6 +74,7 @@ type handshake struct {
 	conn      *conn
 	q         url.Values
 	x         *pipeline.Exchange
+	log       eventLog
 }
 
 func (h *handshake) query() url.Values {
@@ -124,7 +141,12 @@ func (h *handshake) run() error {
 			}
 		}
 		if r.Integration != nil {
+			h.log.integStart = time.Now()
 			res, err := r.Integration.Invoke(&call{ctx: h.ctx, stage: st, route: r, conn: h.conn, ev: h.connectEvent(), upgrade: h.req})
+			h.log.integTime = time.Since(h.log.integStart)
+			if res != nil {
+				h.log.integCode = res.status
+			}
 			if err != nil {
 				return refuse(500, "Internal server error", err) // [U: 500 or 502]
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/connreg"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
@@ -75,7 +76,9 @@ type Stage struct {
 	// RouteLimits are the stage's route throttles by Route.Index; an empty
 	// Key means the account limit only.
 	RouteLimits []throttle.RouteLimit
-	Env         *Env
+	// AccessLog is the stage's access log (nil: none).
+	AccessLog *observe.AccessLog
+	Env       *Env
 }
 
 // Env is what every WebSocket stage of a node shares, fixed at start-up.
@@ -96,6 +99,8 @@ type Env struct {
 	Users *authz.Users
 	// Hub holds this node's connections (nil: a Stage refuses handshakes).
 	Hub *Hub
+	// Logs open the stages' access-log destinations (nil: no access logs).
+	Logs *observe.LogSinks
 }
 
 var discardLog = slog.New(slog.DiscardHandler)
