@@ -220,6 +220,38 @@ func TestWebSocketAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("APIKeyOnConnect", func(t *testing.T) {
+		// $connect with apiKeyRequired: the x-api-key header must hold a key
+		// of a usage plan bound to the stage (made with aws apigateway).
+		c := a.cli
+		b := &wsAPI{dp: dp, cli: c, ID: c.obj("create-api", "--name", "keyed", "--protocol-type", "WEBSOCKET",
+			"--route-selection-expression", "$request.body.action")["ApiId"].(string)}
+		integ := c.obj("create-integration", "--api-id", b.ID, "--integration-type", "AWS_PROXY", "--integration-uri", lambdaURI("wschat"))
+		c.obj("create-route", "--api-id", b.ID, "--route-key", "$connect", "--api-key-required", "--target", "integrations/"+integ["IntegrationId"].(string))
+		c.obj("create-stage", "--api-id", b.ID, "--stage-name", "prod")
+		c.obj("create-deployment", "--api-id", b.ID, "--stage-name", "prod")
+		v1 := newCLI(t, dp.Gateway)
+		key := v1.obj("create-api-key", "--name", "ws-client", "--enabled")
+		plan := v1.obj("create-usage-plan", "--name", "ws-plan", "--api-stages", "apiId="+b.ID+",stage=prod")
+		v1.obj("create-usage-plan-key", "--usage-plan-id", plan["id"].(string), "--key-id", key["id"].(string), "--key-type", "API_KEY")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, resp, err := b.dial(t, b.pathURL(), &websocket.DialOptions{HTTPHeader: http.Header{"x-api-key": {key["value"].(string)}}})
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("with the key: %v %v", resp, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		for what, hdr := range map[string]http.Header{"no key": nil, "a wrong key": {"x-api-key": {"nope-nope-nope-nope-nope"}}} {
+			if _, resp, _ := b.dial(t, b.pathURL(), &websocket.DialOptions{HTTPHeader: hdr}); resp == nil || resp.Status != 403 {
+				t.Errorf("%s: %v", what, resp)
+			}
+		}
+	})
+
 	t.Run("Kick", func(t *testing.T) {
 		c, _, err := a.dial(t, a.pathURL(), nil)
 		if err != nil {

@@ -39,7 +39,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		return nil, err
 	}
 	d := &Deployment{ID: id, APIID: snap.API.ApiID, APIName: snap.API.Name, Selection: sel,
-		Routes: map[string]*Route{}, DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint}
+		Routes: map[string]*Route{}, DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
+		KeyFromAuthorizer: snap.API.ApiKeySelectionExpression == "$context.authorizer.usageIdentifierKey"}
 	integrations := map[string]Integration{}
 	for i := range snap.Integrations {
 		in := &snap.Integrations[i]
@@ -70,6 +71,7 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 			// route response with key "$default" [D].
 			TwoWay: model.Deref(rt.RouteResponseSelectionExpression) == modelv2.DefaultResponseKey &&
 				hasDefaultResponse(snap.RouteResponses[rt.RouteID]),
+			APIKeyRequired: rt.ApiKeyRequired && rt.RouteKey == connectKey,
 		}
 		if t := model.Deref(rt.Target); t != "" {
 			id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)

@@ -75,6 +75,28 @@ type handshake struct {
 	q         url.Values
 	x         *pipeline.Exchange
 	log       eventLog
+	// usageKey is the authorizer's usageIdentifierKey.
+	usageKey string
+}
+
+// checkKey enforces apiKeyRequired on $connect: the key (x-api-key, or
+// the authorizer's usageIdentifierKey when the API selects that) must be
+// enabled and in a usage plan bound to the stage; otherwise 403 Forbidden
+// [D][U: the plan's throttle and quota are not applied to a connection's
+// messages].
+func (h *handshake) checkKey() error {
+	value := h.req.Header("x-api-key")
+	if h.stage.Deployment.KeyFromAuthorizer {
+		value = h.usageKey
+	}
+	keys := h.stage.env().Keys
+	if value == "" || keys == nil {
+		return refuse(403, "Forbidden", nil)
+	}
+	if _, _, ok := keys.Lookup(value, h.stage.APIID, h.stage.Name); !ok {
+		return refuse(403, "Forbidden", nil)
+	}
+	return nil
 }
 
 func (h *handshake) query() url.Values {
@@ -137,6 +159,11 @@ func (h *handshake) run() error {
 	if r := d.Connect; r != nil {
 		if r.Auth != nil {
 			if err := r.Auth.Authorize(h); err != nil {
+				return err
+			}
+		}
+		if r.APIKeyRequired {
+			if err := h.checkKey(); err != nil {
 				return err
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/connreg"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
@@ -50,6 +51,10 @@ type Deployment struct {
 	RouteList []*Route
 	// DisableExecuteAPIEndpoint makes the execute-api addresses answer 403.
 	DisableExecuteAPIEndpoint bool
+	// KeyFromAuthorizer: the API key is the $connect authorizer's
+	// usageIdentifierKey (apiKeySelectionExpression
+	// $context.authorizer.usageIdentifierKey), not the x-api-key header.
+	KeyFromAuthorizer bool
 }
 
 // Route is a compiled route.
@@ -64,6 +69,9 @@ type Route struct {
 	// routeResponseSelectionExpression), so what the integration answers
 	// is sent to the client [D].
 	TwoWay bool
+	// APIKeyRequired ($connect only): the connection needs an API key of a
+	// usage plan bound to the stage [D].
+	APIKeyRequired bool
 }
 
 // Stage is a compiled stage: a deployment plus the stage's own settings.
@@ -101,6 +109,9 @@ type Env struct {
 	Hub *Hub
 	// Logs open the stages' access-log destinations (nil: no access logs).
 	Logs *observe.LogSinks
+	// Keys are the API keys and usage plans $connect routes with
+	// apiKeyRequired check (nil: no key is valid).
+	Keys *apikey.Index
 }
 
 var discardLog = slog.New(slog.DiscardHandler)
