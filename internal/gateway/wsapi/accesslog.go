@@ -33,6 +33,7 @@ type eventLog struct {
 	integStart time.Time
 	integTime  time.Duration
 	integCode  int
+	invalid    string           // why the message failed validation
 	req        pipeline.Request // the handshake's; nil: the connection's
 }
 
@@ -47,7 +48,8 @@ func (st *Stage) logEvent(e *eventLog) {
 		Address: pipeline.Address{DomainName: c.domainName, APIID: st.APIID, StageName: st.Name},
 		Stage:   &st.StageInfo, Status: e.status, ErrorType: e.errType, ErrorMessage: e.errMessage,
 		IntegrationStart: e.integStart, IntegrationLatency: e.integTime, IntegrationStatus: e.integCode,
-		Connection: &pipeline.Connection{ID: c.id, EventType: e.eventType, MessageID: e.messageID, ConnectedAt: c.connectedAt},
+		Connection:      &pipeline.Connection{ID: c.id, EventType: e.eventType, MessageID: e.messageID, ConnectedAt: c.connectedAt},
+		ValidationError: e.invalid,
 	}
 	if x.Req == nil {
 		x.Req = connRequest{c}

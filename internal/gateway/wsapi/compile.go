@@ -59,6 +59,7 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		}
 		authorizers[a.AuthorizerID] = auth
 	}
+	models := newModels(snap)
 	routes := slices.Clone(snap.Routes)
 	slices.SortFunc(routes, func(a, b modelv2.Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
 	for i := range routes {
@@ -78,6 +79,12 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 			if r.Integration = integrations[id]; !ok || r.Integration == nil {
 				return nil, fmt.Errorf("route %q: target %q is no integration of the API", rt.RouteKey, t)
 			}
+		}
+		if r.Models, err = compileModels(models, rt); err != nil {
+			return nil, err
+		}
+		if rt.RouteKey == connectKey {
+			r.Required = compileRequired(rt.RequestParameters)
 		}
 		switch rt.AuthorizationType {
 		case "", modelv2.AuthNone:

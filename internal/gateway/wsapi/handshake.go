@@ -167,6 +167,9 @@ func (h *handshake) run() error {
 				return err
 			}
 		}
+		if err := r.Required.check(h); err != nil {
+			return err
+		}
 		if r.Integration != nil {
 			h.log.integStart = time.Now()
 			res, err := r.Integration.Invoke(&call{ctx: h.ctx, stage: st, route: r, conn: h.conn, ev: h.connectEvent(), upgrade: h.req})

@@ -56,6 +56,11 @@ func (c *conn) message(msg []byte, now time.Time) {
 		c.sendError(&lg, 429, pipeline.Throttled, msgTooManyRequests, requestID)
 		return
 	}
+	if why := r.Models.check(msg); why != "" {
+		lg.status, lg.errType, lg.errMessage, lg.invalid = 400, pipeline.BadRequestBody, "Bad request body", why
+		_ = c.send(badBodyFrame(c.id, cl.messageID()))
+		return
+	}
 	if r.Integration == nil {
 		// [U: a route without a target]
 		c.sendError(&lg, 500, pipeline.IntegrationFailure, msgInternalError, requestID)

@@ -72,6 +72,10 @@ type Route struct {
 	// APIKeyRequired ($connect only): the connection needs an API key of a
 	// usage plan bound to the stage [D].
 	APIKeyRequired bool
+	// Models validate messages (nil: none); Required are $connect's
+	// required request parameters (nil: none) (validate.go).
+	Models   *messageModels
+	Required *requiredParams
 }
 
 // Stage is a compiled stage: a deployment plus the stage's own settings.
