@@ -19,7 +19,7 @@ import (
 // connection hub (connections in memory; the front door locates them for
 // @connections calls on a bare host) and the stages' environment.
 func newWebSocketEnv(s config.Settings, door *front.Door, throttling *throttle.Throttling, clients *upstream.Clients,
-	lambda invoker.Lambda, users *authz.Users, logs *observe.LogSinks, log *slog.Logger) (*wsapi.Hub, *wsapi.Env) {
+	lambda invoker.Lambda, users *authz.Users, logs *observe.LogSinks, metrics *observe.Metrics, log *slog.Logger) (*wsapi.Hub, *wsapi.Env) {
 	node := s.NodeName
 	if node == "" {
 		host, _ := os.Hostname()
@@ -28,5 +28,5 @@ func newWebSocketEnv(s config.Settings, door *front.Door, throttling *throttle.T
 	hub := wsapi.NewHub(wsapi.HubConfig{Node: node, Lookup: door.Lookup, Users: users, Log: log})
 	door.Connections = hub
 	return hub, &wsapi.Env{Region: s.Region, AccountID: s.AccountID, Log: log, Throttling: throttling,
-		Clients: clients, Lambda: lambda, Users: users, Hub: hub, Logs: logs}
+		Clients: clients, Lambda: lambda, Users: users, Hub: hub, Logs: logs, Metrics: metrics}
 }

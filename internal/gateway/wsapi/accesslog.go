@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
 
@@ -38,9 +39,11 @@ type eventLog struct {
 }
 
 // logEvent writes an event's access-log line (when the stage has an
-// access log).
+// access log) and counts it in the stage's metrics: apigateway_Count and
+// the 4XX/5XX errors by route (a route's count is its ConnectCount or
+// MessageCount), IntegrationLatency.
 func (st *Stage) logEvent(e *eventLog) {
-	if st.AccessLog == nil {
+	if st.AccessLog == nil && st.Metrics == nil {
 		return
 	}
 	c := e.conn
@@ -63,7 +66,10 @@ func (st *Stage) logEvent(e *eventLog) {
 		x.Auth.PrincipalID = x.Auth.Context["principalId"]
 	}
 	x.ResponseLength = -1
-	st.AccessLog.Write(x)
+	if st.AccessLog != nil {
+		st.AccessLog.Write(x)
+	}
+	st.Metrics.Observe(x, time.Since(e.start), observe.CacheNone)
 }
 
 // authorizerText is the $connect authorizer's context as

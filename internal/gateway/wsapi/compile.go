@@ -220,9 +220,15 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 		Deployment: d,
 		Env:        env,
 	}
+	routes := observe.Routes{}
 	if d != nil {
 		out.RouteLimits = routeLimits(env, st, d)
+		routes = observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+		for i, r := range d.RouteList {
+			routes.List[i] = &r.RouteInfo
+		}
 	}
+	out.Metrics = env.Metrics.ForStage(st.StageName, routes, observe.Routes{})
 	if als := st.AccessLogSettings; als != nil && model.Deref(als.Format) != "" && env.Logs != nil {
 		dest := model.Deref(als.DestinationArn)
 		if dest == "" {

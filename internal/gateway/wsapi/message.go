@@ -42,8 +42,10 @@ func (c *conn) message(msg []byte, now time.Time) {
 	cl := &call{ctx: context.Background(), stage: st, route: r, conn: c, body: msg, requestID: requestID, now: now}
 	lg := eventLog{stage: st, route: r, conn: c, eventType: eventMessage, requestID: requestID, start: now, status: 200}
 	defer func() {
-		if st.AccessLog != nil {
-			lg.messageID = cl.messageID()
+		if st.AccessLog != nil || st.Metrics != nil {
+			if st.AccessLog != nil {
+				lg.messageID = cl.messageID()
+			}
 			st.logEvent(&lg)
 		}
 	}()

@@ -90,7 +90,9 @@ type Stage struct {
 	RouteLimits []throttle.RouteLimit
 	// AccessLog is the stage's access log (nil: none).
 	AccessLog *observe.AccessLog
-	Env       *Env
+	// Metrics count the stage's events by route (nil: none).
+	Metrics *observe.StageMetrics
+	Env     *Env
 }
 
 // Env is what every WebSocket stage of a node shares, fixed at start-up.
@@ -113,6 +115,8 @@ type Env struct {
 	Hub *Hub
 	// Logs open the stages' access-log destinations (nil: no access logs).
 	Logs *observe.LogSinks
+	// Metrics record what stages serve (nil: nothing).
+	Metrics *observe.Metrics
 	// Keys are the API keys and usage plans $connect routes with
 	// apiKeyRequired check (nil: no key is valid).
 	Keys *apikey.Index
@@ -138,8 +142,14 @@ func (st *Stage) env() *Env {
 
 // Retire implements pipeline.Retirer: a stage removed (next nil) closes
 // its connections with 1001 Going away [U]; a stage replaced by a new
-// version keeps them, and their next messages use that version.
+// version keeps them, and their next messages use that version. The
+// metric series the successor does not take over are released.
 func (st *Stage) Retire(next pipeline.Target) {
+	var metrics *observe.StageMetrics
+	if n, ok := next.(*Stage); ok && n != nil {
+		metrics = n.Metrics
+	}
+	st.Metrics.Retire(metrics)
 	if next != nil {
 		return
 	}
