@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway/mapping"
+	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
@@ -139,7 +140,7 @@ func compileIntegrationResponses(src []modelv2.IntegrationResponse) (*integratio
 	for i := range src {
 		ir := &src[i]
 		tpls, err := compileTemplates("integration response "+ir.IntegrationResponseKey,
-			modelv2Deref(ir.TemplateSelectionExpression), ir.ResponseTemplates)
+			model.Deref(ir.TemplateSelectionExpression), ir.ResponseTemplates)
 		if err != nil {
 			return nil, err
 		}
@@ -171,13 +172,6 @@ func (rs *integrationResponses) match(status int) *integrationResponse {
 		}
 	}
 	return rs.def
-}
-
-func modelv2Deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // render renders tpl for a call with payload as $input.
