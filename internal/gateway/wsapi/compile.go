@@ -144,6 +144,33 @@ func compileIntegration(env *Env, in *modelv2.Integration, responses []modelv2.I
 			return nil, err
 		}
 		return &mock{requests: req, responses: res}, nil
+	case in.IntegrationType == modelv2.IntegrationHTTP || in.IntegrationType == modelv2.IntegrationAWS:
+		req, err := compileTemplates("request template", model.Deref(in.TemplateSelectionExpression), in.RequestTemplates)
+		if err != nil {
+			return nil, err
+		}
+		res, err := compileIntegrationResponses(responses)
+		if err != nil {
+			return nil, err
+		}
+		if in.IntegrationType == modelv2.IntegrationAWS {
+			if !strings.Contains(uri, ":lambda:path/") {
+				break // AWS service integrations other than Lambda
+			}
+			fn, err := lambdaFunction(uri)
+			if err != nil {
+				return nil, err
+			}
+			return &lambdaIntegration{inv: env.Lambda, fn: fn, timeout: timeout, requests: req, responses: res}, nil
+		}
+		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
+			return nil, fmt.Errorf("integration URI %q is not an HTTP(S) URL", uri)
+		}
+		method := model.Deref(in.IntegrationMethod)
+		if method == "" || method == "ANY" {
+			method = "POST"
+		}
+		return &httpIntegration{clients: env.Clients, uri: uri, method: method, timeout: timeout, requests: req, responses: res}, nil
 	case in.IntegrationType == modelv2.IntegrationHTTPProxy:
 		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
 			return nil, fmt.Errorf("integration URI %q is not an HTTP(S) URL", uri)

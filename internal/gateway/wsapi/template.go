@@ -162,12 +162,17 @@ func compileIntegrationResponses(src []modelv2.IntegrationResponse) (*integratio
 
 // match returns the integration response for a status (nil: none).
 func (rs *integrationResponses) match(status int) *integrationResponse {
+	return rs.matchKey(strconv.Itoa(status))
+}
+
+// matchKey returns the integration response whose pattern matches key,
+// else $default's (nil: none).
+func (rs *integrationResponses) matchKey(key string) *integrationResponse {
 	if rs == nil {
 		return nil
 	}
-	s := strconv.Itoa(status)
 	for i := range rs.list {
-		if rs.list[i].pattern.MatchString(s) {
+		if rs.list[i].pattern.MatchString(key) {
 			return &rs.list[i]
 		}
 	}
