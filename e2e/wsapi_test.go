@@ -1,10 +1,13 @@
 package e2e
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/coder/websocket"
 )
 
@@ -220,6 +226,38 @@ func TestWebSocketAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("APIKeyOnConnect", func(t *testing.T) {
+		// $connect with apiKeyRequired: the x-api-key header must hold a key
+		// of a usage plan bound to the stage (made with aws apigateway).
+		c := a.cli
+		b := &wsAPI{dp: dp, cli: c, ID: c.obj("create-api", "--name", "keyed", "--protocol-type", "WEBSOCKET",
+			"--route-selection-expression", "$request.body.action")["ApiId"].(string)}
+		integ := c.obj("create-integration", "--api-id", b.ID, "--integration-type", "AWS_PROXY", "--integration-uri", lambdaURI("wschat"))
+		c.obj("create-route", "--api-id", b.ID, "--route-key", "$connect", "--api-key-required", "--target", "integrations/"+integ["IntegrationId"].(string))
+		c.obj("create-stage", "--api-id", b.ID, "--stage-name", "prod")
+		c.obj("create-deployment", "--api-id", b.ID, "--stage-name", "prod")
+		v1 := newCLI(t, dp.Gateway)
+		key := v1.obj("create-api-key", "--name", "ws-client", "--enabled")
+		plan := v1.obj("create-usage-plan", "--name", "ws-plan", "--api-stages", "apiId="+b.ID+",stage=prod")
+		v1.obj("create-usage-plan-key", "--usage-plan-id", plan["id"].(string), "--key-id", key["id"].(string), "--key-type", "API_KEY")
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			_, resp, err := b.dial(t, b.pathURL(), &websocket.DialOptions{HTTPHeader: http.Header{"x-api-key": {key["value"].(string)}}})
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("with the key: %v %v", resp, err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		for what, hdr := range map[string]http.Header{"no key": nil, "a wrong key": {"x-api-key": {"nope-nope-nope-nope-nope"}}} {
+			if _, resp, _ := b.dial(t, b.pathURL(), &websocket.DialOptions{HTTPHeader: hdr}); resp == nil || resp.Status != 403 {
+				t.Errorf("%s: %v", what, resp)
+			}
+		}
+	})
+
 	t.Run("Kick", func(t *testing.T) {
 		c, _, err := a.dial(t, a.pathURL(), nil)
 		if err != nil {
@@ -233,4 +271,72 @@ func TestWebSocketAPI(t *testing.T) {
 		}
 	})
 	checkGatewayLog(t, dp.Gateway)
+}
+
+// TestWebSocketNodeFunction: a Node.js function (nodejs20.x, created with
+// the Lambda API, @aws-sdk/client-apigatewaymanagementapi bundled) calls
+// its connection back over https:// with its execution role's
+// credentials, trusting the gateway's CA through NODE_EXTRA_CA_CERTS.
+func TestWebSocketNodeFunction(t *testing.T) {
+	checkNodeModules(t, filepath.Join(repoRoot(), "e2e", "js"))
+	dp := startDataPlane(t, "", "--config", wsConfig(t))
+	zip := zipWithModules(t, filepath.Join(repoRoot(), "e2e", "testdata", "lambda-node-ws"), filepath.Join(repoRoot(), "e2e", "js", "node_modules"))
+	dp.createManaged(t, "wsnode", "nodejs20.x", "index.handler", zip, func(in *lambdasdk.CreateFunctionInput) {
+		in.Role = aws.String(wsRole)
+		in.Timeout = aws.Int32(20)
+		in.Environment = &lambdatypes.Environment{Variables: map[string]string{"NODE_EXTRA_CA_CERTS": dp.CAPath}}
+	})
+	a := dp.newWSAPI(t, "node-chat", "wsnode", "$default")
+	pem, err := os.ReadFile(dp.CAPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	c, _, err := a.dial(t, "wss"+strings.TrimPrefix(dp.HTTPS, "https")+"/_aws/execute-api/"+a.ID+"/prod", &websocket.DialOptions{HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wsWrite(t, c, `{"action":"hello"}`)
+	m := wsRead(t, c)
+	if m["runtime"] != "AWS_Lambda_nodejs20.x" || m["routeKey"] != "$default" || m["body"] != `{"action":"hello"}` || m["sourceIp"] != "127.0.0.1" {
+		t.Fatalf("the Node.js function's callback: %v", m)
+	}
+	checkGatewayLog(t, dp.Gateway)
+}
+
+// zipWithModules is a deployment package of dir's files and, under
+// node_modules/, the packages in modules.
+func zipWithModules(t *testing.T, dir, modules string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(root, prefix string) {
+		err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(root, p)
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			w, err := zw.Create(prefix + filepath.ToSlash(rel))
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(dir, "")
+	add(modules, "node_modules/")
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -155,7 +155,8 @@ func echoRounds(ctx context.Context, cfg *config, tgi *tollgate, ref *server) er
 		fmt.Printf("echo round trips  %-9s %6d connections: %8.0f/s, %5.1f µs server CPU each\n",
 			s.name, cfg.conns, median(rates[s.name]), median(cpus[s.name]))
 	}
-	fmt.Printf("echo ratio        tollgate two-way MOCK route / bare echo: %.2f× (median of %d paired rounds)\n", median(ratios), len(ratios))
+	fmt.Printf("echo ratio        tollgate two-way MOCK route / bare echo: %.2f× round trips/s (median of %d paired rounds), %.2f× server CPU efficiency (bare µs / tollgate µs per round trip)\n",
+		median(ratios), len(ratios), median(cpus[ref.name])/median(cpus[tg.name]))
 	return nil
 }
 

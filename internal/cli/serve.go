@@ -173,7 +173,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
-	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, gatewayLog)
+	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
+	wsEnv.Keys = keys
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
 		Compiler: &deploy.Compiler{

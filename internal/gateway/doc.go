@@ -11,6 +11,11 @@
 //	          order; its integrations, access checks and request
 //	          validators are in rest/integration, rest/access and
 //	          rest/validate
+//	httpapi   an HTTP API stage (a Target)
+//	wsapi     a WebSocket API stage (a Target): the opening handshake
+//	          through $connect, then the connection, handed over by the
+//	          engine (pipeline.Upgrader), belongs to the node's Hub;
+//	          messages, $disconnect and @connections
 //	httpapi   an HTTP API stage (a Target): httpapi.Stage.Serve states
 //	          HTTP APIs' order (CORS preflight, routes, throttles, JWT,
 //	          Lambda or IAM authorization, parameter mapping, HTTP_PROXY
@@ -30,6 +35,10 @@
 //	          custom domains' certificates and security policies
 //	clientauth  mutual TLS: client certificates checked against a
 //	          domain's truststore
+//	websocket the server side of RFC 6455 frames under API Gateway's
+//	          limits
+//	connreg   where WebSocket connections are and what they carry (the
+//	          seam a cluster shares)
 //	router, pathsafe, mapping, cors, parammap, proxyevent
 //	          pure building blocks (routing trees, the path policy, VTL's
 //	          $input/$util, HTTP API CORS, parameter mapping and payloads)

@@ -32,6 +32,13 @@ func NewHTTPAccessLog(format string, sink *LogSink) *AccessLog {
 	return &AccessLog{format: pipeline.ParseHTTPTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
 }
 
+// NewWebSocketAccessLog compiles a WebSocket API stage's format for sink,
+// with the $context variables of WebSocket APIs
+// (pipeline.ParseWebSocketContextVar).
+func NewWebSocketAccessLog(format string, sink *LogSink) *AccessLog {
+	return &AccessLog{format: pipeline.ParseWebSocketTemplate(strings.TrimRight(format, "\r\n")), sink: sink}
+}
+
 // Write logs one finished exchange: the format with its $context values
 // ("-" when absent).
 func (a *AccessLog) Write(x *pipeline.Exchange) {

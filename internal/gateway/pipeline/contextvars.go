@@ -200,6 +200,8 @@ func (x *Exchange) AppendContext(buf []byte, v CtxVar) ([]byte, bool) {
 func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte, bool) {
 	a := &x.Auth
 	switch v {
+	case CtxConnectionID, CtxEventType, CtxMessageID, CtxConnectedAt:
+		return x.appendConnection(buf, v) // websocket.go
 	case CtxRouteKey:
 		if r := x.Route; r != nil && r.RouteKey != "" {
 			return append(buf, r.RouteKey...), true

@@ -80,6 +80,8 @@ type Exchange struct {
 	Auth Authorization
 	// Network is the private network the request came from, if any.
 	Network *Network
+	// Connection is, for a WebSocket API's event, its connection.
+	Connection *Connection
 
 	// trace is the request's trace context (trace.go).
 	trace trace

@@ -75,6 +75,9 @@ type lambdaAuthorizer struct {
 // authResult is an authorizer's answer as cached.
 type authResult struct {
 	policy *proxyevent.PolicyResult
+	// usageKey is the answer's usageIdentifierKey (API keys from the
+	// authorizer).
+	usageKey string
 }
 
 // Authorize implements Authorizer: every identity source must be present
@@ -125,7 +128,11 @@ func (a *lambdaAuthorizer) Authorize(h *handshake) error {
 		if err != nil {
 			return refuse(500, "Internal server error", fmt.Errorf("authorizer %s: %w", a.id, err))
 		}
-		res = &authResult{policy: pr}
+		var extra struct {
+			UsageIdentifierKey string `json:"usageIdentifierKey"`
+		}
+		_ = json.Unmarshal(payload, &extra)
+		res = &authResult{policy: pr, usageKey: extra.UsageIdentifierKey}
 		if cache != nil {
 			cache.Put(key, res, a.ttl, time.Now())
 		}
@@ -135,6 +142,7 @@ func (a *lambdaAuthorizer) Authorize(h *handshake) error {
 		return refuse(403, "Forbidden", nil)
 	}
 	h.conn.authorizer = authorizerObject(res.policy, latency)
+	h.usageKey = res.usageKey
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
@@ -38,7 +39,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		return nil, err
 	}
 	d := &Deployment{ID: id, APIID: snap.API.ApiID, APIName: snap.API.Name, Selection: sel,
-		Routes: map[string]*Route{}, DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint}
+		Routes: map[string]*Route{}, DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
+		KeyFromAuthorizer: snap.API.ApiKeySelectionExpression == "$context.authorizer.usageIdentifierKey"}
 	integrations := map[string]Integration{}
 	for i := range snap.Integrations {
 		in := &snap.Integrations[i]
@@ -57,6 +59,7 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		}
 		authorizers[a.AuthorizerID] = auth
 	}
+	models := newModels(snap)
 	routes := slices.Clone(snap.Routes)
 	slices.SortFunc(routes, func(a, b modelv2.Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
 	for i := range routes {
@@ -69,12 +72,19 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 			// route response with key "$default" [D].
 			TwoWay: model.Deref(rt.RouteResponseSelectionExpression) == modelv2.DefaultResponseKey &&
 				hasDefaultResponse(snap.RouteResponses[rt.RouteID]),
+			APIKeyRequired: rt.ApiKeyRequired && rt.RouteKey == connectKey,
 		}
 		if t := model.Deref(rt.Target); t != "" {
 			id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)
 			if r.Integration = integrations[id]; !ok || r.Integration == nil {
 				return nil, fmt.Errorf("route %q: target %q is no integration of the API", rt.RouteKey, t)
 			}
+		}
+		if r.Models, err = compileModels(models, rt); err != nil {
+			return nil, err
+		}
+		if rt.RouteKey == connectKey {
+			r.Required = compileRequired(rt.RequestParameters)
 		}
 		switch rt.AuthorizationType {
 		case "", modelv2.AuthNone:
@@ -134,6 +144,33 @@ func compileIntegration(env *Env, in *modelv2.Integration, responses []modelv2.I
 			return nil, err
 		}
 		return &mock{requests: req, responses: res}, nil
+	case in.IntegrationType == modelv2.IntegrationHTTP || in.IntegrationType == modelv2.IntegrationAWS:
+		req, err := compileTemplates("request template", model.Deref(in.TemplateSelectionExpression), in.RequestTemplates)
+		if err != nil {
+			return nil, err
+		}
+		res, err := compileIntegrationResponses(responses)
+		if err != nil {
+			return nil, err
+		}
+		if in.IntegrationType == modelv2.IntegrationAWS {
+			if !strings.Contains(uri, ":lambda:path/") {
+				break // AWS service integrations other than Lambda
+			}
+			fn, err := lambdaFunction(uri)
+			if err != nil {
+				return nil, err
+			}
+			return &lambdaIntegration{inv: env.Lambda, fn: fn, timeout: timeout, requests: req, responses: res}, nil
+		}
+		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
+			return nil, fmt.Errorf("integration URI %q is not an HTTP(S) URL", uri)
+		}
+		method := model.Deref(in.IntegrationMethod)
+		if method == "" || method == "ANY" {
+			method = "POST"
+		}
+		return &httpIntegration{clients: env.Clients, uri: uri, method: method, timeout: timeout, requests: req, responses: res}, nil
 	case in.IntegrationType == modelv2.IntegrationHTTPProxy:
 		if !strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "https://") {
 			return nil, fmt.Errorf("integration URI %q is not an HTTP(S) URL", uri)
@@ -210,8 +247,25 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 		Deployment: d,
 		Env:        env,
 	}
+	routes := observe.Routes{}
 	if d != nil {
 		out.RouteLimits = routeLimits(env, st, d)
+		routes = observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
+		for i, r := range d.RouteList {
+			routes.List[i] = &r.RouteInfo
+		}
+	}
+	out.Metrics = env.Metrics.ForStage(st.StageName, routes, observe.Routes{})
+	if als := st.AccessLogSettings; als != nil && model.Deref(als.Format) != "" && env.Logs != nil {
+		dest := model.Deref(als.DestinationArn)
+		if dest == "" {
+			dest = "-"
+		}
+		sink, err := env.Logs.Open(dest)
+		if err != nil {
+			return nil, err
+		}
+		out.AccessLog = observe.NewWebSocketAccessLog(*als.Format, sink)
 	}
 	return out, nil
 }

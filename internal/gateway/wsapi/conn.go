@@ -78,9 +78,16 @@ func (c *conn) expireUnattached() {
 	}
 }
 
+// maxInFlight bounds the messages of one connection served at once: API
+// Gateway invokes an integration per message, without waiting for the
+// previous one [U: the bound]. Past it, the connection is not read until
+// one finishes.
+const maxInFlight = 16
+
 // run serves the connection once the 101 is sent, on its own goroutine:
-// it reads messages and routes each, in order, until the connection ends,
-// then runs $disconnect.
+// it reads messages and serves each on a goroutine of its own (at most
+// maxInFlight at once) until the connection ends, then waits for them and
+// runs $disconnect.
 func (c *conn) run(nc net.Conn) {
 	if !c.claimed.CompareAndSwap(false, true) {
 		_ = nc.Close()
@@ -91,19 +98,29 @@ func (c *conn) run(nc net.Conn) {
 	close(c.attached)
 	h := c.hub
 	defer h.done.Done()
-	var end *websocket.CloseError
+	var (
+		end      *websocket.CloseError
+		inFlight sync.WaitGroup
+		slots    = make(chan struct{}, maxInFlight)
+	)
+	goAway := func() {
+		// Messages being served finish first: their answers still reach
+		// the client; then the close.
+		inFlight.Wait()
+		c.closeWith(websocket.CloseGoingAway, "Going away")
+	}
 	for {
 		deadline := c.deadline()
 		_ = c.ws.SetReadDeadline(deadline)
 		if h.draining.Load() {
-			c.closeWith(websocket.CloseGoingAway, "Going away")
+			goAway()
 		}
 		msg, err := c.ws.ReadMessage()
 		if errors.Is(err, websocket.ErrTimeout) {
 			if h.draining.Load() || !time.Now().Before(deadline) {
 				// Idle for 10 minutes, connected for 2 hours, or the node
 				// is draining: closed with 1001 [D][U: the code and reason].
-				c.closeWith(websocket.CloseGoingAway, "Going away")
+				goAway()
 			}
 			continue
 		}
@@ -120,8 +137,14 @@ func (c *conn) run(nc net.Conn) {
 			// node reads the exact time.
 			_ = h.registry.Touch(context.Background(), c.id, now)
 		}
-		c.message(msg, now)
+		slots <- struct{}{}
+		inFlight.Add(1)
+		go func() {
+			defer func() { <-slots; inFlight.Done() }()
+			c.message(msg, now)
+		}()
 	}
+	inFlight.Wait()
 	h.unregister(c)
 	code, reason := end.Code, end.Reason
 	c.mu.Lock()

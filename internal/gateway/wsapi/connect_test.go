@@ -17,6 +17,9 @@ import (
 var (
 	awsID   = regexp.MustCompile(`^[A-Za-z0-9_-]{15}=$`)
 	frameRE = regexp.MustCompile(`^\{"message": "([^"]+)", "connectionId":"([^"]+)", "requestId":"([^"]+)"\}$`)
+	// badBodyRE is the Bad request body frame, as AWS's documentation
+	// prints it.
+	badBodyRE = regexp.MustCompile(`^\{"message" : "Bad request body", "connectionId": "[A-Za-z0-9_-]{15}=", "messageId": "[A-Za-z0-9_-]{15}="\}$`)
 )
 
 // TestConnectMessageDisconnect: the handshake waits for $connect; a

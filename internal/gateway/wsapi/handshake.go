@@ -25,7 +25,8 @@ func (st *Stage) Serve(ctx context.Context, req pipeline.Request, resp pipeline.
 		return
 	}
 	h := &handshake{ctx: ctx, stage: st, req: req, resp: resp, at: at, requestID: extended, start: time.Now()}
-	if err := h.run(); err != nil {
+	err := h.run()
+	if err != nil {
 		var r *refusal
 		if !errors.As(err, &r) {
 			r = refuse(500, "Internal server error", err)
@@ -35,6 +36,21 @@ func (st *Stage) Serve(ctx context.Context, req pipeline.Request, resp pipeline.
 				"requestId", requestID, "status", r.status, "err", r.cause)
 		}
 		answer(resp, r.status, r.message)
+		h.log.status, h.log.errMessage = r.status, r.message
+	}
+	if h.conn != nil {
+		if h.log.status == 0 {
+			h.log.status = resp.Status()
+			if h.log.status == 101 {
+				h.log.status = 200
+			}
+		}
+		h.log.stage, h.log.conn, h.log.req = st, h.conn, req
+		h.log.eventType, h.log.requestID, h.log.start = eventConnect, extended, h.start
+		if st.Deployment != nil {
+			h.log.route = st.Deployment.Connect
+		}
+		st.logEvent(&h.log)
 	}
 }
 
@@ -58,6 +74,29 @@ type handshake struct {
 	conn      *conn
 	q         url.Values
 	x         *pipeline.Exchange
+	log       eventLog
+	// usageKey is the authorizer's usageIdentifierKey.
+	usageKey string
+}
+
+// checkKey enforces apiKeyRequired on $connect: the key (x-api-key, or
+// the authorizer's usageIdentifierKey when the API selects that) must be
+// enabled and in a usage plan bound to the stage; otherwise 403 Forbidden
+// [D][U: the plan's throttle and quota are not applied to a connection's
+// messages].
+func (h *handshake) checkKey() error {
+	value := h.req.Header("x-api-key")
+	if h.stage.Deployment.KeyFromAuthorizer {
+		value = h.usageKey
+	}
+	keys := h.stage.env().Keys
+	if value == "" || keys == nil {
+		return refuse(403, "Forbidden", nil)
+	}
+	if _, _, ok := keys.Lookup(value, h.stage.APIID, h.stage.Name); !ok {
+		return refuse(403, "Forbidden", nil)
+	}
+	return nil
 }
 
 func (h *handshake) query() url.Values {
@@ -123,8 +162,21 @@ func (h *handshake) run() error {
 				return err
 			}
 		}
+		if r.APIKeyRequired {
+			if err := h.checkKey(); err != nil {
+				return err
+			}
+		}
+		if err := r.Required.check(h); err != nil {
+			return err
+		}
 		if r.Integration != nil {
+			h.log.integStart = time.Now()
 			res, err := r.Integration.Invoke(&call{ctx: h.ctx, stage: st, route: r, conn: h.conn, ev: h.connectEvent(), upgrade: h.req})
+			h.log.integTime = time.Since(h.log.integStart)
+			if res != nil {
+				h.log.integCode = res.status
+			}
 			if err != nil {
 				return refuse(500, "Internal server error", err) // [U: 500 or 502]
 			}

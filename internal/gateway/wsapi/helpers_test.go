@@ -235,3 +235,8 @@ func get(m map[string]any, path string) any {
 	}
 	return v
 }
+
+// withHeader is dial options with one header.
+func withHeader(name, value string) *websocket.DialOptions {
+	return &websocket.DialOptions{HTTPHeader: http.Header{name: {value}}}
+}

@@ -39,14 +39,25 @@ type call struct {
 	body      []byte
 	requestID string
 	now       time.Time
+	msgID     string
+}
+
+// messageID is the message's id (requestContext.messageId), made on first
+// use.
+func (c *call) messageID() string {
+	if c.msgID == "" {
+		c.msgID = newID()
+	}
+	return c.msgID
 }
 
 // event returns the call's event.
 func (c *call) event() *event {
 	if c.ev == nil {
 		body := string(c.body)
-		c.ev = &event{RequestContext: c.conn.context(c.route.Key, eventMessage, c.requestID, c.now), Body: &body}
-		c.ev.RequestContext.MessageID = newID()
+		c.ev = &event{RequestContext: c.conn.context(c.route.Key, eventMessage, c.requestID, c.now), Body: &body,
+			StageVariables: c.stage.Variables}
+		c.ev.RequestContext.MessageID = c.messageID()
 	}
 	return c.ev
 }

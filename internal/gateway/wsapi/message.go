@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 )
 
@@ -38,33 +39,53 @@ func (c *conn) message(msg []byte, now time.Time) {
 	}
 	requestID := newID()
 	r := st.Deployment.route(msg)
+	cl := &call{ctx: context.Background(), stage: st, route: r, conn: c, body: msg, requestID: requestID, now: now}
+	lg := eventLog{stage: st, route: r, conn: c, eventType: eventMessage, requestID: requestID, start: now, status: 200}
+	defer func() {
+		if st.AccessLog != nil || st.Metrics != nil {
+			if st.AccessLog != nil {
+				lg.messageID = cl.messageID()
+			}
+			st.logEvent(&lg)
+		}
+	}()
 	if r == nil {
-		c.sendError(msgForbidden, requestID)
+		c.sendError(&lg, 403, pipeline.AccessDenied, msgForbidden, requestID)
 		return
 	}
 	env := st.env()
 	if err := env.Throttling.Check(context.Background(), st.routeLimit(r), now); err != nil {
-		c.sendError(msgTooManyRequests, requestID)
+		c.sendError(&lg, 429, pipeline.Throttled, msgTooManyRequests, requestID)
+		return
+	}
+	if why := r.Models.check(msg); why != "" {
+		lg.status, lg.errType, lg.errMessage, lg.invalid = 400, pipeline.BadRequestBody, "Bad request body", why
+		_ = c.send(badBodyFrame(c.id, cl.messageID()))
 		return
 	}
 	if r.Integration == nil {
-		c.sendError(msgInternalError, requestID) // [U: a route without a target]
+		// [U: a route without a target]
+		c.sendError(&lg, 500, pipeline.IntegrationFailure, msgInternalError, requestID)
 		return
 	}
-	res, err := r.Integration.Invoke(&call{ctx: context.Background(), stage: st, route: r, conn: c, body: msg,
-		requestID: requestID, now: now})
+	lg.integStart = time.Now()
+	res, err := r.Integration.Invoke(cl)
+	lg.integTime = time.Since(lg.integStart)
 	if err != nil {
 		env.log().Warn("websocket message failed", "api", c.apiID, "stage", c.stage, "route", r.Key,
 			"connectionId", c.id, "requestId", requestID, "err", err)
-		c.sendError(msgInternalError, requestID)
+		c.sendError(&lg, 500, pipeline.IntegrationFailure, msgInternalError, requestID)
 		return
 	}
+	lg.integCode = res.status
 	if r.TwoWay && len(res.body) > 0 {
 		_ = c.send(res.body)
 	}
 }
 
-func (c *conn) sendError(message, requestID string) {
+// sendError sends the error frame and records it for the access log.
+func (c *conn) sendError(lg *eventLog, status int, t pipeline.ResponseType, message, requestID string) {
+	lg.status, lg.errType, lg.errMessage = status, t, message
 	_ = c.send(errorFrame(message, c.id, requestID))
 }
 
@@ -88,14 +109,23 @@ func (c *conn) disconnect(code int, reason string) {
 		Headers: map[string]string{"Host": c.domainName, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": ""},
 		MultiValueHeaders: map[string][]string{"Host": {c.domainName}, "x-api-key": {""},
 			"X-Forwarded-For": {""}, "x-restapi": {""}},
+		StageVariables: st.Variables,
 		RequestContext: c.context(disconnectKey, eventDisconnect, requestID, now),
 	}
 	ev.RequestContext.DisconnectStatusCode = code
 	ev.RequestContext.DisconnectReason = &reason
 	ctx, cancel := context.WithTimeout(context.Background(), disconnectTimeout)
 	defer cancel()
-	if _, err := r.Integration.Invoke(&call{ctx: ctx, stage: st, route: r, conn: c, ev: ev}); err != nil {
+	lg := eventLog{stage: st, route: r, conn: c, eventType: eventDisconnect, requestID: requestID, start: now,
+		status: 200, integStart: time.Now()}
+	res, err := r.Integration.Invoke(&call{ctx: ctx, stage: st, route: r, conn: c, ev: ev})
+	lg.integTime = time.Since(lg.integStart)
+	if err != nil {
 		st.env().log().Warn("websocket $disconnect failed", "api", c.apiID, "stage", c.stage,
 			"connectionId", c.id, "err", err)
+		lg.status, lg.errType, lg.errMessage = 500, pipeline.IntegrationFailure, msgInternalError
+	} else {
+		lg.integCode = res.status
 	}
+	st.logEvent(&lg)
 }

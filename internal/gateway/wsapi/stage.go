@@ -4,9 +4,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/gateway/authz"
 	"github.com/tollgate/tollgate/internal/gateway/connreg"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
@@ -49,6 +51,10 @@ type Deployment struct {
 	RouteList []*Route
 	// DisableExecuteAPIEndpoint makes the execute-api addresses answer 403.
 	DisableExecuteAPIEndpoint bool
+	// KeyFromAuthorizer: the API key is the $connect authorizer's
+	// usageIdentifierKey (apiKeySelectionExpression
+	// $context.authorizer.usageIdentifierKey), not the x-api-key header.
+	KeyFromAuthorizer bool
 }
 
 // Route is a compiled route.
@@ -63,6 +69,13 @@ type Route struct {
 	// routeResponseSelectionExpression), so what the integration answers
 	// is sent to the client [D].
 	TwoWay bool
+	// APIKeyRequired ($connect only): the connection needs an API key of a
+	// usage plan bound to the stage [D].
+	APIKeyRequired bool
+	// Models validate messages (nil: none); Required are $connect's
+	// required request parameters (nil: none) (validate.go).
+	Models   *messageModels
+	Required *requiredParams
 }
 
 // Stage is a compiled stage: a deployment plus the stage's own settings.
@@ -75,7 +88,11 @@ type Stage struct {
 	// RouteLimits are the stage's route throttles by Route.Index; an empty
 	// Key means the account limit only.
 	RouteLimits []throttle.RouteLimit
-	Env         *Env
+	// AccessLog is the stage's access log (nil: none).
+	AccessLog *observe.AccessLog
+	// Metrics count the stage's events by route (nil: none).
+	Metrics *observe.StageMetrics
+	Env     *Env
 }
 
 // Env is what every WebSocket stage of a node shares, fixed at start-up.
@@ -96,6 +113,13 @@ type Env struct {
 	Users *authz.Users
 	// Hub holds this node's connections (nil: a Stage refuses handshakes).
 	Hub *Hub
+	// Logs open the stages' access-log destinations (nil: no access logs).
+	Logs *observe.LogSinks
+	// Metrics record what stages serve (nil: nothing).
+	Metrics *observe.Metrics
+	// Keys are the API keys and usage plans $connect routes with
+	// apiKeyRequired check (nil: no key is valid).
+	Keys *apikey.Index
 }
 
 var discardLog = slog.New(slog.DiscardHandler)
@@ -118,8 +142,14 @@ func (st *Stage) env() *Env {
 
 // Retire implements pipeline.Retirer: a stage removed (next nil) closes
 // its connections with 1001 Going away [U]; a stage replaced by a new
-// version keeps them, and their next messages use that version.
+// version keeps them, and their next messages use that version. The
+// metric series the successor does not take over are released.
 func (st *Stage) Retire(next pipeline.Target) {
+	var metrics *observe.StageMetrics
+	if n, ok := next.(*Stage); ok && n != nil {
+		metrics = n.Metrics
+	}
+	st.Metrics.Retire(metrics)
 	if next != nil {
 		return
 	}

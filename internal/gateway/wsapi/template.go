@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway/mapping"
+	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
@@ -139,7 +140,7 @@ func compileIntegrationResponses(src []modelv2.IntegrationResponse) (*integratio
 	for i := range src {
 		ir := &src[i]
 		tpls, err := compileTemplates("integration response "+ir.IntegrationResponseKey,
-			modelv2Deref(ir.TemplateSelectionExpression), ir.ResponseTemplates)
+			model.Deref(ir.TemplateSelectionExpression), ir.ResponseTemplates)
 		if err != nil {
 			return nil, err
 		}
@@ -161,23 +162,21 @@ func compileIntegrationResponses(src []modelv2.IntegrationResponse) (*integratio
 
 // match returns the integration response for a status (nil: none).
 func (rs *integrationResponses) match(status int) *integrationResponse {
+	return rs.matchKey(strconv.Itoa(status))
+}
+
+// matchKey returns the integration response whose pattern matches key,
+// else $default's (nil: none).
+func (rs *integrationResponses) matchKey(key string) *integrationResponse {
 	if rs == nil {
 		return nil
 	}
-	s := strconv.Itoa(status)
 	for i := range rs.list {
-		if rs.list[i].pattern.MatchString(s) {
+		if rs.list[i].pattern.MatchString(key) {
 			return &rs.list[i]
 		}
 	}
 	return rs.def
-}
-
-func modelv2Deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // render renders tpl for a call with payload as $input.

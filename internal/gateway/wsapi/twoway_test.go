@@ -114,3 +114,32 @@ func TestMockTemplateVariables(t *testing.T) {
 		t.Fatalf("rendered: %v", got)
 	}
 }
+
+// TestMessagesConcurrent: a connection's messages are served without
+// waiting for the ones before them: a slow integration does not hold up
+// the next message.
+func TestMessagesConcurrent(t *testing.T) {
+	fl := newFakeLambda()
+	g := startGateway(t, fl, wsapi.HubConfig{})
+	snap := snapshot(map[string]string{"slow": "slow", "fast": "fast"}, lambdaIntegration("slow"), lambdaIntegration("fast"))
+	twoWay(snap, "slow")
+	twoWay(snap, "fast")
+	g.deploy(t, snap, nil)
+	release := make(chan struct{})
+	fl.on("slow", func(map[string]any) (any, string) {
+		<-release
+		return map[string]any{"statusCode": 200, "body": "slow"}, ""
+	})
+	fl.on("fast", func(map[string]any) (any, string) { return map[string]any{"statusCode": 200, "body": "fast"}, "" })
+	c := g.mustDial(t)
+	write(t, c, `{"action":"slow"}`)
+	fl.next(t, "slow")
+	write(t, c, `{"action":"fast"}`)
+	if got := read(t, c); got != "fast" {
+		t.Fatalf("first answer %q, want the fast one", got)
+	}
+	close(release)
+	if got := read(t, c); got != "slow" {
+		t.Fatalf("second answer %q", got)
+	}
+}

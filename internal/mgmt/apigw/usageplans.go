@@ -138,7 +138,13 @@ func (a *API) stageExists(ctx context.Context, rd store.Reader, apiID, stage str
 	if apiID == "" || stage == "" {
 		return false, nil
 	}
-	return exists(ctx, rd, model.ChildKey(model.KindStage, apiID, stage))
+	found, err := exists(ctx, rd, model.ChildKey(model.KindStage, apiID, stage))
+	if found || err != nil {
+		return found, err
+	}
+	// A WebSocket API's stage may be in a usage plan too (API keys on
+	// $connect) [D: "API keys and usage plans" for WebSocket APIs].
+	return webSocketStageExists(ctx, rd, apiID, stage)
 }
 
 func (a *API) loadUsagePlan(ctx context.Context, rd store.Reader, id string) (model.UsagePlan, int64, error) {
