@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
+	"github.com/tollgate/tollgate/internal/randid"
 )
 
 // Invocation carries the optional metadata of one invocation.
@@ -136,7 +136,7 @@ func newInvocation(payload []byte, opts Invocation) *invocation {
 		inv.tail = &logTail{}
 	}
 	if inv.id == "" {
-		inv.id = uuid.NewString()
+		inv.id = randid.UUID()
 	}
 	if inv.traceID == "" {
 		inv.traceID = newTraceID()
