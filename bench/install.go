@@ -16,6 +16,9 @@ type binaries struct {
 	// and BuildErr says why.
 	Tollgate, Backend, GoProxy, FastHTTPProxy, LambdaFn, AuthorizerFn string
 	BuildErr                                                          map[string]string
+	// The Node.js and Python functions' code directories (copies of
+	// bench/lambdafn-node and bench/lambdafn-python).
+	LambdaNode, LambdaPython string
 }
 
 // findTool looks a program up on PATH and in the sbin directories, which
@@ -116,6 +119,17 @@ func buildGo(root, dir string) binaries {
 			continue
 		}
 		*p.dst = out
+	}
+	for _, f := range []struct {
+		src string
+		dst *string
+	}{{"bench/lambdafn-node", &b.LambdaNode}, {"bench/lambdafn-python", &b.LambdaPython}} {
+		out := filepath.Join(dir, filepath.Base(f.src))
+		if err := os.CopyFS(out, os.DirFS(filepath.Join(root, f.src))); err != nil {
+			b.BuildErr[f.src] = fmt.Sprintf("copy %s: %v", f.src, err)
+			continue
+		}
+		*f.dst = out
 	}
 	return b
 }

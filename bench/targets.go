@@ -95,6 +95,20 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-lambda-node", byDefault: false,
+		desc: "as tollgate-lambda, the function a Node.js handler (nodejs22.x on the machine's node, Tollgate's runtime client)",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-lambda-node", lambda: true, lambdaRuntime: "node"})
+		},
+	},
+	{
+		name: "tollgate-lambda-python", byDefault: false,
+		desc: "as tollgate-lambda, the function a Python handler (python3.12 on the machine's python3, Tollgate's runtime client)",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-lambda-python", lambda: true, lambdaRuntime: "python"})
+		},
+	},
+	{
 		name: "tollgate-token-auth", byDefault: true,
 		desc: "as tollgate-proxy, behind a Lambda TOKEN authorizer (aws-lambda-go) with results cached (TTL 300 s)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

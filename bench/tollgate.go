@@ -90,7 +90,10 @@ type tollgateSpec struct {
 	name      string
 	extra     int  // literal resources added beside {proxy+}
 	pathStyle bool // /restapis/{id}/bench/_user_request_/… instead of the Host form
-	lambda    bool // AWS_PROXY to a local aws-lambda-go function instead of HTTP_PROXY
+	lambda    bool // AWS_PROXY to a local function instead of HTTP_PROXY
+	// lambdaRuntime is that function's: "" (aws-lambda-go, bench/lambdafn),
+	// "node" or "python" (bench/lambdafn-node, bench/lambdafn-python).
+	lambdaRuntime string
 	// auth puts the route behind an authorizer: "token" (Lambda TOKEN,
 	// cached) or "jwt" (COGNITO_USER_POOLS with a local issuer).
 	auth string
@@ -114,6 +117,27 @@ type tollgateSpec struct {
 	throttle bool
 	// redis keeps the buckets in a Redis the harness starts (--redis).
 	redis bool
+}
+
+// benchFunction is the --function value of the benchmark's function in
+// runtime ("" for the aws-lambda-go one, "node" or "python").
+func benchFunction(e *env, runtime string) (string, error) {
+	switch runtime {
+	case "node":
+		if e.bin.LambdaNode == "" {
+			return "", fmt.Errorf("%s", e.bin.BuildErr["bench/lambdafn-node"])
+		}
+		return e.bin.LambdaNode + ",runtime=nodejs22.x,handler=index.handler", nil
+	case "python":
+		if e.bin.LambdaPython == "" {
+			return "", fmt.Errorf("%s", e.bin.BuildErr["bench/lambdafn-python"])
+		}
+		return e.bin.LambdaPython + ",runtime=python3.12,handler=app.handler", nil
+	}
+	if e.bin.LambdaFn == "" {
+		return "", fmt.Errorf("%s", e.bin.BuildErr["./bench/lambdafn"])
+	}
+	return e.bin.LambdaFn, nil
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -142,10 +166,11 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	args := []string{"serve", "--data-dir", filepath.Join(dir, "data"),
 		"--admin-addr", adminAddr, "--http-addr", dataAddr, "--https-addr", tlsAddr, "--region", benchRegion}
 	if spec.lambda {
-		if e.bin.LambdaFn == "" {
-			return nil, fmt.Errorf("%s", e.bin.BuildErr["./bench/lambdafn"])
+		fn, err := benchFunction(e, spec.lambdaRuntime)
+		if err != nil {
+			return nil, err
 		}
-		args = append(args, "--function", "bench="+e.bin.LambdaFn)
+		args = append(args, "--function", "bench="+fn)
 	}
 	var authHeader string
 	switch spec.auth {

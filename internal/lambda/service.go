@@ -17,6 +17,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
+	"github.com/tollgate/tollgate/internal/randid"
 	"github.com/tollgate/tollgate/internal/store"
 )
 
@@ -487,7 +488,7 @@ func (s *Service) invokeLocal(ctx context.Context, t Target, payload []byte, inv
 		return runtime.Result{}, fmt.Errorf("invoke %s: reserved concurrency is 0: %w", fn.FunctionName, runtime.ErrTooManyRequests)
 	}
 	if inv.RequestID == "" {
-		inv.RequestID = uuid.NewString()
+		inv.RequestID = randid.UUID()
 	}
 	pool, err := s.pool(fn, t.Version)
 	if isInterpreterError(err) {
@@ -550,7 +551,7 @@ func (s *Service) InvokeAsync(ctx context.Context, ref string, payload []byte, i
 		return fmt.Errorf("invoke %s: %d bytes: %w", fn.FunctionName, len(payload), runtime.ErrRequestTooLarge)
 	}
 	if inv.RequestID == "" {
-		inv.RequestID = uuid.NewString()
+		inv.RequestID = randid.UUID()
 	}
 	s.mu.Lock()
 	if s.closed {

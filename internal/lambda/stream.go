@@ -9,10 +9,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/lambda/runtime"
+	"github.com/tollgate/tollgate/internal/randid"
 )
 
 // StreamResult is an invocation's outcome for a caller that takes the
@@ -61,7 +60,7 @@ func (s *Service) invokeLocalStream(ctx context.Context, t Target, payload []byt
 		return runtime.Result{}, fmt.Errorf("invoke %s: reserved concurrency is 0: %w", fn.FunctionName, runtime.ErrTooManyRequests)
 	}
 	if inv.RequestID == "" {
-		inv.RequestID = uuid.NewString()
+		inv.RequestID = randid.UUID()
 	}
 	opts := runtime.Invocation{RequestID: inv.RequestID, ClientContext: inv.ClientContext, InvokedARN: t.InvokedARN,
 		FailFast: fn.ReservedConcurrency != nil}

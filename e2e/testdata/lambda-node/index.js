@@ -46,3 +46,21 @@ exports.sleep = async (event) => {
 exports.callback = (event, context, callback) => {
   setTimeout(() => callback(null, { via: "callback", remaining: context.getRemainingTimeInMillis() > 0 }), 10);
 };
+
+// http answers an HTTP API route (payload format 2.0) with what it saw, in
+// the full response format: status, headers, cookies, body.
+exports.http = async (event, context) => ({
+  statusCode: 200,
+  headers: { "Content-Type": "application/json", "X-Runtime": process.env.AWS_EXECUTION_ENV },
+  cookies: ["lang=node; Path=/"],
+  body: JSON.stringify({
+    lang: "node",
+    version: event.version,
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    method: event.requestContext.http.method,
+    name: event.pathParameters?.name ?? null,
+    query: event.queryStringParameters ?? null,
+    functionVersion: context.functionVersion,
+  }),
+});

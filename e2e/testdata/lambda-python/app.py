@@ -54,3 +54,18 @@ def check(event):
 def sleep(event, context):
     time.sleep(event["ms"] / 1000)
     return "slept"
+
+
+def http(event, context):
+    """Answers an HTTP API route (payload format 2.0) with what it saw, as a
+    plain dict: the simplified response format (200, JSON)."""
+    return {
+        "lang": "python",
+        "version": event["version"],
+        "routeKey": event["routeKey"],
+        "rawPath": event["rawPath"],
+        "method": event["requestContext"]["http"]["method"],
+        "body": event.get("body"),
+        "runtime": os.environ["AWS_EXECUTION_ENV"],
+        "functionVersion": context.function_version,
+    }

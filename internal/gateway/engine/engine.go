@@ -26,6 +26,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
+	"github.com/tollgate/tollgate/internal/rawconn"
 )
 
 // Limits protect the listener from slow or abusive clients.
@@ -90,9 +91,10 @@ func New(door *front.Door, log *slog.Logger) *Server {
 	return s
 }
 
-// Serve accepts connections on ln until Shutdown.
+// Serve accepts connections on ln until Shutdown. Plain TCP connections
+// read and write with raw system calls (package rawconn).
 func (s *Server) Serve(ln net.Listener) error {
-	return s.srv.Serve(ln)
+	return s.srv.Serve(rawconn.Listener(ln))
 }
 
 // ServeConn serves the requests of one connection and closes it (a

@@ -2,8 +2,9 @@ package pipeline
 
 import (
 	"encoding/base64"
-	"encoding/hex"
 	"math/rand/v2"
+
+	"github.com/tollgate/tollgate/internal/randid"
 )
 
 // NewRequestIDs returns a fresh request id ($context.requestId, sent as
@@ -19,28 +20,8 @@ func NewRequestIDs() (requestID, extendedID string) {
 	return s[:36], s[36:]
 }
 
-// appendRequestID appends a random (version 4) UUID. math/rand/v2's
-// generator is ChaCha8-based and seeded from the OS, fast enough for the
-// hot path and unpredictable enough for identifiers (they are not
-// secrets).
-func appendRequestID(dst []byte) []byte {
-	var b [16]byte
-	putUint64(b[:8], rand.Uint64())
-	putUint64(b[8:], rand.Uint64())
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var out [36]byte
-	hex.Encode(out[0:8], b[0:4])
-	out[8] = '-'
-	hex.Encode(out[9:13], b[4:6])
-	out[13] = '-'
-	hex.Encode(out[14:18], b[6:8])
-	out[18] = '-'
-	hex.Encode(out[19:23], b[8:10])
-	out[23] = '-'
-	hex.Encode(out[24:], b[10:])
-	return append(dst, out[:]...)
-}
+// appendRequestID appends a random (version 4) UUID.
+func appendRequestID(dst []byte) []byte { return randid.AppendUUID(dst) }
 
 // appendExtendedID appends an x-amz-apigw-id value: 16 characters, the
 // last an "=", like AWS's ("Xyz1AbcdIAMEYgA=").

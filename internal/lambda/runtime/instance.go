@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/tollgate/tollgate/internal/rawconn"
 )
 
 // instance is one execution environment: a function process and the
@@ -106,7 +108,7 @@ func startInstance(cfg Config, gen uint64, log *slog.Logger, onExit func(*instan
 	in.wg.Add(4)
 	go func() {
 		defer in.wg.Done()
-		_ = in.srv.Serve(ln) // returns when stop closes the server
+		_ = in.srv.Serve(rawconn.Listener(ln)) // returns when stop closes the server
 	}()
 	for _, r := range in.readers {
 		go func() {

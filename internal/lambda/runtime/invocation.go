@@ -5,8 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/tollgate/tollgate/internal/randid"
 	"github.com/tollgate/tollgate/internal/xray"
 )
 
@@ -141,7 +140,7 @@ func newInvocation(payload []byte, opts Invocation) *invocation {
 		inv.tail = &logTail{}
 	}
 	if inv.id == "" {
-		inv.id = uuid.NewString()
+		inv.id = randid.UUID()
 	}
 	inv.traceID = xray.Complete(inv.traceID, time.Now())
 	return inv

@@ -127,9 +127,15 @@ func (r *streamReader) drained() bool {
 // output is in the log when Invoke returns) and when it fetches the next (so
 // that earlier output keeps the earlier request id).
 func drainLogs(readers ...*streamReader) {
-	deadline := time.Now().Add(50 * time.Millisecond)
+	var deadline time.Time // taken only when there is something to wait for
 	for _, r := range readers {
-		for !r.drained() && time.Now().Before(deadline) {
+		for !r.drained() {
+			now := time.Now()
+			if deadline.IsZero() {
+				deadline = now.Add(50 * time.Millisecond)
+			} else if now.After(deadline) {
+				return
+			}
 			time.Sleep(20 * time.Microsecond)
 		}
 	}

@@ -12,7 +12,9 @@ func pendingBytes(rc syscall.RawConn) int {
 	}
 	var n int32
 	_ = rc.Control(func(fd uintptr) {
-		_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
+		// A raw call: it cannot block, and a declared one would wake the
+		// runtime's monitor thread (see package rawconn).
+		_, _, errno := syscall.RawSyscall(syscall.SYS_IOCTL, fd, syscall.TIOCINQ, uintptr(unsafe.Pointer(&n)))
 		if errno != 0 {
 			n = 0
 		}

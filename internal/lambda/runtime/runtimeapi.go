@@ -129,6 +129,7 @@ func (in *instance) handleNext(ctx *fasthttp.RequestCtx) {
 	in.sink.cloud.start(inv.id)
 
 	h := &ctx.Response.Header
+	h.DisableNormalizing() // the names below are written as they must go out
 	h.Set(hdrRequestID, inv.id)
 	var deadline [20]byte
 	h.SetBytesV(hdrDeadline, strconv.AppendInt(deadline[:0], inv.deadline.UnixMilli(), 10))
