@@ -101,7 +101,14 @@ var targets = []target{
 		name: "tollgate-proxy-traced",
 		desc: "as tollgate-proxy with tracingEnabled: every request sampled, spans exported over OTLP/HTTP to a sink in the harness",
 		setup: func(ctx context.Context, e *env) (*instance, error) {
-			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy-traced", traced: true})
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy-traced", traced: "1"})
+		},
+	},
+	{
+		name: "tollgate-proxy-traced-5pct",
+		desc: "as tollgate-proxy-traced with --trace-sampling 0.05 (AWS's default rate): 1 request in 20 sampled, all handing on trace ids",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy-traced-5pct", traced: "0.05"})
 		},
 	},
 	{

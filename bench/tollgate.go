@@ -117,9 +117,10 @@ type tollgateSpec struct {
 	// bare turns the access log and the data plane's metrics off
 	// (--no-data-plane-metrics): the proxy alone.
 	bare bool
-	// traced sets the stage's tracingEnabled and sends its spans (every
-	// request sampled) to an OTLP/HTTP sink the harness runs.
-	traced bool
+	// traced sets the stage's tracingEnabled and sends its spans to an
+	// OTLP/HTTP sink the harness runs, sampling this share of the
+	// requests ("1": every one; "": no tracing).
+	traced string
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -180,11 +181,11 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		args = append(args, "--no-data-plane-metrics")
 	}
 	var sink *otlpSink
-	if spec.traced {
+	if spec.traced != "" {
 		if sink, err = startOTLPSink(); err != nil {
 			return nil, err
 		}
-		args = append(args, "--otlp-endpoint", sink.url, "--trace-sampling", "1")
+		args = append(args, "--otlp-endpoint", sink.url, "--trace-sampling", spec.traced)
 	}
 	var redisProc *proc
 	if spec.redis {
@@ -399,7 +400,7 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 		ops = append(ops, map[string]string{"op": "replace", "path": "/accessLogSettings/destinationArn", "value": accessLog},
 			map[string]string{"op": "replace", "path": "/accessLogSettings/format", "value": accessLogFormat})
 	}
-	if spec.traced {
+	if spec.traced != "" {
 		ops = append(ops, map[string]string{"op": "replace", "path": "/tracingEnabled", "value": "true"})
 	}
 	if len(ops) > 0 {
