@@ -28,17 +28,15 @@ type StageSpec struct {
 
 // Stage starts and ends the spans of one traced stage's requests.
 type Stage struct {
-	tracer       oteltrace.Tracer
-	name         string
-	apiID, stage attribute.KeyValue
+	tracer oteltrace.Tracer
+	name   string
 }
 
 // Stage prepares the spans of a stage: named like API Gateway's X-Ray
 // segment, "{api name}/{stage}" [D: apigateway-understanding-xray-traces].
-// The API id and stage are attributes of every request span; what else
-// identifies the stage (API name and type, account, region, the stage's
-// ARN) is its instrumentation scope's, sent once per export batch rather
-// than with each span. A nil Tracer (no collector configured) returns nil:
+// What identifies the stage (API id, name and type, stage, account,
+// region, the stage's ARN) is its instrumentation scope's attributes, sent
+// once per export batch rather than with each span. A nil Tracer (no collector configured) returns nil:
 // the stage does not trace.
 func (t *Tracer) Stage(spec StageSpec) *Stage {
 	if t == nil {
@@ -61,8 +59,7 @@ func (t *Tracer) Stage(spec StageSpec) *Stage {
 		attribute.String("cloud.region", t.region),
 		attribute.String("cloud.resource_id", "arn:aws:apigateway:"+t.region+"::/"+collection+"/"+spec.APIID+"/stages/"+spec.Stage),
 	))
-	return &Stage{tracer: tracer, name: name + "/" + spec.Stage,
-		apiID: attribute.String("aws.api_gateway.api_id", spec.APIID), stage: attribute.String("aws.api_gateway.stage", spec.Stage)}
+	return &Stage{tracer: tracer, name: name + "/" + spec.Stage}
 }
 
 // methods are the request methods' attribute values, so that the common
@@ -97,7 +94,7 @@ func (s *Stage) Start(x *pipeline.Exchange) {
 		}
 		// Request strings are the engine's buffers: copied, as spans
 		// outlive the request.
-		attrs := [...]attribute.KeyValue{s.apiID, s.stage, method,
+		attrs := [...]attribute.KeyValue{method,
 			attribute.String("url.path", strings.Clone(x.Req.Path())),
 			attribute.String("aws.api_gateway.request_id", x.RequestID),
 			attribute.String("client.address", "")}
