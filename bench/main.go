@@ -310,6 +310,9 @@ func measure(cfg *config, sel []target, workdir string, netns bool) int {
 		if st.inst != nil && st.inst.accessLog != "" {
 			st.sum.Notes = append(st.sum.Notes, accessLogSummary(st.inst.accessLog))
 		}
+		if st.inst != nil && st.inst.sink != nil {
+			st.sum.Notes = append(st.sum.Notes, st.inst.sink.summary())
+		}
 	}
 	rep.finish()
 	rep.print(os.Stdout)

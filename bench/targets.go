@@ -31,6 +31,9 @@ type instance struct {
 	notes   []string // shown under the table and kept in the JSON
 	// accessLog, when set, is summarised after the runs.
 	accessLog string
+	// sink, when set, received the target's spans; summarised after the
+	// runs.
+	sink *otlpSink
 }
 
 // The reference target; ratios are to it.
@@ -85,6 +88,27 @@ var targets = []target{
 		desc: "Tollgate: {proxy+} ANY → HTTP_PROXY, access log on (Host: {api}.execute-api.localhost)",
 		setup: func(ctx context.Context, e *env) (*instance, error) {
 			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy"})
+		},
+	},
+	{
+		name: "tollgate-proxy-bare",
+		desc: "as tollgate-proxy without access log and data-plane metrics (--no-data-plane-metrics): the proxy alone",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy-bare", bare: true})
+		},
+	},
+	{
+		name: "tollgate-proxy-traced",
+		desc: "as tollgate-proxy with tracingEnabled: every request sampled, spans exported over OTLP/HTTP to a sink in the harness",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy-traced", traced: "1"})
+		},
+	},
+	{
+		name: "tollgate-proxy-traced-5pct",
+		desc: "as tollgate-proxy-traced with --trace-sampling 0.05 (AWS's default rate): 1 request in 20 sampled, all handing on trace ids",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-proxy-traced-5pct", traced: "0.05"})
 		},
 	},
 	{

@@ -117,6 +117,13 @@ type tollgateSpec struct {
 	throttle bool
 	// redis keeps the buckets in a Redis the harness starts (--redis).
 	redis bool
+	// bare turns the access log and the data plane's metrics off
+	// (--no-data-plane-metrics): the proxy alone.
+	bare bool
+	// traced sets the stage's tracingEnabled and sends its spans to an
+	// OTLP/HTTP sink the harness runs, sampling this share of the
+	// requests ("1": every one; "": no tracing).
+	traced string
 }
 
 // benchFunction is the --function value of the benchmark's function in
@@ -195,6 +202,16 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		}
 		authHeader = "Authorization: Bearer " + iss.token
 	}
+	if spec.bare {
+		args = append(args, "--no-data-plane-metrics")
+	}
+	var sink *otlpSink
+	if spec.traced != "" {
+		if sink, err = startOTLPSink(); err != nil {
+			return nil, err
+		}
+		args = append(args, "--otlp-endpoint", sink.url, "--trace-sampling", spec.traced)
+	}
 	var redisProc *proc
 	if spec.redis {
 		addr, rp, err := startRedis(ctx, e, spec.name+"-redis")
@@ -260,7 +277,12 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		}
 		inst.headers = append(inst.headers, "x-api-key: "+value)
 	}
-	inst.accessLog = filepath.Join(dir, "access.log")
+	if !spec.bare {
+		inst.accessLog = filepath.Join(dir, "access.log")
+	}
+	if sink != nil {
+		inst.sink = sink
+	}
 	return inst, nil
 }
 
@@ -398,11 +420,18 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 		return "", nil, err
 	}
 	notes = append(notes, fmt.Sprintf("CreateDeployment took %v", time.Since(t0).Round(time.Millisecond)))
-	if err := c.call(ctx, "PATCH", base+"/stages/bench", map[string]any{"patchOperations": []map[string]string{
-		{"op": "replace", "path": "/accessLogSettings/destinationArn", "value": accessLog},
-		{"op": "replace", "path": "/accessLogSettings/format", "value": accessLogFormat},
-	}}, nil); err != nil {
-		return "", nil, err
+	var ops []map[string]string
+	if !spec.bare {
+		ops = append(ops, map[string]string{"op": "replace", "path": "/accessLogSettings/destinationArn", "value": accessLog},
+			map[string]string{"op": "replace", "path": "/accessLogSettings/format", "value": accessLogFormat})
+	}
+	if spec.traced != "" {
+		ops = append(ops, map[string]string{"op": "replace", "path": "/tracingEnabled", "value": "true"})
+	}
+	if len(ops) > 0 {
+		if err := c.call(ctx, "PATCH", base+"/stages/bench", map[string]any{"patchOperations": ops}, nil); err != nil {
+			return "", nil, err
+		}
 	}
 	if spec.cache {
 		if err := c.call(ctx, "PATCH", base+"/stages/bench", map[string]any{"patchOperations": []map[string]string{

@@ -24,7 +24,8 @@ type otlpReceiver struct {
 	spans []span
 }
 
-// span is an exported span, ids in hex.
+// span is an exported span, ids in hex; Attrs holds its instrumentation
+// scope's attributes and its own.
 type span struct {
 	TraceID, SpanID, Parent, Name string
 	Kind                          tracepb.Span_SpanKind
@@ -80,7 +81,9 @@ func (r *otlpReceiver) add(msg *coltrace.ExportTraceServiceRequest) {
 		for _, ss := range rs.GetScopeSpans() {
 			for _, s := range ss.GetSpans() {
 				attrs := map[string]any{}
-				for _, kv := range s.GetAttributes() {
+				// The scope's attributes (the stage's) as a backend shows
+				// them, then the span's own.
+				for _, kv := range append(append([]*commonpb.KeyValue(nil), ss.GetScope().GetAttributes()...), s.GetAttributes()...) {
 					switch v := kv.GetValue().GetValue().(type) {
 					case *commonpb.AnyValue_StringValue:
 						attrs[kv.GetKey()] = v.StringValue

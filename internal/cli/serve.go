@@ -165,7 +165,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer httpTokens.Close()
-	metrics := observe.NewMetrics(reg)
+	var metrics *observe.Metrics // nil: requests are not counted
+	if !s.NoDataPlaneMetrics {
+		metrics = observe.NewMetrics(reg)
+	}
 	tracer, stopTracer, err := newTracer(ctx, s, env.Getenv, log)
 	if err != nil {
 		return err

@@ -53,6 +53,9 @@ type Settings struct {
 	S3Dir string
 	// PProf serves Go's profiler under /debug/pprof/ on the admin listener.
 	PProf bool
+	// NoDataPlaneMetrics leaves the data plane's requests out of /metrics
+	// (the apigateway_* families and the per-stage tollgate_* ones).
+	NoDataPlaneMetrics bool
 	// MetricsToken, when set, is the bearer token that /metrics,
 	// /_tollgate/* and /debug/pprof/ accept (besides a SigV4 signature with
 	// the management credentials), wherever the admin listener is bound.
@@ -171,6 +174,7 @@ type boolSetting struct {
 
 var boolSettings = []boolSetting{
 	{"pprof", "TOLLGATE_PPROF", "serve Go's profiler at /debug/pprof/ on the admin listener, behind the same access rule as /metrics", func(s *Settings) *bool { return &s.PProf }},
+	{"no-data-plane-metrics", "TOLLGATE_NO_DATA_PLANE_METRICS", "do not count the data plane's requests in /metrics (apigateway_* and the per-stage tollgate_* families)", func(s *Settings) *bool { return &s.NoDataPlaneMetrics }},
 }
 
 // MinMetricsTokenLen is the shortest accepted --metrics-token.
@@ -200,6 +204,7 @@ type fileSettings struct {
 	OTLPEndpoint   *string  `yaml:"otlp-endpoint"`
 	TraceSampling  *string  `yaml:"trace-sampling"`
 	PProf          *bool    `yaml:"pprof"`
+	NoDPMetrics    *bool    `yaml:"no-data-plane-metrics"`
 	Functions      []string `yaml:"functions"`
 
 	PrivateNetworks []PrivateNetwork  `yaml:"private-networks"`
@@ -261,6 +266,8 @@ func (f *fileSettings) getBool(name string) *bool {
 	switch name {
 	case "pprof":
 		return f.PProf
+	case "no-data-plane-metrics":
+		return f.NoDPMetrics
 	}
 	return nil
 }

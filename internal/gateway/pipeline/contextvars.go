@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/xray"
 )
 
 // CtxVar identifies a $context variable. Formats and templates resolve
@@ -77,6 +79,10 @@ const (
 	CtxIdentityClientCertSerialNumber
 	CtxIdentityClientCertNotBefore
 	CtxIdentityClientCertNotAfter
+	// CtxXrayTraceID is $context.xrayTraceId: the X-Ray trace id
+	// ("1-5759e988-bd862e3fe1be46a994272793") of a traced stage's request
+	// [D; U: the "1-…" form rather than "Root=1-…"], null elsewhere.
+	CtxXrayTraceID
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -84,6 +90,7 @@ const (
 
 var ctxVarNames = map[string]CtxVar{
 	"accountId":                     CtxAccountID,
+	"xrayTraceId":                   CtxXrayTraceID,
 	"apiId":                         CtxAPIID,
 	"deploymentId":                  CtxDeploymentID,
 	"domainName":                    CtxDomainName,
@@ -182,7 +189,7 @@ func ParseContextVar(name string) CtxVar {
 		}
 	}
 	switch name {
-	case "webaclArn", "wafResponseCode", "xrayTraceId", "integrationErrorMessage", "endpointType":
+	case "webaclArn", "wafResponseCode", "integrationErrorMessage", "endpointType":
 		return CtxNull
 	}
 	return CtxUnknown
@@ -331,6 +338,10 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		return append(buf, x.Req.Protocol()...), true
 	case CtxRequestID:
 		return append(buf, x.RequestID...), true
+	case CtxXrayTraceID:
+		if x.Traced() {
+			return xray.AppendRoot(buf, x.TraceID()), true
+		}
 	case CtxRequestTime:
 		return appendRequestTime(buf, x.Start), true
 	case CtxRequestTimeEpoch:

@@ -154,10 +154,13 @@ func (x *Exchange) Span() oteltrace.Span { return x.trace.current }
 
 // StartSpan starts a child of the request's span for one step of the
 // pipeline; until EndSpan it is the span integrations continue. It returns
-// nil, at the cost of one comparison, when the request is not traced.
+// nil, at the cost of one comparison, when the request is not traced (or
+// not sampled).
 func (x *Exchange) StartSpan(name string, kind oteltrace.SpanKind) oteltrace.Span {
 	t := &x.trace
-	if t.request == nil {
+	if t.request == nil || !t.request.IsRecording() {
+		// Not traced, or not sampled: an unsampled request's ids are
+		// handed on with the request span as Parent.
 		return nil
 	}
 	_, sp := t.tracer.Start(oteltrace.ContextWithSpan(context.Background(), t.request), name, oteltrace.WithSpanKind(kind))

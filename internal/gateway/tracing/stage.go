@@ -30,14 +30,14 @@ type StageSpec struct {
 type Stage struct {
 	tracer oteltrace.Tracer
 	name   string
-	attrs  []attribute.KeyValue
 }
 
 // Stage prepares the spans of a stage: named like API Gateway's X-Ray
-// segment, "{api name}/{stage}", with its attributes (the segment's
-// aws.api_gateway fields and resource ARN) [D: apigateway-understanding-xray-traces].
-// A nil Tracer (no collector configured) returns nil: the stage does not
-// trace.
+// segment, "{api name}/{stage}" [D: apigateway-understanding-xray-traces].
+// What identifies the stage (API id, name and type, stage, account,
+// region, the stage's ARN) is its instrumentation scope's attributes, sent
+// once per export batch rather than with each span. A nil Tracer (no collector configured) returns nil:
+// the stage does not trace.
 func (t *Tracer) Stage(spec StageSpec) *Stage {
 	if t == nil {
 		return nil
@@ -50,7 +50,7 @@ func (t *Tracer) Stage(spec StageSpec) *Stage {
 	if spec.Type != REST {
 		collection = "apis"
 	}
-	return &Stage{tracer: t.tracer, name: name + "/" + spec.Stage, attrs: []attribute.KeyValue{
+	tracer := t.provider.Tracer(scopeName, oteltrace.WithInstrumentationAttributes(
 		attribute.String("aws.api_gateway.api_id", spec.APIID),
 		attribute.String("aws.api_gateway.api_name", spec.APIName),
 		attribute.String("aws.api_gateway.stage", spec.Stage),
@@ -58,7 +58,18 @@ func (t *Tracer) Stage(spec StageSpec) *Stage {
 		attribute.String("cloud.account.id", t.accountID),
 		attribute.String("cloud.region", t.region),
 		attribute.String("cloud.resource_id", "arn:aws:apigateway:"+t.region+"::/"+collection+"/"+spec.APIID+"/stages/"+spec.Stage),
-	}}
+	))
+	return &Stage{tracer: tracer, name: name + "/" + spec.Stage}
+}
+
+// methods are the request methods' attribute values, so that the common
+// ones cost no copy.
+var methods = map[string]attribute.KeyValue{}
+
+func init() {
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		methods[m] = attribute.String("http.request.method", m)
+	}
 }
 
 // Start starts the request's span (server kind, from the request's
@@ -75,20 +86,25 @@ func (s *Stage) Start(x *pipeline.Exchange) {
 		ctx = oteltrace.ContextWithRemoteSpanContext(ctx, oteltrace.NewSpanContext(oteltrace.SpanContextConfig{
 			TraceID: oteltrace.TraceID(h.Root), SpanID: oteltrace.SpanID(h.Parent), TraceFlags: flags, Remote: true}))
 	}
-	attrs := make([]attribute.KeyValue, len(s.attrs), len(s.attrs)+5)
-	copy(attrs, s.attrs)
-	// Request strings are the engine's buffers: copied, as spans outlive
-	// the request.
-	attrs = append(attrs,
-		attribute.String("http.request.method", strings.Clone(x.Req.Method())),
-		attribute.String("url.path", strings.Clone(x.Req.Path())),
-		attribute.String("aws.api_gateway.request_id", x.RequestID),
-		attribute.String("aws.api_gateway.extended_request_id", x.ExtendedID))
-	if a := x.Req.RemoteAddr(); a.IsValid() {
-		attrs = append(attrs, attribute.String("client.address", a.Addr().Unmap().String()))
+	_, span := s.tracer.Start(ctx, s.name, oteltrace.WithSpanKind(oteltrace.SpanKindServer), oteltrace.WithTimestamp(x.Start))
+	if span.IsRecording() { // an unsampled request's span records nothing
+		method, ok := methods[x.Req.Method()]
+		if !ok {
+			method = attribute.String("http.request.method", strings.Clone(x.Req.Method()))
+		}
+		// Request strings are the engine's buffers: copied, as spans
+		// outlive the request.
+		attrs := [...]attribute.KeyValue{method,
+			attribute.String("url.path", strings.Clone(x.Req.Path())),
+			attribute.String("aws.api_gateway.request_id", x.RequestID),
+			attribute.String("client.address", "")}
+		n := len(attrs) - 1
+		if a := x.Req.RemoteAddr(); a.IsValid() {
+			attrs[n] = attribute.String("client.address", a.Addr().Unmap().String())
+			n++
+		}
+		span.SetAttributes(attrs[:n]...)
 	}
-	_, span := s.tracer.Start(ctx, s.name, oteltrace.WithSpanKind(oteltrace.SpanKindServer),
-		oteltrace.WithTimestamp(x.Start), oteltrace.WithAttributes(attrs...))
 	x.SetRequestSpan(s.tracer, span)
 }
 
@@ -101,16 +117,18 @@ func End(x *pipeline.Exchange) {
 		return
 	}
 	if sp.IsRecording() {
-		sp.SetAttributes(attribute.Int("http.response.status_code", x.Status))
+		var attrs [3]attribute.KeyValue
+		attrs[0] = attribute.Int("http.response.status_code", x.Status)
+		n := 1
 		if r := x.Route; r != nil {
-			sp.SetAttributes(attribute.String("http.route", r.ResourcePath))
-		}
-		if x.ResponseLength >= 0 {
-			sp.SetAttributes(attribute.Int("http.response.body.size", x.ResponseLength))
+			attrs[n] = attribute.String("http.route", r.ResourcePath)
+			n++
 		}
 		if x.IsCanary {
-			sp.SetAttributes(attribute.Bool("aws.api_gateway.canary", true))
+			attrs[n] = attribute.Bool("aws.api_gateway.canary", true)
+			n++
 		}
+		sp.SetAttributes(attrs[:n]...)
 		if x.Status >= 500 {
 			msg := x.ErrorType.String()
 			if x.IntegrationError != "" {

@@ -51,13 +51,19 @@ type Config struct {
 // Tracer records and exports the spans of traced stages.
 type Tracer struct {
 	provider          *sdktrace.TracerProvider
-	tracer            oteltrace.Tracer
 	region, accountID string
 }
 
+// scopeName is the instrumentation scope of the gateway's spans.
+const scopeName = "github.com/tollgate/tollgate/internal/gateway"
+
 // New starts span export. Spans are batched and sent in the background; a
 // collector that does not answer loses spans, never delays requests.
-func New(ctx context.Context, cfg Config) (*Tracer, error) {
+func New(ctx context.Context, cfg Config) (*Tracer, error) { return newTracer(ctx, cfg) }
+
+// newTracer is New with the batch processor's options (benchmarks block
+// instead of dropping spans, so that export is measured).
+func newTracer(ctx context.Context, cfg Config, batch ...sdktrace.BatchSpanProcessorOption) (*Tracer, error) {
 	if cfg.Ratio < 0 || cfg.Ratio > 1 {
 		return nil, fmt.Errorf("trace sampling ratio %v: want 0 to 1", cfg.Ratio)
 	}
@@ -82,13 +88,12 @@ func New(ctx context.Context, cfg Config) (*Tracer, error) {
 		return nil, fmt.Errorf("trace resource: %w", err)
 	}
 	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithBatcher(exp),
+		sdktrace.WithBatcher(exp, batch...),
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sampler{ratio: sdktrace.TraceIDRatioBased(cfg.Ratio)}),
 		sdktrace.WithIDGenerator(ids{}),
 	)
-	return &Tracer{provider: tp, tracer: tp.Tracer("github.com/tollgate/tollgate/internal/gateway"),
-		region: cfg.Region, accountID: cfg.AccountID}, nil
+	return &Tracer{provider: tp, region: cfg.Region, accountID: cfg.AccountID}, nil
 }
 
 // tracesURL is the OTLP/HTTP traces URL of a collector's base URL.

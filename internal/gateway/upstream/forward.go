@@ -114,8 +114,7 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 // on. A traced request's span gets the request's method and URL.
 func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	if sp := x.Span(); sp != nil {
-		sp.SetAttributes(attribute.String("http.request.method", string(req.Header.Method())),
-			attribute.String("url.full", req.URI().String()))
+		sp.SetAttributes(attribute.String("url.full", req.URI().String()))
 	}
 	var b [128]byte
 	req.Header.SetBytesV("X-Amzn-Trace-Id", x.AppendTraceHeader(b[:0]))
