@@ -42,6 +42,7 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
 	"github.com/tollgate/tollgate/internal/mgmt/logsapi"
+	"github.com/tollgate/tollgate/internal/mgmt/wafapi"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -132,10 +133,11 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer closeTrail()
 	registerObserveMetrics(reg, trail, logWriter)
 	logsAPI := logsapi.New(logsapi.Config{Store: logStore, Region: s.Region, AccountID: s.AccountID})
+	wafAPI := wafapi.New(wafapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
 		Audit:    trail,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}, logsAPI},
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}, logsAPI, wafAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
