@@ -48,6 +48,7 @@ import (
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 	"github.com/tollgate/tollgate/internal/supervise"
 	"github.com/tollgate/tollgate/internal/tlscert"
+	"github.com/tollgate/tollgate/internal/waf"
 )
 
 // shutdownGrace bounds how long in-flight requests may take to finish.
@@ -133,7 +134,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer closeTrail()
 	registerObserveMetrics(reg, trail, logWriter)
 	logsAPI := logsapi.New(logsapi.Config{Store: logStore, Region: s.Region, AccountID: s.AccountID})
-	wafAPI := wafapi.New(wafapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
+	wafSamples := waf.NewSamples() // GetSampledRequests reads what the data plane samples
+	wafAPI := wafapi.New(wafapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Samples: wafSamples})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
 		Audit:    trail,
@@ -177,6 +179,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks,
 			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
 			AuthCaches: shared.AuthCache,
+			WAF:        waf.Options{Account: s.AccountID, Metrics: waf.NewMetrics(reg), Samples: wafSamples, Rates: shared.Windows},
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
 				Metrics: metrics, Logs: logSinks}},

@@ -75,6 +75,13 @@ const (
 	CtxIdentityClientCertSerialNumber
 	CtxIdentityClientCertNotBefore
 	CtxIdentityClientCertNotAfter
+	// AWS WAF: $context.webaclArn, wafResponseCode, waf.status,
+	// waf.latency, waf.error (waf.go).
+	CtxWebACLArn
+	CtxWAFResponseCode
+	CtxWAFStatus
+	CtxWAFLatency
+	CtxWAFError
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -134,6 +141,12 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.clientCert.serialNumber":       CtxIdentityClientCertSerialNumber,
 	"identity.clientCert.validity.notBefore": CtxIdentityClientCertNotBefore,
 	"identity.clientCert.validity.notAfter":  CtxIdentityClientCertNotAfter,
+
+	"webaclArn":       CtxWebACLArn,
+	"wafResponseCode": CtxWAFResponseCode,
+	"waf.status":      CtxWAFStatus,
+	"waf.latency":     CtxWAFLatency,
+	"waf.error":       CtxWAFError,
 }
 
 // httpVarNames are the variables only HTTP APIs define, or define
@@ -248,6 +261,8 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		CtxIdentityClientCertPem, CtxIdentityClientCertSubjectDN, CtxIdentityClientCertIssuerDN,
 		CtxIdentityClientCertSerialNumber, CtxIdentityClientCertNotBefore, CtxIdentityClientCertNotAfter:
 		return x.appendDomainContext(buf, v)
+	case CtxWebACLArn, CtxWAFResponseCode, CtxWAFStatus, CtxWAFLatency, CtxWAFError:
+		return x.appendWAFContext(buf, v)
 	}
 	switch v {
 	case CtxAccountID:

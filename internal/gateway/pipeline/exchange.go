@@ -80,6 +80,8 @@ type Exchange struct {
 	Auth Authorization
 	// Network is the private network the request came from, if any.
 	Network *Network
+	// WAF is what the stage's web ACL decided (zero: it has none).
+	WAF WAFOutcome
 
 	// body caches the request body once something has read it whole
 	// (IAM signature checks, authorizers), so the integration sees it too.

@@ -37,64 +37,13 @@ const (
 	TargetPrefix = "AWSWAF_20190729"
 )
 
-// Samples is where the data plane keeps sampled requests and the
-// requests each rule saw (GetSampledRequests).
+// Samples is where the data plane keeps sampled requests
+// (GetSampledRequests).
 type Samples interface {
 	// Sampled returns up to max samples of the web ACL's rule (or the web
 	// ACL itself: its default action) by metric name, in [start, end],
-	// and how many requests that rule evaluated in the window.
-	Sampled(aclARN, metric string, start, end time.Time, max int) ([]Sample, int64)
-}
-
-// Sample is one sampled request (SampledHTTPRequest [M]).
-type Sample struct {
-	Request                 HTTPRequest  `json:"Request"`
-	Weight                  int64        `json:"Weight"`
-	Timestamp               Epoch        `json:"Timestamp"`
-	Action                  string       `json:"Action,omitempty"`
-	RuleNameWithinRuleGroup string       `json:"RuleNameWithinRuleGroup,omitempty"`
-	RequestHeadersInserted  []HTTPHeader `json:"RequestHeadersInserted,omitempty"`
-	ResponseCodeSent        int          `json:"ResponseCodeSent,omitempty"`
-	Labels                  []LabelName  `json:"Labels,omitempty"`
-	OverriddenAction        string       `json:"OverriddenAction,omitempty"`
-	CaptchaResponse         *Challenge   `json:"CaptchaResponse,omitempty"`
-	ChallengeResponse       *Challenge   `json:"ChallengeResponse,omitempty"`
-}
-
-// HTTPRequest is a sample's request.
-type HTTPRequest struct {
-	ClientIP    string       `json:"ClientIP"`
-	Country     string       `json:"Country,omitempty"`
-	URI         string       `json:"URI"`
-	Method      string       `json:"Method"`
-	HTTPVersion string       `json:"HTTPVersion"`
-	Headers     []HTTPHeader `json:"Headers"`
-}
-
-// HTTPHeader is a header of a sample.
-type HTTPHeader struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value"`
-}
-
-// LabelName is a label of a sample.
-type LabelName struct {
-	Name string `json:"Name"`
-}
-
-// Challenge is a sample's CAPTCHA or challenge outcome.
-type Challenge struct {
-	ResponseCode  int    `json:"ResponseCode,omitempty"`
-	FailureReason string `json:"FailureReason,omitempty"`
-}
-
-// Epoch is a timestamp sent as epoch seconds with a fraction [M].
-type Epoch time.Time
-
-// MarshalJSON implements json.Marshaler.
-func (e Epoch) MarshalJSON() ([]byte, error) {
-	t := time.Time(e)
-	return []byte(fmt.Sprintf("%.3f", float64(t.UnixMilli())/1000)), nil
+	// and how many requests that rule matched in the window.
+	Sampled(aclARN, metric string, start, end time.Time, max int) ([]wafmodel.Sample, int64)
 }
 
 // Config configures the operations.

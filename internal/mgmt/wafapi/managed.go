@@ -130,12 +130,12 @@ func (a *API) listManagedVersions(_ context.Context, r *restjson.Request) (any, 
 		return nil, err
 	}
 	type version struct {
-		Name                string `json:"Name"`
-		LastUpdateTimestamp Epoch  `json:"LastUpdateTimestamp"`
+		Name                string         `json:"Name"`
+		LastUpdateTimestamp wafmodel.Epoch `json:"LastUpdateTimestamp"`
 	}
 	out := map[string]any{"Versions": []version{}}
 	if g.Versioned {
-		out["Versions"] = []version{{Name: wafmodel.ManagedVersion, LastUpdateTimestamp: Epoch(managedReleased)}}
+		out["Versions"] = []version{{Name: wafmodel.ManagedVersion, LastUpdateTimestamp: wafmodel.Epoch(managedReleased)}}
 		out["CurrentDefaultVersion"] = wafmodel.ManagedVersion
 	}
 	return out, nil

@@ -78,16 +78,16 @@ func (a *API) sampledRequests(ctx context.Context, r *restjson.Request) (any, er
 	if acl.Scope != in.Scope {
 		return nil, wafmodel.Nonexistent()
 	}
-	samples := []Sample{}
+	samples := []wafmodel.Sample{}
 	var population int64
 	if a.samples != nil {
-		var got []Sample
+		var got []wafmodel.Sample
 		got, population = a.samples.Sampled(acl.ARN, in.RuleMetricName, start, end, int(*in.MaxItems))
 		samples = append(samples, got...)
 	}
 	return map[string]any{
 		"SampledRequests": samples,
 		"PopulationSize":  population,
-		"TimeWindow":      map[string]Epoch{"StartTime": Epoch(start), "EndTime": Epoch(end)},
+		"TimeWindow":      map[string]wafmodel.Epoch{"StartTime": wafmodel.Epoch(start), "EndTime": wafmodel.Epoch(end)},
 	}, nil
 }
