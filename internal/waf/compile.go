@@ -238,7 +238,7 @@ func (c *compiler) statement(s *wafmodel.Statement) (matcher, error) {
 		}
 		m := &sqliMatch{f: f}
 		if q.SensitivityLevel == "HIGH" {
-			m.extra = sqliHighPatterns()
+			m.extra = sqliHigh()
 		}
 		return m, nil
 	case s.XssMatchStatement != nil:
@@ -247,7 +247,7 @@ func (c *compiler) statement(s *wafmodel.Statement) (matcher, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &xssMatch{f: f, extra: xssPatterns()}, nil
+		return &xssMatch{f: f, extra: xssSignatures()}, nil
 	case s.IPSetReferenceStatement != nil:
 		ip := s.IPSetReferenceStatement
 		set := c.sets.IPSets[ip.ARN]

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sync"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/waf/transform"
 )
 
 // Request is what a web ACL inspects of a request. The data plane adapts
@@ -31,6 +33,9 @@ type Request interface {
 	Body(limit int) (body []byte, oversize bool, err error)
 	// Protocol is e.g. "HTTP/1.1".
 	Protocol() string
+	// ByHost reports whether the request reached the stage by its host
+	// name ({api}.execute-api…, a custom domain) rather than path-style.
+	ByHost() bool
 }
 
 // kv is a name and value of a multi-valued component.
@@ -46,13 +51,22 @@ type eval struct {
 
 	labels  []string
 	inserts []Header
-	// bufs are the transformations' scratch space; arena holds copies of
-	// headers (the request's slices only live during VisitHeaders).
-	bufs  [2][]byte
-	arena []byte
+	// bufs are the transformations' scratch space (crsBufs the CRS
+	// rules', which run on values bufs may hold); arena holds copies of
+	// headers (the request's slices only live during VisitHeaders) and
+	// decoded arguments.
+	bufs    [2][]byte
+	crsBufs [2][]byte
+	arena   []byte
+	// dargs are the query arguments URL-decoded; bargs the body's
+	// (form fields, or JSON keys and values), structured false when the
+	// body is neither.
+	dargs, bargs []kv
+	structured   bool
+	pathB        []byte
 
 	args, cookies, headers []kv
-	parsed                 uint8 // bits: parsedArgs, parsedCookies, parsedHeaders, parsedBody
+	parsed                 uint16 // bits: parsedArgs, parsedCookies, parsedHeaders, parsedBody
 	headerOversize         bool
 	cookieOversize         bool
 	body                   []byte
@@ -65,15 +79,90 @@ const (
 	parsedCookies
 	parsedHeaders
 	parsedBody
+	parsedDecoded
+	parsedBodyArgs
+	parsedPath
 )
 
 var evalPool = sync.Pool{New: func() any { return new(eval) }}
 
 func (e *eval) reset() {
-	bufs, arena := e.bufs, e.arena[:0]
+	bufs, crsBufs, arena := e.bufs, e.crsBufs, e.arena[:0]
 	labels, inserts := e.labels[:0], e.inserts[:0]
-	args, cookies, headers := e.args[:0], e.cookies[:0], e.headers[:0]
-	*e = eval{bufs: bufs, arena: arena, labels: labels, inserts: inserts, args: args, cookies: cookies, headers: headers}
+	args, cookies, headers, dargs, bargs := e.args[:0], e.cookies[:0], e.headers[:0], e.dargs[:0], e.bargs[:0]
+	*e = eval{bufs: bufs, crsBufs: crsBufs, arena: arena, labels: labels, inserts: inserts, args: args, cookies: cookies,
+		headers: headers, dargs: dargs, bargs: bargs}
+}
+
+// path is the URI path WAF inspects.
+func (e *eval) path() string { return e.req.URI() }
+
+// pathBytes is path as bytes, copied once.
+func (e *eval) pathBytes() []byte {
+	if e.parsed&parsedPath == 0 {
+		e.parsed |= parsedPath
+		start := len(e.arena)
+		e.arena = append(e.arena, e.req.URI()...)
+		e.pathB = e.arena[start:len(e.arena):len(e.arena)]
+	}
+	return e.pathB
+}
+
+// decode appends the URL-decoded form of s to the arena and returns it.
+func (e *eval) decode(s []byte) []byte {
+	var buf []byte
+	d := transform.URLDecode(&buf, s)
+	start := len(e.arena)
+	e.arena = append(e.arena, d...)
+	return e.arena[start:len(e.arena):len(e.arena)]
+}
+
+// decodedArgs returns the query arguments, names and values decoded.
+func (e *eval) decodedArgs() []kv {
+	if e.parsed&parsedDecoded == 0 {
+		e.parsed |= parsedDecoded
+		for _, a := range e.queryArgs() {
+			e.dargs = append(e.dargs, kv{e.decode(a.name), e.decode(a.value)})
+		}
+	}
+	return e.dargs
+}
+
+// bodyArgs returns the body's fields: a form's (decoded), or a JSON
+// document's keys and values; structured is false for other bodies.
+func (e *eval) bodyArgs() ([]kv, bool) {
+	if e.parsed&parsedBodyArgs == 0 {
+		e.parsed |= parsedBodyArgs
+		body, _ := e.requestBody()
+		ct, _ := e.header("content-type")
+		ct = bytes.ToLower(ct)
+		switch {
+		case len(body) == 0:
+		case bytes.Contains(ct, []byte("json")):
+			e.structured = true
+			walkJSON(body, func(_ string, key bool, v []byte) bool {
+				start := len(e.arena)
+				e.arena = append(e.arena, v...)
+				c := e.arena[start:len(e.arena):len(e.arena)]
+				if key {
+					e.bargs = append(e.bargs, kv{name: c})
+				} else {
+					e.bargs = append(e.bargs, kv{value: c})
+				}
+				return false
+			})
+		case bytes.HasPrefix(ct, []byte("application/x-www-form-urlencoded")):
+			e.structured = true
+			for _, part := range bytes.Split(body, []byte{'&'}) {
+				if len(part) == 0 {
+					continue
+				}
+				name, value, _ := bytes.Cut(part, []byte{'='})
+				e.bargs = append(e.bargs, kv{e.decode(name), e.decode(value)})
+			}
+		}
+	}
+	return e.bargs, e.structured
 }
 
 // Limits AWS WAF inspects of headers and cookies [D]: the first 8 KB and

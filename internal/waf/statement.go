@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"regexp"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/corazawaf/libinjection-go"
+
+	"github.com/tollgate/tollgate/internal/waf/crs"
 )
 
 // matcher is a compiled statement.
@@ -136,16 +139,22 @@ func (m *sizeMatch) match(e *eval) bool {
 // the CRS SQL injection patterns [T].
 type sqliMatch struct {
 	f     *field
-	extra []*regexp.Regexp
+	extra []*crs.Rule
+}
+
+// isSQLi is libinjection's verdict on v.
+func isSQLi(v []byte) bool {
+	ok, _ := libinjection.IsSQLi(bstr(v))
+	return ok
 }
 
 func (m *sqliMatch) match(e *eval) bool {
 	return m.f.match(e, func(v []byte) bool {
-		if ok, _ := libinjection.IsSQLi(bstr(v)); ok {
+		if isSQLi(v) {
 			return true
 		}
-		for _, re := range m.extra {
-			if re.Match(v) {
+		for _, r := range m.extra {
+			if r.Match(&e.crsBufs, v) {
 				return true
 			}
 		}
@@ -157,7 +166,7 @@ func (m *sqliMatch) match(e *eval) bool {
 // 941100's) and the CRS XSS signature patterns on each value [T].
 type xssMatch struct {
 	f     *field
-	extra []*regexp.Regexp
+	extra []*crs.Rule
 }
 
 func (m *xssMatch) match(e *eval) bool {
@@ -165,14 +174,26 @@ func (m *xssMatch) match(e *eval) bool {
 		if libinjection.IsXSS(bstr(v)) {
 			return true
 		}
-		for _, re := range m.extra {
-			if re.Match(v) {
+		for _, r := range m.extra {
+			if r.Match(&e.crsBufs, v) {
 				return true
 			}
 		}
 		return false
 	})
 }
+
+// sqliHigh are the CRS rules SqliMatchStatement adds at HIGH sensitivity:
+// the paranoia level 1 and 2 SQL injection signatures [T].
+var sqliHigh = sync.OnceValue(func() []*crs.Rule {
+	return crs.MustLoad(append(append([]int(nil), sqliExtended...), 942120, 942130, 942131, 942150, 942180, 942200, 942210,
+		942260, 942300, 942310, 942330, 942340, 942361, 942362, 942370, 942380, 942390, 942400, 942410, 942470, 942480,
+		942430, 942440, 942450, 942510, 942511, 942520, 942521, 942522)...)
+})
+
+// xssSignatures are the CRS rules XssMatchStatement adds to libinjection:
+// the paranoia level 1 XSS signatures [reference §6.4].
+var xssSignatures = sync.OnceValue(func() []*crs.Rule { return crs.MustLoad(941110, 941130, 941140, 941160, 941170) })
 
 // labelMatch matches labels earlier rules added [D: label match
 // statement]. A key without the awswaf: prefix is relative to the web

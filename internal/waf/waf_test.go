@@ -22,6 +22,7 @@ type req struct {
 	headers                   [][2]string
 	ip                        string
 	body                      string
+	byHost                    bool
 }
 
 func (r *req) Method() string {
@@ -33,6 +34,7 @@ func (r *req) Method() string {
 func (r *req) URI() string      { return r.uri }
 func (r *req) RawQuery() string { return r.query }
 func (r *req) Protocol() string { return "HTTP/1.1" }
+func (r *req) ByHost() bool     { return r.byHost }
 func (r *req) Header(name string) string {
 	for _, h := range r.headers {
 		if strings.EqualFold(h[0], name) {
@@ -320,4 +322,29 @@ func BenchmarkEvaluateIPSetAndRate(b *testing.B) {
 	for b.Loop() {
 		acl.Evaluate(context.Background(), rq, t0)
 	}
+}
+
+// benchRequest is the harness's request: GET /bench/hello with wrk's Host
+// and a User-Agent.
+var benchRequest = &req{ip: "127.0.0.1", uri: "/bench/hello", headers: [][2]string{{"Host", "abc123.execute-api.localhost:8080"}, {"User-Agent", "wrk"}}}
+
+func benchGroups(b *testing.B, groups ...string) {
+	rules := `{"Name":"bad","Priority":0,"Action":{"Block":{}},"Statement":{"IPSetReferenceStatement":{"ARN":"` + ipSetARN + `"}},` + strings.Replace(vis, "%s", "bad", 1) + `},` +
+		`{"Name":"rate","Priority":1,"Action":{"Block":{}},"Statement":{"RateBasedStatement":{"Limit":2000000000,"AggregateKeyType":"IP"}},` + strings.Replace(vis, "%s", "rate", 1) + `}`
+	for i, g := range groups {
+		rules += `,` + r(g, 2+i, `"OverrideAction":{"None":{}}`, `{"ManagedRuleGroupStatement":{"VendorName":"AWS","Name":"`+g+`"}}`)
+	}
+	acl := build(&testing.T{}, `{"Allow":{}}`, `[`+rules+`]`, Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := acl.Evaluate(context.Background(), benchRequest, t0); res.Action != ActionAllow {
+			b.Fatalf("%s by %s", res.Action, res.Rule)
+		}
+	}
+}
+
+func BenchmarkEvaluateSQLiGroup(b *testing.B) { benchGroups(b, "AWSManagedRulesSQLiRuleSet") }
+
+func BenchmarkEvaluateCommonGroup(b *testing.B) {
+	benchGroups(b, "AWSManagedRulesSQLiRuleSet", "AWSManagedRulesCommonRuleSet")
 }

@@ -187,7 +187,7 @@ var ManagedGroups = []*ManagedGroup{
 		),
 	},
 	{
-		Vendor: "AWS", Name: "AWSManagedRulesAmazonIpReputationList", Capacity: 25, Namespace: "amazon-ip-list", Enforced: true,
+		Vendor: "AWS", Name: "AWSManagedRulesAmazonIpReputationList", Capacity: 25, Namespace: "amazon-ip-list",
 		Description: "This group contains rules that are based on Amazon threat intelligence. This is useful if you would like to block sources associated with bots or other threats.",
 		Rules: []ManagedRule{
 			{Name: "AWSManagedIPReputationList", Label: "AWSManagedIPReputationList"},

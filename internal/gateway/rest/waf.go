@@ -97,6 +97,12 @@ func (r *wafRequest) Header(name string) string {
 func (r *wafRequest) VisitHeaders(fn func(name, value []byte)) { r.x.Req.VisitHeaders(fn) }
 func (r *wafRequest) ClientIP() netip.Addr                     { return r.x.Req.RemoteAddr().Addr() }
 
+// ByHost reports whether the request named the API by its host: an
+// {api}.execute-api host or a custom domain, not a path-style address.
+func (r *wafRequest) ByHost() bool {
+	return r.x.Domain != nil || strings.Contains(r.x.Req.Host(), ".execute-api.")
+}
+
 // URI is the path AWS WAF inspects: the stage's path with the stage
 // ("/prod/pets") as on {api}.execute-api hosts, whatever address form
 // reached Tollgate, or the client's path through a custom domain [T].
