@@ -114,6 +114,9 @@ type tollgateSpec struct {
 	throttle bool
 	// redis keeps the buckets in a Redis the harness starts (--redis).
 	redis bool
+	// waf protects the stage with a web ACL (waf.go): "ipset-rate",
+	// "sqli" or "common".
+	waf string
 }
 
 // accessLogFormat is the stage's access log format: JSON, with the usual
@@ -227,6 +230,12 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	}
 	if authHeader != "" {
 		inst.headers = append(inst.headers, authHeader)
+	}
+	if spec.waf != "" {
+		if err := protectStage(ctx, c, apiID, spec.waf); err != nil {
+			return inst, err
+		}
+		inst.headers = append(inst.headers, "User-Agent: wrk")
 	}
 	if spec.apiKey {
 		value, err := createKeyAndPlan(ctx, c, apiID)
