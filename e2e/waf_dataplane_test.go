@@ -69,6 +69,7 @@ func TestWAFDataPlane(t *testing.T) {
 	a := dp.newAPI(t, "waf-pets")
 	a.mock(t, "/pets", "GET", `[{"name":"Rex"}]`)
 	a.mock(t, "/pets", "POST", `{"created":true}`)
+	a.mock(t, "/echo", "GET", `{"waf":"$input.params('x-amzn-waf-checked')"}`)
 	a.deploy(t, "prod")
 	logPath := filepath.Join(t.TempDir(), "access.log")
 	a.patchStage(t, "prod", replaceOp("/accessLogSettings/destinationArn", logPath),
@@ -95,7 +96,7 @@ func TestWAFDataPlane(t *testing.T) {
 	  "Statement":{"RateBasedStatement":{"Limit":100,"AggregateKeyType":"IP","ScopeDownStatement":{"ByteMatchStatement":{"SearchString":"cmF0ZQ==","FieldToMatch":{"SingleHeader":{"Name":"x-client"}},"TextTransformations":[{"Priority":0,"Type":"NONE"}],"PositionalConstraint":"EXACTLY"}}}},
 	  "VisibilityConfig":{"SampledRequestsEnabled":false,"CloudWatchMetricsEnabled":true,"MetricName":"per-ip"}}
 	]`
-	_, aclArn, _ := wafACL(t, waf, "shield", "Allow={}", rules)
+	_, aclArn, _ := wafACL(t, waf, "shield", `{"Allow":{"CustomRequestHandling":{"InsertHeaders":[{"Name":"checked","Value":"yes"}]}}}`, rules)
 	stageArn := "arn:aws:apigateway:us-east-1::/restapis/" + a.ID + "/stages/prod"
 	waf.ok(nil, "associate-web-acl", "--web-acl-arn", aclArn, "--resource-arn", stageArn)
 
@@ -117,6 +118,8 @@ func TestWAFDataPlane(t *testing.T) {
 		t.Errorf("blocked request to an unknown route: %s", r)
 	}
 	expect(t, "allowed GET", curlResult(t, pets), 200, `[{"name":"Rex"}]`)
+	// The default action inserts x-amzn-waf-checked: the integration sees it.
+	expect(t, "inserted header", curlResult(t, a.url("prod", "/echo")), 200, `{"waf":"yes"}`)
 	expect(t, "a test client's GET (counted, labelled)", curlResult(t, "-H", "X-Client: Tester", pets), 200, `[{"name":"Rex"}]`)
 	r = curlResult(t, "-X", "POST", "-H", "X-Client: tester", pets)
 	if r.Status != 429 || r.Body != `{"denied":true}` || r.Header.Get("Retry-After") != "60" || r.Header.Get("Content-Type") != "application/json" ||
