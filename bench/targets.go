@@ -203,6 +203,27 @@ var targets = []target{
 		},
 	},
 	{
+		name: "tollgate-waf",
+		desc: "as tollgate-proxy, the stage protected by a web ACL: an IP set rule and a rate-based rule per IP (never reached); wrk sends a User-Agent",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-waf", waf: "ipset-rate"})
+		},
+	},
+	{
+		name: "tollgate-waf-sqli",
+		desc: "as tollgate-waf, plus the AWSManagedRulesSQLiRuleSet managed group",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-waf-sqli", waf: "sqli"})
+		},
+	},
+	{
+		name: "tollgate-waf-common",
+		desc: "as tollgate-waf-sqli, plus the AWSManagedRulesCommonRuleSet managed group",
+		setup: func(ctx context.Context, e *env) (*instance, error) {
+			return setupTollgate(ctx, e, tollgateSpec{name: "tollgate-waf-common", waf: "common"})
+		},
+	},
+	{
 		name: "tollgate-proxy-path",
 		desc: "as tollgate-proxy, addressed path-style: /restapis/{api}/bench/_user_request_/hello",
 		setup: func(ctx context.Context, e *env) (*instance, error) {

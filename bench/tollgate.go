@@ -124,6 +124,9 @@ type tollgateSpec struct {
 	// OTLP/HTTP sink the harness runs, sampling this share of the
 	// requests ("1": every one; "": no tracing).
 	traced string
+	// waf protects the stage with a web ACL (waf.go): "ipset-rate",
+	// "sqli" or "common".
+	waf string
 }
 
 // benchFunction is the --function value of the benchmark's function in
@@ -269,6 +272,12 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	}
 	if authHeader != "" {
 		inst.headers = append(inst.headers, authHeader)
+	}
+	if spec.waf != "" {
+		if err := protectStage(ctx, c, apiID, spec.waf); err != nil {
+			return inst, err
+		}
+		inst.headers = append(inst.headers, "User-Agent: wrk")
 	}
 	if spec.apiKey {
 		value, err := createKeyAndPlan(ctx, c, apiID)

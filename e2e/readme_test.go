@@ -131,3 +131,42 @@ func TestReadmeDomainsQuickstart(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeWAFQuickstart runs the README's AWS WAF block as written (with
+// the test gateway's ports) with the AWS CLI v2: an IP set, a web ACL with
+// a rate-based rule and the SQLi managed group, associated with a stage;
+// an ordinary request passes and an injection gets WAF_FILTERED.
+func TestReadmeWAFQuickstart(t *testing.T) {
+	requireAWSCLI(t)
+	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```sh waf-quickstart\n")
+	if !ok {
+		t.Fatal("README has no ```sh waf-quickstart block")
+	}
+	block, _, _ := strings.Cut(rest, "```")
+	work := t.TempDir()
+	g := startDataPlane(t, filepath.Join(work, "tollgate-data"))
+	script := strings.ReplaceAll(block, "127.0.0.1:4566", strings.TrimPrefix(g.Endpoint, "http://"))
+	script = strings.ReplaceAll(script, "https://127.0.0.1:8443", g.HTTPS)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", script)
+	cmd.Dir = work
+	cmd.Env = append(os.Environ(), "PATH=/usr/bin:"+os.Getenv("PATH"), "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null",
+		"AWS_ACCESS_KEY_ID=", "AWS_SECRET_ACCESS_KEY=", "AWS_SESSION_TOKEN=", "AWS_REGION=", "AWS_DEFAULT_REGION=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the block failed: %v\n%s\n--- gateway log\n%s", err, out, g.Logs())
+	}
+	for _, l := range strings.Split(block, "\n") {
+		if want, ok := strings.CutPrefix(l, "# "); ok && strings.HasPrefix(want, "{") {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	}
+}

@@ -54,8 +54,9 @@ const JSON11ContentType = "application/x-amz-json-1.1"
 // WriteJSON11 sends err in the AWS JSON 1.1 error shape: the error type in
 // the body's "__type" member (where botocore reads it for this protocol,
 // ignoring x-amzn-ErrorType) and in x-amzn-ErrorType (where the JavaScript
-// SDK looks first), the message in "message". Errors that are not *Error
-// become a generic 500, as with Write.
+// SDK looks first), the message in "message" (or e.MessageKey: wafv2's
+// exceptions say "Message"). Errors that are not *Error become a generic
+// 500, as with Write.
 func WriteJSON11(w http.ResponseWriter, err error) *Error {
 	e, ok := As(err)
 	if !ok {
@@ -66,7 +67,11 @@ func WriteJSON11(w http.ResponseWriter, err error) *Error {
 		m[k] = v
 	}
 	m["__type"] = e.Code
-	m["message"] = e.Message
+	key := e.MessageKey
+	if key == "" {
+		key = "message"
+	}
+	m[key] = e.Message
 	body, _ := json.Marshal(m)
 	h := w.Header()
 	h.Set("Content-Type", JSON11ContentType)

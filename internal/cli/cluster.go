@@ -65,6 +65,8 @@ func useStoreClock(st store.Store, log *slog.Logger) func() {
 type sharedState struct {
 	Limiter ratelimit.Limiter
 	Counter ratelimit.Counter
+	// Windows counts AWS WAF rate-based rules' requests.
+	Windows ratelimit.Windows
 	// Redis is nil when the state is in memory.
 	Redis    *redisclient.Client
 	FailMode redisclient.FailMode
@@ -79,7 +81,7 @@ type sharedState struct {
 // The state is usable once setPrefix has named the cluster's keys.
 func openSharedState(ctx context.Context, s config.Settings, log *slog.Logger) (*sharedState, error) {
 	if s.RedisURL == "" {
-		return &sharedState{Limiter: ratelimit.NewMemory(), Counter: ratelimit.NewMemoryCounter()}, nil
+		return &sharedState{Limiter: ratelimit.NewMemory(), Counter: ratelimit.NewMemoryCounter(), Windows: ratelimit.NewMemoryWindows()}, nil
 	}
 	mode, err := redisclient.ParseFailMode(s.RedisFailMode)
 	if err != nil {
@@ -105,6 +107,7 @@ func (st *sharedState) setPrefix(clusterID string) {
 	}
 	o := rlredis.Options{FailMode: st.FailMode, Prefix: st.Prefix}
 	st.Limiter, st.Counter = rlredis.NewLimiter(st.Redis, o), rlredis.NewCounter(st.Redis, o)
+	st.Windows = rlredis.NewWindows(st.Redis, o)
 }
 
 // StageCache returns the response cache of one stage: in memory, bounded

@@ -43,11 +43,13 @@ import (
 	"github.com/tollgate/tollgate/internal/mgmt/domains"
 	"github.com/tollgate/tollgate/internal/mgmt/lambdaapi"
 	"github.com/tollgate/tollgate/internal/mgmt/logsapi"
+	"github.com/tollgate/tollgate/internal/mgmt/wafapi"
 	"github.com/tollgate/tollgate/internal/sigv4"
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 	"github.com/tollgate/tollgate/internal/supervise"
 	"github.com/tollgate/tollgate/internal/tlscert"
+	"github.com/tollgate/tollgate/internal/waf"
 )
 
 // shutdownGrace bounds how long in-flight requests may take to finish.
@@ -129,10 +131,12 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer closeTrail()
 	registerObserveMetrics(reg, trail, logWriter)
 	logsAPI := logsapi.New(logsapi.Config{Store: logStore, Region: s.Region, AccountID: s.AccountID})
+	wafSamples := waf.NewSamples() // GetSampledRequests reads what the data plane samples
+	wafAPI := wafapi.New(wafapi.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Samples: wafSamples})
 	server := mgmt.New(mgmt.Config{
 		Auth:     mgmtAuth,
 		Audit:    trail,
-		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}, logsAPI},
+		Services: []mgmt.Registrar{api, apiV2, lambdaAPI, certs, domainNames, &cloudtrailapi.API{Trail: trail}, logsAPI, wafAPI},
 		Logger:   log.With("component", "mgmt"),
 		Observe: func(op string, status int, d time.Duration) {
 			mgmtCalls.WithLabelValues(op, strconv.Itoa(status)).Observe(d.Seconds())
@@ -185,6 +189,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			Clients: clients, Lambda: functions, Metrics: metrics, Logs: logSinks, Tracer: tracer,
 			Access: accessCompiler, Secrets: secrets, StageCaches: shared.StageCache,
 			AuthCaches: shared.AuthCache,
+			WAF:        waf.Options{Account: s.AccountID, Metrics: waf.NewMetrics(reg), Samples: wafSamples, Rates: shared.Windows},
 			HTTP: &httpapi.Env{Region: s.Region, AccountID: s.AccountID, Log: gatewayLog, Throttling: throttling,
 				Clients: clients, Lambda: functions, Tokens: httpTokens, Users: accessCompiler.Users,
 				Metrics: metrics, Logs: logSinks, Tracer: tracer},

@@ -29,6 +29,7 @@ import (
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/respcache"
 	"github.com/tollgate/tollgate/internal/secret"
+	"github.com/tollgate/tollgate/internal/waf"
 )
 
 // Compiler builds deployments and stages.
@@ -64,6 +65,9 @@ type Compiler struct {
 	// AuthCaches, when set, makes the authorizer result cache of a stage:
 	// a cluster's shared one. Nil means in memory.
 	AuthCaches func(apiID, stage string, box *secret.Box) pipeline.AuthCache
+	// WAF is what every stage's web ACL shares: metrics, samples and the
+	// rate-based rules' counters (waf.go).
+	WAF waf.Options
 }
 
 // errNotYet marks integration types a later part of Tollgate serves.

@@ -181,6 +181,9 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 	if handled, err := w.applyDomainChange(ctx, ch.Key); handled { // domains.go
 		return err
 	}
+	if handled, err := w.applyWAFChange(ctx, ch.Key); handled { // waf.go
+		return err
+	}
 	switch {
 	case strings.HasPrefix(ch.Key, model.KindStage+"/"):
 		return w.applyStage(ctx, ch.Key)
@@ -295,11 +298,17 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	var snap, canarySnap *model.Snapshot
 	var canaryID string
 	var clientCert *model.StoredClientCertificate
+	var webACL *webACLDocs
 	err := w.Store.View(ctx, func(r store.Reader) error {
 		if err := getRecord(ctx, r, model.ChildKey(model.KindStage, apiID, name), &stage); err != nil {
 			return err
 		}
 		var err error
+		if stage.WebACLArn != nil {
+			if webACL, err = readWebACL(ctx, r, *stage.WebACLArn); err != nil { // waf.go
+				return err
+			}
+		}
 		if clientCert, err = readClientCertificate(ctx, r, &stage); err != nil {
 			return err
 		}
@@ -341,6 +350,11 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 	}
 	if st.Clients, err = w.clientsFor(clientCert); err != nil {
 		return nil, err
+	}
+	if webACL != nil {
+		if st.WAF, err = w.Compiler.compileWAF(webACL); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
 }

@@ -83,6 +83,13 @@ const (
 	// ("1-5759e988-bd862e3fe1be46a994272793") of a traced stage's request
 	// [D; U: the "1-…" form rather than "Root=1-…"], null elsewhere.
 	CtxXrayTraceID
+	// AWS WAF: $context.webaclArn, wafResponseCode, waf.status,
+	// waf.latency, waf.error (waf.go).
+	CtxWebACLArn
+	CtxWAFResponseCode
+	CtxWAFStatus
+	CtxWAFLatency
+	CtxWAFError
 	// CtxNull are variables Tollgate knows but that have no value without
 	// features such as IAM auth or authorizers (identity.caller, …).
 	CtxNull
@@ -143,6 +150,12 @@ var ctxVarNames = map[string]CtxVar{
 	"identity.clientCert.serialNumber":       CtxIdentityClientCertSerialNumber,
 	"identity.clientCert.validity.notBefore": CtxIdentityClientCertNotBefore,
 	"identity.clientCert.validity.notAfter":  CtxIdentityClientCertNotAfter,
+
+	"webaclArn":       CtxWebACLArn,
+	"wafResponseCode": CtxWAFResponseCode,
+	"waf.status":      CtxWAFStatus,
+	"waf.latency":     CtxWAFLatency,
+	"waf.error":       CtxWAFError,
 }
 
 // httpVarNames are the variables only HTTP APIs define, or define
@@ -262,6 +275,8 @@ func (x *Exchange) AppendContextName(buf []byte, v CtxVar, name string) ([]byte,
 		CtxIdentityClientCertPem, CtxIdentityClientCertSubjectDN, CtxIdentityClientCertIssuerDN,
 		CtxIdentityClientCertSerialNumber, CtxIdentityClientCertNotBefore, CtxIdentityClientCertNotAfter:
 		return x.appendDomainContext(buf, v)
+	case CtxWebACLArn, CtxWAFResponseCode, CtxWAFStatus, CtxWAFLatency, CtxWAFError:
+		return x.appendWAFContext(buf, v)
 	}
 	switch v {
 	case CtxAccountID:

@@ -85,6 +85,8 @@ type Exchange struct {
 
 	// trace is the request's trace context (trace.go).
 	trace trace
+	// WAF is what the stage's web ACL decided (zero: it has none).
+	WAF WAFOutcome
 
 	// body caches the request body once something has read it whole
 	// (IAM signature checks, authorizers), so the integration sees it too.

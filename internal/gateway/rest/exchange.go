@@ -41,6 +41,8 @@ type Exchange struct {
 	// failure is the cause of a failed request, for the execution log.
 	exec    *execTrace
 	failure string
+	// wafReq is what the stage's web ACL inspects (waf.go).
+	wafReq wafRequest
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or

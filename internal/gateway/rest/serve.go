@@ -40,6 +40,11 @@ func (st *Stage) run(x *Exchange) error {
 	if err := st.admit(x); err != nil { // deployment or canary; endpoint, network, size
 		return err
 	}
+	if st.WAF != nil { // the stage's AWS WAF web ACL (waf.go)
+		if answered, err := st.filter(x); answered || err != nil {
+			return err
+		}
+	}
 	if err := route(x); err != nil { // resource and method
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/respcache"
+	"github.com/tollgate/tollgate/internal/waf"
 )
 
 // Deployment is a compiled deployment: everything that changes only when
@@ -59,6 +60,8 @@ type Stage struct {
 	// HTTP_PROXY integrations, presenting the stage's client certificate
 	// (clientCertificateId); nil: the integrations' own (HTTPClients).
 	Clients *upstream.Clients
+	// WAF is the stage's AWS WAF web ACL (nil: none).
+	WAF *waf.ACL
 }
 
 // Env is what every REST stage shares, fixed at start-up.

@@ -12,6 +12,7 @@ import (
 	"github.com/tollgate/tollgate/internal/ratelimit/countertest"
 	"github.com/tollgate/tollgate/internal/ratelimit/limitertest"
 	rlredis "github.com/tollgate/tollgate/internal/ratelimit/redis"
+	"github.com/tollgate/tollgate/internal/ratelimit/windowtest"
 	"github.com/tollgate/tollgate/internal/redisclient"
 	"github.com/tollgate/tollgate/internal/testsvc"
 )
@@ -60,5 +61,12 @@ func TestCounterConformance(t *testing.T) {
 	c := dial(t, redisclient.Options{})
 	countertest.Run(t, func(t *testing.T) ratelimit.Counter {
 		return rlredis.NewCounter(c, rlredis.Options{Prefix: newPrefix()})
+	})
+}
+
+func TestWindowsConformance(t *testing.T) {
+	c := dial(t, redisclient.Options{})
+	windowtest.Run(t, func(t *testing.T) ratelimit.Windows {
+		return rlredis.NewWindows(c, rlredis.Options{Prefix: newPrefix()})
 	})
 }
