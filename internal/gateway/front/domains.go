@@ -146,6 +146,17 @@ func compileDomain(d *Domain) *domainEntry {
 		e.byLength = append(e.byLength, *me)
 	}
 	slices.SortStableFunc(e.byLength, func(a, b mappingEntry) int { return cmp.Compare(len(b.key), len(a.key)) })
+	if e.multiLevel {
+		for _, me := range e.bySegment {
+			me.route.LowerHeaderNames = true
+		}
+		for i := range e.byLength {
+			e.byLength[i].route.LowerHeaderNames = true
+		}
+		if e.root != nil {
+			e.root.route.LowerHeaderNames = true
+		}
+	}
 	return e
 }
 

@@ -17,7 +17,17 @@ type DomainRoute struct {
 	// RoutingRuleID is $context.customDomain.routingRuleIdMatched: the
 	// rule that routed the request; empty when a mapping did [D].
 	RoutingRuleID string
+	// LowerHeaderNames is set on the mappings of a domain that has a
+	// multi-level mapping ("v1/orders"): API Gateway then hands every
+	// request header to the integration with its name in lower case [D:
+	// "When you use multi-level API mappings, API Gateway converts all
+	// header names to lowercase", rest-api-mappings / http-api-mappings].
+	LowerHeaderNames bool
 }
+
+// LowerHeaderNames reports whether the integration gets the request's
+// header names in lower case (see DomainRoute.LowerHeaderNames).
+func (a *Address) LowerHeaderNames() bool { return a.Domain != nil && a.Domain.LowerHeaderNames }
 
 // ClientCert is the client certificate a mutual TLS domain verified, as
 // $context.identity.clientCert shows it [D: rest-api-mutual-tls]: the

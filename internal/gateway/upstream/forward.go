@@ -92,9 +92,9 @@ const MaxResponseBody = pipeline.MaxBody
 // sets the trace headers (TraceHeaders).
 func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	c := copiers.Get().(*headerCopier)
-	c.req, c.connection = req, x.Req.Header("Connection")
+	c.req, c.connection, c.lower = req, x.Req.Header("Connection"), x.LowerHeaderNames()
 	x.Req.VisitHeaders(c.visit)
-	c.req, c.connection = nil, ""
+	c.req, c.connection, c.lower = nil, "", false
 	copiers.Put(c)
 	req.Header.SetHostBytes(req.URI().Host())
 	if ip := x.Req.RemoteAddr(); ip.IsValid() {
@@ -103,7 +103,11 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 		if prev := x.Req.Header("X-Forwarded-For"); prev != "" {
 			b = append(append(b, prev...), ", "...)
 		}
-		req.Header.SetBytesV("X-Forwarded-For", ip.Addr().Unmap().AppendTo(b))
+		name := "X-Forwarded-For"
+		if x.LowerHeaderNames() {
+			name = "x-forwarded-for"
+		}
+		req.Header.SetBytesV(name, ip.Addr().Unmap().AppendTo(b))
 	}
 	TraceHeaders(x, req)
 }
@@ -117,7 +121,11 @@ func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 		sp.SetAttributes(attribute.String("url.full", req.URI().String()))
 	}
 	var b [128]byte
-	req.Header.SetBytesV("X-Amzn-Trace-Id", x.AppendTraceHeader(b[:0]))
+	name := "X-Amzn-Trace-Id"
+	if x.LowerHeaderNames() {
+		name = "x-amzn-trace-id"
+	}
+	req.Header.SetBytesV(name, x.AppendTraceHeader(b[:0]))
 	if tp, ok := x.AppendTraceparent(b[:0]); ok {
 		req.Header.SetBytesV("traceparent", tp)
 	}
@@ -129,7 +137,12 @@ func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 type headerCopier struct {
 	req        *fasthttp.Request
 	connection string // the client's Connection header
-	visit      func(k, v []byte)
+	// lower: names in lower case (pipeline.Address.LowerHeaderNames).
+	// Content-Type is the exception: fasthttp writes its special headers
+	// in their canonical form.
+	lower bool
+	name  []byte // scratch for a lower-cased name
+	visit func(k, v []byte)
 }
 
 var copiers = sync.Pool{New: func() any {
@@ -141,6 +154,15 @@ var copiers = sync.Pool{New: func() any {
 func (c *headerCopier) add(k, v []byte) {
 	if headerIn(k, requestDropped) || headerIn(k, traceHeaders) || namedBy(c.connection, k) {
 		return
+	}
+	if c.lower {
+		c.name = append(c.name[:0], k...)
+		for i, b := range c.name {
+			if 'A' <= b && b <= 'Z' {
+				c.name[i] = b + 'a' - 'A'
+			}
+		}
+		k = c.name
 	}
 	c.req.Header.AddBytesKV(k, v)
 }

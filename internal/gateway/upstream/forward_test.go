@@ -94,3 +94,33 @@ func TestTraceHeaders(t *testing.T) {
 		fasthttp.ReleaseRequest(out)
 	}
 }
+
+// TestForwardHeadersLowerCase: through a custom domain with multi-level
+// mappings every header name reaches the backend in lower case [D] (but
+// Content-Type, which fasthttp writes in its canonical form), and a pooled
+// copier used next for another request keeps the client's casing.
+func TestForwardHeadersLowerCase(t *testing.T) {
+	names := func(lower bool) []string {
+		req := gatewaytest.NewRequest("GET", "api.example.com", "/p", nil, "X-Custom", "a", "Content-Type", "text/plain", "AUTHORIZATION", "t")
+		x := &pipeline.Exchange{Req: req, Start: time.Now()}
+		x.Domain = &pipeline.DomainRoute{Domain: "api.example.com", BasePathMatched: "v1/orders", LowerHeaderNames: lower}
+		out := fasthttp.AcquireRequest()
+		defer fasthttp.ReleaseRequest(out)
+		out.Header.DisableNormalizing()
+		out.SetRequestURI("http://backend.internal/p")
+		upstream.ForwardHeaders(x, out)
+		var got []string
+		out.Header.VisitAll(func(k, _ []byte) {
+			if n := string(k); n != "Host" {
+				got = append(got, n)
+			}
+		})
+		return got
+	}
+	if got, want := strings.Join(names(true), ","), "Content-Type,x-custom,authorization,x-forwarded-for,x-amzn-trace-id"; got != want {
+		t.Errorf("multi-level domain: %s, want %s", got, want)
+	}
+	if got, want := strings.Join(names(false), ","), "Content-Type,X-Custom,AUTHORIZATION,X-Forwarded-For,X-Amzn-Trace-Id"; got != want {
+		t.Errorf("other requests: %s, want %s", got, want)
+	}
+}

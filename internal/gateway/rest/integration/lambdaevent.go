@@ -202,26 +202,33 @@ func RequestContextOf(x *rest.Exchange) RequestContextV1 {
 
 // EventHeaders returns the single- and multi-value header maps, with the
 // client's casing except Authorization and User-Agent, which AWS
-// canonicalises [V]; the single-value map keeps the last value. The
+// canonicalises [V] (every name in lower case through a custom domain
+// with multi-level mappings, see pipeline.DomainRoute.LowerHeaderNames);
+// the single-value map keeps the last value. The
 // X-Amzn-Trace-Id is the client's as sent, or the one API Gateway adds
 // [C: captured events].
 func EventHeaders(x *rest.Exchange) (map[string]string, map[string][]string) {
 	var single map[string]string
 	var multi map[string][]string
 	passes := x.PassesTraceHeader()
+	lower := x.LowerHeaderNames()
 	x.Req.VisitHeaders(func(k, v []byte) {
 		name := string(k)
-		switch strings.ToLower(name) {
+		lname := strings.ToLower(name)
+		if lower {
+			name = lname
+		}
+		switch lname {
+		case "authorization", "user-agent":
+			if !lower {
+				name = canonicalName(lname)
+			}
 		case "content-length", "connection":
 			return // not included [L]
 		case "x-amzn-trace-id":
 			if !passes {
 				return
 			}
-		case "authorization":
-			name = "Authorization"
-		case "user-agent":
-			name = "User-Agent"
 		}
 		if single == nil {
 			single, multi = map[string]string{}, map[string][]string{}
@@ -234,10 +241,22 @@ func EventHeaders(x *rest.Exchange) (map[string]string, map[string][]string) {
 		if single == nil {
 			single, multi = map[string]string{}, map[string][]string{}
 		}
-		h := x.TraceHeader()
-		single["X-Amzn-Trace-Id"], multi["X-Amzn-Trace-Id"] = h, []string{h}
+		h, name := x.TraceHeader(), "X-Amzn-Trace-Id"
+		if lower {
+			name = "x-amzn-trace-id"
+		}
+		single[name], multi[name] = h, []string{h}
 	}
 	return single, multi
+}
+
+// canonicalName is how AWS spells the headers it canonicalises in REST
+// proxy events [V].
+func canonicalName(lname string) string {
+	if lname == "authorization" {
+		return "Authorization"
+	}
+	return "User-Agent"
 }
 
 // EventQuery returns decoded query parameters: the last value per key, and
