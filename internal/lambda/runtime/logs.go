@@ -70,19 +70,50 @@ func (r *streamReader) run() {
 	chunk := make([]byte, 32<<10)
 	var pending []byte
 	for {
-		n, err := r.f.Read(chunk)
+		n, err := r.read(chunk)
 		if n > 0 {
-			r.busy.Store(true)
 			pending = r.emitLines(append(pending, chunk[:n]...))
-			r.busy.Store(false)
 		}
-		if err != nil {
+		r.busy.Store(false)
+		if err != nil || n == 0 {
 			if len(pending) > 0 {
 				r.sink.emit(r.name, pending)
 			}
 			return
 		}
 	}
+}
+
+// read reads from the pipe with busy set before any byte leaves it, so that
+// drained never sees an empty pipe while bytes are on their way to the log.
+func (r *streamReader) read(chunk []byte) (int, error) {
+	if r.rc == nil {
+		r.busy.Store(true)
+		return r.f.Read(chunk)
+	}
+	var n int
+	var rerr error
+	err := r.rc.Read(func(fd uintptr) bool {
+		r.busy.Store(true)
+		n, rerr = syscall.Read(int(fd), chunk)
+		if rerr == syscall.EAGAIN {
+			r.busy.Store(false)
+			return false
+		}
+		if rerr == syscall.EINTR {
+			n, rerr = 0, nil
+			r.busy.Store(false)
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n, rerr
 }
 
 // emitLines logs every complete line in buf and returns the unfinished rest,
@@ -119,7 +150,8 @@ func (r *streamReader) drained() bool {
 		return true
 	default:
 	}
-	return !r.busy.Load() && pendingBytes(r.rc) == 0
+	// The pipe first: a reader sets busy before it takes bytes out.
+	return pendingBytes(r.rc) == 0 && !r.busy.Load()
 }
 
 // drainLogs waits briefly until the readers have logged what the process has

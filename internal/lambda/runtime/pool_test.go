@@ -74,7 +74,7 @@ func TestColdThenWarm(t *testing.T) {
 	if warm.TraceID == "" {
 		t.Error("no trace id generated")
 	}
-	if s := p.Stats(); s != (Stats{Instances: 1, Idle: 1}) {
+	if s := p.Stats(); s != (Stats{Instances: 1, Idle: 1, Starts: 1}) {
 		t.Errorf("Stats = %+v", s)
 	}
 }
@@ -135,7 +135,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	if !slices.Contains(pids, fifth) {
 		t.Errorf("waiting invocation ran in pid %d, not in a warm instance %v", fifth, pids)
 	}
-	if s := p.Stats(); s != (Stats{Instances: 3, Idle: 3}) {
+	if s := p.Stats(); s != (Stats{Instances: 3, Idle: 3, Starts: 3}) {
 		t.Errorf("after: Stats = %+v", s)
 	}
 }
@@ -257,7 +257,7 @@ func TestContextCancelKillsInstance(t *testing.T) {
 		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
 	}
 	waitGone(t, pid)
-	eventually(t, "no instance", func() bool { return p.Stats() == Stats{} })
+	eventually(t, "no instance", func() bool { return p.Stats() == Stats{Starts: 1} })
 }
 
 func TestCloseStopsEverything(t *testing.T) {

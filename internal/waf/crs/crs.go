@@ -78,6 +78,7 @@ func (r *Rule) ExcludesHeader(name []byte) bool {
 type operator struct {
 	negate bool
 	test   func(v []byte) bool
+	re     *regexp.Regexp // @rx's expression, for chained rules on its captures
 }
 
 // Inspects reports whether the rule inspects variable v (any key of it
@@ -403,6 +404,12 @@ func compile(id int, p *parsed) (*Rule, error) {
 	}
 	prev := r
 	for c := p.chain; c != nil; c = c.chain {
+		if c.vars == "TX:1" && prev == r {
+			if err := r.captureCompare(c.op); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if c.vars != "MATCHED_VAR" && !strings.HasPrefix(c.vars, "MATCHED_VARS") {
 			return nil, fmt.Errorf("unsupported chained rule on %s", c.vars)
 		}
@@ -415,6 +422,47 @@ func compile(id int, p *parsed) (*Rule, error) {
 	}
 	actual, _ := cache.LoadOrStore(id, r)
 	return actual.(*Rule), nil
+}
+
+// captureCompare folds a chained rule on TX:1 into the rule's own @rx
+// test: with capture, TX:1 and TX:2 are the first match's groups 1 and 2.
+// `[!]@streq %{TX.2}` compares them (942130: 1=1, a boolean tautology;
+// 942131: a!=b); any other operator tests group 1 (942521: a quote, then
+// and/or).
+func (r *Rule) captureCompare(chained string) error {
+	re := r.op.re
+	if re == nil || r.op.negate || re.NumSubexp() < 1 {
+		return fmt.Errorf("unsupported chained rule on TX:1 (%s)", chained)
+	}
+	if strings.TrimPrefix(chained, "!") == "@streq %{TX.2}" {
+		if re.NumSubexp() < 2 {
+			return fmt.Errorf("unsupported chained rule on TX:1 (%s)", chained)
+		}
+		neq := strings.HasPrefix(chained, "!")
+		r.op.test = func(v []byte) bool {
+			m := re.FindSubmatchIndex(v)
+			if m == nil || m[2] < 0 || m[4] < 0 {
+				return false
+			}
+			return bytes.Equal(v[m[2]:m[3]], v[m[4]:m[5]]) != neq
+		}
+		return nil
+	}
+	if strings.Contains(chained, "%{") {
+		return fmt.Errorf("unsupported chained rule on TX:1 (%s)", chained)
+	}
+	op, err := parseOperator(chained)
+	if err != nil {
+		return err
+	}
+	r.op.test = func(v []byte) bool {
+		m := re.FindSubmatchIndex(v)
+		if m == nil || m[2] < 0 {
+			return false
+		}
+		return op.test(v[m[2]:m[3]]) != op.negate
+	}
+	return nil
 }
 
 func parseTarget(v string) (Target, error) {
@@ -451,7 +499,7 @@ func parseOperator(s string) (operator, error) {
 		if err != nil {
 			return op, err
 		}
-		op.test = re.Match
+		op.test, op.re = re.Match, re
 	case "@pm":
 		m := newMatcher(strings.Fields(arg))
 		op.test = m.match

@@ -55,11 +55,29 @@ func TestRules(t *testing.T) {
 		{944110, "Runtime", false},
 		{944150, "${jndi:ldap://x/a}", true},
 		{944150, "price in $ is 5", false},
+		// 942130/942131 chain on their captures (TX:1 vs TX:2).
+		{942130, "x' or 1=1", true},
+		{942130, "a=b", false},
+		{942131, "x' or 1<>2", true},
+		{942131, "a != a", false},
+		{942521, "x' or 1", true},
+		{942521, "x' then 1", false},
 	} {
 		r := MustLoad(tc.id)[0]
 		if got := r.Match(&bufs, []byte(tc.value)); got != tc.want {
 			t.Errorf("rule %d on %q: %v, want %v", tc.id, tc.value, got, tc.want)
 		}
+	}
+}
+
+// TestEveryManagedRuleLoads loads each rule a managed rule group names at
+// any sensitivity, so an unsupported CRS construct fails here and not at
+// a web ACL's first compile.
+func TestEveryManagedRuleLoads(t *testing.T) {
+	if _, err := Load(942120, 942130, 942131, 942150, 942180, 942200, 942210, 942260, 942300, 942310, 942330, 942340,
+		942361, 942362, 942370, 942380, 942390, 942400, 942410, 942470, 942480, 942430, 942440, 942450, 942510, 942511,
+		942520, 942521, 942522); err != nil {
+		t.Fatal(err)
 	}
 }
 
