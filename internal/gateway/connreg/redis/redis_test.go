@@ -95,7 +95,7 @@ func (h *holder) Records() []*connreg.Record {
 
 // serve starts s's relay for h, stopped at cleanup, and waits until it
 // is ready.
-func serve(t *testing.T, s *crredis.Shared, h connreg.Holder) (stop func()) {
+func serve(t testing.TB, s *crredis.Shared, h connreg.Holder) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -132,7 +132,7 @@ func record(id, node string) *connreg.Record {
 
 // twoNodes returns the registries of nodes A and B of one cluster, each
 // with its own client; B holds connection "on-b".
-func twoNodes(t *testing.T, o crredis.Options) (a, b *crredis.Shared, hb *holder, stopB func()) {
+func twoNodes(t testing.TB, o crredis.Options) (a, b *crredis.Shared, hb *holder, stopB func()) {
 	t.Helper()
 	prefix := newPrefix()
 	oa, ob := o, o

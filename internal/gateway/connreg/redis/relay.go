@@ -136,13 +136,22 @@ func (s *Shared) Serve(ctx context.Context, holder connreg.Holder) error {
 	}()
 	rc := s.c.Rueidis()
 	channel := s.channels + s.o.Node
+	var failing bool
 	for ctx.Err() == nil {
+		start := time.Now()
 		err := rc.Receive(rueidis.WithOnSubscriptionHook(ctx, hook), rc.B().Subscribe().Channel(channel).Build(),
 			func(m rueidis.PubSubMessage) { s.received(ctx, holder, m.Message) })
 		if ctx.Err() != nil {
 			break
 		}
-		s.o.Log.Warn("websocket relay: not listening for calls; trying again", "err", err)
+		if time.Since(start) > time.Second {
+			failing = false // it had been listening
+		}
+		if !failing {
+			// Once per outage: the lease's log says when it is over.
+			failing = true
+			s.o.Log.Warn("websocket relay: not listening for calls from other nodes; trying again", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(200 * time.Millisecond):
@@ -207,11 +216,19 @@ func (s *Shared) perform(ctx context.Context, holder connreg.Holder, m *message)
 func (s *Shared) keepLease(ctx context.Context, holder connreg.Holder, leased chan struct{}) {
 	tick := time.NewTicker(s.o.LeaseTTL / 5)
 	defer tick.Stop()
-	first := true
+	first, failing := true, false
 	for {
-		if err := s.beat(ctx, holder); err != nil {
-			s.o.Log.Warn("websocket relay: lease not written", "err", err)
-		} else if first {
+		err := s.beat(ctx, holder)
+		switch {
+		case err != nil && !failing && ctx.Err() == nil:
+			failing = true
+			s.o.Log.Warn("websocket connection registry: this node's lease cannot be written; other nodes answer GoneException for its connections once it lapses, until Redis answers again",
+				"lease", s.o.LeaseTTL, "err", err)
+		case err == nil && failing:
+			failing = false
+			s.o.Log.Info("websocket connection registry: lease written again; this node's connections are recorded")
+		}
+		if err == nil && first {
 			first = false
 			close(leased)
 		}
