@@ -340,3 +340,33 @@ func TestUnavailable(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// vanishing holds one connection for its first Records call only: the
+// connection ends while the registry writes it again.
+type vanishing struct {
+	*holder
+	calls atomic.Int64
+	rec   *connreg.Record
+}
+
+func (v *vanishing) Records() []*connreg.Record {
+	if v.calls.Add(1) == 1 {
+		return []*connreg.Record{v.rec}
+	}
+	return nil
+}
+
+// TestEndedWhileWrittenAgain: a connection that ends while its node
+// writes its records again is not left recorded.
+func TestEndedWhileWrittenAgain(t *testing.T) {
+	ctx := context.Background()
+	s := crredis.New(dial(t, redisclient.Options{}), crredis.Options{Prefix: newPrefix(), Node: "node-a"})
+	v := &vanishing{holder: newHolder(), rec: record("ending", "node-a")}
+	serve(t, s, v) // the first lease write finds no lease: it writes the records
+	if v.calls.Load() < 2 {
+		t.Fatalf("Records called %d times", v.calls.Load())
+	}
+	if _, err := s.Get(ctx, "ending"); !errors.Is(err, connreg.ErrNotFound) {
+		t.Fatalf("a connection that ended meanwhile: %v", err)
+	}
+}

@@ -253,9 +253,23 @@ func (s *Shared) beat(ctx context.Context, holder connreg.Holder) error {
 		return err
 	}
 	if existed == 0 || s.resync.Swap(false) {
-		if err := s.rewrite(ctx, holder.Records()); err != nil {
+		records := holder.Records()
+		if err := s.rewrite(ctx, records); err != nil {
 			s.resync.Store(true)
 			return err
+		}
+		// A connection that ended while its record was written again
+		// would stay recorded: it is removed (again).
+		still := map[string]bool{}
+		for _, r := range holder.Records() {
+			still[r.ID] = true
+		}
+		for _, r := range records {
+			if !still[r.ID] {
+				s.staleMu.Lock()
+				s.stale[r.ID] = struct{}{}
+				s.staleMu.Unlock()
+			}
 		}
 	}
 	s.staleMu.Lock()
