@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,23 @@ func TestClusterWebSocket(t *testing.T) {
 			info.Identity.SourceIp != "127.0.0.1" || info.Identity.UserAgent != "e2e-cluster/1" {
 			t.Fatalf("get-connection on A: %d %s %s", res.Code, res.Stdout, res.Stderr)
 		}
+
+		// The client's activity reaches the shared record within a second
+		// or two (GetConnection on C itself reads it exactly).
+		time.Sleep(1100 * time.Millisecond) // past the first second: the next message is recorded
+		wsWrite(t, ws, `{"action":"echo"}`)
+		wsRead(t, ws)
+		eventually(t, "lastActiveAt on A after a message", func() error {
+			res := manage(a, "get-connection", "--connection-id", id)
+			var now struct{ ConnectedAt, LastActiveAt time.Time }
+			if res.Code != 0 || json.Unmarshal([]byte(res.Stdout), &now) != nil {
+				return fmt.Errorf("get-connection on A: %d %s %s", res.Code, res.Stdout, res.Stderr)
+			}
+			if now.LastActiveAt.Sub(now.ConnectedAt) < time.Second {
+				return fmt.Errorf("connectedAt %v, lastActiveAt %v", now.ConnectedAt, now.LastActiveAt)
+			}
+			return nil
+		})
 
 		// DeleteConnection on B closes it on C; $disconnect runs once.
 		if res = manage(b, "delete-connection", "--connection-id", id); res.Code != 0 {
