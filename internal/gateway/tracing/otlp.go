@@ -112,10 +112,23 @@ func keyValueLen(k attribute.Key, v attribute.Value) int {
 
 // appendKeyValue appends a KeyValue field with tag tag.
 func appendKeyValue(b []byte, tag byte, k attribute.Key, v attribute.Value) []byte {
-	b = appendField(b, tag, keyValueLen(k, v))
+	if v.Type() == attribute.STRING { // the common case, its lengths once
+		return appendStringKeyValue(b, tag, k, v.AsString())
+	}
+	n := anyValueLen(v)
+	b = appendField(b, tag, fieldLen(len(k))+fieldLen(n))
 	b = appendString(b, tagKey, string(k))
-	b = appendField(b, tagValue, anyValueLen(v))
+	b = appendField(b, tagValue, n)
 	return appendAnyValue(b, v)
+}
+
+// appendStringKeyValue appends a KeyValue field with tag tag of a string.
+func appendStringKeyValue(b []byte, tag byte, k attribute.Key, v string) []byte {
+	n := fieldLen(len(v))
+	b = appendField(b, tag, fieldLen(len(k))+fieldLen(n))
+	b = appendString(b, tagKey, string(k))
+	b = appendField(b, tagValue, n)
+	return appendString(b, tagStringValue, v)
 }
 
 // anyValueLen is the length of an AnyValue message holding v.

@@ -41,8 +41,13 @@ const (
 // record is a request's spans.
 type record struct {
 	stage *Stage
-	spans [maxSpans]span
-	n     int // spans started
+	// start is the request's start: spans' times are start's Unix time
+	// plus the monotonic time since (one clock reading, where time.Now
+	// takes two).
+	start   time.Time
+	startNs int64
+	spans   [maxSpans]span
+	n       int // spans started
 	// out holds the ended spans, each a ScopeSpans.spans field.
 	out   []byte
 	nout  int // spans in out
@@ -56,8 +61,11 @@ func (r *record) reset() {
 		clear(s.keys)
 		*s = span{attrs: s.attrs[:0], keys: s.keys[:0], events: s.events[:0]}
 	}
-	r.stage, r.n, r.out, r.nout = nil, 0, r.out[:0], 0
+	r.stage, r.n, r.out, r.nout, r.start = nil, 0, r.out[:0], 0, time.Time{}
 }
+
+// now is the time, in Unix ns.
+func (r *record) now() int64 { return r.startNs + int64(time.Since(r.start)) }
 
 // span is a span of a request: an OpenTelemetry span whose data is
 // encoded to OTLP as it is set. It is used by the goroutine serving the
@@ -109,7 +117,7 @@ func (s *span) StartChild(name string, kind oteltrace.SpanKind) oteltrace.Span {
 	c := &r.spans[r.n]
 	r.n++
 	c.rec, c.traceID, c.spanID, c.parent = r, s.traceID, xray.NewSpanID(), s.spanID
-	c.sampled, c.kind, c.name, c.start = true, kind, name, time.Now().UnixNano()
+	c.sampled, c.kind, c.name, c.start = true, kind, name, r.now()
 	return c
 }
 
@@ -120,6 +128,7 @@ func (s *span) End(options ...oteltrace.SpanEndOption) {
 	if s.ended {
 		return
 	}
+	r := s.rec
 	var end int64
 	if len(options) > 0 {
 		cfg := oteltrace.NewSpanEndConfig(options...)
@@ -127,10 +136,9 @@ func (s *span) End(options ...oteltrace.SpanEndOption) {
 			end = ts.UnixNano()
 		}
 	}
-	if end == 0 {
-		end = time.Now().UnixNano()
+	if end == 0 && s.sampled {
+		end = r.now()
 	}
-	r := s.rec
 	if s != &r.spans[0] {
 		s.finish(end)
 		return
@@ -271,6 +279,33 @@ func (s *span) set(k attribute.Key, v attribute.Value) {
 	}
 	start := len(s.attrs)
 	s.attrs = appendKeyValue(s.attrs, tagAttribute, k, v)
+	s.keys = append(s.keys, attrPos{key: k, start: start, end: len(s.attrs)})
+}
+
+// setString sets a string attribute; v may be a buffer of the caller's.
+func (s *span) setString(k attribute.Key, v string) {
+	if i := s.keyIndex(k); i >= 0 {
+		s.removeAttr(i)
+	} else if len(s.keys) == maxAttributes {
+		s.droppedAttrs++
+		return
+	}
+	start := len(s.attrs)
+	s.attrs = appendStringKeyValue(s.attrs, tagAttribute, k, v)
+	s.keys = append(s.keys, attrPos{key: k, start: start, end: len(s.attrs)})
+}
+
+// setEncoded sets an attribute encoded beforehand (a Span.attributes
+// field).
+func (s *span) setEncoded(k attribute.Key, field []byte) {
+	if i := s.keyIndex(k); i >= 0 {
+		s.removeAttr(i)
+	} else if len(s.keys) == maxAttributes {
+		s.droppedAttrs++
+		return
+	}
+	start := len(s.attrs)
+	s.attrs = append(s.attrs, field...)
 	s.keys = append(s.keys, attrPos{key: k, start: start, end: len(s.attrs)})
 }
 

@@ -66,14 +66,41 @@ func (t *Tracer) Stage(spec StageSpec) *Stage {
 	return &Stage{t: t, name: name + "/" + spec.Stage, seq: t.stages.Add(1), scope: scope}
 }
 
-// methods are the request methods' attributes, so that the common ones
-// are not looked up or copied.
-var methods = map[string]attribute.KeyValue{}
+// methodKey is the attribute of the request's method.
+const methodKey = attribute.Key("http.request.method")
 
-func init() {
-	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-		methods[m] = attribute.String("http.request.method", m)
+// methods are the common request methods' attributes, encoded.
+var methods = func() (m [7][]byte) {
+	for i, name := range [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		m[i] = appendKeyValue(nil, tagAttribute, methodKey, attribute.StringValue(name))
 	}
+	return m
+}()
+
+// setMethod sets the request method's attribute.
+func (s *span) setMethod(m string) {
+	i := -1
+	switch m {
+	case "GET":
+		i = 0
+	case "HEAD":
+		i = 1
+	case "POST":
+		i = 2
+	case "PUT":
+		i = 3
+	case "PATCH":
+		i = 4
+	case "DELETE":
+		i = 5
+	case "OPTIONS":
+		i = 6
+	}
+	if i < 0 {
+		s.set(methodKey, attribute.StringValue(m))
+		return
+	}
+	s.setEncoded(methodKey, methods[i])
 }
 
 // Start starts the request's span (server kind, from the request's
@@ -83,28 +110,24 @@ func init() {
 func (s *Stage) Start(x *pipeline.Exchange) {
 	h, fromCaller := x.CallerTrace()
 	r := s.t.record()
-	r.stage, r.n = s, 1
+	r.stage, r.n, r.start, r.startNs = s, 1, x.Start, x.Start.UnixNano()
 	sp := &r.spans[0]
 	sp.rec, sp.traceID, sp.spanID = r, h.Root, xray.NewSpanID()
 	if fromCaller && h.Parent.IsValid() {
 		sp.parent, sp.remoteParent = h.Parent, true
 	}
-	sp.kind, sp.name, sp.start = oteltrace.SpanKindServer, s.name, x.Start.UnixNano()
+	sp.kind, sp.name, sp.start = oteltrace.SpanKindServer, s.name, r.startNs
 	sp.sampled = s.t.sampled(h)
 	if sp.sampled { // an unsampled request's span records nothing
-		method, ok := methods[x.Req.Method()]
-		if !ok {
-			method = attribute.String("http.request.method", x.Req.Method())
-		}
 		// Attributes are encoded as they are set: the request's strings
 		// (the engine's buffers) need no copy.
-		sp.set(method.Key, method.Value)
-		sp.set("url.path", attribute.StringValue(x.Req.Path()))
-		sp.set("aws.api_gateway.request_id", attribute.StringValue(x.RequestID))
+		sp.setMethod(x.Req.Method())
+		sp.setString("url.path", x.Req.Path())
+		sp.setString("aws.api_gateway.request_id", x.RequestID)
 		if a := x.Req.RemoteAddr(); a.IsValid() {
 			var buf [64]byte
 			b := a.Addr().Unmap().AppendTo(buf[:0])
-			sp.set("client.address", attribute.StringValue(unsafe.String(unsafe.SliceData(b), len(b))))
+			sp.setString("client.address", unsafe.String(unsafe.SliceData(b), len(b)))
 		}
 	}
 	x.SetRequestSpan(sp)
@@ -121,7 +144,7 @@ func End(x *pipeline.Exchange) {
 	if sp.IsRecording() {
 		sp.set("http.response.status_code", attribute.IntValue(x.Status))
 		if r := x.Route; r != nil {
-			sp.set("http.route", attribute.StringValue(r.ResourcePath))
+			sp.setString("http.route", r.ResourcePath)
 		}
 		if x.IsCanary {
 			sp.set("aws.api_gateway.canary", attribute.BoolValue(true))
