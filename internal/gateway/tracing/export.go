@@ -165,13 +165,17 @@ type exporter struct {
 	retryWait time.Duration
 
 	// Used by run only.
-	sending  []*chunk
-	batch    []entry
-	body     []byte
-	zbuf     bytes.Buffer
-	zw       *gzip.Writer
-	reported uint64 // drops reported
+	sending    []*chunk
+	batch      []entry
+	body       []byte
+	zbuf       bytes.Buffer
+	zw         *gzip.Writer
+	reported   uint64    // drops reported
+	reportedAt time.Time // last reported
 }
+
+// dropReportEvery is how often drops are reported, at most.
+const dropReportEvery = 10 * time.Second
 
 // chunkSize is the size of a queue chunk: a few hundred requests' spans.
 const chunkSize = 64 << 10
@@ -251,6 +255,7 @@ func (e *exporter) run() {
 		case <-timer.C:
 		case <-e.stop:
 			e.flush()
+			e.reportDrops(true)
 			return
 		}
 		e.flush()
@@ -291,9 +296,15 @@ func (e *exporter) flush() {
 	}
 	e.mu.Unlock()
 	clear(e.sending)
-	if d := e.dropped.Load(); d > e.reported {
+	e.reportDrops(false)
+}
+
+// reportDrops tells OpenTelemetry's error handler how many spans were
+// dropped since it last did, at most every dropReportEvery unless final.
+func (e *exporter) reportDrops(final bool) {
+	if d := e.dropped.Load(); d > e.reported && (final || time.Since(e.reportedAt) >= dropReportEvery) {
 		otel.Handle(fmt.Errorf("OTLP traces: %d spans dropped, the export queue (OTEL_BSP_MAX_QUEUE_SIZE %d) was full", d-e.reported, e.cfg.maxQueue))
-		e.reported = d
+		e.reported, e.reportedAt = d, time.Now()
 	}
 }
 
