@@ -8,8 +8,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -19,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/valyala/fasthttp"
+	"github.com/valyala/fasthttp/fasthttpproxy"
 	"go.opentelemetry.io/otel"
 )
 
@@ -142,7 +142,7 @@ func tlsSettings(ca, cert, key string) (*tls.Config, error) {
 // queue that grows under load allocates nothing once it has grown.
 type exporter struct {
 	cfg      exportConfig
-	client   *http.Client
+	client   *fasthttp.Client
 	resource []byte // the Resource field, encoded
 	release  func(*record)
 
@@ -154,8 +154,8 @@ type exporter struct {
 
 	kick chan struct{} // a batch is ready
 	// stop ends run, which sends what is queued; done tells run has
-	// ended. ctx is cancelled when shutdown's context is done: exports in
-	// flight and retries stop.
+	// ended. ctx is cancelled when shutdown's context is done: retries
+	// stop (an export in flight ends within its timeout).
 	stop, done chan struct{}
 	ctx        context.Context
 	cancel     context.CancelFunc
@@ -165,6 +165,8 @@ type exporter struct {
 	retryWait time.Duration
 
 	// Used by run only.
+	req        fasthttp.Request
+	resp       fasthttp.Response
 	sending    []*chunk
 	batch      []entry
 	body       []byte
@@ -195,10 +197,19 @@ type entry struct {
 }
 
 func newExporter(cfg exportConfig, resource []byte) (*exporter, error) {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = cfg.tls
+	// One client, used by one goroutine: the request is written and the
+	// answer read there, without the goroutines and copy buffers of
+	// net/http's. HTTP_PROXY, HTTPS_PROXY and NO_PROXY apply.
+	d := &fasthttpproxy.Dialer{Timeout: cfg.timeout, ConnectTimeout: cfg.timeout, DialDualStack: true}
+	dial, err := d.GetDialFuncForTLS(true, strings.HasPrefix(cfg.url, "https:"))
+	if err != nil {
+		return nil, fmt.Errorf("OTLP exporter proxy: %w", err)
+	}
+	client := &fasthttp.Client{Name: "Tollgate-OTLP-Exporter", Dial: dial, TLSConfig: cfg.tls,
+		ReadTimeout: cfg.timeout, WriteTimeout: cfg.timeout, MaxResponseBodySize: 1 << 20,
+		DisablePathNormalizing: true, MaxConnsPerHost: 2}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &exporter{cfg: cfg, client: &http.Client{Transport: tr}, resource: resource, retryWait: 500 * time.Millisecond,
+	return &exporter{cfg: cfg, client: client, resource: resource, retryWait: 500 * time.Millisecond,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), ctx: ctx, cancel: cancel}, nil
 }
 
@@ -404,36 +415,40 @@ var errStatus = errors.New("collector answered")
 // post makes one export request: retry says whether a failure may be
 // retried, after is the wait the collector asked for.
 func (e *exporter) post(body []byte) (retry bool, after time.Duration, err error) {
-	ctx, cancel := context.WithTimeout(e.ctx, e.cfg.timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.cfg.url, bytes.NewReader(body))
-	if err != nil {
-		return false, 0, err
-	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
+	req, resp := &e.req, &e.resp
+	req.Reset()
+	resp.Reset()
+	req.SetRequestURI(e.cfg.url)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	req.Header.SetContentType("application/x-protobuf")
 	if e.cfg.gzip {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
 	for _, h := range e.cfg.headers {
 		req.Header.Set(h[0], h[1])
 	}
-	resp, err := e.client.Do(req)
+	req.SetBodyRaw(body)
+	err = e.client.DoTimeout(req, resp, e.cfg.timeout)
+	req.SetBodyRaw(nil) // body is the exporter's buffer
 	if err != nil {
 		return true, 0, err
 	}
-	defer resp.Body.Close()
-	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	if resp.StatusCode/100 == 2 {
+	status := resp.StatusCode()
+	if status/100 == 2 {
 		return false, 0, nil
 	}
-	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+	if s, err := strconv.Atoi(string(resp.Header.Peek("Retry-After"))); err == nil && s > 0 {
 		after = time.Duration(s) * time.Second
 	}
-	switch resp.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	switch status {
+	case fasthttp.StatusTooManyRequests, fasthttp.StatusBadGateway, fasthttp.StatusServiceUnavailable, fasthttp.StatusGatewayTimeout:
 		retry = true
 	}
-	return retry, after, fmt.Errorf("%w %s: %q", errStatus, resp.Status, msg)
+	msg := resp.Body()
+	if len(msg) > 4<<10 {
+		msg = msg[:4<<10]
+	}
+	return retry, after, fmt.Errorf("%w %d: %q", errStatus, status, msg)
 }
 
 // shutdown stops taking spans and sends those queued, within ctx.
