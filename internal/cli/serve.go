@@ -180,7 +180,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
-	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
+	wsHub, wsEnv := newWebSocketEnv(s, shared, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
 	wsEnv.Keys = keys
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
@@ -222,6 +222,18 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		PProf:     s.PProf,
 		Access:    access,
 	}), log)
+	// The WebSocket relay outlives ctx: draining connections still get
+	// the calls other nodes relay.
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		_ = wsHub.Run(relayCtx)
+	}()
+	defer func() {
+		stopRelay()
+		<-relayDone
+	}()
 	followCtx, stopFollowing := context.WithCancel(ctx)
 	defer func() {
 		stopFollowing()

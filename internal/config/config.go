@@ -149,7 +149,7 @@ var settings = []setting{
 	{"account-id", "TOLLGATE_ACCOUNT_ID", "000000000000", "account id in ARNs", func(s *Settings) *string { return &s.AccountID }},
 	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
-	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas and the stage cache do while Redis does not answer: open (each node limits on its own, the cache misses) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
+	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas, the stage cache and @connections do while Redis does not answer: open (each node limits on its own, the cache misses, @connections reaches this node's connections only) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
 	{"redis-timeout", "TOLLGATE_REDIS_TIMEOUT", "100ms", "how long a request waits for Redis before the fail mode applies (then Redis is left alone for a second)", func(s *Settings) *string { return &s.RedisTimeout }},
 	{"cluster-key", "TOLLGATE_CLUSTER_KEY", "", "64 hex characters, the same on every node of a cluster: unlocks the secrets kept in the store (required with --store postgres://…); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.ClusterKey }},
 	{"node-name", "TOLLGATE_NODE_NAME", "", "this node's name in /_tollgate/cluster (default: host name and admin address)", func(s *Settings) *string { return &s.NodeName }},
