@@ -48,6 +48,7 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 	"github.com/tollgate/tollgate/internal/supervise"
+	"github.com/tollgate/tollgate/internal/testinvoke"
 	"github.com/tollgate/tollgate/internal/tlscert"
 	"github.com/tollgate/tollgate/internal/waf"
 )
@@ -103,7 +104,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
+	tester := &testinvoke.Tester{}  // its Watcher is set below, before the management API serves
+	var sdkListeners []dataListener // set once the listeners are open, before the management API serves
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas, Tester: tester,
+		InvokeBase: func(host string) string { return invokeBase(sdkListeners, host) }})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	logStore, logWriter, closeLogs, err := newLogs(s, log)
 	if err != nil {
@@ -195,6 +199,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 				Metrics: metrics, Logs: logSinks, Tracer: tracer},
 			WebSocket: wsEnv},
 	}
+	tester.Watcher = watcher
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
@@ -204,6 +209,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	sdkListeners = dataAddrs
 	// The followers keep the data plane in step with the store; they are
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
@@ -350,6 +356,19 @@ func listenersHandler(data []dataListener) http.HandlerFunc {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
 	}
+}
+
+// invokeBase is the base URL generated SDKs call (GetSdk): the HTTPS
+// listener's, else the HTTP one's, at the host the SDK was asked from.
+func invokeBase(listeners []dataListener, host string) string {
+	for _, scheme := range []string{"https", "http"} {
+		for _, d := range listeners {
+			if d.scheme == scheme {
+				return scheme + "://" + net.JoinHostPort(host, portOf(d.addr))
+			}
+		}
+	}
+	return ""
 }
 
 // dataListener is one data-plane listener, for the banner.
