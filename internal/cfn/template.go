@@ -315,6 +315,22 @@ func sortResources(byID map[string]*Resource) ([]*Resource, error) {
 		}
 		deps[id] = d
 	}
+	// A deployment snapshots its API: locally it always comes after every
+	// part of the API, DependsOn or not (CloudFormation needs DependsOn, and
+	// templates without it fail there with "The REST API doesn't contain
+	// any methods") [U].
+	for id, r := range byID {
+		key, parts := deploymentParts(r.Type)
+		if key == "" {
+			continue
+		}
+		api := refName(r.Properties[key])
+		for oid, o := range byID {
+			if parts[o.Type] && refName(o.Properties[key]) == api && api != "" {
+				deps[id][oid] = true
+			}
+		}
+	}
 	ids := make([]string, 0, len(byID))
 	for id := range byID {
 		ids = append(ids, id)
@@ -503,4 +519,31 @@ func loadInclude(p map[string]any, dir string) (any, error) {
 		return nil, fmt.Errorf("AWS::Include %s: %w", loc, err)
 	}
 	return doc, nil
+}
+
+var (
+	restParts = map[string]bool{"AWS::ApiGateway::Resource": true, "AWS::ApiGateway::Method": true,
+		"AWS::ApiGateway::Authorizer": true, "AWS::ApiGateway::Model": true, "AWS::ApiGateway::RequestValidator": true,
+		"AWS::ApiGateway::GatewayResponse": true}
+	httpParts = map[string]bool{"AWS::ApiGatewayV2::Route": true, "AWS::ApiGatewayV2::Integration": true,
+		"AWS::ApiGatewayV2::Authorizer": true, "AWS::ApiGatewayV2::Model": true, "AWS::ApiGatewayV2::RouteResponse": true,
+		"AWS::ApiGatewayV2::IntegrationResponse": true}
+)
+
+func deploymentParts(typ string) (string, map[string]bool) {
+	switch typ {
+	case "AWS::ApiGateway::Deployment":
+		return "RestApiId", restParts
+	case "AWS::ApiGatewayV2::Deployment":
+		return "ApiId", httpParts
+	}
+	return "", nil
+}
+
+// refName is X of {Ref: X}, else "".
+func refName(v any) string {
+	if fn, arg, ok := IsIntrinsic(v); ok && fn == "Ref" {
+		return String(arg)
+	}
+	return ""
 }

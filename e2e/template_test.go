@@ -1,0 +1,197 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// samApp copies e2e/testdata/sam-jwt into a temporary directory with the
+// echo test function as the bootstrap of both functions.
+func samApp(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(repoRoot(), "e2e", "testdata", "sam-jwt", "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(functionBinary(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range []string{"rest", "http"} {
+		if err := os.MkdirAll(filepath.Join(dir, fn), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fn, "bootstrap"), bin, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+var (
+	restStageRE = regexp.MustCompile(`REST API (\w+) \(e2e-app\) stage Prod:`)
+	httpStageRE = regexp.MustCompile(`HTTP API (\w+) \(e2e-app\) stage \$default:`)
+)
+
+// stackIDs waits for out() to print both APIs of the sam-jwt stack.
+func stackIDs(t *testing.T, out func() string) (rest, httpID string) {
+	t.Helper()
+	eventually(t, "the stack's APIs", func() error {
+		r, h := restStageRE.FindStringSubmatch(out()), httpStageRE.FindStringSubmatch(out())
+		if r == nil || h == nil {
+			return fmt.Errorf("not created yet:\n%s", out())
+		}
+		rest, httpID = r[1], h[1]
+		return nil
+	})
+	return rest, httpID
+}
+
+// TestServeSAMTemplate serves a SAM template (`serve --template`): a REST
+// route on the implicit ServerlessRestApi and an HTTP API route behind a
+// JWT authorizer both answer through the data plane; the outputs show the
+// real API ids; editing the template adds a route without a restart.
+func TestServeSAMTemplate(t *testing.T) {
+	iss := newOIDCIssuer(t)
+	dir := samApp(t)
+	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "e2e-app",
+		"--parameter-overrides", "Issuer="+iss.URL, "Stage=prod")
+	rest, httpID := stackIDs(t, dp.Stdout)
+	if !strings.Contains(dp.Stdout(), "RestUrl = https://"+rest+".execute-api.us-east-1.amazonaws.com/Prod/hello") ||
+		!strings.Contains(dp.Stdout(), "HttpUrl = https://"+httpID+".execute-api.us-east-1.amazonaws.com") {
+		t.Errorf("outputs:\n%s", dp.Stdout())
+	}
+	if !strings.Contains(dp.Stdout(), "skipped (not served locally): AWS::IAM::Role ×2") {
+		t.Errorf("skipped resources not listed:\n%s", dp.Stdout())
+	}
+	restURL := dp.HTTP + "/_aws/execute-api/" + rest + "/Prod"
+	eventually(t, "the REST route", func() error {
+		r := dp.do(t, "GET", restURL+"/hello?x=1", nil, nil)
+		if r.Status != 200 {
+			return fmt.Errorf("%s", r)
+		}
+		ev := decodeBody(t, r)
+		if ev["resource"] != "/hello" || ev["requestContext"].(map[string]any)["stage"] != "Prod" {
+			return fmt.Errorf("event %v", ev)
+		}
+		return nil
+	})
+	// SAM's deployment also creates the stage named "Stage".
+	if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/Stage/hello", nil, nil); r.Status != 200 {
+		t.Errorf("stage Stage: %s", r)
+	}
+	httpURL := dp.HTTP + "/_aws/execute-api/" + httpID + "/$default"
+	eventually(t, "the HTTP route", func() error {
+		if r := dp.do(t, "GET", httpURL+"/me", nil, nil); r.Status != 401 || string(r.Body) != `{"message":"Unauthorized"}` {
+			return fmt.Errorf("no token: %s", r)
+		}
+		return nil
+	})
+	r := dp.do(t, "GET", httpURL+"/me", http.Header{"Authorization": {"Bearer " + iss.token(t, map[string]any{"aud": "web"})}}, nil)
+	expect(t, "wrong audience", r, 401, `{"message":"Unauthorized"}`)
+	r = dp.do(t, "GET", httpURL+"/me", http.Header{"Authorization": {"Bearer " + iss.token(t, map[string]any{"aud": "app", "sub": "u-7"})}}, nil)
+	if r.Status != 200 {
+		t.Fatalf("with a token: %s", r)
+	}
+	ev := decodeBody(t, r)
+	claims := ev["requestContext"].(map[string]any)["authorizer"].(map[string]any)["jwt"].(map[string]any)["claims"].(map[string]any)
+	if claims["sub"] != "u-7" || ev["routeKey"] != "GET /me" {
+		t.Errorf("event %v", ev)
+	}
+
+	// Editing the template reloads it: a new route on the same API.
+	tpl := filepath.Join(dir, "template.yaml")
+	src, _ := os.ReadFile(tpl)
+	edited := strings.Replace(string(src), "            Path: /hello\n            Method: get\n",
+		"            Path: /hello\n            Method: get\n        Bye:\n          Type: Api\n          Properties:\n            Path: /bye\n            Method: get\n", 1)
+	if err := os.WriteFile(tpl, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the route added by the edit", func() error {
+		if r := dp.do(t, "GET", restURL+"/bye", nil, nil); r.Status != 200 {
+			return fmt.Errorf("%s\n%s", r, dp.Stdout())
+		}
+		return nil
+	})
+	if n := len(dp.call(t, "GET", "/restapis", nil)["item"].([]any)); n != 1 {
+		t.Errorf("after the reload: %d REST APIs, want 1", n)
+	}
+}
+
+// deploy runs `tollgate deploy` against dp.
+func deploy(t *testing.T, dp *dataPlane, args ...string) (string, error) {
+	t.Helper()
+	full := append([]string{"deploy", "--admin-addr", strings.TrimPrefix(dp.Endpoint, "http://"), "--data-dir", dp.DataDir}, args...)
+	cmd := exec.Command(binary(t), full...)
+	cmd.Env = append(os.Environ(), "TOLLGATE_ACCESS_KEY_ID=", "TOLLGATE_SECRET_ACCESS_KEY=")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestDeploySAMTemplateTwice deploys a template to a running gateway with
+// `tollgate deploy --template`, then again: the second deploy updates the
+// stack in place (same API ids, one API of each kind) and both still answer.
+func TestDeploySAMTemplateTwice(t *testing.T) {
+	iss := newOIDCIssuer(t)
+	dir := samApp(t)
+	dp := startDataPlane(t, "")
+	args := []string{"--template", filepath.Join(dir, "template.yaml"), "--stack-name", "e2e-app", "--parameter-overrides", "Issuer=" + iss.URL}
+	out, err := deploy(t, dp, args...)
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, out)
+	}
+	rest, httpID := stackIDs(t, func() string { return out })
+	out2, err := deploy(t, dp, append(args, "Stage=prod")...)
+	if err != nil {
+		t.Fatalf("second deploy: %v\n%s", err, out2)
+	}
+	rest2, http2 := stackIDs(t, func() string { return out2 })
+	if rest2 != rest || http2 != httpID {
+		t.Errorf("second deploy: APIs %s/%s, first %s/%s", rest2, http2, rest, httpID)
+	}
+	if !regexp.MustCompile(`stack e2e-app: \d+ resources created, [1-9]\d* updated`).MatchString(out2) {
+		t.Errorf("second deploy summary:\n%s", out2)
+	}
+	if n := len(dp.call(t, "GET", "/restapis", nil)["item"].([]any)); n != 1 {
+		t.Errorf("%d REST APIs, want 1", n)
+	}
+	if n := len(dp.call(t, "GET", "/v2/apis", nil)["items"].([]any)); n != 1 {
+		t.Errorf("%d HTTP APIs, want 1", n)
+	}
+	eventually(t, "the updated stack", func() error {
+		if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/Prod/hello", nil, nil); r.Status != 200 {
+			return fmt.Errorf("REST: %s", r)
+		}
+		if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+httpID+"/$default/me", nil, nil); r.Status != 401 {
+			return fmt.Errorf("HTTP: %s", r)
+		}
+		return nil
+	})
+}
+
+// TestDeploySAMBadParameter: a parameter outside its AllowedValues stops
+// with CloudFormation's error and creates nothing.
+func TestDeploySAMBadParameter(t *testing.T) {
+	dir := samApp(t)
+	dp := startDataPlane(t, "")
+	out, err := deploy(t, dp, "--template", filepath.Join(dir, "template.yaml"), "--parameter-overrides", "Issuer=https://issuer.example", "Stage=test")
+	if err == nil || !strings.Contains(out, "Parameter 'Stage' must be one of AllowedValues") {
+		t.Fatalf("deploy with Stage=test: %v\n%s", err, out)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit: %v", err)
+	}
+	if items, _ := dp.call(t, "GET", "/restapis", nil)["item"].([]any); len(items) != 0 {
+		t.Errorf("a bad parameter created %d APIs", len(items))
+	}
+}
