@@ -195,3 +195,45 @@ func TestDeploySAMBadParameter(t *testing.T) {
 		t.Errorf("a bad parameter created %d APIs", len(items))
 	}
 }
+
+// TestServeCDKAssembly serves a CDK cloud assembly (`serve --template
+// cdk.out`: two stacks synthesized by aws-cdk-lib, a LambdaRestApi and an
+// HttpApi with a Lambda integration, inline Node.js functions): both
+// answer through the data plane, and the outputs show the local API ids.
+func TestServeCDKAssembly(t *testing.T) {
+	dp := startDataPlane(t, "", "--template", filepath.Join(repoRoot(), "e2e", "testdata", "cdk.out"))
+	restRE := regexp.MustCompile(`REST API (\w+) \(lambdarestapi\) stage prod:`)
+	httpRE := regexp.MustCompile(`HTTP API (\w+) \(LambdaProxyApi\) stage \$default:`)
+	var rest, httpID string
+	eventually(t, "both stacks", func() error {
+		r, h := restRE.FindStringSubmatch(dp.Stdout()), httpRE.FindStringSubmatch(dp.Stdout())
+		if r == nil || h == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		rest, httpID = r[1], h[1]
+		return nil
+	})
+	for _, want := range []string{
+		"lambdarestapiEndpoint4A61B166 = https://" + rest + ".execute-api.us-east-1.amazonaws.com/prod/",
+		"Endpoint = https://" + httpID + ".execute-api.us-east-1.amazonaws.com/",
+		"skipped (not served locally): AWS::ApiGateway::Account ×1, AWS::IAM::Role ×2",
+	} {
+		if !strings.Contains(dp.Stdout(), want) {
+			t.Errorf("output lacks %q:\n%s", want, dp.Stdout())
+		}
+	}
+	eventually(t, "the LambdaRestApi", func() error {
+		for _, p := range []string{"/", "/any/path"} {
+			if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/prod"+p, nil, nil); r.Status != 200 || string(r.Body) != `{"message":"Hello"}` {
+				return fmt.Errorf("%s: %s", p, r)
+			}
+		}
+		return nil
+	})
+	eventually(t, "the HttpApi", func() error {
+		if r := dp.do(t, "POST", dp.HTTP+"/_aws/execute-api/"+httpID+"/$default/whatever", nil, strings.NewReader("{}")); r.Status != 200 || string(r.Body) != "success" {
+			return fmt.Errorf("%s", r)
+		}
+		return nil
+	})
+}

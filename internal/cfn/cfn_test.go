@@ -96,6 +96,9 @@ func TestIntrinsics(t *testing.T) {
 		Mappings:   map[string]any{"M": map[string]any{"dev": map[string]any{"Size": "small"}}},
 		Conditions: map[string]bool{"IsDev": true},
 		Resources:  map[string]string{"Fn": "AWS::Lambda::Function"},
+		Exports: func(name string) (string, bool) {
+			return "vpc-1", name == "shared-vpc"
+		},
 	}
 	cases := []struct {
 		in   string
@@ -115,6 +118,7 @@ func TestIntrinsics(t *testing.T) {
 		{`{"Ref": "AWS::Partition"}`, "aws"},
 		{`{"Fn::Cidr": ["10.0.0.0/16", 2, 8]}`, []any{"10.0.0.0/24", "10.0.1.0/24"}},
 		{`{"Fn::GetAtt": ["Fn", "Arn"]}`, "${Fn.Arn}"},
+		{`{"Fn::ImportValue": {"Fn::Join": ["-", ["shared", "vpc"]]}}`, "vpc-1"},
 	}
 	for _, c := range cases {
 		v, err := parseJSON([]byte(c.in))
@@ -443,5 +447,62 @@ Resources:
 		if _, err := build(t, c.src, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("error %v, want %q", err, c.want)
 		}
+	}
+}
+
+// TestAssembly reads a CDK cloud assembly: stacks in dependency order, and
+// asset metadata pointing a function at its asset directory.
+func TestAssembly(t *testing.T) {
+	stacks, err := LoadAssembly("../../e2e/testdata/cdk.out", func(w string) { t.Log(w) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range stacks {
+		names = append(names, s.StackName)
+	}
+	if !reflect.DeepEqual(names, []string{"LambdaApiIntegrationOptionsStack", "integ-lambda-proxy"}) {
+		t.Errorf("stacks %v", names)
+	}
+	doc, err := LoadFile(stacks[0].Template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Build(doc, Options{StackName: "s", Region: "us-east-1", AccountID: "000000000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, r := range st.Resources {
+		order = append(order, r.ID)
+	}
+	dep, stage := -1, -1
+	for i, id := range order {
+		switch id {
+		case "lambdarestapiDeployment2E401BD85ca559db3bb9b4a52bf7250ba64df032":
+			dep = i
+		case "lambdarestapiDeploymentStageprodA05F84EA":
+			stage = i
+		}
+	}
+	if dep < 0 || stage < dep {
+		t.Errorf("order %v", order)
+	}
+	dir := t.TempDir()
+	st, err = build(t, `{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",
+  "Properties": {"Code": {"S3Bucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"}, "S3Key": "abc.zip"}, "Handler": "bootstrap", "Runtime": "provided.al2023"},
+  "Metadata": {"aws:asset:path": "asset.abc", "aws:asset:is-bundled": false, "aws:asset:property": "Code"}}}}`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = st
+	doc, _ = Parse([]byte(`{"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {},
+  "Metadata": {"aws:asset:path": "asset.abc", "aws:asset:property": "Code"}}}}`))
+	st, err = Build(doc, Options{StackName: "s", Region: "us-east-1", AccountID: "000000000000", AssetDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Resources[0].Code; got != filepath.Join(dir, "asset.abc") {
+		t.Errorf("asset code %q", got)
 	}
 }

@@ -189,6 +189,10 @@ func (e *Evaluator) call(fn string, arg any) (any, error) {
 			if v, ok := e.Exports(name); ok {
 				return v, nil
 			}
+		} else if e.Resolver == nil {
+			// A dry run before the exporting stack exists: checked when
+			// the stack is created.
+			return placeholder("ImportValue", name), nil
 		}
 		return nil, fmt.Errorf("No export named %s found.", name)
 	case "Fn::Cidr":

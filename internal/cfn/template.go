@@ -26,6 +26,9 @@ type Options struct {
 	Dir string
 	// Warn receives each warning once; nil drops them.
 	Warn func(string)
+	// AssetDir is a CDK cloud assembly's directory: functions with asset
+	// metadata run the asset there.
+	AssetDir string
 }
 
 // Resource is one CloudFormation resource after the SAM expansion.
@@ -142,6 +145,7 @@ func Build(doc map[string]any, opt Options) (*Stack, error) {
 		if err != nil {
 			return nil, err
 		}
+		assetCode(r, opt.AssetDir, warn)
 		if r.Condition != "" {
 			b, ok := ev.Conditions[r.Condition]
 			if !ok {

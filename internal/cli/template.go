@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/cfn"
@@ -100,6 +101,9 @@ type templateRunner struct {
 	overrides             []string
 	configFile, configEnv string
 	dataPlanes            []string
+
+	mu      sync.Mutex
+	exports map[string]string // Fn::ImportValue across the stacks applied
 }
 
 // loaded is one template, built.
@@ -109,8 +113,31 @@ type loaded struct {
 	watch []string // files and directories whose changes reload it
 }
 
-// build reads and evaluates path; nothing is created.
-func (tr *templateRunner) build(path string, warn func(string)) (*loaded, error) {
+// build reads and evaluates path (a template, a directory holding
+// template.yaml, or a CDK cloud assembly); nothing is created.
+func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, error) {
+	if cfn.IsAssembly(path) {
+		stacks, err := cfn.LoadAssembly(path, warn)
+		if err != nil {
+			return nil, err
+		}
+		if len(stacks) == 0 {
+			return nil, fmt.Errorf("%s: the cloud assembly has no stacks", path)
+		}
+		var out []*loaded
+		for _, as := range stacks {
+			name := as.StackName
+			if tr.stackName != "" && len(stacks) == 1 {
+				name = tr.stackName
+			}
+			l, err := tr.buildFile(as.Template, name, as.Parameters, as.Dir, warn)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+		}
+		return out, nil
+	}
 	file := path
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		for _, name := range []string{"template.yaml", "template.yml", "template.json"} {
@@ -120,9 +147,19 @@ func (tr *templateRunner) build(path string, warn func(string)) (*loaded, error)
 			}
 		}
 		if file == path {
-			return nil, fmt.Errorf("%s: no template.yaml, template.yml or template.json in the directory (CDK cloud assemblies are not read yet)", path)
+			return nil, fmt.Errorf("%s: no template.yaml, template.yml, template.json or manifest.json (CDK cloud assembly) in the directory", path)
 		}
 	}
+	l, err := tr.buildFile(file, tr.stackName, nil, "", warn)
+	if err != nil {
+		return nil, err
+	}
+	return []*loaded{l}, nil
+}
+
+// buildFile builds one template file. params are a cloud assembly's
+// parameter values (below the command line's).
+func (tr *templateRunner) buildFile(file, name string, params map[string]string, assetDir string, warn func(string)) (*loaded, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
@@ -137,6 +174,9 @@ func (tr *templateRunner) build(path string, warn func(string)) (*loaded, error)
 		return nil, err
 	}
 	overrides := map[string]string{}
+	for k, v := range params {
+		overrides[k] = v
+	}
 	for k, v := range samcfg.Parameters {
 		overrides[k] = v
 	}
@@ -147,7 +187,6 @@ func (tr *templateRunner) build(path string, warn func(string)) (*loaded, error)
 	for k, v := range cli {
 		overrides[k] = v
 	}
-	name := tr.stackName
 	if name == "" {
 		name = samcfg.StackName
 	}
@@ -162,7 +201,7 @@ func (tr *templateRunner) build(path string, warn func(string)) (*loaded, error)
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	st, err := cfn.Build(doc, cfn.Options{StackName: name, Region: tr.region, AccountID: tr.accountID,
-		Overrides: overrides, Dir: dir, Warn: warn})
+		Overrides: overrides, Dir: dir, Warn: warn, AssetDir: assetDir})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -194,11 +233,11 @@ func stackNameOf(s string) string {
 func (tr *templateRunner) applyAll(ctx context.Context, paths []string) error {
 	var all []*loaded
 	for _, p := range paths {
-		l, err := tr.build(p, tr.warn)
+		ls, err := tr.build(p, tr.warn)
 		if err != nil {
 			return err
 		}
-		all = append(all, l)
+		all = append(all, ls...)
 	}
 	for _, l := range all {
 		if err := tr.apply(ctx, l); err != nil {
@@ -212,10 +251,26 @@ func (tr *templateRunner) warn(w string) { fmt.Fprintln(tr.out, "warning:", w) }
 
 func (tr *templateRunner) apply(ctx context.Context, l *loaded) error {
 	start := time.Now()
-	res, err := stack.Apply(ctx, tr.client, l.stack, stack.Options{Region: tr.region, AccountID: tr.accountID, Warn: tr.warn})
+	res, err := stack.Apply(ctx, tr.client, l.stack, stack.Options{Region: tr.region, AccountID: tr.accountID, Warn: tr.warn,
+		Exports: func(name string) (string, bool) {
+			tr.mu.Lock()
+			defer tr.mu.Unlock()
+			v, ok := tr.exports[name]
+			return v, ok
+		}})
 	if err != nil {
 		return fmt.Errorf("stack %s: %w", l.stack.Name, err)
 	}
+	tr.mu.Lock()
+	if tr.exports == nil {
+		tr.exports = map[string]string{}
+	}
+	for _, o := range res.Outputs {
+		if o.ExportName != "" {
+			tr.exports[o.ExportName] = o.Value
+		}
+	}
+	tr.mu.Unlock()
 	if tr.dataPlanes == nil {
 		if c, ok := tr.client.(*mgmtClient); ok {
 			tr.dataPlanes = c.dataPlanes(ctx)
@@ -296,12 +351,15 @@ func (tr *templateRunner) watch(ctx context.Context, paths []string) {
 	}
 	states := make([]state, len(paths))
 	for i, p := range paths {
-		l, err := tr.build(p, func(string) {})
+		ls, err := tr.build(p, func(string) {})
+		watch := []string{p}
 		if err == nil {
-			states[i] = state{watch: l.watch, sum: fingerprint(l.watch)}
-		} else {
-			states[i] = state{watch: []string{p}, sum: fingerprint([]string{p})}
+			watch = nil
+			for _, l := range ls {
+				watch = append(watch, l.watch...)
+			}
 		}
+		states[i] = state{watch: watch, sum: fingerprint(watch)}
 	}
 	t := time.NewTicker(watchInterval)
 	defer t.Stop()
@@ -320,20 +378,23 @@ func (tr *templateRunner) watch(ctx context.Context, paths []string) {
 			time.Sleep(watchInterval)
 			sum = fingerprint(states[i].watch)
 			states[i].sum = sum
-			l, err := tr.build(p, tr.warn)
+			ls, err := tr.build(p, tr.warn)
 			if err != nil {
 				fmt.Fprintf(tr.out, "reload %s failed, the previous version keeps serving: %v\n", p, err)
 				continue
 			}
 			fmt.Fprintf(tr.out, "reloading %s\n", p)
-			if err := tr.apply(ctx, l); err != nil {
-				if errors.Is(err, context.Canceled) {
-					return
+			var watch []string
+			for _, l := range ls {
+				if err := tr.apply(ctx, l); err != nil {
+					if errors.Is(err, context.Canceled) {
+						return
+					}
+					fmt.Fprintf(tr.out, "reload %s failed: %v\n", p, err)
 				}
-				fmt.Fprintf(tr.out, "reload %s failed: %v\n", p, err)
-				continue
+				watch = append(watch, l.watch...)
 			}
-			states[i] = state{watch: l.watch, sum: fingerprint(l.watch)}
+			states[i] = state{watch: watch, sum: fingerprint(watch)}
 		}
 	}
 }

@@ -64,6 +64,8 @@ type Options struct {
 	Region, AccountID string
 	// Warn receives each warning once.
 	Warn func(string)
+	// Exports are the values other stacks exported (Fn::ImportValue).
+	Exports func(name string) (string, bool)
 }
 
 // Result is what Apply did, for the summary it prints.
@@ -142,6 +144,10 @@ func Apply(ctx context.Context, c Caller, st *cfn.Stack, opt Options) (*Result, 
 	}
 	ev := *st.Eval
 	ev.Resolver = a
+	ev.Exports = opt.Exports
+	if ev.Exports == nil {
+		ev.Exports = func(string) (string, bool) { return "", false }
+	}
 	for _, r := range st.Resources {
 		if err := a.create(ctx, &ev, r); err != nil {
 			a.rollback(ctx)
