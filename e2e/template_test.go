@@ -237,3 +237,36 @@ func TestServeCDKAssembly(t *testing.T) {
 		return nil
 	})
 }
+
+// TestDeployTemplateRollsBack: a stack whose creation fails half-way (a
+// method with an integration type API Gateway refuses) stops with an error
+// naming the resource and property, and leaves nothing behind: the REST
+// API and the function it had created are deleted again.
+func TestDeployTemplateRollsBack(t *testing.T) {
+	dir := t.TempDir()
+	tpl := `{"Resources": {
+  "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "nodejs20.x", "Handler": "index.handler",
+    "Role": "arn:aws:iam::000000000000:role/r", "Code": {"ZipFile": "exports.handler = async () => ({statusCode: 200})"}}},
+  "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "half"}},
+  "Bad": {"Type": "AWS::ApiGateway::Method", "Properties": {"RestApiId": {"Ref": "Api"}, "ResourceId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+    "HttpMethod": "GET", "AuthorizationType": "NONE", "Integration": {"Type": "BOGUS", "Uri": {"Fn::GetAtt": ["Fn", "Arn"]}}}}
+}}`
+	if err := os.WriteFile(filepath.Join(dir, "template.json"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := startDataPlane(t, "")
+	out, err := deploy(t, dp, "--template", filepath.Join(dir, "template.json"), "--stack-name", "half")
+	if err == nil || !strings.Contains(out, "resource Bad (AWS::ApiGateway::Method) property Integration:") {
+		t.Fatalf("deploy: %v\n%s", err, out)
+	}
+	if items, _ := dp.call(t, "GET", "/restapis", nil)["item"].([]any); len(items) != 0 {
+		t.Errorf("after the failed deploy: %d REST APIs", len(items))
+	}
+	fns, err := dp.Gateway.lambdaClient(t).ListFunctions(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns.Functions) != 0 {
+		t.Errorf("after the failed deploy: %d functions", len(fns.Functions))
+	}
+}
