@@ -177,6 +177,43 @@ func TestDeploySAMTemplateTwice(t *testing.T) {
 		}
 		return nil
 	})
+
+	// A third deploy without the HTTP API and its function deletes them.
+	tpl := filepath.Join(dir, "template.yaml")
+	src, _ := os.ReadFile(tpl)
+	text := string(src)
+	cut := func(from, to string) {
+		i, j := strings.Index(text, from), strings.Index(text, to)
+		if i < 0 || j < i {
+			t.Fatalf("template lacks %q … %q", from, to)
+		}
+		text = text[:i] + text[j:]
+	}
+	cut("  HttpFunction:\n", "Outputs:\n")
+	text = text[:strings.Index(text, "  HttpUrl:\n")]
+	if err := os.WriteFile(tpl, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out3, err := deploy(t, dp, args...)
+	if err != nil {
+		t.Fatalf("third deploy: %v\n%s", err, out3)
+	}
+	if !strings.Contains(out3, "deleted (no longer in the template): 2") {
+		t.Errorf("third deploy:\n%s", out3)
+	}
+	if n := len(dp.call(t, "GET", "/v2/apis", nil)["items"].([]any)); n != 0 {
+		t.Errorf("%d HTTP APIs after removing it from the template", n)
+	}
+	fns, err := dp.Gateway.lambdaClient(t).ListFunctions(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns.Functions) != 1 || !strings.Contains(*fns.Functions[0].FunctionName, "RestFunction") {
+		t.Errorf("functions after removing HttpFunction: %d", len(fns.Functions))
+	}
+	if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/Prod/hello", nil, nil); r.Status != 200 {
+		t.Errorf("REST after the third deploy: %s", r)
+	}
 }
 
 // TestDeploySAMBadParameter: a parameter outside its AllowedValues stops

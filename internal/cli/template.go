@@ -293,6 +293,9 @@ func printResult(w io.Writer, res *stack.Result, planes []string, took time.Dura
 		accepted = append(accepted, fmt.Sprintf("%s ×%d", t, len(res.Accepted[t])))
 	}
 	fmt.Fprintf(w, "stack %s: %d resources created, %d updated, %d skipped in %s\n", res.Stack, res.Created, res.Updated, n, took.Round(time.Millisecond))
+	if res.Deleted > 0 {
+		fmt.Fprintf(w, "  deleted (no longer in the template): %d\n", res.Deleted)
+	}
 	if len(skipped) > 0 {
 		fmt.Fprintf(w, "  skipped (not served locally): %s\n", strings.Join(skipped, ", "))
 	}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -70,8 +71,8 @@ type Options struct {
 
 // Result is what Apply did, for the summary it prints.
 type Result struct {
-	Stack            string
-	Created, Updated int
+	Stack                     string
+	Created, Updated, Deleted int
 	Skipped          map[string][]string // type → logical ids
 	Accepted         map[string][]string // recorded, not enforced (Lambda permissions)
 	RestAPIs         []API
@@ -153,6 +154,11 @@ func Apply(ctx context.Context, c Caller, st *cfn.Stack, opt Options) (*Result, 
 			a.rollback(ctx)
 			return nil, err
 		}
+	}
+	// What an earlier deploy created and the template no longer has goes
+	// (CloudFormation deletes removed resources on update [D]).
+	if err := a.deleteRemoved(ctx); err != nil {
+		return nil, fmt.Errorf("stack %s: deleting removed resources: %w", st.Name, err)
 	}
 	out := ev
 	out.Block = "Outputs"
@@ -408,4 +414,76 @@ func sortedTypes(m map[string][]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// kinds maps the tag-discovered kinds to their resource types and paths.
+var kinds = map[string]struct{ typ, path, service string }{
+	"restapis":   {"AWS::ApiGateway::RestApi", "/restapis/", "apigateway"},
+	"v2apis":     {"AWS::ApiGatewayV2::Api", "/v2/apis/", "apigateway"},
+	"apikeys":    {"AWS::ApiGateway::ApiKey", "/apikeys/", "apigateway"},
+	"usageplans": {"AWS::ApiGateway::UsagePlan", "/usageplans/", "apigateway"},
+}
+
+// deleteRemoved deletes the APIs, keys, plans and functions a previous
+// Apply of this stack created for logical ids the template no longer has.
+func (a *applier) deleteRemoved(ctx context.Context) error {
+	keys := make([]string, 0, len(a.existing))
+	for k := range a.existing {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		kind, id, _ := strings.Cut(k, "/")
+		kd := kinds[kind]
+		if a.types[id] == kd.typ {
+			continue
+		}
+		err := a.c.Call(ctx, kd.service, http.MethodDelete, kd.path+a.existing[k], nil, nil)
+		if err != nil && statusOf(err) != http.StatusNotFound {
+			return fmt.Errorf("%s (%s): %w", id, kd.typ, err)
+		}
+		a.res.Deleted++
+	}
+	var list struct {
+		Functions []struct {
+			FunctionName string `json:"FunctionName"`
+		} `json:"Functions"`
+		NextMarker string `json:"NextMarker"`
+	}
+	marker := ""
+	for {
+		p := "/2015-03-31/functions?MaxItems=50"
+		if marker != "" {
+			p += "&Marker=" + url.QueryEscape(marker)
+		}
+		list.NextMarker = ""
+		list.Functions = nil
+		if err := a.c.Call(ctx, "lambda", http.MethodGet, p, nil, &list); err != nil {
+			return err
+		}
+		for _, f := range list.Functions {
+			if !strings.HasPrefix(f.FunctionName, a.st.Name+"-") {
+				continue // not a generated name of this stack
+			}
+			var got struct {
+				Tags map[string]string `json:"Tags"`
+			}
+			path := "/2015-03-31/functions/" + url.PathEscape(f.FunctionName)
+			if err := a.c.Call(ctx, "lambda", http.MethodGet, path, nil, &got); err != nil {
+				continue
+			}
+			id := got.Tags[TagLogicalID]
+			if got.Tags[TagStackName] != a.st.Name || id == "" || a.types[id] == "AWS::Lambda::Function" {
+				continue
+			}
+			if err := a.c.Call(ctx, "lambda", http.MethodDelete, path, nil, nil); err != nil && statusOf(err) != http.StatusNotFound {
+				return fmt.Errorf("%s (AWS::Lambda::Function): %w", id, err)
+			}
+			a.res.Deleted++
+		}
+		if list.NextMarker == "" {
+			return nil
+		}
+		marker = list.NextMarker
+	}
 }
