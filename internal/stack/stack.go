@@ -73,13 +73,13 @@ type Options struct {
 type Result struct {
 	Stack                     string
 	Created, Updated, Deleted int
-	Skipped          map[string][]string // type → logical ids
-	Accepted         map[string][]string // recorded, not enforced (Lambda permissions)
-	RestAPIs         []API
-	HTTPAPIs         []API
-	Functions        []Function
-	APIKeys          []APIKey
-	Outputs          []Output
+	Skipped                   map[string][]string // type → logical ids
+	Accepted                  map[string][]string // recorded, not enforced (Lambda permissions)
+	RestAPIs                  []API
+	HTTPAPIs                  []API
+	Functions                 []Function
+	APIKeys                   []APIKey
+	Outputs                   []Output
 }
 
 // API is a created REST or HTTP API with its stages.
