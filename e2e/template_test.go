@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
 // samApp copies e2e/testdata/sam-jwt into a temporary directory with the
@@ -64,9 +66,26 @@ func stackIDs(t *testing.T, out func() string) (rest, httpID string) {
 func TestServeSAMTemplate(t *testing.T) {
 	iss := newOIDCIssuer(t)
 	dir := samApp(t)
+	envVars := filepath.Join(dir, "env.json")
+	if err := os.WriteFile(envVars, []byte(`{"Parameters": {"STAGE": "from-env-vars"}, "HttpFunction": {"STAGE": "http-only", "UNDECLARED": "x"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "e2e-app",
-		"--parameter-overrides", "Issuer="+iss.URL, "Stage=prod")
+		"--parameter-overrides", "Issuer="+iss.URL, "Stage=prod", "--env-vars", envVars)
 	rest, httpID := stackIDs(t, dp.Stdout)
+	// --env-vars: "Parameters" for every function, then the function's own,
+	// for the variables the template declares.
+	lc := dp.Gateway.lambdaClient(t)
+	for fn, want := range map[string]string{"RestFunction": `{"STAGE":"from-env-vars"}`, "HttpFunction": `{"STAGE":"http-only"}`} {
+		m := regexp.MustCompile(`function ` + fn + `: (\S+) `).FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			t.Fatalf("no function %s:\n%s", fn, dp.Stdout())
+		}
+		out, err := lc.Invoke(t.Context(), &lambdasdk.InvokeInput{FunctionName: &m[1], Payload: []byte(`{"getenv": "STAGE"}`)})
+		if err != nil || string(out.Payload) != want {
+			t.Errorf("%s STAGE: %v %s, want %s", fn, err, out.Payload, want)
+		}
+	}
 	if !strings.Contains(dp.Stdout(), "RestUrl = https://"+rest+".execute-api.us-east-1.amazonaws.com/Prod/hello") ||
 		!strings.Contains(dp.Stdout(), "HttpUrl = https://"+httpID+".execute-api.us-east-1.amazonaws.com") {
 		t.Errorf("outputs:\n%s", dp.Stdout())

@@ -266,7 +266,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		c := newMgmtClientWith(ln.Addr().String(), s.Region, creds)
 		tr := &templateRunner{client: c, out: env.Stdout, log: log.With("component", "template"),
 			region: s.Region, accountID: s.AccountID, stackName: s.StackName, overrides: s.ParameterOverrides,
-			configFile: s.SAMConfigFile, configEnv: s.SAMConfigEnv}
+			configFile: s.SAMConfigFile, configEnv: s.SAMConfigEnv, envVars: s.EnvVars}
 		if err := tr.applyAll(ctx, s.Templates); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -35,6 +36,7 @@ func Deploy(ctx context.Context, args []string, env Env) error {
 	fs.Var(&overrides, "parameter-overrides", "Key=Value …: parameter values, as SAM CLI takes them (also ParameterKey=K,ParameterValue=V and file://params.json)")
 	configFile := fs.String("config-file", "samconfig.toml", "samconfig.toml beside the template: stack_name and parameter_overrides")
 	configEnv := fs.String("config-env", "default", "the samconfig.toml environment")
+	envVars := fs.String("env-vars", "", `JSON file of environment variable values: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {"VAR": "v"}} (as SAM CLI's --env-vars)`)
 	fs.Usage = func() {
 		fmt.Fprintln(env.Stderr, "usage: tollgate deploy --template FILE [--stack-name NAME] [--parameter-overrides K=V …] [flags]")
 		fs.PrintDefaults()
@@ -58,7 +60,8 @@ func Deploy(ctx context.Context, args []string, env Env) error {
 		info.AccountID = "000000000000"
 	}
 	tr := &templateRunner{client: c, out: env.Stdout, log: newLogger(env.Stderr, "warn"), region: cf.region,
-		accountID: info.AccountID, stackName: *stackName, overrides: overrides, configFile: *configFile, configEnv: *configEnv}
+		accountID: info.AccountID, stackName: *stackName, overrides: overrides, configFile: *configFile, configEnv: *configEnv,
+		envVars: *envVars}
 	return tr.applyAll(ctx, templates)
 }
 
@@ -100,6 +103,7 @@ type templateRunner struct {
 	stackName             string
 	overrides             []string
 	configFile, configEnv string
+	envVars               string // --env-vars file
 	dataPlanes            []string
 
 	mu      sync.Mutex
@@ -206,6 +210,9 @@ func (tr *templateRunner) buildFile(file, name string, params map[string]string,
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	l := &loaded{path: abs, stack: st, watch: []string{abs, cfgPath}}
+	if tr.envVars != "" {
+		l.watch = append(l.watch, tr.envVars)
+	}
 	for _, r := range st.Resources {
 		if r.Code != "" {
 			l.watch = append(l.watch, r.Code)
@@ -251,7 +258,11 @@ func (tr *templateRunner) warn(w string) { fmt.Fprintln(tr.out, "warning:", w) }
 
 func (tr *templateRunner) apply(ctx context.Context, l *loaded) error {
 	start := time.Now()
-	res, err := stack.Apply(ctx, tr.client, l.stack, stack.Options{Region: tr.region, AccountID: tr.accountID, Warn: tr.warn,
+	envVars, err := loadEnvVars(tr.envVars)
+	if err != nil {
+		return err
+	}
+	res, err := stack.Apply(ctx, tr.client, l.stack, stack.Options{Region: tr.region, AccountID: tr.accountID, Warn: tr.warn, EnvVars: envVars,
 		Exports: func(name string) (string, bool) {
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
@@ -422,4 +433,30 @@ func fingerprint(paths []string) uint64 {
 		})
 	}
 	return h.Sum64()
+}
+
+// loadEnvVars reads an --env-vars file: {"FunctionLogicalId": {"VAR":
+// "value"}, "Parameters": {"VAR": "value"}} [D: SAM CLI "sam local
+// invoke"]. It is read at each apply, so editing it and touching the
+// template reloads the values.
+func loadEnvVars(path string) (map[string]map[string]string, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--env-vars: %w", err)
+	}
+	var raw map[string]map[string]any
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("--env-vars %s: want {\"FunctionLogicalId\": {\"VAR\": \"value\"}, \"Parameters\": {…}}: %w", path, err)
+	}
+	out := map[string]map[string]string{}
+	for fn, vars := range raw {
+		out[fn] = map[string]string{}
+		for k, v := range vars {
+			out[fn][k] = cfn.String(v)
+		}
+	}
+	return out, nil
 }

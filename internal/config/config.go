@@ -83,6 +83,7 @@ type Settings struct {
 	ParameterOverrides []string
 	SAMConfigFile      string
 	SAMConfigEnv       string
+	EnvVars            string
 
 	// AuditLog, when set, is where every audit event is also written as a
 	// JSON line: a file, or "-"/"stdout". AuditRetentionDays is how long
@@ -319,6 +320,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	fs.Var(&overrides, "parameter-overrides", "Key=Value …: template parameter values, as SAM CLI takes them (also ParameterKey=K,ParameterValue=V and file://params.json; repeatable)")
 	samConfig := fs.String("config-file", "samconfig.toml", "the samconfig.toml beside the template that --template reads stack_name and parameter_overrides from")
 	samEnv := fs.String("config-env", "default", "the samconfig.toml environment")
+	envVars := fs.String("env-vars", "", `JSON file overriding --template functions' environment variables: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {"VAR": "v"}} (as SAM CLI's --env-vars)`)
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -403,7 +405,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	s.IAMUsers = file.IAMUsers
 	s.Imports, s.ImportStage = imports, *importStage
 	s.Templates, s.StackName, s.ParameterOverrides = templates, *stackName, overrides
-	s.SAMConfigFile, s.SAMConfigEnv = *samConfig, *samEnv
+	s.SAMConfigFile, s.SAMConfigEnv, s.EnvVars = *samConfig, *samEnv, *envVars
 	return s, s.Validate()
 }
 

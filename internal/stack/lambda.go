@@ -242,6 +242,15 @@ func (a *applier) function(ctx context.Context, r *cfn.Resource, p map[string]an
 			cfg.Environment.Variables[k] = cfn.String(v)
 		}
 	}
+	// --env-vars override the variables the template declares, "Parameters"
+	// for every function, then the function's own [C: SAM CLI env_vars.py].
+	for _, over := range []map[string]string{a.opt.EnvVars["Parameters"], a.opt.EnvVars[r.ID]} {
+		for k, v := range over {
+			if _, declared := cfg.Environment.Variables[k]; declared {
+				cfg.Environment.Variables[k] = v
+			}
+		}
+	}
 	for _, x := range asList(p["Architectures"]) {
 		cfg.Architectures = append(cfg.Architectures, cfn.String(x))
 	}

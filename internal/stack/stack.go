@@ -67,6 +67,9 @@ type Options struct {
 	Warn func(string)
 	// Exports are the values other stacks exported (Fn::ImportValue).
 	Exports func(name string) (string, bool)
+	// EnvVars are --env-vars overrides: per function logical id, and under
+	// "Parameters" for every function.
+	EnvVars map[string]map[string]string
 }
 
 // Result is what Apply did, for the summary it prints.
