@@ -385,3 +385,38 @@ func TestServeRealSAMTemplates(t *testing.T) {
 		t.Errorf("HTTP API preflight on an ANY route: %s %v", r, r.Header)
 	}
 }
+
+// TestServeTemplateGoSource: a provided.al2023 function whose CodeUri holds
+// Go source (the README's Lambda example, no bootstrap) is built with `go
+// build` and served.
+func TestServeTemplateGoSource(t *testing.T) {
+	dir := t.TempDir()
+	tpl := "Transform: AWS::Serverless-2016-10-31\nResources:\n  Hello:\n    Type: AWS::Serverless::Function\n" +
+		"    Properties:\n      CodeUri: " + filepath.Join(repoRoot(), "examples", "lambda", "hello") + "\n" +
+		"      Runtime: provided.al2023\n      Handler: bootstrap\n      Architectures: [arm64]\n" +
+		"      Events:\n        Greet:\n          Type: Api\n          Properties: {Path: /greet, Method: get}\n"
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "go-src")
+	re := regexp.MustCompile(`REST API (\w+) \(go-src\) stage Prod:`)
+	var id string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		return nil
+	})
+	if !strings.Contains(dp.Stdout(), "built with go build") {
+		t.Errorf("output:\n%s", dp.Stdout())
+	}
+	eventually(t, "the Go function", func() error {
+		r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+id+"/Prod/greet?name=Go", nil, nil)
+		if r.Status != 200 || decodeBody(t, r)["message"] != "Hello, Go!" {
+			return fmt.Errorf("%s", r)
+		}
+		return nil
+	})
+}

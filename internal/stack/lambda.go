@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tollgate/tollgate/internal/cfn"
 )
@@ -44,11 +45,24 @@ func (a *applier) prepareCode() error {
 		code, _ := p["Code"].(map[string]any)
 		switch {
 		case r.Code != "":
-			b, err := localCode(r.Code, runtime, str(p, "Handler"))
+			dir, desc := r.Code, r.Code
+			if (strings.HasPrefix(runtime, "provided") || runtime == "go1.x") && hasGoSource(r.Code) {
+				arch := ""
+				if l := asList(p["Architectures"]); len(l) > 0 {
+					arch = cfn.String(l[0])
+				}
+				built, err := buildGo(r.Code, arch)
+				if err != nil {
+					return &cfn.PropertyError{Resource: r.ID, Type: r.Type, Property: "CodeUri", Err: err}
+				}
+				dir, desc = built, r.Code+", built with go build"
+				a.opt.Warn(fmt.Sprintf("%s: built %s with go build", r.ID, r.Code))
+			}
+			b, err := localCode(dir, runtime, str(p, "Handler"))
 			if err != nil {
 				return &cfn.PropertyError{Resource: r.ID, Type: r.Type, Property: "CodeUri", Err: err}
 			}
-			a.code[r.ID] = codeBundle{zip: b, desc: r.Code}
+			a.code[r.ID] = codeBundle{zip: b, desc: desc}
 		case code["ZipFile"] != nil:
 			b, err := inlineZip(cfn.String(code["ZipFile"]), runtime, str(p, "Handler"))
 			if err != nil {
@@ -125,8 +139,9 @@ func zipDir(dir string) ([]byte, error) {
 		}
 		h.Name = filepath.ToSlash(rel)
 		h.Method = zip.Deflate
-		h.Modified = fi.ModTime().Truncate(0) // stable hashes need stable headers
-		h.Modified = h.Modified.UTC()
+		// The package's hash (CodeSha256) must depend on the content
+		// only: an unchanged function is not updated again.
+		h.Modified = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 		fw, err := w.CreateHeader(h)
 		if err != nil {
 			return nil, err
