@@ -506,3 +506,39 @@ func TestAssembly(t *testing.T) {
 		t.Errorf("asset code %q", got)
 	}
 }
+
+// TestSAMFixtureHTTPLambdaAuth expands SAM's fixture http_api_lambda_auth
+// and compares the HTTP API, its stage, a function and a permission with
+// the translator's output: the same documents.
+func TestSAMFixtureHTTPLambdaAuth(t *testing.T) {
+	doc, err := LoadFile("testdata/sam/http_api_lambda_auth.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc["Transform"] = SAMTransform
+	res, _ := doc["Resources"].(map[string]any)
+	ev := &Evaluator{Pseudo: Pseudo("s", "us-east-1", "000000000000")}
+	if err := expandSAM(doc, ev, t.TempDir(), func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile("testdata/sam/http_api_lambda_auth.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]any
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, "_source")
+	for id, w := range want {
+		got := res[id].(map[string]any)
+		g := map[string]any{"Type": got["Type"], "Properties": got["Properties"]}
+		gb, _ := json.Marshal(g)
+		var gn any
+		_ = json.Unmarshal(gb, &gn)
+		if !reflect.DeepEqual(gn, w) {
+			wb, _ := json.Marshal(w)
+			t.Errorf("%s:\n got %s\nwant %s", id, gb, wb)
+		}
+	}
+}

@@ -305,7 +305,9 @@ func (c *samCtx) restEvent(fnID string, fn map[string]any, event string, ep map[
 	if _, dup := pi[method]; dup {
 		return eventErr(fnID, event, "API method \"%s\" defined multiple times for path \"%s\".", method, path)
 	}
-	uri := "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/" + c.invokeTarget(fnID, fn) + "/invocations"
+	// REST integrations name the aws partition literally [C: push.py Api,
+	// fixture implicit_api].
+	uri := "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/" + c.invokeTarget(fnID, fn) + "/invocations"
 	integ := map[string]any{"type": "aws_proxy", "httpMethod": "POST", "uri": map[string]any{"Fn::Sub": uri}}
 	if t, ok := ep["TimeoutInMillis"]; ok {
 		integ["timeoutInMillis"] = t

@@ -512,7 +512,7 @@ func restAuthorizer(apiID, name string, cfg map[string]any) (map[string]any, err
 	if !ok {
 		return nil, resourceErr(apiID, "Authorizer %s must have either 'UserPoolArn' or 'FunctionArn'.", name)
 	}
-	uri := map[string]any{"Fn::Sub": []any{"arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+	uri := map[string]any{"Fn::Sub": []any{"arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
 		map[string]any{"__FunctionArn__": fnArn}}}
 	ext := map[string]any{"authorizerUri": uri}
 	if v, ok := identity["ReauthorizeEvery"]; ok {
@@ -626,10 +626,19 @@ func (c *samCtx) expandHTTPAPI(a *samAPI) error {
 	if a.body == nil && p["DefinitionUri"] == nil {
 		return resourceErr(a.id, "'DefinitionUri' or 'DefinitionBody' are required properties of an 'AWS::Serverless::HttpApi'. Add a value for one of these properties or add a 'HttpApi' event to an 'AWS::Serverless::Function'.")
 	}
-	if a.body != nil {
-		if a.managed {
-			a.body["tags"] = []any{map[string]any{"name": "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM"}}
+	tags := map[string]any{}
+	if tm, ok := p["Tags"].(map[string]any); ok {
+		for k, v := range tm {
+			tags[k] = v
 		}
+	}
+	tags["httpapi:createdBy"] = "SAM"
+	if a.body != nil {
+		var bodyTags []any
+		for _, k := range sortedKeys(tags) {
+			bodyTags = append(bodyTags, map[string]any{"name": k, "x-amazon-apigateway-tag-value": tags[k]})
+		}
+		a.body["tags"] = bodyTags
 		if n, ok := p["Name"]; ok {
 			ensureMap(a.body, "info")["title"] = n
 		}
@@ -668,8 +677,7 @@ func (c *samCtx) expandHTTPAPI(a *samAPI) error {
 			stageID = a.id + "Stage"
 		}
 	}
-	sp := map[string]any{"ApiId": map[string]any{"Ref": a.id}, "StageName": stage, "AutoDeploy": true,
-		"Tags": map[string]any{"httpapi:createdBy": "SAM"}}
+	sp := map[string]any{"ApiId": map[string]any{"Ref": a.id}, "StageName": stage, "AutoDeploy": true, "Tags": tags}
 	copyProps(sp, p, "StageVariables", "AccessLogSettings", "DefaultRouteSettings", "RouteSettings")
 	c.add(stageID, map[string]any{"Type": "AWS::ApiGatewayV2::Stage", "Properties": sp}, a.attr)
 	c.refs[a.id+".Stage"] = stageID
@@ -811,8 +819,9 @@ func httpAuthorizer(apiID, name string, cfg map[string]any) (map[string]any, err
 	if !ok {
 		return nil, resourceErr(apiID, "%s Lambda Authorizer must define 'AuthorizerPayloadFormatVersion'.", name)
 	}
-	ext := map[string]any{"type": "request", "authorizerPayloadFormatVersion": String(pfv),
-		"authorizerUri": map[string]any{"Fn::Sub": []any{"arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+	// Copied as written (SAM keeps a YAML 1.0 a number) [C: fixture http_api_lambda_auth].
+	ext := map[string]any{"type": "request", "authorizerPayloadFormatVersion": pfv,
+		"authorizerUri": map[string]any{"Fn::Sub": []any{"arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
 			map[string]any{"__FunctionArn__": fnArn}}}}
 	if v, ok := cfg["EnableSimpleResponses"]; ok {
 		ext["enableSimpleResponses"] = v
