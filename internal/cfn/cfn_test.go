@@ -542,3 +542,42 @@ func TestSAMFixtureHTTPLambdaAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestSAMFixtureRESTAuth expands SAM's fixture api_with_auth_all_minimum
+// and checks what its output (tests/translator/output/
+// api_with_auth_all_minimum.json) shows: Cognito, TOKEN and REQUEST
+// security definitions, the default authorizer on each method, the
+// authorizer permissions and the stages.
+func TestSAMFixtureRESTAuth(t *testing.T) {
+	st, _ := load(t, "testdata/sam/api_with_auth_all_minimum.yaml")
+	body := func(api string) map[string]any {
+		return resource(st, api).Properties["Body"].(map[string]any)
+	}
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	cases := []struct{ api, scheme, want string }{
+		{"MyApiWithCognitoAuth", "MyCognitoAuth", `{"in":"header","name":"Authorization","type":"apiKey","x-amazon-apigateway-authorizer":{"providerARNs":[{"Fn::GetAtt":["MyUserPool","Arn"]}],"type":"cognito_user_pools"},"x-amazon-apigateway-authtype":"cognito_user_pools"}`},
+		{"MyApiWithLambdaTokenAuth", "MyLambdaTokenAuth", `{"in":"header","name":"Authorization","type":"apiKey","x-amazon-apigateway-authorizer":{"authorizerUri":{"Fn::Sub":["arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",{"__FunctionArn__":{"Fn::GetAtt":["MyAuthFn","Arn"]}}]},"type":"token"},"x-amazon-apigateway-authtype":"custom"}`},
+		{"MyApiWithLambdaRequestAuth", "MyLambdaRequestAuth", `{"in":"header","name":"Unused","type":"apiKey","x-amazon-apigateway-authorizer":{"authorizerUri":{"Fn::Sub":["arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",{"__FunctionArn__":{"Fn::GetAtt":["MyAuthFn","Arn"]}}]},"identitySource":"method.request.header.Authorization1","type":"request"},"x-amazon-apigateway-authtype":"custom"}`},
+	}
+	for _, c := range cases {
+		got := js(body(c.api)["securityDefinitions"].(map[string]any)[c.scheme])
+		if got != c.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", c.api, c.scheme, got, c.want)
+		}
+	}
+	get := body("MyApiWithCognitoAuth")["paths"].(map[string]any)["/cognito"].(map[string]any)["get"].(map[string]any)
+	if js(get["security"]) != `[{"MyCognitoAuth":[]}]` || js(get["x-amazon-apigateway-integration"]) !=
+		`{"httpMethod":"POST","type":"aws_proxy","uri":{"Fn::Sub":"arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${MyFn.Arn}/invocations"}}` {
+		t.Errorf("GET /cognito: %s", js(get))
+	}
+	ttl := body("MyApiWithNotCachedLambdaRequestAuth")["securityDefinitions"].(map[string]any)["MyLambdaRequestAuth"].(map[string]any)["x-amazon-apigateway-authorizer"].(map[string]any)
+	if js(ttl["authorizerResultTtlInSeconds"]) != "0" {
+		t.Errorf("ReauthorizeEvery 0: %s", js(ttl))
+	}
+	for _, id := range []string{"MyApiWithLambdaTokenAuthMyLambdaTokenAuthAuthorizerPermission", "MyApiWithLambdaRequestAuthMyLambdaRequestAuthAuthorizerPermission",
+		"MyApiWithCognitoAuthProdStage", "MyFnCognitoPermissionProd", "MyFnLambdaTokenPermissionProd"} {
+		if resource(st, id) == nil {
+			t.Errorf("no %s in %v", id, ids(st))
+		}
+	}
+}

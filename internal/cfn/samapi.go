@@ -391,6 +391,7 @@ func (c *samCtx) addRESTAuth(a *samAPI) error {
 			return err
 		}
 		schemes[name] = s
+		c.authorizerPermission(a, name, cfg)
 	}
 	def := c.literalString(auth["DefaultAuthorizer"])
 	if def != "" && def != "AWS_IAM" {
@@ -751,6 +752,7 @@ func (c *samCtx) addHTTPAuth(a *samAPI) error {
 				return err
 			}
 			schemes[name] = s
+			c.authorizerPermission(a, name, cfg)
 		}
 	}
 	if String(auth["EnableIamAuthorizer"]) == "true" {
@@ -845,4 +847,18 @@ func httpAuthorizer(apiID, name string, cfg map[string]any) (map[string]any, err
 		ext["identitySource"] = src
 	}
 	return map[string]any{"type": "apiKey", "name": "Unused", "in": "header", "x-amazon-apigateway-authorizer": ext}, nil
+}
+
+// authorizerPermission adds the permission SAM gives API Gateway to call a
+// Lambda authorizer, <Api><Authorizer>AuthorizerPermission [C: fixture
+// api_with_auth_all_minimum]; recorded, not enforced locally.
+func (c *samCtx) authorizerPermission(a *samAPI, name string, cfg map[string]any) {
+	fn, ok := cfg["FunctionArn"]
+	if !ok {
+		return
+	}
+	c.add(a.id+name+"AuthorizerPermission", map[string]any{"Type": "AWS::Lambda::Permission", "Properties": map[string]any{
+		"Action": "lambda:InvokeFunction", "FunctionName": fn, "Principal": "apigateway.amazonaws.com",
+		"SourceArn": map[string]any{"Fn::Sub": []any{"arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/authorizers/*",
+			map[string]any{"__ApiId__": map[string]any{"Ref": a.id}}}}}}, a.attr)
 }
