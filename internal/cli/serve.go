@@ -58,7 +58,7 @@ const shutdownGrace = 15 * time.Second
 
 // Serve runs the gateway until ctx ends.
 func Serve(ctx context.Context, args []string, env Env) error {
-	s, err := config.Load(args, env.Getenv, env.Stderr)
+	s, err := config.Load(SplitOverrides(args), env.Getenv, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -223,7 +223,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Stages: func(w http.ResponseWriter, _ *http.Request) {
 			writeStageStatus(w, door, watcher)
 		},
-		Listeners: listenersHandler(dataAddrs),
+		Listeners: listenersHandler(dataAddrs, s.AccountID),
 		Cluster:   nodes,
 		PProf:     s.PProf,
 		Access:    access,
@@ -276,6 +276,19 @@ func Serve(ctx context.Context, args []string, env Env) error {
 				return err
 			}
 		}
+	}
+
+	// --template: the stacks are created through the management API, as
+	// `tollgate deploy --template` would, then followed for changes.
+	if len(s.Templates) > 0 {
+		c := newMgmtClientWith(ln.Addr().String(), s.Region, creds)
+		tr := &templateRunner{client: c, out: env.Stdout, log: log.With("component", "template"),
+			region: s.Region, accountID: s.AccountID, stackName: s.StackName, overrides: s.ParameterOverrides,
+			configFile: s.SAMConfigFile, configEnv: s.SAMConfigEnv, envVars: s.EnvVars}
+		if err := tr.applyAll(ctx, s.Templates); err != nil {
+			return err
+		}
+		go tr.watch(followCtx, s.Templates)
 	}
 
 	select {
@@ -347,14 +360,14 @@ func openListeners(s config.Settings, serverNames *sni.Table) (net.Listener, []d
 
 // listenersHandler answers the data-plane base URLs, for `tollgate import`
 // to print invoke URLs.
-func listenersHandler(data []dataListener) http.HandlerFunc {
+func listenersHandler(data []dataListener, accountID string) http.HandlerFunc {
 	urls := []string{}
 	for _, d := range data {
 		urls = append(urls, d.scheme+"://"+d.addr)
 	}
 	return func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
+		_ = json.NewEncoder(w).Encode(map[string]any{"dataPlane": urls, "accountId": accountID})
 	}
 }
 

@@ -74,6 +74,16 @@ type Settings struct {
 	// (--import, repeatable), to stage ImportStage.
 	Imports     []string
 	ImportStage string
+	// Templates are SAM/CloudFormation templates or CDK cloud assemblies
+	// created at start-up and reloaded when they or their code change
+	// (--template, repeatable), with the stack name, parameter overrides
+	// (--parameter-overrides, SAM CLI's spellings) and samconfig.toml.
+	Templates          []string
+	StackName          string
+	ParameterOverrides []string
+	SAMConfigFile      string
+	SAMConfigEnv       string
+	EnvVars            string
 
 	// AuditLog, when set, is where every audit event is also written as a
 	// JSON line: a file, or "-"/"stdout". AuditRetentionDays is how long
@@ -304,6 +314,13 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	var imports multi
 	fs.Var(&imports, "import", "FILE: import an OpenAPI/Swagger file with API Gateway extensions at start-up and deploy it (repeatable)")
 	importStage := fs.String("import-stage", "dev", "the stage --import deploys to")
+	var templates, overrides multi
+	fs.Var(&templates, "template", "FILE|DIR: a SAM or CloudFormation template (YAML or JSON) or a CDK cloud assembly (cdk.out) to create at start-up and reload when it or its code changes (repeatable)")
+	stackName := fs.String("stack-name", "", "the --template stack's name (AWS::StackName; default: samconfig.toml's stack_name, else the template directory's name)")
+	fs.Var(&overrides, "parameter-overrides", "Key=Value …: template parameter values, as SAM CLI takes them (also ParameterKey=K,ParameterValue=V and file://params.json; repeatable)")
+	samConfig := fs.String("config-file", "samconfig.toml", "the samconfig.toml beside the template that --template reads stack_name and parameter_overrides from")
+	samEnv := fs.String("config-env", "default", "the samconfig.toml environment")
+	envVars := fs.String("env-vars", "", `JSON file overriding --template functions' environment variables: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {"VAR": "v"}} (as SAM CLI's --env-vars)`)
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -387,6 +404,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	}
 	s.IAMUsers = file.IAMUsers
 	s.Imports, s.ImportStage = imports, *importStage
+	s.Templates, s.StackName, s.ParameterOverrides = templates, *stackName, overrides
+	s.SAMConfigFile, s.SAMConfigEnv, s.EnvVars = *samConfig, *samEnv, *envVars
 	return s, s.Validate()
 }
 
