@@ -61,6 +61,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return Import(ctx, args[1:], env)
 	case "export":
 		return Export(ctx, args[1:], env)
+	case "console-url":
+		return ConsoleURL(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		return Version(env.Stdout)
 	case "help", "-h", "--help":
@@ -80,6 +82,8 @@ Usage:
   tollgate import FILE     import an OpenAPI/Swagger file into a running gateway and deploy it
   tollgate export --rest-api-id ID [--stage NAME]
                            print a deployed stage as OpenAPI with API Gateway extensions
+  tollgate console-url [--next PATH]
+                           print a one-time sign-in link to the running gateway's web console
   tollgate version         print the version
 `)
 }
