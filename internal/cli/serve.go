@@ -49,6 +49,7 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 	"github.com/tollgate/tollgate/internal/supervise"
+	"github.com/tollgate/tollgate/internal/testinvoke"
 	"github.com/tollgate/tollgate/internal/tlscert"
 	"github.com/tollgate/tollgate/internal/waf"
 )
@@ -104,7 +105,8 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
+	tester := &testinvoke.Tester{} // its Watcher is set below, before the management API serves
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas, Tester: tester})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	logStore, logWriter, closeLogs, err := newLogs(s, log)
 	if err != nil {
@@ -196,6 +198,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 				Metrics: metrics, Logs: logSinks, Tracer: tracer},
 			WebSocket: wsEnv},
 	}
+	tester.Watcher = watcher
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}

@@ -37,6 +37,9 @@ type Config struct {
 	// NewKeyValue generates the value of an API key created without one;
 	// nil means 40 random alphanumerics.
 	NewKeyValue func() string
+	// Tester runs TestInvokeMethod and TestInvokeAuthorizer (nil: they
+	// answer 400).
+	Tester Tester
 }
 
 // API serves the apigateway operations.
@@ -50,12 +53,13 @@ type API struct {
 	secrets   *secret.Box
 	newValue  func() string
 	usage     ratelimit.Counter
+	tester    Tester
 }
 
 // New returns the operations bound to cfg.
 func New(cfg Config) *API {
 	a := &API{store: cfg.Store, region: cfg.Region, accountID: cfg.AccountID, now: cfg.Now, ids: cfg.IDs,
-		secrets: cfg.Secrets, newValue: cfg.NewKeyValue, usage: cfg.Usage}
+		secrets: cfg.Secrets, newValue: cfg.NewKeyValue, usage: cfg.Usage, tester: cfg.Tester}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -123,6 +127,7 @@ func (a *API) routes() []route {
 		{"GET " + method, "GetMethod", ok, a.getMethod},
 		{"PATCH " + method, "UpdateMethod", ok, a.updateMethod},
 		{"DELETE " + method, "DeleteMethod", noBody, a.deleteMethod},
+		{"POST " + method, "TestInvokeMethod", ok, a.testInvokeMethod},
 
 		{"PUT " + method + "/responses/{status_code}", "PutMethodResponse", created, a.putMethodResponse},
 		{"GET " + method + "/responses/{status_code}", "GetMethodResponse", ok, a.getMethodResponse},
@@ -163,6 +168,7 @@ func (a *API) routes() []route {
 		{"GET " + api + "/authorizers/{authorizer_id}", "GetAuthorizer", ok, a.getAuthorizer},
 		{"PATCH " + api + "/authorizers/{authorizer_id}", "UpdateAuthorizer", ok, a.updateAuthorizer},
 		{"DELETE " + api + "/authorizers/{authorizer_id}", "DeleteAuthorizer", accepted, a.deleteAuthorizer},
+		{"POST " + api + "/authorizers/{authorizer_id}", "TestInvokeAuthorizer", ok, a.testInvokeAuthorizer},
 
 		{"GET " + api + "/deployments", "GetDeployments", ok, a.getDeployments},
 		{"POST " + api + "/deployments", "CreateDeployment", created, a.createDeployment},
