@@ -197,7 +197,7 @@ func usageCharts(items map[string][][2]int64, start string, names map[string]str
 	for id, days := range items {
 		k := keyUsage{KeyID: id, KeyName: names[id], Width: len(days)*(barWidth+barGap) + barGap}
 		for i, x := range days {
-			h := int(x[0] * (chartHeight - 20) / most)
+			h := int(x[0] * (chartHeight - 34) / most)
 			if x[0] > 0 && h < 2 {
 				h = 2
 			}
