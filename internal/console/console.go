@@ -21,6 +21,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -73,13 +74,14 @@ type Console struct {
 	cfg      Config
 	log      *slog.Logger
 	sessions *sessions
+	failed   *failures
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 }
 
 // New builds the console.
 func New(cfg Config) (*Console, error) {
-	c := &Console{cfg: cfg, log: cfg.Logger, sessions: newSessions(cfg.Now), pages: map[string]*template.Template{}}
+	c := &Console{cfg: cfg, log: cfg.Logger, sessions: newSessions(cfg.Now), failed: newFailures(cfg.Now), pages: map[string]*template.Template{}}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -328,10 +330,17 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
+	addr := remoteHost(r)
+	if c.failed.blocked(addr) {
+		c.render(w, http.StatusTooManyRequests, "login", page{Title: "Sign in",
+			Error: "Too many failed sign-ins from this address; wait a minute and try again.", Data: loginData{Next: next}})
+		return
+	}
 	id, secret := c.cfg.Credentials()
 	okID := equalSecret(strings.TrimSpace(r.PostForm.Get("accessKeyId")), id)
 	okSecret := equalSecret(r.PostForm.Get("secretAccessKey"), secret)
 	if !okID || !okSecret || id == "" {
+		c.failed.fail(addr)
 		c.log.Warn("console sign-in refused", "remote", r.RemoteAddr)
 		c.render(w, http.StatusUnauthorized, "login", page{Title: "Sign in",
 			Error: "Invalid access key id or secret access key", Data: loginData{Next: next}})
@@ -339,6 +348,14 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	c.log.Info("console sign-in", "remote", r.RemoteAddr)
 	c.startSession(w, r, next)
+}
+
+// remoteHost is the client's address without its port.
+func remoteHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }
 
 func (c *Console) startSession(w http.ResponseWriter, r *http.Request, next string) {

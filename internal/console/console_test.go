@@ -544,3 +544,25 @@ func TestPortal(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInThrottled: after ten failed sign-ins from one address, even
+// the right key pair is refused with 429 until a minute has passed.
+func TestSignInThrottled(t *testing.T) {
+	h := newHarness(t, false)
+	now := time.Now()
+	h.console.failed.now = func() time.Time { return now }
+	for i := range maxFailures {
+		if res := h.do("POST", Prefix+"login", url.Values{"accessKeyId": {testKey}, "secretAccessKey": {"guess"}}, ""); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i, res.StatusCode)
+		}
+	}
+	good := url.Values{"accessKeyId": {testKey}, "secretAccessKey": {testSecret}}
+	res := h.do("POST", Prefix+"login", good, "")
+	if res.StatusCode != http.StatusTooManyRequests || len(res.Cookies()) != 0 {
+		t.Fatalf("after %d failures: %d %v", maxFailures, res.StatusCode, res.Cookies())
+	}
+	now = now.Add(failureWindow)
+	if res := h.do("POST", Prefix+"login", good, ""); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("a minute later: %d", res.StatusCode)
+	}
+}

@@ -165,3 +165,69 @@ func equalSecret(a, b string) bool {
 	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
 	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
 }
+
+// Failed sign-ins: after maxFailures from one address within
+// failureWindow, that address's sign-ins are refused (429) until the
+// window ends, so the key pair cannot be guessed at speed.
+const (
+	maxFailures   = 10
+	failureWindow = time.Minute
+	// maxTracked bounds the addresses remembered.
+	maxTracked = 10000
+)
+
+type failures struct {
+	mu    sync.Mutex
+	now   func() time.Time
+	byKey map[string]*failureCount
+}
+
+type failureCount struct {
+	n     int
+	since time.Time
+}
+
+func newFailures(now func() time.Time) *failures {
+	if now == nil {
+		now = time.Now
+	}
+	return &failures{now: now, byKey: map[string]*failureCount{}}
+}
+
+// blocked reports whether key has failed too often lately.
+func (f *failures) blocked(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.byKey[key]
+	if !ok {
+		return false
+	}
+	if f.now().Sub(c.since) >= failureWindow {
+		delete(f.byKey, key)
+		return false
+	}
+	return c.n >= maxFailures
+}
+
+// fail counts a failed sign-in from key.
+func (f *failures) fail(key string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now()
+	if len(f.byKey) >= maxTracked {
+		for k, c := range f.byKey {
+			if now.Sub(c.since) >= failureWindow {
+				delete(f.byKey, k)
+			}
+		}
+		if len(f.byKey) >= maxTracked {
+			f.byKey = map[string]*failureCount{}
+		}
+	}
+	c, ok := f.byKey[key]
+	if !ok || now.Sub(c.since) >= failureWindow {
+		c = &failureCount{since: now}
+		f.byKey[key] = c
+	}
+	c.n++
+}
