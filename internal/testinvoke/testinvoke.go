@@ -14,6 +14,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
+	"github.com/tollgate/tollgate/internal/gateway/rest/access"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/model"
 )
@@ -89,5 +90,35 @@ func configError(err error) error {
 
 // TestInvokeAuthorizer implements apigw.Tester.
 func (t *Tester) TestInvokeAuthorizer(ctx context.Context, snap *model.Snapshot, authorizerID string, in *apigw.TestInvokeAuthorizerInput) (*apigw.TestInvokeAuthorizerOutput, error) {
-	return nil, fmt.Errorf("%w: test invocations of authorizers are not supported yet", apigw.ErrInvalidConfig)
+	st, err := t.Watcher.TestStage(ctx, snap, in.StageVariables, "")
+	if err != nil {
+		return nil, configError(err)
+	}
+	ac := t.Watcher.Compiler.Access
+	if ac == nil {
+		ac = &access.Compiler{}
+	}
+	d, err := ac.Deployment(snap)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", apigw.ErrInvalidConfig, err)
+	}
+	x := st.TestExchange(ctx, &rest.TestRequest{
+		PathWithQueryString: model.Deref(in.PathWithQueryString),
+		Headers:             requestHeaders(in.Headers, in.MultiValueHeaders),
+		Body:                []byte(model.Deref(in.Body)),
+	})
+	res, ok := d.TestAuthorizer(x, authorizerID)
+	if !ok {
+		return nil, fmt.Errorf("%w: authorizer %s did not compile", apigw.ErrInvalidConfig, authorizerID)
+	}
+	out := &apigw.TestInvokeAuthorizerOutput{ClientStatus: res.ClientStatus, Log: rest.TestLog(x.RequestID, x.Start, res.Lines),
+		Latency: res.Latency.Milliseconds(), PrincipalID: res.PrincipalID, Policy: res.Policy, Claims: res.Claims}
+	if len(res.Context) > 0 {
+		// The authorizer's context, each value as a one-element list [T].
+		out.Authorization = map[string][]string{}
+		for k, v := range res.Context {
+			out.Authorization[k] = []string{v}
+		}
+	}
+	return out, nil
 }

@@ -254,6 +254,9 @@ func requestPath(x *Exchange) string {
 	return x.RawStagePath
 }
 
+// Mask hides a secret but its last 6 characters, as execution logs do.
+func Mask(s string) string { return mask(s) }
+
 // mask hides a secret but its last 6 characters, as execution logs do
 // ("**********************************bMZHBg" [C]).
 func mask(s string) string {

@@ -70,26 +70,12 @@ func (d *Deployment) FindRoute(resourceID, httpMethod string) *Route {
 // metrics. The path is not checked against the resource: one that does
 // not match it gives the method no path parameters [V].
 func (st *Stage) TestInvoke(ctx context.Context, r *Route, tr *TestRequest) *TestResult {
-	path, query, _ := strings.Cut(tr.PathWithQueryString, "?")
-	if tr.PathWithQueryString == "" {
+	path := tr.PathWithQueryString
+	if path == "" {
 		path = r.ResourcePath
 	}
-	if path == "" {
-		path = "/"
-	}
-	req := &testRequest{method: r.HTTPMethod, path: path, query: query, headers: tr.Headers, body: tr.Body}
-	resp := &testResponse{status: 200}
-	x := &Exchange{}
-	x.stage, x.Stage = st, &st.StageInfo
-	x.Ctx, x.Req, x.Resp = ctx, req, resp
-	x.Start = time.Now()
-	x.RequestID, x.ExtendedID = pipeline.NewRequestIDs()
-	x.Address = pipeline.Address{DomainName: testDomainName, APIID: st.APIID, StageName: st.Name,
-		StagePath: path, RawStagePath: path}
-	x.Deployment, x.DeploymentID = st.Deployment, st.Deployment.ID
-	x.Auth.APIKey, x.Auth.APIKeyID = testAPIKey, testAPIKeyID
-	x.Begin(x)
-	st.testMatch(x, r, path)
+	x, resp := st.testExchange(ctx, r.HTTPMethod, path, tr)
+	st.testMatch(x, r, x.StagePath)
 	tracer := &traceResponse{Response: x.Resp}
 	x.Resp, x.exec = tracer, &execTrace{resp: tracer}
 	if err := testRun(x); err != nil {
@@ -105,19 +91,58 @@ func (st *Stage) TestInvoke(ctx context.Context, r *Route, tr *TestRequest) *Tes
 	x.Settle()
 	latency := time.Since(x.Start)
 	lines := execLines(x, ExecSetting{Level: ExecInfo, DataTrace: true, Mock: r.Mock}, true)
-	var b strings.Builder
-	b.WriteString("Execution log for request " + x.RequestID + "\n")
-	date := x.Start.UTC().Format(javaDate)
-	for _, l := range lines {
-		b.WriteString(date + " : " + l + "\n")
-	}
-	out := &TestResult{Status: resp.status, Body: resp.body, Log: b.String(), Latency: latency}
+	out := &TestResult{Status: resp.status, Body: resp.body, Log: TestLog(x.RequestID, x.Start, lines), Latency: latency}
 	for _, h := range resp.headers {
 		if !strings.EqualFold(h[0], "Content-Length") {
 			out.Headers = append(out.Headers, h)
 		}
 	}
 	return out
+}
+
+// TestExchange prepares the exchange of a test invocation of an
+// authorizer (TestInvokeAuthorizer): tr as a GET request, on a method of
+// a resource whose path is the request's [T: reference §5].
+func (st *Stage) TestExchange(ctx context.Context, tr *TestRequest) *Exchange {
+	x, _ := st.testExchange(ctx, "GET", tr.PathWithQueryString, tr)
+	x.Route = &pipeline.RouteInfo{ResourceID: "test-invoke-resource-id", ResourcePath: x.StagePath, HTTPMethod: "GET"}
+	return x
+}
+
+// testExchange builds the exchange of a test invocation of method on
+// pathWithQuery ("": the root).
+func (st *Stage) testExchange(ctx context.Context, method, pathWithQuery string, tr *TestRequest) (*Exchange, *testResponse) {
+	path, query, _ := strings.Cut(pathWithQuery, "?")
+	if path == "" {
+		path = "/"
+	}
+	req := &testRequest{method: method, path: path, query: query, headers: tr.Headers, body: tr.Body}
+	resp := &testResponse{status: 200}
+	x := &Exchange{}
+	x.stage, x.Stage = st, &st.StageInfo
+	x.Ctx, x.Req, x.Resp = ctx, req, resp
+	x.Start = time.Now()
+	x.RequestID, x.ExtendedID = pipeline.NewRequestIDs()
+	x.Address = pipeline.Address{DomainName: testDomainName, APIID: st.APIID, StageName: st.Name,
+		StagePath: path, RawStagePath: path}
+	x.Deployment, x.DeploymentID = st.Deployment, st.Deployment.ID
+	x.Auth.APIKey, x.Auth.APIKeyID = testAPIKey, testAPIKeyID
+	x.Begin(x)
+	return x, resp
+}
+
+// TestLog renders the lines of a test invocation's execution log as
+// TestInvokeMethod and TestInvokeAuthorizer answer it: a first line
+// "Execution log for request {id}", then each line dated, each ending in
+// a newline [V].
+func TestLog(requestID string, at time.Time, lines []string) string {
+	var b strings.Builder
+	b.WriteString("Execution log for request " + requestID + "\n")
+	date := at.UTC().Format(javaDate)
+	for _, l := range lines {
+		b.WriteString(date + " : " + l + "\n")
+	}
+	return b.String()
 }
 
 // javaDate is Java's Date.toString() in UTC, as execution logs of test
