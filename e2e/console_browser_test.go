@@ -102,7 +102,7 @@ func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 // roll a stage back (and the data plane follows), view usage, metrics and
 // recent requests, and try an operation in the developer portal.
 func TestConsoleBrowser(t *testing.T) {
-	dp := startDataPlane(t, "")
+	dp := startDataPlane(t, "", functionFlag(t, "auth", "authorizer")...)
 	key, secret := readCredentials(t, dp.CredFile)
 	if !strings.Contains(dp.Stdout(), "console: "+dp.Endpoint+"/_tollgate/console/") {
 		t.Fatalf("the banner does not print the console URL:\n%s", dp.Stdout())
@@ -113,6 +113,7 @@ func TestConsoleBrowser(t *testing.T) {
 	a := dp.newAPI(t, "pets")
 	a.mock(t, "/pets", "GET", `[{"name": "Rex"}]`)
 	a.mockWith(t, "/keyed", "GET", map[string]any{"apiKeyRequired": true}, `{"ok": true}`)
+	a.authorizer(t, "tok", "TOKEN", "auth", map[string]any{"identitySource": "method.request.header.Authorization", "authorizerResultTtlInSeconds": 0})
 	first := dp.call(t, "POST", "/restapis/"+a.ID+"/deployments", map[string]any{"stageName": "dev", "description": "first deployment"})["id"].(string)
 	a.integrationResponse(t, "/pets", "GET", "200", map[string]any{"responseTemplates": map[string]string{"application/json": `[{"name": "Rex"}, {"name": "Fido"}]`}})
 	second := dp.call(t, "POST", "/restapis/"+a.ID+"/deployments", map[string]any{"stageName": "dev", "description": "add Fido"})["id"].(string)
@@ -188,6 +189,14 @@ func TestConsoleBrowser(t *testing.T) {
 	if p := b.shot("test-invoke"); p != "" && os.Getenv("TOLLGATE_README_SCREENSHOT") != "" {
 		copyFile(t, p, os.Getenv("TOLLGATE_README_SCREENSHOT"))
 	}
+
+	// Test the TOKEN authorizer (TestInvokeAuthorizer) on the same page.
+	b.run("test authorizer", chromedp.SendKeys(css(`#authHeaders`), "Authorization: allow"),
+		chromedp.Click(css(`#authorizer-button`)), chromedp.WaitVisible(css(`#auth-status`)))
+	if s, p := b.text(`#auth-status`), b.text(`#auth-principal`); s != "200" || p != "user-1" {
+		t.Errorf("authorizer test: status %q principal %q", s, p)
+	}
+	b.shot("test-authorizer")
 
 	// Roll stage dev back to the first deployment.
 	b.run("stage", chromedp.Navigate(consoleURL+"apis/"+a.ID+"/stages/dev"), chromedp.WaitVisible(css(`#active-deployment`)))

@@ -34,6 +34,25 @@ type testData struct {
 	Result         *testResult
 	ResultHeaders  []settingRow
 	Error          string
+
+	// The authorizer test (TestInvokeAuthorizer).
+	Authorizers []methodOption
+	AuthHeaders string
+	AuthPath    string
+	AuthResult  *authResult
+	AuthClaims  []settingRow
+	AuthContext []settingRow
+	AuthError   string
+}
+
+type authResult struct {
+	ClientStatus  int                 `json:"clientStatus"`
+	Log           string              `json:"log"`
+	Latency       int64               `json:"latency"`
+	PrincipalID   string              `json:"principalId"`
+	Policy        string              `json:"policy"`
+	Authorization map[string][]string `json:"authorization"`
+	Claims        map[string]string   `json:"claims"`
 }
 
 func (c *Console) testPage(w http.ResponseWriter, r *http.Request, v *view) {
@@ -64,6 +83,18 @@ func (c *Console) testView(w http.ResponseWriter, r *http.Request, v *view, form
 		return
 	}
 	selected := r.URL.Query().Get("method")
+	authorizer := ""
+	if form != nil && form.Get("kind") == "authorizer" {
+		authorizer, d.AuthHeaders, d.AuthPath = form.Get("authorizer"), form.Get("authHeaders"), form.Get("authPath")
+		form = nil
+	}
+	if err := c.listAuthorizers(r, v, apiID, authorizer, &d); err != nil {
+		c.fail(w, r, v, 0, err)
+		return
+	}
+	if authorizer != "" {
+		c.runAuthorizerTest(r, v, apiID, authorizer, &d)
+	}
 	if form != nil {
 		selected = form.Get("method")
 		d.Path, d.Headers, d.StageVariables, d.Body = form.Get("path"), form.Get("headers"), form.Get("stageVariables"), form.Get("body")
@@ -165,4 +196,48 @@ func sortedMap(m map[string]string) []settingRow {
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].Name < rows[j].Name })
 	return rows
+}
+
+func (c *Console) listAuthorizers(r *http.Request, v *view, apiID, selected string, d *testData) error {
+	var auths struct {
+		Item []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+			Type string `json:"type"`
+		} `json:"item"`
+	}
+	if err := v.client.getJSON(r.Context(), "/restapis/"+url.PathEscape(apiID)+"/authorizers?limit=500", &auths); err != nil {
+		return err
+	}
+	for _, a := range auths.Item {
+		d.Authorizers = append(d.Authorizers, methodOption{Value: a.ID, Label: a.Name + " (" + a.Type + ")", Selected: a.ID == selected})
+	}
+	return nil
+}
+
+// runAuthorizerTest calls TestInvokeAuthorizer and keeps its answer (or
+// error) in d.
+func (c *Console) runAuthorizerTest(r *http.Request, v *view, apiID, id string, d *testData) {
+	in := map[string]any{}
+	if h := parseLines(d.AuthHeaders, ":"); len(h) > 0 {
+		in["headers"] = h
+	}
+	if d.AuthPath != "" {
+		in["pathWithQueryString"] = d.AuthPath
+	}
+	var out authResult
+	if err := v.client.sendJSON(r.Context(), http.MethodPost, "/restapis/"+url.PathEscape(apiID)+"/authorizers/"+url.PathEscape(id), in, &out); err != nil {
+		d.AuthError = err.Error()
+		return
+	}
+	if pretty := prettyJSON(out.Policy); pretty != "" {
+		out.Policy = pretty
+	}
+	d.AuthResult = &out
+	d.AuthClaims = sortedMap(out.Claims)
+	ctx := map[string]string{}
+	for k, vs := range out.Authorization {
+		ctx[k] = strings.Join(vs, ", ")
+	}
+	d.AuthContext = sortedMap(ctx)
 }
