@@ -266,8 +266,13 @@ func TestConsoleBrowser(t *testing.T) {
 		chromedp.Navigate(consoleURL+"apis/"+a.ID), chromedp.WaitVisible(css(`#accessKeyId`)))
 }
 
+// copyFile copies from to to (a relative to is taken from the repository
+// root).
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
+	if !filepath.IsAbs(to) {
+		to = filepath.Join(repoRoot(), to)
+	}
 	b, err := os.ReadFile(from)
 	if err == nil {
 		err = os.WriteFile(to, b, 0o644)
