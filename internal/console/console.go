@@ -122,6 +122,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/variables", c.signedIn(c.setVariable))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/export", c.signedIn(c.export))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/diff", c.signedIn(c.diffPage))
+	m.HandleFunc("POST "+Prefix+"apis/{api}/deployments", c.signedIn(c.deploy))
+	m.HandleFunc("GET "+Prefix+"apis/{api}/resources/{resource}/methods/{verb}", c.signedIn(c.methodPage))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/test", c.signedIn(c.testPage))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/test", c.signedIn(c.testInvoke))
 	m.HandleFunc("GET "+Prefix+"apikeys", c.signedIn(c.apiKeysPage))

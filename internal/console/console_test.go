@@ -395,6 +395,33 @@ func TestPages(t *testing.T) {
 			}
 		}
 	}
+	// The method execution view of GET /pets.
+	var tree struct {
+		Item []struct {
+			ID   string `json:"id"`
+			Path string `json:"path"`
+		} `json:"item"`
+	}
+	h.call("GET", "/restapis/"+apiID+"/resources", nil, &tree)
+	for _, r := range tree.Item {
+		if r.Path != "/pets" {
+			continue
+		}
+		body := readBody(h.do("GET", Prefix+"apis/"+apiID+"/resources/"+r.ID+"/methods/GET", nil, cookie))
+		for _, w := range []string{"Method request", "Integration request", "MOCK", "Template application/json", "{&#34;statusCode&#34;: 200}"} {
+			if !strings.Contains(body, w) {
+				t.Errorf("method view lacks %q", w)
+			}
+		}
+	}
+	// Deploy with a description.
+	res2 := h.do("POST", Prefix+"apis/"+apiID+"/deployments", url.Values{"stageName": {"dev"}, "description": {"from the console"}, "csrf": {csrf}}, cookie)
+	if res2.StatusCode != http.StatusSeeOther {
+		t.Fatalf("deploy: %d %s", res2.StatusCode, readBody(res2))
+	}
+	if page := readBody(h.do("GET", res2.Header.Get("Location"), nil, cookie)); !strings.Contains(page, "from the console") || !strings.Contains(page, "Deployed: the stage now serves") {
+		t.Errorf("after deploy: %s", page)
+	}
 	// Stage variables: set, then remove.
 	res := h.do("POST", Prefix+"apis/"+apiID+"/stages/dev/variables", url.Values{"name": {"backend"}, "value": {"v2"}, "csrf": {csrf}}, cookie)
 	if res.StatusCode != http.StatusSeeOther {

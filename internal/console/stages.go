@@ -45,6 +45,8 @@ func (c *Console) stagePage(w http.ResponseWriter, r *http.Request, v *view) {
 		notice = "The stage now serves deployment " + d.Stage.DeploymentID + "."
 	case "variable":
 		notice = "Stage variables updated."
+	case "deploy":
+		notice = "Deployed: the stage now serves deployment " + d.Stage.DeploymentID + "."
 	}
 	c.render(w, http.StatusOK, "stage", page{Title: d.API.Name + " · " + name, Nav: "apis", SignedIn: true, CSRF: v.CSRF, Notice: notice, Data: d})
 }
