@@ -63,6 +63,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return Export(ctx, args[1:], env)
 	case "console-url":
 		return ConsoleURL(ctx, args[1:], env)
+	case "sdk":
+		return SDK(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		return Version(env.Stdout)
 	case "help", "-h", "--help":
@@ -84,6 +86,8 @@ Usage:
                            print a deployed stage as OpenAPI with API Gateway extensions
   tollgate console-url [--next PATH]
                            print a one-time sign-in link to the running gateway's web console
+  tollgate sdk --rest-api-id ID [--stage NAME] [--type javascript|typescript|go] -o FILE
+                           write a deployed stage's client SDK as a zip
   tollgate version         print the version
 `)
 }

@@ -105,8 +105,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	tester := &testinvoke.Tester{} // its Watcher is set below, before the management API serves
-	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas, Tester: tester})
+	tester := &testinvoke.Tester{}  // its Watcher is set below, before the management API serves
+	var sdkListeners []dataListener // set once the listeners are open, before the management API serves
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas, Tester: tester,
+		InvokeBase: func(host string) string { return invokeBase(sdkListeners, host) }})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	logStore, logWriter, closeLogs, err := newLogs(s, log)
 	if err != nil {
@@ -208,6 +210,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	sdkListeners = dataAddrs
 	// The followers keep the data plane in step with the store; they are
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
@@ -351,6 +354,19 @@ func listenersHandler(data []dataListener) http.HandlerFunc {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
 	}
+}
+
+// invokeBase is the base URL generated SDKs call (GetSdk): the HTTPS
+// listener's, else the HTTP one's, at the host the SDK was asked from.
+func invokeBase(listeners []dataListener, host string) string {
+	for _, scheme := range []string{"https", "http"} {
+		for _, d := range listeners {
+			if d.scheme == scheme {
+				return scheme + "://" + net.JoinHostPort(host, portOf(d.addr))
+			}
+		}
+	}
+	return ""
 }
 
 // dataListener is one data-plane listener, for the banner.
