@@ -121,6 +121,8 @@ func (c *Console) routes() {
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/rollback", c.signedIn(c.rollback))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/variables", c.signedIn(c.setVariable))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/export", c.signedIn(c.export))
+	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/sdk", c.signedIn(c.sdk))
+	m.HandleFunc("GET "+Prefix+"portal/apis/{api}/stages/{stage}/sdk", c.portalAccess(c.portalSDK))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/diff", c.signedIn(c.diffPage))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/deployments", c.signedIn(c.deploy))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/resources/{resource}/methods/{verb}", c.signedIn(c.methodPage))

@@ -446,6 +446,17 @@ func TestPages(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(body, `"openapi"`) || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("export: %d %s %.200s", res.StatusCode, res.Header.Get("Content-Disposition"), body)
 	}
+	// SDK downloads are GetSdk's zip.
+	for _, typ := range []string{"javascript", "typescript", "go"} {
+		res = h.do("GET", Prefix+"apis/"+apiID+"/stages/dev/sdk?type="+typ, nil, cookie)
+		body := readBody(res)
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "PK") || !strings.Contains(res.Header.Get("Content-Disposition"), typ+"_") {
+			t.Errorf("SDK %s: %d %q %.100q", typ, res.StatusCode, res.Header.Get("Content-Disposition"), body)
+		}
+	}
+	if res := h.do("GET", Prefix+"apis/"+apiID+"/stages/dev/sdk?type=java", nil, cookie); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("SDK java: %d", res.StatusCode)
+	}
 	// An unknown API is the management API's 404.
 	if res := h.do("GET", Prefix+"apis/nosuchapi", nil, cookie); res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown API: %d", res.StatusCode)
@@ -565,7 +576,13 @@ func TestPortal(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Pets for everyone") || !strings.Contains(body, "/pets") || !strings.Contains(body, "Try it") {
 			t.Errorf("portal API page: %d %s", res.StatusCode, body)
 		}
-		// Console pages stay closed.
+		if res := h.do("GET", Prefix+"portal/apis/"+apiID+"/stages/dev/sdk?type=javascript", nil, ""); res.StatusCode != http.StatusOK || !strings.HasPrefix(readBody(res), "PK") {
+			t.Errorf("portal SDK: %d", res.StatusCode)
+		}
+		// Console pages stay closed, the unpublished SDK route too.
+		if res := h.do("GET", Prefix+"apis/"+apiID+"/stages/dev/sdk?type=javascript", nil, ""); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("console SDK without a session: %d", res.StatusCode)
+		}
 		if res := h.do("GET", Prefix, nil, ""); res.StatusCode != http.StatusSeeOther {
 			t.Errorf("public portal opened the console: %d", res.StatusCode)
 		}

@@ -325,3 +325,19 @@ func (c *Console) sendTry(ctx context.Context, api publishedAPI, op *operation, 
 	}
 	return nil
 }
+
+// portalSDK downloads a published stage's SDK.
+func (c *Console) portalSDK(w http.ResponseWriter, r *http.Request, v *view) {
+	apis, err := c.published(r.Context(), v.client)
+	if err != nil {
+		c.fail(w, r, v, 0, err)
+		return
+	}
+	for _, a := range apis {
+		if a.ID == r.PathValue("api") && a.Stage == r.PathValue("stage") {
+			c.sdk(w, r, v)
+			return
+		}
+	}
+	c.fail(w, r, v, http.StatusNotFound, &apiError{Status: http.StatusNotFound, Type: "NotFoundException", Message: "No such published API"})
+}

@@ -352,3 +352,30 @@ func (c *Console) diffPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	c.render(w, http.StatusOK, "diff", page{Title: rest.Name + " · diff", Nav: "apis", SignedIn: true, CSRF: v.CSRF, Data: d})
 }
+
+// sdkTypes are the SDKs GetSdk generates, in the order the pages list them.
+var sdkTypes = map[string]bool{"javascript": true, "typescript": true, "go": true}
+
+// sdk downloads a client SDK of a REST API stage (GetSdk): the zip as the
+// management API answers it.
+func (c *Console) sdk(w http.ResponseWriter, r *http.Request, v *view) {
+	apiID, stage, typ := r.PathValue("api"), r.PathValue("stage"), r.URL.Query().Get("type")
+	if !sdkTypes[typ] {
+		c.fail(w, r, v, http.StatusBadRequest, &apiError{Status: http.StatusBadRequest, Type: "BadRequestException",
+			Message: "SDK type must be javascript, typescript or go"})
+		return
+	}
+	b, h, err := v.client.call(r.Context(), "apigateway", http.MethodGet,
+		"/restapis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage)+"/sdks/"+typ, nil, nil)
+	if err != nil {
+		c.fail(w, r, v, 0, err)
+		return
+	}
+	disp := h.Get("Content-Disposition")
+	if disp == "" {
+		disp = fmt.Sprintf("attachment; filename=%q", safeName(typ+"-sdk")+".zip")
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", disp)
+	_, _ = w.Write(b)
+}
