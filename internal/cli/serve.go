@@ -20,6 +20,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
@@ -216,6 +217,14 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
 	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, watcher.Failures, log)
 	defer nodes.stop()
+	var consoleHandler http.Handler
+	if s.Console {
+		ch, err := newConsole(s, server, mgmtAuth, creds, reg, dataAddrs, log)
+		if err != nil {
+			return err
+		}
+		consoleHandler = ch
+	}
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,
 		Health:  followers.Health,
@@ -227,6 +236,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Cluster:   nodes,
 		PProf:     s.PProf,
 		Access:    access,
+		Console:   consoleHandler,
 	}), log)
 	// The WebSocket relay outlives ctx: draining connections still get
 	// the calls other nodes relay.
@@ -431,6 +441,9 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc, sharedDesc st
 	fmt.Fprintf(w, "  store           %s\n", storeDesc)
 	fmt.Fprintf(w, "  shared state    %s\n", sharedDesc)
 	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics (%s)\n", adminAddr, adminAddr, access.Describe())
+	if s.Console {
+		fmt.Fprintf(w, "  console: http://%s%s\n", adminAddr, console.Prefix)
+	}
 	if s.PProf {
 		fmt.Fprintf(w, "  profiler        http://%s/debug/pprof/ (as /metrics)\n", adminAddr)
 	}
