@@ -466,7 +466,7 @@ func createProxyAPI(ctx context.Context, c *mgmtClient, e *env, spec tollgateSpe
 		}
 		where := "in memory"
 		if spec.redis {
-			where = "in Redis (one EVALSHA each, auto-pipelined)"
+			where = "in Redis (one EVALSHA for both, auto-pipelined; leases of 125 tokens)"
 		}
 		notes = append(notes, "a */* method bucket and the account bucket per request, "+where)
 	}

@@ -18,6 +18,10 @@ func TestMemory(t *testing.T) {
 	limitertest.Run(t, func(*testing.T) ratelimit.Limiter { return ratelimit.NewMemory() })
 }
 
+func TestMemoryMulti(t *testing.T) {
+	limitertest.RunMulti(t, func(*testing.T) ratelimit.MultiLimiter { return ratelimit.NewMemory() })
+}
+
 // TestMemoryEagerSweep runs the suite with a sweep due at every new time:
 // dropping full buckets must not change any result.
 func TestMemoryEagerSweep(t *testing.T) {

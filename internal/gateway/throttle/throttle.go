@@ -49,7 +49,8 @@ type RouteLimit struct {
 }
 
 // Check takes a token from the route's bucket (nil: the stage sets none)
-// and from the account's. An empty bucket is 429 Too Many Requests
+// and from the account's, in one call to the Limiter (one round trip on a
+// shared store): both or neither. An empty bucket is 429 Too Many Requests
 // (THROTTLED); a limiter that fails is an integration failure.
 func (t *Throttling) Check(ctx context.Context, route *RouteLimit, now time.Time) error {
 	if t == nil || t.Limiter == nil {
@@ -58,16 +59,24 @@ func (t *Throttling) Check(ctx context.Context, route *RouteLimit, now time.Time
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if route != nil {
-		ok, err := t.Limiter.Allow(ctx, route.Key, route.Limit, now)
-		t.Decisions.Record(RouteThrottle, ok || err != nil)
-		if err := take(ok, err); err != nil {
-			return err
-		}
+	account := ratelimit.Bucket{Key: accountBucket, Limit: t.AccountLimit()}
+	if route == nil {
+		ok, err := t.Limiter.Allow(ctx, account.Key, account.Limit, now)
+		t.Decisions.Record(AccountThrottle, ok || err != nil)
+		return take(ok, err)
 	}
-	ok, err := t.Limiter.Allow(ctx, accountBucket, t.AccountLimit(), now)
-	t.Decisions.Record(AccountThrottle, ok || err != nil)
-	return take(ok, err)
+	buckets := [2]ratelimit.Bucket{{Key: route.Key, Limit: route.Limit}, account}
+	denied, err := ratelimit.AllowAll(ctx, t.Limiter, buckets[:], now)
+	switch {
+	case err != nil:
+		t.Decisions.Record(RouteThrottle, true)
+	case denied == 0:
+		t.Decisions.Record(RouteThrottle, false)
+	default:
+		t.Decisions.Record(RouteThrottle, true)
+		t.Decisions.Record(AccountThrottle, denied < 0)
+	}
+	return take(denied < 0, err)
 }
 
 // LimitFailure maps an error of a Limiter or Counter to the failure to

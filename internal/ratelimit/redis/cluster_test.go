@@ -122,3 +122,59 @@ func TestClusterQuotaExact(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterLeaseAccuracy: three nodes that lease tokens (a limit of
+// rate 100,000/s, burst 10,000: leases of 33 tokens), offered half the
+// rate for 0.2 s of their callers' time and then twice the rate for 0.2 s,
+// round robin, admit within 5% of one bucket in memory given the same
+// requests, and at most the tokens the nodes' leases can hold more (a
+// token taken early into a lease leaves room in the bucket that the
+// memory bucket, full, would have lost).
+// While the bucket has tokens to spare (the first phase), far fewer
+// script calls are made than requests; once it is drained, leases hold
+// what the bucket has (about one token).
+func TestClusterLeaseAccuracy(t *testing.T) {
+	c := dial(t, redisclient.Options{})
+	prefix := newPrefix()
+	lim := ratelimit.Limit{Rate: 100000, Burst: 10000}
+	var ls [nodes]*rlredis.Limiter
+	for i := range ls {
+		ls[i] = rlredis.NewLimiter(c, rlredis.Options{Prefix: prefix, LeaseNodes: nodes})
+	}
+	now := time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)
+	start := now
+	mem := ratelimit.NewMemory()
+	admitted, exact, calls := 0, 0, 0
+	phase := func(n int, step time.Duration) {
+		for range n {
+			ok, err := ls[calls%nodes].Allow(context.Background(), "stage/prod/GET/pets", lim, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				admitted++
+			}
+			if ok, _ := mem.Allow(context.Background(), "k", lim, now); ok {
+				exact++
+			}
+			calls++
+			now = now.Add(step)
+		}
+	}
+	before := scriptCalls(t, c)
+	phase(10000, 20*time.Microsecond) // 50,000/s
+	scripts := scriptCalls(t, c) - before
+	if admitted != calls {
+		t.Fatalf("admitted %d of %d requests at half the rate", admitted, calls)
+	}
+	t.Logf("half the rate: %d requests, %d script calls", calls, scripts)
+	if scripts > int64(calls)/10 {
+		t.Fatalf("%d script calls for %d requests at half the rate: leases unused", scripts, calls)
+	}
+	phase(40000, 5*time.Microsecond) // 200,000/s
+	t.Logf("then twice the rate: %d requests over %v, %d admitted, %d in memory", calls, now.Sub(start), admitted, exact)
+	const leased = nodes * 33
+	if admitted > exact+leased || float64(admitted) < 0.95*float64(exact) {
+		t.Fatalf("admitted %d, want %d (at most %d more, and at least 95%% of it)", admitted, exact, leased)
+	}
+}

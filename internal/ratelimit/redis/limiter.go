@@ -5,18 +5,47 @@
 //
 // # Throttles
 //
-// Each check is one Lua script (EVALSHA: one command, one round trip,
-// auto-pipelined with the other checks in flight): it refills the bucket
-// for the time since its latest check, caps it at the burst and takes a
-// token, atomically, with the same arithmetic as ratelimit.Memory (so the
-// two implementations admit the same requests). The bucket is a hash
-// {t: tokens, s: seconds, n: nanoseconds} of the latest caller time;
-// times travel as whole seconds and nanoseconds because Lua's numbers are
-// doubles, which cannot hold Unix nanoseconds exactly. A bucket expires
-// by Redis's clock once it would be full again (plus a second), when
-// recreating it full changes nothing; buckets of rate 0 never refill and
-// never expire. No tokens are leased locally, so accuracy holds however
-// requests spread over the nodes.
+// A check is one Lua script (EVALSHA: one command, one round trip,
+// auto-pipelined with the other checks in flight) for all of a request's
+// buckets (AllowAll: the stage's route bucket and the account's): it
+// refills each bucket for the time since its latest check, caps it at its
+// burst and, if every one holds a token, takes them, atomically, with the
+// same arithmetic as ratelimit.Memory; if one is empty none is taken. A
+// bucket is a hash {t: tokens, s: seconds, n: nanoseconds} of the latest
+// caller time; times travel as whole seconds and nanoseconds because
+// Lua's numbers are doubles, which cannot hold Unix nanoseconds exactly. A
+// bucket expires by Redis's clock once it would be full again (plus a
+// second), when recreating it full changes nothing; buckets of rate 0
+// never refill and never expire.
+//
+// # Leases
+//
+// For a bucket whose refill over LeaseTTL (100 ms), capped at its burst,
+// is large — P = min(r·LeaseTTL, b) with n = P/100/N ≥ 2, N being
+// Options.LeaseNodes (8 by default) — a node takes up to n tokens at once
+// (as many whole tokens as the bucket holds, at least one) and serves the
+// next requests from them without a round trip, for at most LeaseTTL of
+// its callers' time; what is left then is dropped, never given back. Only
+// one fetch per bucket and node is in flight (the node's other requests
+// meanwhile take one token each), so a node holds at most n−1 leased
+// tokens of a bucket. Accuracy, for N or fewer nodes:
+//   - never more than the bucket: every token served was taken from Redis
+//     first, and served within LeaseTTL of that; so over any span t the
+//     cluster admits at most b + r·t plus the tokens held in leases at its
+//     start (≤ N·(n−1) ≤ 1% of P);
+//   - at most 1% less: tokens are lost only when a lease expires or its
+//     limit changes, at most once per lease, and a node's leases that
+//     expire start LeaseTTL apart; over a span t the nodes drop at most
+//     N·(t/LeaseTTL + 1)·(n−1) ≤ 1% of r·t + 1% of P tokens.
+//
+// A stage limit of rate 50 gets no leases (P = 5): its checks are exact.
+// The account's default 10,000/s with burst 5,000 gets leases of
+// 1000/100/8 = 1 token, none either; leases serve the limits high enough
+// that a round trip per request would cost more than the limit is worth
+// (the benchmark's 1,000,000/s: leases of 125 tokens). With M > N nodes
+// the first bound holds with M·(n−1) tokens and the second with M/N %.
+// On a drained bucket a fetch gets what the bucket holds (about one
+// token): leasing then changes nothing.
 //
 // # Quotas
 //
@@ -61,6 +90,11 @@ type Options struct {
 	Prefix string
 	// FailMode says what to do when Redis is unavailable.
 	FailMode redisclient.FailMode
+	// LeaseNodes is the number of nodes that lease sizes assume
+	// (DefaultLeaseNodes if 0; negative: no leases). A cluster of more
+	// nodes stays within its limits but may admit up to
+	// nodes/LeaseNodes % less than them (see the package doc).
+	LeaseNodes int
 }
 
 func (o Options) prefix() string {
@@ -70,86 +104,266 @@ func (o Options) prefix() string {
 	return o.Prefix
 }
 
-// takeToken is the token bucket: KEYS[1] the bucket; ARGV rate ("inf" or
-// a number), burst, seconds and nanoseconds of the caller's time. It
-// returns 1 if a token was taken, else 0. The arithmetic is
-// ratelimit.Memory's, step for step.
-var takeToken = rueidis.NewLuaScript(`
-local inf = ARGV[1] == 'inf'
-local rate = 0
-if not inf then rate = tonumber(ARGV[1]) end
-local burst = tonumber(ARGV[2])
-local sec, nsec = tonumber(ARGV[3]), tonumber(ARGV[4])
-local st = redis.call('HMGET', KEYS[1], 't', 's', 'n')
-local tokens, ls, ln = burst, sec, nsec
-if st[1] then
-  tokens, ls, ln = tonumber(st[1]), tonumber(st[2]), tonumber(st[3])
-  local d = (sec - ls) * 1e9 + (nsec - ln)
-  if d > 0 then
-    if inf then tokens = burst else tokens = tokens + d * rate / 1e9 end
-    ls, ln = sec, nsec
+// takeTokens is the token bucket, for several buckets at once: KEYS the
+// buckets; ARGV the seconds and nanoseconds of the caller's time, then for
+// each bucket its rate ("inf" or a number), burst, and the tokens wanted
+// (1, or a lease's size). Every bucket is refilled as ratelimit.Memory
+// refills it (step for step); then, if each holds a token, each gives
+// min(its whole tokens, wanted), else none gives any. It returns {0,
+// given...}, or {i} when bucket i (from 1) had no token.
+var takeTokens = rueidis.NewLuaScript(`
+local sec, nsec = tonumber(ARGV[1]), tonumber(ARGV[2])
+local n = #KEYS
+local tok, ls, ln, rate, burst, isinf = {}, {}, {}, {}, {}, {}
+local denied = 0
+for i = 1, n do
+  local a = i * 3
+  local inf = ARGV[a] == 'inf'
+  local r = 0
+  if not inf then r = tonumber(ARGV[a]) end
+  local b = tonumber(ARGV[a + 1])
+  local st = redis.call('HMGET', KEYS[i], 't', 's', 'n')
+  local t, s, ns = b, sec, nsec
+  if st[1] then
+    t, s, ns = tonumber(st[1]), tonumber(st[2]), tonumber(st[3])
+    local d = (sec - s) * 1e9 + (nsec - ns)
+    if d > 0 then
+      if inf then t = b else t = t + d * r / 1e9 end
+      s, ns = sec, nsec
+    end
+  end
+  if t > b then t = b end
+  if denied == 0 and t < 1 - 1e-9 then denied = i end
+  tok[i], ls[i], ln[i], rate[i], burst[i], isinf[i] = t, s, ns, r, b, inf
+end
+local out = {denied}
+for i = 1, n do
+  if denied == 0 then
+    local g = math.min(math.max(math.floor(tok[i] + 1e-9), 1), tonumber(ARGV[i * 3 + 2]))
+    tok[i] = tok[i] - g
+    out[i + 1] = g
+  end
+  redis.call('HSET', KEYS[i], 't', string.format('%.17g', tok[i]), 's', string.format('%d', ls[i]), 'n', string.format('%d', ln[i]))
+  if isinf[i] then
+    redis.call('PEXPIRE', KEYS[i], 1000)
+  elseif rate[i] > 0 then
+    redis.call('PEXPIRE', KEYS[i], math.min(math.ceil((burst[i] - tok[i]) / rate[i] * 1000), 8640000000) + 1000)
+  else
+    redis.call('PERSIST', KEYS[i])
   end
 end
-if tokens > burst then tokens = burst end
-local ok = 0
-if tokens >= 1 - 1e-9 then
-  tokens = tokens - 1
-  ok = 1
-end
-redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 's', string.format('%d', ls), 'n', string.format('%d', ln))
-if inf then
-  redis.call('PEXPIRE', KEYS[1], 1000)
-elseif rate > 0 then
-  redis.call('PEXPIRE', KEYS[1], math.min(math.ceil((burst - tokens) / rate * 1000), 8640000000) + 1000)
-else
-  redis.call('PERSIST', KEYS[1])
-end
-return ok
+return out
 `)
 
-// Limiter is a ratelimit.Limiter on Redis. It is safe for concurrent use.
+// Limiter is a ratelimit.MultiLimiter on Redis. It is safe for
+// concurrent use.
 type Limiter struct {
-	c        *redisclient.Client
-	prefix   string
-	fallback ratelimit.Limiter // FailOpen: node-local buckets
+	c          *redisclient.Client
+	prefix     string
+	fallback   *ratelimit.Memory // FailOpen: node-local buckets
+	leaseNodes int               // 0: no leases
+	leases     leaseMap
 }
 
-var _ ratelimit.Limiter = (*Limiter)(nil)
+var _ ratelimit.MultiLimiter = (*Limiter)(nil)
 
 // NewLimiter returns a Limiter on c.
 func NewLimiter(c *redisclient.Client, o Options) *Limiter {
-	l := &Limiter{c: c, prefix: o.prefix() + "tb:"}
+	l := &Limiter{c: c, prefix: o.prefix() + "tb:", leaseNodes: o.leaseNodes()}
+	l.leases.init()
 	if o.FailMode == redisclient.FailOpen {
 		l.fallback = ratelimit.NewMemory()
 	}
 	return l
 }
 
-// Allow implements ratelimit.Limiter: one EVALSHA. When Redis is
-// unavailable it fails with an error wrapping ratelimit.ErrUnavailable
-// (FailClosed) or answers from a node-local bucket (FailOpen).
+// Allow implements ratelimit.Limiter: AllowAll of one bucket.
 func (l *Limiter) Allow(ctx context.Context, key string, lim ratelimit.Limit, now time.Time) (bool, error) {
-	if err := lim.Validate(); err != nil {
-		return false, err
+	denied, err := l.AllowAll(ctx, []ratelimit.Bucket{{Key: key, Limit: lim}}, now)
+	return err == nil && denied < 0, err
+}
+
+// maxLeaseWaits is how many fetches in flight a call that finds a lease
+// empty waits for before it takes its token from Redis itself.
+const maxLeaseWaits = 3
+
+// maxBuckets bounds the buckets of one AllowAll call that are kept on the
+// stack (a request has at most three: account, route, usage plan).
+const maxBuckets = 4
+
+// AllowAll implements ratelimit.MultiLimiter: the buckets this node holds
+// a lease on are served from it, the others with one EVALSHA for all of
+// them (none when every bucket is leased). When Redis is unavailable it
+// fails with an error wrapping ratelimit.ErrUnavailable (FailClosed) or
+// answers from node-local buckets (FailOpen).
+func (l *Limiter) AllowAll(ctx context.Context, buckets []ratelimit.Bucket, now time.Time) (int, error) {
+	for _, b := range buckets {
+		if err := b.Limit.Validate(); err != nil {
+			return 0, err
+		}
 	}
-	rate := "inf"
-	if !math.IsInf(lim.Rate, 1) {
-		rate = strconv.FormatFloat(lim.Rate, 'g', -1, 64)
+	if len(buckets) > maxBuckets {
+		return l.allowEach(ctx, buckets, now)
 	}
-	args := []string{rate, strconv.Itoa(lim.Burst), strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond())}
-	var ok int64
+	t := now.UnixNano()
+	var (
+		leased [maxBuckets]*lease // served from this lease
+		fetch  [maxBuckets]*lease // this call refills this lease
+		want   [maxBuckets]int    // tokens asked of Redis; 0: leased
+		remote int
+	)
+	for i, b := range buckets {
+		n := l.leaseSize(b.Limit)
+		want[i] = 1
+		if n > 1 {
+			ls := l.leases.get(b.Key)
+		lease:
+			for waits := 0; ; waits++ {
+				how, done := ls.take(b.Limit, n, t)
+				switch how {
+				case took:
+					leased[i], want[i] = ls, 0
+				case tookRefill:
+					leased[i], want[i] = ls, 0
+					go l.refill(ls, b, n, now)
+				case fetchIt:
+					fetch[i], want[i] = ls, n
+				case none:
+					if waits < maxLeaseWaits {
+						select {
+						case <-done:
+							continue
+						case <-ctx.Done():
+						}
+					}
+				}
+				break lease
+			}
+			if want[i] == 0 {
+				continue
+			}
+		}
+		remote++
+	}
+	if remote == 0 {
+		return -1, nil
+	}
+	giveBack := func() {
+		for i, ls := range leased[:len(buckets)] {
+			if ls != nil {
+				ls.giveBack(buckets[i].Limit)
+			}
+		}
+		for _, ls := range fetch[:len(buckets)] {
+			if ls != nil {
+				ls.fetched(ratelimit.Limit{}, 0, 0)
+			}
+		}
+	}
+	keys := make([]string, 0, remote)
+	args := make([]string, 2, 2+3*remote)
+	args[0], args[1] = strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond())
+	for i, b := range buckets {
+		if want[i] == 0 {
+			continue
+		}
+		rate := "inf"
+		if !math.IsInf(b.Limit.Rate, 1) {
+			rate = strconv.FormatFloat(b.Limit.Rate, 'g', -1, 64)
+		}
+		keys = append(keys, l.prefix+b.Key)
+		args = append(args, rate, strconv.Itoa(b.Limit.Burst), strconv.Itoa(want[i]))
+	}
+	var out []int64
 	err := l.c.Do(ctx, "allow", func(ctx context.Context, rc rueidis.Client) error {
 		var err error
-		ok, err = takeToken.Exec(ctx, rc, []string{l.prefix + key}, args).AsInt64()
+		out, err = takeTokens.Exec(ctx, rc, keys, args).AsIntSlice()
+		return err
+	})
+	if err == nil && len(out) != 1 && len(out) != 1+remote {
+		err = fmt.Errorf("ratelimit: redis: script answered %d values for %d buckets", len(out), remote)
+	}
+	if err != nil {
+		giveBack()
+		if l.fallback != nil && isUnavailable(err) {
+			return l.fallback.AllowAll(ctx, buckets, now)
+		}
+		return 0, wrapUnavailable(err)
+	}
+	if d := int(out[0]); d != 0 {
+		giveBack()
+		for i := range buckets { // the d-th bucket sent
+			if want[i] != 0 {
+				if d--; d == 0 {
+					return i, nil
+				}
+			}
+		}
+		return 0, fmt.Errorf("ratelimit: redis: script refused bucket %d of %d", out[0], remote)
+	}
+	j := 1
+	for i := range buckets {
+		if want[i] == 0 {
+			continue
+		}
+		if ls := fetch[i]; ls != nil {
+			ls.fetched(buckets[i].Limit, int(out[j])-1, t)
+		}
+		j++
+	}
+	return -1, nil
+}
+
+// refill adds up to n tokens of bucket b, taken at now, to its lease ls,
+// whose fetching flag the caller set.
+func (l *Limiter) refill(ls *lease, b ratelimit.Bucket, n int, now time.Time) {
+	rate := "inf"
+	if !math.IsInf(b.Limit.Rate, 1) {
+		rate = strconv.FormatFloat(b.Limit.Rate, 'g', -1, 64)
+	}
+	args := []string{strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond()), rate, strconv.Itoa(b.Limit.Burst), strconv.Itoa(n)}
+	var out []int64
+	err := l.c.Do(context.Background(), "lease", func(ctx context.Context, rc rueidis.Client) error {
+		var err error
+		out, err = takeTokens.Exec(ctx, rc, []string{l.prefix + b.Key}, args).AsIntSlice()
+		return err
+	})
+	if err != nil || len(out) != 2 || out[0] != 0 {
+		ls.fetched(b.Limit, 0, 0) // Redis refused or is down: the lease runs out
+		return
+	}
+	ls.fetched(b.Limit, int(out[1]), now.UnixNano())
+}
+
+// allowEach checks more buckets than AllowAll keeps on the stack: one
+// script call, without leases.
+func (l *Limiter) allowEach(ctx context.Context, buckets []ratelimit.Bucket, now time.Time) (int, error) {
+	keys := make([]string, 0, len(buckets))
+	args := []string{strconv.FormatInt(now.Unix(), 10), strconv.Itoa(now.Nanosecond())}
+	for _, b := range buckets {
+		rate := "inf"
+		if !math.IsInf(b.Limit.Rate, 1) {
+			rate = strconv.FormatFloat(b.Limit.Rate, 'g', -1, 64)
+		}
+		keys = append(keys, l.prefix+b.Key)
+		args = append(args, rate, strconv.Itoa(b.Limit.Burst), "1")
+	}
+	var out []int64
+	err := l.c.Do(ctx, "allow", func(ctx context.Context, rc rueidis.Client) error {
+		var err error
+		out, err = takeTokens.Exec(ctx, rc, keys, args).AsIntSlice()
 		return err
 	})
 	if err != nil {
 		if l.fallback != nil && isUnavailable(err) {
-			return l.fallback.Allow(ctx, key, lim, now)
+			return l.fallback.AllowAll(ctx, buckets, now)
 		}
-		return false, wrapUnavailable(err)
+		return 0, wrapUnavailable(err)
 	}
-	return ok == 1, nil
+	if len(out) == 0 {
+		return 0, errors.New("ratelimit: redis: script answered nothing")
+	}
+	return int(out[0]) - 1, nil
 }
 
 // isUnavailable reports whether err means Redis did not answer.

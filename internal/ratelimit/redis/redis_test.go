@@ -57,6 +57,13 @@ func TestLimiterConformance(t *testing.T) {
 	})
 }
 
+func TestLimiterMultiConformance(t *testing.T) {
+	c := dial(t, redisclient.Options{})
+	limitertest.RunMulti(t, func(t *testing.T) ratelimit.MultiLimiter {
+		return rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix()})
+	})
+}
+
 func TestCounterConformance(t *testing.T) {
 	c := dial(t, redisclient.Options{})
 	countertest.Run(t, func(t *testing.T) ratelimit.Counter {
