@@ -134,8 +134,8 @@ func selfCPU(b testing.TB) time.Duration {
 
 // BenchmarkCheck measures a request's throttle check as the gateway makes
 // it (a stage route bucket and the account's, both at the benchmark
-// harness's 1,000,000/s), many requests in flight, in memory and in Redis
-// without and with leases, and reports the CPU of this process and of the
+// harness's 1,000,000/s), many requests in flight, in memory and in Redis:
+// one script call per bucket, one for both, and with leases, and reports the CPU of this process and of the
 // Redis server per check (cpu-µs/op, redis-µs/op) and the script calls
 // per check. Compare the sub-benchmarks of one run.
 func BenchmarkCheck(b *testing.B) {
@@ -151,6 +151,8 @@ func BenchmarkCheck(b *testing.B) {
 		l    ratelimit.Limiter
 	}{
 		{"memory", ratelimit.NewMemory()},
+		// One script call per bucket, as before AllowAll.
+		{"redis-two-scripts", struct{ ratelimit.Limiter }{rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix(), LeaseNodes: -1})}},
 		{"redis-one-script", rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix(), LeaseNodes: -1})},
 		{"redis-leased", rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix()})},
 	} {

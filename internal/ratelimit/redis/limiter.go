@@ -24,26 +24,31 @@
 // is large — P = min(r·LeaseTTL, b) with n = P/100/N ≥ 2, N being
 // Options.LeaseNodes (8 by default) — a node takes up to n tokens at once
 // (as many whole tokens as the bucket holds, at least one) and serves the
-// next requests from them without a round trip, for at most LeaseTTL of
-// its callers' time; what is left then is dropped, never given back. Only
-// one fetch per bucket and node is in flight (the node's other requests
-// meanwhile take one token each), so a node holds at most n−1 leased
-// tokens of a bucket. Accuracy, for N or fewer nodes:
+// next requests from them without a round trip. A lease is valid for
+// LeaseTTL of the callers' time after its latest fetch; what is left then
+// is dropped, never given back. One fetch per bucket and node is in
+// flight at a time: the request that finds the lease empty makes it (with
+// its own check), or, in the background, the one that leaves it under n/2
+// tokens; requests that find it empty meanwhile wait for that fetch (up to
+// three, then take one token from Redis each). So a node holds at most
+// 1.5·n leased tokens of a bucket. Accuracy, for N or fewer nodes:
 //   - never more than the bucket: every token served was taken from Redis
-//     first, and served within LeaseTTL of that; so over any span t the
+//     first, and served within 2·LeaseTTL of that; so over any span t the
 //     cluster admits at most b + r·t plus the tokens held in leases at its
-//     start (≤ N·(n−1) ≤ 1% of P);
-//   - at most 1% less: tokens are lost only when a lease expires or its
-//     limit changes, at most once per lease, and a node's leases that
-//     expire start LeaseTTL apart; over a span t the nodes drop at most
-//     N·(t/LeaseTTL + 1)·(n−1) ≤ 1% of r·t + 1% of P tokens.
+//     start (≤ 1.5·N·n ≤ 1.5% of P);
+//   - at most 1.5% less: tokens are lost only when a lease expires or its
+//     limit changes; a node's lease of a bucket expires at a fetch more
+//     than LeaseTTL after the previous fetch, so its expiries are more
+//     than LeaseTTL apart, and over a span t the nodes drop at most
+//     N·(t/LeaseTTL + 1)·1.5·n ≤ 1.5% of r·t + 1.5% of P tokens (plus
+//     1.5·n a node per limit change).
 //
 // A stage limit of rate 50 gets no leases (P = 5): its checks are exact.
 // The account's default 10,000/s with burst 5,000 gets leases of
-// 1000/100/8 = 1 token, none either; leases serve the limits high enough
-// that a round trip per request would cost more than the limit is worth
+// 1000/100/8 = 1 token, none either; leases serve limits so high that a
+// round trip per request would be most of a request's cost
 // (the benchmark's 1,000,000/s: leases of 125 tokens). With M > N nodes
-// the first bound holds with M·(n−1) tokens and the second with M/N %.
+// both bounds hold with 1.5·M/N % instead of 1.5%.
 // On a drained bucket a fetch gets what the bucket holds (about one
 // token): leasing then changes nothing.
 //
@@ -92,8 +97,8 @@ type Options struct {
 	FailMode redisclient.FailMode
 	// LeaseNodes is the number of nodes that lease sizes assume
 	// (DefaultLeaseNodes if 0; negative: no leases). A cluster of more
-	// nodes stays within its limits but may admit up to
-	// nodes/LeaseNodes % less than them (see the package doc).
+	// nodes, M, keeps its limits to within 1.5·M/LeaseNodes % instead
+	// of 1.5% (see the package doc).
 	LeaseNodes int
 }
 
