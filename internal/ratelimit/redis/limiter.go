@@ -16,7 +16,8 @@
 // Lua's numbers are doubles, which cannot hold Unix nanoseconds exactly. A
 // bucket expires by Redis's clock once it would be full again (plus a
 // second), when recreating it full changes nothing; buckets of rate 0
-// never refill and never expire.
+// never refill and never expire. Bucket keys share one hash tag ({tb}),
+// so that one script's keys are in one Redis Cluster slot.
 //
 // # Leases
 //
@@ -174,7 +175,9 @@ var _ ratelimit.MultiLimiter = (*Limiter)(nil)
 
 // NewLimiter returns a Limiter on c.
 func NewLimiter(c *redisclient.Client, o Options) *Limiter {
-	l := &Limiter{c: c, prefix: o.prefix() + "tb:", leaseNodes: o.leaseNodes()}
+	// One hash tag for every bucket: a request's buckets go to one script,
+	// whose keys must be in one Redis Cluster slot.
+	l := &Limiter{c: c, prefix: o.prefix() + "{tb}:", leaseNodes: o.leaseNodes()}
 	l.leases.init()
 	if o.FailMode == redisclient.FailOpen {
 		l.fallback = ratelimit.NewMemory()
