@@ -3,6 +3,7 @@ package redis_test
 import (
 	"context"
 	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -212,5 +213,31 @@ func TestClusterLeaseConcurrent(t *testing.T) {
 	t.Logf("%d of %d admitted at one instant, burst %d", got, nodes*8*1500, lim.Burst)
 	if got > int64(lim.Burst) || got < int64(lim.Burst)-nodes*150 {
 		t.Fatalf("admitted %d, want %d at most and at least %d", got, lim.Burst, lim.Burst-nodes*150)
+	}
+}
+
+// TestLeaseSweep: leases of buckets no longer used are dropped (a shard
+// sweeps its spent leases every 256 new ones), and a key used again
+// after its lease was swept gets a fresh one.
+func TestLeaseSweep(t *testing.T) {
+	c := dial(t, redisclient.Options{})
+	l := rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix(), LeaseNodes: 1})
+	lim := ratelimit.Limit{Rate: 1e6, Burst: 1e6}
+	now := time.Date(2024, 3, 10, 12, 0, 0, 0, time.UTC)
+	const keys = 20000
+	for i := range keys {
+		// Each key is used once, a lease TTL after the one before.
+		now = now.Add(rlredis.LeaseTTL + time.Millisecond)
+		if ok, err := l.Allow(context.Background(), "plan/p/"+strconv.Itoa(i), lim, now); err != nil || !ok {
+			t.Fatalf("Allow key %d = %v, %v", i, ok, err)
+		}
+	}
+	if n := rlredis.LeaseCount(l); n >= keys/2 {
+		t.Fatalf("%d leases held after %d keys used once each, long ago", n, keys)
+	}
+	for range 3 {
+		if ok, err := l.Allow(context.Background(), "plan/p/0", lim, now); err != nil || !ok {
+			t.Fatalf("Allow of a swept key = %v, %v", ok, err)
+		}
 	}
 }

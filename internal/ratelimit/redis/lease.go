@@ -64,6 +64,7 @@ type lease struct {
 	from     int64 // caller's unix ns of the latest fetch
 	fetching bool
 	done     chan struct{} // closed when the fetch in flight ends
+	dead     bool          // swept out of its map: get the key again
 }
 
 // What take did.
@@ -72,6 +73,7 @@ const (
 	tookRefill        // a token, and the caller refills the lease in the background
 	fetchIt           // nothing: the caller refills the lease
 	none              // nothing: another call is refilling it
+	gone              // nothing: the lease was swept out, get it again
 )
 
 // take serves a token of limit lim at t if the lease holds one taken at
@@ -84,6 +86,9 @@ const (
 func (ls *lease) take(lim ratelimit.Limit, size int, t int64) (int, <-chan struct{}) {
 	ls.mu.Lock()
 	defer ls.mu.Unlock()
+	if ls.dead {
+		return gone, nil
+	}
 	if d := t - ls.from; ls.tokens > 0 && ls.lim == lim && d >= -int64(LeaseTTL) && d <= int64(LeaseTTL) {
 		ls.tokens--
 		if ls.tokens < size/2 && !ls.fetching {
@@ -138,10 +143,16 @@ type leaseMap struct {
 }
 
 type leaseShard struct {
-	mu sync.RWMutex
-	m  map[string]*lease
-	_  [40]byte
+	mu      sync.RWMutex
+	m       map[string]*lease
+	inserts int
+	_       [32]byte
 }
+
+// sweepEvery is how many new leases a shard takes between sweeps of its
+// spent ones, so that buckets no longer used (say, of deleted API keys)
+// do not keep their leases.
+const sweepEvery = 256
 
 func (lm *leaseMap) init() {
 	lm.seed = maphash.MakeSeed()
@@ -150,8 +161,9 @@ func (lm *leaseMap) init() {
 	}
 }
 
-// get returns key's lease, created empty on first use.
-func (lm *leaseMap) get(key string) *lease {
+// get returns key's lease, created empty on first use; t is the caller's
+// time, for sweeping.
+func (lm *leaseMap) get(key string, t int64) *lease {
 	sh := &lm.shards[maphash.String(lm.seed, key)%uint64(len(lm.shards))]
 	sh.mu.RLock()
 	ls := sh.m[key]
@@ -162,8 +174,36 @@ func (lm *leaseMap) get(key string) *lease {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if ls = sh.m[key]; ls == nil {
+		if sh.inserts++; sh.inserts%sweepEvery == 0 {
+			sh.sweep(t)
+		}
 		ls = &lease{}
 		sh.m[key] = ls
 	}
 	return ls
+}
+
+// sweep drops the leases that hold nothing usable at t (empty, or
+// expired) and are not being fetched. sh.mu is held.
+func (sh *leaseShard) sweep(t int64) {
+	for k, ls := range sh.m {
+		ls.mu.Lock()
+		if d := t - ls.from; !ls.fetching && (ls.tokens == 0 || d < -int64(LeaseTTL) || d > int64(LeaseTTL)) {
+			ls.dead = true
+			delete(sh.m, k)
+		}
+		ls.mu.Unlock()
+	}
+}
+
+// len returns the number of leases held.
+func (lm *leaseMap) len() int {
+	n := 0
+	for i := range lm.shards {
+		sh := &lm.shards[i]
+		sh.mu.RLock()
+		n += len(sh.m)
+		sh.mu.RUnlock()
+	}
+	return n
 }

@@ -224,7 +224,7 @@ func (l *Limiter) AllowAll(ctx context.Context, buckets []ratelimit.Bucket, now 
 		n := l.leaseSize(b.Limit)
 		want[i] = 1
 		if n > 1 {
-			ls := l.leases.get(b.Key)
+			ls := l.leases.get(b.Key, t)
 		lease:
 			for waits := 0; ; waits++ {
 				how, done := ls.take(b.Limit, n, t)
@@ -236,6 +236,9 @@ func (l *Limiter) AllowAll(ctx context.Context, buckets []ratelimit.Bucket, now 
 					go l.refill(ls, b, n, now)
 				case fetchIt:
 					fetch[i], want[i] = ls, n
+				case gone:
+					ls = l.leases.get(b.Key, t)
+					continue
 				case none:
 					if waits < maxLeaseWaits {
 						select {
