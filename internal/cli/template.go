@@ -134,7 +134,7 @@ func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, erro
 			if tr.stackName != "" && len(stacks) == 1 {
 				name = tr.stackName
 			}
-			l, err := tr.buildFile(as.Template, name, as.Parameters, as.Dir, warn)
+			l, err := tr.buildFile(as.Template, name, as.Parameters, as.Dir, as.Assets, warn)
 			if err != nil {
 				return nil, err
 			}
@@ -154,7 +154,7 @@ func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, erro
 			return nil, fmt.Errorf("%s: no template.yaml, template.yml, template.json or manifest.json (CDK cloud assembly) in the directory", path)
 		}
 	}
-	l, err := tr.buildFile(file, tr.stackName, nil, "", warn)
+	l, err := tr.buildFile(file, tr.stackName, nil, "", nil, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, erro
 
 // buildFile builds one template file. params are a cloud assembly's
 // parameter values (below the command line's).
-func (tr *templateRunner) buildFile(file, name string, params map[string]string, assetDir string, warn func(string)) (*loaded, error) {
+func (tr *templateRunner) buildFile(file, name string, params map[string]string, assetDir string, assets map[string]string, warn func(string)) (*loaded, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func (tr *templateRunner) buildFile(file, name string, params map[string]string,
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	st, err := cfn.Build(doc, cfn.Options{StackName: name, Region: tr.region, AccountID: tr.accountID,
-		Overrides: overrides, Dir: dir, Warn: warn, AssetDir: assetDir})
+		Overrides: overrides, Dir: dir, Warn: warn, AssetDir: assetDir, Assets: assets})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
