@@ -339,8 +339,48 @@ func printResult(w io.Writer, res *stack.Result, planes []string, took time.Dura
 		fmt.Fprintln(w, "Outputs:")
 		for _, o := range res.Outputs {
 			fmt.Fprintf(w, "  %s = %s\n", o.Key, o.Value)
+			if len(planes) > 0 {
+				if local := localURL(res, o.Value, planes[len(planes)-1]); local != "" {
+					fmt.Fprintf(w, "    locally %s\n", local)
+				}
+			}
 		}
 	}
+}
+
+// executeAPIURL matches an invoke URL as AWS writes them.
+var executeAPIURL = regexp.MustCompile(`^(?:https|wss)://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(/.*)?$`)
+
+// localURL is an output's AWS invoke URL on the data-plane listener base,
+// or "" when the output is no invoke URL of an API of the stack (design
+// §11.1).
+func localURL(res *stack.Result, value, base string) string {
+	m := executeAPIURL.FindStringSubmatch(value)
+	if m == nil {
+		return ""
+	}
+	id, path := m[1], m[2]
+	for _, api := range res.RestAPIs {
+		if api.ID == id {
+			return base + "/_aws/execute-api/" + id + path
+		}
+	}
+	for _, api := range res.HTTPAPIs {
+		if api.ID != id {
+			continue
+		}
+		first := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 2)[0]
+		for _, s := range api.Stages {
+			if s == first && s != "$default" {
+				return base + "/_aws/execute-api/" + id + path
+			}
+		}
+		if path == "" {
+			path = "/"
+		}
+		return base + "/_aws/execute-api/" + id + "/$default" + path
+	}
+	return ""
 }
 
 func sortedKeys(m map[string][]string) []string {

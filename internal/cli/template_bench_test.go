@@ -103,3 +103,4 @@ func BenchmarkBuildTemplate50(b *testing.B) {
 		}
 	}
 }
+
