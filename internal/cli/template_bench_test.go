@@ -103,4 +103,3 @@ func BenchmarkBuildTemplate50(b *testing.B) {
 		}
 	}
 }
-
