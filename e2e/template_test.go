@@ -420,3 +420,117 @@ func TestServeTemplateGoSource(t *testing.T) {
 		return nil
 	})
 }
+
+// TestServeSAMApiFeatures serves an AWS::Serverless::Api with stage
+// variables, method settings, a gateway response, ApiKeyRequired with a
+// PER_API usage plan (the generated key printed), an event that opts out of
+// the key, and a function with AutoPublishAlias (the integration calls the
+// alias).
+func TestServeSAMApiFeatures(t *testing.T) {
+	dir := t.TempDir()
+	tpl := `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: provided.al2023, Handler: bootstrap, CodeUri: fn/}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      Variables: {color: blue}
+      MethodSettings:
+        - {ResourcePath: "/*", HttpMethod: "*", ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50}
+      GatewayResponses:
+        MISSING_AUTHENTICATION_TOKEN:
+          StatusCode: 404
+          ResponseTemplates:
+            application/json: '{"message": "no such route"}'
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Quota: {Limit: 1000, Period: DAY}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      Events:
+        Items:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /items, Method: get}
+        Open:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /open, Method: get, Auth: {ApiKeyRequired: false}}
+Outputs:
+  Alias:
+    Value: !Ref Fn.Alias
+`
+	if err := os.MkdirAll(filepath.Join(dir, "fn"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(functionBinary(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fn", "bootstrap"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "features")
+	restRE := regexp.MustCompile(`REST API (\w+) \(features\) stage live:`)
+	keyRE := regexp.MustCompile(`API key ApiApiKey: id \w+, value (\S+)`)
+	var id, key string
+	eventually(t, "the stack", func() error {
+		r, k := restRE.FindStringSubmatch(dp.Stdout()), keyRE.FindStringSubmatch(dp.Stdout())
+		if r == nil || k == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id, key = r[1], k[1]
+		return nil
+	})
+	aliasRE := regexp.MustCompile(`Alias = (arn:aws:lambda:us-east-1:000000000000:function:features-Fn-\w+:live)`)
+	if aliasRE.FindStringSubmatch(dp.Stdout()) == nil {
+		t.Errorf("alias output:\n%s", dp.Stdout())
+	}
+	base := dp.HTTP + "/_aws/execute-api/" + id + "/live"
+	eventually(t, "the key-protected route", func() error {
+		if r := dp.do(t, "GET", base+"/items", nil, nil); r.Status != 403 || string(r.Body) != `{"message":"Forbidden"}` {
+			return fmt.Errorf("without a key: %s", r)
+		}
+		return nil
+	})
+	r := dp.do(t, "GET", base+"/items", http.Header{"X-Api-Key": {key}}, nil)
+	if r.Status != 200 {
+		t.Fatalf("with the key: %s", r)
+	}
+	if sv, _ := decodeBody(t, r)["stageVariables"].(map[string]any); sv["color"] != "blue" {
+		t.Errorf("stage variables: %s", r)
+	}
+	if r := dp.do(t, "GET", base+"/open", nil, nil); r.Status != 200 {
+		t.Errorf("ApiKeyRequired: false: %s", r)
+	}
+	expect(t, "custom gateway response", dp.do(t, "GET", base+"/nope", nil, nil), 404, `{"message": "no such route"}`)
+	stage := dp.call(t, "GET", "/restapis/"+id+"/stages/live", nil)
+	ms, _ := stage["methodSettings"].(map[string]any)["*/*"].(map[string]any)
+	if ms["throttlingRateLimit"] != float64(100) || ms["throttlingBurstLimit"] != float64(50) {
+		t.Errorf("method settings: %v", stage["methodSettings"])
+	}
+	// The integration calls the alias SAM publishes.
+	res := dp.call(t, "GET", "/restapis/"+id+"/resources", nil)["item"].([]any)
+	found := false
+	for _, it := range res {
+		m := it.(map[string]any)
+		if m["path"] != "/items" {
+			continue
+		}
+		integ := dp.call(t, "GET", "/restapis/"+id+"/resources/"+m["id"].(string)+"/methods/GET/integration", nil)
+		found = strings.Contains(integ["uri"].(string), ":live/invocations")
+		if !found {
+			t.Errorf("integration URI %v", integ["uri"])
+		}
+	}
+	if !found {
+		t.Errorf("no /items resource in %v", res)
+	}
+}
