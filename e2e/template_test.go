@@ -534,3 +534,69 @@ Outputs:
 		t.Errorf("no /items resource in %v", res)
 	}
 }
+
+// TestServeTemplateReloadsCode: editing a function's code while serve runs
+// updates the function (same API); serving the template again on the same
+// data dir finds the stack and updates it instead of adding another.
+func TestServeTemplateReloadsCode(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code := func(msg string) {
+		src := "export const handler = async () => ({statusCode: 200, body: '" + msg + "'});\n"
+		if err := os.WriteFile(filepath.Join(dir, "src", "index.mjs"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code("one")
+	tpl := "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n" +
+		"    Properties:\n      CodeUri: src/\n      Runtime: nodejs22.x\n      Handler: index.handler\n" +
+		"      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /msg, Method: get}\n"
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(t.TempDir(), "data")
+	re := regexp.MustCompile(`HTTP API (\w+) \(reload\) stage \$default:`)
+	args := []string{"--template", filepath.Join(dir, "template.yaml"), "--stack-name", "reload"}
+	dp := startDataPlane(t, dataDir, args...)
+	var id string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		return nil
+	})
+	u := dp.HTTP + "/_aws/execute-api/" + id + "/$default/msg"
+	waitBody := func(dp *dataPlane, want string) {
+		eventually(t, "the answer "+want, func() error {
+			if r := dp.do(t, "GET", u, nil, nil); r.Status != 200 || string(r.Body) != want {
+				return fmt.Errorf("%s\n%s", r, dp.Stdout())
+			}
+			return nil
+		})
+	}
+	waitBody(dp, "one")
+	code("two")
+	waitBody(dp, "two")
+	dp.Stop()
+
+	dp2 := startDataPlane(t, dataDir, args...)
+	eventually(t, "the stack again", func() error {
+		m := re.FindStringSubmatch(dp2.Stdout())
+		if m == nil {
+			return fmt.Errorf("not updated yet:\n%s", dp2.Stdout())
+		}
+		if m[1] != id {
+			return fmt.Errorf("served again: API %s, first %s", m[1], id)
+		}
+		return nil
+	})
+	if n := len(dp2.call(t, "GET", "/v2/apis", nil)["items"].([]any)); n != 1 {
+		t.Errorf("after serving again: %d HTTP APIs, want 1", n)
+	}
+	u = dp2.HTTP + "/_aws/execute-api/" + id + "/$default/msg"
+	waitBody(dp2, "two")
+}
