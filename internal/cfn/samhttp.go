@@ -240,4 +240,3 @@ func httpAuthorizer(apiID, name string, cfg map[string]any) (map[string]any, err
 	}
 	return map[string]any{"type": "apiKey", "name": "Unused", "in": "header", "x-amazon-apigateway-authorizer": ext}, nil
 }
-
