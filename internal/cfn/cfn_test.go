@@ -581,3 +581,44 @@ func TestSAMFixtureRESTAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestSAMConditionalFunction: a function dropped by its Condition takes its
+// routes on the implicit API with it (SAM wraps them in Fn::If).
+func TestSAMConditionalFunction(t *testing.T) {
+	src := `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  WithBeta: {Type: String, Default: "no", AllowedValues: ["yes", "no"]}
+Conditions:
+  Beta: !Equals [!Ref WithBeta, "yes"]
+Globals:
+  Function: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: .}
+Resources:
+  Main:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events: {Get: {Type: Api, Properties: {Path: /main, Method: get}}}
+  BetaFn:
+    Type: AWS::Serverless::Function
+    Condition: Beta
+    Properties:
+      Events: {Get: {Type: Api, Properties: {Path: /beta, Method: get}}}
+`
+	for _, c := range []struct {
+		with  string
+		paths string
+	}{{"no", `{"/beta":{},"/main":{"get"`}, {"yes", `{"/beta":{"get"`}} {
+		st := mustBuild(t, src, map[string]string{"WithBeta": c.with})
+		body, err := st.Eval.Eval(resource(st, "ServerlessRestApi").Properties["Body"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(body.(map[string]any)["paths"])
+		if !strings.HasPrefix(string(b), c.paths) {
+			t.Errorf("WithBeta=%s: paths %s", c.with, b)
+		}
+		if (resource(st, "BetaFn") != nil) != (c.with == "yes") {
+			t.Errorf("WithBeta=%s: resources %v", c.with, ids(st))
+		}
+	}
+}

@@ -201,9 +201,15 @@ func stripEventAuth(body map[string]any) {
 	paths, _ := body["paths"].(map[string]any)
 	for _, pi := range paths {
 		m, _ := pi.(map[string]any)
-		for _, op := range m {
-			if o, ok := op.(map[string]any); ok {
-				delete(o, eventAuthKey)
+		for verb, op := range m {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue
+			}
+			delete(o, eventAuthKey)
+			if cond, ok := o[conditionKey]; ok {
+				delete(o, conditionKey)
+				m[verb] = map[string]any{"Fn::If": []any{cond, o, map[string]any{"Ref": "AWS::NoValue"}}}
 			}
 		}
 	}
