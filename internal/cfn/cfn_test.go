@@ -86,6 +86,10 @@ I: !GetAZs ""
 	if _, err := Parse([]byte(`{"Resources": `)); err == nil || !strings.Contains(err.Error(), "Template format error") {
 		t.Errorf("bad JSON: %v", err)
 	}
+	bomb := "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nResources: {T: {Type: AWS::SNS::Topic, Properties: {P: *c}}}\n"
+	if _, err := Parse([]byte(bomb)); err == nil || !strings.Contains(err.Error(), "anchors and aliases are not supported") {
+		t.Errorf("aliases: %v", err)
+	}
 }
 
 // TestIntrinsics evaluates each function and CloudFormation's errors.

@@ -72,6 +72,9 @@ type Stack struct {
 
 // LoadFile reads a template file.
 func LoadFile(path string) (map[string]any, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxTemplateBytes {
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrFormat, path, MaxTemplateBytes)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
