@@ -63,6 +63,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return Deploy(ctx, args[1:], env)
 	case "export":
 		return Export(ctx, args[1:], env)
+	case "console-url":
+		return ConsoleURL(ctx, args[1:], env)
+	case "sdk":
+		return SDK(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		return Version(env.Stdout)
 	case "help", "-h", "--help":
@@ -84,6 +88,10 @@ Usage:
                            create or update a SAM/CloudFormation template's stack on a running gateway
   tollgate export --rest-api-id ID [--stage NAME]
                            print a deployed stage as OpenAPI with API Gateway extensions
+  tollgate console-url [--next PATH]
+                           print a one-time sign-in link to the running gateway's web console
+  tollgate sdk --rest-api-id ID [--stage NAME] [--type javascript|typescript|go] -o FILE
+                           write a deployed stage's client SDK as a zip
   tollgate version         print the version
 `)
 }

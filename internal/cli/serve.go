@@ -20,6 +20,7 @@ import (
 
 	"github.com/tollgate/tollgate/internal/apikey"
 	"github.com/tollgate/tollgate/internal/config"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/credentials"
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/engine"
@@ -48,6 +49,7 @@ import (
 	"github.com/tollgate/tollgate/internal/store"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
 	"github.com/tollgate/tollgate/internal/supervise"
+	"github.com/tollgate/tollgate/internal/testinvoke"
 	"github.com/tollgate/tollgate/internal/tlscert"
 	"github.com/tollgate/tollgate/internal/waf"
 )
@@ -103,7 +105,10 @@ func Serve(ctx context.Context, args []string, env Env) error {
 			return creds.SecretAccessKey, id == creds.AccessKeyID
 		}),
 	}
-	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas})
+	tester := &testinvoke.Tester{}  // its Watcher is set below, before the management API serves
+	var sdkListeners []dataListener // set once the listeners are open, before the management API serves
+	api := apigw.New(apigw.Config{Store: st, Region: s.Region, AccountID: s.AccountID, Secrets: secrets, Usage: quotas, Tester: tester,
+		InvokeBase: func(host string) string { return invokeBase(sdkListeners, host) }})
 	apiV2 := apigwv2.New(apigwv2.Config{Store: st, Region: s.Region, AccountID: s.AccountID})
 	logStore, logWriter, closeLogs, err := newLogs(s, log)
 	if err != nil {
@@ -180,7 +185,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
-	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
+	wsHub, wsEnv := newWebSocketEnv(s, shared, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
 	wsEnv.Keys = keys
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
@@ -195,6 +200,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 				Metrics: metrics, Logs: logSinks, Tracer: tracer},
 			WebSocket: wsEnv},
 	}
+	tester.Watcher = watcher
 	if _, err := watcher.Sync(ctx); err != nil {
 		return fmt.Errorf("loading deployed stages: %w", err)
 	}
@@ -204,12 +210,21 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	sdkListeners = dataAddrs
 	// The followers keep the data plane in step with the store; they are
 	// restarted when they fail, and /healthz says whether they keep up.
 	followers := &supervise.Supervisor{Store: st, Log: log.With("component", "supervise")}
 	access := newOpsAccess(ln.Addr(), s.MetricsToken, mgmtAuth)
 	nodes := startClusterView(ctx, s, shared, ln.Addr().String(), dataAddrs, followers.Health, watcher.Failures, log)
 	defer nodes.stop()
+	var consoleHandler http.Handler
+	if s.Console {
+		ch, err := newConsole(s, server, mgmtAuth, creds, reg, dataAddrs, log)
+		if err != nil {
+			return err
+		}
+		consoleHandler = ch
+	}
 	srv := newAdminServer(newAdminHandler(adminConfig{
 		Mgmt:    server,
 		Health:  followers.Health,
@@ -221,7 +236,20 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Cluster:   nodes,
 		PProf:     s.PProf,
 		Access:    access,
+		Console:   consoleHandler,
 	}), log)
+	// The WebSocket relay outlives ctx: draining connections still get
+	// the calls other nodes relay.
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		_ = wsHub.Run(relayCtx)
+	}()
+	defer func() {
+		stopRelay()
+		<-relayDone
+	}()
 	followCtx, stopFollowing := context.WithCancel(ctx)
 	defer func() {
 		stopFollowing()
@@ -353,6 +381,19 @@ func listenersHandler(data []dataListener, accountID string) http.HandlerFunc {
 	}
 }
 
+// invokeBase is the base URL generated SDKs call (GetSdk): the HTTPS
+// listener's, else the HTTP one's, at the host the SDK was asked from.
+func invokeBase(listeners []dataListener, host string) string {
+	for _, scheme := range []string{"https", "http"} {
+		for _, d := range listeners {
+			if d.scheme == scheme {
+				return scheme + "://" + net.JoinHostPort(host, portOf(d.addr))
+			}
+		}
+	}
+	return ""
+}
+
 // dataListener is one data-plane listener, for the banner.
 type dataListener struct {
 	ln     net.Listener
@@ -400,6 +441,9 @@ func printBanner(env Env, s config.Settings, adminAddr, storeDesc, sharedDesc st
 	fmt.Fprintf(w, "  store           %s\n", storeDesc)
 	fmt.Fprintf(w, "  shared state    %s\n", sharedDesc)
 	fmt.Fprintf(w, "  health          http://%s/healthz   metrics http://%s/metrics (%s)\n", adminAddr, adminAddr, access.Describe())
+	if s.Console {
+		fmt.Fprintf(w, "  console: http://%s%s\n", adminAddr, console.Prefix)
+	}
 	if s.PProf {
 		fmt.Fprintf(w, "  profiler        http://%s/debug/pprof/ (as /metrics)\n", adminAddr)
 	}

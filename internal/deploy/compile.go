@@ -121,6 +121,7 @@ func (c *Compiler) CompileDeployment(id string, snap *model.Snapshot) (*rest.Dep
 				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
 			}
 			r.Integration = integ
+			_, r.Mock = integ.(*integration.Mock)
 			if r.CacheNamespace, r.CacheKey, err = compileCacheKey(m.MethodIntegration, res.ID); err != nil {
 				return nil, fmt.Errorf("%s %s: %w", verbName, res.Path, err)
 			}

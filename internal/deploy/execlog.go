@@ -5,7 +5,6 @@ import (
 
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
-	"github.com/tollgate/tollgate/internal/gateway/rest/integration"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -46,7 +45,7 @@ func execSettings(st *model.Stage, d *rest.Deployment) (out []rest.ExecSetting, 
 		if ms == nil || ms.LoggingLevel == nil {
 			continue
 		}
-		_, mock := r.Integration.(*integration.Mock)
+		mock := r.Mock
 		switch *ms.LoggingLevel {
 		case "INFO":
 			out[i] = rest.ExecSetting{Level: rest.ExecInfo, DataTrace: ms.DataTraceEnabled, Mock: mock}

@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"maps"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -89,13 +91,26 @@ const maxExecLine = 1024
 
 // write logs x's lines once the exchange is complete.
 func (l *ExecLog) write(x *Exchange) {
-	set := l.setting(x)
+	lines := execLines(x, l.setting(x), false)
+	at := x.Start.UnixMilli()
+	prefix := "(" + x.RequestID + ") "
+	for _, s := range lines {
+		l.Writer.Write(logs.Entry{Group: l.Group, Stream: l.Stream, Input: logs.Input{Timestamp: at, Message: prefix + s}})
+	}
+}
+
+// execLines are the execution-log lines of a completed exchange at set's
+// level, in the order API Gateway writes them (none when set logs
+// nothing). A test invocation (TestInvokeMethod) has no usage-plan lines:
+// its log starts at "Starting execution" [V: recorded TestInvokeMethod
+// logs].
+func execLines(x *Exchange, set ExecSetting, test bool) []string {
 	if set.Level == ExecOff {
-		return
+		return nil
 	}
 	failed := x.ErrorType != pipeline.NoError || x.Status >= 500
 	if set.Level == ExecError && !failed {
-		return
+		return nil
 	}
 	var lines []string
 	add := func(s string) {
@@ -105,7 +120,10 @@ func (l *ExecLog) write(x *Exchange) {
 		lines = append(lines, s)
 	}
 	if set.Level == ExecInfo {
-		l.info(x, set, add)
+		if !test {
+			usagePlanLines(x, add)
+		}
+		infoLines(x, set, add)
 	}
 	for _, f := range failureLines(x) {
 		add(f)
@@ -114,17 +132,13 @@ func (l *ExecLog) write(x *Exchange) {
 		add("Successfully completed execution")
 	}
 	add("Method completed with status: " + strconv.Itoa(x.Status))
-	at := x.Start.UnixMilli()
-	prefix := "(" + x.RequestID + ") "
-	for _, s := range lines {
-		l.Writer.Write(logs.Entry{Group: l.Group, Stream: l.Stream, Input: logs.Input{Timestamp: at, Message: prefix + s}})
-	}
+	return lines
 }
 
-// info adds the lines of an INFO-level request up to its outcome
+// usagePlanLines open an INFO-level request's lines
 // [C: execution-log captures of 2018 and 2019, in their order; the usage
 // plan lines' wording for a request that carries a key is U].
-func (l *ExecLog) info(x *Exchange, set ExecSetting, add func(string)) {
+func usagePlanLines(x *Exchange, add func(string)) {
 	r := x.Match.Route
 	stage := x.APIID + "/" + x.StageName
 	key := ""
@@ -138,6 +152,12 @@ func (l *ExecLog) info(x *Exchange, set ExecSetting, add func(string)) {
 			"' does not require API Key. Request will not contribute to throttle or quota limits")
 	}
 	add("Usage Plan check succeeded for API Key" + key + " and API Stage " + stage)
+}
+
+// infoLines add the lines of an INFO-level request from the start of its
+// execution up to its outcome [C: execution-log captures of 2018 and
+// 2019; V: recorded TestInvokeMethod logs].
+func infoLines(x *Exchange, set ExecSetting, add func(string)) {
 	add("Starting execution for request: " + x.RequestID)
 	// The request path as received, despite the label [C].
 	add("HTTP Method: " + x.Req.Method() + ", Resource Path: " + requestPath(x))
@@ -156,9 +176,10 @@ func (l *ExecLog) info(x *Exchange, set ExecSetting, add func(string)) {
 	add(b.String() + "}")
 	b.Reset()
 	b.WriteString("Method request query string: {")
+	q := x.Query()
 	first := true
-	for k, vs := range x.Query() {
-		for _, v := range vs {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
 			if !first {
 				b.WriteString(", ")
 			}
@@ -232,6 +253,9 @@ func requestPath(x *Exchange) string {
 	}
 	return x.RawStagePath
 }
+
+// Mask hides a secret but its last 6 characters, as execution logs do.
+func Mask(s string) string { return mask(s) }
 
 // mask hides a secret but its last 6 characters, as execution logs do
 // ("**********************************bMZHBg" [C]).

@@ -24,6 +24,9 @@ type StreamingIntegration interface {
 type Route struct {
 	pipeline.RouteInfo
 	APIKeyRequired bool
+	// Mock marks a MOCK integration, which has no endpoint lines in
+	// execution logs [U].
+	Mock bool
 	// Guard checks access before the integration; nil when the method has
 	// no authorization, no API key and the API no resource policy.
 	Guard Guard

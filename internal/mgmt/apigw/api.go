@@ -37,25 +37,34 @@ type Config struct {
 	// NewKeyValue generates the value of an API key created without one;
 	// nil means 40 random alphanumerics.
 	NewKeyValue func() string
+	// Tester runs TestInvokeMethod and TestInvokeAuthorizer (nil: they
+	// answer 400).
+	Tester Tester
+	// InvokeBase returns the data plane's base URL for a host name
+	// ("https://localhost:8443"), baked into generated SDKs; nil or ""
+	// means AWS's execute-api URL.
+	InvokeBase func(host string) string
 }
 
 // API serves the apigateway operations.
 type API struct {
-	store     store.Store
-	region    string
-	accountID string
-	now       func() time.Time
-	ids       IDSource
-	seq       sequence
-	secrets   *secret.Box
-	newValue  func() string
-	usage     ratelimit.Counter
+	store      store.Store
+	region     string
+	accountID  string
+	now        func() time.Time
+	ids        IDSource
+	seq        sequence
+	secrets    *secret.Box
+	newValue   func() string
+	usage      ratelimit.Counter
+	tester     Tester
+	invokeBase func(host string) string
 }
 
 // New returns the operations bound to cfg.
 func New(cfg Config) *API {
 	a := &API{store: cfg.Store, region: cfg.Region, accountID: cfg.AccountID, now: cfg.Now, ids: cfg.IDs,
-		secrets: cfg.Secrets, newValue: cfg.NewKeyValue, usage: cfg.Usage}
+		secrets: cfg.Secrets, newValue: cfg.NewKeyValue, usage: cfg.Usage, tester: cfg.Tester, invokeBase: cfg.InvokeBase}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -123,6 +132,7 @@ func (a *API) routes() []route {
 		{"GET " + method, "GetMethod", ok, a.getMethod},
 		{"PATCH " + method, "UpdateMethod", ok, a.updateMethod},
 		{"DELETE " + method, "DeleteMethod", noBody, a.deleteMethod},
+		{"POST " + method, "TestInvokeMethod", ok, a.testInvokeMethod},
 
 		{"PUT " + method + "/responses/{status_code}", "PutMethodResponse", created, a.putMethodResponse},
 		{"GET " + method + "/responses/{status_code}", "GetMethodResponse", ok, a.getMethodResponse},
@@ -163,6 +173,7 @@ func (a *API) routes() []route {
 		{"GET " + api + "/authorizers/{authorizer_id}", "GetAuthorizer", ok, a.getAuthorizer},
 		{"PATCH " + api + "/authorizers/{authorizer_id}", "UpdateAuthorizer", ok, a.updateAuthorizer},
 		{"DELETE " + api + "/authorizers/{authorizer_id}", "DeleteAuthorizer", accepted, a.deleteAuthorizer},
+		{"POST " + api + "/authorizers/{authorizer_id}", "TestInvokeAuthorizer", ok, a.testInvokeAuthorizer},
 
 		{"GET " + api + "/deployments", "GetDeployments", ok, a.getDeployments},
 		{"POST " + api + "/deployments", "CreateDeployment", created, a.createDeployment},
@@ -178,6 +189,9 @@ func (a *API) routes() []route {
 		{"DELETE " + stage + "/cache/authorizers", "FlushStageAuthorizersCache", accepted, a.flushStageAuthorizersCache},
 		{"DELETE " + stage + "/cache/data", "FlushStageCache", accepted, a.flushStageCache},
 		{"GET " + stage + "/exports/{export_type}", "GetExport", ok, a.getExport},
+		{"GET " + stage + "/sdks/{sdk_type}", "GetSdk", ok, a.getSdk},
+		{"GET /sdktypes", "GetSdkTypes", ok, a.getSdkTypes},
+		{"GET /sdktypes/{sdktype_id}", "GetSdkType", ok, a.getSdkType},
 
 		{"GET " + api + "/documentation/parts", "GetDocumentationParts", ok, a.getDocParts},
 		{"POST " + api + "/documentation/parts", "CreateDocumentationPart", created, a.createDocPart},

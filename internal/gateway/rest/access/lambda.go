@@ -30,13 +30,15 @@ const (
 
 // lambdaAuthorizer is a compiled TOKEN or REQUEST authorizer.
 type lambdaAuthorizer struct {
-	id       string
-	request  bool // REQUEST (else TOKEN)
-	fn       upstream.LambdaFunction
-	inv      invoker.Lambda
-	sources  []rest.Source  // identity sources, in order
-	validate *regexp.Regexp // TOKEN: identityValidationExpression
-	ttl      time.Duration
+	id      string
+	request bool // REQUEST (else TOKEN)
+	fn      upstream.LambdaFunction
+	inv     invoker.Lambda
+	sources []rest.Source // identity sources, in order
+	// sourceNames are the sources as configured, for execution logs.
+	sourceNames []string
+	validate    *regexp.Regexp // TOKEN: identityValidationExpression
+	ttl         time.Duration
 }
 
 // authResult is a Lambda authorizer's parsed output, as cached.
@@ -95,6 +97,7 @@ func compileLambdaAuthorizer(a *model.Authorizer, inv invoker.Lambda) (*lambdaAu
 			return nil, fmt.Errorf("authorizer %s: identity source: %w", a.ID, err)
 		}
 		la.sources = append(la.sources, src)
+		la.sourceNames = append(la.sourceNames, s)
 		if !la.request {
 			break // TOKEN: a single header
 		}
