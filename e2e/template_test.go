@@ -600,3 +600,78 @@ func TestServeTemplateReloadsCode(t *testing.T) {
 	u = dp2.HTTP + "/_aws/execute-api/" + id + "/$default/msg"
 	waitBody(dp2, "two")
 }
+
+// TestServeSAMHttpLambdaAuthorizer serves an AWS::Serverless::HttpApi whose
+// default authorizer is a Lambda REQUEST authorizer (payload 2.0, simple
+// responses, identity from a header), as SAM's HttpApi Auth writes it.
+func TestServeSAMHttpLambdaAuthorizer(t *testing.T) {
+	dir := t.TempDir()
+	for fn, bin := range map[string]string{"fn": "echo", "auth": "httpauth"} {
+		b, err := os.ReadFile(functionBinary(t, bin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, fn), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fn, "bootstrap"), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tpl := `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: provided.al2023, Handler: bootstrap}
+Resources:
+  AuthFn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: auth/}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Events:
+        Me: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /me, Method: GET}}
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Simple
+        Authorizers:
+          Simple:
+            FunctionArn: !GetAtt AuthFn.Arn
+            AuthorizerPayloadFormatVersion: 2.0
+            EnableSimpleResponses: true
+            Identity:
+              Headers: [X-Token]
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "lambda-auth")
+	re := regexp.MustCompile(`HTTP API (\w+) \(lambda-auth\) stage \$default:`)
+	var id string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		return nil
+	})
+	u := dp.HTTP + "/_aws/execute-api/" + id + "/$default/me"
+	eventually(t, "the authorizer", func() error {
+		if r := dp.do(t, "GET", u, nil, nil); r.Status != 401 {
+			return fmt.Errorf("no identity: %s", r)
+		}
+		return nil
+	})
+	expect(t, "deny", dp.do(t, "GET", u, http.Header{"X-Token": {"deny"}}, nil), 403, `{"message":"Forbidden"}`)
+	r := dp.do(t, "GET", u, http.Header{"X-Token": {"allow"}}, nil)
+	if r.Status != 200 {
+		t.Fatalf("allow: %s", r)
+	}
+	lam, _ := decodeBody(t, r)["requestContext"].(map[string]any)["authorizer"].(map[string]any)["lambda"].(map[string]any)
+	if lam["user"] != "alice" {
+		t.Errorf("authorizer context: %s", r)
+	}
+}
