@@ -90,6 +90,9 @@ func TestServeSAMTemplate(t *testing.T) {
 		!strings.Contains(dp.Stdout(), "HttpUrl = https://"+httpID+".execute-api.us-east-1.amazonaws.com") {
 		t.Errorf("outputs:\n%s", dp.Stdout())
 	}
+	if !strings.Contains(dp.Stdout(), "  routes: GET /hello\n") || !strings.Contains(dp.Stdout(), "  routes: GET /me\n") {
+		t.Errorf("routes not listed:\n%s", dp.Stdout())
+	}
 	if !strings.Contains(dp.Stdout(), "skipped (not served locally): AWS::IAM::Role ×2") {
 		t.Errorf("skipped resources not listed:\n%s", dp.Stdout())
 	}

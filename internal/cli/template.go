@@ -330,6 +330,9 @@ func printResult(w io.Writer, res *stack.Result, planes []string, took time.Dura
 					fmt.Fprintf(w, "  %s/_aws/execute-api/%s/%s/\n", base, api.ID, s)
 				}
 			}
+			if len(api.Routes) > 0 {
+				fmt.Fprintf(w, "  routes: %s\n", strings.Join(api.Routes, ", "))
+			}
 		}
 	}
 	for _, k := range res.APIKeys {
