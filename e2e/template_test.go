@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,8 +10,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/coder/websocket"
 )
 
 // samApp copies e2e/testdata/sam-jwt into a temporary directory with the
@@ -677,4 +680,47 @@ Resources:
 	if lam["user"] != "alice" {
 		t.Errorf("authorizer context: %s", r)
 	}
+}
+
+// TestServeCDKWebSocket serves an aws-cdk WebSocketApi snapshot (MOCK
+// integrations, a two-way route with its route response, stage dev): the
+// stack prints the ws:// URL, the route response exists, and a client
+// connects.
+func TestServeCDKWebSocket(t *testing.T) {
+	tpl := filepath.Join(repoRoot(), "e2e", "testdata", "cdk-websocket", "integ-mock-websocket-integration.template.json")
+	dp := startDataPlane(t, "", "--template", tpl, "--stack-name", "ws")
+	re := regexp.MustCompile(`WebSocket API (\w+) \(mywsapi\) stage dev:\n`)
+	var id, u string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		u = "ws" + strings.TrimPrefix(dp.HTTP, "http") + "/_aws/execute-api/" + id + "/dev"
+		return nil
+	})
+	if !strings.Contains(dp.Stdout(), "routes: $default, sendmessage") || !strings.Contains(dp.Stdout(), "  "+u+"\n") {
+		t.Errorf("output:\n%s", dp.Stdout())
+	}
+	var routeID string
+	for _, it := range dp.call(t, "GET", "/v2/apis/"+id+"/routes", nil)["items"].([]any) {
+		if r := it.(map[string]any); r["routeKey"] == "sendmessage" {
+			routeID = r["routeId"].(string)
+		}
+	}
+	rr, _ := dp.call(t, "GET", "/v2/apis/"+id+"/routes/"+routeID+"/routeresponses", nil)["items"].([]any)
+	if len(rr) != 1 || rr[0].(map[string]any)["routeResponseKey"] != "$default" {
+		t.Errorf("route responses of sendmessage: %v", rr)
+	}
+	eventually(t, "a WebSocket connection", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, u, nil)
+		if err != nil {
+			return err
+		}
+		c.CloseNow()
+		return nil
+	})
 }

@@ -321,12 +321,20 @@ func printResult(w io.Writer, res *stack.Result, planes []string, took time.Dura
 		apis  []stack.API
 	}{{"REST API", res.RestAPIs}, {"HTTP API", res.HTTPAPIs}} {
 		for _, api := range kind.apis {
+			label := kind.label
+			if api.Protocol == "WEBSOCKET" {
+				label = "WebSocket API"
+			}
 			if len(api.Stages) == 0 {
-				fmt.Fprintf(w, "%s %s (%s): no stage\n", kind.label, api.ID, api.Name)
+				fmt.Fprintf(w, "%s %s (%s): no stage\n", label, api.ID, api.Name)
 			}
 			for _, s := range api.Stages {
-				fmt.Fprintf(w, "%s %s (%s) stage %s:\n", kind.label, api.ID, api.Name, s)
+				fmt.Fprintf(w, "%s %s (%s) stage %s:\n", label, api.ID, api.Name, s)
 				for _, base := range planes {
+					if api.Protocol == "WEBSOCKET" {
+						fmt.Fprintf(w, "  ws%s/_aws/execute-api/%s/%s\n", strings.TrimPrefix(base, "http"), api.ID, s)
+						continue
+					}
 					fmt.Fprintf(w, "  %s/_aws/execute-api/%s/%s/\n", base, api.ID, s)
 				}
 			}
@@ -367,6 +375,9 @@ func localURL(res *stack.Result, value, base string) string {
 		if api.ID == id {
 			return base + "/_aws/execute-api/" + id + path
 		}
+	}
+	if strings.HasPrefix(value, "wss://") {
+		base = "ws" + strings.TrimPrefix(base, "http")
 	}
 	for _, api := range res.HTTPAPIs {
 		if api.ID != id {

@@ -89,6 +89,7 @@ type Result struct {
 // /pets/{id}", "$default"), in order.
 type API struct {
 	LogicalID, ID, Name string
+	Protocol            string // HTTP or WEBSOCKET (apigatewayv2 APIs)
 	Stages              []string
 	Routes              []string
 }
@@ -253,12 +254,15 @@ func init() {
 		"AWS::ApiGateway::UsagePlan":        (*applier).usagePlan,
 		"AWS::ApiGateway::UsagePlanKey":     (*applier).usagePlanKey,
 
-		"AWS::ApiGatewayV2::Api":         (*applier).httpAPI,
-		"AWS::ApiGatewayV2::Integration": (*applier).httpIntegration,
-		"AWS::ApiGatewayV2::Route":       (*applier).httpRoute,
-		"AWS::ApiGatewayV2::Authorizer":  (*applier).httpAuthorizer,
-		"AWS::ApiGatewayV2::Stage":       (*applier).httpStage,
-		"AWS::ApiGatewayV2::Deployment":  (*applier).httpDeployment,
+		"AWS::ApiGatewayV2::Api":                 (*applier).httpAPI,
+		"AWS::ApiGatewayV2::Integration":         (*applier).httpIntegration,
+		"AWS::ApiGatewayV2::Route":               (*applier).httpRoute,
+		"AWS::ApiGatewayV2::Authorizer":          (*applier).httpAuthorizer,
+		"AWS::ApiGatewayV2::Stage":               (*applier).httpStage,
+		"AWS::ApiGatewayV2::Deployment":          (*applier).httpDeployment,
+		"AWS::ApiGatewayV2::RouteResponse":       (*applier).httpRouteResponse,
+		"AWS::ApiGatewayV2::IntegrationResponse": (*applier).httpIntegrationResponse,
+		"AWS::ApiGatewayV2::Model":               (*applier).httpModel,
 	}
 }
 
