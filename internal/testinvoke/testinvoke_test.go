@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -34,7 +35,7 @@ func newServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	tester := &testinvoke.Tester{Watcher: &deploy.Watcher{Store: st, Compiler: &deploy.Compiler{}}}
+	tester := &testinvoke.Tester{Watcher: &deploy.Watcher{Store: st, Compiler: &deploy.Compiler{Clients: upstream.NewClients()}}}
 	api := apigw.New(apigw.Config{Store: st, Region: "us-east-1", AccountID: "111111111111", Tester: tester})
 	return &server{t: t, h: mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}})}
 }
@@ -224,4 +225,59 @@ func errorType(h http.Header) string {
 		}
 	}
 	return ""
+}
+
+// TestInvokeMethodEndpointLines: an HTTP integration's test invocation
+// logs its endpoint request and response between the method request and
+// the method response, in AWS's order, secrets masked.
+func TestInvokeMethodEndpointLines(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"got":"` + r.URL.Query().Get("q") + `"}`))
+	}))
+	defer backend.Close()
+	s := newServer(t)
+	api := s.ok("POST", "/restapis", map[string]any{"name": "http"})
+	apiID, root := api["id"].(string), api["rootResourceId"].(string)
+	m := "/restapis/" + apiID + "/resources/" + root + "/methods/POST"
+	s.ok("PUT", m, map[string]any{"authorizationType": "NONE", "requestParameters": map[string]bool{"method.request.querystring.q": false, "method.request.header.Authorization": false}})
+	s.ok("PUT", m+"/responses/200", map[string]any{})
+	s.ok("PUT", m+"/integration", map[string]any{"type": "HTTP", "httpMethod": "POST", "uri": backend.URL + "/x",
+		"requestParameters": map[string]string{"integration.request.querystring.q": "method.request.querystring.q",
+			"integration.request.header.Authorization": "method.request.header.Authorization"}})
+	s.ok("PUT", m+"/integration/responses/200", map[string]any{"selectionPattern": ""})
+	out := s.ok("POST", m, map[string]any{"pathWithQueryString": "/?q=z", "body": `{"a":1}`,
+		"headers": map[string]string{"Authorization": "Bearer secret-123456"}})
+	var got []string
+	for _, l := range normaliseLog(out["log"].(string)) {
+		got = append(got, strings.TrimPrefix(l, "DDD MMM dd hh:mm:ss UTC yyyy : "))
+	}
+	want := []string{
+		"Method request body before transformations: {\"a\":1}",
+		"Endpoint request URI: " + backend.URL + "/x?q=z",
+		"Endpoint request headers: {",
+		"Endpoint request body after transformations: {\"a\":1}",
+		"Sending request to " + backend.URL + "/x?q=z",
+		"Received response. Status: 200, Integration latency: ",
+		"Endpoint response headers: {",
+		"Endpoint response body before transformations: {\"got\":\"z\"}",
+		"Method response body after transformations: {\"got\":\"z\"}",
+	}
+	start := -1
+	for i, l := range got {
+		if strings.HasPrefix(l, "Method request body") {
+			start = i
+		}
+	}
+	if start < 0 || len(got) < start+len(want) {
+		t.Fatalf("log:\n%s", strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[start+i], w) {
+			t.Errorf("line %d: %q, want %q…", start+i, got[start+i], w)
+		}
+	}
+	if !strings.Contains(out["log"].(string), "Authorization=**************123456") || strings.Contains(out["log"].(string), "secret-123456") {
+		t.Errorf("the Authorization header is not masked:\n%s", out["log"])
+	}
 }

@@ -77,7 +77,7 @@ func (st *Stage) TestInvoke(ctx context.Context, r *Route, tr *TestRequest) *Tes
 	x, resp := st.testExchange(ctx, r.HTTPMethod, path, tr)
 	st.testMatch(x, r, x.StagePath)
 	tracer := &traceResponse{Response: x.Resp}
-	x.Resp, x.exec = tracer, &execTrace{resp: tracer}
+	x.Resp, x.exec = tracer, &execTrace{resp: tracer, endpoints: true}
 	if err := testRun(x); err != nil {
 		st.fail(x, err)
 		if x.failure == "" {
