@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tollgate/tollgate/internal/awserr"
+	"github.com/tollgate/tollgate/internal/console"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/supervise"
 )
@@ -27,6 +28,7 @@ import (
 //	GET /_tollgate/listeners the data-plane URLs (for `tollgate import`)
 //	GET /_tollgate/cluster  the cluster's nodes, their revisions and lag
 //	GET /debug/pprof/…      Go's profiler, only with --pprof
+//	/_tollgate/console/…    the web console (its own sign-in), unless --console=false
 //
 // Every other request goes to the management API as it came (no path
 // cleaning or redirects: AWS paths may hold encoded slashes and empty
@@ -53,6 +55,8 @@ type adminConfig struct {
 	Cluster http.Handler
 	PProf   bool
 	Access  opsAccess
+	// Console serves /_tollgate/console/ (nil: off).
+	Console http.Handler
 }
 
 // newAdminHandler routes GET and HEAD requests for the operational paths to
@@ -70,12 +74,22 @@ func newAdminHandler(c adminConfig) http.Handler {
 		ops.Handle("GET /debug/pprof/", c.Access.guard(pprofHandler()))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c.Console != nil && consolePath(r.URL.Path) {
+			c.Console.ServeHTTP(w, r)
+			return
+		}
 		if (r.Method == http.MethodGet || r.Method == http.MethodHead) && opsPath(r.URL.Path, c.PProf) {
 			ops.ServeHTTP(w, r)
 			return
 		}
 		c.Mgmt.ServeHTTP(w, r)
 	})
+}
+
+// consolePath reports whether path is the web console's (any method: it
+// has forms and its own sign-in).
+func consolePath(path string) bool {
+	return path == strings.TrimSuffix(console.Prefix, "/") || strings.HasPrefix(path, console.Prefix)
 }
 
 // opsPath reports whether path is an operational endpoint's.

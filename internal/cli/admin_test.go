@@ -71,3 +71,40 @@ func TestAdminRouting(t *testing.T) {
 		}
 	}
 }
+
+// TestAdminConsoleRouting: the console takes every method under
+// /_tollgate/console; with --console=false those paths are 404.
+func TestAdminConsoleRouting(t *testing.T) {
+	cfg := adminConfig{
+		Mgmt:    http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(299) }),
+		Health:  func(context.Context) supervise.Health { return supervise.Health{Ready: true} },
+		Metrics: http.NotFoundHandler(), Stages: http.NotFound, Listeners: http.NotFound,
+		Access:  opsAccess{Open: false, Token: "some-long-metrics-token"},
+		Console: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(204) }),
+	}
+	on := newAdminHandler(cfg)
+	cfg.Console = nil
+	off := newAdminHandler(cfg)
+	for _, c := range []struct {
+		method, target string
+		on, off        int
+	}{
+		{"GET", "/_tollgate/console/", 204, 404},
+		{"GET", "/_tollgate/console", 204, 404},
+		{"POST", "/_tollgate/console/login", 204, 299},
+		{"GET", "/_tollgate/console/apis/x/stages/dev", 204, 404},
+		{"GET", "/_tollgate/consoleX", 404, 404},
+	} {
+		for name, h := range map[string]http.Handler{"on": on, "off": off} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(c.method, c.target, nil))
+			want := c.on
+			if name == "off" {
+				want = c.off
+			}
+			if rec.Code != want {
+				t.Errorf("console %s: %s %s: %d, want %d", name, c.method, c.target, rec.Code, want)
+			}
+		}
+	}
+}

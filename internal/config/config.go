@@ -56,6 +56,10 @@ type Settings struct {
 	// NoDataPlaneMetrics leaves the data plane's requests out of /metrics
 	// (the apigateway_* families and the per-stage tollgate_* ones).
 	NoDataPlaneMetrics bool
+	// Console serves the web console under /_tollgate/console/ (default
+	// on); PortalPublic opens its developer portal without sign-in.
+	Console      bool
+	PortalPublic bool
 	// MetricsToken, when set, is the bearer token that /metrics,
 	// /_tollgate/* and /debug/pprof/ accept (besides a SigV4 signature with
 	// the management credentials), wherever the admin listener is bound.
@@ -74,6 +78,16 @@ type Settings struct {
 	// (--import, repeatable), to stage ImportStage.
 	Imports     []string
 	ImportStage string
+	// Templates are SAM/CloudFormation templates or CDK cloud assemblies
+	// created at start-up and reloaded when they or their code change
+	// (--template, repeatable), with the stack name, parameter overrides
+	// (--parameter-overrides, SAM CLI's spellings) and samconfig.toml.
+	Templates          []string
+	StackName          string
+	ParameterOverrides []string
+	SAMConfigFile      string
+	SAMConfigEnv       string
+	EnvVars            string
 
 	// AuditLog, when set, is where every audit event is also written as a
 	// JSON line: a file, or "-"/"stdout". AuditRetentionDays is how long
@@ -149,7 +163,7 @@ var settings = []setting{
 	{"account-id", "TOLLGATE_ACCOUNT_ID", "000000000000", "account id in ARNs", func(s *Settings) *string { return &s.AccountID }},
 	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
-	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas and the stage cache do while Redis does not answer: open (each node limits on its own, the cache misses) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
+	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas, the stage cache and @connections do while Redis does not answer: open (each node limits on its own, the cache misses, @connections reaches this node's connections only) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
 	{"redis-timeout", "TOLLGATE_REDIS_TIMEOUT", "100ms", "how long a request waits for Redis before the fail mode applies (then Redis is left alone for a second)", func(s *Settings) *string { return &s.RedisTimeout }},
 	{"cluster-key", "TOLLGATE_CLUSTER_KEY", "", "64 hex characters, the same on every node of a cluster: unlocks the secrets kept in the store (required with --store postgres://…); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.ClusterKey }},
 	{"node-name", "TOLLGATE_NODE_NAME", "", "this node's name in /_tollgate/cluster (default: host name and admin address)", func(s *Settings) *string { return &s.NodeName }},
@@ -170,11 +184,14 @@ var settings = []setting{
 type boolSetting struct {
 	flag, env, usage string
 	dst              func(*Settings) *bool
+	def              bool
 }
 
 var boolSettings = []boolSetting{
-	{"pprof", "TOLLGATE_PPROF", "serve Go's profiler at /debug/pprof/ on the admin listener, behind the same access rule as /metrics", func(s *Settings) *bool { return &s.PProf }},
-	{"no-data-plane-metrics", "TOLLGATE_NO_DATA_PLANE_METRICS", "do not count the data plane's requests in /metrics (apigateway_* and the per-stage tollgate_* families)", func(s *Settings) *bool { return &s.NoDataPlaneMetrics }},
+	{"pprof", "TOLLGATE_PPROF", "serve Go's profiler at /debug/pprof/ on the admin listener, behind the same access rule as /metrics", func(s *Settings) *bool { return &s.PProf }, false},
+	{"no-data-plane-metrics", "TOLLGATE_NO_DATA_PLANE_METRICS", "do not count the data plane's requests in /metrics (apigateway_* and the per-stage tollgate_* families)", func(s *Settings) *bool { return &s.NoDataPlaneMetrics }, false},
+	{"console", "TOLLGATE_CONSOLE", "serve the web console at /_tollgate/console/ on the admin listener (sign-in with the management access key)", func(s *Settings) *bool { return &s.Console }, true},
+	{"portal-public", "TOLLGATE_PORTAL_PUBLIC", "open the console's developer portal (/_tollgate/console/portal/) without sign-in", func(s *Settings) *bool { return &s.PortalPublic }, false},
 }
 
 // MinMetricsTokenLen is the shortest accepted --metrics-token.
@@ -205,6 +222,8 @@ type fileSettings struct {
 	TraceSampling  *string  `yaml:"trace-sampling"`
 	PProf          *bool    `yaml:"pprof"`
 	NoDPMetrics    *bool    `yaml:"no-data-plane-metrics"`
+	Console        *bool    `yaml:"console"`
+	PortalPublic   *bool    `yaml:"portal-public"`
 	Functions      []string `yaml:"functions"`
 
 	PrivateNetworks []PrivateNetwork  `yaml:"private-networks"`
@@ -268,6 +287,10 @@ func (f *fileSettings) getBool(name string) *bool {
 		return f.PProf
 	case "no-data-plane-metrics":
 		return f.NoDPMetrics
+	case "console":
+		return f.Console
+	case "portal-public":
+		return f.PortalPublic
 	}
 	return nil
 }
@@ -292,7 +315,7 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	}
 	boolVals := map[string]*bool{}
 	for _, st := range boolSettings {
-		boolVals[st.flag] = fs.Bool(st.flag, false, st.usage+" (env "+st.env+", default false)")
+		boolVals[st.flag] = fs.Bool(st.flag, st.def, st.usage+" (env "+st.env+", default "+strconv.FormatBool(st.def)+")")
 	}
 	configFlag := fs.String("config", "", "YAML file with any of these settings (env TOLLGATE_CONFIG)")
 	var functions, networks, issuers multi
@@ -304,6 +327,13 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	var imports multi
 	fs.Var(&imports, "import", "FILE: import an OpenAPI/Swagger file with API Gateway extensions at start-up and deploy it (repeatable)")
 	importStage := fs.String("import-stage", "dev", "the stage --import deploys to")
+	var templates, overrides multi
+	fs.Var(&templates, "template", "FILE|DIR: a SAM or CloudFormation template (YAML or JSON) or a CDK cloud assembly (cdk.out) to create at start-up and reload when it or its code changes (repeatable)")
+	stackName := fs.String("stack-name", "", "the --template stack's name (AWS::StackName; default: samconfig.toml's stack_name, else the template directory's name)")
+	fs.Var(&overrides, "parameter-overrides", "Key=Value …: template parameter values, as SAM CLI takes them (also ParameterKey=K,ParameterValue=V and file://params.json; repeatable)")
+	samConfig := fs.String("config-file", "samconfig.toml", "the samconfig.toml beside the template that --template reads stack_name and parameter_overrides from")
+	samEnv := fs.String("config-env", "default", "the samconfig.toml environment")
+	envVars := fs.String("env-vars", "", `JSON file overriding --template functions' environment variables: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {"VAR": "v"}} (as SAM CLI's --env-vars)`)
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -349,6 +379,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 			*dst = v
 		case file.getBool(st.flag) != nil:
 			*dst = *file.getBool(st.flag)
+		default:
+			*dst = st.def
 		}
 	}
 	s.Functions = functions
@@ -387,6 +419,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	}
 	s.IAMUsers = file.IAMUsers
 	s.Imports, s.ImportStage = imports, *importStage
+	s.Templates, s.StackName, s.ParameterOverrides = templates, *stackName, overrides
+	s.SAMConfigFile, s.SAMConfigEnv, s.EnvVars = *samConfig, *samEnv, *envVars
 	return s, s.Validate()
 }
 
