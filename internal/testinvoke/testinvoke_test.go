@@ -196,6 +196,13 @@ func lineKey(i int) string {
 // recordedTestInvoke reads AWS's recorded TestInvokeMethod answers.
 func recordedTestInvoke(t *testing.T) map[string]map[string]any {
 	t.Helper()
+	return recordedTest(t, "test_invoke_test_method")
+}
+
+// recordedTest reads the answers AWS gave in one recorded test of
+// TestApigatewayTestInvoke.
+func recordedTest(t *testing.T, name string) map[string]map[string]any {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "mgmt", "testdata", "recorded", "aws", "test_apigateway_api.snapshot.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +214,7 @@ func recordedTestInvoke(t *testing.T) map[string]map[string]any {
 	var entry struct {
 		Content map[string]map[string]any `json:"recorded-content"`
 	}
-	if err := json.Unmarshal(snap["tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::test_invoke_test_method"], &entry); err != nil {
+	if err := json.Unmarshal(snap["tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::"+name], &entry); err != nil {
 		t.Fatal(err)
 	}
 	out := entry.Content
@@ -280,4 +287,21 @@ func TestInvokeMethodEndpointLines(t *testing.T) {
 	if !strings.Contains(out["log"].(string), "Authorization=**************123456") || strings.Contains(out["log"].(string), "secret-123456") {
 		t.Errorf("the Authorization header is not masked:\n%s", out["log"])
 	}
+}
+
+// TestInvokeMethodFailureMatchesAWS: a method whose integration cannot be
+// built answers inside a 200 TestInvokeMethod response as AWS's recorded
+// one does: status 500, the gateway response's body, only
+// x-amzn-ErrorType in the headers, and the log's failure lines: an
+// endpoint address that a missing stage variable leaves without a host.
+func TestInvokeMethodFailureMatchesAWS(t *testing.T) {
+	want := recordedTest(t, "test_failed_invoke_test_method")["test-invoke-failure"]
+	s := newServer(t)
+	api := s.ok("POST", "/restapis", map[string]any{"name": "failing"})
+	apiID, root := api["id"].(string), api["rootResourceId"].(string)
+	m := "/restapis/" + apiID + "/resources/" + root + "/methods/GET"
+	s.ok("PUT", m, map[string]any{"authorizationType": "NONE"})
+	s.ok("PUT", m+"/integration", map[string]any{"type": "HTTP", "httpMethod": "GET", "uri": "http://${stageVariables.backend}/pets"})
+	got := s.ok("POST", m, map[string]any{"pathWithQueryString": "/"})
+	compareInvoke(t, "test-invoke-failure", want, got)
 }
