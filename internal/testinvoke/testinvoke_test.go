@@ -305,3 +305,32 @@ func TestInvokeMethodFailureMatchesAWS(t *testing.T) {
 	got := s.ok("POST", m, map[string]any{"pathWithQueryString": "/"})
 	compareInvoke(t, "test-invoke-failure", want, got)
 }
+
+// TestInvokeMethodSkipsAccess: a test invocation runs the method's request
+// validation, but not its API key or authorizer checks (an apiKeyRequired
+// CUSTOM method answers without a key or token) [L; AWS's choice is U].
+func TestInvokeMethodSkipsAccess(t *testing.T) {
+	s := newServer(t)
+	api := s.ok("POST", "/restapis", map[string]any{"name": "guarded"})
+	apiID, root := api["id"].(string), api["rootResourceId"].(string)
+	auth := s.ok("POST", "/restapis/"+apiID+"/authorizers", map[string]any{"name": "tok", "type": "TOKEN",
+		"identitySource": "method.request.header.Authorization",
+		"authorizerUri":  "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111111111111:function:auth/invocations"})
+	val := s.ok("POST", "/restapis/"+apiID+"/requestvalidators", map[string]any{"name": "params", "validateRequestParameters": true})
+	m := "/restapis/" + apiID + "/resources/" + root + "/methods/GET"
+	s.ok("PUT", m, map[string]any{"authorizationType": "CUSTOM", "authorizerId": auth["id"], "apiKeyRequired": true,
+		"requestValidatorId": val["id"], "requestParameters": map[string]bool{"method.request.querystring.q": true}})
+	s.ok("PUT", m+"/responses/200", map[string]any{})
+	s.ok("PUT", m+"/integration", map[string]any{"type": "MOCK", "requestTemplates": map[string]string{"application/json": `{"statusCode": 200}`}})
+	s.ok("PUT", m+"/integration/responses/200", map[string]any{"responseTemplates": map[string]string{"application/json": `{"q": "$input.params('q')"}`}})
+
+	out := s.ok("POST", m, map[string]any{"pathWithQueryString": "/?q=1"})
+	if out["status"] != 200.0 || out["body"] != `{"q": "1"}` {
+		t.Errorf("without key or token: %v", out)
+	}
+	out = s.ok("POST", m, map[string]any{"pathWithQueryString": "/"})
+	if out["status"] != 400.0 || out["body"] != `{"message":"Missing required request parameters: [q]"}` ||
+		!strings.HasSuffix(out["log"].(string), " : Method completed with status: 400\n") {
+		t.Errorf("without the required parameter: %v", out)
+	}
+}
