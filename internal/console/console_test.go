@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -608,5 +609,77 @@ func TestSignInThrottled(t *testing.T) {
 	now = now.Add(failureWindow)
 	if res := h.do("POST", Prefix+"login", good, ""); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("a minute later: %d", res.StatusCode)
+	}
+}
+
+// upload posts an OpenAPI file to the import form.
+func (h *harness) upload(cookie, csrf, typ, doc string) *http.Response {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if csrf != "" {
+		_ = mw.WriteField("csrf", csrf)
+	}
+	_ = mw.WriteField("type", typ)
+	fw, _ := mw.CreateFormFile("file", "api.yaml")
+	_, _ = io.WriteString(fw, doc)
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", "http://127.0.0.1:4566"+Prefix+"apis/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: CookieName, Value: cookie})
+	rec := httptest.NewRecorder()
+	h.console.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+// TestImportAndDelete: an uploaded OpenAPI file becomes a REST or HTTP API
+// (its page answers, warnings shown); without the CSRF token nothing is
+// imported; Delete API removes it.
+func TestImportAndDelete(t *testing.T) {
+	h := newHarness(t, false)
+	cookie, csrf := h.signIn()
+	doc := "openapi: 3.0.1\ninfo: {title: imported-shop, version: '1'}\npaths:\n  /items/{id}:\n    get:\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n" +
+		"      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}}\n"
+	if res := h.upload(cookie, "", "REST", doc); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("import without CSRF: %d", res.StatusCode)
+	}
+	var list struct {
+		Item []struct{ ID, Name string } `json:"item"`
+	}
+	h.call("GET", "/restapis", nil, &list)
+	if len(list.Item) != 0 {
+		t.Fatalf("imported without CSRF: %v", list.Item)
+	}
+	res := h.upload(cookie, csrf, "REST", doc)
+	body := readBody(res)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Imported.") || !strings.Contains(body, "/items/{id}") || !strings.Contains(body, "imported-shop") {
+		t.Fatalf("REST import: %d %s", res.StatusCode, body)
+	}
+	h.call("GET", "/restapis", nil, &list)
+	if len(list.Item) != 1 {
+		t.Fatalf("REST APIs after import: %v", list.Item)
+	}
+	res = h.upload(cookie, csrf, "HTTP", strings.Replace(doc, "imported-shop", "imported-http", 1))
+	if body := readBody(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "GET /items/{id}") || !strings.Contains(body, "HTTP") {
+		t.Errorf("HTTP import: %d %s", res.StatusCode, body)
+	}
+	if res := h.upload(cookie, csrf, "REST", "not: [an openapi"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad file: %d", res.StatusCode)
+	}
+	// Delete the REST API.
+	res = h.do("POST", Prefix+"apis/"+list.Item[0].ID+"/delete", url.Values{"csrf": {csrf}}, cookie)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d %s", res.StatusCode, readBody(res))
+	}
+	if page := readBody(h.do("GET", res.Header.Get("Location"), nil, cookie)); !strings.Contains(page, "Deleted API "+list.Item[0].ID) {
+		t.Errorf("no notice after delete")
+	}
+	h.call("GET", "/restapis", nil, &list)
+	if len(list.Item) != 0 {
+		t.Errorf("REST APIs after delete: %v", list.Item)
+	}
+	// The notice never echoes arbitrary text.
+	if page := readBody(h.do("GET", Prefix+"?deleted=Your+key+expired", nil, cookie)); strings.Contains(page, "Your key expired") {
+		t.Error("the deleted notice reflects arbitrary text")
 	}
 }
