@@ -106,6 +106,17 @@ func (b *browser) reloadUntil(u, sel string, wants ...string) string {
 	}
 }
 
+// checkLabels fails the test when a form control of the current page has
+// no label (screen readers and keyboard users rely on them).
+func (b *browser) checkLabels(what string) {
+	b.t.Helper()
+	unlabeled, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input:not([type=hidden]),select,textarea')]
+		.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)`))
+	if err != nil || len(unlabeled) > 0 {
+		b.t.Errorf("%s: controls without a label: %v %v", what, unlabeled, err)
+	}
+}
+
 // shot saves the viewport as NN-name.png.
 func (b *browser) shot(name string) string {
 	b.n++
@@ -193,6 +204,12 @@ func TestConsoleBrowser(t *testing.T) {
 	// Find the API with the filter, open it.
 	b.run("filter", chromedp.SendKeys(css(`#q`), "pet"+kb.Enter), chromedp.WaitVisible(`//a[text()="pets"]`))
 	b.shot("apis")
+	b.checkLabels("APIs page")
+	// The first Tab reaches the skip link, which leads to the content.
+	b.run("skip link", chromedp.KeyEvent(kb.Tab))
+	if focused, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.textContent`)); err != nil || focused != "Skip to content" {
+		t.Errorf("first Tab focuses %q (%v)", focused, err)
+	}
 	b.run("open the API", chromedp.Click(`//a[text()="pets"]`), chromedp.WaitVisible(css(`#resources`)))
 	resources := b.text(`table`)
 	for _, want := range []string{"/pets", "/keyed", "GET", "MOCK"} {
@@ -201,6 +218,7 @@ func TestConsoleBrowser(t *testing.T) {
 		}
 	}
 	b.shot("api")
+	b.checkLabels("API page")
 
 	// The Test button on GET /pets.
 	b.run("test", chromedp.Click(css(`a[aria-label="Test GET /pets"]`)), chromedp.WaitVisible(css(`#test-button`)),
@@ -225,6 +243,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("authorizer test: status %q principal %q", s, p)
 	}
 	b.shot("test-authorizer")
+	b.checkLabels("test page")
 
 	// Roll stage dev back to the first deployment.
 	b.run("stage", chromedp.Navigate(consoleURL+"apis/"+a.ID+"/stages/dev"), chromedp.WaitVisible(css(`#active-deployment`)))
@@ -241,6 +260,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("after rollback the stage shows %q, want %q", d, first)
 	}
 	b.shot("rolled-back")
+	b.checkLabels("stage page")
 	if got := dp.call(t, "GET", "/restapis/"+a.ID+"/stages/dev", nil)["deploymentId"]; got != first {
 		t.Errorf("GetStage after rollback: %v", got)
 	}
@@ -282,6 +302,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("try it body %q", body)
 	}
 	b.shot("portal")
+	b.checkLabels("portal page")
 
 	// Sign out: the console is closed again.
 	b.run("sign out", chromedp.Click(css(`.signout button`)), chromedp.WaitVisible(css(`#accessKeyId`)),
