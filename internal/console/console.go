@@ -122,6 +122,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}", c.signedIn(c.stagePage))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/rollback", c.signedIn(c.rollback))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/variables", c.signedIn(c.setVariable))
+	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/throttling", c.signedIn(c.setThrottle))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/export", c.signedIn(c.export))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/sdk", c.signedIn(c.sdk))
 	m.HandleFunc("GET "+Prefix+"portal/apis/{api}/stages/{stage}/sdk", c.portalAccess(c.portalSDK))

@@ -441,6 +441,17 @@ func TestPages(t *testing.T) {
 	if len(s.Variables) != 0 {
 		t.Errorf("variable not removed: %v", s.Variables)
 	}
+	// Default throttling.
+	res = h.do("POST", Prefix+"apis/"+apiID+"/stages/dev/throttling", url.Values{"rateLimit": {"50"}, "burstLimit": {"20"}, "csrf": {csrf}}, cookie)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("throttling: %d %s", res.StatusCode, readBody(res))
+	}
+	if page := readBody(h.do("GET", res.Header.Get("Location"), nil, cookie)); !strings.Contains(page, "throttling 50 req/s burst 20") {
+		t.Errorf("stage page after setting throttling lacks it")
+	}
+	if res := h.do("POST", Prefix+"apis/"+apiID+"/stages/dev/throttling", url.Values{"rateLimit": {"fast"}, "burstLimit": {"1"}, "csrf": {csrf}}, cookie); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad throttling: %d", res.StatusCode)
+	}
 	// Export downloads the stage's OpenAPI.
 	res = h.do("GET", Prefix+"apis/"+apiID+"/stages/dev/export?type=oas30", nil, cookie)
 	body := readBody(res)

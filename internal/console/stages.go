@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -45,6 +46,8 @@ func (c *Console) stagePage(w http.ResponseWriter, r *http.Request, v *view) {
 		notice = "The stage now serves deployment " + d.Stage.DeploymentID + "."
 	case "variable":
 		notice = "Stage variables updated."
+	case "settings":
+		notice = "Throttling updated."
 	case "deploy":
 		notice = "Deployed: the stage now serves deployment " + d.Stage.DeploymentID + "."
 	}
@@ -167,6 +170,39 @@ func (c *Console) setVariable(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	http.Redirect(w, r, Prefix+"apis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage)+"?done=variable", http.StatusSeeOther)
+}
+
+// setThrottle sets the stage's default method throttling (REST:
+// /*/*/throttling/rateLimit and burstLimit; HTTP and WebSocket:
+// defaultRouteSettings).
+func (c *Console) setThrottle(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	apiID, stage := r.PathValue("api"), r.PathValue("stage")
+	rate, burst := strings.TrimSpace(r.PostForm.Get("rateLimit")), strings.TrimSpace(r.PostForm.Get("burstLimit"))
+	rateN, err1 := strconv.ParseFloat(rate, 64)
+	burstN, err2 := strconv.Atoi(burst)
+	if err1 != nil || err2 != nil || rateN < 0 || burstN < 0 {
+		c.fail(w, r, v, http.StatusBadRequest, &apiError{Status: http.StatusBadRequest, Type: "BadRequestException",
+			Message: "Rate must be a number and burst a whole number, both 0 or more"})
+		return
+	}
+	rest, _, err := lookupAPI(ctx, v.client, apiID)
+	if err == nil {
+		if rest != nil {
+			err = v.client.sendJSON(ctx, http.MethodPatch, "/restapis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage),
+				map[string]any{"patchOperations": []map[string]string{
+					{"op": "replace", "path": "/*/*/throttling/rateLimit", "value": rate},
+					{"op": "replace", "path": "/*/*/throttling/burstLimit", "value": burst}}}, nil)
+		} else {
+			err = v.client.sendJSON(ctx, http.MethodPatch, "/v2/apis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage),
+				map[string]any{"defaultRouteSettings": map[string]any{"throttlingRateLimit": rateN, "throttlingBurstLimit": burstN}}, nil)
+		}
+	}
+	if err != nil {
+		c.fail(w, r, v, 0, err)
+		return
+	}
+	http.Redirect(w, r, Prefix+"apis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage)+"?done=settings", http.StatusSeeOther)
 }
 
 // escapePointer escapes a JSON Pointer segment (RFC 6901), as patch paths
