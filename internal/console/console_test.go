@@ -694,3 +694,38 @@ func TestImportAndDelete(t *testing.T) {
 		t.Error("the deleted notice reflects arbitrary text")
 	}
 }
+
+// TestCreateAPIKey: a key created from the console is enabled, in the
+// chosen usage plan, and its value is shown in that answer.
+func TestCreateAPIKey(t *testing.T) {
+	h := newHarness(t, false)
+	apiID, _, _ := h.petsAPI()
+	var plan struct{ ID string }
+	h.call("POST", "/usageplans", map[string]any{"name": "gold", "apiStages": []map[string]string{{"apiId": apiID, "stage": "dev"}}}, &plan)
+	cookie, csrf := h.signIn()
+	res := h.do("POST", Prefix+"apikeys", url.Values{"name": {"partner"}, "usagePlanId": {plan.ID}, "csrf": {csrf}}, cookie)
+	body := readBody(res)
+	var keys struct {
+		Item []struct {
+			ID      string `json:"id"`
+			Value   string `json:"value"`
+			Enabled bool   `json:"enabled"`
+		} `json:"item"`
+	}
+	h.call("GET", "/usageplans/"+plan.ID+"/keys", nil, &keys)
+	if len(keys.Item) != 1 {
+		t.Fatalf("plan keys: %+v", keys.Item)
+	}
+	var key struct {
+		Value   string `json:"value"`
+		Enabled bool   `json:"enabled"`
+	}
+	h.call("GET", "/apikeys/"+keys.Item[0].ID+"?includeValue=true", nil, &key)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Created API key partner.") || !key.Enabled || !strings.Contains(body, key.Value) {
+		t.Errorf("create key: %d enabled %v %s", res.StatusCode, key.Enabled, body)
+	}
+	// Listing again hides the value.
+	if page := readBody(h.do("GET", Prefix+"apikeys", nil, cookie)); strings.Contains(page, key.Value) {
+		t.Error("the key value shows without Show")
+	}
+}
