@@ -44,7 +44,20 @@ func TestCrashConsistency(t *testing.T) {
 				}
 			}(w)
 		}
-		time.Sleep(time.Duration(150+rand.IntN(250)) * time.Millisecond)
+		// Kill mid-write, once this round has had a write acknowledged (on a
+		// loaded machine the first can take longer than the kill delay).
+		mu.Lock()
+		before := len(acked)
+		mu.Unlock()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			mu.Lock()
+			n := len(acked)
+			mu.Unlock()
+			if n > before {
+				break
+			}
+		}
+		time.Sleep(time.Duration(rand.IntN(250)) * time.Millisecond)
 		g.Kill()
 		cancel()
 		wg.Wait()

@@ -59,6 +59,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return Serve(ctx, args[1:], env)
 	case "import":
 		return Import(ctx, args[1:], env)
+	case "deploy":
+		return Deploy(ctx, args[1:], env)
 	case "export":
 		return Export(ctx, args[1:], env)
 	case "console-url":
@@ -82,6 +84,8 @@ func usage(w io.Writer) {
 Usage:
   tollgate serve [flags]   run the gateway (tollgate serve -h lists the settings)
   tollgate import FILE     import an OpenAPI/Swagger file into a running gateway and deploy it
+  tollgate deploy --template FILE [--stack-name NAME] [--parameter-overrides K=V …]
+                           create or update a SAM/CloudFormation template's stack on a running gateway
   tollgate export --rest-api-id ID [--stage NAME]
                            print a deployed stage as OpenAPI with API Gateway extensions
   tollgate console-url [--next PATH]

@@ -23,7 +23,7 @@ import (
 
 // Cluster mode: the gateways of a cluster share one PostgreSQL store
 // (configuration, through its change feed) and one Redis (throttles,
-// quotas, stage caches), and the secrets kept in the store, which the
+// quotas, stage caches, WebSocket connections), and the secrets kept in the store, which the
 // cluster key unlocks (see clustersecrets.go).
 
 // openPostgres opens a cluster store. An unreachable server fails within
@@ -148,9 +148,9 @@ func (st *sharedState) Describe() string {
 // outageEffect says what this node does while Redis does not answer.
 func (st *sharedState) outageEffect() string {
 	if st.FailMode == redisclient.FailOpen {
-		return "this node enforces throttles and quotas on its own (--redis-fail-mode open) and the shared caches miss"
+		return "this node enforces throttles and quotas on its own (--redis-fail-mode open), the shared caches miss and @connections reaches only this node's WebSocket connections"
 	}
-	return "throttled and metered requests get 503 (--redis-fail-mode closed) and the shared caches miss"
+	return "throttled and metered requests get 503 (--redis-fail-mode closed), the shared caches miss and @connections calls for other nodes' WebSocket connections get 503"
 }
 
 // warnPerNode warns when a cluster store is shared but throttles, quotas

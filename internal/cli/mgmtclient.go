@@ -72,6 +72,39 @@ func (e *apiError) Error() string {
 // do sends one signed call. body is sent as is; the answer's body is
 // returned for 2xx statuses.
 func (c *mgmtClient) do(ctx context.Context, method, path string, body []byte, header map[string]string) ([]byte, error) {
+	return c.doService(ctx, "apigateway", method, path, body, header)
+}
+
+// HTTPStatus is the answer's status code (stack.StatusError).
+func (e *apiError) HTTPStatus() int { return e.Status }
+
+// Call sends v as JSON, signed for service, and decodes the answer into
+// out (stack.Caller).
+func (c *mgmtClient) Call(ctx context.Context, service, method, path string, v, out any) error {
+	var body []byte
+	if v != nil {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			return err
+		}
+	}
+	return c.CallRaw(ctx, service, method, path, "application/json", body, out)
+}
+
+// CallRaw sends body as is (stack.RawCaller).
+func (c *mgmtClient) CallRaw(ctx context.Context, service, method, path, contentType string, body []byte, out any) error {
+	b, err := c.doService(ctx, service, method, path, body, map[string]string{"Content-Type": contentType})
+	if err != nil {
+		return err
+	}
+	if out != nil && len(b) > 0 {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// doService sends one call signed for service.
+func (c *mgmtClient) doService(ctx context.Context, service, method, path string, body []byte, header map[string]string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.endpoint+path, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
@@ -80,7 +113,7 @@ func (c *mgmtClient) do(ctx context.Context, method, path string, body []byte, h
 		req.Header.Set(k, v)
 	}
 	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), "apigateway", c.region, time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, c.creds, req, hex.EncodeToString(sum[:]), service, c.region, time.Now()); err != nil {
 		return nil, err
 	}
 	res, err := c.http.Do(req)

@@ -59,7 +59,7 @@ const shutdownGrace = 15 * time.Second
 
 // Serve runs the gateway until ctx ends.
 func Serve(ctx context.Context, args []string, env Env) error {
-	s, err := config.Load(args, env.Getenv, env.Stderr)
+	s, err := config.Load(SplitOverrides(args), env.Getenv, env.Stderr)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func Serve(ctx context.Context, args []string, env Env) error {
 	defer stopTracer()
 	gatewayLog := log.With("component", "gateway")
 	serverNames := &sni.Table{} // custom domains' TLS on the HTTPS listener
-	wsHub, wsEnv := newWebSocketEnv(s, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
+	wsHub, wsEnv := newWebSocketEnv(s, shared, door, throttling, clients, functions, accessCompiler.Users, logSinks, metrics, gatewayLog)
 	wsEnv.Keys = keys
 	watcher := &deploy.Watcher{
 		Store: st, Front: door, Log: log.With("component", "deploy"), Throttling: throttling, TLS: serverNames,
@@ -232,12 +232,24 @@ func Serve(ctx context.Context, args []string, env Env) error {
 		Stages: func(w http.ResponseWriter, _ *http.Request) {
 			writeStageStatus(w, door, watcher)
 		},
-		Listeners: listenersHandler(dataAddrs),
+		Listeners: listenersHandler(dataAddrs, s.AccountID),
 		Cluster:   nodes,
 		PProf:     s.PProf,
 		Access:    access,
 		Console:   consoleHandler,
 	}), log)
+	// The WebSocket relay outlives ctx: draining connections still get
+	// the calls other nodes relay.
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		_ = wsHub.Run(relayCtx)
+	}()
+	defer func() {
+		stopRelay()
+		<-relayDone
+	}()
 	followCtx, stopFollowing := context.WithCancel(ctx)
 	defer func() {
 		stopFollowing()
@@ -274,6 +286,19 @@ func Serve(ctx context.Context, args []string, env Env) error {
 				return err
 			}
 		}
+	}
+
+	// --template: the stacks are created through the management API, as
+	// `tollgate deploy --template` would, then followed for changes.
+	if len(s.Templates) > 0 {
+		c := newMgmtClientWith(ln.Addr().String(), s.Region, creds)
+		tr := &templateRunner{client: c, out: env.Stdout, log: log.With("component", "template"),
+			region: s.Region, accountID: s.AccountID, stackName: s.StackName, overrides: s.ParameterOverrides,
+			configFile: s.SAMConfigFile, configEnv: s.SAMConfigEnv, envVars: s.EnvVars}
+		if err := tr.applyAll(ctx, s.Templates); err != nil {
+			return err
+		}
+		go tr.watch(followCtx, s.Templates)
 	}
 
 	select {
@@ -345,14 +370,14 @@ func openListeners(s config.Settings, serverNames *sni.Table) (net.Listener, []d
 
 // listenersHandler answers the data-plane base URLs, for `tollgate import`
 // to print invoke URLs.
-func listenersHandler(data []dataListener) http.HandlerFunc {
+func listenersHandler(data []dataListener, accountID string) http.HandlerFunc {
 	urls := []string{}
 	for _, d := range data {
 		urls = append(urls, d.scheme+"://"+d.addr)
 	}
 	return func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string][]string{"dataPlane": urls})
+		_ = json.NewEncoder(w).Encode(map[string]any{"dataPlane": urls, "accountId": accountID})
 	}
 }
 

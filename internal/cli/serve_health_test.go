@@ -51,7 +51,7 @@ type servedGateway struct {
 	logs        *syncBuffer
 }
 
-func serveInProcess(t *testing.T) *servedGateway {
+func serveInProcess(t testing.TB) *servedGateway {
 	t.Helper()
 	wrapped := make(chan *faultstore.Store, 1)
 	stdout, logs := &syncBuffer{}, &syncBuffer{}

@@ -78,6 +78,16 @@ type Settings struct {
 	// (--import, repeatable), to stage ImportStage.
 	Imports     []string
 	ImportStage string
+	// Templates are SAM/CloudFormation templates or CDK cloud assemblies
+	// created at start-up and reloaded when they or their code change
+	// (--template, repeatable), with the stack name, parameter overrides
+	// (--parameter-overrides, SAM CLI's spellings) and samconfig.toml.
+	Templates          []string
+	StackName          string
+	ParameterOverrides []string
+	SAMConfigFile      string
+	SAMConfigEnv       string
+	EnvVars            string
 
 	// AuditLog, when set, is where every audit event is also written as a
 	// JSON line: a file, or "-"/"stdout". AuditRetentionDays is how long
@@ -153,7 +163,7 @@ var settings = []setting{
 	{"account-id", "TOLLGATE_ACCOUNT_ID", "000000000000", "account id in ARNs", func(s *Settings) *string { return &s.AccountID }},
 	{"store", "TOLLGATE_STORE", "", "store URL (default: SQLite file in the data dir; postgres://… for a cluster)", func(s *Settings) *string { return &s.Store }},
 	{"redis", "TOLLGATE_REDIS_URL", "", "redis://… for shared state (default: in memory)", func(s *Settings) *string { return &s.RedisURL }},
-	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas and the stage cache do while Redis does not answer: open (each node limits on its own, the cache misses) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
+	{"redis-fail-mode", "TOLLGATE_REDIS_FAIL_MODE", "open", "what throttles, quotas, the stage cache and @connections do while Redis does not answer: open (each node limits on its own, the cache misses, @connections reaches this node's connections only) or closed (503)", func(s *Settings) *string { return &s.RedisFailMode }},
 	{"redis-timeout", "TOLLGATE_REDIS_TIMEOUT", "100ms", "how long a request waits for Redis before the fail mode applies (then Redis is left alone for a second)", func(s *Settings) *string { return &s.RedisTimeout }},
 	{"cluster-key", "TOLLGATE_CLUSTER_KEY", "", "64 hex characters, the same on every node of a cluster: unlocks the secrets kept in the store (required with --store postgres://…); prefer the env or the config file, a flag shows in ps", func(s *Settings) *string { return &s.ClusterKey }},
 	{"node-name", "TOLLGATE_NODE_NAME", "", "this node's name in /_tollgate/cluster (default: host name and admin address)", func(s *Settings) *string { return &s.NodeName }},
@@ -317,6 +327,13 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	var imports multi
 	fs.Var(&imports, "import", "FILE: import an OpenAPI/Swagger file with API Gateway extensions at start-up and deploy it (repeatable)")
 	importStage := fs.String("import-stage", "dev", "the stage --import deploys to")
+	var templates, overrides multi
+	fs.Var(&templates, "template", "FILE|DIR: a SAM or CloudFormation template (YAML or JSON) or a CDK cloud assembly (cdk.out) to create at start-up and reload when it or its code changes (repeatable)")
+	stackName := fs.String("stack-name", "", "the --template stack's name (AWS::StackName; default: samconfig.toml's stack_name, else the template directory's name)")
+	fs.Var(&overrides, "parameter-overrides", "Key=Value …: template parameter values, as SAM CLI takes them (also ParameterKey=K,ParameterValue=V and file://params.json; repeatable)")
+	samConfig := fs.String("config-file", "samconfig.toml", "the samconfig.toml beside the template that --template reads stack_name and parameter_overrides from")
+	samEnv := fs.String("config-env", "default", "the samconfig.toml environment")
+	envVars := fs.String("env-vars", "", `JSON file overriding --template functions' environment variables: {"FunctionLogicalId": {"VAR": "v"}, "Parameters": {"VAR": "v"}} (as SAM CLI's --env-vars)`)
 	if err := fs.Parse(args); err != nil {
 		return s, err
 	}
@@ -402,6 +419,8 @@ func Load(args []string, getenv func(string) string, usage io.Writer) (Settings,
 	}
 	s.IAMUsers = file.IAMUsers
 	s.Imports, s.ImportStage = imports, *importStage
+	s.Templates, s.StackName, s.ParameterOverrides = templates, *stackName, overrides
+	s.SAMConfigFile, s.SAMConfigEnv, s.EnvVars = *samConfig, *samEnv, *envVars
 	return s, s.Validate()
 }
 

@@ -94,6 +94,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	case n == 0:
 		return 0, io.EOF
 	}
+	raceAfterRead(p, n)
 	return n, nil
 }
 
@@ -114,6 +115,7 @@ func (c *Conn) read(fd uintptr) bool {
 
 // Write implements net.Conn: it writes all of p, or fails.
 func (c *Conn) Write(p []byte) (int, error) {
+	raceBeforeWrite(p)
 	c.wbuf, c.wn, c.werrno = p, 0, 0
 	err := c.rc.Write(c.writeFn)
 	n, errno := c.wn, c.werrno

@@ -267,7 +267,7 @@ func goReadme(a *API, module, pkg string) string {
 		"```go\nc := " + pkg + ".New(" + pkg + ".Options{APIKey: os.Getenv(\"API_KEY\")})\n" +
 		"res, err := c." + example + "(ctx, &" + pkg + "." + example + "Input{})\n```\n\n" +
 		"Answers other than 2xx are `*" + pkg + ".APIError` values (`StatusCode`, `Header`, `Body`, `Message`).\n\n" +
-		"## IAM\n\nSet `Options.Credentials` (an `aws.CredentialsProvider`, e.g. `credentials.NewStaticCredentialsProvider`) to sign\n" +
+		"## IAM\n\nSet `Options.Credentials` (an `aws.CredentialsProvider`, e.g. `credentials.NewStaticCredentialsProvider` from module `github.com/aws/aws-sdk-go-v2/credentials`) to sign\n" +
 		"every request (service `execute-api`, region `" + a.Region + "` unless `Options.Region` is set).\n\n" +
 		"## Another address\n\n`Options.InvokeURL` replaces " + a.InvokeURL + ".\n"
 }

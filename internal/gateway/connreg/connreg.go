@@ -7,7 +7,10 @@
 // connection ends.
 //
 // Registry is the seam: Memory serves one node; a cluster's shared
-// implementation (Redis) passes the same conformance suite, connregtest.
+// implementation (connreg/redis) passes the same conformance suite,
+// connregtest. A cluster also needs a Relay, which carries the
+// @connections calls a node answers for a connection another node holds
+// to that node (see connreg/redis for the design and its trade-offs).
 package connreg
 
 import (
@@ -20,6 +23,15 @@ import (
 // ErrNotFound is returned for a connection the registry does not hold
 // (never opened, or closed).
 var ErrNotFound = errors.New("connection not found")
+
+// ErrUnavailable is wrapped by the errors of a shared registry or relay
+// that cannot reach its store (Redis did not answer): the caller cannot
+// tell whether the connection is open.
+var ErrUnavailable = errors.New("connection registry unavailable")
+
+// ErrNoAnswer is wrapped by a relay's error when the node holding a
+// connection is alive but did not answer a call in time.
+var ErrNoAnswer = errors.New("the node holding the connection did not answer")
 
 // Record is one open connection.
 type Record struct {
@@ -52,6 +64,49 @@ type Registry interface {
 	Touch(ctx context.Context, id string, at time.Time) error
 	// Remove forgets a connection; removing one that is gone is no error.
 	Remove(ctx context.Context, id string) error
+}
+
+// Call is an @connections call relayed to the node holding the
+// connection.
+type Call struct {
+	// Op is OpPost or OpDelete.
+	Op string `json:"op"`
+	// ID is the connection's id.
+	ID string `json:"id"`
+	// Data is the message of a post.
+	Data []byte `json:"data,omitempty"`
+}
+
+// Relayed operations.
+const (
+	OpPost   = "post"   // PostToConnection: send Data to the client
+	OpDelete = "delete" // DeleteConnection: close the connection
+)
+
+// Holder is the node side of a Relay: the connections this node holds
+// (implemented by wsapi.Hub).
+type Holder interface {
+	// Handle performs a call on one of this node's connections: nil once
+	// done (the frame written, the close started), ErrNotFound when the
+	// connection is not open here.
+	Handle(ctx context.Context, call Call) error
+	// Records returns this node's open connections, for a shared registry
+	// to record again after it lost them (an outage, an eviction).
+	Records() []*Record
+}
+
+// Relay carries @connections calls between the nodes of a cluster.
+type Relay interface {
+	// Deliver performs call on the connection that node holds and
+	// returns that node's answer: nil once done, ErrNotFound when the
+	// connection or its node is gone, an error wrapping ErrNoAnswer or
+	// ErrUnavailable when it cannot tell. It returns within a bounded
+	// time.
+	Deliver(ctx context.Context, node string, call Call) error
+	// Serve answers the calls delivered to this node with holder, and
+	// keeps this node's connections alive in the registry, until ctx
+	// ends.
+	Serve(ctx context.Context, holder Holder) error
 }
 
 // Memory is a Registry in this process's memory.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/tollgate/tollgate/internal/gateway/engine"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/model"
 )
 
@@ -36,6 +38,8 @@ func drive(b *testing.B, ln *fasthttputil.InmemoryListener, host string) {
 	c := &fasthttp.HostClient{Addr: "gateway", Dial: func(string) (net.Conn, error) { return ln.Dial() }, MaxConns: 64}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op") }()
 	b.RunParallel(func(pb *testing.PB) {
 		req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 		req.SetRequestURI("http://" + host + "/s/hello")
@@ -46,6 +50,13 @@ func drive(b *testing.B, ln *fasthttputil.InmemoryListener, host string) {
 			}
 		}
 	})
+}
+
+// cpuTime is the process's CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkFloor(b *testing.B) {
@@ -63,13 +74,27 @@ func BenchmarkFloor(b *testing.B) {
 	drive(b, ln, "x")
 }
 
-func BenchmarkTollgateProxy(b *testing.B) { benchTollgate(b, false) }
+func BenchmarkTollgateProxy(b *testing.B) { benchTollgate(b, false, -1) }
 
 // BenchmarkTollgateCacheHit is BenchmarkTollgateProxy with the stage cache
 // on and "*/*" caching: every request after the first is a hit.
-func BenchmarkTollgateCacheHit(b *testing.B) { benchTollgate(b, true) }
+func BenchmarkTollgateCacheHit(b *testing.B) { benchTollgate(b, true, -1) }
 
-func benchTollgate(b *testing.B, cached bool) {
+// BenchmarkTollgateProxyTraced is BenchmarkTollgateProxy on a stage with
+// tracingEnabled, its spans exported over OTLP/HTTP to an in-process
+// collector that discards them, at sampling ratios 1 and 0.05, beside the
+// same stage untraced ("off"), so that the cost of tracing reads as a
+// ratio of one run. cpu-ns/op is the process's CPU time per request
+// (client, gateway, backend and collector).
+func BenchmarkTollgateProxyTraced(b *testing.B) {
+	b.Run("off", func(b *testing.B) { benchTollgate(b, false, -1) })
+	b.Run("1", func(b *testing.B) { benchTollgate(b, false, 1) })
+	b.Run("0.05", func(b *testing.B) { benchTollgate(b, false, 0.05) })
+}
+
+// benchTollgate runs the proxy benchmark; ratio < 0: the stage does not
+// trace.
+func benchTollgate(b *testing.B, cached bool, ratio float64) {
 	be := backend(b)
 	verb := "ANY"
 	if cached {
@@ -91,7 +116,34 @@ func benchTollgate(b *testing.B, cached bool) {
 		stage.CacheClusterEnabled = true
 		stage.MethodSettings = map[string]*model.MethodSetting{"*/*": &ms}
 	}
-	h := newHandler(b, snap, stage, func(string) (net.Conn, error) { return be.Dial() })
+	var tr *tracing.Tracer
+	if ratio >= 0 {
+		// The collector: a fasthttp server that discards the spans. It
+		// runs in this process, so its CPU (a small part) is counted.
+		sink, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() { _ = fasthttp.Serve(sink, func(*fasthttp.RequestCtx) {}) }()
+		defer sink.Close()
+		// A queue large enough that no span is dropped: their export
+		// is counted.
+		b.Setenv("OTEL_BSP_MAX_QUEUE_SIZE", "4000000")
+		tr, err = tracing.New(context.Background(), tracing.Config{Endpoint: "http://" + sink.Addr().String(), Ratio: ratio, Region: "us-east-1", AccountID: "000000000000"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() {
+			if err := tr.Shutdown(context.Background()); err != nil {
+				b.Error(err)
+			}
+			if d := tr.Dropped(); d > 0 {
+				b.Errorf("%d spans dropped", d)
+			}
+		}()
+		stage.TracingEnabled = true
+	}
+	h := newTracedHandler(b, snap, stage, func(string) (net.Conn, error) { return be.Dial() }, tr)
 	srv := engine.New(h, slog.New(slog.DiscardHandler))
 	ln := fasthttputil.NewInmemoryListener()
 	go func() { _ = srv.Serve(ln) }()

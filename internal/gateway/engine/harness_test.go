@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/deploy"
 	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
+	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
 )
@@ -16,10 +17,16 @@ import (
 // and returns a handler serving it. Integrations reach backends through
 // dial; access logs go nowhere.
 func newHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc) *front.Door {
+	return newTracedHandler(tb, snap, st, dial, nil)
+}
+
+// newTracedHandler is newHandler with spans recorded by tr (for stages
+// with tracingEnabled).
+func newTracedHandler(tb testing.TB, snap *model.Snapshot, st *model.Stage, dial fasthttp.DialFunc, tr *tracing.Tracer) *front.Door {
 	tb.Helper()
 	logs := &observe.LogSinks{Stdout: discard{}}
 	tb.Cleanup(func() { logs.Close() })
-	c := &deploy.Compiler{Clients: upstream.NewClientsWithDial(dial), Logs: logs}
+	c := &deploy.Compiler{Clients: upstream.NewClientsWithDial(dial), Logs: logs, Tracer: tr}
 	d, err := c.CompileDeployment("d", snap)
 	if err != nil {
 		tb.Fatal(err)

@@ -1,9 +1,9 @@
 package pipeline
 
 import (
-	"context"
 	"errors"
 	"strings"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -29,12 +29,21 @@ type trace struct {
 	// traceparent is the caller's W3C traceparent when it is valid.
 	traceparent string
 
-	// tracer starts the spans of a traced request; request is its span,
-	// current the span integrations continue (request, or the child span
-	// running: authorization, cache, integration). All nil when the stage
-	// does not trace.
-	tracer           oteltrace.Tracer
-	request, current oteltrace.Span
+	// request is a traced request's span, current the span integrations
+	// continue (request, or the child span running: authorization, cache,
+	// integration). Both nil when the stage does not trace.
+	request RequestSpan
+	current oteltrace.Span
+}
+
+// RequestSpan is a traced request's span: an OpenTelemetry span that
+// starts the spans of the pipeline's steps as its children. The spans of a
+// request are used by the goroutine serving it, one at a time.
+type RequestSpan interface {
+	oteltrace.Span
+	// StartChild starts a child span, from now; it is nil when the
+	// request span does not record (not sampled).
+	StartChild(name string, kind oteltrace.SpanKind) oteltrace.Span
 }
 
 // resolveTrace reads the caller's trace headers once. The trace id is
@@ -139,14 +148,14 @@ func (x *Exchange) AppendTraceparent(dst []byte) (_ []byte, ok bool) {
 // Traced reports whether the request has spans (its stage traces).
 func (x *Exchange) Traced() bool { return x.trace.request != nil }
 
-// SetRequestSpan makes span, started by tracer, the request's span: the
-// stage traces this request (internal/gateway/tracing).
-func (x *Exchange) SetRequestSpan(tracer oteltrace.Tracer, span oteltrace.Span) {
-	x.trace.tracer, x.trace.request, x.trace.current = tracer, span, span
+// SetRequestSpan makes span the request's span: the stage traces this
+// request (internal/gateway/tracing).
+func (x *Exchange) SetRequestSpan(span RequestSpan) {
+	x.trace.request, x.trace.current = span, span
 }
 
 // RequestSpan is the request's span (nil: not traced).
-func (x *Exchange) RequestSpan() oteltrace.Span { return x.trace.request }
+func (x *Exchange) RequestSpan() RequestSpan { return x.trace.request }
 
 // Span is the span running: a step's (StartSpan) or the request's; nil
 // when the request is not traced. Integrations add their attributes to it.
@@ -158,21 +167,52 @@ func (x *Exchange) Span() oteltrace.Span { return x.trace.current }
 // not sampled).
 func (x *Exchange) StartSpan(name string, kind oteltrace.SpanKind) oteltrace.Span {
 	t := &x.trace
-	if t.request == nil || !t.request.IsRecording() {
-		// Not traced, or not sampled: an unsampled request's ids are
-		// handed on with the request span as Parent.
+	if t.request == nil {
 		return nil
 	}
-	_, sp := t.tracer.Start(oteltrace.ContextWithSpan(context.Background(), t.request), name, oteltrace.WithSpanKind(kind))
-	t.current = sp
+	// Not sampled: nil; an unsampled request's ids are handed on with
+	// the request span as Parent.
+	sp := t.request.StartChild(name, kind)
+	if sp != nil {
+		t.current = sp
+	}
 	return sp
+}
+
+// AttributeSetter is a span that takes one attribute at a time and keeps
+// nothing of its value once the call returns (it encodes it): the spans of
+// internal/gateway/tracing. Setting one attribute so costs no allocation,
+// where a variadic call through oteltrace.Span does, and a value may be a
+// request's buffer.
+type AttributeSetter interface {
+	SetAttribute(kv attribute.KeyValue)
+}
+
+// SetSpanAttribute sets an attribute of span sp.
+func SetSpanAttribute(sp oteltrace.Span, kv attribute.KeyValue) {
+	if s, ok := sp.(AttributeSetter); ok {
+		s.SetAttribute(kv)
+		return
+	}
+	sp.SetAttributes(kv)
+}
+
+// SetSpanBytes sets a string attribute of span sp whose value is a buffer
+// of the caller's (copied only for a span that is not an
+// AttributeSetter).
+func SetSpanBytes(sp oteltrace.Span, key attribute.Key, value []byte) {
+	if s, ok := sp.(AttributeSetter); ok {
+		s.SetAttribute(key.String(unsafe.String(unsafe.SliceData(value), len(value))))
+		return
+	}
+	sp.SetAttributes(key.String(string(value)))
 }
 
 // EndIntegrationSpan is EndSpan for the integration's span: it records
 // the integration's status (HTTP backends, Lambda proxy answers).
 func (x *Exchange) EndIntegrationSpan(sp oteltrace.Span, err error) {
 	if sp != nil && x.IntegrationStatus != 0 {
-		sp.SetAttributes(attribute.Int("http.response.status_code", x.IntegrationStatus))
+		SetSpanAttribute(sp, attribute.Int("http.response.status_code", x.IntegrationStatus))
 	}
 	x.EndSpan(sp, err)
 }

@@ -6,12 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
 	oteltrace "go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
+
+// unsampledSpan is a request span that records nothing and starts no
+// children.
+type unsampledSpan struct{ oteltrace.Span }
+
+func (unsampledSpan) StartChild(string, oteltrace.SpanKind) oteltrace.Span { return nil }
 
 // TestTraceOfATracedRequest: once the request has a span, integrations
 // get its ids (Root, the span running as Parent, the decision) in both
@@ -29,7 +36,7 @@ func TestTraceOfATracedRequest(t *testing.T) {
 	tid, _ := hex.DecodeString("5759e988bd862e3fe1be46a994272793")
 	sid, _ := hex.DecodeString("00f067aa0ba902b7")
 	sc := oteltrace.NewSpanContext(oteltrace.SpanContextConfig{TraceID: oteltrace.TraceID(tid), SpanID: oteltrace.SpanID(sid), TraceFlags: oteltrace.FlagsSampled})
-	x.SetRequestSpan(noop.NewTracerProvider().Tracer(""), oteltrace.SpanFromContext(oteltrace.ContextWithSpanContext(context.Background(), sc)))
+	x.SetRequestSpan(unsampledSpan{oteltrace.SpanFromContext(oteltrace.ContextWithSpanContext(context.Background(), sc))})
 	if x.PassesTraceHeader() {
 		t.Error("a traced request passes the caller's header unchanged")
 	}
@@ -45,5 +52,27 @@ func TestTraceOfATracedRequest(t *testing.T) {
 	// A non-recording (unsampled) request span starts no children.
 	if sp := x.StartSpan("Integration", oteltrace.SpanKindClient); sp != nil {
 		t.Error("a child of an unsampled span")
+	}
+}
+
+// keptSpan is a span that keeps the attributes it is given, as the
+// OpenTelemetry SDK's do.
+type keptSpan struct {
+	oteltrace.Span
+	attrs []attribute.KeyValue
+}
+
+func (s *keptSpan) SetAttributes(kv ...attribute.KeyValue) { s.attrs = append(s.attrs, kv...) }
+
+// TestSetSpanBytes: a span that keeps its attributes gets a copy of a
+// buffer's value, so that the buffer's later use does not change it.
+func TestSetSpanBytes(t *testing.T) {
+	sp := &keptSpan{Span: noop.Span{}}
+	buf := []byte("http://backend/a")
+	pipeline.SetSpanBytes(sp, "url.full", buf)
+	pipeline.SetSpanAttribute(sp, attribute.Int("http.response.status_code", 200))
+	copy(buf, "XXXX")
+	if len(sp.attrs) != 2 || sp.attrs[0].Value.AsString() != "http://backend/a" || sp.attrs[1].Value.AsInt64() != 200 {
+		t.Errorf("attributes %v", sp.attrs)
 	}
 }

@@ -162,7 +162,7 @@ func (st *Stage) serveCached(x *Exchange, mc *MethodCache) error {
 		sp := x.StartSpan("Cache", trace.SpanKindInternal)
 		e, ok, err := c.Store.Get(ctx, key, x.Start)
 		if sp != nil {
-			sp.SetAttributes(attribute.Bool("tollgate.cache.hit", ok))
+			pipeline.SetSpanAttribute(sp, attribute.Bool("tollgate.cache.hit", ok))
 		}
 		x.EndSpan(sp, err)
 		if err != nil {

@@ -1,8 +1,7 @@
 package tracing
 
 import (
-	"context"
-	"strings"
+	"unsafe"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -28,16 +27,21 @@ type StageSpec struct {
 
 // Stage starts and ends the spans of one traced stage's requests.
 type Stage struct {
-	tracer oteltrace.Tracer
-	name   string
+	t    *Tracer
+	name string
+	// seq orders a batch's spans by stage; scope is the stage's
+	// instrumentation scope, encoded.
+	seq   uint64
+	scope []byte
 }
 
 // Stage prepares the spans of a stage: named like API Gateway's X-Ray
 // segment, "{api name}/{stage}" [D: apigateway-understanding-xray-traces].
 // What identifies the stage (API id, name and type, stage, account,
 // region, the stage's ARN) is its instrumentation scope's attributes, sent
-// once per export batch rather than with each span. A nil Tracer (no collector configured) returns nil:
-// the stage does not trace.
+// once per export batch rather than with each span, and encoded here. A
+// nil Tracer (no collector configured) returns nil: the stage does not
+// trace.
 func (t *Tracer) Stage(spec StageSpec) *Stage {
 	if t == nil {
 		return nil
@@ -50,7 +54,7 @@ func (t *Tracer) Stage(spec StageSpec) *Stage {
 	if spec.Type != REST {
 		collection = "apis"
 	}
-	tracer := t.provider.Tracer(scopeName, oteltrace.WithInstrumentationAttributes(
+	scope := encodeScope(scopeName, "", []attribute.KeyValue{
 		attribute.String("aws.api_gateway.api_id", spec.APIID),
 		attribute.String("aws.api_gateway.api_name", spec.APIName),
 		attribute.String("aws.api_gateway.stage", spec.Stage),
@@ -58,77 +62,93 @@ func (t *Tracer) Stage(spec StageSpec) *Stage {
 		attribute.String("cloud.account.id", t.accountID),
 		attribute.String("cloud.region", t.region),
 		attribute.String("cloud.resource_id", "arn:aws:apigateway:"+t.region+"::/"+collection+"/"+spec.APIID+"/stages/"+spec.Stage),
-	))
-	return &Stage{tracer: tracer, name: name + "/" + spec.Stage}
+	})
+	return &Stage{t: t, name: name + "/" + spec.Stage, seq: t.stages.Add(1), scope: scope}
 }
 
-// methods are the request methods' attribute values, so that the common
-// ones cost no copy.
-var methods = map[string]attribute.KeyValue{}
+// methodKey is the attribute of the request's method.
+const methodKey = attribute.Key("http.request.method")
 
-func init() {
-	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-		methods[m] = attribute.String("http.request.method", m)
+// methods are the common request methods' attributes, encoded.
+var methods = func() (m [7][]byte) {
+	for i, name := range [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		m[i] = appendKeyValue(nil, tagAttribute, methodKey, attribute.StringValue(name))
 	}
+	return m
+}()
+
+// setMethod sets the request method's attribute.
+func (s *span) setMethod(m string) {
+	i := -1
+	switch m {
+	case "GET":
+		i = 0
+	case "HEAD":
+		i = 1
+	case "POST":
+		i = 2
+	case "PUT":
+		i = 3
+	case "PATCH":
+		i = 4
+	case "DELETE":
+		i = 5
+	case "OPTIONS":
+		i = 6
+	}
+	if i < 0 {
+		s.set(methodKey, attribute.StringValue(m))
+		return
+	}
+	s.setEncoded(methodKey, methods[i])
 }
 
 // Start starts the request's span (server kind, from the request's
-// start) and makes it x's: the caller's trace continues, its sampling
-// decision holds.
+// start) and makes it x's: the caller's trace continues (its trace id,
+// its span the parent), its sampling decision holds; without one, the
+// tracer's ratio of the traces are sampled.
 func (s *Stage) Start(x *pipeline.Exchange) {
 	h, fromCaller := x.CallerTrace()
-	ctx := context.WithValue(context.Background(), callerKey{}, &caller{root: h.Root, sampled: h.Sampled})
+	r := s.t.record()
+	r.stage, r.n, r.start, r.startNs = s, 1, x.Start, x.Start.UnixNano()
+	sp := &r.spans[0]
+	sp.rec, sp.traceID, sp.spanID = r, h.Root, xray.NewSpanID()
 	if fromCaller && h.Parent.IsValid() {
-		var flags oteltrace.TraceFlags
-		if h.Sampled == xray.SamplingYes {
-			flags = oteltrace.FlagsSampled
-		}
-		ctx = oteltrace.ContextWithRemoteSpanContext(ctx, oteltrace.NewSpanContext(oteltrace.SpanContextConfig{
-			TraceID: oteltrace.TraceID(h.Root), SpanID: oteltrace.SpanID(h.Parent), TraceFlags: flags, Remote: true}))
+		sp.parent, sp.remoteParent = h.Parent, true
 	}
-	_, span := s.tracer.Start(ctx, s.name, oteltrace.WithSpanKind(oteltrace.SpanKindServer), oteltrace.WithTimestamp(x.Start))
-	if span.IsRecording() { // an unsampled request's span records nothing
-		method, ok := methods[x.Req.Method()]
-		if !ok {
-			method = attribute.String("http.request.method", strings.Clone(x.Req.Method()))
-		}
-		// Request strings are the engine's buffers: copied, as spans
-		// outlive the request.
-		attrs := [...]attribute.KeyValue{method,
-			attribute.String("url.path", strings.Clone(x.Req.Path())),
-			attribute.String("aws.api_gateway.request_id", x.RequestID),
-			attribute.String("client.address", "")}
-		n := len(attrs) - 1
+	sp.kind, sp.name, sp.start = oteltrace.SpanKindServer, s.name, r.startNs
+	sp.sampled = s.t.sampled(h)
+	if sp.sampled { // an unsampled request's span records nothing
+		// Attributes are encoded as they are set: the request's strings
+		// (the engine's buffers) need no copy.
+		sp.setMethod(x.Req.Method())
+		sp.setString("url.path", x.Req.Path())
+		sp.setString("aws.api_gateway.request_id", x.RequestID)
 		if a := x.Req.RemoteAddr(); a.IsValid() {
-			attrs[n] = attribute.String("client.address", a.Addr().Unmap().String())
-			n++
+			var buf [64]byte
+			b := a.Addr().Unmap().AppendTo(buf[:0])
+			sp.setString("client.address", unsafe.String(unsafe.SliceData(b), len(b)))
 		}
-		span.SetAttributes(attrs[:n]...)
 	}
-	x.SetRequestSpan(s.tracer, span)
+	x.SetRequestSpan(sp)
 }
 
 // End ends the request's span of a completed exchange with what it
 // answered: status, route, size; an answer of 500 or more is an error
 // (OpenTelemetry's rule for server spans).
 func End(x *pipeline.Exchange) {
-	sp := x.RequestSpan()
-	if sp == nil {
+	sp, ok := x.RequestSpan().(*span)
+	if !ok {
 		return
 	}
 	if sp.IsRecording() {
-		var attrs [3]attribute.KeyValue
-		attrs[0] = attribute.Int("http.response.status_code", x.Status)
-		n := 1
+		sp.set("http.response.status_code", attribute.IntValue(x.Status))
 		if r := x.Route; r != nil {
-			attrs[n] = attribute.String("http.route", r.ResourcePath)
-			n++
+			sp.setString("http.route", r.ResourcePath)
 		}
 		if x.IsCanary {
-			attrs[n] = attribute.Bool("aws.api_gateway.canary", true)
-			n++
+			sp.set("aws.api_gateway.canary", attribute.BoolValue(true))
 		}
-		sp.SetAttributes(attrs[:n]...)
 		if x.Status >= 500 {
 			msg := x.ErrorType.String()
 			if x.IntegrationError != "" {

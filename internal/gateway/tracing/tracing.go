@@ -1,11 +1,20 @@
-// Package tracing records the spans of traced stages with the
-// OpenTelemetry SDK and exports them over OTLP/HTTP (protobuf) to a
-// collector. A stage traces when its settings say so (a REST stage's
-// tracingEnabled; an HTTP API stage's tag tollgate:tracingEnabled=true):
-// deployment compiles a *Stage for it, and its pipeline starts one server
-// span per request (Stage.Start) with child spans for authorization, the
-// stage cache and the integration (pipeline.Exchange.StartSpan). Stages
-// that do not trace hold nil and pay one comparison per request.
+// Package tracing records the spans of traced stages and exports them
+// over OTLP/HTTP (protobuf) to a collector. A stage traces when its
+// settings say so (a REST stage's tracingEnabled; an HTTP API stage's tag
+// tollgate:tracingEnabled=true): deployment compiles a *Stage for it, and
+// its pipeline starts one server span per request (Stage.Start) with child
+// spans for authorization, the stage cache and the integration
+// (pipeline.Exchange.StartSpan). Stages that do not trace hold nil and pay
+// one comparison per request.
+//
+// Spans are OpenTelemetry API spans (go.opentelemetry.io/otel/trace), but
+// not the SDK's: a request's spans are recorded into a pooled record and
+// encoded to OTLP as they are set (span.go, otlp.go), and batches are
+// sent in the background (export.go), so that a sampled request costs a
+// few hundred nanoseconds and an unsampled one almost nothing. The
+// exporter follows the SDK's environment variables (OTEL_EXPORTER_OTLP_*,
+// OTEL_BSP_*); the resource is the SDK's (OTEL_SERVICE_NAME,
+// OTEL_RESOURCE_ATTRIBUTES).
 //
 // Trace ids follow X-Ray's form (the first 4 bytes are the start in epoch
 // seconds), so that the ids handed on in X-Amzn-Trace-Id headers are ones
@@ -17,16 +26,16 @@ package tracing
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
-	"time"
+	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/sdk/resource"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	oteltrace "go.opentelemetry.io/otel/trace"
 
 	"github.com/tollgate/tollgate/internal/xray"
 )
@@ -50,8 +59,15 @@ type Config struct {
 
 // Tracer records and exports the spans of traced stages.
 type Tracer struct {
-	provider          *sdktrace.TracerProvider
 	region, accountID string
+	// below: a trace is sampled when the top 63 bits of its id's last 8
+	// bytes are below it (the SDK's TraceIDRatioBased); all: ratio 1.
+	below uint64
+	all   bool
+	exp   *exporter
+	pool  sync.Pool // of *record
+	// stages numbers the stages.
+	stages atomic.Uint64
 }
 
 // scopeName is the instrumentation scope of the gateway's spans.
@@ -59,25 +75,19 @@ const scopeName = "github.com/tollgate/tollgate/internal/gateway"
 
 // New starts span export. Spans are batched and sent in the background; a
 // collector that does not answer loses spans, never delays requests.
-func New(ctx context.Context, cfg Config) (*Tracer, error) { return newTracer(ctx, cfg) }
+func New(ctx context.Context, cfg Config) (*Tracer, error) { return newTracer(ctx, cfg, nil) }
 
-// newTracer is New with the batch processor's options (benchmarks block
-// instead of dropping spans, so that export is measured).
-func newTracer(ctx context.Context, cfg Config, batch ...sdktrace.BatchSpanProcessorOption) (*Tracer, error) {
+// newTracer is New with the export settings adjusted (tests).
+func newTracer(ctx context.Context, cfg Config, adjust func(*exportConfig)) (*Tracer, error) {
 	if cfg.Ratio < 0 || cfg.Ratio > 1 {
 		return nil, fmt.Errorf("trace sampling ratio %v: want 0 to 1", cfg.Ratio)
 	}
-	var opts []otlptracehttp.Option
-	if cfg.Endpoint != "" {
-		u, err := tracesURL(cfg.Endpoint)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, otlptracehttp.WithEndpointURL(u))
-	}
-	exp, err := otlptracehttp.New(ctx, opts...)
+	ec, err := exportSettings(cfg.Endpoint, os.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("OTLP exporter: %w", err)
+		return nil, err
+	}
+	if adjust != nil {
+		adjust(&ec)
 	}
 	// service.name and version are Tollgate's unless OTEL_SERVICE_NAME or
 	// OTEL_RESOURCE_ATTRIBUTES say otherwise.
@@ -87,13 +97,19 @@ func newTracer(ctx context.Context, cfg Config, batch ...sdktrace.BatchSpanProce
 	if err != nil {
 		return nil, fmt.Errorf("trace resource: %w", err)
 	}
-	tp := sdktrace.NewTracerProvider(
-		sdktrace.WithBatcher(exp, batch...),
-		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sampler{ratio: sdktrace.TraceIDRatioBased(cfg.Ratio)}),
-		sdktrace.WithIDGenerator(ids{}),
-	)
-	return &Tracer{provider: tp, region: cfg.Region, accountID: cfg.AccountID}, nil
+	exp, err := newExporter(ec, encodeResource(res.Attributes(), res.SchemaURL()))
+	if err != nil {
+		return nil, err
+	}
+	t := &Tracer{region: cfg.Region, accountID: cfg.AccountID, exp: exp,
+		below: uint64(cfg.Ratio * (1 << 63)), all: cfg.Ratio >= 1}
+	t.pool.New = func() any { return &record{queue: exp} }
+	exp.release = func(r *record) {
+		r.reset()
+		t.pool.Put(r)
+	}
+	go exp.run()
+	return t, nil
 }
 
 // tracesURL is the OTLP/HTTP traces URL of a collector's base URL.
@@ -113,60 +129,28 @@ func (t *Tracer) Shutdown(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
-	return t.provider.Shutdown(ctx)
+	return t.exp.shutdown(ctx)
 }
 
-// callerKey carries the caller's trace context to the sampler and the id
-// generator of a request's span.
-type callerKey struct{}
+// Dropped is the number of spans dropped so far because the export queue
+// was full.
+func (t *Tracer) Dropped() uint64 { return t.exp.dropped.Load() }
 
-type caller struct {
-	root    xray.TraceID
-	sampled xray.Sampling
-}
+// record takes a record from the pool.
+func (t *Tracer) record() *record { return t.pool.Get().(*record) }
 
-// sampler keeps the decision of the caller (Sampled=1 or 0, traceparent's
-// flag) and of a span's local parent; without one, it samples ratio of the
-// traces by their id.
-type sampler struct{ ratio sdktrace.Sampler }
+// release puts a record back in its pool.
+func release(r *record) { r.queue.release(r) }
 
-func (s sampler) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
-	psc := oteltrace.SpanContextFromContext(p.ParentContext)
-	decision := xray.SamplingUnknown
-	switch c, ok := p.ParentContext.Value(callerKey{}).(*caller); {
-	case psc.IsValid() && !psc.IsRemote():
-		decision = xray.SamplingNo
-		if psc.IsSampled() {
-			decision = xray.SamplingYes
-		}
-	case ok:
-		decision = c.sampled
-	}
-	switch decision {
+// sampled decides whether a request whose caller's trace context is h is
+// sampled: the caller's decision (Sampled=1 or 0, traceparent's flag);
+// without one, the ratio, by the trace id.
+func (t *Tracer) sampled(h xray.Header) bool {
+	switch h.Sampled {
 	case xray.SamplingYes:
-		return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample, Tracestate: psc.TraceState()}
+		return true
 	case xray.SamplingNo:
-		return sdktrace.SamplingResult{Decision: sdktrace.Drop, Tracestate: psc.TraceState()}
+		return false
 	}
-	return s.ratio.ShouldSample(p)
-}
-
-func (s sampler) Description() string {
-	return "TollgateSampler{caller's decision, else " + s.ratio.Description() + "}"
-}
-
-// ids makes X-Ray-compatible trace ids, or takes the caller's trace id for
-// a span without a remote parent (a caller that sent a Root without a
-// Parent).
-type ids struct{}
-
-func (ids) NewIDs(ctx context.Context) (oteltrace.TraceID, oteltrace.SpanID) {
-	if c, ok := ctx.Value(callerKey{}).(*caller); ok && c.root.IsValid() {
-		return oteltrace.TraceID(c.root), oteltrace.SpanID(xray.NewSpanID())
-	}
-	return oteltrace.TraceID(xray.NewTraceID(time.Now())), oteltrace.SpanID(xray.NewSpanID())
-}
-
-func (ids) NewSpanID(context.Context, oteltrace.TraceID) oteltrace.SpanID {
-	return oteltrace.SpanID(xray.NewSpanID())
+	return t.all || binary.BigEndian.Uint64(h.Root[8:16])>>1 < t.below
 }

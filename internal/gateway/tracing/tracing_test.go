@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	oteltrace "go.opentelemetry.io/otel/trace"
-
 	"github.com/tollgate/tollgate/internal/xray"
 )
 
@@ -31,43 +28,32 @@ func TestTracesURL(t *testing.T) {
 	}
 }
 
-// TestSampler: the caller's decision holds whatever the ratio; a span of
-// Tollgate's own follows its parent; without a decision the ratio decides.
-func TestSampler(t *testing.T) {
-	never, always := sampler{ratio: sdktrace.TraceIDRatioBased(0)}, sampler{ratio: sdktrace.TraceIDRatioBased(1)}
-	decide := func(s sampler, ctx context.Context) bool {
-		return s.ShouldSample(sdktrace.SamplingParameters{ParentContext: ctx, TraceID: oteltrace.TraceID(xray.NewTraceID(time.Now()))}).Decision == sdktrace.RecordAndSample
+// TestSampling: the caller's decision holds whatever the ratio; without
+// one the ratio decides, by the trace id as the SDK's TraceIDRatioBased
+// sampler does (its last 8 bytes' top 63 bits against ratio × 2⁶³).
+func TestSampling(t *testing.T) {
+	tracer := func(ratio float64) *Tracer {
+		tr, err := newTracer(context.Background(), Config{Endpoint: "http://127.0.0.1:9", Ratio: ratio}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = tr.Shutdown(context.Background()) })
+		return tr
 	}
-	withCaller := func(d xray.Sampling) context.Context {
-		return context.WithValue(context.Background(), callerKey{}, &caller{root: xray.NewTraceID(time.Now()), sampled: d})
-	}
-	if !decide(never, withCaller(xray.SamplingYes)) || decide(always, withCaller(xray.SamplingNo)) {
+	never, always, half := tracer(0), tracer(1), tracer(0.5)
+	root := xray.NewTraceID(time.Now())
+	if !never.sampled(xray.Header{Root: root, Sampled: xray.SamplingYes}) || always.sampled(xray.Header{Root: root, Sampled: xray.SamplingNo}) {
 		t.Error("the caller's decision must hold")
 	}
-	if decide(never, withCaller(xray.SamplingRequested)) || !decide(always, withCaller(xray.SamplingUnknown)) || decide(never, context.Background()) {
+	if never.sampled(xray.Header{Root: root, Sampled: xray.SamplingRequested}) || !always.sampled(xray.Header{Root: root}) {
 		t.Error("without a decision the ratio decides")
 	}
-	local := oteltrace.NewSpanContext(oteltrace.SpanContextConfig{TraceID: oteltrace.TraceID(xray.NewTraceID(time.Now())),
-		SpanID: oteltrace.SpanID(xray.NewSpanID()), TraceFlags: oteltrace.FlagsSampled})
-	if !decide(never, oteltrace.ContextWithSpanContext(withCaller(xray.SamplingNo), local)) {
-		t.Error("a child follows its sampled parent")
+	low, high := root, root
+	low[8], high[8] = 0x7f, 0x80 // top bit of the last 8 bytes' top 63: below or above half
+	if !half.sampled(xray.Header{Root: low}) || half.sampled(xray.Header{Root: high}) {
+		t.Error("ratio 0.5 samples the lower half of the ids")
 	}
-	if decide(always, oteltrace.ContextWithSpanContext(context.Background(), local.WithTraceFlags(0))) {
-		t.Error("a child follows its unsampled parent")
-	}
-}
-
-// TestIDs: a caller's Root becomes the trace id of a span without a remote
-// parent; new trace ids are X-Ray's (epoch seconds first).
-func TestIDs(t *testing.T) {
-	root := xray.NewTraceID(time.Unix(0x5759e988, 0))
-	tid, sid := ids{}.NewIDs(context.WithValue(context.Background(), callerKey{}, &caller{root: root}))
-	if xray.TraceID(tid) != root || !sid.IsValid() {
-		t.Errorf("caller's root: %s %s", tid, sid)
-	}
-	now := time.Now().Unix()
-	tid, _ = ids{}.NewIDs(context.Background())
-	if got := int64(tid[0])<<24 | int64(tid[1])<<16 | int64(tid[2])<<8 | int64(tid[3]); got < now-1 || got > now+1 {
-		t.Errorf("new trace id %s does not start with the time %x", tid, now)
+	if _, err := New(context.Background(), Config{Endpoint: "http://127.0.0.1:9", Ratio: 1.5}); err == nil {
+		t.Error("ratio 1.5 accepted")
 	}
 }

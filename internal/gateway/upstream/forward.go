@@ -14,7 +14,6 @@ import (
 	"unsafe"
 
 	"github.com/valyala/fasthttp"
-	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 )
@@ -118,7 +117,7 @@ func ForwardHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 // on. A traced request's span gets the request's method and URL.
 func TraceHeaders(x *pipeline.Exchange, req *fasthttp.Request) {
 	if sp := x.Span(); sp != nil {
-		sp.SetAttributes(attribute.String("url.full", req.URI().String()))
+		pipeline.SetSpanBytes(sp, "url.full", req.URI().FullURI())
 	}
 	var b [128]byte
 	name := "X-Amzn-Trace-Id"

@@ -151,10 +151,11 @@ func InvokeLambdaStream(x *pipeline.Exchange, inv invoker.Lambda, fn string, pay
 func spanFunction(sp trace.Span, fn string) {
 	name := fn
 	if strings.HasPrefix(fn, "arn:") {
-		sp.SetAttributes(attribute.String("aws.lambda.invoked_arn", fn))
+		pipeline.SetSpanAttribute(sp, attribute.String("aws.lambda.invoked_arn", fn))
 		if _, after, ok := strings.Cut(fn, ":function:"); ok {
 			name, _, _ = strings.Cut(after, ":")
 		}
 	}
-	sp.SetAttributes(attribute.String("faas.invoked_provider", "aws"), attribute.String("faas.invoked_name", name))
+	pipeline.SetSpanAttribute(sp, attribute.String("faas.invoked_provider", "aws"))
+	pipeline.SetSpanAttribute(sp, attribute.String("faas.invoked_name", name))
 }

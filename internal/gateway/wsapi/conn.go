@@ -1,7 +1,6 @@
 package wsapi
 
 import (
-	"context"
 	"errors"
 	"net"
 	"sync"
@@ -135,7 +134,7 @@ func (c *conn) run(nc net.Conn) {
 			// The registry's lastActiveAt is kept to the second (a shared
 			// registry is not written per message); GetConnection on this
 			// node reads the exact time.
-			_ = h.registry.Touch(context.Background(), c.id, now)
+			h.touch(c.id, now)
 		}
 		slots <- struct{}{}
 		inFlight.Add(1)

@@ -69,21 +69,37 @@ func (st *Stage) serveConnections(ctx context.Context, req pipeline.Request, res
 		}
 	}
 	hub := env.Hub
-	var rec *connreg.Record
-	if hub != nil {
-		rec, err = hub.registry.Get(ctx, id)
-	}
-	if hub == nil || err != nil || rec.APIID != st.APIID || rec.Stage != st.Name {
-		// Closed, never opened, or another API's or stage's [M][C].
+	if hub == nil {
 		mgmtError(resp, 410, "GoneException", "")
 		return
 	}
+	// A connection this node holds is served without the shared registry.
 	c := hub.local(id)
+	var rec *connreg.Record
+	if c != nil {
+		rec = c.record()
+	} else if rec, err = hub.registry.Get(ctx, id); err != nil {
+		if errors.Is(err, connreg.ErrNotFound) {
+			// Closed, or never opened [M][C].
+			mgmtError(resp, 410, "GoneException", "")
+		} else {
+			hub.cannotTell(resp, id, err)
+		}
+		return
+	}
+	if rec.APIID != st.APIID || rec.Stage != st.Name || (c == nil && (hub.relay == nil || rec.Node == hub.node)) {
+		// Another API's or stage's [M][C]; or recorded as this node's but
+		// no longer open here.
+		mgmtError(resp, 410, "GoneException", "")
+		return
+	}
 	switch method {
 	case "POST":
-		if c == nil || c.send(body) != nil {
-			// [U: a connection of another node, until a cluster forwards
-			// them]
+		if c == nil {
+			hub.relayed(ctx, resp, rec, connreg.Call{Op: connreg.OpPost, ID: id, Data: body}, 200)
+			return
+		}
+		if c.send(body) != nil {
 			mgmtError(resp, 410, "GoneException", "")
 			return
 		}
@@ -105,13 +121,31 @@ func (st *Stage) serveConnections(ctx context.Context, req pipeline.Request, res
 		resp.SetBody(append(b, '}'))
 	case "DELETE":
 		if c == nil {
-			mgmtError(resp, 410, "GoneException", "")
+			hub.relayed(ctx, resp, rec, connreg.Call{Op: connreg.OpDelete, ID: id}, 204)
 			return
 		}
 		// $disconnect then reports 1000 "Connection Closed Normally"
 		// [C: boto3#3789].
 		c.closeWith(1000, "Connection Closed Normally")
 		resp.SetStatus(204)
+	}
+}
+
+// relayed answers a call for a connection another node holds, once that
+// node has performed it: status when done, 410 when it says the
+// connection is gone (or it is), else as cannotTell says.
+func (h *Hub) relayed(ctx context.Context, resp pipeline.Response, rec *connreg.Record, call connreg.Call, status int) {
+	err := h.relay.Deliver(ctx, rec.Node, call)
+	switch {
+	case err == nil:
+		resp.SetStatus(status)
+	case errors.Is(err, connreg.ErrNotFound):
+		mgmtError(resp, 410, "GoneException", "")
+	case errors.Is(err, connreg.ErrUnavailable), errors.Is(err, connreg.ErrNoAnswer):
+		h.cannotTell(resp, rec.ID, err)
+	default:
+		h.log.Error("relayed @connections call failed", "connectionId", rec.ID, "node", rec.Node, "err", err)
+		mgmtError(resp, 500, "InternalServerErrorException", "Internal server error") // [U]
 	}
 }
 

@@ -13,7 +13,11 @@
 // the time (a redeploy keeps connections open; new messages use the new
 // deployment). Where connections are, and what they carry for their whole
 // life (identity, the $connect authorizer's context), is kept in a
-// connreg.Registry (in memory; shared by a cluster).
+// connreg.Registry: in memory on one node; in a cluster, in Redis
+// (connreg/redis), with a connreg.Relay that carries PostToConnection and
+// DeleteConnection to the node holding the socket, so an @connections
+// call works on any node and $disconnect runs once, on that node. A call
+// for a connection of the node it reaches never waits for Redis.
 //
 // # The upgrade hand-off
 //

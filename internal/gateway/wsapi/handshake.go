@@ -199,6 +199,9 @@ func (h *handshake) run() error {
 		return refuse(500, "Internal server error", errors.New("the engine cannot upgrade connections"))
 	}
 	if err := hub.register(h.ctx, h.conn); err != nil {
+		if errors.Is(err, errDraining) {
+			return refuse(503, "Service Unavailable", nil)
+		}
 		return refuse(500, "Internal server error", err)
 	}
 	h.resp.SetStatus(101)
