@@ -285,6 +285,15 @@ func TestConsoleBrowser(t *testing.T) {
 	// Recent requests from the access log.
 	b.reloadUntil(consoleURL+"requests?group=pets-access", `main`, "/pets", "403")
 	b.shot("requests")
+	// Replay a GET /pets line through test invoke.
+	b.run("replay", chromedp.Click(css(`a[aria-label="Replay GET /dev/pets in test invoke"]`)), chromedp.WaitVisible(css(`#test-button`)))
+	if sel, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("method").selectedOptions[0].textContent + " " + document.getElementById("path").value`)); err != nil || sel != "GET /pets /pets" {
+		t.Errorf("replay opened %q (%v)", sel, err)
+	}
+	b.run("replayed test", chromedp.Click(css(`#test-button`)), chromedp.WaitVisible(css(`#result-status`)))
+	if s := b.text(`#result-status`); s != "200" {
+		t.Errorf("replayed test status %q", s)
+	}
 
 	// The developer portal: open the API, try GET /pets.
 	b.run("portal", chromedp.Navigate(consoleURL+"portal/"), chromedp.WaitVisible(`//a[text()="pets"]`),
