@@ -415,6 +415,22 @@ func TestPages(t *testing.T) {
 			}
 		}
 	}
+	// Diffs compare integrations between the working copy and the stage's
+	// deployment: none yet, then a changed template.
+	diffURL := Prefix + "apis/" + apiID + "/diff?from=" + second + "&to=working"
+	if page := readBody(h.do("GET", diffURL, nil, cookie)); !strings.Contains(page, "No differences.") || !strings.Contains(page, "integrations (type, URI") {
+		t.Errorf("diff with an unchanged working copy: %s", page)
+	}
+	for _, r := range tree.Item {
+		if r.Path == "/pets" {
+			h.call("PUT", "/restapis/"+apiID+"/resources/"+r.ID+"/methods/GET/integration", map[string]any{"type": "MOCK",
+				"requestTemplates": map[string]string{"application/json": `{"statusCode": 201}`}}, nil)
+		}
+	}
+	page := readBody(h.do("GET", diffURL, nil, cookie))
+	if !strings.Contains(page, "integration changed") || !strings.Contains(page, "201") {
+		t.Errorf("diff after an integration change: %s", page)
+	}
 	// Deploy with a description.
 	res2 := h.do("POST", Prefix+"apis/"+apiID+"/deployments", url.Values{"stageName": {"dev"}, "description": {"from the console"}, "csrf": {csrf}}, cookie)
 	if res2.StatusCode != http.StatusSeeOther {

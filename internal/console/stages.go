@@ -279,6 +279,8 @@ type diffData struct {
 	Deployments []deploymentRow
 	Rows        []diffRow
 	Compared    bool
+	// Integrations says whether integrations were compared too.
+	Integrations bool
 }
 
 // workingCopy is the diff's name for the current, undeployed definition.
@@ -379,6 +381,18 @@ func (c *Console) diffPage(w http.ResponseWriter, r *http.Request, v *view) {
 		if a, err = c.summary(ctx, v.client, apiID, d.From); err == nil {
 			if b, err = c.summary(ctx, v.client, apiID, d.To); err == nil {
 				d.Rows, d.Compared = diffSummaries(a, b), true
+				ia, okA := c.integrationsOf(ctx, v.client, apiID, d.From)
+				ib, okB := c.integrationsOf(ctx, v.client, apiID, d.To)
+				if okA && okB {
+					d.Integrations = true
+					d.Rows = append(d.Rows, diffIntegrations(ia, ib)...)
+					sort.SliceStable(d.Rows, func(i, j int) bool {
+						if d.Rows[i].Path != d.Rows[j].Path {
+							return d.Rows[i].Path < d.Rows[j].Path
+						}
+						return verbOrder[d.Rows[i].Verb] < verbOrder[d.Rows[j].Verb]
+					})
+				}
 			}
 		}
 	}
