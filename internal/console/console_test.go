@@ -198,7 +198,8 @@ func TestEveryPageNeedsSignIn(t *testing.T) {
 	apiID, first, _ := h.petsAPI()
 	gets := []string{"", "apis/" + apiID, "apis/" + apiID + "/stages/dev", "apis/" + apiID + "/test", "apis/" + apiID + "/diff",
 		"apis/" + apiID + "/stages/dev/export", "apikeys", "usageplans", "metrics", "metrics.json", "requests", "portal/",
-		"portal/apis/" + apiID + "/stages/dev", "no/such/page"}
+		"portal/apis/" + apiID + "/stages/dev", "portal/apis/" + apiID + "/stages/dev/sdk?type=javascript",
+		"apis/" + apiID + "/stages/dev/sdk?type=javascript", "apis/" + apiID + "/resources/x/methods/GET", "no/such/page"}
 	for _, p := range gets {
 		res := h.do("GET", Prefix+p, nil, "")
 		body := readBody(res)
@@ -215,11 +216,24 @@ func TestEveryPageNeedsSignIn(t *testing.T) {
 		t.Errorf("forged cookie: %d", res.StatusCode)
 	}
 	for _, p := range []string{"apis/" + apiID + "/stages/dev/rollback", "apis/" + apiID + "/stages/dev/variables", "apis/" + apiID + "/test", "apikeys", "logout",
-		"portal/apis/" + apiID + "/stages/dev"} {
-		res := h.do("POST", Prefix+p, url.Values{"deploymentId": {first}, "name": {"x"}, "value": {"y"}, "show": {"k"}}, "")
+		"portal/apis/" + apiID + "/stages/dev", "apis/import", "apis/" + apiID + "/delete", "apis/" + apiID + "/deployments",
+		"apis/" + apiID + "/stages/dev/throttling"} {
+		res := h.do("POST", Prefix+p, url.Values{"deploymentId": {first}, "name": {"x"}, "value": {"y"}, "show": {"k"}, "stageName": {"dev"}}, "")
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("POST %s without a session: %d, want 403", p, res.StatusCode)
 		}
+	}
+	// Nothing changed: the API and its stage are as they were.
+	var stage struct {
+		DeploymentID string `json:"deploymentId"`
+	}
+	h.call("GET", "/restapis/"+apiID+"/stages/dev", nil, &stage)
+	var deps struct {
+		Item []struct{ ID string } `json:"item"`
+	}
+	h.call("GET", "/restapis/"+apiID+"/deployments", nil, &deps)
+	if stage.DeploymentID == first || len(deps.Item) != 2 {
+		t.Errorf("POSTs without a session changed the API: stage on %s, %d deployments", stage.DeploymentID, len(deps.Item))
 	}
 	// The sign-in page and its assets are open.
 	for _, p := range []string{"login", "assets/console.css", "assets/console.js"} {
