@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/tollgate/tollgate/internal/testsvc"
 )
 
 // TestClusterWebSocket runs three nodes (A, B, C) on one PostgreSQL store
@@ -160,5 +162,114 @@ func waitWSStage(t *testing.T, a *wsAPI) {
 			t.Fatalf("the WebSocket API does not serve on %s: %v %v", a.dp.HTTP, resp, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestClusterWebSocketRedisOutage: while Redis is down, a node that fails
+// closed answers @connections calls for another node's connection with
+// 503, one that fails open with 410 GoneException, and the node holding
+// the connection serves it (and accepts new ones); once Redis is back
+// (restarted empty), each node records its connections again and calls
+// reach them from every node, without a restart.
+func TestClusterWebSocketRedisOutage(t *testing.T) {
+	rd, err := testsvc.StartRedis() // its own server: this test stops it
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rd.Stop)
+	pg, _ := sharedServices(t)
+	spec := clusterSpec{Store: newDatabase(t, pg), Redis: rd.URL(), Key: randomHex(t, 32),
+		Extra: []string{"--redis-timeout", "2s", "--config", wsConfig(t)}}
+	holder := spec.startNode(t, "--node-name", "holder")
+	open := spec.startNode(t, "--node-name", "open")
+	closed := spec.startNode(t, "--node-name", "closed", "--redis-fail-mode", "closed")
+	// A MOCK $default route that answers with the caller's connection id.
+	c := newCLI(t, holder.Gateway).v2()
+	api := &wsAPI{dp: holder, cli: c, ID: c.obj("create-api", "--name", "whoami", "--protocol-type", "WEBSOCKET",
+		"--route-selection-expression", "$request.body.action")["ApiId"].(string)}
+	integ := c.obj("create-integration", "--api-id", api.ID, "--integration-type", "MOCK",
+		"--request-templates", `{"$default":"{\"statusCode\": 200}"}`, "--template-selection-expression", `\$default`)["IntegrationId"].(string)
+	c.obj("create-integration-response", "--api-id", api.ID, "--integration-id", integ, "--integration-response-key", "$default",
+		"--response-templates", `{"$default":"$context.connectionId"}`)
+	route := c.obj("create-route", "--api-id", api.ID, "--route-key", "$default", "--target", "integrations/"+integ,
+		"--route-response-selection-expression", "$default")["RouteId"].(string)
+	c.obj("create-route-response", "--api-id", api.ID, "--route-id", route, "--route-response-key", "$default")
+	c.obj("create-stage", "--api-id", api.ID, "--stage-name", "prod")
+	c.obj("create-deployment", "--api-id", api.ID, "--stage-name", "prod")
+	nodes := []*dataPlane{holder, open, closed}
+	for _, dp := range nodes {
+		waitWSStage(t, &wsAPI{dp: dp, cli: c, ID: api.ID})
+	}
+	connect := func() (*websocket.Conn, string) {
+		ws, _, err := api.dial(t, api.pathURL(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wsWrite(t, ws, "who am I?")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, id, err := ws.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws, string(id)
+	}
+	post := func(dp *dataPlane, id, data string) result {
+		return dp.signedDo(t, "POST", dp.HTTP+"/_aws/execute-api/"+api.ID+"/prod/@connections/"+id, wsOpsKey, wsOpsSecret, data)
+	}
+	receive := func(ws *websocket.Conn, want string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, b, err := ws.Read(ctx); err != nil || string(b) != want {
+			t.Fatalf("the client read %q, %v; want %q", b, err, want)
+		}
+	}
+	before, id := connect()
+	for _, dp := range nodes {
+		if r := post(dp, id, "before"); r.Status != 200 {
+			t.Fatalf("before the outage, POST on %s: %s", dp.HTTP, r)
+		}
+		receive(before, "before")
+	}
+
+	if err := rd.Halt(); err != nil {
+		t.Fatal(err)
+	}
+	if r := post(closed, id, "x"); r.Status != 503 || r.Header.Get("x-amzn-ErrorType") != "ServiceUnavailableException" {
+		t.Errorf("Redis down, POST on the node failing closed: %s, want 503", r)
+	}
+	if r := post(open, id, "x"); r.Status != 410 || r.Header.Get("x-amzn-ErrorType") != "GoneException" {
+		t.Errorf("Redis down, POST on the node failing open: %s, want 410", r)
+	}
+	if r := post(holder, id, "during"); r.Status != 200 {
+		t.Fatalf("Redis down, POST on the node holding the connection: %s", r)
+	}
+	receive(before, "during")
+	during, id2 := connect() // accepted while Redis is down
+	if r := post(holder, id2, "new"); r.Status != 200 {
+		t.Fatalf("Redis down, POST to a connection opened meanwhile: %s", r)
+	}
+	receive(during, "new")
+
+	if err := rd.Start(); err != nil { // empty: every record is gone
+		t.Fatal(err)
+	}
+	for _, conn := range []struct {
+		ws *websocket.Conn
+		id string
+	}{{before, id}, {during, id2}} {
+		for _, dp := range []*dataPlane{open, closed} {
+			eventually(t, "POST on "+dp.HTTP+" after Redis is back", func() error {
+				if r := post(dp, conn.id, "after"); r.Status != 200 {
+					return fmt.Errorf("%s", r)
+				}
+				return nil
+			})
+			receive(conn.ws, "after")
+		}
+	}
+	for _, dp := range nodes {
+		checkGatewayLog(t, dp.Gateway)
 	}
 }

@@ -13,7 +13,8 @@ import (
 
 // TestReadmeCluster runs the README's cluster block as written, in a
 // fresh directory: two nodes on the test's PostgreSQL and Redis, an
-// import through one and a call through the other. Only the servers'
+// import through one and a call through the other, a WebSocket client on
+// one and a message posted through the other. Only the servers'
 // URLs, the ports, the binary (the test's build) and the example's path
 // differ.
 func TestReadmeCluster(t *testing.T) {
@@ -42,6 +43,8 @@ func TestReadmeCluster(t *testing.T) {
 		"go build -o bin/tollgate ./cmd/tollgate", "true",
 		"bin/tollgate", binary(t),
 		"examples/petstore/openapi.yaml", filepath.Join(repoRoot(), "examples/petstore/openapi.yaml"),
+		"go build -o bin/ws-client ./examples/websocket-chat/client",
+		"go -C " + repoRoot() + " build -o " + filepath.Join(work, "bin", "ws-client") + " ./examples/websocket-chat/client",
 	}
 	for _, port := range []string{"4566", "4567", "8443", "8444"} {
 		r = append(r, "127.0.0.1:"+port, closedPort(t))
@@ -85,6 +88,7 @@ func TestReadmeCluster(t *testing.T) {
 		`"message": "Hello, Ada!"`,
 		`"registry":"redis `,
 		`"state":"up"`,
+		"hello through node B",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %q:\n%s\n%s", want, out, nodeLogs)

@@ -150,7 +150,7 @@ func (st *sharedState) outageEffect() string {
 	if st.FailMode == redisclient.FailOpen {
 		return "this node enforces throttles and quotas on its own (--redis-fail-mode open), the shared caches miss and @connections reaches only this node's WebSocket connections"
 	}
-	return "throttled and metered requests get 503 (--redis-fail-mode closed), the shared caches miss and @connections calls for other nodes' WebSocket connections get 503"
+	return "throttled and metered requests get 503 (--redis-fail-mode closed), the shared caches miss and @connections calls get 503"
 }
 
 // warnPerNode warns when a cluster store is shared but throttles, quotas

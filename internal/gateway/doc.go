@@ -38,7 +38,8 @@
 //	websocket the server side of RFC 6455 frames under API Gateway's
 //	          limits
 //	connreg   where WebSocket connections are and what they carry (the
-//	          seam a cluster shares)
+//	          seam a cluster shares); connreg/redis is a cluster's, with
+//	          the relay of @connections calls to the node holding one
 //	router, pathsafe, mapping, cors, parammap, proxyevent
 //	          pure building blocks (routing trees, the path policy, VTL's
 //	          $input/$util, HTTP API CORS, parameter mapping and payloads)

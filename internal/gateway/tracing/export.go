@@ -207,7 +207,13 @@ func newExporter(cfg exportConfig, resource []byte) (*exporter, error) {
 	}
 	client := &fasthttp.Client{Name: "Tollgate-OTLP-Exporter", Dial: dial, TLSConfig: cfg.tls,
 		ReadTimeout: cfg.timeout, WriteTimeout: cfg.timeout, MaxResponseBodySize: 1 << 20,
-		DisablePathNormalizing: true, MaxConnsPerHost: 2}
+		DisablePathNormalizing: true, MaxConnsPerHost: 2,
+		// A kept-alive connection the collector closed meanwhile: the
+		// export is sent again at once, on a new one (once; not after a
+		// timeout).
+		RetryIfErr: func(_ *fasthttp.Request, attempts int, err error) (bool, bool) {
+			return false, attempts < 2 && !errors.Is(err, fasthttp.ErrTimeout)
+		}}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &exporter{cfg: cfg, client: client, resource: resource, retryWait: 500 * time.Millisecond,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), ctx: ctx, cancel: cancel}, nil

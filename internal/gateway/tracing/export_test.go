@@ -332,6 +332,41 @@ func TestBatches(t *testing.T) {
 	}
 }
 
+// TestReconnect: an export on a kept-alive connection that the collector
+// has closed meanwhile is sent again at once on a new one (the exporter's
+// own retries, after a wait, are not needed).
+func TestReconnect(t *testing.T) {
+	col := newCollector(t)
+	tr := startTracer(t, col.URL, 1, func(c *exportConfig) { c.batch, c.delay = 1, time.Hour })
+	tr.exp.retryWait = time.Hour
+	st := tr.Stage(StageSpec{APIID: "a1", APIName: "one", Stage: "s", Type: REST})
+	exported := func(n int) {
+		t.Helper()
+		x := &pipeline.Exchange{Req: gatewaytest.NewRequest("GET", "h", "/", nil), Start: time.Now()}
+		st.Start(x)
+		End(x)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			col.mu.Lock()
+			got := len(col.requests)
+			col.mu.Unlock()
+			if got == n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d exports, want %d", got, n)
+			}
+		}
+	}
+	exported(1)
+	col.CloseClientConnections()
+	exported(2)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := tr.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestExportSettings: the exporter reads the SDK's environment variables.
 func TestExportSettings(t *testing.T) {
 	env := map[string]string{

@@ -55,6 +55,12 @@ func (st *Stage) serveConnections(ctx context.Context, req pipeline.Request, res
 		return
 	}
 	if err := env.Throttling.Check(ctx, nil, x.Start); err != nil {
+		if f := (*pipeline.Failure)(nil); errors.As(err, &f) && f.Status == 503 {
+			// The shared throttle does not answer and fails closed.
+			mgmtError(resp, 503, "ServiceUnavailableException", "Service Unavailable")
+			resp.SetHeader("Retry-After", "1")
+			return
+		}
 		mgmtError(resp, 429, "LimitExceededException", "Limit Exceeded")
 		return
 	}

@@ -57,8 +57,14 @@
 // Calls for connections of other nodes cannot be told apart from calls
 // for closed ones. The hub (wsapi) answers them as --redis-fail-mode
 // says: fail open, 410 GoneException, as a node on its own would; fail
-// closed, 503 with Retry-After. New connections are accepted either way
-// and recorded once Redis answers again.
+// closed, 503 with Retry-After (on a real node every @connections call
+// gets that 503 first: the account throttle it counts against is in
+// Redis too). New connections are accepted either way and recorded once
+// Redis answers again.
+//
+// Redis is trusted as the rest of the cluster's shared state is: relayed
+// calls carry no credentials (the node a call reaches has checked its
+// signature and policy).
 //
 // GetConnection reads the record (one script) rather than asking the
 // owner: its lastActiveAt is the owner's, written at most once a second
