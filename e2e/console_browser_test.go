@@ -78,6 +78,45 @@ func (b *browser) text(sel string) string {
 	return s
 }
 
+// reloadUntil loads u until the element sel shows every one of wants (the
+// gateway counts usage and writes access logs asynchronously), and returns
+// its text.
+func (b *browser) reloadUntil(u, sel string, wants ...string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b.run("load "+u, chromedp.Navigate(u))
+		ctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel), chromedp.NodeVisible))
+		cancel()
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(got, w) {
+				missing = w
+			}
+		}
+		if err == nil && missing == "" {
+			return got
+		}
+		if time.Now().After(deadline) {
+			b.shot("failed-reload")
+			b.t.Fatalf("%s: %s lacks %q after 15s (%v): %s", u, sel, missing, err, got)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// checkLabels fails the test when a form control of the current page has
+// no label (screen readers and keyboard users rely on them).
+func (b *browser) checkLabels(what string) {
+	b.t.Helper()
+	unlabeled, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input:not([type=hidden]),select,textarea')]
+		.filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.outerHTML)`))
+	if err != nil || len(unlabeled) > 0 {
+		b.t.Errorf("%s: controls without a label: %v %v", what, unlabeled, err)
+	}
+}
+
 // shot saves the viewport as NN-name.png.
 func (b *browser) shot(name string) string {
 	b.n++
@@ -165,6 +204,12 @@ func TestConsoleBrowser(t *testing.T) {
 	// Find the API with the filter, open it.
 	b.run("filter", chromedp.SendKeys(css(`#q`), "pet"+kb.Enter), chromedp.WaitVisible(`//a[text()="pets"]`))
 	b.shot("apis")
+	b.checkLabels("APIs page")
+	// The first Tab reaches the skip link, which leads to the content.
+	b.run("skip link", chromedp.KeyEvent(kb.Tab))
+	if focused, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.activeElement.textContent`)); err != nil || focused != "Skip to content" {
+		t.Errorf("first Tab focuses %q (%v)", focused, err)
+	}
 	b.run("open the API", chromedp.Click(`//a[text()="pets"]`), chromedp.WaitVisible(css(`#resources`)))
 	resources := b.text(`table`)
 	for _, want := range []string{"/pets", "/keyed", "GET", "MOCK"} {
@@ -173,6 +218,7 @@ func TestConsoleBrowser(t *testing.T) {
 		}
 	}
 	b.shot("api")
+	b.checkLabels("API page")
 
 	// The Test button on GET /pets.
 	b.run("test", chromedp.Click(css(`a[aria-label="Test GET /pets"]`)), chromedp.WaitVisible(css(`#test-button`)),
@@ -197,6 +243,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("authorizer test: status %q principal %q", s, p)
 	}
 	b.shot("test-authorizer")
+	b.checkLabels("test page")
 
 	// Roll stage dev back to the first deployment.
 	b.run("stage", chromedp.Navigate(consoleURL+"apis/"+a.ID+"/stages/dev"), chromedp.WaitVisible(css(`#active-deployment`)))
@@ -213,21 +260,19 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("after rollback the stage shows %q, want %q", d, first)
 	}
 	b.shot("rolled-back")
+	b.checkLabels("stage page")
 	if got := dp.call(t, "GET", "/restapis/"+a.ID+"/stages/dev", nil)["deploymentId"]; got != first {
 		t.Errorf("GetStage after rollback: %v", got)
 	}
 	dp.waitFor(t, a.url("dev", "/pets"), 200, `[{"name": "Rex"}]`)
 
 	// Usage of the key in its plan.
-	b.run("usage", chromedp.Navigate(consoleURL+"usageplans"), chromedp.WaitVisible(css(`#usage-`+apiKey)))
-	if cap := b.text(`#usage-` + apiKey + ` figcaption`); !strings.Contains(cap, ": 2 requests") {
-		t.Errorf("usage caption %q", cap)
-	}
+	b.reloadUntil(consoleURL+"usageplans", `#usage-`+apiKey+` figcaption`, ": 2 requests")
 	b.shot("usage")
 
 	// Live metrics: the rates fill in from the second poll.
 	b.run("metrics", chromedp.Navigate(consoleURL+"metrics"), chromedp.WaitVisible(css(`#metrics`)))
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#metrics td[data-f="rate"]')].some(td => td.textContent !== "-")`,
+	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#metrics td[data-f="rate"]')].some(td => td.textContent !== "-") && document.querySelector('#rate-chart polyline.req').getAttribute('points') !== ""`,
 		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		b.shot("failed-rates")
 		t.Fatalf("live rates: %v", err)
@@ -238,11 +283,17 @@ func TestConsoleBrowser(t *testing.T) {
 	b.shot("metrics")
 
 	// Recent requests from the access log.
-	b.run("requests", chromedp.Navigate(consoleURL+"requests?group=pets-access"), chromedp.WaitVisible(css(`#requests`)))
-	if rows := b.text(`#requests`); !strings.Contains(rows, "/pets") || !strings.Contains(rows, "403") {
-		t.Errorf("recent requests: %s", rows)
-	}
+	b.reloadUntil(consoleURL+"requests?group=pets-access", `main`, "/pets", "403")
 	b.shot("requests")
+	// Replay a GET /pets line through test invoke.
+	b.run("replay", chromedp.Click(css(`a[aria-label="Replay GET /dev/pets in test invoke"]`)), chromedp.WaitVisible(css(`#test-button`)))
+	if sel, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("method").selectedOptions[0].textContent + " " + document.getElementById("path").value`)); err != nil || sel != "GET /pets /pets" {
+		t.Errorf("replay opened %q (%v)", sel, err)
+	}
+	b.run("replayed test", chromedp.Click(css(`#test-button`)), chromedp.WaitVisible(css(`#result-status`)))
+	if s := b.text(`#result-status`); s != "200" {
+		t.Errorf("replayed test status %q", s)
+	}
 
 	// The developer portal: open the API, try GET /pets.
 	b.run("portal", chromedp.Navigate(consoleURL+"portal/"), chromedp.WaitVisible(`//a[text()="pets"]`),
@@ -260,6 +311,7 @@ func TestConsoleBrowser(t *testing.T) {
 		t.Errorf("try it body %q", body)
 	}
 	b.shot("portal")
+	b.checkLabels("portal page")
 
 	// Sign out: the console is closed again.
 	b.run("sign out", chromedp.Click(css(`.signout button`)), chromedp.WaitVisible(css(`#accessKeyId`)),

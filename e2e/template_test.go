@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -9,8 +10,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/coder/websocket"
 )
 
 // samApp copies e2e/testdata/sam-jwt into a temporary directory with the
@@ -89,6 +92,9 @@ func TestServeSAMTemplate(t *testing.T) {
 	if !strings.Contains(dp.Stdout(), "RestUrl = https://"+rest+".execute-api.us-east-1.amazonaws.com/Prod/hello") ||
 		!strings.Contains(dp.Stdout(), "HttpUrl = https://"+httpID+".execute-api.us-east-1.amazonaws.com") {
 		t.Errorf("outputs:\n%s", dp.Stdout())
+	}
+	if !strings.Contains(dp.Stdout(), "  routes: GET /hello\n") || !strings.Contains(dp.Stdout(), "  routes: GET /me\n") {
+		t.Errorf("routes not listed:\n%s", dp.Stdout())
 	}
 	if !strings.Contains(dp.Stdout(), "skipped (not served locally): AWS::IAM::Role ×2") {
 		t.Errorf("skipped resources not listed:\n%s", dp.Stdout())
@@ -417,6 +423,304 @@ func TestServeTemplateGoSource(t *testing.T) {
 		if r.Status != 200 || decodeBody(t, r)["message"] != "Hello, Go!" {
 			return fmt.Errorf("%s", r)
 		}
+		return nil
+	})
+}
+
+// TestServeSAMApiFeatures serves an AWS::Serverless::Api with stage
+// variables, method settings, a gateway response, ApiKeyRequired with a
+// PER_API usage plan (the generated key printed), an event that opts out of
+// the key, and a function with AutoPublishAlias (the integration calls the
+// alias).
+func TestServeSAMApiFeatures(t *testing.T) {
+	dir := t.TempDir()
+	tpl := `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: provided.al2023, Handler: bootstrap, CodeUri: fn/}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      Variables: {color: blue}
+      MethodSettings:
+        - {ResourcePath: "/*", HttpMethod: "*", ThrottlingRateLimit: 100, ThrottlingBurstLimit: 50}
+      GatewayResponses:
+        MISSING_AUTHENTICATION_TOKEN:
+          StatusCode: 404
+          ResponseTemplates:
+            application/json: '{"message": "no such route"}'
+      Auth:
+        ApiKeyRequired: true
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Quota: {Limit: 1000, Period: DAY}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      AutoPublishAlias: live
+      Events:
+        Items:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /items, Method: get}
+        Open:
+          Type: Api
+          Properties: {RestApiId: !Ref Api, Path: /open, Method: get, Auth: {ApiKeyRequired: false}}
+Outputs:
+  Alias:
+    Value: !Ref Fn.Alias
+`
+	if err := os.MkdirAll(filepath.Join(dir, "fn"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(functionBinary(t, "echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fn", "bootstrap"), bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "features")
+	restRE := regexp.MustCompile(`REST API (\w+) \(features\) stage live:`)
+	keyRE := regexp.MustCompile(`API key ApiApiKey: id \w+, value (\S+)`)
+	var id, key string
+	eventually(t, "the stack", func() error {
+		r, k := restRE.FindStringSubmatch(dp.Stdout()), keyRE.FindStringSubmatch(dp.Stdout())
+		if r == nil || k == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id, key = r[1], k[1]
+		return nil
+	})
+	aliasRE := regexp.MustCompile(`Alias = (arn:aws:lambda:us-east-1:000000000000:function:features-Fn-\w+:live)`)
+	if aliasRE.FindStringSubmatch(dp.Stdout()) == nil {
+		t.Errorf("alias output:\n%s", dp.Stdout())
+	}
+	base := dp.HTTP + "/_aws/execute-api/" + id + "/live"
+	eventually(t, "the key-protected route", func() error {
+		if r := dp.do(t, "GET", base+"/items", nil, nil); r.Status != 403 || string(r.Body) != `{"message":"Forbidden"}` {
+			return fmt.Errorf("without a key: %s", r)
+		}
+		return nil
+	})
+	r := dp.do(t, "GET", base+"/items", http.Header{"X-Api-Key": {key}}, nil)
+	if r.Status != 200 {
+		t.Fatalf("with the key: %s", r)
+	}
+	if sv, _ := decodeBody(t, r)["stageVariables"].(map[string]any); sv["color"] != "blue" {
+		t.Errorf("stage variables: %s", r)
+	}
+	if r := dp.do(t, "GET", base+"/open", nil, nil); r.Status != 200 {
+		t.Errorf("ApiKeyRequired: false: %s", r)
+	}
+	expect(t, "custom gateway response", dp.do(t, "GET", base+"/nope", nil, nil), 404, `{"message": "no such route"}`)
+	stage := dp.call(t, "GET", "/restapis/"+id+"/stages/live", nil)
+	ms, _ := stage["methodSettings"].(map[string]any)["*/*"].(map[string]any)
+	if ms["throttlingRateLimit"] != float64(100) || ms["throttlingBurstLimit"] != float64(50) {
+		t.Errorf("method settings: %v", stage["methodSettings"])
+	}
+	// The integration calls the alias SAM publishes.
+	res := dp.call(t, "GET", "/restapis/"+id+"/resources", nil)["item"].([]any)
+	found := false
+	for _, it := range res {
+		m := it.(map[string]any)
+		if m["path"] != "/items" {
+			continue
+		}
+		integ := dp.call(t, "GET", "/restapis/"+id+"/resources/"+m["id"].(string)+"/methods/GET/integration", nil)
+		found = strings.Contains(integ["uri"].(string), ":live/invocations")
+		if !found {
+			t.Errorf("integration URI %v", integ["uri"])
+		}
+	}
+	if !found {
+		t.Errorf("no /items resource in %v", res)
+	}
+}
+
+// TestServeTemplateReloadsCode: editing a function's code while serve runs
+// updates the function (same API); serving the template again on the same
+// data dir finds the stack and updates it instead of adding another.
+func TestServeTemplateReloadsCode(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code := func(msg string) {
+		src := "export const handler = async () => ({statusCode: 200, body: '" + msg + "'});\n"
+		if err := os.WriteFile(filepath.Join(dir, "src", "index.mjs"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code("one")
+	tpl := "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n" +
+		"    Properties:\n      CodeUri: src/\n      Runtime: nodejs22.x\n      Handler: index.handler\n" +
+		"      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /msg, Method: get}\n"
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dataDir := filepath.Join(t.TempDir(), "data")
+	re := regexp.MustCompile(`HTTP API (\w+) \(reload\) stage \$default:`)
+	args := []string{"--template", filepath.Join(dir, "template.yaml"), "--stack-name", "reload"}
+	dp := startDataPlane(t, dataDir, args...)
+	var id string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		return nil
+	})
+	u := dp.HTTP + "/_aws/execute-api/" + id + "/$default/msg"
+	waitBody := func(dp *dataPlane, want string) {
+		eventually(t, "the answer "+want, func() error {
+			if r := dp.do(t, "GET", u, nil, nil); r.Status != 200 || string(r.Body) != want {
+				return fmt.Errorf("%s\n%s", r, dp.Stdout())
+			}
+			return nil
+		})
+	}
+	waitBody(dp, "one")
+	code("two")
+	waitBody(dp, "two")
+	dp.Stop()
+
+	dp2 := startDataPlane(t, dataDir, args...)
+	eventually(t, "the stack again", func() error {
+		m := re.FindStringSubmatch(dp2.Stdout())
+		if m == nil {
+			return fmt.Errorf("not updated yet:\n%s", dp2.Stdout())
+		}
+		if m[1] != id {
+			return fmt.Errorf("served again: API %s, first %s", m[1], id)
+		}
+		return nil
+	})
+	if n := len(dp2.call(t, "GET", "/v2/apis", nil)["items"].([]any)); n != 1 {
+		t.Errorf("after serving again: %d HTTP APIs, want 1", n)
+	}
+	u = dp2.HTTP + "/_aws/execute-api/" + id + "/$default/msg"
+	waitBody(dp2, "two")
+}
+
+// TestServeSAMHttpLambdaAuthorizer serves an AWS::Serverless::HttpApi whose
+// default authorizer is a Lambda REQUEST authorizer (payload 2.0, simple
+// responses, identity from a header), as SAM's HttpApi Auth writes it.
+func TestServeSAMHttpLambdaAuthorizer(t *testing.T) {
+	dir := t.TempDir()
+	for fn, bin := range map[string]string{"fn": "echo", "auth": "httpauth"} {
+		b, err := os.ReadFile(functionBinary(t, bin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Join(dir, fn), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fn, "bootstrap"), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tpl := `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: {Runtime: provided.al2023, Handler: bootstrap}
+Resources:
+  AuthFn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: auth/}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: fn/
+      Events:
+        Me: {Type: HttpApi, Properties: {ApiId: !Ref Api, Path: /me, Method: GET}}
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Auth:
+        DefaultAuthorizer: Simple
+        Authorizers:
+          Simple:
+            FunctionArn: !GetAtt AuthFn.Arn
+            AuthorizerPayloadFormatVersion: 2.0
+            EnableSimpleResponses: true
+            Identity:
+              Headers: [X-Token]
+`
+	if err := os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "lambda-auth")
+	re := regexp.MustCompile(`HTTP API (\w+) \(lambda-auth\) stage \$default:`)
+	var id string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		return nil
+	})
+	u := dp.HTTP + "/_aws/execute-api/" + id + "/$default/me"
+	eventually(t, "the authorizer", func() error {
+		if r := dp.do(t, "GET", u, nil, nil); r.Status != 401 {
+			return fmt.Errorf("no identity: %s", r)
+		}
+		return nil
+	})
+	expect(t, "deny", dp.do(t, "GET", u, http.Header{"X-Token": {"deny"}}, nil), 403, `{"message":"Forbidden"}`)
+	r := dp.do(t, "GET", u, http.Header{"X-Token": {"allow"}}, nil)
+	if r.Status != 200 {
+		t.Fatalf("allow: %s", r)
+	}
+	lam, _ := decodeBody(t, r)["requestContext"].(map[string]any)["authorizer"].(map[string]any)["lambda"].(map[string]any)
+	if lam["user"] != "alice" {
+		t.Errorf("authorizer context: %s", r)
+	}
+}
+
+// TestServeCDKWebSocket serves an aws-cdk WebSocketApi snapshot (MOCK
+// integrations, a two-way route with its route response, stage dev): the
+// stack prints the ws:// URL, the route response exists, and a client
+// connects.
+func TestServeCDKWebSocket(t *testing.T) {
+	tpl := filepath.Join(repoRoot(), "e2e", "testdata", "cdk-websocket", "integ-mock-websocket-integration.template.json")
+	dp := startDataPlane(t, "", "--template", tpl, "--stack-name", "ws")
+	re := regexp.MustCompile(`WebSocket API (\w+) \(mywsapi\) stage dev:\n`)
+	var id, u string
+	eventually(t, "the stack", func() error {
+		m := re.FindStringSubmatch(dp.Stdout())
+		if m == nil {
+			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+		}
+		id = m[1]
+		u = "ws" + strings.TrimPrefix(dp.HTTP, "http") + "/_aws/execute-api/" + id + "/dev"
+		return nil
+	})
+	if !strings.Contains(dp.Stdout(), "routes: $default, sendmessage") || !strings.Contains(dp.Stdout(), "  "+u+"\n") {
+		t.Errorf("output:\n%s", dp.Stdout())
+	}
+	var routeID string
+	for _, it := range dp.call(t, "GET", "/v2/apis/"+id+"/routes", nil)["items"].([]any) {
+		if r := it.(map[string]any); r["routeKey"] == "sendmessage" {
+			routeID = r["routeId"].(string)
+		}
+	}
+	rr, _ := dp.call(t, "GET", "/v2/apis/"+id+"/routes/"+routeID+"/routeresponses", nil)["items"].([]any)
+	if len(rr) != 1 || rr[0].(map[string]any)["routeResponseKey"] != "$default" {
+		t.Errorf("route responses of sendmessage: %v", rr)
+	}
+	eventually(t, "a WebSocket connection", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, _, err := websocket.Dial(ctx, u, nil)
+		if err != nil {
+			return err
+		}
+		c.CloseNow()
 		return nil
 	})
 }

@@ -59,7 +59,14 @@ func TestTestInvokeCLI(t *testing.T) {
 	}
 	for _, want := range []string{" : HTTP Method: POST, Resource Path: /items/7\n", " : Method request path: {id=7}\n",
 		" : Method request query string: {color=red}\n", " : Method request headers: {X-Who=bar}\n",
-		` : Method request body before transformations: {"n": 1}` + "\n", " : Received response. Status: 200, Integration latency: "} {
+		` : Method request body before transformations: {"n": 1}` + "\n",
+		" : Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:echo/invocations\n",
+		" : Endpoint request headers: {x-amzn-lambda-integration-tag=",
+		` : Endpoint request body after transformations: {"resource":"/items/{id}"`,
+		" : Sending request to https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:echo/invocations\n",
+		" : Received response. Status: 200, Integration latency: ",
+		" : Endpoint response headers: {Content-Type=application/json, Content-Length=",
+		` : Endpoint response body before transformations: {"body":`} {
 		if !strings.Contains(out.Log, want) {
 			t.Errorf("test-invoke-method log has no %q:\n%s", want, out.Log)
 		}

@@ -2,14 +2,19 @@
 // JavaScript v3: a method of an API that was never deployed runs with the
 // request's path, query, headers, body and stage variables and answers
 // AWS's members; unknown resources and methods are NotFoundException.
+// Then GetSdkTypes, GetSdkType and GetSdk (a zip) once it is deployed.
 
 import assert from "node:assert/strict";
 import { describe, it, before } from "node:test";
 
 import {
   CreateAuthorizerCommand,
+  CreateDeploymentCommand,
   CreateResourceCommand,
   CreateRestApiCommand,
+  GetSdkCommand,
+  GetSdkTypeCommand,
+  GetSdkTypesCommand,
   PutIntegrationCommand,
   PutIntegrationResponseCommand,
   PutMethodCommand,
@@ -89,5 +94,23 @@ describe("test invoke", () => {
     assert.equal(out.clientStatus, 500);
     assert.match(out.log, / : Incoming identity: \*\*\*\*123456\n/);
     assert.match(out.log, / : AuthorizerConfigurationException\n$/);
+  });
+
+  it("lists SDK types and generates an SDK of the deployed stage", async () => {
+    const types = await gw.send(new GetSdkTypesCommand({}));
+    assert.deepEqual(types.items.map((t) => t.id), ["javascript", "typescript", "go"]);
+    const go = await gw.send(new GetSdkTypeCommand({ id: "go" }));
+    assert.ok(go.configurationProperties.some((p) => p.name === "goModulePath" && p.required === false));
+    await expectError(gw.send(new GetSdkTypeCommand({ id: "ruby" })),
+      { name: "NotFoundException", status: 404, message: "Invalid SDK type specified: ruby" });
+    await gw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: "dev" }));
+    const sdk = await gw.send(new GetSdkCommand({ restApiId: api.id, stageName: "dev", sdkType: "javascript",
+      parameters: { invokeUrl: "https://api.example.com/dev" } }));
+    assert.equal(sdk.contentType, "application/octet-stream");
+    assert.match(sdk.contentDisposition, /^attachment; filename="javascript_\d{4}-\d\d-\d\d_\d\d-\d\dZ\.zip"$/);
+    assert.equal(Buffer.from(sdk.body).subarray(0, 4).toString("hex"), "504b0304"); // a zip
+    assert.ok(Buffer.from(sdk.body).includes("apiGateway-js-sdk/apigClient.js"));
+    await expectError(gw.send(new GetSdkCommand({ restApiId: api.id, stageName: "dev", sdkType: "java" })),
+      { name: "BadRequestException", status: 400, message: /not supported by Tollgate/ });
   });
 });

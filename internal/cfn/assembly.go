@@ -20,11 +20,16 @@ type AssemblyStack struct {
 	Template   string            // the template file
 	Dir        string            // the assembly directory (asset paths are relative to it)
 	Parameters map[string]string // values the manifest passes
+	// Assets maps the S3 object keys of the stack's file assets to their
+	// local paths (from its asset manifest), for templates synthesized
+	// without asset metadata.
+	Assets map[string]string
 }
 
 // maxAssemblyVersion is the newest manifest schema major this reader was
-// written for; newer ones are read with a warning [U].
-const maxAssemblyVersion = 48
+// checked with (aws-cdk-lib 2.276 writes 55); newer ones are read with a
+// warning [U].
+const maxAssemblyVersion = 55
 
 // IsAssembly reports whether path is a cloud assembly directory or its
 // manifest.json.
@@ -43,6 +48,7 @@ type manifest struct {
 		Dependencies []string `json:"dependencies"`
 		Properties   struct {
 			TemplateFile  string            `json:"templateFile"`
+			File          string            `json:"file"`
 			StackName     string            `json:"stackName"`
 			Parameters    map[string]string `json:"parameters"`
 			DirectoryName string            `json:"directoryName"`
@@ -113,8 +119,16 @@ func loadAssembly(path string, warn func(string), depth int) ([]AssemblyStack, e
 			if name == "" {
 				name = id
 			}
-			out = append(out, AssemblyStack{ArtifactID: id, StackName: name, Dir: dir,
-				Template: filepath.Join(dir, a.Properties.TemplateFile), Parameters: a.Properties.Parameters})
+			st := AssemblyStack{ArtifactID: id, StackName: name, Dir: dir,
+				Template: filepath.Join(dir, a.Properties.TemplateFile), Parameters: a.Properties.Parameters, Assets: map[string]string{}}
+			for _, d := range a.Dependencies {
+				if dep := m.Artifacts[d]; dep.Type == "cdk:asset-manifest" && dep.Properties.File != "" {
+					if err := readAssets(filepath.Join(dir, dep.Properties.File), st.Assets); err != nil {
+						return err
+					}
+				}
+			}
+			out = append(out, st)
 		case "cdk:cloud-assembly":
 			nested, err := loadAssembly(filepath.Join(dir, a.Properties.DirectoryName, "manifest.json"), warn, depth+1)
 			if err != nil {
@@ -132,11 +146,59 @@ func loadAssembly(path string, warn func(string), depth int) ([]AssemblyStack, e
 	return out, nil
 }
 
+// readAssets adds an asset manifest's file assets (objectKey → local path)
+// to into [M: cloud-assembly-schema asset manifest].
+func readAssets(path string, into map[string]string) error {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var am struct {
+		Files map[string]struct {
+			Source struct {
+				Path      string `json:"path"`
+				Packaging string `json:"packaging"`
+			} `json:"source"`
+			Destinations map[string]struct {
+				ObjectKey string `json:"objectKey"`
+			} `json:"destinations"`
+		} `json:"files"`
+	}
+	if err := json.Unmarshal(b, &am); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	for _, f := range am.Files {
+		if f.Source.Path == "" || strings.HasSuffix(f.Source.Path, ".template.json") {
+			continue
+		}
+		for _, d := range f.Destinations {
+			into[d.ObjectKey] = filepath.Join(filepath.Dir(path), f.Source.Path)
+		}
+	}
+	return nil
+}
+
 // assetCode resolves a CDK asset on a function: the resource's
 // aws:asset:path metadata when aws:asset:property is Code [C: SAM CLI
-// ResourceMetadataNormalizer].
-func assetCode(r *Resource, assetDir string, warn func(string)) {
-	if assetDir == "" || r.Metadata == nil || r.Code != "" {
+// ResourceMetadataNormalizer], else the asset manifest's file whose object
+// key is the function's Code.S3Key (templates synthesized without asset
+// metadata, as `app.synth()` outside the CDK CLI writes them) [U].
+func assetCode(r *Resource, assetDir string, assets map[string]string, warn func(string)) {
+	if r.Code != "" || !strings.HasPrefix(r.Type, "AWS::Lambda::Function") {
+		return
+	}
+	if r.Metadata["aws:asset:path"] == nil && r.Metadata["aws:asset:property"] == nil {
+		if code, ok := r.Properties["Code"].(map[string]any); ok {
+			if key, ok := code["S3Key"].(string); ok && assets[key] != "" {
+				r.Code = assets[key]
+			}
+		}
+		return
+	}
+	if assetDir == "" {
 		return
 	}
 	p, hasPath := r.Metadata["aws:asset:path"].(string)

@@ -86,6 +86,10 @@ I: !GetAZs ""
 	if _, err := Parse([]byte(`{"Resources": `)); err == nil || !strings.Contains(err.Error(), "Template format error") {
 		t.Errorf("bad JSON: %v", err)
 	}
+	bomb := "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nResources: {T: {Type: AWS::SNS::Topic, Properties: {P: *c}}}\n"
+	if _, err := Parse([]byte(bomb)); err == nil || !strings.Contains(err.Error(), "anchors and aliases are not supported") {
+		t.Errorf("aliases: %v", err)
+	}
 }
 
 // TestIntrinsics evaluates each function and CloudFormation's errors.
@@ -579,5 +583,108 @@ func TestSAMFixtureRESTAuth(t *testing.T) {
 		if resource(st, id) == nil {
 			t.Errorf("no %s in %v", id, ids(st))
 		}
+	}
+}
+
+// TestSAMConditionalFunction: a function dropped by its Condition takes its
+// routes on the implicit API with it (SAM wraps them in Fn::If).
+func TestSAMConditionalFunction(t *testing.T) {
+	src := `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  WithBeta: {Type: String, Default: "no", AllowedValues: ["yes", "no"]}
+Conditions:
+  Beta: !Equals [!Ref WithBeta, "yes"]
+Globals:
+  Function: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: .}
+Resources:
+  Main:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events: {Get: {Type: Api, Properties: {Path: /main, Method: get}}}
+  BetaFn:
+    Type: AWS::Serverless::Function
+    Condition: Beta
+    Properties:
+      Events: {Get: {Type: Api, Properties: {Path: /beta, Method: get}}}
+`
+	for _, c := range []struct {
+		with  string
+		paths string
+	}{{"no", `{"/beta":{},"/main":{"get"`}, {"yes", `{"/beta":{"get"`}} {
+		st := mustBuild(t, src, map[string]string{"WithBeta": c.with})
+		body, err := st.Eval.Eval(resource(st, "ServerlessRestApi").Properties["Body"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(body.(map[string]any)["paths"])
+		if !strings.HasPrefix(string(b), c.paths) {
+			t.Errorf("WithBeta=%s: paths %s", c.with, b)
+		}
+		if (resource(st, "BetaFn") != nil) != (c.with == "yes") {
+			t.Errorf("WithBeta=%s: resources %v", c.with, ids(st))
+		}
+	}
+}
+
+// TestSAMDefinitions: DefinitionUri reads a local file; a user
+// DefinitionBody keeps its own integrations (an Api event adds only its
+// permission); AWS::Include pulls a local snippet in.
+func TestSAMDefinitions(t *testing.T) {
+	dir := t.TempDir()
+	api := `{"swagger": "2.0", "info": {"title": "from-file", "version": "1"}, "paths": {"/f": {"get": {
+  "x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}}}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "api.json"), []byte(api), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "paths.yaml"), []byte("/inc:\n  get:\n    x-amazon-apigateway-integration: {type: mock}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  FromFile:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: v1, DefinitionUri: api.json}
+  Inline:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: v1
+      DefinitionBody:
+        swagger: "2.0"
+        info: {title: inline, version: "1"}
+        paths:
+          Fn::Transform: {Name: AWS::Include, Parameters: {Location: paths.yaml}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      CodeUri: .
+      Events:
+        E: {Type: Api, Properties: {RestApiId: !Ref Inline, Path: /mine, Method: get}}
+`
+	doc, err := Parse([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Build(doc, Options{StackName: "defs", Region: "us-east-1", AccountID: "000000000000", Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile := resource(st, "FromFile").Properties["Body"].(map[string]any)
+	if fromFile["info"].(map[string]any)["title"] != "from-file" {
+		t.Errorf("DefinitionUri body %v", fromFile)
+	}
+	paths := resource(st, "Inline").Properties["Body"].(map[string]any)["paths"].(map[string]any)
+	if _, ok := paths["/inc"]; !ok || len(paths) != 1 {
+		t.Errorf("inline paths %v: want the included /inc only (a user definition carries its integrations)", paths)
+	}
+	if resource(st, "FnEPermissionv1") == nil {
+		t.Errorf("no permission for the event: %v", ids(st))
+	}
+	_, err = build(t, "Transform: AWS::Serverless-2016-10-31\nResources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: x, DefinitionUri: s3://b/k}\n", nil)
+	if err == nil || !strings.Contains(err.Error(), "Resource with id [A] is invalid.") {
+		t.Errorf("S3 DefinitionUri: %v", err)
 	}
 }

@@ -24,9 +24,17 @@ import (
 // ErrFormat marks template format errors (the template cannot be read).
 var ErrFormat = errors.New("Template format error")
 
+// MaxTemplateBytes bounds a template (or included document). CloudFormation
+// takes 1 MB from S3 [D: "CloudFormation quotas"]; SAM templates grow when
+// expanded, so locally ten times that [U].
+const MaxTemplateBytes = 10 << 20
+
 // Parse reads a template (or any document the template points at) in
 // JSON or YAML. JSON is tried first when the text starts with '{'.
 func Parse(b []byte) (map[string]any, error) {
+	if len(b) > MaxTemplateBytes {
+		return nil, fmt.Errorf("%w: the template is larger than %d bytes", ErrFormat, MaxTemplateBytes)
+	}
 	t := bytes.TrimSpace(b)
 	if len(t) > 0 && t[0] == '{' {
 		v, err := parseJSON(t)
@@ -111,7 +119,9 @@ func fromNode(n *yaml.Node, depth int) (any, error) {
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
-		return fromNode(n.Alias, depth+1)
+		// CloudFormation reads YAML without anchors and aliases [D:
+		// "Template formats"]; refusing them also rules out alias bombs.
+		return nil, fmt.Errorf("%w: YAML not well-formed. (line %d, column %d: anchors and aliases are not supported)", ErrFormat, n.Line, n.Column)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {

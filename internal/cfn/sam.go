@@ -321,6 +321,9 @@ func (c *samCtx) restEvent(fnID string, fn map[string]any, event string, ep map[
 			return eventErr(fnID, event, "%v", err)
 		}
 	}
+	if cond, ok := fn["Condition"]; ok {
+		op[conditionKey] = cond
+	}
 	pi[method] = op
 	return nil
 }
@@ -328,6 +331,12 @@ func (c *samCtx) restEvent(fnID string, fn map[string]any, event string, ep map[
 // eventAuthKey holds an event's Auth on its method until the API's Auth is
 // applied (then removed).
 const eventAuthKey = "x-tollgate-sam-event-auth"
+
+// conditionKey holds the Condition of the function an event belongs to:
+// when the API is written, the method is wrapped in Fn::If [cond, method,
+// AWS::NoValue], so that it goes with its function [C: fixture
+// implicit_api_with_many_conditions].
+const conditionKey = "x-tollgate-sam-condition"
 
 func addRequestParameters(op map[string]any, rp []any) error {
 	var params []any
@@ -463,6 +472,9 @@ func (c *samCtx) httpEvent(fnID string, fn map[string]any, event string, ep map[
 	}
 	if auth, ok := ep["Auth"].(map[string]any); ok {
 		op[eventAuthKey] = auth
+	}
+	if cond, ok := fn["Condition"]; ok {
+		op[conditionKey] = cond
 	}
 	pi[method] = op
 	return nil

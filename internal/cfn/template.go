@@ -27,8 +27,10 @@ type Options struct {
 	// Warn receives each warning once; nil drops them.
 	Warn func(string)
 	// AssetDir is a CDK cloud assembly's directory: functions with asset
-	// metadata run the asset there.
+	// metadata run the asset there. Assets are the stack's file assets by
+	// S3 object key (AssemblyStack.Assets).
 	AssetDir string
+	Assets   map[string]string
 }
 
 // Resource is one CloudFormation resource after the SAM expansion.
@@ -70,6 +72,9 @@ type Stack struct {
 
 // LoadFile reads a template file.
 func LoadFile(path string) (map[string]any, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > MaxTemplateBytes {
+		return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrFormat, path, MaxTemplateBytes)
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -145,7 +150,7 @@ func Build(doc map[string]any, opt Options) (*Stack, error) {
 		if err != nil {
 			return nil, err
 		}
-		assetCode(r, opt.AssetDir, warn)
+		assetCode(r, opt.AssetDir, opt.Assets, warn)
 		if r.Condition != "" {
 			b, ok := ev.Conditions[r.Condition]
 			if !ok {

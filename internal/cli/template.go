@@ -134,7 +134,7 @@ func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, erro
 			if tr.stackName != "" && len(stacks) == 1 {
 				name = tr.stackName
 			}
-			l, err := tr.buildFile(as.Template, name, as.Parameters, as.Dir, warn)
+			l, err := tr.buildFile(as.Template, name, as.Parameters, as.Dir, as.Assets, warn)
 			if err != nil {
 				return nil, err
 			}
@@ -154,7 +154,7 @@ func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, erro
 			return nil, fmt.Errorf("%s: no template.yaml, template.yml, template.json or manifest.json (CDK cloud assembly) in the directory", path)
 		}
 	}
-	l, err := tr.buildFile(file, tr.stackName, nil, "", warn)
+	l, err := tr.buildFile(file, tr.stackName, nil, "", nil, warn)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (tr *templateRunner) build(path string, warn func(string)) ([]*loaded, erro
 
 // buildFile builds one template file. params are a cloud assembly's
 // parameter values (below the command line's).
-func (tr *templateRunner) buildFile(file, name string, params map[string]string, assetDir string, warn func(string)) (*loaded, error) {
+func (tr *templateRunner) buildFile(file, name string, params map[string]string, assetDir string, assets map[string]string, warn func(string)) (*loaded, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
 		return nil, err
@@ -205,7 +205,7 @@ func (tr *templateRunner) buildFile(file, name string, params map[string]string,
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	st, err := cfn.Build(doc, cfn.Options{StackName: name, Region: tr.region, AccountID: tr.accountID,
-		Overrides: overrides, Dir: dir, Warn: warn, AssetDir: assetDir})
+		Overrides: overrides, Dir: dir, Warn: warn, AssetDir: assetDir, Assets: assets})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
@@ -321,14 +321,25 @@ func printResult(w io.Writer, res *stack.Result, planes []string, took time.Dura
 		apis  []stack.API
 	}{{"REST API", res.RestAPIs}, {"HTTP API", res.HTTPAPIs}} {
 		for _, api := range kind.apis {
+			label := kind.label
+			if api.Protocol == "WEBSOCKET" {
+				label = "WebSocket API"
+			}
 			if len(api.Stages) == 0 {
-				fmt.Fprintf(w, "%s %s (%s): no stage\n", kind.label, api.ID, api.Name)
+				fmt.Fprintf(w, "%s %s (%s): no stage\n", label, api.ID, api.Name)
 			}
 			for _, s := range api.Stages {
-				fmt.Fprintf(w, "%s %s (%s) stage %s:\n", kind.label, api.ID, api.Name, s)
+				fmt.Fprintf(w, "%s %s (%s) stage %s:\n", label, api.ID, api.Name, s)
 				for _, base := range planes {
+					if api.Protocol == "WEBSOCKET" {
+						fmt.Fprintf(w, "  ws%s/_aws/execute-api/%s/%s\n", strings.TrimPrefix(base, "http"), api.ID, s)
+						continue
+					}
 					fmt.Fprintf(w, "  %s/_aws/execute-api/%s/%s/\n", base, api.ID, s)
 				}
+			}
+			if len(api.Routes) > 0 {
+				fmt.Fprintf(w, "  routes: %s\n", strings.Join(api.Routes, ", "))
 			}
 		}
 	}
@@ -339,8 +350,51 @@ func printResult(w io.Writer, res *stack.Result, planes []string, took time.Dura
 		fmt.Fprintln(w, "Outputs:")
 		for _, o := range res.Outputs {
 			fmt.Fprintf(w, "  %s = %s\n", o.Key, o.Value)
+			if len(planes) > 0 {
+				if local := localURL(res, o.Value, planes[len(planes)-1]); local != "" {
+					fmt.Fprintf(w, "    locally %s\n", local)
+				}
+			}
 		}
 	}
+}
+
+// executeAPIURL matches an invoke URL as AWS writes them.
+var executeAPIURL = regexp.MustCompile(`^(?:https|wss)://([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(/.*)?$`)
+
+// localURL is an output's AWS invoke URL on the data-plane listener base,
+// or "" when the output is no invoke URL of an API of the stack (design
+// §11.1).
+func localURL(res *stack.Result, value, base string) string {
+	m := executeAPIURL.FindStringSubmatch(value)
+	if m == nil {
+		return ""
+	}
+	id, path := m[1], m[2]
+	for _, api := range res.RestAPIs {
+		if api.ID == id {
+			return base + "/_aws/execute-api/" + id + path
+		}
+	}
+	if strings.HasPrefix(value, "wss://") {
+		base = "ws" + strings.TrimPrefix(base, "http")
+	}
+	for _, api := range res.HTTPAPIs {
+		if api.ID != id {
+			continue
+		}
+		first := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 2)[0]
+		for _, s := range api.Stages {
+			if s == first && s != "$default" {
+				return base + "/_aws/execute-api/" + id + path
+			}
+		}
+		if path == "" {
+			path = "/"
+		}
+		return base + "/_aws/execute-api/" + id + "/$default" + path
+	}
+	return ""
 }
 
 func sortedKeys(m map[string][]string) []string {

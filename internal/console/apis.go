@@ -107,7 +107,11 @@ func (c *Console) apisPage(w http.ResponseWriter, r *http.Request, v *view) {
 			d.APIs = append(d.APIs, a)
 		}
 	}
-	c.render(w, http.StatusOK, "apis", page{Title: "APIs", Nav: "apis", SignedIn: true, CSRF: v.CSRF, Data: d})
+	notice := ""
+	if id := r.URL.Query().Get("deleted"); id != "" && unsafeName.FindString(id) == "" && len(id) <= 32 {
+		notice = "Deleted API " + id + "."
+	}
+	c.render(w, http.StatusOK, "apis", page{Title: "APIs", Nav: "apis", SignedIn: true, CSRF: v.CSRF, Notice: notice, Data: d})
 }
 
 // REST API detail.
@@ -390,8 +394,13 @@ func lookupAPI(ctx context.Context, cl *mgmtClient, id string) (*restAPI, *apiV2
 }
 
 func (c *Console) apiPage(w http.ResponseWriter, r *http.Request, v *view) {
+	c.showAPI(w, r, v, r.PathValue("api"), "")
+}
+
+// showAPI renders the API page of id with a notice.
+func (c *Console) showAPI(w http.ResponseWriter, r *http.Request, v *view, id, notice string) {
 	ctx := r.Context()
-	rest, v2, err := lookupAPI(ctx, v.client, r.PathValue("api"))
+	rest, v2, err := lookupAPI(ctx, v.client, id)
 	if err != nil {
 		c.fail(w, r, v, 0, err)
 		return
@@ -406,5 +415,5 @@ func (c *Console) apiPage(w http.ResponseWriter, r *http.Request, v *view) {
 		c.fail(w, r, v, 0, err)
 		return
 	}
-	c.render(w, http.StatusOK, "api", page{Title: d.API.Name, Nav: "apis", SignedIn: true, CSRF: v.CSRF, Data: d})
+	c.render(w, http.StatusOK, "api", page{Title: d.API.Name, Nav: "apis", SignedIn: true, CSRF: v.CSRF, Notice: notice, Data: d})
 }

@@ -117,9 +117,12 @@ func (c *Console) routes() {
 
 	m.HandleFunc("GET "+Prefix+"{$}", c.signedIn(c.apisPage))
 	m.HandleFunc("GET "+Prefix+"apis/{api}", c.signedIn(c.apiPage))
+	m.HandleFunc("POST "+Prefix+"apis/import", c.signedIn(c.importAPI))
+	m.HandleFunc("POST "+Prefix+"apis/{api}/delete", c.signedIn(c.deleteAPI))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}", c.signedIn(c.stagePage))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/rollback", c.signedIn(c.rollback))
 	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/variables", c.signedIn(c.setVariable))
+	m.HandleFunc("POST "+Prefix+"apis/{api}/stages/{stage}/throttling", c.signedIn(c.setThrottle))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/export", c.signedIn(c.export))
 	m.HandleFunc("GET "+Prefix+"apis/{api}/stages/{stage}/sdk", c.signedIn(c.sdk))
 	m.HandleFunc("GET "+Prefix+"portal/apis/{api}/stages/{stage}/sdk", c.portalAccess(c.portalSDK))
@@ -221,8 +224,17 @@ func (c *Console) portalAccess(h func(http.ResponseWriter, *http.Request, *view)
 // checkCSRF reads the form (bounded) and compares its csrf field, or the
 // X-CSRF-Token header, with the session's token.
 func (c *Console) checkCSRF(w http.ResponseWriter, r *http.Request, v *view) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		// File uploads (OpenAPI import): the file, some form fields and
+		// multipart framing.
+		r.Body = http.MaxBytesReader(w, r.Body, maxImport+maxForm)
+		err = r.ParseMultipartForm(maxImport + maxForm)
+	} else {
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		err = r.ParseForm()
+	}
+	if err != nil {
 		http.Error(w, "Bad form.", http.StatusBadRequest)
 		return false
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -197,7 +198,8 @@ func TestEveryPageNeedsSignIn(t *testing.T) {
 	apiID, first, _ := h.petsAPI()
 	gets := []string{"", "apis/" + apiID, "apis/" + apiID + "/stages/dev", "apis/" + apiID + "/test", "apis/" + apiID + "/diff",
 		"apis/" + apiID + "/stages/dev/export", "apikeys", "usageplans", "metrics", "metrics.json", "requests", "portal/",
-		"portal/apis/" + apiID + "/stages/dev", "no/such/page"}
+		"portal/apis/" + apiID + "/stages/dev", "portal/apis/" + apiID + "/stages/dev/sdk?type=javascript",
+		"apis/" + apiID + "/stages/dev/sdk?type=javascript", "apis/" + apiID + "/resources/x/methods/GET", "no/such/page"}
 	for _, p := range gets {
 		res := h.do("GET", Prefix+p, nil, "")
 		body := readBody(res)
@@ -214,11 +216,24 @@ func TestEveryPageNeedsSignIn(t *testing.T) {
 		t.Errorf("forged cookie: %d", res.StatusCode)
 	}
 	for _, p := range []string{"apis/" + apiID + "/stages/dev/rollback", "apis/" + apiID + "/stages/dev/variables", "apis/" + apiID + "/test", "apikeys", "logout",
-		"portal/apis/" + apiID + "/stages/dev"} {
-		res := h.do("POST", Prefix+p, url.Values{"deploymentId": {first}, "name": {"x"}, "value": {"y"}, "show": {"k"}}, "")
+		"portal/apis/" + apiID + "/stages/dev", "apis/import", "apis/" + apiID + "/delete", "apis/" + apiID + "/deployments",
+		"apis/" + apiID + "/stages/dev/throttling"} {
+		res := h.do("POST", Prefix+p, url.Values{"deploymentId": {first}, "name": {"x"}, "value": {"y"}, "show": {"k"}, "stageName": {"dev"}}, "")
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("POST %s without a session: %d, want 403", p, res.StatusCode)
 		}
+	}
+	// Nothing changed: the API and its stage are as they were.
+	var stage struct {
+		DeploymentID string `json:"deploymentId"`
+	}
+	h.call("GET", "/restapis/"+apiID+"/stages/dev", nil, &stage)
+	var deps struct {
+		Item []struct{ ID string } `json:"item"`
+	}
+	h.call("GET", "/restapis/"+apiID+"/deployments", nil, &deps)
+	if stage.DeploymentID == first || len(deps.Item) != 2 {
+		t.Errorf("POSTs without a session changed the API: stage on %s, %d deployments", stage.DeploymentID, len(deps.Item))
 	}
 	// The sign-in page and its assets are open.
 	for _, p := range []string{"login", "assets/console.css", "assets/console.js"} {
@@ -414,6 +429,22 @@ func TestPages(t *testing.T) {
 			}
 		}
 	}
+	// Diffs compare integrations between the working copy and the stage's
+	// deployment: none yet, then a changed template.
+	diffURL := Prefix + "apis/" + apiID + "/diff?from=" + second + "&to=working"
+	if page := readBody(h.do("GET", diffURL, nil, cookie)); !strings.Contains(page, "No differences.") || !strings.Contains(page, "integrations (type, URI") {
+		t.Errorf("diff with an unchanged working copy: %s", page)
+	}
+	for _, r := range tree.Item {
+		if r.Path == "/pets" {
+			h.call("PUT", "/restapis/"+apiID+"/resources/"+r.ID+"/methods/GET/integration", map[string]any{"type": "MOCK",
+				"requestTemplates": map[string]string{"application/json": `{"statusCode": 201}`}}, nil)
+		}
+	}
+	page := readBody(h.do("GET", diffURL, nil, cookie))
+	if !strings.Contains(page, "integration changed") || !strings.Contains(page, "201") {
+		t.Errorf("diff after an integration change: %s", page)
+	}
 	// Deploy with a description.
 	res2 := h.do("POST", Prefix+"apis/"+apiID+"/deployments", url.Values{"stageName": {"dev"}, "description": {"from the console"}, "csrf": {csrf}}, cookie)
 	if res2.StatusCode != http.StatusSeeOther {
@@ -439,6 +470,17 @@ func TestPages(t *testing.T) {
 	h.call("GET", "/restapis/"+apiID+"/stages/dev", nil, &s)
 	if len(s.Variables) != 0 {
 		t.Errorf("variable not removed: %v", s.Variables)
+	}
+	// Default throttling.
+	res = h.do("POST", Prefix+"apis/"+apiID+"/stages/dev/throttling", url.Values{"rateLimit": {"50"}, "burstLimit": {"20"}, "csrf": {csrf}}, cookie)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("throttling: %d %s", res.StatusCode, readBody(res))
+	}
+	if page := readBody(h.do("GET", res.Header.Get("Location"), nil, cookie)); !strings.Contains(page, "throttling 50 req/s burst 20") {
+		t.Errorf("stage page after setting throttling lacks it")
+	}
+	if res := h.do("POST", Prefix+"apis/"+apiID+"/stages/dev/throttling", url.Values{"rateLimit": {"fast"}, "burstLimit": {"1"}, "csrf": {csrf}}, cookie); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad throttling: %d", res.StatusCode)
 	}
 	// Export downloads the stage's OpenAPI.
 	res = h.do("GET", Prefix+"apis/"+apiID+"/stages/dev/export?type=oas30", nil, cookie)
@@ -608,5 +650,112 @@ func TestSignInThrottled(t *testing.T) {
 	now = now.Add(failureWindow)
 	if res := h.do("POST", Prefix+"login", good, ""); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("a minute later: %d", res.StatusCode)
+	}
+}
+
+// upload posts an OpenAPI file to the import form.
+func (h *harness) upload(cookie, csrf, typ, doc string) *http.Response {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if csrf != "" {
+		_ = mw.WriteField("csrf", csrf)
+	}
+	_ = mw.WriteField("type", typ)
+	fw, _ := mw.CreateFormFile("file", "api.yaml")
+	_, _ = io.WriteString(fw, doc)
+	_ = mw.Close()
+	req := httptest.NewRequest("POST", "http://127.0.0.1:4566"+Prefix+"apis/import", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.AddCookie(&http.Cookie{Name: CookieName, Value: cookie})
+	rec := httptest.NewRecorder()
+	h.console.ServeHTTP(rec, req)
+	return rec.Result()
+}
+
+// TestImportAndDelete: an uploaded OpenAPI file becomes a REST or HTTP API
+// (its page answers, warnings shown); without the CSRF token nothing is
+// imported; Delete API removes it.
+func TestImportAndDelete(t *testing.T) {
+	h := newHarness(t, false)
+	cookie, csrf := h.signIn()
+	doc := "openapi: 3.0.1\ninfo: {title: imported-shop, version: '1'}\npaths:\n  /items/{id}:\n    get:\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n" +
+		"      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}}\n"
+	if res := h.upload(cookie, "", "REST", doc); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("import without CSRF: %d", res.StatusCode)
+	}
+	var list struct {
+		Item []struct{ ID, Name string } `json:"item"`
+	}
+	h.call("GET", "/restapis", nil, &list)
+	if len(list.Item) != 0 {
+		t.Fatalf("imported without CSRF: %v", list.Item)
+	}
+	res := h.upload(cookie, csrf, "REST", doc)
+	body := readBody(res)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Imported.") || !strings.Contains(body, "/items/{id}") || !strings.Contains(body, "imported-shop") {
+		t.Fatalf("REST import: %d %s", res.StatusCode, body)
+	}
+	h.call("GET", "/restapis", nil, &list)
+	if len(list.Item) != 1 {
+		t.Fatalf("REST APIs after import: %v", list.Item)
+	}
+	res = h.upload(cookie, csrf, "HTTP", strings.Replace(doc, "imported-shop", "imported-http", 1))
+	if body := readBody(res); res.StatusCode != http.StatusOK || !strings.Contains(body, "GET /items/{id}") || !strings.Contains(body, "HTTP") {
+		t.Errorf("HTTP import: %d %s", res.StatusCode, body)
+	}
+	if res := h.upload(cookie, csrf, "REST", "not: [an openapi"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("bad file: %d", res.StatusCode)
+	}
+	// Delete the REST API.
+	res = h.do("POST", Prefix+"apis/"+list.Item[0].ID+"/delete", url.Values{"csrf": {csrf}}, cookie)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d %s", res.StatusCode, readBody(res))
+	}
+	if page := readBody(h.do("GET", res.Header.Get("Location"), nil, cookie)); !strings.Contains(page, "Deleted API "+list.Item[0].ID) {
+		t.Errorf("no notice after delete")
+	}
+	h.call("GET", "/restapis", nil, &list)
+	if len(list.Item) != 0 {
+		t.Errorf("REST APIs after delete: %v", list.Item)
+	}
+	// The notice never echoes arbitrary text.
+	if page := readBody(h.do("GET", Prefix+"?deleted=Your+key+expired", nil, cookie)); strings.Contains(page, "Your key expired") {
+		t.Error("the deleted notice reflects arbitrary text")
+	}
+}
+
+// TestCreateAPIKey: a key created from the console is enabled, in the
+// chosen usage plan, and its value is shown in that answer.
+func TestCreateAPIKey(t *testing.T) {
+	h := newHarness(t, false)
+	apiID, _, _ := h.petsAPI()
+	var plan struct{ ID string }
+	h.call("POST", "/usageplans", map[string]any{"name": "gold", "apiStages": []map[string]string{{"apiId": apiID, "stage": "dev"}}}, &plan)
+	cookie, csrf := h.signIn()
+	res := h.do("POST", Prefix+"apikeys", url.Values{"name": {"partner"}, "usagePlanId": {plan.ID}, "csrf": {csrf}}, cookie)
+	body := readBody(res)
+	var keys struct {
+		Item []struct {
+			ID      string `json:"id"`
+			Value   string `json:"value"`
+			Enabled bool   `json:"enabled"`
+		} `json:"item"`
+	}
+	h.call("GET", "/usageplans/"+plan.ID+"/keys", nil, &keys)
+	if len(keys.Item) != 1 {
+		t.Fatalf("plan keys: %+v", keys.Item)
+	}
+	var key struct {
+		Value   string `json:"value"`
+		Enabled bool   `json:"enabled"`
+	}
+	h.call("GET", "/apikeys/"+keys.Item[0].ID+"?includeValue=true", nil, &key)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Created API key partner.") || !key.Enabled || !strings.Contains(body, key.Value) {
+		t.Errorf("create key: %d enabled %v %s", res.StatusCode, key.Enabled, body)
+	}
+	// Listing again hides the value.
+	if page := readBody(h.do("GET", Prefix+"apikeys", nil, cookie)); strings.Contains(page, key.Value) {
+		t.Error("the key value shows without Show")
 	}
 }

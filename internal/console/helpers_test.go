@@ -76,3 +76,25 @@ func TestUsageCharts(t *testing.T) {
 		t.Errorf("description %q", bars[1].Description)
 	}
 }
+
+// TestPathMatches fits request paths to resource templates.
+func TestPathMatches(t *testing.T) {
+	for _, c := range []struct {
+		template, path string
+		want           bool
+	}{
+		{"/", "/", true},
+		{"/pets", "/pets", true},
+		{"/pets", "/pets/1", false},
+		{"/pets/{id}", "/pets/1", true},
+		{"/pets/{id}", "/pets", false},
+		{"/{proxy+}", "/a/b/c", true},
+		{"/files/{path+}", "/files/a/b", true},
+		{"/files/{path+}", "/files", false},
+		{"/", "/pets", false},
+	} {
+		if got := pathMatches(c.template, c.path); got != c.want {
+			t.Errorf("pathMatches(%q, %q) = %v", c.template, c.path, got)
+		}
+	}
+}

@@ -19,18 +19,37 @@ type apiKeyRow struct {
 }
 
 type apiKeysData struct {
-	Keys []apiKeyRow
+	Keys  []apiKeyRow
+	Plans []planOption
 }
+
+type planOption struct{ ID, Name string }
 
 // apiKeysPage lists the keys; a POST with show=ID reveals that key's
 // value (GetApiKey with includeValue), once, in that answer only.
 func (c *Console) apiKeysPage(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
-	show := ""
+	show, notice := "", ""
 	if r.Method == http.MethodPost {
 		show = r.PostForm.Get("show")
+		if name := strings.TrimSpace(r.PostForm.Get("name")); name != "" {
+			id, err := createKey(r, v, name, r.PostForm.Get("usagePlanId"))
+			if err != nil {
+				c.fail(w, r, v, 0, err)
+				return
+			}
+			show, notice = id, "Created API key "+name+"."
+		}
 	}
 	var d apiKeysData
+	var plans struct {
+		Item []planOption `json:"item"`
+	}
+	if err := v.client.getJSON(ctx, "/usageplans?limit=500", &plans); err != nil {
+		c.fail(w, r, v, 0, err)
+		return
+	}
+	d.Plans = plans.Item
 	pos := ""
 	for range 100 {
 		var out struct {
@@ -71,7 +90,25 @@ func (c *Console) apiKeysPage(w http.ResponseWriter, r *http.Request, v *view) {
 		}
 		d.Keys[i].Value, d.Keys[i].Shown = k.Value, true
 	}
-	c.render(w, http.StatusOK, "apikeys", page{Title: "API keys", Nav: "apikeys", SignedIn: true, CSRF: v.CSRF, Data: d})
+	c.render(w, http.StatusOK, "apikeys", page{Title: "API keys", Nav: "apikeys", SignedIn: true, CSRF: v.CSRF, Notice: notice, Data: d})
+}
+
+// createKey creates an enabled API key (CreateApiKey) and, when plan is
+// set, adds it to that usage plan (CreateUsagePlanKey).
+func createKey(r *http.Request, v *view, name, plan string) (string, error) {
+	var key struct {
+		ID string `json:"id"`
+	}
+	if err := v.client.sendJSON(r.Context(), http.MethodPost, "/apikeys", map[string]any{"name": name, "enabled": true}, &key); err != nil {
+		return "", err
+	}
+	if plan != "" {
+		if err := v.client.sendJSON(r.Context(), http.MethodPost, "/usageplans/"+url.PathEscape(plan)+"/keys",
+			map[string]string{"keyId": key.ID, "keyType": "API_KEY"}, nil); err != nil {
+			return key.ID, err
+		}
+	}
+	return key.ID, nil
 }
 
 // Usage plans with usage charts (GetUsage).

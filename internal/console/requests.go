@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,8 @@ import (
 
 type requestRow struct {
 	Time, RequestID, Method, Path, Status, Latency, SourceIP, APIKeyID, Raw string
+	// Replay opens the request in the Test page (REST stages).
+	Replay string
 }
 
 type requestsData struct {
@@ -53,6 +56,7 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request, v *view) 
 	if d.Group == "" && len(d.Groups) > 0 {
 		d.Group = d.Groups[0]
 	}
+	apiID, stage := c.stageOfGroup(r, v, d.Group)
 	if d.Group != "" {
 		start := time.Now().Add(-time.Hour).UnixMilli()
 		in := map[string]any{"logGroupName": d.Group, "startTime": start, "limit": 1000}
@@ -84,6 +88,13 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request, v *view) 
 		sort.SliceStable(events, func(i, j int) bool { return events[i].Timestamp > events[j].Timestamp })
 		for _, e := range events {
 			row := parseAccessLine(e.Timestamp, e.Message)
+			if apiID != "" && row.Method != "" && row.Path != "" {
+				p := strings.TrimPrefix(row.Path, "/"+stage)
+				if p == "" || p[0] != '/' {
+					p = "/" + p
+				}
+				row.Replay = Prefix + "apis/" + url.PathEscape(apiID) + "/test?" + url.Values{"verb": {row.Method}, "path": {p}}.Encode()
+			}
 			if d.Status != "" && !strings.HasPrefix(row.Status, strings.TrimSuffix(strings.ToLower(d.Status), "xx")) {
 				continue
 			}
@@ -97,6 +108,33 @@ func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request, v *view) 
 		}
 	}
 	c.render(w, http.StatusOK, "requests", page{Title: "Recent requests", Nav: "requests", SignedIn: true, CSRF: v.CSRF, Data: d})
+}
+
+// stageOfGroup finds the REST stage whose access logs go to group.
+func (c *Console) stageOfGroup(r *http.Request, v *view, group string) (apiID, stage string) {
+	if group == "" {
+		return "", ""
+	}
+	var apis struct {
+		Item []restAPI `json:"item"`
+	}
+	if v.client.getJSON(r.Context(), "/restapis?limit=500", &apis) != nil {
+		return "", ""
+	}
+	for _, a := range apis.Item {
+		var st struct {
+			Item []restStage `json:"item"`
+		}
+		if v.client.getJSON(r.Context(), "/restapis/"+url.PathEscape(a.ID)+"/stages", &st) != nil {
+			continue
+		}
+		for _, s := range st.Item {
+			if s.AccessLogSettings != nil && strings.HasSuffix(strings.TrimSuffix(s.AccessLogSettings.DestinationARN, ":*"), ":log-group:"+group) {
+				return a.ID, s.StageName
+			}
+		}
+	}
+	return "", ""
 }
 
 // parseAccessLine reads the usual $context fields of a JSON access-log

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -45,6 +46,8 @@ func (c *Console) stagePage(w http.ResponseWriter, r *http.Request, v *view) {
 		notice = "The stage now serves deployment " + d.Stage.DeploymentID + "."
 	case "variable":
 		notice = "Stage variables updated."
+	case "settings":
+		notice = "Throttling updated."
 	case "deploy":
 		notice = "Deployed: the stage now serves deployment " + d.Stage.DeploymentID + "."
 	}
@@ -169,6 +172,39 @@ func (c *Console) setVariable(w http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(w, r, Prefix+"apis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage)+"?done=variable", http.StatusSeeOther)
 }
 
+// setThrottle sets the stage's default method throttling (REST:
+// /*/*/throttling/rateLimit and burstLimit; HTTP and WebSocket:
+// defaultRouteSettings).
+func (c *Console) setThrottle(w http.ResponseWriter, r *http.Request, v *view) {
+	ctx := r.Context()
+	apiID, stage := r.PathValue("api"), r.PathValue("stage")
+	rate, burst := strings.TrimSpace(r.PostForm.Get("rateLimit")), strings.TrimSpace(r.PostForm.Get("burstLimit"))
+	rateN, err1 := strconv.ParseFloat(rate, 64)
+	burstN, err2 := strconv.Atoi(burst)
+	if err1 != nil || err2 != nil || rateN < 0 || burstN < 0 {
+		c.fail(w, r, v, http.StatusBadRequest, &apiError{Status: http.StatusBadRequest, Type: "BadRequestException",
+			Message: "Rate must be a number and burst a whole number, both 0 or more"})
+		return
+	}
+	rest, _, err := lookupAPI(ctx, v.client, apiID)
+	if err == nil {
+		if rest != nil {
+			err = v.client.sendJSON(ctx, http.MethodPatch, "/restapis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage),
+				map[string]any{"patchOperations": []map[string]string{
+					{"op": "replace", "path": "/*/*/throttling/rateLimit", "value": rate},
+					{"op": "replace", "path": "/*/*/throttling/burstLimit", "value": burst}}}, nil)
+		} else {
+			err = v.client.sendJSON(ctx, http.MethodPatch, "/v2/apis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage),
+				map[string]any{"defaultRouteSettings": map[string]any{"throttlingRateLimit": rateN, "throttlingBurstLimit": burstN}}, nil)
+		}
+	}
+	if err != nil {
+		c.fail(w, r, v, 0, err)
+		return
+	}
+	http.Redirect(w, r, Prefix+"apis/"+url.PathEscape(apiID)+"/stages/"+url.PathEscape(stage)+"?done=settings", http.StatusSeeOther)
+}
+
 // escapePointer escapes a JSON Pointer segment (RFC 6901), as patch paths
 // need.
 func escapePointer(s string) string {
@@ -243,6 +279,8 @@ type diffData struct {
 	Deployments []deploymentRow
 	Rows        []diffRow
 	Compared    bool
+	// Integrations says whether integrations were compared too.
+	Integrations bool
 }
 
 // workingCopy is the diff's name for the current, undeployed definition.
@@ -343,6 +381,18 @@ func (c *Console) diffPage(w http.ResponseWriter, r *http.Request, v *view) {
 		if a, err = c.summary(ctx, v.client, apiID, d.From); err == nil {
 			if b, err = c.summary(ctx, v.client, apiID, d.To); err == nil {
 				d.Rows, d.Compared = diffSummaries(a, b), true
+				ia, okA := c.integrationsOf(ctx, v.client, apiID, d.From)
+				ib, okB := c.integrationsOf(ctx, v.client, apiID, d.To)
+				if okA && okB {
+					d.Integrations = true
+					d.Rows = append(d.Rows, diffIntegrations(ia, ib)...)
+					sort.SliceStable(d.Rows, func(i, j int) bool {
+						if d.Rows[i].Path != d.Rows[j].Path {
+							return d.Rows[i].Path < d.Rows[j].Path
+						}
+						return verbOrder[d.Rows[i].Verb] < verbOrder[d.Rows[j].Verb]
+					})
+				}
 			}
 		}
 	}

@@ -112,6 +112,18 @@ func (c *Console) testView(w http.ResponseWriter, r *http.Request, v *view, form
 			d.Methods = append(d.Methods, methodOption{Value: val, Label: vb + " " + rs.Path, Path: rs.Path, Selected: val == selected})
 		}
 	}
+	// A replayed request (from Recent requests): the method whose resource
+	// matches its path.
+	if q := r.URL.Query(); form == nil && q.Get("verb") != "" {
+		d.Path = q.Get("path")
+		for i, m := range d.Methods {
+			verb, _, _ := strings.Cut(m.Label, " ")
+			if (verb == q.Get("verb") || verb == "ANY") && pathMatches(m.Path, strings.SplitN(d.Path, "?", 2)[0]) {
+				d.Methods[i].Selected = true
+				break
+			}
+		}
+	}
 	if form == nil && d.Path == "" {
 		if p, ok := paths[selected]; ok {
 			d.Path = p
@@ -240,4 +252,29 @@ func (c *Console) runAuthorizerTest(r *http.Request, v *view, apiID, id string, 
 		ctx[k] = strings.Join(vs, ", ")
 	}
 	d.AuthContext = sortedMap(ctx)
+}
+
+// pathMatches reports whether a request path fits a resource path
+// template ({param} takes one segment, {proxy+} the rest).
+func pathMatches(template, path string) bool {
+	ts := strings.Split(strings.Trim(template, "/"), "/")
+	ps := strings.Split(strings.Trim(path, "/"), "/")
+	for i, t := range ts {
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "+}") {
+			return i < len(ps) && ps[i] != ""
+		}
+		if i >= len(ps) {
+			return false
+		}
+		if strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") {
+			if ps[i] == "" {
+				return false
+			}
+			continue
+		}
+		if t != ps[i] {
+			return false
+		}
+	}
+	return len(ts) == len(ps)
 }

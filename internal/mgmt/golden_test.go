@@ -175,6 +175,12 @@ func goldenScenario() []goldenStep {
 		{"DeleteApiKey", "DELETE", "/apikeys/{{key2}}", nil, nil},
 		{"DeleteStage-inUsagePlan", "DELETE", api + "/stages/prod", nil, nil},
 		{"GetUsagePlan-stageDeleted", "GET", "/usageplans/{{plan}}", nil, nil},
+
+		// SDK types (the objects of the reference's §1.1) and a test invocation's error.
+		{"GetSdkTypes", "GET", "/sdktypes", nil, nil},
+		{"GetSdkType", "GET", "/sdktypes/typescript", nil, nil},
+		{"Error-SdkTypeNotFound", "GET", "/sdktypes/swift", nil, nil},
+		{"Error-TestInvokeMethodNotFound", "POST", meth, map[string]any{"pathWithQueryString": "/pets"}, nil},
 	}
 }
 

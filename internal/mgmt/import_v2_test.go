@@ -113,6 +113,17 @@ func TestImportApiFixtures(t *testing.T) {
 			}
 		}
 	})
+	t.Run("identitySource as a list (SAM's Lambda authorizers)", func(t *testing.T) {
+		body := "openapi: 3.0.1\ninfo: {title: sam, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    Simple:\n      type: apiKey\n      name: Unused\n      in: header\n" +
+			"      x-amazon-apigateway-authorizer: {type: request, authorizerPayloadFormatVersion: 2.0, enableSimpleResponses: true, identitySource: [$request.header.X-Token, $request.querystring.t],\n" +
+			"        authorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:000000000000:function:auth/invocations'}\n"
+		id := v2Import(t, h, "", body)["apiId"].(string)
+		auths := v2Items(t, h, id, "authorizers")
+		if len(auths) != 1 || !reflect.DeepEqual(auths[0]["identitySource"], []any{"$request.header.X-Token", "$request.querystring.t"}) ||
+			auths[0]["authorizerPayloadFormatVersion"] != "2.0" {
+			t.Fatalf("authorizers %v", auths)
+		}
+	})
 	t.Run("real export: JWT, CORS, routes without integration", func(t *testing.T) {
 		api := v2Import(t, h, "", readFile(t, "testdata/openapi-http/todo-export.yaml"))
 		id := api["apiId"].(string)

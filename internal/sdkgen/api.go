@@ -61,7 +61,7 @@ var verbOrder = map[string]int{"GET": 0, "PUT": 1, "POST": 2, "DELETE": 3, "OPTI
 
 // FromSnapshot extracts the operations and models of a deployment.
 func FromSnapshot(snap *model.Snapshot, stage, invokeURL, region string) *API {
-	a := &API{ID: snap.API.ID, Name: snap.API.Name, Stage: stage, InvokeURL: invokeURL, Region: region}
+	a := &API{ID: snap.API.ID, Name: commentSafe(snap.API.Name), Stage: stage, InvokeURL: invokeURL, Region: region}
 	res := append([]model.Resource(nil), snap.Resources...)
 	sort.Slice(res, func(i, j int) bool { return res[i].Path < res[j].Path })
 	used := map[string]int{}
@@ -128,6 +128,19 @@ func FromSnapshot(snap *model.Snapshot, stage, invokeURL, region string) *API {
 		}
 	}
 	return a
+}
+
+// commentSafe makes a name safe in generated comments: control
+// characters (a newline would end a // comment) become spaces and "*/"
+// (which ends a /* */ comment) is broken.
+func commentSafe(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.ReplaceAll(s, "*/", "* /")
 }
 
 // jsonModel is the model of application/json, "" for Empty or none.

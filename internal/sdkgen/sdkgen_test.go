@@ -3,6 +3,8 @@ package sdkgen
 import (
 	"archive/zip"
 	"bytes"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -165,5 +167,33 @@ func TestTypedModels(t *testing.T) {
 	}
 	if _, err := Generate("go", a, map[string]string{"goPackageName": "Bad-Name"}); err == nil {
 		t.Error("a bad goPackageName was accepted")
+	}
+}
+
+// TestHostileNames: an API name or parameter names cannot break out of
+// comments or strings of the generated code.
+func TestHostileNames(t *testing.T) {
+	snap := petSnapshot()
+	snap.API.Name = "x */ evil()\n//\nfunc init() { panic(1) }"
+	snap.Resources[0].ResourceMethods["GET"].RequestParameters["method.request.header.a'\"`${b}"] = false
+	a := FromSnapshot(snap, "dev", "http://h/dev?'\"", "us-east-1")
+	if strings.ContainsAny(a.Name, "\n") || strings.Contains(a.Name, "*/") {
+		t.Errorf("name %q", a.Name)
+	}
+	for _, typ := range []string{"javascript", "typescript", "go"} {
+		files, err := Generate(typ, a, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if strings.Contains(f.Data, "\nfunc init() { panic(1) }") {
+				t.Errorf("%s %s: the name's newline reached the code", typ, f.Path)
+			}
+			if strings.HasSuffix(f.Path, ".go") {
+				if _, err := parser.ParseFile(token.NewFileSet(), f.Path, f.Data, 0); err != nil {
+					t.Errorf("%s: %v", f.Path, err)
+				}
+			}
+		}
 	}
 }

@@ -103,7 +103,7 @@ func (a *applier) httpAPI(ctx context.Context, r *cfn.Resource, p map[string]any
 		return err
 	}
 	a.set(r.ID, id, map[string]any{"ApiId": id, "ApiEndpoint": out.Endpoint}, created)
-	a.res.HTTPAPIs = append(a.res.HTTPAPIs, API{LogicalID: r.ID, ID: id, Name: out.Name})
+	a.res.HTTPAPIs = append(a.res.HTTPAPIs, API{LogicalID: r.ID, ID: id, Name: out.Name, Protocol: out.Protocol})
 	return nil
 }
 
@@ -269,5 +269,54 @@ func (a *applier) httpDeployment(ctx context.Context, r *cfn.Resource, p map[str
 		return err
 	}
 	a.set(r.ID, out.ID, map[string]any{"DeploymentId": out.ID}, true)
+	return nil
+}
+
+func (a *applier) httpRouteResponse(ctx context.Context, r *cfn.Resource, p map[string]any) error {
+	in := pick(p, "RouteResponseKey", "ModelSelectionExpression", "ResponseModels")
+	if rp, ok := p["ResponseParameters"].(map[string]any); ok {
+		m := map[string]any{}
+		for k, v := range rp {
+			pm, _ := v.(map[string]any)
+			m[k] = map[string]any{"required": boolOf(pm["Required"])}
+		}
+		in["responseParameters"] = m
+	}
+	var out struct {
+		ID string `json:"routeResponseId"`
+	}
+	path := "/v2/apis/" + a.api(p, "ApiId") + "/routes/" + a.api(p, "RouteId") + "/routeresponses"
+	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, path, in, &out); err != nil {
+		return err
+	}
+	a.set(r.ID, out.ID, map[string]any{"RouteResponseId": out.ID}, true)
+	return nil
+}
+
+func (a *applier) httpIntegrationResponse(ctx context.Context, r *cfn.Resource, p map[string]any) error {
+	in := pick(p, "IntegrationResponseKey", "ResponseParameters", "ResponseTemplates", "TemplateSelectionExpression", "ContentHandlingStrategy")
+	var out struct {
+		ID string `json:"integrationResponseId"`
+	}
+	path := "/v2/apis/" + a.api(p, "ApiId") + "/integrations/" + a.api(p, "IntegrationId") + "/integrationresponses"
+	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, path, in, &out); err != nil {
+		return err
+	}
+	a.set(r.ID, out.ID, map[string]any{"IntegrationResponseId": out.ID}, true)
+	return nil
+}
+
+func (a *applier) httpModel(ctx context.Context, r *cfn.Resource, p map[string]any) error {
+	in := pick(p, "Name", "ContentType", "Description")
+	if s, ok := p["Schema"]; ok {
+		in["schema"] = jsonText(s)
+	}
+	var out struct {
+		ID string `json:"modelId"`
+	}
+	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/apis/"+a.api(p, "ApiId")+"/models", in, &out); err != nil {
+		return err
+	}
+	a.set(r.ID, out.ID, map[string]any{"ModelId": out.ID}, true)
 	return nil
 }

@@ -85,10 +85,13 @@ type Result struct {
 	Outputs                   []Output
 }
 
-// API is a created REST or HTTP API with its stages.
+// API is a created REST or HTTP API with its stages and routes ("GET
+// /pets/{id}", "$default"), in order.
 type API struct {
 	LogicalID, ID, Name string
+	Protocol            string // HTTP or WEBSOCKET (apigatewayv2 APIs)
 	Stages              []string
+	Routes              []string
 }
 
 // Function is a created function.
@@ -162,6 +165,9 @@ func Apply(ctx context.Context, c Caller, st *cfn.Stack, opt Options) (*Result, 
 	// (CloudFormation deletes removed resources on update [D]).
 	if err := a.deleteRemoved(ctx); err != nil {
 		return nil, fmt.Errorf("stack %s: deleting removed resources: %w", st.Name, err)
+	}
+	if err := a.listRoutes(ctx); err != nil {
+		return nil, fmt.Errorf("stack %s: %w", st.Name, err)
 	}
 	out := ev
 	out.Block = "Outputs"
@@ -248,12 +254,15 @@ func init() {
 		"AWS::ApiGateway::UsagePlan":        (*applier).usagePlan,
 		"AWS::ApiGateway::UsagePlanKey":     (*applier).usagePlanKey,
 
-		"AWS::ApiGatewayV2::Api":         (*applier).httpAPI,
-		"AWS::ApiGatewayV2::Integration": (*applier).httpIntegration,
-		"AWS::ApiGatewayV2::Route":       (*applier).httpRoute,
-		"AWS::ApiGatewayV2::Authorizer":  (*applier).httpAuthorizer,
-		"AWS::ApiGatewayV2::Stage":       (*applier).httpStage,
-		"AWS::ApiGatewayV2::Deployment":  (*applier).httpDeployment,
+		"AWS::ApiGatewayV2::Api":                 (*applier).httpAPI,
+		"AWS::ApiGatewayV2::Integration":         (*applier).httpIntegration,
+		"AWS::ApiGatewayV2::Route":               (*applier).httpRoute,
+		"AWS::ApiGatewayV2::Authorizer":          (*applier).httpAuthorizer,
+		"AWS::ApiGatewayV2::Stage":               (*applier).httpStage,
+		"AWS::ApiGatewayV2::Deployment":          (*applier).httpDeployment,
+		"AWS::ApiGatewayV2::RouteResponse":       (*applier).httpRouteResponse,
+		"AWS::ApiGatewayV2::IntegrationResponse": (*applier).httpIntegrationResponse,
+		"AWS::ApiGatewayV2::Model":               (*applier).httpModel,
 	}
 }
 
@@ -489,4 +498,47 @@ func (a *applier) deleteRemoved(ctx context.Context) error {
 		}
 		marker = list.NextMarker
 	}
+}
+
+// listRoutes reads the routes of the APIs created, for the summary.
+func (a *applier) listRoutes(ctx context.Context) error {
+	for i := range a.res.RestAPIs {
+		api := &a.res.RestAPIs[i]
+		items, err := a.resources(ctx, api.ID)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			for m := range it.ResourceMethods {
+				api.Routes = append(api.Routes, m+" "+it.Path)
+			}
+		}
+		sort.Slice(api.Routes, func(i, j int) bool { return routeLess(api.Routes[i], api.Routes[j]) })
+	}
+	for i := range a.res.HTTPAPIs {
+		api := &a.res.HTTPAPIs[i]
+		var page struct {
+			Items []struct {
+				RouteKey string `json:"routeKey"`
+			} `json:"items"`
+		}
+		if err := a.c.Call(ctx, svcAPIGW, http.MethodGet, "/v2/apis/"+url.PathEscape(api.ID)+"/routes?maxResults=500", nil, &page); err != nil {
+			return err
+		}
+		for _, r := range page.Items {
+			api.Routes = append(api.Routes, r.RouteKey)
+		}
+		sort.Slice(api.Routes, func(i, j int) bool { return routeLess(api.Routes[i], api.Routes[j]) })
+	}
+	return nil
+}
+
+// routeLess orders routes by path, then method.
+func routeLess(x, y string) bool {
+	mx, px, _ := strings.Cut(x, " ")
+	my, py, _ := strings.Cut(y, " ")
+	if px != py {
+		return px < py
+	}
+	return mx < my
 }

@@ -154,6 +154,13 @@ func TestInvokeAuthorizerOutcomes(t *testing.T) {
 		ev.StageVariables["v"] != "1" || ev.RequestContext.Stage != "test-invoke-stage" {
 		t.Errorf("request event: %s", fn.last.Load())
 	}
+	// additionalContext feeds context.* identity sources.
+	ctxAuth := s.ok("POST", "/restapis/"+apiID+"/authorizers", map[string]any{"name": "ctx", "type": "REQUEST", "authorizerUri": uri,
+		"identitySource": "context.tenant", "authorizerResultTtlInSeconds": 0})["id"].(string)
+	out = invoke(ctxAuth, map[string]any{"additionalContext": map[string]string{"tenant": "acme"}})
+	if !strings.Contains(out["log"].(string), "Incoming identity: {context.tenant=****}") {
+		t.Errorf("additionalContext: %v", out)
+	}
 	// Unknown authorizer.
 	code, got := s.call("POST", "/restapis/"+apiID+"/authorizers/nope", map[string]any{})
 	if code != 404 || got["message"] != "Invalid Authorizer identifier specified" {

@@ -106,6 +106,7 @@ func (t *Tester) TestInvokeAuthorizer(ctx context.Context, snap *model.Snapshot,
 		PathWithQueryString: model.Deref(in.PathWithQueryString),
 		Headers:             requestHeaders(in.Headers, in.MultiValueHeaders),
 		Body:                []byte(model.Deref(in.Body)),
+		Context:             in.AdditionalContext,
 	})
 	res, ok := d.TestAuthorizer(x, authorizerID)
 	if !ok {

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tollgate/tollgate/internal/deploy"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/mgmt"
 	"github.com/tollgate/tollgate/internal/mgmt/apigw"
 	"github.com/tollgate/tollgate/internal/store/sqlite"
@@ -34,7 +35,7 @@ func newServer(t *testing.T) *server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	tester := &testinvoke.Tester{Watcher: &deploy.Watcher{Store: st, Compiler: &deploy.Compiler{}}}
+	tester := &testinvoke.Tester{Watcher: &deploy.Watcher{Store: st, Compiler: &deploy.Compiler{Clients: upstream.NewClients()}}}
 	api := apigw.New(apigw.Config{Store: st, Region: "us-east-1", AccountID: "111111111111", Tester: tester})
 	return &server{t: t, h: mgmt.New(mgmt.Config{Services: []mgmt.Registrar{api}})}
 }
@@ -195,6 +196,13 @@ func lineKey(i int) string {
 // recordedTestInvoke reads AWS's recorded TestInvokeMethod answers.
 func recordedTestInvoke(t *testing.T) map[string]map[string]any {
 	t.Helper()
+	return recordedTest(t, "test_invoke_test_method")
+}
+
+// recordedTest reads the answers AWS gave in one recorded test of
+// TestApigatewayTestInvoke.
+func recordedTest(t *testing.T, name string) map[string]map[string]any {
+	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "mgmt", "testdata", "recorded", "aws", "test_apigateway_api.snapshot.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +214,7 @@ func recordedTestInvoke(t *testing.T) map[string]map[string]any {
 	var entry struct {
 		Content map[string]map[string]any `json:"recorded-content"`
 	}
-	if err := json.Unmarshal(snap["tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::test_invoke_test_method"], &entry); err != nil {
+	if err := json.Unmarshal(snap["tests/aws/services/apigateway/test_apigateway_api.py::TestApigatewayTestInvoke::"+name], &entry); err != nil {
 		t.Fatal(err)
 	}
 	out := entry.Content
@@ -224,4 +232,105 @@ func errorType(h http.Header) string {
 		}
 	}
 	return ""
+}
+
+// TestInvokeMethodEndpointLines: an HTTP integration's test invocation
+// logs its endpoint request and response between the method request and
+// the method response, in AWS's order, secrets masked.
+func TestInvokeMethodEndpointLines(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"got":"` + r.URL.Query().Get("q") + `"}`))
+	}))
+	defer backend.Close()
+	s := newServer(t)
+	api := s.ok("POST", "/restapis", map[string]any{"name": "http"})
+	apiID, root := api["id"].(string), api["rootResourceId"].(string)
+	m := "/restapis/" + apiID + "/resources/" + root + "/methods/POST"
+	s.ok("PUT", m, map[string]any{"authorizationType": "NONE", "requestParameters": map[string]bool{"method.request.querystring.q": false, "method.request.header.Authorization": false}})
+	s.ok("PUT", m+"/responses/200", map[string]any{})
+	s.ok("PUT", m+"/integration", map[string]any{"type": "HTTP", "httpMethod": "POST", "uri": backend.URL + "/x",
+		"requestParameters": map[string]string{"integration.request.querystring.q": "method.request.querystring.q",
+			"integration.request.header.Authorization": "method.request.header.Authorization"}})
+	s.ok("PUT", m+"/integration/responses/200", map[string]any{"selectionPattern": ""})
+	out := s.ok("POST", m, map[string]any{"pathWithQueryString": "/?q=z", "body": `{"a":1}`,
+		"headers": map[string]string{"Authorization": "Bearer secret-123456"}})
+	var got []string
+	for _, l := range normaliseLog(out["log"].(string)) {
+		got = append(got, strings.TrimPrefix(l, "DDD MMM dd hh:mm:ss UTC yyyy : "))
+	}
+	want := []string{
+		"Method request body before transformations: {\"a\":1}",
+		"Endpoint request URI: " + backend.URL + "/x?q=z",
+		"Endpoint request headers: {",
+		"Endpoint request body after transformations: {\"a\":1}",
+		"Sending request to " + backend.URL + "/x?q=z",
+		"Received response. Status: 200, Integration latency: ",
+		"Endpoint response headers: {",
+		"Endpoint response body before transformations: {\"got\":\"z\"}",
+		"Method response body after transformations: {\"got\":\"z\"}",
+	}
+	start := -1
+	for i, l := range got {
+		if strings.HasPrefix(l, "Method request body") {
+			start = i
+		}
+	}
+	if start < 0 || len(got) < start+len(want) {
+		t.Fatalf("log:\n%s", strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(got[start+i], w) {
+			t.Errorf("line %d: %q, want %q…", start+i, got[start+i], w)
+		}
+	}
+	if !strings.Contains(out["log"].(string), "Authorization=**************123456") || strings.Contains(out["log"].(string), "secret-123456") {
+		t.Errorf("the Authorization header is not masked:\n%s", out["log"])
+	}
+}
+
+// TestInvokeMethodFailureMatchesAWS: a method whose integration cannot be
+// built answers inside a 200 TestInvokeMethod response as AWS's recorded
+// one does: status 500, the gateway response's body, only
+// x-amzn-ErrorType in the headers, and the log's failure lines: an
+// endpoint address that a missing stage variable leaves without a host.
+func TestInvokeMethodFailureMatchesAWS(t *testing.T) {
+	want := recordedTest(t, "test_failed_invoke_test_method")["test-invoke-failure"]
+	s := newServer(t)
+	api := s.ok("POST", "/restapis", map[string]any{"name": "failing"})
+	apiID, root := api["id"].(string), api["rootResourceId"].(string)
+	m := "/restapis/" + apiID + "/resources/" + root + "/methods/GET"
+	s.ok("PUT", m, map[string]any{"authorizationType": "NONE"})
+	s.ok("PUT", m+"/integration", map[string]any{"type": "HTTP", "httpMethod": "GET", "uri": "http://${stageVariables.backend}/pets"})
+	got := s.ok("POST", m, map[string]any{"pathWithQueryString": "/"})
+	compareInvoke(t, "test-invoke-failure", want, got)
+}
+
+// TestInvokeMethodSkipsAccess: a test invocation runs the method's request
+// validation, but not its API key or authorizer checks (an apiKeyRequired
+// CUSTOM method answers without a key or token) [L; AWS's choice is U].
+func TestInvokeMethodSkipsAccess(t *testing.T) {
+	s := newServer(t)
+	api := s.ok("POST", "/restapis", map[string]any{"name": "guarded"})
+	apiID, root := api["id"].(string), api["rootResourceId"].(string)
+	auth := s.ok("POST", "/restapis/"+apiID+"/authorizers", map[string]any{"name": "tok", "type": "TOKEN",
+		"identitySource": "method.request.header.Authorization",
+		"authorizerUri":  "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111111111111:function:auth/invocations"})
+	val := s.ok("POST", "/restapis/"+apiID+"/requestvalidators", map[string]any{"name": "params", "validateRequestParameters": true})
+	m := "/restapis/" + apiID + "/resources/" + root + "/methods/GET"
+	s.ok("PUT", m, map[string]any{"authorizationType": "CUSTOM", "authorizerId": auth["id"], "apiKeyRequired": true,
+		"requestValidatorId": val["id"], "requestParameters": map[string]bool{"method.request.querystring.q": true}})
+	s.ok("PUT", m+"/responses/200", map[string]any{})
+	s.ok("PUT", m+"/integration", map[string]any{"type": "MOCK", "requestTemplates": map[string]string{"application/json": `{"statusCode": 200}`}})
+	s.ok("PUT", m+"/integration/responses/200", map[string]any{"responseTemplates": map[string]string{"application/json": `{"q": "$input.params('q')"}`}})
+
+	out := s.ok("POST", m, map[string]any{"pathWithQueryString": "/?q=1"})
+	if out["status"] != 200.0 || out["body"] != `{"q": "1"}` {
+		t.Errorf("without key or token: %v", out)
+	}
+	out = s.ok("POST", m, map[string]any{"pathWithQueryString": "/"})
+	if out["status"] != 400.0 || out["body"] != `{"message":"Missing required request parameters: [q]"}` ||
+		!strings.HasSuffix(out["log"].(string), " : Method completed with status: 400\n") {
+		t.Errorf("without the required parameter: %v", out)
+	}
 }

@@ -43,6 +43,10 @@ type Exchange struct {
 	failure string
 	// wafReq is what the stage's web ACL inspects (waf.go).
 	wafReq wafRequest
+	// testContext are $context values a test invocation sets
+	// (TestInvokeAuthorizer's additionalContext), by name without
+	// "context."; nil otherwise.
+	testContext map[string]string
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or

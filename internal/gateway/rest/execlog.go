@@ -56,6 +56,10 @@ func ExecLogGroup(apiID, stage string) string {
 // execTrace is what data tracing keeps of a request as it runs.
 type execTrace struct {
 	resp *traceResponse
+	// endpoints asks integrations for their endpoint request and
+	// response (test invocations), kept in endpoint.
+	endpoints bool
+	endpoint  *EndpointTrace
 }
 
 // setting is the execution logging of x's route (off before routing).
@@ -191,10 +195,16 @@ func infoLines(x *Exchange, set ExecSetting, add func(string)) {
 	add("Method request headers: " + headerMap(x.Req))
 	body, _ := x.ReadBody()
 	add("Method request body before transformations: " + string(body))
+	var endpoint *EndpointTrace
+	if x.exec != nil {
+		endpoint = x.exec.endpoint
+	}
+	endpointRequestLines(endpoint, add)
 	if !set.Mock && !x.IntegrationStart.IsZero() && x.IntegrationStatus != 0 {
 		add("Received response. Status: " + strconv.Itoa(x.IntegrationStatus) + ", Integration latency: " +
 			strconv.FormatInt(x.IntegrationLatency.Milliseconds(), 10) + " ms")
 	}
+	endpointResponseLines(endpoint, add)
 	if x.exec != nil && x.ErrorType == pipeline.NoError {
 		add("Method response body after transformations: " + x.exec.resp.body())
 		add("Method response headers: {" + strings.Join(x.exec.resp.headers, ", ") + "}")

@@ -102,6 +102,9 @@ func (s Source) Resolve(x *Exchange) (string, bool) {
 		v, ok := x.Variables()[s.Name]
 		return v, ok
 	case SrcContext:
+		if v, ok := x.testContext[s.Name]; ok { // TestInvokeAuthorizer's additionalContext
+			return v, true
+		}
 		b, ok := x.AppendContextName(nil, s.Ctx, s.Name)
 		return string(b), ok
 	}

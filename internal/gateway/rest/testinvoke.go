@@ -35,6 +35,10 @@ type TestRequest struct {
 	// for several values.
 	Headers [][2]string
 	Body    []byte
+	// Context are $context values for the request's sources
+	// (TestInvokeAuthorizer's additionalContext), by name with or
+	// without "context." / "$context.".
+	Context map[string]string
 }
 
 // TestResult is what a test invocation answers (TestInvokeMethodResponse).
@@ -77,7 +81,7 @@ func (st *Stage) TestInvoke(ctx context.Context, r *Route, tr *TestRequest) *Tes
 	x, resp := st.testExchange(ctx, r.HTTPMethod, path, tr)
 	st.testMatch(x, r, x.StagePath)
 	tracer := &traceResponse{Response: x.Resp}
-	x.Resp, x.exec = tracer, &execTrace{resp: tracer}
+	x.Resp, x.exec = tracer, &execTrace{resp: tracer, endpoints: true}
 	if err := testRun(x); err != nil {
 		st.fail(x, err)
 		if x.failure == "" {
@@ -106,6 +110,13 @@ func (st *Stage) TestInvoke(ctx context.Context, r *Route, tr *TestRequest) *Tes
 func (st *Stage) TestExchange(ctx context.Context, tr *TestRequest) *Exchange {
 	x, _ := st.testExchange(ctx, "GET", tr.PathWithQueryString, tr)
 	x.Route = &pipeline.RouteInfo{ResourceID: "test-invoke-resource-id", ResourcePath: x.StagePath, HTTPMethod: "GET"}
+	if len(tr.Context) > 0 {
+		x.testContext = make(map[string]string, len(tr.Context))
+		for k, v := range tr.Context {
+			k = strings.TrimPrefix(strings.TrimPrefix(k, "$"), "context.")
+			x.testContext[k] = v
+		}
+	}
 	return x
 }
 

@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -107,8 +108,14 @@ func (t *URITemplate) AppendTo(b []byte, param func(string) (string, bool), vars
 // the route's checks were for ("/public/{p}" with p "..%2Fadmin" from a
 // header reaches "/admin"). A template whose own literals or stage
 // variables have one is the API's choice, and passes. The refusal is
-// pipeline.ErrBadRequest.
+// pipeline.ErrBadRequest. A URI left without a host (a stage variable
+// that is not set, "http://${stageVariables.host}/x") is the API's
+// configuration error, "Invalid endpoint address" as AWS logs it [V:
+// recorded failed TestInvokeMethod].
 func (t *URITemplate) CheckTarget(target string, vars map[string]string) error {
+	if !hasHost(target) {
+		return pipeline.Fail(pipeline.APIConfigurationError, errInvalidEndpoint)
+	}
 	if !pathsafe.HasDotSegment(URIPath(target)) {
 		return nil
 	}
@@ -117,6 +124,27 @@ func (t *URITemplate) CheckTarget(target string, vars map[string]string) error {
 		return nil
 	}
 	return pipeline.ErrBadRequest
+}
+
+var errInvalidEndpoint = errors.New("Invalid endpoint address")
+
+// hasHost reports whether an absolute URI names a host.
+func hasHost(u string) bool {
+	_, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return true // not absolute: the client reports it
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	host := rest
+	if i := strings.LastIndexByte(rest, ':'); i >= 0 && !strings.HasSuffix(rest, "]") {
+		host = rest[:i]
+	}
+	return host != ""
 }
 
 // URIPath returns the path of an absolute http(s) URI: from the first '/'

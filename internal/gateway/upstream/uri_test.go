@@ -37,3 +37,31 @@ func TestCheckTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTargetHost: a URI without a host is AWS's "Invalid endpoint
+// address", a configuration error.
+func TestCheckTargetHost(t *testing.T) {
+	for _, c := range []struct {
+		template string
+		ok       bool
+	}{
+		{"http://${stageVariables.host}/pets", false},
+		{"http://${stageVariables.host}:8080/pets", false},
+		{"https://${stageVariables.host}", false},
+		{"http://b.example/pets", true},
+		{"http://[::1]:8080/x", true},
+	} {
+		tpl, err := ParseURI(c.template)
+		if err != nil {
+			t.Fatalf("%s: %v", c.template, err)
+		}
+		target := tpl.Render(func(string) (string, bool) { return "", false }, nil)
+		err = tpl.CheckTarget(target, nil)
+		if ok := err == nil; ok != c.ok {
+			t.Errorf("%s (%s): %v", c.template, target, err)
+		}
+		if err != nil && pipeline.FailureOf(err).Type != pipeline.APIConfigurationError {
+			t.Errorf("%s: %v is not a configuration error", c.template, err)
+		}
+	}
+}

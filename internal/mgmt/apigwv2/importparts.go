@@ -39,7 +39,7 @@ func (p *planner) authorizer(name string, scheme, ext oas.Obj) (au modelv2.Autho
 		p.plan.fail("Unable to create authorizer %s: names are at most 128 characters long", name)
 		return au, false
 	}
-	au = modelv2.Authorizer{Name: name, IdentitySource: splitSources(oas.Str(ext["identitySource"]))}
+	au = modelv2.Authorizer{Name: name, IdentitySource: identitySources(ext["identitySource"])}
 	switch typ := strings.ToLower(oas.Str(ext["type"])); typ {
 	case "jwt":
 		au.AuthorizerType = modelv2.AuthorizerJWT
@@ -73,6 +73,22 @@ func (p *planner) authorizer(name string, scheme, ext oas.Obj) (au modelv2.Autho
 		return au, false
 	}
 	return au, true
+}
+
+// identitySources reads identitySource: a comma-separated string [D], or
+// a list of expressions, as the SAM translator writes its HTTP API Lambda
+// authorizers (samtranslator open_api, Identity.Headers …) and AWS imports
+// them [C].
+func identitySources(v any) []string {
+	l, ok := v.([]any)
+	if !ok {
+		return splitSources(oas.Str(v))
+	}
+	var out []string
+	for _, x := range l {
+		out = append(out, splitSources(oas.Str(x))...)
+	}
+	return out
 }
 
 // splitSources reads identitySource, "a comma-separated list of mapping

@@ -134,6 +134,10 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 		req.SetBody(outBody)
 	}
 
+	tr := x.EndpointTrace()
+	if tr != nil {
+		tr.Request(string(req.URI().FullURI()), requestHeaderText(req), outBody)
+	}
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
 	if err := x.HTTPClients(h.clients).Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
@@ -156,11 +160,24 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 	}
 	status := resp.StatusCode()
 	x.IntegrationStatus = status
+	if tr != nil {
+		tr.Response(rest.HeaderText(func(fn func(n, v string)) {
+			resp.Header.VisitAll(func(k, v []byte) { fn(string(k), string(v)) })
+		}), respBody)
+	}
 	r, err := h.responses.Select(strconv.Itoa(status))
 	if err != nil {
 		return err
 	}
 	return r.write(x, backendResult{header: headerValues(&resp.Header), body: respBody})
+}
+
+// requestHeaderText renders an endpoint request's headers for a test
+// invocation's log.
+func requestHeaderText(req *fasthttp.Request) string {
+	return rest.HeaderText(func(fn func(n, v string)) {
+		req.Header.VisitAll(func(k, v []byte) { fn(string(k), string(v)) })
+	})
 }
 
 // headerValues returns a lookup of every value of a backend header.

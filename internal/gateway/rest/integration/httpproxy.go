@@ -118,6 +118,10 @@ func (p *HTTPProxy) Invoke(x *rest.Exchange) error {
 		u.SetQueryStringBytes(q)
 	}
 	*bp = q[:0]
+	if tr := x.EndpointTrace(); tr != nil {
+		body, _ := x.ReadBody()
+		tr.Request(string(req.URI().FullURI()), requestHeaderText(req), body)
+	}
 
 	if p.stream {
 		// The backend's answer goes to the client as it comes, within

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
@@ -85,7 +86,32 @@ func functionFailure(kind string, payload []byte) error {
 }
 
 func (l *LambdaProxy) call(x *rest.Exchange, payload []byte) (invoker.Result, error) {
-	return upstream.InvokeLambda(&x.Exchange, l.inv, l.fn.Resolve(x.Variables()), payload, l.timeout)
+	return invokeTraced(x, l.inv, l.fn.Resolve(x.Variables()), payload, l.timeout)
+}
+
+// invokeTraced invokes fn, recording the call for a test invocation's
+// log: Lambda's Invoke URL for the function (Tollgate's local functions
+// included), the event and the function's answer.
+func invokeTraced(x *rest.Exchange, inv invoker.Lambda, fn string, payload []byte, timeout time.Duration) (invoker.Result, error) {
+	tr := x.EndpointTrace()
+	if tr != nil {
+		tr.Request(lambdaInvokeURL(fn), rest.LambdaHeaders(x), payload)
+	}
+	res, err := upstream.InvokeLambda(&x.Exchange, inv, fn, payload, timeout)
+	if tr != nil && err == nil {
+		tr.Response(rest.LambdaResponseHeaders(len(res.Payload)), res.Payload)
+	}
+	return res, err
+}
+
+// lambdaInvokeURL is Lambda's Invoke URL for fn, in fn's region (the
+// function's ARN's, else us-east-1) [C: test-invocation logs].
+func lambdaInvokeURL(fn string) string {
+	region := "us-east-1"
+	if parts := strings.Split(fn, ":"); len(parts) > 3 && parts[0] == "arn" && parts[3] != "" {
+		region = parts[3]
+	}
+	return "https://lambda." + region + ".amazonaws.com/2015-03-31/functions/" + fn + "/invocations"
 }
 
 // Lambda is an AWS integration to Lambda (non-proxy): the request template
@@ -125,7 +151,7 @@ func (l *Lambda) Invoke(x *rest.Exchange) error {
 	if len(payload) == 0 {
 		payload = []byte("{}")
 	}
-	res, err := upstream.InvokeLambda(&x.Exchange, l.inv, l.fn.Resolve(x.Variables()), payload, l.timeout)
+	res, err := invokeTraced(x, l.inv, l.fn.Resolve(x.Variables()), payload, l.timeout)
 	if err != nil {
 		return err
 	}
