@@ -90,7 +90,9 @@ func TestClusterWebSocket(t *testing.T) {
 		if res = manage(b, "delete-connection", "--connection-id", id); res.Code != 0 {
 			t.Fatalf("delete-connection on B: %d %s", res.Code, res.Stderr)
 		}
-		if _, _, err := ws.Read(ctx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
+		closeCtx, closeCancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer closeCancel()
+		if _, _, err := ws.Read(closeCtx); websocket.CloseStatus(err) != websocket.StatusNormalClosure {
 			t.Fatalf("after delete-connection on B the client on C read %v", err)
 		}
 		disc := waitEvent(t, log, "DISCONNECT", id)
