@@ -25,12 +25,14 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/lambda"
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/rawconn"
 )
 
 // BenchmarkServedAWSProxy serves a REST API whose {proxy+} ANY method is an
 // AWS_PROXY integration to a warm local function (the runtime package's
 // tiny: an aws-lambda-go program with a fixed 100-byte answer), end to end:
-// an HTTP client in this process → the engine over loopback TCP → the REST
+// an HTTP client in this process (its connection with raw calls, as the
+// engine's) → the engine over loopback TCP → the REST
 // pipeline → the proxy event → the function's pool and Runtime API → the
 // function's answer decoded into the HTTP response. tollgate-cpu-µs/op is
 // this process's CPU per request (the client's small share included),
@@ -85,7 +87,15 @@ func benchServed(b *testing.B, conns int) {
 	go func() { _ = srv.Serve(ln) }()
 	defer func() { _ = srv.Shutdown(context.Background()) }()
 
-	client := &fasthttp.HostClient{Addr: ln.Addr().String(), MaxConns: conns}
+	// The client's connections use raw calls too, so that it does not wake
+	// the runtime's monitor thread as a separate load generator would not.
+	client := &fasthttp.HostClient{Addr: ln.Addr().String(), MaxConns: conns, Dial: func(addr string) (net.Conn, error) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		return rawconn.Wrap(c), nil
+	}}
 	do := func(req *fasthttp.Request, resp *fasthttp.Response) {
 		if err := client.Do(req, resp); err != nil || resp.StatusCode() != 200 || !bytes.HasPrefix(resp.Body(), []byte("tollgate bench function")) {
 			panic(fmt.Sprint(err, resp.StatusCode(), string(resp.Body())))
