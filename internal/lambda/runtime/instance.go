@@ -53,8 +53,9 @@ type instance struct {
 	current *invocation // being delivered, or delivered and not yet answered
 
 	// Owned by whoever holds the instance (see Pool):
-	delivered bool      // an invocation has been delivered: the instance is warm
-	lastUsed  time.Time // when it last went idle (guarded by Pool.mu)
+	delivered bool        // an invocation has been delivered: the instance is warm
+	timer     *time.Timer // the invocation's deadline, reused
+	lastUsed  time.Time   // when it last went idle (guarded by Pool.mu)
 }
 
 // verdict tells the pool what to do with an instance after an invocation.
@@ -176,7 +177,14 @@ func (in *instance) invoke(ctx context.Context, inv *invocation) (Result, verdic
 		budget = max(inv.maxDeadline.Sub(start), 0)
 	}
 	inv.deadline = start.Add(budget)
-	timer := time.NewTimer(budget)
+	// One timer per instance, reset for each invocation: it holds the
+	// instance exclusively, and a stopped timer's channel is empty.
+	if in.timer == nil {
+		in.timer = time.NewTimer(budget)
+	} else {
+		in.timer.Reset(budget)
+	}
+	timer := in.timer
 	defer timer.Stop()
 	// inv is current from now on, so that whatever ends it later can take
 	// it, even before the /next handler has written it out.

@@ -54,10 +54,7 @@ func (l *LambdaProxy) Invoke(x *rest.Exchange) error {
 	if err != nil {
 		return err
 	}
-	payload, err := json.Marshal(NewProxyEventV1(x, body))
-	if err != nil {
-		return pipeline.Fail(pipeline.APIConfigurationError, err)
-	}
+	payload := NewProxyEventV1(x, body).AppendJSON(make([]byte, 0, 2048+2*len(body)))
 	if l.stream {
 		return l.invokeStream(x, payload)
 	}
