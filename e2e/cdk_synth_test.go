@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // cdkLibVersion is the aws-cdk-lib e2e/cdk/package-lock.json pins.
@@ -42,7 +43,7 @@ func TestCDKSynthServe(t *testing.T) {
 	restRE := regexp.MustCompile(`REST API (\w+) \(RestApi\) stage prod:`)
 	httpRE := regexp.MustCompile(`HTTP API (\w+) \(HttpApi\) stage \$default:`)
 	var rest, httpID string
-	eventually(t, "the synthesized stack", func() error {
+	eventuallyWithin(t, time.Minute, "the synthesized stack", func() error {
 		r, h := restRE.FindStringSubmatch(dp.Stdout()), httpRE.FindStringSubmatch(dp.Stdout())
 		if r == nil || h == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())

@@ -362,14 +362,22 @@ func (dp *dataPlane) do(t testing.TB, method, u string, header http.Header, body
 // (deployments go live asynchronously, within milliseconds).
 func eventually(t testing.TB, what string, fn func() error) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	eventuallyWithin(t, 5*time.Second, what, fn)
+}
+
+// eventuallyWithin retries fn until it returns nil or d has passed: for
+// work that starts processes (a template's functions built and started),
+// which a loaded machine can slow to many seconds.
+func eventuallyWithin(t testing.TB, d time.Duration, what string, fn func() error) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	var err error
 	for {
 		if err = fn(); err == nil {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after 5s: %v", what, err)
+			t.Fatalf("%s: still failing after %v: %v", what, d, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

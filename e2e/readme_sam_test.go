@@ -40,7 +40,7 @@ func TestReadmeSAMTemplate(t *testing.T) {
 	}
 	dataDir := filepath.Join(t.TempDir(), "tollgate-data")
 	dp := startDataPlane(t, dataDir, args...)
-	eventually(t, "the stack", func() error {
+	eventuallyWithin(t, time.Minute, "the stack", func() error {
 		if !strings.Contains(dp.Stdout(), "HTTP API ") || !strings.Contains(dp.Stdout(), "Outputs:") {
 			return errString("not created yet:\n" + dp.Stdout())
 		}

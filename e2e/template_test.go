@@ -51,7 +51,7 @@ var (
 // stackIDs waits for out() to print both APIs of the sam-jwt stack.
 func stackIDs(t *testing.T, out func() string) (rest, httpID string) {
 	t.Helper()
-	eventually(t, "the stack's APIs", func() error {
+	eventuallyWithin(t, time.Minute, "the stack's APIs", func() error {
 		r, h := restStageRE.FindStringSubmatch(out()), httpStageRE.FindStringSubmatch(out())
 		if r == nil || h == nil {
 			return fmt.Errorf("not created yet:\n%s", out())
@@ -267,7 +267,7 @@ func TestServeCDKAssembly(t *testing.T) {
 	restRE := regexp.MustCompile(`REST API (\w+) \(lambdarestapi\) stage prod:`)
 	httpRE := regexp.MustCompile(`HTTP API (\w+) \(LambdaProxyApi\) stage \$default:`)
 	var rest, httpID string
-	eventually(t, "both stacks", func() error {
+	eventuallyWithin(t, time.Minute, "both stacks", func() error {
 		r, h := restRE.FindStringSubmatch(dp.Stdout()), httpRE.FindStringSubmatch(dp.Stdout())
 		if r == nil || h == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
@@ -346,7 +346,7 @@ func TestServeRealSAMTemplates(t *testing.T) {
 	restRE := regexp.MustCompile(`REST API (\w+) \(api-lambda-auth-cors\) stage Prod:`)
 	httpRE := regexp.MustCompile(`HTTP API (\w+) \(apigw-http-api-cors-sam\) stage \$default:`)
 	var rest, httpID string
-	eventually(t, "both stacks", func() error {
+	eventuallyWithin(t, time.Minute, "both stacks", func() error {
 		r, h := restRE.FindStringSubmatch(dp.Stdout()), httpRE.FindStringSubmatch(dp.Stdout())
 		if r == nil || h == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
@@ -407,7 +407,7 @@ func TestServeTemplateGoSource(t *testing.T) {
 	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "go-src")
 	re := regexp.MustCompile(`REST API (\w+) \(go-src\) stage Prod:`)
 	var id string
-	eventually(t, "the stack", func() error {
+	eventuallyWithin(t, time.Minute, "the stack", func() error {
 		m := re.FindStringSubmatch(dp.Stdout())
 		if m == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
@@ -487,7 +487,7 @@ Outputs:
 	restRE := regexp.MustCompile(`REST API (\w+) \(features\) stage live:`)
 	keyRE := regexp.MustCompile(`API key ApiApiKey: id \w+, value (\S+)`)
 	var id, key string
-	eventually(t, "the stack", func() error {
+	eventuallyWithin(t, time.Minute, "the stack", func() error {
 		r, k := restRE.FindStringSubmatch(dp.Stdout()), keyRE.FindStringSubmatch(dp.Stdout())
 		if r == nil || k == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
@@ -567,7 +567,7 @@ func TestServeTemplateReloadsCode(t *testing.T) {
 	args := []string{"--template", filepath.Join(dir, "template.yaml"), "--stack-name", "reload"}
 	dp := startDataPlane(t, dataDir, args...)
 	var id string
-	eventually(t, "the stack", func() error {
+	eventuallyWithin(t, time.Minute, "the stack", func() error {
 		m := re.FindStringSubmatch(dp.Stdout())
 		if m == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
@@ -656,7 +656,7 @@ Resources:
 	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "lambda-auth")
 	re := regexp.MustCompile(`HTTP API (\w+) \(lambda-auth\) stage \$default:`)
 	var id string
-	eventually(t, "the stack", func() error {
+	eventuallyWithin(t, time.Minute, "the stack", func() error {
 		m := re.FindStringSubmatch(dp.Stdout())
 		if m == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
@@ -691,7 +691,7 @@ func TestServeCDKWebSocket(t *testing.T) {
 	dp := startDataPlane(t, "", "--template", tpl, "--stack-name", "ws")
 	re := regexp.MustCompile(`WebSocket API (\w+) \(mywsapi\) stage dev:\n`)
 	var id, u string
-	eventually(t, "the stack", func() error {
+	eventuallyWithin(t, time.Minute, "the stack", func() error {
 		m := re.FindStringSubmatch(dp.Stdout())
 		if m == nil {
 			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
