@@ -55,14 +55,14 @@ func TestCDKSynthServe(t *testing.T) {
 		!strings.Contains(dp.Stdout(), filepath.Join(out, "asset.")) {
 		t.Errorf("output:\n%s", dp.Stdout())
 	}
-	eventually(t, "the LambdaRestApi", func() error {
+	eventuallyWithin(t, time.Minute, "the LambdaRestApi", func() error {
 		r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/prod/some/path", nil, nil)
 		if r.Status != 200 || decodeBody(t, r)["api"] != "REST API" || decodeBody(t, r)["path"] != "/some/path" {
 			return fmt.Errorf("%s", r)
 		}
 		return nil
 	})
-	eventually(t, "the HttpApi", func() error {
+	eventuallyWithin(t, time.Minute, "the HttpApi", func() error {
 		r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+httpID+"/$default/other", nil, nil)
 		if r.Status != 200 || decodeBody(t, r)["api"] != "HTTP API" {
 			return fmt.Errorf("%s", r)

@@ -100,7 +100,7 @@ func TestServeSAMTemplate(t *testing.T) {
 		t.Errorf("skipped resources not listed:\n%s", dp.Stdout())
 	}
 	restURL := dp.HTTP + "/_aws/execute-api/" + rest + "/Prod"
-	eventually(t, "the REST route", func() error {
+	eventuallyWithin(t, time.Minute, "the REST route", func() error {
 		r := dp.do(t, "GET", restURL+"/hello?x=1", nil, nil)
 		if r.Status != 200 {
 			return fmt.Errorf("%s", r)
@@ -116,7 +116,7 @@ func TestServeSAMTemplate(t *testing.T) {
 		t.Errorf("stage Stage: %s", r)
 	}
 	httpURL := dp.HTTP + "/_aws/execute-api/" + httpID + "/$default"
-	eventually(t, "the HTTP route", func() error {
+	eventuallyWithin(t, time.Minute, "the HTTP route", func() error {
 		if r := dp.do(t, "GET", httpURL+"/me", nil, nil); r.Status != 401 || string(r.Body) != `{"message":"Unauthorized"}` {
 			return fmt.Errorf("no token: %s", r)
 		}
@@ -142,7 +142,7 @@ func TestServeSAMTemplate(t *testing.T) {
 	if err := os.WriteFile(tpl, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the route added by the edit", func() error {
+	eventuallyWithin(t, time.Minute, "the route added by the edit", func() error {
 		if r := dp.do(t, "GET", restURL+"/bye", nil, nil); r.Status != 200 {
 			return fmt.Errorf("%s\n%s", r, dp.Stdout())
 		}
@@ -193,7 +193,7 @@ func TestDeploySAMTemplateTwice(t *testing.T) {
 	if n := len(dp.call(t, "GET", "/v2/apis", nil)["items"].([]any)); n != 1 {
 		t.Errorf("%d HTTP APIs, want 1", n)
 	}
-	eventually(t, "the updated stack", func() error {
+	eventuallyWithin(t, time.Minute, "the updated stack", func() error {
 		if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/Prod/hello", nil, nil); r.Status != 200 {
 			return fmt.Errorf("REST: %s", r)
 		}
@@ -284,7 +284,7 @@ func TestServeCDKAssembly(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, dp.Stdout())
 		}
 	}
-	eventually(t, "the LambdaRestApi", func() error {
+	eventuallyWithin(t, time.Minute, "the LambdaRestApi", func() error {
 		for _, p := range []string{"/", "/any/path"} {
 			if r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+rest+"/prod"+p, nil, nil); r.Status != 200 || string(r.Body) != `{"message":"Hello"}` {
 				return fmt.Errorf("%s: %s", p, r)
@@ -292,7 +292,7 @@ func TestServeCDKAssembly(t *testing.T) {
 		}
 		return nil
 	})
-	eventually(t, "the HttpApi", func() error {
+	eventuallyWithin(t, time.Minute, "the HttpApi", func() error {
 		if r := dp.do(t, "POST", dp.HTTP+"/_aws/execute-api/"+httpID+"/$default/whatever", nil, strings.NewReader("{}")); r.Status != 200 || string(r.Body) != "success" {
 			return fmt.Errorf("%s", r)
 		}
@@ -358,7 +358,7 @@ func TestServeRealSAMTemplates(t *testing.T) {
 		t.Errorf("outputs:\n%s", dp.Stdout())
 	}
 	restURL := dp.HTTP + "/_aws/execute-api/" + rest + "/Prod/"
-	eventually(t, "the authorizer", func() error {
+	eventuallyWithin(t, time.Minute, "the authorizer", func() error {
 		if r := dp.do(t, "GET", restURL, nil, nil); r.Status != 401 {
 			return fmt.Errorf("no token: %s", r)
 		}
@@ -376,7 +376,7 @@ func TestServeRealSAMTemplates(t *testing.T) {
 		t.Errorf("preflight without the authorizer: %s %v", r, r.Header)
 	}
 	httpURL := dp.HTTP + "/_aws/execute-api/" + httpID + "/$default/test"
-	eventually(t, "the Python function", func() error {
+	eventuallyWithin(t, time.Minute, "the Python function", func() error {
 		r := dp.do(t, "POST", httpURL, http.Header{"Origin": {"https://example.com"}}, strings.NewReader("{}"))
 		if r.Status != 200 || decodeBody(t, r)["route"] != "ANY /test" || r.Header.Get("Access-Control-Allow-Origin") != "*" {
 			return fmt.Errorf("%s %v", r, r.Header)
@@ -418,7 +418,7 @@ func TestServeTemplateGoSource(t *testing.T) {
 	if !strings.Contains(dp.Stdout(), "built with go build") {
 		t.Errorf("output:\n%s", dp.Stdout())
 	}
-	eventually(t, "the Go function", func() error {
+	eventuallyWithin(t, time.Minute, "the Go function", func() error {
 		r := dp.do(t, "GET", dp.HTTP+"/_aws/execute-api/"+id+"/Prod/greet?name=Go", nil, nil)
 		if r.Status != 200 || decodeBody(t, r)["message"] != "Hello, Go!" {
 			return fmt.Errorf("%s", r)
@@ -500,7 +500,7 @@ Outputs:
 		t.Errorf("alias output:\n%s", dp.Stdout())
 	}
 	base := dp.HTTP + "/_aws/execute-api/" + id + "/live"
-	eventually(t, "the key-protected route", func() error {
+	eventuallyWithin(t, time.Minute, "the key-protected route", func() error {
 		if r := dp.do(t, "GET", base+"/items", nil, nil); r.Status != 403 || string(r.Body) != `{"message":"Forbidden"}` {
 			return fmt.Errorf("without a key: %s", r)
 		}
@@ -577,7 +577,7 @@ func TestServeTemplateReloadsCode(t *testing.T) {
 	})
 	u := dp.HTTP + "/_aws/execute-api/" + id + "/$default/msg"
 	waitBody := func(dp *dataPlane, want string) {
-		eventually(t, "the answer "+want, func() error {
+		eventuallyWithin(t, time.Minute, "the answer "+want, func() error {
 			if r := dp.do(t, "GET", u, nil, nil); r.Status != 200 || string(r.Body) != want {
 				return fmt.Errorf("%s\n%s", r, dp.Stdout())
 			}
@@ -590,7 +590,7 @@ func TestServeTemplateReloadsCode(t *testing.T) {
 	dp.Stop()
 
 	dp2 := startDataPlane(t, dataDir, args...)
-	eventually(t, "the stack again", func() error {
+	eventuallyWithin(t, time.Minute, "the stack again", func() error {
 		m := re.FindStringSubmatch(dp2.Stdout())
 		if m == nil {
 			return fmt.Errorf("not updated yet:\n%s", dp2.Stdout())
@@ -665,7 +665,7 @@ Resources:
 		return nil
 	})
 	u := dp.HTTP + "/_aws/execute-api/" + id + "/$default/me"
-	eventually(t, "the authorizer", func() error {
+	eventuallyWithin(t, time.Minute, "the authorizer", func() error {
 		if r := dp.do(t, "GET", u, nil, nil); r.Status != 401 {
 			return fmt.Errorf("no identity: %s", r)
 		}
@@ -713,7 +713,7 @@ func TestServeCDKWebSocket(t *testing.T) {
 	if len(rr) != 1 || rr[0].(map[string]any)["routeResponseKey"] != "$default" {
 		t.Errorf("route responses of sendmessage: %v", rr)
 	}
-	eventually(t, "a WebSocket connection", func() error {
+	eventuallyWithin(t, time.Minute, "a WebSocket connection", func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		c, _, err := websocket.Dial(ctx, u, nil)
