@@ -46,6 +46,7 @@ type config struct {
 	readyTimeout     time.Duration
 	tollgateEnv      []string // KEY=VALUE
 	maxErrorFraction float64
+	profileDir       string // CPU profiles of Tollgate targets' measured runs; "": none
 }
 
 func parseFlags() *config {
@@ -73,6 +74,7 @@ func parseFlags() *config {
 	flag.StringVar(&c.backendMode, "backend", "raw", "backend implementation: raw (minimal HTTP/1.1, cheapest) or nethttp")
 	flag.DurationVar(&c.readyTimeout, "ready-timeout", 15*time.Second, "how long a target may take to answer its first request correctly")
 	tollgateEnv := flag.String("tollgate-env", "", "extra environment for Tollgate processes, comma-separated KEY=VALUE (e.g. GOGC=400)")
+	flag.StringVar(&c.profileDir, "profile", "", "write a CPU profile of each Tollgate target's last measured run to this directory (Tollgate runs with --pprof; profiling costs a few percent)")
 	flag.Float64Var(&c.maxErrorFraction, "max-errors", 0.01, "a target whose runs fail more than this fraction of requests is reported unavailable")
 	flag.Parse()
 	for _, kv := range strings.Split(*tollgateEnv, ",") {

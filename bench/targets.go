@@ -34,6 +34,9 @@ type instance struct {
 	// sink, when set, received the target's spans; summarised after the
 	// runs.
 	sink *otlpSink
+	// pprof, when set, is the base URL of the target's Go profiler
+	// (Tollgate with -profile).
+	pprof string
 }
 
 // The reference target; ratios are to it.

@@ -208,6 +208,9 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 	if spec.bare {
 		args = append(args, "--no-data-plane-metrics")
 	}
+	if e.cfg.profileDir != "" {
+		args = append(args, "--pprof")
+	}
 	var sink *otlpSink
 	if spec.traced != "" {
 		if sink, err = startOTLPSink(); err != nil {
@@ -231,6 +234,9 @@ func setupTollgate(ctx context.Context, e *env, spec tollgateSpec) (*instance, e
 		return nil, err
 	}
 	inst := &instance{procs: []*proc{p}}
+	if e.cfg.profileDir != "" {
+		inst.pprof = "http://" + adminAddr + "/debug/pprof/"
+	}
 	if redisProc != nil {
 		inst.procs = append(inst.procs, redisProc)
 	}

@@ -45,11 +45,19 @@ const (
 // Server is a data-plane listener.
 type Server struct {
 	srv *fasthttp.Server
+	// base is every request's context: cancelled when Shutdown begins, as
+	// fasthttp's own request context is. A fasthttp.RequestCtx is not a
+	// context the context package knows, so each context derived from it
+	// (a Lambda invocation's timeout) cost a goroutine watching it; one
+	// derived from base costs none.
+	base context.Context
+	stop context.CancelFunc
 }
 
 // New returns a server that hands every request to the front door.
 func New(door *front.Door, log *slog.Logger) *Server {
 	s := &Server{}
+	s.base, s.stop = context.WithCancel(context.Background())
 	s.srv = &fasthttp.Server{
 		Handler: func(ctx *fasthttp.RequestCtx) {
 			ctx.Response.Header.DisableNormalizing()
@@ -58,7 +66,7 @@ func New(door *front.Door, log *slog.Logger) *Server {
 				ctx.SetConnectionClose()
 				return
 			}
-			door.Serve(ctx, (*request)(ctx), (*response)(ctx))
+			door.Serve(s.base, (*request)(ctx), (*response)(ctx))
 			if n := ctx.Request.Header.ContentLength(); ctx.Response.StatusCode() >= 400 && (n == -1 || n > lingerAbove) {
 				// An error answered early (413, 403, 415, …) can leave much
 				// of a large body on the wire. fasthttp then closes the
@@ -105,6 +113,7 @@ func (s *Server) ServeConn(c net.Conn) error {
 
 // Shutdown stops accepting connections and waits for in-flight requests.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stop()
 	return s.srv.ShutdownWithContext(ctx)
 }
 

@@ -191,27 +191,16 @@ func (in *instance) invoke(ctx context.Context, inv *invocation) (Result, verdic
 	in.mu.Lock()
 	in.current = inv
 	in.mu.Unlock()
+	// A warm runtime is usually waiting in /next already: it is handed
+	// the invocation without the six-way select (which locks every
+	// channel in it).
 	select {
 	case in.next <- inv:
 		in.delivered = true
-	case <-in.exited:
-		in.take(inv)
-		if !cold {
-			return res, retry, nil
+	default:
+		if res, v, ended, err := in.deliver(ctx, inv, cold, timer, budget); ended {
+			return res, v, err
 		}
-		return in.failure(exitError(inv.id, in.exitStatus), 0), discard, nil
-	case <-in.initFailed:
-		in.take(inv)
-		return in.failure(in.initErr, 0), discard, nil
-	case <-timer.C:
-		in.take(inv)
-		return in.timedOut(inv, budget), discard, nil
-	case <-ctx.Done():
-		in.take(inv)
-		return res, keep, ctx.Err()
-	case <-in.stopping:
-		in.take(inv)
-		return res, discard, errStopped
 	}
 
 	// The answer, or the end of the process, the timeout or the caller.
@@ -255,6 +244,35 @@ func (in *instance) invoke(ctx context.Context, inv *invocation) (Result, verdic
 		res.FunctionError = FunctionErrorUnhandled
 	}
 	return res, keep, nil
+}
+
+// deliver waits until the runtime asks for inv (its /next), or for
+// whatever ends the invocation first: ended reports the latter, with
+// invoke's results.
+func (in *instance) deliver(ctx context.Context, inv *invocation, cold bool, timer *time.Timer, budget time.Duration) (res Result, v verdict, ended bool, err error) {
+	select {
+	case in.next <- inv:
+		in.delivered = true
+		return res, keep, false, nil
+	case <-in.exited:
+		in.take(inv)
+		if !cold {
+			return res, retry, true, nil
+		}
+		return in.failure(exitError(inv.id, in.exitStatus), 0), discard, true, nil
+	case <-in.initFailed:
+		in.take(inv)
+		return in.failure(in.initErr, 0), discard, true, nil
+	case <-timer.C:
+		in.take(inv)
+		return in.timedOut(inv, budget), discard, true, nil
+	case <-ctx.Done():
+		in.take(inv)
+		return res, keep, true, ctx.Err()
+	case <-in.stopping:
+		in.take(inv)
+		return res, discard, true, errStopped
+	}
 }
 
 func (in *instance) failure(payload []byte, d time.Duration) Result {

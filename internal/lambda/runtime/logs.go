@@ -51,7 +51,7 @@ func (s *logSink) emit(stream string, line []byte) {
 // stdout and stderr never interleaves within a record.
 type streamReader struct {
 	f    *os.File
-	rc   syscall.RawConn // f's, for pendingBytes
+	rc   syscall.RawConn // f's, for pipesReadable
 	name string          // "stdout" or "stderr"
 	sink *logSink
 	busy atomic.Bool // bytes taken from the pipe but not yet logged
@@ -59,7 +59,7 @@ type streamReader struct {
 }
 
 func newStreamReader(f *os.File, name string, sink *logSink) *streamReader {
-	rc, _ := f.SyscallConn() // nil for a file that is not pollable: pendingBytes is then 0
+	rc, _ := f.SyscallConn() // nil for a file that is not pollable: pipesReadable then skips it
 	return &streamReader{f: f, rc: rc, name: name, sink: sink, done: make(chan struct{})}
 }
 
@@ -142,33 +142,51 @@ func (r *streamReader) emitLines(buf []byte) []byte {
 	return append(buf[:0], rest...)
 }
 
-// drained reports whether everything written to the pipe so far has been
-// logged.
-func (r *streamReader) drained() bool {
-	select {
-	case <-r.done:
-		return true
-	default:
-	}
-	// The pipe first: a reader sets busy before it takes bytes out.
-	return pendingBytes(r.rc) == 0 && !r.busy.Load()
-}
-
 // drainLogs waits briefly until the readers have logged what the process has
 // written so far. It runs when the runtime answers an invocation (so that the
 // output is in the log when Invoke returns) and when it fetches the next (so
 // that earlier output keeps the earlier request id).
 func drainLogs(readers ...*streamReader) {
 	var deadline time.Time // taken only when there is something to wait for
-	for _, r := range readers {
-		for !r.drained() {
-			now := time.Now()
-			if deadline.IsZero() {
-				deadline = now.Add(50 * time.Millisecond)
-			} else if now.After(deadline) {
-				return
-			}
-			time.Sleep(20 * time.Microsecond)
+	for !drained(readers) {
+		now := time.Now()
+		if deadline.IsZero() {
+			deadline = now.Add(50 * time.Millisecond)
+		} else if now.After(deadline) {
+			return
 		}
+		time.Sleep(20 * time.Microsecond)
+	}
+}
+
+// drained reports whether everything written to the readers' pipes so far
+// has been logged.
+func drained(readers []*streamReader) bool {
+	var buf [2]syscall.RawConn
+	rcs := buf[:0]
+	for _, r := range readers {
+		if !r.isDone() {
+			rcs = append(rcs, r.rc)
+		}
+	}
+	// The pipes first: a reader sets busy before it takes bytes out, so
+	// empty pipes and then no reader busy mean nothing is on its way.
+	if len(rcs) == 0 || pipesReadable(rcs) {
+		return len(rcs) == 0
+	}
+	for _, r := range readers {
+		if r.busy.Load() && !r.isDone() {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *streamReader) isDone() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
 	}
 }

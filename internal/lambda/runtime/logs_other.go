@@ -4,6 +4,6 @@ package runtime
 
 import "syscall"
 
-// pendingBytes is not implemented here: log lines are attributed on a best
+// pipesReadable is not implemented here: log lines are attributed on a best
 // effort basis.
-func pendingBytes(syscall.RawConn) int { return 0 }
+func pipesReadable([]syscall.RawConn) bool { return false }
