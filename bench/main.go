@@ -271,8 +271,12 @@ func measure(cfg *config, sel []target, workdir string, netns bool) int {
 		logf("setting up %s", t.name)
 		t0 := time.Now()
 		inst, err := t.setup(ctx, e)
+		var first time.Duration
 		if err == nil {
-			err = waitReady(ctx, inst.url, inst.headers, e.backendBody, cfg.readyTimeout)
+			first, err = waitReady(ctx, inst.url, inst.headers, e.backendBody, cfg.readyTimeout)
+		}
+		if err == nil && first > 0 && strings.Contains(t.name, "lambda") {
+			inst.notes = append(inst.notes, fmt.Sprintf("first request (a cold start) answered in %.1f ms", float64(first.Microseconds())/1000))
 		}
 		st.sum.SetupSeconds = time.Since(t0).Seconds()
 		if inst != nil {

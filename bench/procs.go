@@ -150,12 +150,18 @@ func probe(ctx context.Context, url string, headers []string) (int, []byte, erro
 }
 
 // waitReady waits until a GET of url returns 200 with exactly want as the
-// body: the proof that a target really proxies to the backend.
-func waitReady(ctx context.Context, url string, headers []string, want []byte, timeout time.Duration) error {
+// body: the proof that a target really proxies to the backend. It returns
+// how long the first request took when it was answered correctly (0 when
+// it was not): for a Lambda target, whose functions have no instance yet, a
+// cold start (process start, runtime initialisation and the first
+// invocation) as a client sees it.
+func waitReady(ctx context.Context, url string, headers []string, want []byte, timeout time.Duration) (time.Duration, error) {
 	deadline := time.Now().Add(timeout)
 	var last string
-	for {
+	for attempt := 0; ; attempt++ {
+		t0 := time.Now()
 		code, body, err := probe(ctx, url, headers)
+		took := time.Since(t0)
 		switch {
 		case err != nil:
 			last = err.Error()
@@ -163,15 +169,17 @@ func waitReady(ctx context.Context, url string, headers []string, want []byte, t
 			last = fmt.Sprintf("GET %s answered %d: %.200s", url, code, body)
 		case string(body) != string(want):
 			last = fmt.Sprintf("GET %s answered 200 but not the backend's body: %.200q", url, body)
+		case attempt > 0:
+			return 0, nil
 		default:
-			return nil
+			return took, nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("readiness check failed after %v: %s", timeout, last)
+			return 0, fmt.Errorf("readiness check failed after %v: %s", timeout, last)
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return 0, ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
