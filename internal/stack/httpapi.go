@@ -87,16 +87,10 @@ func (a *applier) httpAPI(ctx context.Context, r *cfn.Resource, p map[string]any
 		}
 	}
 	if created {
-		a.undo = append(a.undo, func(ctx context.Context) error {
-			return a.c.Call(ctx, svcAPIGW, http.MethodDelete, "/v2/apis/"+url.PathEscape(id), nil, nil)
-		})
-	}
-	tags := a.tags(r.ID)
-	for k, v := range cfnTags(p["Tags"]) {
-		tags[k] = v
+		a.undoCreate(svcAPIGW, "/v2/apis/"+url.PathEscape(id))
 	}
 	arn := fmt.Sprintf("arn:aws:apigateway:%s::/apis/%s", a.opt.Region, id)
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/tags/"+url.PathEscape(arn), map[string]any{"tags": tags}, nil); err != nil {
+	if err := a.tagResource(ctx, r.ID, p, http.MethodPost, "/v2/tags/", arn); err != nil {
 		return err
 	}
 	if err := a.c.Call(ctx, svcAPIGW, http.MethodGet, "/v2/apis/"+url.PathEscape(id), nil, &out); err != nil {
@@ -148,14 +142,7 @@ func (a *applier) httpIntegration(ctx context.Context, r *cfn.Resource, p map[st
 	if v, ok := in["payloadFormatVersion"]; ok {
 		in["payloadFormatVersion"] = cfn.String(v)
 	}
-	var out struct {
-		ID string `json:"integrationId"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/apis/"+a.api(p, "ApiId")+"/integrations", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"IntegrationId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/v2/apis/"+a.api(p, "ApiId")+"/integrations", in, "integrationId", "IntegrationId")
 }
 
 func (a *applier) httpRoute(ctx context.Context, r *cfn.Resource, p map[string]any) error {
@@ -175,14 +162,7 @@ func (a *applier) httpRoute(ctx context.Context, r *cfn.Resource, p map[string]a
 		}
 		in["requestParameters"] = m
 	}
-	var out struct {
-		ID string `json:"routeId"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/apis/"+a.api(p, "ApiId")+"/routes", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"RouteId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/v2/apis/"+a.api(p, "ApiId")+"/routes", in, "routeId", "RouteId")
 }
 
 func (a *applier) httpAuthorizer(ctx context.Context, r *cfn.Resource, p map[string]any) error {
@@ -199,14 +179,7 @@ func (a *applier) httpAuthorizer(ctx context.Context, r *cfn.Resource, p map[str
 	if v, ok := p["AuthorizerResultTtlInSeconds"]; ok {
 		in["authorizerResultTtlInSeconds"] = numberOf(v)
 	}
-	var out struct {
-		ID string `json:"authorizerId"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/apis/"+a.api(p, "ApiId")+"/authorizers", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"AuthorizerId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/v2/apis/"+a.api(p, "ApiId")+"/authorizers", in, "authorizerId", "AuthorizerId")
 }
 
 func (a *applier) httpStage(ctx context.Context, r *cfn.Resource, p map[string]any) error {
@@ -262,14 +235,7 @@ func typeRouteSettings(v any) {
 
 func (a *applier) httpDeployment(ctx context.Context, r *cfn.Resource, p map[string]any) error {
 	in := pick(p, "StageName", "Description")
-	var out struct {
-		ID string `json:"deploymentId"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/apis/"+a.api(p, "ApiId")+"/deployments", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"DeploymentId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/v2/apis/"+a.api(p, "ApiId")+"/deployments", in, "deploymentId", "DeploymentId")
 }
 
 func (a *applier) httpRouteResponse(ctx context.Context, r *cfn.Resource, p map[string]any) error {
@@ -311,12 +277,5 @@ func (a *applier) httpModel(ctx context.Context, r *cfn.Resource, p map[string]a
 	if s, ok := p["Schema"]; ok {
 		in["schema"] = jsonText(s)
 	}
-	var out struct {
-		ID string `json:"modelId"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/v2/apis/"+a.api(p, "ApiId")+"/models", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"ModelId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/v2/apis/"+a.api(p, "ApiId")+"/models", in, "modelId", "ModelId")
 }

@@ -295,9 +295,7 @@ func (a *applier) function(ctx context.Context, r *cfn.Resource, p map[string]an
 		if err := a.c.Call(ctx, "lambda", http.MethodPost, "/2015-03-31/functions", create, nil); err != nil {
 			return err
 		}
-		a.undo = append(a.undo, func(ctx context.Context) error {
-			return a.c.Call(ctx, "lambda", http.MethodDelete, path, nil, nil)
-		})
+		a.undoCreate("lambda", path)
 		a.set(r.ID, name, attrs, true)
 	case err != nil:
 		return err

@@ -113,16 +113,10 @@ func (a *applier) restAPI(ctx context.Context, r *cfn.Resource, p map[string]any
 		}
 	}
 	if created {
-		a.undo = append(a.undo, func(ctx context.Context) error {
-			return a.c.Call(ctx, svcAPIGW, http.MethodDelete, "/restapis/"+url.PathEscape(id), nil, nil)
-		})
-	}
-	tags := a.tags(r.ID)
-	for k, v := range cfnTags(p["Tags"]) {
-		tags[k] = v
+		a.undoCreate(svcAPIGW, "/restapis/"+url.PathEscape(id))
 	}
 	arn := fmt.Sprintf("arn:aws:apigateway:%s::/restapis/%s", a.opt.Region, id)
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPut, "/tags/"+url.PathEscape(arn), map[string]any{"tags": tags}, nil); err != nil {
+	if err := a.tagResource(ctx, r.ID, p, http.MethodPut, "/tags/", arn); err != nil {
 		return err
 	}
 	root, err := a.rootResource(ctx, id)
@@ -334,14 +328,7 @@ func (a *applier) restAuthorizer(ctx context.Context, r *cfn.Resource, p map[str
 		delete(in, "providerARNs")
 		in["providerARNs"] = v
 	}
-	var out struct {
-		ID string `json:"id"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/restapis/"+a.api(p, "RestApiId")+"/authorizers", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"AuthorizerId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/restapis/"+a.api(p, "RestApiId")+"/authorizers", in, "id", "AuthorizerId")
 }
 
 func (a *applier) restModel(ctx context.Context, r *cfn.Resource, p map[string]any) error {
@@ -372,14 +359,7 @@ func (a *applier) restValidator(ctx context.Context, r *cfn.Resource, p map[stri
 	if in["name"] == "" {
 		in["name"] = r.ID
 	}
-	var out struct {
-		ID string `json:"id"`
-	}
-	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/restapis/"+a.api(p, "RestApiId")+"/requestvalidators", in, &out); err != nil {
-		return err
-	}
-	a.set(r.ID, out.ID, map[string]any{"RequestValidatorId": out.ID}, true)
-	return nil
+	return a.createChild(ctx, r, "/restapis/"+a.api(p, "RestApiId")+"/requestvalidators", in, "id", "RequestValidatorId")
 }
 
 func (a *applier) restGatewayResponse(ctx context.Context, r *cfn.Resource, p map[string]any) error {
@@ -553,9 +533,7 @@ func (a *applier) apiKey(ctx context.Context, r *cfn.Resource, p map[string]any)
 		if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/apikeys", in, &out); err != nil {
 			return err
 		}
-		a.undo = append(a.undo, func(ctx context.Context) error {
-			return a.c.Call(ctx, svcAPIGW, http.MethodDelete, "/apikeys/"+url.PathEscape(out.ID), nil, nil)
-		})
+		a.undoCreate(svcAPIGW, "/apikeys/"+url.PathEscape(out.ID))
 	} else if err := a.c.Call(ctx, svcAPIGW, http.MethodGet, "/apikeys/"+url.PathEscape(id)+"?includeValue=true", nil, &out); err != nil {
 		return err
 	}
@@ -604,9 +582,7 @@ func (a *applier) usagePlan(ctx context.Context, r *cfn.Resource, p map[string]a
 	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, "/usageplans", in, &out); err != nil {
 		return err
 	}
-	a.undo = append(a.undo, func(ctx context.Context) error {
-		return a.c.Call(ctx, svcAPIGW, http.MethodDelete, "/usageplans/"+url.PathEscape(out.ID), nil, nil)
-	})
+	a.undoCreate(svcAPIGW, "/usageplans/"+url.PathEscape(out.ID))
 	a.set(r.ID, out.ID, map[string]any{"Id": out.ID}, true)
 	return nil
 }

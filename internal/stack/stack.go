@@ -340,6 +340,38 @@ func (a *applier) tags(id string) map[string]string {
 	return map[string]string{TagStackName: a.st.Name, TagStackID: a.stackID, TagLogicalID: id}
 }
 
+// createChild creates the resource r describes with a POST of in to path
+// (its API deletes it with the API), and records its id, which the answer
+// holds in idField, as its Ref and as its attribute attr.
+func (a *applier) createChild(ctx context.Context, r *cfn.Resource, path string, in map[string]any, idField, attr string) error {
+	var out map[string]any
+	if err := a.c.Call(ctx, svcAPIGW, http.MethodPost, path, in, &out); err != nil {
+		return err
+	}
+	id, _ := out[idField].(string)
+	a.set(r.ID, id, map[string]any{attr: id}, true)
+	return nil
+}
+
+// undoCreate makes a rollback delete what this apply created at path of
+// service svc.
+func (a *applier) undoCreate(svc, path string) {
+	a.undo = append(a.undo, func(ctx context.Context) error {
+		return a.c.Call(ctx, svc, http.MethodDelete, path, nil, nil)
+	})
+}
+
+// tagResource tags the resource arn with the stack's tags for logical id
+// and the template's Tags, through the tagging call method path
+// (apigateway's PUT /tags/{arn}, apigatewayv2's POST /v2/tags/{arn}).
+func (a *applier) tagResource(ctx context.Context, logicalID string, p map[string]any, method, path, arn string) error {
+	tags := a.tags(logicalID)
+	for k, v := range cfnTags(p["Tags"]) {
+		tags[k] = v
+	}
+	return a.c.Call(ctx, svcAPIGW, method, path+url.PathEscape(arn), map[string]any{"tags": tags}, nil)
+}
+
 // discover finds the APIs, keys and plans an earlier Apply of this stack
 // created, by their tags.
 func (a *applier) discover(ctx context.Context) (map[string]string, error) {
