@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,12 +13,7 @@ import (
 
 var srv *testsvc.Redis
 
-func TestMain(m *testing.M) {
-	srv = testsvc.MustStartRedis()
-	code := m.Run()
-	srv.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testsvc.MainWithRedis(m, &srv) }
 
 var prefixes atomic.Int64
 

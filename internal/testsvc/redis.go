@@ -2,6 +2,7 @@ package testsvc
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -11,7 +12,10 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/redisclient"
 )
 
 // redisEnv carries a parent's server address to child test processes.
@@ -186,4 +190,31 @@ func (r *Redis) Stop() {
 	}
 	_ = r.Halt()
 	_ = os.RemoveAll(r.base)
+}
+
+// MainWithRedis runs a test binary's tests with a private server in *srv
+// (see MustStartRedis), stops it and exits with the tests' status: the
+// TestMain of a package whose tests share one Redis.
+func MainWithRedis(m *testing.M, srv **Redis) {
+	*srv = MustStartRedis()
+	code := m.Run()
+	(*srv).Stop()
+	os.Exit(code)
+}
+
+// Dial opens a client to r for one test, closed at its cleanup. Unless o
+// sets a timeout it gets a long one: tests check results, not latency, on
+// a machine whose few cores the race detector and other test binaries
+// share.
+func (r *Redis) Dial(t testing.TB, o redisclient.Options) *redisclient.Client {
+	t.Helper()
+	if o.Timeout == 0 {
+		o.Timeout = 5 * time.Second
+	}
+	c, err := redisclient.Open(context.Background(), r.URL(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }

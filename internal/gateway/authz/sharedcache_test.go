@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,12 +20,7 @@ import (
 
 var redisSrv *testsvc.Redis
 
-func TestMain(m *testing.M) {
-	redisSrv = testsvc.MustStartRedis()
-	code := m.Run()
-	redisSrv.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testsvc.MainWithRedis(m, &redisSrv) }
 
 func testBox(t *testing.T) *secret.Box {
 	t.Helper()

@@ -1,12 +1,9 @@
 package redis_test
 
 import (
-	"context"
 	"fmt"
-	"os"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/tollgate/tollgate/internal/ratelimit"
 	"github.com/tollgate/tollgate/internal/ratelimit/countertest"
@@ -20,12 +17,7 @@ import (
 // srv is this test binary's private Redis.
 var srv *testsvc.Redis
 
-func TestMain(m *testing.M) {
-	srv = testsvc.MustStartRedis()
-	code := m.Run()
-	srv.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testsvc.MainWithRedis(m, &srv) }
 
 var prefixes atomic.Int64
 
@@ -39,15 +31,7 @@ func newPrefix() string { return fmt.Sprintf("t%d:", prefixes.Add(1)) }
 // binaries share.
 func dial(t testing.TB, o redisclient.Options) *redisclient.Client {
 	t.Helper()
-	if o.Timeout == 0 {
-		o.Timeout = 5 * time.Second
-	}
-	c, err := redisclient.Open(context.Background(), srv.URL(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return srv.Dial(t, o)
 }
 
 func TestLimiterConformance(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,12 +21,7 @@ import (
 // srv is this test binary's private Redis.
 var srv *testsvc.Redis
 
-func TestMain(m *testing.M) {
-	srv = testsvc.MustStartRedis()
-	code := m.Run()
-	srv.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testsvc.MainWithRedis(m, &srv) }
 
 var namespaces atomic.Int64
 
@@ -38,15 +32,7 @@ func newNamespace() string { return fmt.Sprintf("api%d/{stage}", namespaces.Add(
 // long timeout unless o sets one (see the ratelimit/redis tests).
 func dial(t testing.TB, o redisclient.Options) *redisclient.Client {
 	t.Helper()
-	if o.Timeout == 0 {
-		o.Timeout = 5 * time.Second
-	}
-	c, err := redisclient.Open(context.Background(), srv.URL(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return srv.Dial(t, o)
 }
 
 func testBox(t testing.TB) *secret.Box {

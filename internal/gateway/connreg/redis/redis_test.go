@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,12 +19,7 @@ import (
 // srv is this test binary's private Redis.
 var srv *testsvc.Redis
 
-func TestMain(m *testing.M) {
-	srv = testsvc.MustStartRedis()
-	code := m.Run()
-	srv.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testsvc.MainWithRedis(m, &srv) }
 
 var prefixes atomic.Int64
 
@@ -37,15 +31,7 @@ func newPrefix() string { return fmt.Sprintf("test%d:", prefixes.Add(1)) }
 // loaded.
 func dial(t testing.TB, o redisclient.Options) *redisclient.Client {
 	t.Helper()
-	if o.Timeout == 0 {
-		o.Timeout = 5 * time.Second
-	}
-	c, err := redisclient.Open(context.Background(), srv.URL(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
+	return srv.Dial(t, o)
 }
 
 // holder is a node's connections, for the relay: it records what it was
