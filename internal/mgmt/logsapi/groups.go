@@ -175,19 +175,27 @@ func (a *API) describeLogGroups(_ context.Context, r *restjson.Request) (any, er
 	return out, nil
 }
 
-func (a *API) createLogStream(_ context.Context, r *restjson.Request) (any, error) {
+// decodeStream reads and checks the logGroupName and logStreamName of a
+// request that names one stream.
+func decodeStream(r *restjson.Request) (group, stream string, err error) {
 	var in struct {
 		LogGroupName  *string `json:"logGroupName"`
 		LogStreamName *string `json:"logStreamName"`
 	}
 	if err := decode(r, &in); err != nil {
-		return nil, err
+		return "", "", err
 	}
-	group, err := checkGroupName(in.LogGroupName, "logGroupName")
-	if err != nil {
-		return nil, err
+	if group, err = checkGroupName(in.LogGroupName, "logGroupName"); err != nil {
+		return "", "", err
 	}
-	stream, err := checkStreamName(in.LogStreamName, "logStreamName")
+	if stream, err = checkStreamName(in.LogStreamName, "logStreamName"); err != nil {
+		return "", "", err
+	}
+	return group, stream, nil
+}
+
+func (a *API) createLogStream(_ context.Context, r *restjson.Request) (any, error) {
+	group, stream, err := decodeStream(r)
 	if err != nil {
 		return nil, err
 	}
@@ -195,18 +203,7 @@ func (a *API) createLogStream(_ context.Context, r *restjson.Request) (any, erro
 }
 
 func (a *API) deleteLogStream(_ context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		LogGroupName  *string `json:"logGroupName"`
-		LogStreamName *string `json:"logStreamName"`
-	}
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	group, err := checkGroupName(in.LogGroupName, "logGroupName")
-	if err != nil {
-		return nil, err
-	}
-	stream, err := checkStreamName(in.LogStreamName, "logStreamName")
+	group, stream, err := decodeStream(r)
 	if err != nil {
 		return nil, err
 	}
