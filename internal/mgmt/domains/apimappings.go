@@ -120,16 +120,7 @@ func (a *API) getApiMapping(ctx context.Context, r *restjson.Request) (any, erro
 }
 
 func (a *API) getApiMappings(ctx context.Context, r *restjson.Request) (any, error) {
-	var maps []domain.Mapping
-	err := a.view(ctx, func(rd store.Reader) error {
-		name := r.Path("domainName")
-		if _, _, err := a.loadDomain(ctx, rd, r, name, errDomainV2(name)); err != nil {
-			return err
-		}
-		var err error
-		maps, err = mappingsOf(ctx, rd, name)
-		return err
-	})
+	maps, err := a.listMappings(ctx, r, "domainName", errDomainV2(r.Path("domainName")))
 	if err != nil {
 		return nil, err
 	}

@@ -137,16 +137,7 @@ func (a *API) getBasePathMapping(ctx context.Context, r *restjson.Request) (any,
 }
 
 func (a *API) getBasePathMappings(ctx context.Context, r *restjson.Request) (any, error) {
-	var maps []domain.Mapping
-	err := a.view(ctx, func(rd store.Reader) error {
-		name := r.Path("domain_name")
-		if _, _, err := a.loadDomain(ctx, rd, r, name, errDomainV1); err != nil {
-			return err
-		}
-		var err error
-		maps, err = mappingsOf(ctx, rd, name)
-		return err
-	})
+	maps, err := a.listMappings(ctx, r, "domain_name", errDomainV1)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/tollgate/tollgate/internal/awserr"
 	"github.com/tollgate/tollgate/internal/domain"
 	"github.com/tollgate/tollgate/internal/mgmt/docstore"
+	"github.com/tollgate/tollgate/internal/mgmt/restjson"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
 	"github.com/tollgate/tollgate/internal/store"
@@ -123,6 +124,22 @@ func checkMapping(d *domain.Domain, others []domain.Mapping, m domain.Mapping, r
 // mappingsOf lists a domain's mappings in creation order.
 func mappingsOf(ctx context.Context, rd store.Reader, name string) ([]domain.Mapping, error) {
 	return docstore.List[domain.Mapping](ctx, rd, domain.MappingsPrefix(name))
+}
+
+// listMappings reads the mappings of the domain the request names (its
+// path member key), answering notFound when there is no such domain.
+func (a *API) listMappings(ctx context.Context, r *restjson.Request, key string, notFound error) ([]domain.Mapping, error) {
+	var maps []domain.Mapping
+	err := a.view(ctx, func(rd store.Reader) error {
+		name := r.Path(key)
+		if _, _, err := a.loadDomain(ctx, rd, r, name, notFound); err != nil {
+			return err
+		}
+		var err error
+		maps, err = mappingsOf(ctx, rd, name)
+		return err
+	})
+	return maps, err
 }
 
 // without returns maps without the mapping with id.

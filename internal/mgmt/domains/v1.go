@@ -288,12 +288,7 @@ func (a *API) getDomainNamesV1(ctx context.Context, r *restjson.Request) (any, e
 			return restjson.List[domainV1]{Item: []domainV1{}}, nil
 		}
 	}
-	var ds []domain.Domain
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		ds, err = docstore.List[domain.Domain](ctx, rd, domain.PrefixDomains)
-		return err
-	})
+	ds, err := a.listDomains(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -309,6 +304,17 @@ func (a *API) getDomainNamesV1(ctx context.Context, r *restjson.Request) (any, e
 		page.Item = []domainV1{}
 	}
 	return page, nil
+}
+
+// listDomains reads every domain name, in the store's order.
+func (a *API) listDomains(ctx context.Context) ([]domain.Domain, error) {
+	var ds []domain.Domain
+	err := a.view(ctx, func(rd store.Reader) error {
+		var err error
+		ds, err = docstore.List[domain.Domain](ctx, rd, domain.PrefixDomains)
+		return err
+	})
+	return ds, err
 }
 
 // deleteDomainName deletes a domain name with its mappings and routing

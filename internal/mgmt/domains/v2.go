@@ -233,12 +233,7 @@ func (a *API) getDomainNameV2(ctx context.Context, r *restjson.Request) (any, er
 }
 
 func (a *API) getDomainNamesV2(ctx context.Context, r *restjson.Request) (any, error) {
-	var ds []domain.Domain
-	err := a.view(ctx, func(rd store.Reader) error {
-		var err error
-		ds, err = docstore.List[domain.Domain](ctx, rd, domain.PrefixDomains)
-		return err
-	})
+	ds, err := a.listDomains(ctx)
 	if err != nil {
 		return nil, err
 	}
