@@ -49,6 +49,31 @@ func load[T any, P entity[T]](ctx context.Context, rd store.Reader, kind string,
 	return v, nil
 }
 
+// get reads, in a view, the entity a Get call's ref names.
+func get[T any, P entity[T]](ctx context.Context, a *API, r *restjson.Request, kind string) (P, error) {
+	var in ref
+	if err := decode(r, &in); err != nil {
+		return nil, err
+	}
+	var c wafmodel.Checks
+	in.check(&c, nil)
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	return view[T, P](ctx, a, kind, in)
+}
+
+// view reads the entity target names in a view of the store.
+func view[T any, P entity[T]](ctx context.Context, a *API, kind string, target ref) (P, error) {
+	var v P
+	err := a.store.View(ctx, func(rd store.Reader) error {
+		var err error
+		v, err = load[T, P](ctx, rd, kind, target)
+		return err
+	})
+	return v, err
+}
+
 // create stores a new entity named name in scope, refusing a duplicate
 // name; fill completes the document in the transaction.
 func (a *API) create(ctx context.Context, kind, scope, name string, doc *wafmodel.Entity, v any, fill func(tx store.Tx) error) (any, error) {

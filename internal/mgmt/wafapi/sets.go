@@ -80,21 +80,7 @@ func (a *API) createIPSet(ctx context.Context, r *restjson.Request) (any, error)
 }
 
 func (a *API) getIPSet(ctx context.Context, r *restjson.Request) (any, error) {
-	var in ref
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var c wafmodel.Checks
-	in.check(&c, nil)
-	if err := c.Err(); err != nil {
-		return nil, err
-	}
-	var v *wafmodel.IPSet
-	err := a.store.View(ctx, func(rd store.Reader) error {
-		var err error
-		v, err = load[wafmodel.IPSet](ctx, rd, wafmodel.KindIPSet, in)
-		return err
-	})
+	v, err := get[wafmodel.IPSet](ctx, a, r, wafmodel.KindIPSet)
 	if err != nil {
 		return nil, err
 	}
@@ -203,21 +189,7 @@ func (a *API) createRegexSet(ctx context.Context, r *restjson.Request) (any, err
 }
 
 func (a *API) getRegexSet(ctx context.Context, r *restjson.Request) (any, error) {
-	var in ref
-	if err := decode(r, &in); err != nil {
-		return nil, err
-	}
-	var c wafmodel.Checks
-	in.check(&c, nil)
-	if err := c.Err(); err != nil {
-		return nil, err
-	}
-	var v *wafmodel.RegexPatternSet
-	err := a.store.View(ctx, func(rd store.Reader) error {
-		var err error
-		v, err = load[wafmodel.RegexPatternSet](ctx, rd, wafmodel.KindRegexSet, in)
-		return err
-	})
+	v, err := get[wafmodel.RegexPatternSet](ctx, a, r, wafmodel.KindRegexSet)
 	if err != nil {
 		return nil, err
 	}

@@ -145,12 +145,7 @@ func (a *API) getWebACL(ctx context.Context, r *restjson.Request) (any, error) {
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
-	var v *wafmodel.WebACL
-	err := a.store.View(ctx, func(rd store.Reader) error {
-		var err error
-		v, err = load[wafmodel.WebACL](ctx, rd, wafmodel.KindWebACL, target)
-		return err
-	})
+	v, err := view[wafmodel.WebACL](ctx, a, wafmodel.KindWebACL, target)
 	if err != nil {
 		return nil, err
 	}
