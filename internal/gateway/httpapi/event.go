@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net"
+	"strings"
 
 	"github.com/tollgate/tollgate/internal/gateway/proxyevent"
 )
@@ -60,6 +61,9 @@ func (x *Exchange) eventRequest(r *proxyevent.Request, body []byte) {
 
 // splitHost splits a Host header into host and port ("" when it has none).
 func splitHost(hostport string) (host, port string) {
+	if !strings.Contains(hostport, ":") {
+		return hostport, "" // the usual Host; SplitHostPort would build an error for it
+	}
 	h, p, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return hostport, ""
