@@ -50,26 +50,16 @@ func (w *Watcher) applyV2(ctx context.Context, ch store.Change) error {
 		apiID := strings.TrimPrefix(ch.Key, modelv2.PrefixApis)
 		w.Front.RemoveAPI(apiID)
 		w.mu.Lock()
-		for k := range w.v2deployments {
-			if strings.HasPrefix(k, apiID+"/") {
-				delete(w.v2deployments, k)
-			}
-		}
-		for k := range w.failures {
-			if strings.HasPrefix(k, apiID+"/") {
-				delete(w.failures, k)
-			}
-		}
+		forgetAPI(w.v2deployments, apiID)
+		forgetAPI(w.failures, apiID)
 		w.mu.Unlock()
 	case strings.HasPrefix(ch.Key, modelv2.KindFlush+"/"):
 		// "v2flush/{api}/{stage}/authorizers": ResetAuthorizersCache.
 		tail := strings.TrimPrefix(ch.Key, modelv2.KindFlush+"/")
 		apiID, tail, _ := strings.Cut(tail, "/")
 		if name, ok := strings.CutSuffix(tail, "/authorizers"); ok {
-			if st := w.httpStage(apiID, name); st != nil && st.AuthCache != nil {
-				if err := st.AuthCache.Flush(ctx); err != nil {
-					w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
-				}
+			if st := w.httpStage(apiID, name); st != nil {
+				w.flushAuthCache(ctx, st.AuthCache, apiID, name)
 			}
 			if st := w.wsStage(apiID, name); st != nil {
 				st.AuthorizerCache.Flush()
@@ -106,22 +96,10 @@ func (w *Watcher) applyV2Stage(ctx context.Context, key string) error {
 	}
 	start := time.Now()
 	st, err := w.compileV2Stage(ctx, apiID, name)
-	id := apiID + "/" + name
-	var readErr *readError
-	switch {
-	case errors.Is(err, errNotServed):
+	if errors.Is(err, errNotServed) {
 		return w.applyWSStage(ctx, apiID, name) // a WebSocket API's (wsapi.go)
-	case errors.Is(err, store.ErrNotFound):
-		if _, ok := w.Front.Lookup(apiID, name).(*httpapi.Stage); ok || errors.Is(err, store.ErrNotFound) {
-			w.Front.Set(apiID, name, nil)
-		}
-		w.setFailure(id, "")
-	case errors.As(err, &readErr):
-		return fmt.Errorf("reading stage %s: %w", id, readErr.err)
-	case err != nil:
-		w.setFailure(id, err.Error())
-		w.log().Error("stage compile failed; the previous version keeps serving", "api", apiID, "stage", name, "err", err)
-	default:
+	}
+	err = w.publishStage(apiID, name, start, err, func() (pipeline.Target, string, int) {
 		// The authorizer cache survives recompiles of the same deployment
 		// (new stage variables, settings) but not a redeploy, whose
 		// authorizers may differ [U: AWS's behaviour on redeploy].
@@ -129,14 +107,13 @@ func (w *Watcher) applyV2Stage(ctx context.Context, key string) error {
 			prev.Deployment.ID == st.Deployment.ID && prev.AuthCache != nil {
 			st.AuthCache = prev.AuthCache
 		}
-		w.Front.Set(apiID, name, st)
-		w.setFailure(id, "")
-		dep, routes := "", 0
-		if st.Deployment != nil {
-			dep, routes = st.Deployment.ID, len(st.Deployment.RouteList)
+		if st.Deployment == nil {
+			return st, "", 0
 		}
-		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", dep,
-			"routes", routes, "compileMs", time.Since(start).Milliseconds())
+		return st, st.Deployment.ID, len(st.Deployment.RouteList)
+	})
+	if err != nil {
+		return err
 	}
 	w.sweepV2()
 	return nil
@@ -149,47 +126,14 @@ func (w *Watcher) httpStage(apiID, name string) *httpapi.Stage {
 }
 
 func (w *Watcher) compileV2Stage(ctx context.Context, apiID, name string) (*httpapi.Stage, error) {
-	var stage modelv2.Stage
-	var snap *modelv2.Snapshot
-	var depID string
-	var api modelv2.Api
-	err := w.Store.View(ctx, func(r store.Reader) error {
-		if err := getRecord(ctx, r, modelv2.ChildKey(modelv2.KindStage, apiID, name), &stage); err != nil {
-			return err
-		}
-		if err := getRecord(ctx, r, modelv2.KeyApi(apiID), &api); err != nil {
-			return err
-		}
-		if api.ProtocolType != modelv2.ProtocolHTTP {
-			return errNotServed
-		}
-		if stage.DeploymentID == nil || *stage.DeploymentID == "" {
-			return nil
-		}
-		depID = *stage.DeploymentID
+	stage, depID, snap, err := w.readV2Stage(ctx, apiID, name, modelv2.ProtocolHTTP, func(depID string) bool {
 		w.mu.Lock()
+		defer w.mu.Unlock()
 		_, cached := w.v2deployments[apiID+"/"+depID]
-		w.mu.Unlock()
-		if cached {
-			return nil
-		}
-		snap = &modelv2.Snapshot{}
-		if err := getRecord(ctx, r, modelv2.ChildKey(modelv2.KindSnapshot, apiID, depID), snap); err != nil {
-			return fmt.Errorf("deployment %s: %w", depID, err)
-		}
-		return nil
+		return cached
 	})
-	var bad *badRecordError
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrNotFound) && depID != "":
-		// The stage names a deployment whose snapshot is missing: a compile
-		// failure, not a deleted stage.
-		return nil, fmt.Errorf("deployment %s: snapshot missing", depID)
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, errNotServed), errors.As(err, &bad):
+	if err != nil {
 		return nil, err
-	default:
-		return nil, &readError{err}
 	}
 	var d *httpapi.Deployment
 	if depID != "" {
@@ -200,30 +144,51 @@ func (w *Watcher) compileV2Stage(ctx context.Context, apiID, name string) (*http
 	return w.Compiler.CompileHTTPStage(apiID, &stage, d)
 }
 
+// readV2Stage reads the stage apiID/name of an HTTP or WebSocket API
+// (errNotServed when the API's protocol type is not protocol) and the
+// snapshot of the deployment it names (depID; "" when none), unless
+// compiled (nil: never) reports that deployment compiled already, snap
+// then being nil. Its error is store.ErrNotFound for a missing stage or
+// API, a compile failure for a missing snapshot or a document that does
+// not decode, and a readError when the store cannot be read.
+func (w *Watcher) readV2Stage(ctx context.Context, apiID, name, protocol string,
+	compiled func(depID string) bool) (stage modelv2.Stage, depID string, snap *modelv2.Snapshot, err error) {
+	var api modelv2.Api
+	err = w.Store.View(ctx, func(r store.Reader) error {
+		if err := getRecord(ctx, r, modelv2.ChildKey(modelv2.KindStage, apiID, name), &stage); err != nil {
+			return err
+		}
+		if err := getRecord(ctx, r, modelv2.KeyApi(apiID), &api); err != nil {
+			return err
+		}
+		if api.ProtocolType != protocol {
+			return errNotServed
+		}
+		if stage.DeploymentID == nil || *stage.DeploymentID == "" {
+			return nil
+		}
+		depID = *stage.DeploymentID
+		if compiled != nil && compiled(depID) {
+			return nil
+		}
+		snap = &modelv2.Snapshot{}
+		if err := getRecord(ctx, r, modelv2.ChildKey(modelv2.KindSnapshot, apiID, depID), snap); err != nil {
+			return fmt.Errorf("deployment %s: %w", depID, err)
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) && depID != "" {
+		// The stage names a deployment whose snapshot is missing: a compile
+		// failure, not a deleted stage.
+		return stage, depID, snap, fmt.Errorf("deployment %s: snapshot missing", depID)
+	}
+	return stage, depID, snap, readFailure(err)
+}
+
 // v2deployment returns the compiled HTTP API deployment, compiling snap on
 // a miss.
 func (w *Watcher) v2deployment(apiID, depID string, snap *modelv2.Snapshot) (*httpapi.Deployment, error) {
-	key := apiID + "/" + depID
-	w.mu.Lock()
-	d := w.v2deployments[key]
-	w.mu.Unlock()
-	if d != nil {
-		return d, nil
-	}
-	if snap == nil {
-		return nil, fmt.Errorf("deployment %s: snapshot missing", depID)
-	}
-	d, err := w.Compiler.CompileHTTPDeployment(depID, snap)
-	if err != nil {
-		return nil, err
-	}
-	w.mu.Lock()
-	if w.v2deployments == nil {
-		w.v2deployments = map[string]*httpapi.Deployment{}
-	}
-	w.v2deployments[key] = d
-	w.mu.Unlock()
-	return d, nil
+	return compiledDeployment(w, &w.v2deployments, apiID, depID, snap, w.Compiler.CompileHTTPDeployment)
 }
 
 // sweepV2 forgets compiled HTTP API deployments no published stage uses.
@@ -234,11 +199,5 @@ func (w *Watcher) sweepV2() {
 			used[st.Deployment] = true
 		}
 	})
-	w.mu.Lock()
-	for k, d := range w.v2deployments {
-		if !used[d] {
-			delete(w.v2deployments, k)
-		}
-	}
-	w.mu.Unlock()
+	sweepDeployments(w, &w.v2deployments, used)
 }

@@ -203,10 +203,8 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 			if st := w.stage(apiID, name); st != nil && st.AuthorizerCache != nil {
 				st.AuthorizerCache.Flush()
 			}
-			if st := w.stage(apiID, name); st != nil && st.AuthCache != nil {
-				if err := st.AuthCache.Flush(ctx); err != nil {
-					w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
-				}
+			if st := w.stage(apiID, name); st != nil {
+				w.flushAuthCache(ctx, st.AuthCache, apiID, name)
 			}
 		}
 		if name, ok := strings.CutSuffix(tail, "/data"); ok {
@@ -220,11 +218,7 @@ func (w *Watcher) apply(ctx context.Context, ch store.Change) error {
 		apiID := strings.TrimPrefix(ch.Key, model.PrefixRestApis)
 		w.Front.RemoveAPI(apiID)
 		w.mu.Lock()
-		for k := range w.deployments {
-			if strings.HasPrefix(k, apiID+"/") {
-				delete(w.deployments, k)
-			}
-		}
+		forgetAPI(w.deployments, apiID)
 		w.mu.Unlock()
 	}
 	return nil
@@ -242,6 +236,35 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 	}
 	start := time.Now()
 	st, err := w.compileStage(ctx, apiID, name)
+	err = w.publishStage(apiID, name, start, err, func() (pipeline.Target, string, int) {
+		// The authorizer cache survives recompiles of the same deployment
+		// (new stage variables, settings) but not a redeploy, whose
+		// authorizers may differ [U: AWS's behaviour on redeploy].
+		prev := w.stage(apiID, name)
+		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
+			st.AuthorizerCache = prev.AuthorizerCache
+		}
+		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthCache != nil {
+			st.AuthCache = prev.AuthCache
+		}
+		keepCache(prev, st)
+		return st, st.Deployment.ID, st.Deployment.NumRoutes
+	})
+	if err != nil {
+		return err
+	}
+	w.sweep()
+	return nil
+}
+
+// publishStage acts on the outcome of compiling stage apiID/name (begun
+// at start), for every API type: a missing stage (store.ErrNotFound) is
+// unpublished; a readError is returned; another error is a compile
+// failure, recorded and logged, the previous version serving on;
+// otherwise compiled gives the new target, published, with its
+// deployment's id and route count for the log.
+func (w *Watcher) publishStage(apiID, name string, start time.Time, err error,
+	compiled func() (t pipeline.Target, depID string, routes int)) error {
 	id := apiID + "/" + name
 	var readErr *readError
 	switch {
@@ -254,23 +277,12 @@ func (w *Watcher) applyStage(ctx context.Context, key string) error {
 		w.setFailure(id, err.Error())
 		w.log().Error("stage compile failed; the previous version keeps serving", "api", apiID, "stage", name, "err", err)
 	default:
-		// The authorizer cache survives recompiles of the same deployment
-		// (new stage variables, settings) but not a redeploy, whose
-		// authorizers may differ [U: AWS's behaviour on redeploy].
-		prev := w.stage(apiID, name)
-		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthorizerCache != nil {
-			st.AuthorizerCache = prev.AuthorizerCache
-		}
-		if prev != nil && prev.Deployment.ID == st.Deployment.ID && prev.AuthCache != nil {
-			st.AuthCache = prev.AuthCache
-		}
-		keepCache(prev, st)
-		w.Front.Set(apiID, name, st)
+		t, depID, routes := compiled()
+		w.Front.Set(apiID, name, t)
 		w.setFailure(id, "")
-		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", st.Deployment.ID,
-			"routes", st.Deployment.NumRoutes, "compileMs", time.Since(start).Milliseconds())
+		w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", depID,
+			"routes", routes, "compileMs", time.Since(start).Milliseconds())
 	}
-	w.sweep()
 	return nil
 }
 
@@ -292,6 +304,18 @@ type badRecordError struct{ err error }
 
 func (e *badRecordError) Error() string { return e.err.Error() }
 func (e *badRecordError) Unwrap() error { return e.err }
+
+// readFailure sorts an error reading a stage's documents: a missing
+// document (store.ErrNotFound), one that does not decode
+// (badRecordError) and a stage of an API type not served (errNotServed)
+// are returned as they are; any other error is a readError.
+func readFailure(err error) error {
+	var bad *badRecordError
+	if err == nil || errors.Is(err, store.ErrNotFound) || errors.Is(err, errNotServed) || errors.As(err, &bad) {
+		return err
+	}
+	return &readError{err}
+}
 
 func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.Stage, error) {
 	var stage model.Stage
@@ -323,13 +347,8 @@ func (w *Watcher) compileStage(ctx context.Context, apiID, name string) (*rest.S
 		}
 		return nil
 	})
-	var bad *badRecordError
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrNotFound), errors.As(err, &bad):
+	if err = readFailure(err); err != nil {
 		return nil, err
-	default:
-		return nil, &readError{err}
 	}
 	d, err := w.deployment(apiID, stage.DeploymentID, snap)
 	if err != nil {
@@ -376,9 +395,17 @@ func (w *Watcher) snapshot(ctx context.Context, r store.Reader, apiID, depID str
 
 // deployment returns the compiled deployment, compiling snap on a miss.
 func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*rest.Deployment, error) {
+	return compiledDeployment(w, &w.deployments, apiID, depID, snap, w.Compiler.CompileDeployment)
+}
+
+// compiledDeployment returns the deployment apiID/depID from *cache (one
+// of the Watcher's caches, by API type), compiling snap on a miss and
+// keeping the result there.
+func compiledDeployment[S, D any](w *Watcher, cache *map[string]*D, apiID, depID string, snap *S,
+	compile func(id string, snap *S) (*D, error)) (*D, error) {
 	key := apiID + "/" + depID
 	w.mu.Lock()
-	d := w.deployments[key]
+	d := (*cache)[key]
 	w.mu.Unlock()
 	if d != nil {
 		return d, nil
@@ -386,15 +413,15 @@ func (w *Watcher) deployment(apiID, depID string, snap *model.Snapshot) (*rest.D
 	if snap == nil {
 		return nil, fmt.Errorf("deployment %s: snapshot missing", depID)
 	}
-	d, err := w.Compiler.CompileDeployment(depID, snap)
+	d, err := compile(depID, snap)
 	if err != nil {
 		return nil, err
 	}
 	w.mu.Lock()
-	if w.deployments == nil {
-		w.deployments = map[string]*rest.Deployment{}
+	if *cache == nil {
+		*cache = map[string]*D{}
 	}
-	w.deployments[key] = d
+	(*cache)[key] = d
 	w.mu.Unlock()
 	return d, nil
 }
@@ -410,13 +437,40 @@ func (w *Watcher) sweep() {
 			}
 		}
 	})
+	sweepDeployments(w, &w.deployments, used)
+}
+
+// sweepDeployments forgets the compiled deployments of *cache that used
+// does not hold.
+func sweepDeployments[D any](w *Watcher, cache *map[string]*D, used map[*D]bool) {
 	w.mu.Lock()
-	for k, d := range w.deployments {
+	defer w.mu.Unlock()
+	for k, d := range *cache {
 		if !used[d] {
-			delete(w.deployments, k)
+			delete(*cache, k)
 		}
 	}
-	w.mu.Unlock()
+}
+
+// forgetAPI deletes the entries of m (keyed "{api}/…") that belong to
+// apiID. The caller holds w.mu.
+func forgetAPI[V any](m map[string]V, apiID string) {
+	for k := range m {
+		if strings.HasPrefix(k, apiID+"/") {
+			delete(m, k)
+		}
+	}
+}
+
+// flushAuthCache empties a stage's authorizer result cache (nil: none),
+// logging a failure.
+func (w *Watcher) flushAuthCache(ctx context.Context, c pipeline.AuthCache, apiID, name string) {
+	if c == nil {
+		return
+	}
+	if err := c.Flush(ctx); err != nil {
+		w.log().Error("flushing the authorizer cache", "api", apiID, "stage", name, "err", err)
+	}
 }
 
 func (w *Watcher) setFailure(id, msg string) {

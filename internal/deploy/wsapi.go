@@ -3,12 +3,11 @@ package deploy
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
+	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/wsapi"
 	"github.com/tollgate/tollgate/internal/modelv2"
-	"github.com/tollgate/tollgate/internal/store"
 )
 
 // WebSocket APIs (apigatewayv2, protocol type WEBSOCKET) are stored like
@@ -35,69 +34,29 @@ func (c *Compiler) CompileWebSocketStage(apiID, depID string, snap *modelv2.Snap
 // returns an error only when the store cannot be read.
 func (w *Watcher) applyWSStage(ctx context.Context, apiID, name string) error {
 	start := time.Now()
-	var stage modelv2.Stage
-	var api modelv2.Api
-	var snap *modelv2.Snapshot
-	depID := ""
-	err := w.Store.View(ctx, func(r store.Reader) error {
-		if err := getRecord(ctx, r, modelv2.ChildKey(modelv2.KindStage, apiID, name), &stage); err != nil {
-			return err
-		}
-		if err := getRecord(ctx, r, modelv2.KeyApi(apiID), &api); err != nil {
-			return err
-		}
-		if api.ProtocolType != modelv2.ProtocolWebSocket {
-			return errNotServed
-		}
-		if stage.DeploymentID == nil || *stage.DeploymentID == "" {
-			return nil
-		}
-		depID = *stage.DeploymentID
-		snap = &modelv2.Snapshot{}
-		if err := getRecord(ctx, r, modelv2.ChildKey(modelv2.KindSnapshot, apiID, depID), snap); err != nil {
-			return fmt.Errorf("deployment %s: %w", depID, err)
-		}
-		return nil
-	})
-	id := apiID + "/" + name
-	var bad *badRecordError
-	switch {
-	case err == nil:
-	case errors.Is(err, store.ErrNotFound) && depID != "":
-		err = fmt.Errorf("deployment %s: snapshot missing", depID)
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, errNotServed):
-		if _, ok := w.Front.Lookup(apiID, name).(*wsapi.Stage); ok || errors.Is(err, store.ErrNotFound) {
+	stage, depID, snap, err := w.readV2Stage(ctx, apiID, name, modelv2.ProtocolWebSocket, nil) // httpapi.go
+	if errors.Is(err, errNotServed) {
+		if _, ok := w.Front.Lookup(apiID, name).(*wsapi.Stage); ok {
 			w.Front.Set(apiID, name, nil)
 		}
-		w.setFailure(id, "")
+		w.setFailure(apiID+"/"+name, "")
 		return nil
-	case errors.As(err, &bad):
-	default:
-		return fmt.Errorf("reading stage %s: %w", id, err)
 	}
 	var st *wsapi.Stage
 	if err == nil {
 		st, err = w.Compiler.CompileWebSocketStage(apiID, depID, snap, &stage)
 	}
-	if err != nil {
-		w.setFailure(id, err.Error())
-		w.log().Error("stage compile failed; the previous version keeps serving", "api", apiID, "stage", name, "err", err)
-		return nil
-	}
-	// The authorizer cache survives recompiles of the same deployment.
-	if prev := w.wsStage(apiID, name); prev != nil && prev.Deployment != nil && st.Deployment != nil &&
-		prev.Deployment.ID == st.Deployment.ID {
-		st.AuthorizerCache = prev.AuthorizerCache
-	}
-	w.Front.Set(apiID, name, st)
-	w.setFailure(id, "")
-	routes := 0
-	if st.Deployment != nil {
-		routes = len(st.Deployment.RouteList)
-	}
-	w.log().Info("stage deployed", "api", apiID, "stage", name, "deployment", depID,
-		"routes", routes, "compileMs", time.Since(start).Milliseconds())
-	return nil
+	return w.publishStage(apiID, name, start, err, func() (pipeline.Target, string, int) {
+		// The authorizer cache survives recompiles of the same deployment.
+		if prev := w.wsStage(apiID, name); prev != nil && prev.Deployment != nil && st.Deployment != nil &&
+			prev.Deployment.ID == st.Deployment.ID {
+			st.AuthorizerCache = prev.AuthorizerCache
+		}
+		if st.Deployment == nil {
+			return st, depID, 0
+		}
+		return st, depID, len(st.Deployment.RouteList)
+	})
 }
 
 // wsStage returns the WebSocket API stage published for apiID/name, or

@@ -40,6 +40,9 @@
 //	connreg   where WebSocket connections are and what they carry (the
 //	          seam a cluster shares); connreg/redis is a cluster's, with
 //	          the relay of @connections calls to the node holding one
+//	v2compile what HTTP and WebSocket APIs compile alike from their
+//	          snapshots and stages (integrations, authorizers, route
+//	          targets, access logs, route throttles)
 //	router, pathsafe, mapping, cors, parammap, proxyevent
 //	          pure building blocks (routing trees, the path policy, VTL's
 //	          $input/$util, HTTP API CORS, parameter mapping and payloads)

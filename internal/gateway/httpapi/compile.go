@@ -3,7 +3,6 @@ package httpapi
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,13 +10,12 @@ import (
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/parammap"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
-	"github.com/tollgate/tollgate/internal/gateway/throttle"
 	"github.com/tollgate/tollgate/internal/gateway/tracing"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/gateway/v2compile"
 	"github.com/tollgate/tollgate/internal/jwtauth"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
-	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
 // ErrNotHTTP is returned by Compile for a snapshot of an API of another
@@ -32,8 +30,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 	if env == nil {
 		env = noEnv
 	}
-	if snap.API.ProtocolType != modelv2.ProtocolHTTP {
-		return nil, fmt.Errorf("api %s: %w", snap.API.ApiID, ErrNotHTTP)
+	if err := v2compile.CheckProtocol(snap, modelv2.ProtocolHTTP, ErrNotHTTP); err != nil {
+		return nil, err
 	}
 	d := &Deployment{ID: id, APIID: snap.API.ApiID, APIName: snap.API.Name,
 		DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint}
@@ -44,30 +42,24 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		}
 		d.CORS = p
 	}
-	integrations := map[string]Integration{}
-	for i := range snap.Integrations {
-		in := &snap.Integrations[i]
+	integrations, err := v2compile.Integrations(snap.Integrations, func(in *modelv2.Integration) (Integration, error) {
 		integ, err := compileIntegration(env, in)
-		if err != nil {
-			return nil, fmt.Errorf("integration %s: %w", in.IntegrationID, err)
-		}
 		if u, ok := integ.(*unsupported); ok {
 			env.log().Warn("deployment has an integration Tollgate does not serve; its routes answer "+
 				fmt.Sprint(u.answer.status), "api", snap.API.ApiID, "deployment", id, "integration", u.id, "unsupported", u.what)
 		}
-		integrations[in.IntegrationID] = integ
+		return integ, err
+	})
+	if err != nil {
+		return nil, err
 	}
-	authorizers := map[string]Authorizer{}
-	for i := range snap.Authorizers {
-		a := &snap.Authorizers[i]
-		auth, err := compileAuthorizer(env, a)
-		if err != nil {
-			return nil, fmt.Errorf("authorizer %s: %w", a.AuthorizerID, err)
-		}
-		authorizers[a.AuthorizerID] = auth
+	authorizers, err := v2compile.Authorizers(snap.Authorizers, func(a *modelv2.Authorizer) (Authorizer, error) {
+		return compileAuthorizer(env, a)
+	})
+	if err != nil {
+		return nil, err
 	}
-	routes := slices.Clone(snap.Routes)
-	slices.SortFunc(routes, func(a, b modelv2.Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
+	routes := v2compile.SortedRoutes(snap.Routes)
 	var iam Authorizer
 	for i := range routes {
 		rt := &routes[i]
@@ -88,11 +80,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		if rt.RouteKey == defaultKey {
 			r.HTTPMethod, r.ResourcePath = "ANY", defaultKey
 		}
-		if t := model.Deref(rt.Target); t != "" {
-			id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)
-			if r.Integration = integrations[id]; !ok || r.Integration == nil {
-				return nil, fmt.Errorf("route %q: target %q is no integration of the API", rt.RouteKey, t)
-			}
+		if r.Integration, err = v2compile.Target(rt, integrations); err != nil {
+			return nil, err
 		}
 		switch rt.AuthorizationType {
 		case "", modelv2.AuthNone:
@@ -102,13 +91,12 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 			}
 			r.Auth = iam
 		case modelv2.AuthJWT, modelv2.AuthCustom:
-			id := model.Deref(rt.AuthorizerID)
-			if r.Auth = authorizers[id]; r.Auth == nil {
-				return nil, fmt.Errorf("route %q: authorizer %q is no authorizer of the API", rt.RouteKey, id)
+			if r.Auth, err = v2compile.Authorizer(rt, authorizers); err != nil {
+				return nil, err
 			}
 			_, isJWT := r.Auth.(*jwtAuthorizer)
 			if isJWT != (rt.AuthorizationType == modelv2.AuthJWT) {
-				return nil, fmt.Errorf("route %q: authorizer %q is not of type %s", rt.RouteKey, id, rt.AuthorizationType)
+				return nil, fmt.Errorf("route %q: authorizer %q is not of type %s", rt.RouteKey, model.Deref(rt.AuthorizerID), rt.AuthorizationType)
 			}
 		default:
 			return nil, fmt.Errorf("route %q: unknown authorization type %q", rt.RouteKey, rt.AuthorizationType)
@@ -161,7 +149,7 @@ func compileIntegration(env *Env, in *modelv2.Integration) (Integration, error) 
 		}
 		return p, nil
 	case in.IntegrationType == modelv2.IntegrationAWSProxy && model.Deref(in.IntegrationSubtype) == "":
-		fn, err := lambdaFunction(uri)
+		fn, err := v2compile.LambdaFunction(uri)
 		if err != nil {
 			return nil, err
 		}
@@ -199,17 +187,6 @@ func unsupportedIntegration(in *modelv2.Integration) *unsupported {
 	return u
 }
 
-// lambdaFunction reads the function an integration or authorizer URI
-// names: a Lambda invocation URI
-// (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{fn}/invocations)
-// or, as HTTP APIs also accept, the function's ARN itself [X].
-func lambdaFunction(uri string) (upstream.LambdaFunction, error) {
-	if strings.HasPrefix(uri, "arn:") && strings.Contains(uri, ":lambda:") && !strings.Contains(uri, ":lambda:path/") {
-		uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + uri + "/invocations"
-	}
-	return upstream.ParseLambdaFunction(uri)
-}
-
 // compileAuthorizer compiles a JWT or REQUEST authorizer.
 func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 	switch a.AuthorizerType {
@@ -232,7 +209,7 @@ func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 		}
 		return &jwtAuthorizer{config: cfg, tokens: env.Tokens, source: src}, nil
 	case modelv2.AuthorizerRequest:
-		fn, err := lambdaFunction(model.Deref(a.AuthorizerURI))
+		fn, err := v2compile.LambdaFunction(model.Deref(a.AuthorizerURI))
 		if err != nil {
 			return nil, err
 		}
@@ -245,13 +222,7 @@ func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 			}
 			la.sources = append(la.sources, v)
 		}
-		// authorizerResultTtlInSeconds: 0..3600, 0 turns caching off [M];
-		// unset, AWS's console default of 300 s [U].
-		ttl := int64(300)
-		if a.AuthorizerResultTTLInSeconds != nil {
-			ttl = min(max(*a.AuthorizerResultTTLInSeconds, 0), 3600)
-		}
-		la.ttl = time.Duration(ttl) * time.Second
+		la.ttl = v2compile.AuthorizerTTL(a)
 		return la, nil
 	}
 	return nil, fmt.Errorf("unknown authorizer type %q", a.AuthorizerType)
@@ -276,24 +247,17 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 		Deployment: d,
 		Env:        env,
 	}
-	if als := st.AccessLogSettings; als != nil && model.Deref(als.Format) != "" && env.Logs != nil {
-		dest := model.Deref(als.DestinationArn)
-		if dest == "" {
-			dest = "-"
-		}
-		sink, err := env.Logs.Open(dest)
-		if err != nil {
-			return nil, err
-		}
-		out.AccessLog = observe.NewHTTPAccessLog(*als.Format, sink)
+	var err error
+	if out.AccessLog, err = v2compile.AccessLog(env.Logs, st, observe.NewHTTPAccessLog); err != nil {
+		return nil, err
 	}
 	routes := observe.Routes{APIID: apiID, HTTP: true}
 	if d != nil {
-		out.RouteLimits = routeLimits(env, st, d)
-		routes = observe.Routes{APIName: d.APIName, APIID: apiID, HTTP: true, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
-		for i, r := range d.RouteList {
-			routes.List[i] = &r.RouteInfo
-		}
+		// Each route has its own bucket [D: "Protect your HTTP API",
+		// throttling].
+		out.RouteLimits = v2compile.RouteLimits(env.Throttling, st, "v2stage", d.APIID, d.RouteList, routeKey)
+		routes.APIName = d.APIName
+		routes.List = v2compile.RouteInfos(d.RouteList, routeInfo)
 	}
 	out.Metrics = env.Metrics.ForStage(st.StageName, routes, observe.Routes{})
 	if st.Tags[TracingTag] == "true" {
@@ -307,44 +271,6 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 // [D: HTTP APIs do not support X-Ray; U: the tag is Tollgate's].
 const TracingTag = "tollgate:tracingEnabled"
 
-// routeLimits compiles a stage's route throttles: routeSettings for the
-// route's key, else defaultRouteSettings; each route has its own bucket
-// [D: "Protect your HTTP API", throttling]. A setting with only one of
-// rate and burst takes the other from the account's limit [U].
-func routeLimits(env *Env, st *modelv2.Stage, d *Deployment) []throttle.RouteLimit {
-	acct := throttle.DefaultAccountLimit
-	if env.Throttling != nil {
-		acct = env.Throttling.AccountLimit()
-	}
-	limitOf := func(s modelv2.RouteSettings) (ratelimit.Limit, bool) {
-		if s.ThrottlingRateLimit == nil && s.ThrottlingBurstLimit == nil {
-			return ratelimit.Limit{}, false
-		}
-		l := acct
-		if s.ThrottlingRateLimit != nil {
-			l.Rate = float64(*s.ThrottlingRateLimit)
-		}
-		if s.ThrottlingBurstLimit != nil {
-			l.Burst = int(*s.ThrottlingBurstLimit)
-		}
-		return l, true
-	}
-	def, hasDef := limitOf(st.DefaultRouteSettings)
-	var out []throttle.RouteLimit
-	for i, r := range d.RouteList {
-		l, ok := def, hasDef
-		if s, found := st.RouteSettings[r.Key]; found {
-			if rl, set := limitOf(s); set {
-				l, ok = rl, true
-			}
-		}
-		if !ok {
-			continue
-		}
-		if out == nil {
-			out = make([]throttle.RouteLimit, len(d.RouteList))
-		}
-		out[i] = throttle.RouteLimit{Key: "v2stage/" + d.APIID + "/" + st.StageName + "/" + r.Key, Limit: l}
-	}
-	return out
-}
+// routeKey and routeInfo are what v2compile reads of a route.
+func routeKey(r *Route) string               { return r.Key }
+func routeInfo(r *Route) *pipeline.RouteInfo { return &r.RouteInfo }

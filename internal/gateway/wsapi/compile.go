@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/pipeline"
-	"github.com/tollgate/tollgate/internal/gateway/throttle"
-	"github.com/tollgate/tollgate/internal/gateway/upstream"
+	"github.com/tollgate/tollgate/internal/gateway/v2compile"
 	"github.com/tollgate/tollgate/internal/model"
 	"github.com/tollgate/tollgate/internal/modelv2"
-	"github.com/tollgate/tollgate/internal/ratelimit"
 )
 
 // ErrNotWebSocket is returned by Compile for a snapshot of an API of
@@ -31,8 +28,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 	if env == nil {
 		env = noEnv
 	}
-	if snap.API.ProtocolType != modelv2.ProtocolWebSocket {
-		return nil, fmt.Errorf("api %s: %w", snap.API.ApiID, ErrNotWebSocket)
+	if err := v2compile.CheckProtocol(snap, modelv2.ProtocolWebSocket, ErrNotWebSocket); err != nil {
+		return nil, err
 	}
 	sel, err := CompileSelection(snap.API.RouteSelectionExpression)
 	if err != nil {
@@ -41,27 +38,20 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 	d := &Deployment{ID: id, APIID: snap.API.ApiID, APIName: snap.API.Name, Selection: sel,
 		Routes: map[string]*Route{}, DisableExecuteAPIEndpoint: snap.API.DisableExecuteApiEndpoint,
 		KeyFromAuthorizer: snap.API.ApiKeySelectionExpression == "$context.authorizer.usageIdentifierKey"}
-	integrations := map[string]Integration{}
-	for i := range snap.Integrations {
-		in := &snap.Integrations[i]
-		integ, err := compileIntegration(env, in, snap.IntegrationResponses[in.IntegrationID])
-		if err != nil {
-			return nil, fmt.Errorf("integration %s: %w", in.IntegrationID, err)
-		}
-		integrations[in.IntegrationID] = integ
+	integrations, err := v2compile.Integrations(snap.Integrations, func(in *modelv2.Integration) (Integration, error) {
+		return compileIntegration(env, in, snap.IntegrationResponses[in.IntegrationID])
+	})
+	if err != nil {
+		return nil, err
 	}
-	authorizers := map[string]Authorizer{}
-	for i := range snap.Authorizers {
-		a := &snap.Authorizers[i]
-		auth, err := compileAuthorizer(env, a)
-		if err != nil {
-			return nil, fmt.Errorf("authorizer %s: %w", a.AuthorizerID, err)
-		}
-		authorizers[a.AuthorizerID] = auth
+	authorizers, err := v2compile.Authorizers(snap.Authorizers, func(a *modelv2.Authorizer) (Authorizer, error) {
+		return compileAuthorizer(env, a)
+	})
+	if err != nil {
+		return nil, err
 	}
 	models := newModels(snap)
-	routes := slices.Clone(snap.Routes)
-	slices.SortFunc(routes, func(a, b modelv2.Route) int { return strings.Compare(a.RouteKey, b.RouteKey) })
+	routes := v2compile.SortedRoutes(snap.Routes)
 	for i := range routes {
 		rt := &routes[i]
 		r := &Route{
@@ -74,11 +64,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 				hasDefaultResponse(snap.RouteResponses[rt.RouteID]),
 			APIKeyRequired: rt.ApiKeyRequired && rt.RouteKey == connectKey,
 		}
-		if t := model.Deref(rt.Target); t != "" {
-			id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)
-			if r.Integration = integrations[id]; !ok || r.Integration == nil {
-				return nil, fmt.Errorf("route %q: target %q is no integration of the API", rt.RouteKey, t)
-			}
+		if r.Integration, err = v2compile.Target(rt, integrations); err != nil {
+			return nil, err
 		}
 		if r.Models, err = compileModels(models, rt); err != nil {
 			return nil, err
@@ -91,9 +78,8 @@ func Compile(env *Env, id string, snap *modelv2.Snapshot) (*Deployment, error) {
 		case modelv2.AuthIAM:
 			r.Auth = &iamAuthorizer{region: env.Region, account: env.AccountID, users: env.Users}
 		case modelv2.AuthCustom:
-			id := model.Deref(rt.AuthorizerID)
-			if r.Auth = authorizers[id]; r.Auth == nil {
-				return nil, fmt.Errorf("route %q: authorizer %q is no authorizer of the API", rt.RouteKey, id)
+			if r.Auth, err = v2compile.Authorizer(rt, authorizers); err != nil {
+				return nil, err
 			}
 		default:
 			return nil, fmt.Errorf("route %q: authorization type %q is not one of WebSocket APIs", rt.RouteKey, rt.AuthorizationType)
@@ -129,7 +115,7 @@ func compileIntegration(env *Env, in *modelv2.Integration, responses []modelv2.I
 	switch {
 	case in.ConnectionType == modelv2.ConnectionVPCLink:
 	case in.IntegrationType == modelv2.IntegrationAWSProxy:
-		fn, err := lambdaFunction(uri)
+		fn, err := v2compile.LambdaFunction(uri)
 		if err != nil {
 			return nil, err
 		}
@@ -157,7 +143,7 @@ func compileIntegration(env *Env, in *modelv2.Integration, responses []modelv2.I
 			if !strings.Contains(uri, ":lambda:path/") {
 				break // AWS service integrations other than Lambda
 			}
-			fn, err := lambdaFunction(uri)
+			fn, err := v2compile.LambdaFunction(uri)
 			if err != nil {
 				return nil, err
 			}
@@ -198,22 +184,13 @@ func hasDefaultResponse(rs []modelv2.RouteResponse) bool {
 	return false
 }
 
-// lambdaFunction reads the function an integration or authorizer URI
-// names: a Lambda invocation URI, or the function's ARN itself.
-func lambdaFunction(uri string) (upstream.LambdaFunction, error) {
-	if strings.HasPrefix(uri, "arn:") && strings.Contains(uri, ":lambda:") && !strings.Contains(uri, ":lambda:path/") {
-		uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/" + uri + "/invocations"
-	}
-	return upstream.ParseLambdaFunction(uri)
-}
-
 // compileAuthorizer compiles a REQUEST (Lambda) authorizer, the only type
 // WebSocket APIs have [D].
 func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 	if a.AuthorizerType != modelv2.AuthorizerRequest {
 		return nil, fmt.Errorf("authorizer type %q is not one of WebSocket APIs", a.AuthorizerType)
 	}
-	fn, err := lambdaFunction(model.Deref(a.AuthorizerURI))
+	fn, err := v2compile.LambdaFunction(model.Deref(a.AuthorizerURI))
 	if err != nil {
 		return nil, err
 	}
@@ -225,13 +202,7 @@ func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 		}
 		la.sources = append(la.sources, src)
 	}
-	// authorizerResultTtlInSeconds: 0..3600, 0 turns caching off [M];
-	// unset, 300 s [U].
-	ttl := int64(300)
-	if a.AuthorizerResultTTLInSeconds != nil {
-		ttl = min(max(*a.AuthorizerResultTTLInSeconds, 0), 3600)
-	}
-	la.ttl = time.Duration(ttl) * time.Second
+	la.ttl = v2compile.AuthorizerTTL(a)
 	return la, nil
 }
 
@@ -249,68 +220,22 @@ func NewStage(env *Env, st *modelv2.Stage, d *Deployment, apiID string) (*Stage,
 	}
 	routes := observe.Routes{}
 	if d != nil {
-		out.RouteLimits = routeLimits(env, st, d)
-		routes = observe.Routes{APIName: d.APIName, List: make([]*pipeline.RouteInfo, len(d.RouteList))}
-		for i, r := range d.RouteList {
-			routes.List[i] = &r.RouteInfo
-		}
+		// A bucket per route, applied to messages [D].
+		out.RouteLimits = v2compile.RouteLimits(env.Throttling, st, "wsstage", d.APIID, d.RouteList, routeKey)
+		routes.APIName = d.APIName
+		routes.List = v2compile.RouteInfos(d.RouteList, routeInfo)
 	}
 	out.Metrics = env.Metrics.ForStage(st.StageName, routes, observe.Routes{})
-	if als := st.AccessLogSettings; als != nil && model.Deref(als.Format) != "" && env.Logs != nil {
-		dest := model.Deref(als.DestinationArn)
-		if dest == "" {
-			dest = "-"
-		}
-		sink, err := env.Logs.Open(dest)
-		if err != nil {
-			return nil, err
-		}
-		out.AccessLog = observe.NewWebSocketAccessLog(*als.Format, sink)
+	var err error
+	if out.AccessLog, err = v2compile.AccessLog(env.Logs, st, observe.NewWebSocketAccessLog); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// routeLimits compiles a stage's route throttles: routeSettings for the
-// route's key, else defaultRouteSettings, a bucket per route, applied to
-// messages [D]. A setting with only one of rate and burst takes the other
-// from the account's limit [U].
-func routeLimits(env *Env, st *modelv2.Stage, d *Deployment) []throttle.RouteLimit {
-	acct := throttle.DefaultAccountLimit
-	if env.Throttling != nil {
-		acct = env.Throttling.AccountLimit()
-	}
-	limitOf := func(s modelv2.RouteSettings) (ratelimit.Limit, bool) {
-		if s.ThrottlingRateLimit == nil && s.ThrottlingBurstLimit == nil {
-			return ratelimit.Limit{}, false
-		}
-		l := acct
-		if s.ThrottlingRateLimit != nil {
-			l.Rate = float64(*s.ThrottlingRateLimit)
-		}
-		if s.ThrottlingBurstLimit != nil {
-			l.Burst = int(*s.ThrottlingBurstLimit)
-		}
-		return l, true
-	}
-	def, hasDef := limitOf(st.DefaultRouteSettings)
-	var out []throttle.RouteLimit
-	for i, r := range d.RouteList {
-		l, ok := def, hasDef
-		if s, found := st.RouteSettings[r.Key]; found {
-			if rl, set := limitOf(s); set {
-				l, ok = rl, true
-			}
-		}
-		if !ok {
-			continue
-		}
-		if out == nil {
-			out = make([]throttle.RouteLimit, len(d.RouteList))
-		}
-		out[i] = throttle.RouteLimit{Key: "wsstage/" + d.APIID + "/" + st.StageName + "/" + r.Key, Limit: l}
-	}
-	return out
-}
+// routeKey and routeInfo are what v2compile reads of a route.
+func routeKey(r *Route) string               { return r.Key }
+func routeInfo(r *Route) *pipeline.RouteInfo { return &r.RouteInfo }
 
 // connectBucket is the account's new-connection bucket.
 const connectBucket = "wsconnect"
