@@ -72,7 +72,8 @@ func Target[I any](rt *modelv2.Route, integrations map[string]I) (in I, err erro
 		return in, nil
 	}
 	id, ok := strings.CutPrefix(t, modelv2.TargetPrefix)
-	if in = integrations[id]; !ok || any(in) == nil {
+	in, found := integrations[id]
+	if !ok || !found || any(in) == nil {
 		return in, fmt.Errorf("route %q: target %q is no integration of the API", rt.RouteKey, t)
 	}
 	return in, nil

@@ -74,6 +74,11 @@ func TestConnectionsAPI(t *testing.T) {
 			t.Fatalf("the client got %q", got)
 		}
 	}
+	// lastActiveAt and connectedAt have millisecond precision: the message
+	// comes in a later millisecond than the connection, so that the check
+	// below sees lastActiveAt move (on a fast machine the two could share
+	// one).
+	time.Sleep(2 * time.Millisecond)
 	write(t, c, "ping")
 	fl.next(t, "default")
 	status, _, body := manage(t, "GET", pathStyle, id, "", testKeyID, testSecret)
