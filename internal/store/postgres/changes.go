@@ -8,25 +8,23 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // Changes implements store.Store. Pages hold whole revisions only (see
 // store.Store.Changes); a limit of 0 means no limit.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	if err := s.begin("changes"); err != nil {
+	if err := s.lc.Begin("changes"); err != nil {
 		return nil, err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	return s.changes(ctx, after, limit)
 }
 
 // changes is Changes without the lifecycle bookkeeping, for watchers.
 func (s *Store) changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	if after < 0 {
-		return nil, fmt.Errorf("postgres: changes after %d: negative revision", after)
-	}
-	if limit < 0 {
-		return nil, fmt.Errorf("postgres: changes after %d: negative limit %d", after, limit)
+	if err := storeutil.CheckChanges("postgres", after, limit); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: changes after %d: %w", after, err)
@@ -41,25 +39,13 @@ func (s *Store) changes(ctx context.Context, after int64, limit int) ([]store.Ch
 // readChanges reads a page of the feed. Each query returns the floor with
 // the rows, from one snapshot.
 func (s *Store) readChanges(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	if limit == 0 {
-		return s.queryChanges(ctx, after, math.MaxInt64, 0)
-	}
-	// One row more than asked tells whether the last revision is complete.
-	out, err := s.queryChanges(ctx, after, math.MaxInt64, limit+1)
-	if err != nil || len(out) <= limit {
-		return out, err
-	}
-	last := out[limit].Revision
-	out = out[:limit]
-	for len(out) > 0 && out[len(out)-1].Revision == last {
-		out = out[:len(out)-1]
-	}
-	if len(out) > 0 {
-		return out, nil
-	}
-	// The first revision alone exceeds limit: return it whole. Compaction
-	// in between shows as ErrCompacted, never as a short revision.
-	return s.queryChanges(ctx, last-1, last, 0)
+	return storeutil.Page(after, limit, func(after int64, n int) ([]store.Change, error) {
+		return s.queryChanges(ctx, after, math.MaxInt64, n)
+	}, func(rev int64) ([]store.Change, error) {
+		// Compaction since the first query shows as ErrCompacted, never
+		// as a short revision.
+		return s.queryChanges(ctx, rev-1, rev, 0)
+	})
 }
 
 // queryChanges returns the changes with after < rev <= upto, at most
@@ -109,14 +95,14 @@ func (s *Store) Compact(ctx context.Context, keepRevisions int64) error {
 	if keepRevisions < 0 {
 		return fmt.Errorf("postgres: compact: negative keepRevisions %d", keepRevisions)
 	}
-	if err := s.begin("compact"); err != nil {
+	if err := s.lc.Begin("compact"); err != nil {
 		return err
 	}
-	defer s.ops.Done()
-	if err := s.lock(ctx); err != nil {
+	defer s.lc.Done()
+	if err := s.wsem.Lock(ctx); err != nil {
 		return fmt.Errorf("postgres: compact: %w", err)
 	}
-	defer s.unlock()
+	defer s.wsem.Unlock()
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("postgres: compact: begin: %w", ctxErr(ctx, err))

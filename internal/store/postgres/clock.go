@@ -10,10 +10,10 @@ import (
 // resolution): one clock for every gateway of a cluster, for stamps that
 // must order events across them whatever their own clocks say.
 func (s *Store) Now(ctx context.Context) (time.Time, error) {
-	if err := s.begin("now"); err != nil {
+	if err := s.lc.Begin("now"); err != nil {
 		return time.Time{}, err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	var t time.Time
 	if err := s.pool.QueryRow(ctx, "SELECT clock_timestamp()").Scan(&t); err != nil {
 		return time.Time{}, fmt.Errorf("postgres: clock: %w", ctxErr(ctx, err))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // listenConn opens a connection of its own and LISTENs on the store's
@@ -28,32 +30,32 @@ func (s *Store) listenConn(ctx context.Context) (*pgx.Conn, error) {
 // them once more, so that each catches up from its cursor on whatever was
 // committed while no notification could arrive. It owns conn.
 func (s *Store) listen(conn *pgx.Conn) {
-	defer s.ops.Done()
-	backoff := minBackoff
+	life := s.lc.Context()
+	backoff := storeutil.MinBackoff
 	for {
 		if conn != nil {
 			s.listening.Store(true)
-			s.notify.broadcast()
+			s.notify.Broadcast()
 			err := s.receive(conn)
 			s.listening.Store(false)
 			cctx, cancel := cleanupCtx(context.Background())
 			_ = conn.Close(cctx)
 			cancel()
-			if s.life.Err() != nil {
+			if life.Err() != nil {
 				return
 			}
 			s.logger().Warn("store listener: connection lost; watchers poll until it is back", "store", s.desc, "err", err)
-			backoff = minBackoff
+			backoff = storeutil.MinBackoff
 		}
-		if !sleep(s.life, backoff) {
+		if !storeutil.Sleep(life, backoff) {
 			return
 		}
 		var err error
-		if conn, err = s.listenConn(s.life); err != nil {
-			if s.life.Err() != nil {
+		if conn, err = s.listenConn(life); err != nil {
+			if life.Err() != nil {
 				return
 			}
-			backoff = nextBackoff(backoff)
+			backoff = storeutil.NextBackoff(backoff)
 			s.logger().Warn("store listener: reconnect failed", "store", s.desc, "retry_in", backoff, "err", err)
 			continue
 		}
@@ -65,9 +67,9 @@ func (s *Store) listen(conn *pgx.Conn) {
 // fails or the store is closed.
 func (s *Store) receive(conn *pgx.Conn) error {
 	for {
-		if _, err := conn.WaitForNotification(s.life); err != nil {
+		if _, err := conn.WaitForNotification(s.lc.Context()); err != nil {
 			return err
 		}
-		s.notify.broadcast()
+		s.notify.Broadcast()
 	}
 }

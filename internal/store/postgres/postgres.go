@@ -59,7 +59,6 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +67,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // idleInTxTimeout is the store's sessions' idle_in_transaction_session_timeout
@@ -86,21 +86,13 @@ type Store struct {
 	pool      *pgxpool.Pool
 	listenCfg *pgx.ConnConfig
 
-	// wsem queues this Store's writers before they take a connection;
-	// unlike a sync.Mutex, waiting for it honours the context.
-	wsem chan struct{}
+	// wsem queues this Store's writers before they take a connection.
+	wsem storeutil.WriteLock
 
-	notify    *notifier   // wakes watchers after each commit seen
-	listening atomic.Bool // the LISTEN connection is up
+	notify    *storeutil.Notifier // wakes watchers after each commit seen
+	listening atomic.Bool         // the LISTEN connection is up
 
-	life context.Context // cancelled by Close
-	stop context.CancelFunc
-
-	mu     sync.Mutex
-	closed bool
-	ops    sync.WaitGroup // running operations, watchers and the listener
-
-	closeOnce sync.Once
+	lc *storeutil.Lifecycle // running operations, watchers and the listener; Close
 }
 
 var _ store.Store = (*Store)(nil)
@@ -152,7 +144,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", desc, err)
 	}
-	life, stop := context.WithCancel(context.Background())
 	s := &Store{
 		cfg:       cfg,
 		q:         newQueries(cfg.schema),
@@ -160,21 +151,18 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		desc:      desc,
 		pool:      pool,
 		listenCfg: listenCfg,
-		wsem:      make(chan struct{}, 1),
-		notify:    newNotifier(),
-		life:      life,
-		stop:      stop,
+		wsem:      storeutil.NewWriteLock(),
+		notify:    storeutil.NewNotifier(),
+		lc:        storeutil.NewLifecycle("postgres"),
 	}
 	// The first LISTEN is made here, so that Open fails if it cannot be
 	// and watchers started right after Open are woken by commits.
 	conn, err := s.listenConn(ctx)
 	if err != nil {
-		stop()
-		pool.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("postgres: open %s: %w", desc, err)
 	}
-	s.ops.Add(1)
-	go s.listen(conn)
+	s.lc.Go(func() { s.listen(conn) })
 	return s, nil
 }
 
@@ -205,10 +193,10 @@ func describe(cc *pgx.ConnConfig) string {
 
 // Ping checks that the database answers, for health checks.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.begin("ping"); err != nil {
+	if err := s.lc.Begin("ping"); err != nil {
 		return err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	if err := s.pool.Ping(ctx); err != nil {
 		return fmt.Errorf("postgres: ping %s: %w", s.desc, ctxErr(ctx, err))
 	}
@@ -222,44 +210,12 @@ func (s *Store) Listening() bool { return s.listening.Load() }
 // String names the database the Store is open on (host:port/database).
 func (s *Store) String() string { return "postgres " + s.desc }
 
-// begin registers a running operation; the caller must call s.ops.Done
-// when it ends. It fails with store.ErrClosed once Close has been called.
-func (s *Store) begin(op string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return fmt.Errorf("postgres: %s: %w", op, store.ErrClosed)
-	}
-	s.ops.Add(1)
-	return nil
-}
-
 // Close stops the watchers (their Err reports store.ErrClosed) and the
 // listener, waits for running operations to finish and closes the
 // connections. It is idempotent.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
-		s.stop()
-		s.ops.Wait()
-		s.pool.Close()
-	})
-	return nil
+	return s.lc.Close(func() error { s.pool.Close(); return nil })
 }
-
-// lock acquires the writer semaphore, honouring ctx.
-func (s *Store) lock(ctx context.Context) error {
-	select {
-	case s.wsem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (s *Store) unlock() { <-s.wsem }
 
 // logger returns the configured logger.
 func (s *Store) logger() *slog.Logger { return s.cfg.logger }

@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"sync"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // errTxDone is returned by a Tx used after its Update returned.
@@ -24,52 +23,25 @@ var errTxDone = errors.New("postgres: transaction used after its Update returned
 type writeTx struct {
 	reader
 	rev int64 // revision this transaction commits as
-
-	mu      sync.Mutex
-	done    bool
-	changes *store.ChangeSet // what the transaction wrote, for the feed
-	// failed is the first error of a write statement. PostgreSQL aborts
-	// the transaction after one, so Update refuses to commit even if fn
-	// ignored the error.
-	failed error
+	// TxState records the first error of a write statement. PostgreSQL
+	// aborts the transaction after one, so Update refuses to commit even
+	// if fn ignored the error.
+	*storeutil.TxState
 }
 
 var _ store.Tx = (*writeTx)(nil)
 
-// enter locks t for one operation, failing if the transaction has ended.
-func (t *writeTx) enter() error {
-	t.mu.Lock()
-	if t.done {
-		t.mu.Unlock()
-		return errTxDone
-	}
-	return nil
-}
-
 // fail records err as the failure of a statement and returns it.
 func (t *writeTx) fail(ctx context.Context, err error) error {
-	err = ctxErr(ctx, err)
-	if t.failed == nil {
-		t.failed = err
-	}
-	return err
-}
-
-// finish marks the transaction ended and returns what it wrote and the
-// first statement failure.
-func (t *writeTx) finish() ([]store.Change, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.done = true
-	return t.changes.Changes(), t.failed
+	return t.Fail(ctxErr(ctx, err))
 }
 
 // Get implements store.Reader.
 func (t *writeTx) Get(ctx context.Context, key string) (store.Item, error) {
-	if err := t.enter(); err != nil {
-		return store.Item{}, fmt.Errorf("get %q: %w", key, err)
+	if err := t.Enter("get", key); err != nil {
+		return store.Item{}, err
 	}
-	defer t.mu.Unlock()
+	defer t.Exit()
 	it, err := t.reader.Get(ctx, key)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return it, t.fail(ctx, err)
@@ -79,10 +51,10 @@ func (t *writeTx) Get(ctx context.Context, key string) (store.Item, error) {
 
 // List implements store.Reader.
 func (t *writeTx) List(ctx context.Context, prefix string, opts store.ListOptions) ([]store.Item, error) {
-	if err := t.enter(); err != nil {
-		return nil, fmt.Errorf("list %q: %w", prefix, err)
+	if err := t.Enter("list", prefix); err != nil {
+		return nil, err
 	}
-	defer t.mu.Unlock()
+	defer t.Exit()
 	items, err := t.reader.List(ctx, prefix, opts)
 	if err != nil && opts.Limit >= 0 {
 		return nil, t.fail(ctx, err)
@@ -92,49 +64,40 @@ func (t *writeTx) List(ctx context.Context, prefix string, opts store.ListOption
 
 // Put implements store.Tx.
 func (t *writeTx) Put(ctx context.Context, key string, value []byte) error {
-	if err := store.ValidateKey(key); err != nil {
-		return fmt.Errorf("put: %w", err)
+	if err := t.EnterKey("put", key); err != nil {
+		return err
 	}
-	if err := t.enter(); err != nil {
-		return fmt.Errorf("put %q: %w", key, err)
-	}
-	defer t.mu.Unlock()
-	if _, err := t.tx.Exec(ctx, t.q.put, []byte(key), nonNil(value), t.rev); err != nil {
+	defer t.Exit()
+	if _, err := t.tx.Exec(ctx, t.q.put, []byte(key), storeutil.NonNil(value), t.rev); err != nil {
 		return t.fail(ctx, fmt.Errorf("put %q: %w", key, err))
 	}
-	t.changes.Record(key, store.OpPut)
+	t.Record(key, store.OpPut)
 	return nil
 }
 
 // Create implements store.Tx.
 func (t *writeTx) Create(ctx context.Context, key string, value []byte) error {
-	if err := store.ValidateKey(key); err != nil {
-		return fmt.Errorf("create: %w", err)
+	if err := t.EnterKey("create", key); err != nil {
+		return err
 	}
-	if err := t.enter(); err != nil {
-		return fmt.Errorf("create %q: %w", key, err)
-	}
-	defer t.mu.Unlock()
-	tag, err := t.tx.Exec(ctx, t.q.create, []byte(key), nonNil(value), t.rev)
+	defer t.Exit()
+	tag, err := t.tx.Exec(ctx, t.q.create, []byte(key), storeutil.NonNil(value), t.rev)
 	if err != nil {
 		return t.fail(ctx, fmt.Errorf("create %q: %w", key, err))
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("create %q: %w", key, store.ErrConflict)
 	}
-	t.changes.Record(key, store.OpPut)
+	t.Record(key, store.OpPut)
 	return nil
 }
 
 // Delete implements store.Tx.
 func (t *writeTx) Delete(ctx context.Context, key string) error {
-	if err := store.ValidateKey(key); err != nil {
-		return fmt.Errorf("delete: %w", err)
+	if err := t.EnterKey("delete", key); err != nil {
+		return err
 	}
-	if err := t.enter(); err != nil {
-		return fmt.Errorf("delete %q: %w", key, err)
-	}
-	defer t.mu.Unlock()
+	defer t.Exit()
 	tag, err := t.tx.Exec(ctx, t.q.del, []byte(key))
 	if err != nil {
 		return t.fail(ctx, fmt.Errorf("delete %q: %w", key, err))
@@ -142,17 +105,17 @@ func (t *writeTx) Delete(ctx context.Context, key string) error {
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("delete %q: %w", key, store.ErrNotFound)
 	}
-	t.changes.Record(key, store.OpDelete)
+	t.Record(key, store.OpDelete)
 	return nil
 }
 
 // DeletePrefix implements store.Tx. The deleted keys enter the change feed
 // in key order.
 func (t *writeTx) DeletePrefix(ctx context.Context, prefix string) (int, error) {
-	if err := t.enter(); err != nil {
-		return 0, fmt.Errorf("delete prefix %q: %w", prefix, err)
+	if err := t.Enter("delete prefix", prefix); err != nil {
+		return 0, err
 	}
-	defer t.mu.Unlock()
+	defer t.Exit()
 	q, args := t.q.delFrom, []any{[]byte(prefix)}
 	if end, ok := store.PrefixEnd(prefix); ok {
 		q, args = t.q.delRange, append(args, []byte(end))
@@ -174,17 +137,6 @@ func (t *writeTx) DeletePrefix(ctx context.Context, prefix string) (int, error) 
 	if err := rows.Err(); err != nil {
 		return 0, t.fail(ctx, fmt.Errorf("delete prefix %q: %w", prefix, err))
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		t.changes.Record(k, store.OpDelete)
-	}
+	t.RecordDeleted(keys)
 	return len(keys), nil
-}
-
-// nonNil maps a nil value to an empty one: pgx sends nil as NULL.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // View implements store.Store. fn runs in a REPEATABLE READ, READ ONLY
@@ -15,10 +16,10 @@ import (
 // whatever commits meanwhile, and does not block writers. An error from
 // fn is returned unchanged.
 func (s *Store) View(ctx context.Context, fn func(store.Reader) error) error {
-	if err := s.begin("view"); err != nil {
+	if err := s.lc.Begin("view"); err != nil {
 		return err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("postgres: view: %w", err)
 	}
@@ -39,10 +40,10 @@ func rollback(ctx context.Context, tx pgx.Tx) {
 
 // Revision implements store.Store.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
-	if err := s.begin("revision"); err != nil {
+	if err := s.lc.Begin("revision"); err != nil {
 		return 0, err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: revision: %w", err)
 	}
@@ -67,14 +68,14 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 // connection broke) may or may not have committed; one that returns nil
 // has, durably.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, error) {
-	if err := s.begin("update"); err != nil {
+	if err := s.lc.Begin("update"); err != nil {
 		return 0, err
 	}
-	defer s.ops.Done()
-	if err := s.lock(ctx); err != nil {
+	defer s.lc.Done()
+	if err := s.wsem.Lock(ctx); err != nil {
 		return 0, fmt.Errorf("postgres: update: %w", err)
 	}
-	defer s.unlock()
+	defer s.wsem.Unlock()
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("postgres: update: %w", err)
 	}
@@ -94,9 +95,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 		return 0, fmt.Errorf("postgres: update: lock revision: %w", ctxErr(ctx, err))
 	}
 
-	wtx := &writeTx{reader: reader{tx: tx, q: &s.q}, rev: cur + 1, changes: store.NewChangeSet(cur + 1)}
+	wtx := &writeTx{reader: reader{tx: tx, q: &s.q}, rev: cur + 1, TxState: storeutil.NewTxState(cur+1, errTxDone)}
 	fnErr := fn(wtx)
-	writes, failed := wtx.finish()
+	writes, failed := wtx.Finish()
 	if fnErr != nil {
 		return 0, fnErr
 	}
@@ -114,7 +115,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (int64, err
 		return 0, fmt.Errorf("postgres: update: commit: %w", ctxErr(ctx, err))
 	}
 	committed = true
-	s.notify.broadcast() // this Store's watchers need not wait for the NOTIFY
+	s.notify.Broadcast() // this Store's watchers need not wait for the NOTIFY
 	return wtx.rev, nil
 }
 
@@ -130,19 +131,12 @@ func (s *Store) appendCommit(ctx context.Context, tx pgx.Tx, writes []store.Chan
 	b.Queue(s.q.appendChanges, rev, ops, keys)
 	b.Queue(s.q.setRev, rev)
 	b.Queue(`SELECT pg_notify($1, $2)`, s.channel, strconv.FormatInt(rev, 10))
-	if keep := s.cfg.keepRevisions; keep > 0 && rev-floor >= keep+compactSlack(keep) {
-		b.Queue(s.q.raiseFloor, rev-keep)
-		b.Queue(s.q.dropChanges, rev-keep)
+	if to, due := storeutil.CompactTo(s.cfg.keepRevisions, rev, floor); due {
+		b.Queue(s.q.raiseFloor, to)
+		b.Queue(s.q.dropChanges, to)
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("append revision %d: %w", rev, err)
 	}
 	return nil
-}
-
-// compactSlack is how far the feed may grow past keep revisions before an
-// Update compacts it, so that compaction runs once per slack commits and
-// deletes slack revisions at a time.
-func compactSlack(keep int64) int64 {
-	return max(keep/10, 1)
 }

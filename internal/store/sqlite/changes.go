@@ -6,25 +6,23 @@ import (
 	"fmt"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // Changes implements store.Store. Pages hold whole revisions only (see
 // store.Store.Changes); a limit of 0 means no limit.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	if err := s.begin("changes"); err != nil {
+	if err := s.lc.Begin("changes"); err != nil {
 		return nil, err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	return s.changes(ctx, after, limit)
 }
 
 // changes is Changes without the lifecycle bookkeeping, for watchers.
 func (s *Store) changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
-	if after < 0 {
-		return nil, fmt.Errorf("sqlite: changes after %d: negative revision", after)
-	}
-	if limit < 0 {
-		return nil, fmt.Errorf("sqlite: changes after %d: negative limit %d", after, limit)
+	if err := storeutil.CheckChanges("sqlite", after, limit); err != nil {
+		return nil, err
 	}
 	tx, err := s.beginRead(ctx)
 	if err != nil {
@@ -47,24 +45,14 @@ func readChanges(ctx context.Context, tx *sql.Tx, after int64, limit int) ([]sto
 	if after < floor {
 		return nil, fmt.Errorf("revisions up to %d were compacted: %w", floor, store.ErrCompacted)
 	}
-	if limit == 0 {
-		return queryChanges(ctx, tx, `WHERE rev > ? ORDER BY rev, seq`, after)
-	}
-	// One row more than asked tells whether the last revision is complete.
-	out, err := queryChanges(ctx, tx, `WHERE rev > ? ORDER BY rev, seq LIMIT ?`, after, limit+1)
-	if err != nil || len(out) <= limit {
-		return out, err
-	}
-	last := out[limit].Revision
-	out = out[:limit]
-	for len(out) > 0 && out[len(out)-1].Revision == last {
-		out = out[:len(out)-1]
-	}
-	if len(out) > 0 {
-		return out, nil
-	}
-	// The first revision alone exceeds limit: return it whole.
-	return queryChanges(ctx, tx, `WHERE rev = ? ORDER BY seq`, last)
+	return storeutil.Page(after, limit, func(after int64, n int) ([]store.Change, error) {
+		if n == 0 {
+			return queryChanges(ctx, tx, `WHERE rev > ? ORDER BY rev, seq`, after)
+		}
+		return queryChanges(ctx, tx, `WHERE rev > ? ORDER BY rev, seq LIMIT ?`, after, n)
+	}, func(rev int64) ([]store.Change, error) {
+		return queryChanges(ctx, tx, `WHERE rev = ? ORDER BY seq`, rev)
+	})
 }
 
 func queryChanges(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]store.Change, error) {
@@ -92,14 +80,14 @@ func (s *Store) Compact(ctx context.Context, keepRevisions int64) error {
 	if keepRevisions < 0 {
 		return fmt.Errorf("sqlite: compact: negative keepRevisions %d", keepRevisions)
 	}
-	if err := s.begin("compact"); err != nil {
+	if err := s.lc.Begin("compact"); err != nil {
 		return err
 	}
-	defer s.ops.Done()
-	if err := s.lock(ctx); err != nil {
+	defer s.lc.Done()
+	if err := s.wsem.Lock(ctx); err != nil {
 		return fmt.Errorf("sqlite: compact: %w", err)
 	}
-	defer s.unlock()
+	defer s.wsem.Unlock()
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite: compact: begin: %w", err)
@@ -139,11 +127,4 @@ func compact(ctx context.Context, tx *sql.Tx, floor int64) error {
 		return fmt.Errorf("compact to %d: %w", floor, err)
 	}
 	return nil
-}
-
-// compactSlack is how far the feed may grow past keep revisions before an
-// Update compacts it, so that compaction runs once per slack commits and
-// deletes slack revisions at a time.
-func compactSlack(keep int64) int64 {
-	return max(keep/10, 1)
 }

@@ -20,11 +20,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // Store is a store.Store backed by a SQLite file. Its methods are safe for
@@ -35,22 +35,12 @@ type Store struct {
 	wdb *sql.DB // one connection; BEGIN IMMEDIATE transactions
 	rdb *sql.DB // read-only connections for View, Revision, Changes, Watch
 
-	// wsem serializes writers (Update, Compact) within this Store; unlike a
-	// sync.Mutex, waiting for it honours the context.
-	wsem chan struct{}
+	// wsem serializes writers (Update, Compact) within this Store.
+	wsem storeutil.WriteLock
 
-	notify *notifier // wakes watchers after each commit
+	notify *storeutil.Notifier // wakes watchers after each commit
 
-	// life is cancelled by Close, stopping watchers.
-	life context.Context
-	stop context.CancelFunc
-
-	mu     sync.Mutex
-	closed bool
-	ops    sync.WaitGroup // running operations and watchers
-
-	closeOnce sync.Once
-	closeErr  error
+	lc *storeutil.Lifecycle // running operations and watchers; Close
 }
 
 var _ store.Store = (*Store)(nil)
@@ -90,65 +80,23 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		_ = rdb.Close()
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
-	life, stop := context.WithCancel(context.Background())
 	s := &Store{
 		cfg:    cfg,
 		wdb:    wdb,
 		rdb:    rdb,
-		wsem:   make(chan struct{}, 1),
-		notify: newNotifier(),
-		life:   life,
-		stop:   stop,
+		wsem:   storeutil.NewWriteLock(),
+		notify: storeutil.NewNotifier(),
+		lc:     storeutil.NewLifecycle("sqlite"),
 	}
 	return s, nil
-}
-
-// begin registers a running operation; the caller must call s.ops.Done when
-// it ends. It fails with store.ErrClosed once Close has been called.
-func (s *Store) begin(op string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return fmt.Errorf("sqlite: %s: %w", op, store.ErrClosed)
-	}
-	s.ops.Add(1)
-	return nil
 }
 
 // Close stops the watchers (their Err reports store.ErrClosed), waits for
 // running operations to finish and closes the database. It is idempotent.
 // A second Close waits for the first and returns nil.
 func (s *Store) Close() error {
-	first := false
-	s.closeOnce.Do(func() {
-		first = true
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
-
-		s.stop()
-		s.ops.Wait()
-		if err := errors.Join(s.rdb.Close(), s.wdb.Close()); err != nil {
-			s.closeErr = fmt.Errorf("sqlite: close: %w", err)
-		}
-	})
-	if !first {
-		return nil
-	}
-	return s.closeErr
+	return s.lc.Close(func() error { return errors.Join(s.rdb.Close(), s.wdb.Close()) })
 }
-
-// lock acquires the writer semaphore, honouring ctx.
-func (s *Store) lock(ctx context.Context) error {
-	select {
-	case s.wsem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (s *Store) unlock() { <-s.wsem }
 
 // createPrivate creates the database file, empty and with mode 0600, unless
 // it exists. Left to itself SQLite creates it 0644 (less the umask); the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/tollgate/tollgate/internal/store"
+	"github.com/tollgate/tollgate/internal/store/storeutil"
 )
 
 // View implements store.Store. fn runs in a read transaction on the read
@@ -13,10 +14,10 @@ import (
 // meanwhile, and does not block writers. An error from fn is returned
 // unchanged.
 func (s *Store) View(ctx context.Context, fn func(store.Reader) error) error {
-	if err := s.begin("view"); err != nil {
+	if err := s.lc.Begin("view"); err != nil {
 		return err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	tx, err := s.beginRead(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlite: view: %w", err)
@@ -42,10 +43,10 @@ func (s *Store) beginRead(ctx context.Context) (*sql.Tx, error) {
 
 // Revision implements store.Store.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
-	if err := s.begin("revision"); err != nil {
+	if err := s.lc.Begin("revision"); err != nil {
 		return 0, err
 	}
-	defer s.ops.Done()
+	defer s.lc.Done()
 	var rev int64
 	if err := s.rdb.QueryRowContext(ctx, `SELECT rev FROM meta WHERE id = 1`).Scan(&rev); err != nil {
 		return 0, fmt.Errorf("sqlite: revision: %w", err)
@@ -61,14 +62,14 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 // unchanged and nothing is written. If a write statement failed (not merely
 // ErrNotFound or ErrConflict) Update rolls back even if fn returned nil.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev int64, err error) {
-	if err := s.begin("update"); err != nil {
+	if err := s.lc.Begin("update"); err != nil {
 		return 0, err
 	}
-	defer s.ops.Done()
-	if err := s.lock(ctx); err != nil {
+	defer s.lc.Done()
+	if err := s.wsem.Lock(ctx); err != nil {
 		return 0, fmt.Errorf("sqlite: update: %w", err)
 	}
-	defer s.unlock()
+	defer s.wsem.Unlock()
 
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
@@ -85,9 +86,9 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev int64,
 		return 0, fmt.Errorf("sqlite: update: read revision: %w", err)
 	}
 
-	wtx := &writeTx{reader: reader{tx: tx}, rev: cur + 1, changes: store.NewChangeSet(cur + 1)}
+	wtx := &writeTx{reader: reader{tx: tx}, rev: cur + 1, TxState: storeutil.NewTxState(cur+1, errTxDone)}
 	fnErr := fn(wtx)
-	writes, failed := wtx.finish()
+	writes, failed := wtx.Finish()
 	if fnErr != nil {
 		return 0, fnErr
 	}
@@ -104,8 +105,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev int64,
 	if _, err := tx.ExecContext(ctx, `UPDATE meta SET rev = ? WHERE id = 1`, wtx.rev); err != nil {
 		return 0, fmt.Errorf("sqlite: update: write revision: %w", err)
 	}
-	if keep := s.cfg.keepRevisions; keep > 0 && wtx.rev-floor >= keep+compactSlack(keep) {
-		if err := compact(ctx, tx, wtx.rev-keep); err != nil {
+	if to, due := storeutil.CompactTo(s.cfg.keepRevisions, wtx.rev, floor); due {
+		if err := compact(ctx, tx, to); err != nil {
 			return 0, fmt.Errorf("sqlite: update: %w", err)
 		}
 	}
@@ -113,7 +114,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (rev int64,
 		return 0, fmt.Errorf("sqlite: update: commit: %w", err)
 	}
 	committed = true
-	s.notify.broadcast()
+	s.notify.Broadcast()
 	return wtx.rev, nil
 }
 
