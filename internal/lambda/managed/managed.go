@@ -203,7 +203,13 @@ func (r *Runtimes) Launch(runtime, taskRoot string) (Launch, error) {
 	case Python:
 		// -u: unbuffered output, so that each line reaches the log (and
 		// its invocation) as it is written, as the managed runtime does.
-		l.Args = []string{"-u", filepath.Join(dir, pythonClientFile)}
+		// -B: no bytecode is written into the function's code. Lambda's
+		// /var/task is read-only, so its functions never leave .pyc files
+		// there; and a .pyc written here records the source's mtime in
+		// whole seconds with its size, so an edit made within the same
+		// second that keeps the size (Hello -> Howdy) would run the old
+		// code after a hot reload.
+		l.Args = []string{"-u", "-B", filepath.Join(dir, pythonClientFile)}
 		l.BaseEnv["PYTHONPATH"] = dir
 		l.BaseEnv["LC_CTYPE"] = "C.UTF-8"
 		l.Interpreter = "python " + in.Version

@@ -1,6 +1,8 @@
 package managed_test
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -318,5 +320,39 @@ def handler(event, context):
 	// ends, as in Lambda.
 	if _, doc := f.fails(`{"exit":true}`); doc.str("errorType") != "Runtime.ExitError" || !strings.HasSuffix(doc.str("errorMessage"), "Runtime exited with error: exit status 3") {
 		t.Errorf("exit: %v", doc.vals)
+	}
+}
+
+// TestPythonWritesNoBytecode: the client leaves no __pycache__ in the
+// function's code (Lambda's is read-only), and a new instance runs edited
+// code even when the edit kept the file's size and modification time,
+// which a .pyc written by the first instance would have taken as current.
+func TestPythonWritesNoBytecode(t *testing.T) {
+	t.Parallel()
+	f := newFn(t, "python3.12", "app.handler", map[string]string{
+		"app.py":     "from helpers import word\ndef handler(e, c):\n    return word + ', Hello'\n",
+		"helpers.py": "word = 'module'\n",
+	})
+	var got string
+	if f.ok(`{}`, &got); got != "module, Hello" {
+		t.Fatalf("got %q", got)
+	}
+	if _, err := os.Stat(filepath.Join(f.dir, "__pycache__")); !os.IsNotExist(err) {
+		t.Fatalf("__pycache__ in the code directory: %v", err)
+	}
+	app := filepath.Join(f.dir, "app.py")
+	st, err := os.Stat(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(app, []byte("from helpers import word\ndef handler(e, c):\n    return word + ', Howdy'\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(app, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	f.pool.Update(f.cfg) // a new generation: the next invocation starts a new instance
+	if f.ok(`{}`, &got); got != "module, Howdy" {
+		t.Fatalf("after the edit: got %q", got)
 	}
 }
