@@ -18,18 +18,7 @@ import (
 // URLs, the ports, the binary (the test's build) and the example's path
 // differ.
 func TestReadmeCluster(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh cluster\n")
-	if !ok {
-		t.Fatal("README has no ```sh cluster block")
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("unterminated cluster block")
-	}
+	block := readmeBlock(t, "cluster")
 	for _, tool := range []string{"/usr/bin/aws", "openssl", "curl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("the cluster block needs %s", tool)

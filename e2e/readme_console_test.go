@@ -12,24 +12,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// readmeBlock returns the README's ```sh NAME block.
-func readmeBlock(t *testing.T, name string) string {
-	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh "+name+"\n")
-	if !ok {
-		t.Fatalf("README has no ```sh %s block", name)
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatalf("unterminated %s block", name)
-	}
-	return block
-}
-
 // TestReadmeConsole follows the README's "Web console" section as a new
 // user would: the quickstart, then the console block as written (a second
 // deployment, `tollgate console-url`), then in headless Chromium: open the

@@ -18,18 +18,7 @@ import (
 // ports, the data dir and `go run ./cmd/tollgate` (the test's build of the
 // same command) differ.
 func TestReadmeExamples(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh examples\n")
-	if !ok {
-		t.Fatal("README has no ```sh examples block")
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("unterminated examples block")
-	}
+	block := readmeBlock(t, "examples")
 	if _, err := os.Stat("/usr/bin/aws"); err != nil {
 		t.Fatal("the examples need Debian's AWS CLI v2 at /usr/bin/aws (scripts/test installs it)")
 	}
@@ -101,18 +90,7 @@ func TestReadmeExamples(t *testing.T) {
 // written, from the repository root, against a test gateway: only the
 // ports and the data dir differ.
 func TestReadmeHTTPAPI(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh httpapi\n")
-	if !ok {
-		t.Fatal("README has no ```sh httpapi block")
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("unterminated httpapi block")
-	}
+	block := readmeBlock(t, "httpapi")
 	requireAWSCLI(t)
 	dataDir := filepath.Join(t.TempDir(), "tollgate-data")
 	g := startDataPlane(t, dataDir)

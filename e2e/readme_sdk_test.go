@@ -16,18 +16,7 @@ import (
 // data dir and `go run ./cmd/tollgate` (the test's build of the same
 // command) differ.
 func TestReadmeSDK(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh sdk\n")
-	if !ok {
-		t.Fatal("README has no ```sh sdk block")
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("unterminated sdk block")
-	}
+	block := readmeBlock(t, "sdk")
 	requireAWSCLI(t)
 	dataDir := filepath.Join(t.TempDir(), "tollgate-data")
 	g := startDataPlane(t, dataDir)

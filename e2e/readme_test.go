@@ -10,6 +10,24 @@ import (
 	"time"
 )
 
+// readmeBlock returns the README's ```sh NAME block.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```sh "+name+"\n")
+	if !ok {
+		t.Fatalf("README has no ```sh %s block", name)
+	}
+	block, _, ok := strings.Cut(rest, "```")
+	if !ok {
+		t.Fatalf("unterminated %s block", name)
+	}
+	return block
+}
+
 // TestReadmeQuickstart runs the README's quickstart block exactly as
 // written (only the port differs: the test gateway listens on an ephemeral
 // one), in a directory holding ./tollgate-data, once with the AWS CLI v2
@@ -17,18 +35,7 @@ import (
 // AWS_DEFAULT_REGION, v2 AWS_REGION first, and the block must work with
 // both.
 func TestReadmeQuickstart(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh quickstart\n")
-	if !ok {
-		t.Fatal("README has no ```sh quickstart block")
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("unterminated quickstart block")
-	}
+	block := readmeBlock(t, "quickstart")
 	if _, err := os.Stat("/usr/bin/aws"); err != nil {
 		t.Fatal("the quickstart needs Debian's AWS CLI v2 at /usr/bin/aws (scripts/test installs it)")
 	}
@@ -98,15 +105,7 @@ func awsCLIv1Dir() string {
 // certificate made with openssl.
 func TestReadmeDomainsQuickstart(t *testing.T) {
 	requireAWSCLI(t)
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh domains-quickstart\n")
-	if !ok {
-		t.Fatal("README has no ```sh domains-quickstart block")
-	}
-	block, _, _ := strings.Cut(rest, "```")
+	block := readmeBlock(t, "domains-quickstart")
 	work := t.TempDir()
 	g := startDataPlane(t, filepath.Join(work, "tollgate-data"))
 	script := strings.ReplaceAll(block, "127.0.0.1:4566", strings.TrimPrefix(g.Endpoint, "http://"))
@@ -138,15 +137,7 @@ func TestReadmeDomainsQuickstart(t *testing.T) {
 // an ordinary request passes and an injection gets WAF_FILTERED.
 func TestReadmeWAFQuickstart(t *testing.T) {
 	requireAWSCLI(t)
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh waf-quickstart\n")
-	if !ok {
-		t.Fatal("README has no ```sh waf-quickstart block")
-	}
-	block, _, _ := strings.Cut(rest, "```")
+	block := readmeBlock(t, "waf-quickstart")
 	work := t.TempDir()
 	g := startDataPlane(t, filepath.Join(work, "tollgate-data"))
 	script := strings.ReplaceAll(block, "127.0.0.1:4566", strings.TrimPrefix(g.Endpoint, "http://"))

@@ -17,18 +17,7 @@ import (
 // root, against a test gateway started with the example's config file:
 // only the ports, the data dir and the chat-demo/ work directory differ.
 func TestReadmeWebSocket(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(repoRoot(), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(readme), "```sh websocket\n")
-	if !ok {
-		t.Fatal("README has no ```sh websocket block")
-	}
-	block, _, ok := strings.Cut(rest, "```")
-	if !ok {
-		t.Fatal("unterminated websocket block")
-	}
+	block := readmeBlock(t, "websocket")
 	requireAWSCLI(t)
 	dataDir := filepath.Join(t.TempDir(), "tollgate-data")
 	g := startDataPlane(t, dataDir, "--config", filepath.Join(repoRoot(), "examples", "websocket-chat", "tollgate.yaml"))
