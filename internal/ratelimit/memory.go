@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/shardmap"
 )
 
 // DefaultSweepInterval is how often, in the callers' time, Memory looks for
@@ -28,7 +30,7 @@ const epsilon = 1e-9
 // Buckets with Rate 0 that have been used never fill and are never
 // dropped (Rate 0, Burst 5 admits 5 requests ever).
 type Memory struct {
-	buckets    *shardMap[bucket]
+	buckets    *shardmap.Map[bucket]
 	sweepEvery int64 // ns
 }
 
@@ -47,7 +49,7 @@ func WithSweepInterval(d time.Duration) Option {
 
 // NewMemory returns an empty in-memory Limiter.
 func NewMemory(opts ...Option) *Memory {
-	m := &Memory{buckets: newShardMap[bucket](), sweepEvery: int64(DefaultSweepInterval)}
+	m := &Memory{buckets: shardmap.New[bucket](), sweepEvery: int64(DefaultSweepInterval)}
 	for _, o := range opts {
 		o(m)
 	}
@@ -75,17 +77,17 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit, now time.Time) (b
 	}
 	rate, burst := l.Rate, float64(l.Burst)
 	t := now.UnixNano()
-	sh := m.buckets.shardFor(key)
-	if sh.due(t, m.sweepEvery) {
+	sh := m.buckets.Shard(key)
+	if sh.Due(t, m.sweepEvery) {
 		sweep(sh, t)
 	}
 	for {
-		b := sh.load(key)
+		b := sh.Load(key)
 		if b == nil {
 			// A bucket dropped by a sweep may have seen a later time than
 			// t; its replacement must not refill for time it already had.
-			last := max(t, sh.floor.Load())
-			b = sh.loadOrStore(key, &bucket{tokens: burst, last: last, rate: rate, burst: burst})
+			last := max(t, sh.Floor.Load())
+			b = sh.LoadOrStore(key, &bucket{tokens: burst, last: last, rate: rate, burst: burst})
 		}
 		b.mu.Lock()
 		if b.dead {
@@ -104,25 +106,23 @@ func (m *Memory) Allow(_ context.Context, key string, l Limit, now time.Time) (b
 // owner with a ticker of its own reclaim memory after traffic stops.
 func (m *Memory) Sweep(now time.Time) {
 	t := now.UnixNano()
-	for i := range m.buckets.shards {
-		sweep(&m.buckets.shards[i], t)
-	}
+	m.buckets.Each(func(sh *shardmap.Shard[bucket]) { sweep(sh, t) })
 }
 
 // sweep drops sh's buckets that are full at t, raising sh.floor to the
 // latest time they had seen.
-func sweep(sh *shard[bucket], t int64) {
-	sh.sweep(func(b *bucket) bool {
+func sweep(sh *shardmap.Shard[bucket], t int64) {
+	sh.Sweep(func(b *bucket) bool {
 		last, ok := b.evict(t)
-		if ok && last > sh.floor.Load() {
-			sh.floor.Store(last) // under sh.mu: no concurrent store
+		if ok && last > sh.Floor.Load() {
+			sh.Floor.Store(last) // under sh.mu: no concurrent store
 		}
 		return ok
 	})
 }
 
 // Len returns the number of buckets held.
-func (m *Memory) Len() int { return m.buckets.len() }
+func (m *Memory) Len() int { return m.buckets.Len() }
 
 // take refills b for the time since its last call at rate, caps it at
 // burst, and takes a token if there is one. b.mu is held.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/shardmap"
 )
 
 // retainDays is how long MemoryCounter keeps a day's counts: long enough
@@ -23,12 +25,12 @@ const retainDays = MaxUsageDays + 31
 // once per day (of the callers' time) a Take that lands in a shard drops
 // that shard's keys with nothing newer.
 type MemoryCounter struct {
-	keys *shardMap[quotaState]
+	keys *shardmap.Map[quotaState]
 }
 
 // NewMemoryCounter returns an empty in-memory Counter.
 func NewMemoryCounter() *MemoryCounter {
-	return &MemoryCounter{keys: newShardMap[quotaState]()}
+	return &MemoryCounter{keys: shardmap.New[quotaState]()}
 }
 
 var _ Counter = (*MemoryCounter)(nil)
@@ -99,9 +101,9 @@ func (c *MemoryCounter) Usage(_ context.Context, key string, q Quota, from, to t
 		return nil, err
 	}
 	var days []DayCount
-	sh := c.keys.shardFor(key)
+	sh := c.keys.Shard(key)
 	for {
-		st := sh.load(key)
+		st := sh.Load(key)
 		if st == nil {
 			break
 		}
@@ -125,25 +127,25 @@ func (c *MemoryCounter) Usage(_ context.Context, key string, q Quota, from, to t
 // lands in).
 func (c *MemoryCounter) Sweep(now time.Time) {
 	d := dayOf(now)
-	for i := range c.keys.shards {
-		c.keys.shards[i].sweep(func(st *quotaState) bool { return st.evict(d) })
-	}
+	c.keys.Each(func(sh *shardmap.Shard[quotaState]) {
+		sh.Sweep(func(st *quotaState) bool { return st.evict(d) })
+	})
 }
 
 // Len returns the number of keys held.
-func (c *MemoryCounter) Len() int { return c.keys.len() }
+func (c *MemoryCounter) Len() int { return c.keys.Len() }
 
 // lock returns key's state, locked, creating it if need be; on the first
 // call of day d in the key's shard, it first sweeps the shard.
 func (c *MemoryCounter) lock(key string, d int32) *quotaState {
-	sh := c.keys.shardFor(key)
-	if sh.due(int64(d), 1) {
-		sh.sweep(func(st *quotaState) bool { return st.evict(d) })
+	sh := c.keys.Shard(key)
+	if sh.Due(int64(d), 1) {
+		sh.Sweep(func(st *quotaState) bool { return st.evict(d) })
 	}
 	for {
-		st := sh.load(key)
+		st := sh.Load(key)
 		if st == nil {
-			st = sh.loadOrStore(key, &quotaState{})
+			st = sh.LoadOrStore(key, &quotaState{})
 		}
 		st.mu.Lock()
 		if !st.dead {

@@ -70,7 +70,7 @@ var _ MultiLimiter = (*Memory)(nil)
 // refund gives a token back to bucket key, capped at burst (a bucket swept
 // out meanwhile was full: nothing to give back).
 func (m *Memory) refund(key string, burst float64) {
-	b := m.buckets.shardFor(key).load(key)
+	b := m.buckets.Shard(key).Load(key)
 	if b == nil {
 		return
 	}

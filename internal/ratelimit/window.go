@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/tollgate/tollgate/internal/shardmap"
 )
 
 // ErrInvalidWindow is wrapped by the error Hit returns for a window that
@@ -54,7 +56,7 @@ func WindowStart(w time.Duration, now time.Time) time.Time {
 // MemoryWindows is the in-process Windows. Idle keys are dropped by the
 // Hits that land in their shard once their windows have passed.
 type MemoryWindows struct {
-	counts *shardMap[windowCount]
+	counts *shardmap.Map[windowCount]
 }
 
 type windowCount struct {
@@ -66,7 +68,7 @@ type windowCount struct {
 }
 
 // NewMemoryWindows returns an empty MemoryWindows.
-func NewMemoryWindows() *MemoryWindows { return &MemoryWindows{counts: newShardMap[windowCount]()} }
+func NewMemoryWindows() *MemoryWindows { return &MemoryWindows{counts: shardmap.New[windowCount]()} }
 
 var _ Windows = (*MemoryWindows)(nil)
 
@@ -76,10 +78,10 @@ func (m *MemoryWindows) Hit(_ context.Context, key string, w time.Duration, now 
 		return 0, err
 	}
 	start := WindowStart(w, now).UnixNano()
-	sh := m.counts.shardFor(key)
-	if sh.due(now.UnixNano(), int64(time.Minute)) {
+	sh := m.counts.Shard(key)
+	if sh.Due(now.UnixNano(), int64(time.Minute)) {
 		t := now.UnixNano()
-		sh.sweep(func(c *windowCount) bool {
+		sh.Sweep(func(c *windowCount) bool {
 			// Both windows over: the key counts nothing any more.
 			if t-c.start >= 2*c.w {
 				c.dead = true
@@ -89,9 +91,9 @@ func (m *MemoryWindows) Hit(_ context.Context, key string, w time.Duration, now 
 		})
 	}
 	for {
-		c := sh.load(key)
+		c := sh.Load(key)
 		if c == nil {
-			c = sh.loadOrStore(key, &windowCount{start: start, w: int64(w)})
+			c = sh.LoadOrStore(key, &windowCount{start: start, w: int64(w)})
 		}
 		c.mu.Lock()
 		if c.dead {
@@ -118,4 +120,4 @@ func (m *MemoryWindows) Hit(_ context.Context, key string, w time.Duration, now 
 }
 
 // Len returns the number of keys held.
-func (m *MemoryWindows) Len() int { return m.counts.len() }
+func (m *MemoryWindows) Len() int { return m.counts.Len() }

@@ -217,8 +217,9 @@ func TestClusterLeaseConcurrent(t *testing.T) {
 }
 
 // TestLeaseSweep: leases of buckets no longer used are dropped (a shard
-// sweeps its spent leases every 256 new ones), and a key used again
-// after its lease was swept gets a fresh one.
+// sweeps its spent leases at most once a second of the callers' time, when
+// a key of it is used), and a key used again after its lease was swept
+// gets a fresh one.
 func TestLeaseSweep(t *testing.T) {
 	c := dial(t, redisclient.Options{})
 	l := rlredis.NewLimiter(c, rlredis.Options{Prefix: newPrefix(), LeaseNodes: 1})

@@ -1,12 +1,12 @@
 package redis
 
 import (
-	"hash/maphash"
 	"math"
 	"sync"
 	"time"
 
 	"github.com/tollgate/tollgate/internal/ratelimit"
+	"github.com/tollgate/tollgate/internal/shardmap"
 )
 
 // LeaseTTL is how long, in the callers' time, a node may serve the tokens
@@ -136,74 +136,40 @@ func (ls *lease) fetched(lim ratelimit.Limit, n int, t int64) {
 	ls.mu.Unlock()
 }
 
-// leaseMap holds a node's leases by bucket key, in shards.
-type leaseMap struct {
-	seed   maphash.Seed
-	shards [64]leaseShard
-}
+// leaseMap holds a node's leases by bucket key.
+type leaseMap struct{ m *shardmap.Map[lease] }
 
-type leaseShard struct {
-	mu      sync.RWMutex
-	m       map[string]*lease
-	inserts int
-	_       [32]byte
-}
-
-// sweepEvery is how many new leases a shard takes between sweeps of its
-// spent ones, so that buckets no longer used (say, of deleted API keys)
+// sweepInterval is how often, in the callers' time, a shard drops its
+// spent leases, so that buckets no longer used (say, of deleted API keys)
 // do not keep their leases.
-const sweepEvery = 256
+const sweepInterval = int64(time.Second)
 
-func (lm *leaseMap) init() {
-	lm.seed = maphash.MakeSeed()
-	for i := range lm.shards {
-		lm.shards[i].m = map[string]*lease{}
-	}
-}
+func (lm *leaseMap) init() { lm.m = shardmap.New[lease]() }
 
 // get returns key's lease, created empty on first use; t is the caller's
 // time, for sweeping.
 func (lm *leaseMap) get(key string, t int64) *lease {
-	sh := &lm.shards[maphash.String(lm.seed, key)%uint64(len(lm.shards))]
-	sh.mu.RLock()
-	ls := sh.m[key]
-	sh.mu.RUnlock()
-	if ls != nil {
+	sh := lm.m.Shard(key)
+	if sh.Due(t, sweepInterval) {
+		sh.Sweep(func(ls *lease) bool { return ls.spent(t) })
+	}
+	if ls := sh.Load(key); ls != nil {
 		return ls
 	}
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if ls = sh.m[key]; ls == nil {
-		if sh.inserts++; sh.inserts%sweepEvery == 0 {
-			sh.sweep(t)
-		}
-		ls = &lease{}
-		sh.m[key] = ls
-	}
-	return ls
+	return sh.LoadOrStore(key, &lease{})
 }
 
-// sweep drops the leases that hold nothing usable at t (empty, or
-// expired) and are not being fetched. sh.mu is held.
-func (sh *leaseShard) sweep(t int64) {
-	for k, ls := range sh.m {
-		ls.mu.Lock()
-		if d := t - ls.from; !ls.fetching && (ls.tokens == 0 || d < -int64(LeaseTTL) || d > int64(LeaseTTL)) {
-			ls.dead = true
-			delete(sh.m, k)
-		}
-		ls.mu.Unlock()
+// spent reports whether ls holds nothing usable at t (empty, or expired)
+// and is not being fetched, marking it dead if so (see shardmap's Sweep).
+func (ls *lease) spent(t int64) bool {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	if d := t - ls.from; !ls.fetching && (ls.tokens == 0 || d < -int64(LeaseTTL) || d > int64(LeaseTTL)) {
+		ls.dead = true
+		return true
 	}
+	return false
 }
 
 // len returns the number of leases held.
-func (lm *leaseMap) len() int {
-	n := 0
-	for i := range lm.shards {
-		sh := &lm.shards[i]
-		sh.mu.RLock()
-		n += len(sh.m)
-		sh.mu.RUnlock()
-	}
-	return n
-}
+func (lm *leaseMap) len() int { return lm.m.Len() }
