@@ -3,8 +3,8 @@ package mapping
 import (
 	"math"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/tollgate/tollgate/internal/jsonw"
 	"github.com/tollgate/tollgate/internal/vtl"
 )
 
@@ -16,7 +16,7 @@ func AppendJSON(b []byte, v any) []byte {
 	case nil:
 		return append(b, "null"...)
 	case string:
-		return appendJSONString(b, t)
+		return jsonw.String(b, t)
 	case bool:
 		return strconv.AppendBool(b, t)
 	case int64:
@@ -38,7 +38,7 @@ func AppendJSON(b []byte, v any) []byte {
 			if !ok {
 				ks = vtl.Stringify(k)
 			}
-			b = appendJSONString(b, ks)
+			b = jsonw.String(b, ks)
 			b = append(b, ':')
 			b = AppendJSON(b, t.Values()[i])
 		}
@@ -48,7 +48,7 @@ func AppendJSON(b []byte, v any) []byte {
 	case []any:
 		return appendJSONList(b, t)
 	}
-	return appendJSONString(b, vtl.Stringify(v))
+	return jsonw.String(b, vtl.Stringify(v))
 }
 
 func appendJSONList(b []byte, items []any) []byte {
@@ -60,50 +60,4 @@ func appendJSONList(b []byte, items []any) []byte {
 		b = AppendJSON(b, it)
 	}
 	return append(b, ']')
-}
-
-const hexDigits = "0123456789abcdef"
-
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || n != 1 {
-				i += n
-				continue
-			}
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			if c >= utf8.RuneSelf {
-				b = append(b, "\\ufffd"...)
-			} else {
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
