@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/tollgate/tollgate/bench/internal/cpuprofile"
 )
 
 // targetState is a target during the measurement.
@@ -162,8 +162,10 @@ func (h *harness) measureOnce(st *targetState) (*runResult, error) {
 		profiled = make(chan struct{})
 		go func() {
 			defer close(profiled)
-			if err := saveProfile(h.ctx, st.inst.pprof, cfg.duration, filepath.Join(cfg.profileDir, st.sum.Name+".pprof")); err != nil {
-				logf("%s: profile: %v", st.sum.Name, err)
+			// All but the run's last half second; the last round's profile
+			// replaces earlier ones.
+			if err := cpuprofile.Save(h.ctx, st.inst.pprof, cfg.duration-500*time.Millisecond, filepath.Join(cfg.profileDir, st.sum.Name+".pprof")); err != nil {
+				logf("%s: %v", st.sum.Name, err)
 			}
 		}()
 	}
@@ -253,35 +255,4 @@ func (h *harness) runSingle(live []*targetState) {
 			P99Ms: float64(res.P99) / float64(time.Millisecond),
 		}
 	}
-}
-
-// saveProfile writes a CPU profile of the run that is starting, taken by the
-// target's profiler over all but its last half second, to path (the last
-// round's replaces earlier ones).
-func saveProfile(ctx context.Context, base string, d time.Duration, path string) error {
-	secs := max(int((d-500*time.Millisecond)/time.Second), 1)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%sprofile?seconds=%d", base, secs), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("profiler answered %s", resp.Status)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

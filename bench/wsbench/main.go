@@ -20,6 +20,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tollgate/tollgate/bench/internal/cpuprofile"
 )
 
 type config struct {
@@ -131,7 +133,7 @@ func echoRounds(ctx context.Context, cfg *config, tgi *tollgate, ref *server) er
 			var prof chan error
 			if s == tg && i == 0 && cfg.profile != "" {
 				prof = make(chan error, 1)
-				go func() { prof <- profileTo(ctx, tgi, cfg.profile, cfg.duration) }()
+				go func() { prof <- cpuprofile.Save(ctx, tgi.admin+"/debug/pprof/", cfg.duration, cfg.profile) }()
 			}
 			n, cpu, err := echoRun(ctx, s, cfg.conns, cfg.duration)
 			if prof != nil {

@@ -276,24 +276,3 @@ func signed(ctx context.Context, method, url string, body []byte, service, key, 
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, err
 }
-
-// profileTo saves a CPU profile of Tollgate taken over d.
-func profileTo(ctx context.Context, t *tollgate, path string, d time.Duration) error {
-	req, err := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", t.admin, int(d.Seconds())), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("%d %s", resp.StatusCode, b)
-	}
-	return os.WriteFile(path, b, 0o644)
-}
