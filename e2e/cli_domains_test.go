@@ -110,8 +110,14 @@ func TestAWSCLIDomains(t *testing.T) {
 	}
 	acm.fails("ValidationException", "ImportCertificate", "The certificate is not PEM-encoded or is not valid.",
 		"import-certificate", "--certificate", "fileb://"+keyPath, "--private-key", "fileb://"+keyPath)
-	acm.fails("ResourceNotFoundException", "DescribeCertificate", "Could not find certificate "+arn[:len(arn)-1]+"0.",
-		"describe-certificate", "--certificate-arn", arn[:len(arn)-1]+"0")
+	// An ARN of no certificate: arn with its last hex digit changed (to
+	// "0", or to "1" when it is "0" already, one time in sixteen).
+	missing := arn[:len(arn)-1] + "0"
+	if missing == arn {
+		missing = arn[:len(arn)-1] + "1"
+	}
+	acm.fails("ResourceNotFoundException", "DescribeCertificate", "Could not find certificate "+missing+".",
+		"describe-certificate", "--certificate-arn", missing)
 
 	// A REST API with a prod stage to map.
 	var api cliRestAPI
