@@ -49,7 +49,9 @@ func NewJWTAuthorizer(issuer string, audience []string) (*JWTAuthorizer, error) 
 // Issuer returns the configured issuer.
 func (a *JWTAuthorizer) Issuer() string { return a.issuer }
 
-// HTTPAPIResult is a token an HTTP API JWT authorizer accepted.
+// HTTPAPIResult is a token an HTTP API JWT authorizer accepted. Claims and
+// Scopes are shared by every authorization of the same token: callers
+// must not change them.
 type HTTPAPIResult struct {
 	// Claims are the token's claims stringified for HTTP APIs
 	// (requestContext.authorizer.jwt.claims; see stringifyHTTPAPIClaims).
@@ -183,26 +185,21 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 			return nil, invalidToken(verifyDescription(err), err)
 		}
 	}
-	if iss, _, ok := p.stringClaim(jwt.IssuerKey); !ok || iss != a.issuer {
-		return nil, invalidToken(descIssuer, fmt.Errorf("iss %q", clip(iss, 200)))
+	f := e.httpAPIFacts()
+	if !f.issOK || f.iss != a.issuer {
+		return nil, invalidToken(descIssuer, fmt.Errorf("iss %q", clip(f.iss, 200)))
 	}
-	if !a.audienceMatches(p) {
+	if !slices.ContainsFunc(f.aud, func(s string) bool { return slices.Contains(a.audience, s) }) {
 		return nil, invalidToken(descAudience, nil)
 	}
-	scopes := p.stringsClaim("scope", true)
-	if _, ok := p.claims["scope"]; !ok {
-		scopes = p.stringsClaim("scp", true)
-	}
-	if len(routeScopes) > 0 && !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(scopes, s) }) {
+	if len(routeScopes) > 0 && !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(f.scopes, s) }) {
 		return nil, &HTTPAPIError{Status: 403, Description: descScopes,
 			WWWAuthenticate: `Bearer scope="` + strings.Join(routeScopes, " ") +
 				`" error="insufficient_scope" error_description="` + descScopes + `"`}
 	}
 	res := &HTTPAPIResult{Claims: e.claimsHTTPAPI()}
-	_, hasScope := p.claims["scope"]
-	_, hasScp := p.claims["scp"]
-	if hasScope || hasScp {
-		res.Scopes = scopes
+	if f.hasScopes {
+		res.Scopes = f.scopes
 		if res.Scopes == nil {
 			res.Scopes = []string{}
 		}
@@ -210,17 +207,39 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 	return res, nil
 }
 
-// audienceMatches: aud (a string or a list) must hold one of the
-// audiences; client_id is read only when aud is absent [D]. With no
-// audiences configured nothing matches [U].
-func (a *JWTAuthorizer) audienceMatches(p *tokenParts) bool {
-	var got []string
+// httpAPIFacts are the claims an HTTP API authorization reads on every
+// use of a token, decoded once per verified token (verifiedToken.facts).
+type httpAPIFacts struct {
+	iss   string
+	issOK bool // iss is present and a string
+	// aud is the audience to match: aud (a string or a list), or
+	// client_id only when aud is absent [D]. With no audiences configured
+	// nothing matches [U].
+	aud []string
+	// scopes are scope's, or scp's when scope is absent, split on spaces;
+	// hasScopes says one of the two is present.
+	scopes    []string
+	hasScopes bool
+}
+
+// decodeHTTPAPIFacts reads p's httpAPIFacts.
+func decodeHTTPAPIFacts(p *tokenParts) *httpAPIFacts {
+	f := &httpAPIFacts{}
+	f.iss, _, f.issOK = p.stringClaim(jwt.IssuerKey)
 	if _, ok := p.claims[jwt.AudienceKey]; ok {
-		got = p.stringsClaim(jwt.AudienceKey, false)
+		f.aud = p.stringsClaim(jwt.AudienceKey, false)
 	} else if cid, _, ok := p.stringClaim("client_id"); ok {
-		got = []string{cid}
+		f.aud = []string{cid}
 	}
-	return slices.ContainsFunc(got, func(s string) bool { return slices.Contains(a.audience, s) })
+	_, hasScope := p.claims["scope"]
+	_, hasScp := p.claims["scp"]
+	f.hasScopes = hasScope || hasScp
+	if hasScope {
+		f.scopes = p.stringsClaim("scope", true)
+	} else {
+		f.scopes = p.stringsClaim("scp", true)
+	}
+	return f
 }
 
 // verifyDescription names a failure of verify.

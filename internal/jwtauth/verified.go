@@ -51,6 +51,7 @@ type verifiedToken struct {
 	from, until time.Time
 
 	restClaims, httpClaims atomic.Pointer[map[string]string]
+	httpFacts              atomic.Pointer[httpAPIFacts]
 }
 
 // live reports whether e may stand for verifying its token again at now.
@@ -78,6 +79,17 @@ func (e *verifiedToken) claimsHTTPAPI() map[string]string {
 	m := stringifyHTTPAPIClaims(e.parts.claims)
 	e.httpClaims.Store(&m)
 	return m
+}
+
+// httpAPIFacts returns the claims HTTP API authorizations check, decoded
+// once per entry. Callers must not change the result.
+func (e *verifiedToken) httpAPIFacts() *httpAPIFacts {
+	if f := e.httpFacts.Load(); f != nil {
+		return f
+	}
+	f := decodeHTTPAPIFacts(e.parts)
+	e.httpFacts.Store(f)
+	return f
 }
 
 // verifiedCache holds verifiedTokens by tokenSum. Safe for concurrent use.

@@ -67,18 +67,28 @@ var _ parammap.Resolver = (*Exchange)(nil)
 // requestHeader returns every value of a request header joined with ","
 // (names compare ignoring case) [D].
 func (x *Exchange) requestHeader(name string) (string, bool) {
-	var out []byte
-	found := false
+	// One value (the usual case, an Authorization header say) is copied
+	// once; only a repeated header builds a joined copy.
+	var one string
+	var joined []byte
+	n := 0
 	x.Req.VisitHeaders(func(k, v []byte) {
-		if len(k) == len(name) && strings.EqualFold(string(k), name) {
-			if found {
-				out = append(out, ',')
-			}
-			out = append(out, v...)
-			found = true
+		if len(k) != len(name) || !strings.EqualFold(string(k), name) {
+			return
+		}
+		switch n++; n {
+		case 1:
+			one = string(v)
+		case 2:
+			joined = append(append(append(joined, one...), ','), v...)
+		default:
+			joined = append(append(joined, ','), v...)
 		}
 	})
-	return string(out), found
+	if n > 1 {
+		return string(joined), true
+	}
+	return one, n == 1
 }
 
 // responseHeader returns a header of the integration's response: a Lambda

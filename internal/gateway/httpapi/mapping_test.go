@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,6 +50,34 @@ func TestRequestParameterMapping(t *testing.T) {
 		t.Errorf("headers %v", s.Header)
 	}
 	expect(t, "dot-segment in a mapped path", do(door, "GET", "/prod/evil/x", nil, "X-Name", ".."), 400, `{"message":"Bad Request"}`)
+}
+
+// TestRequestParameterMappingRepeatedHeader: a header sent more than once
+// maps as its values joined with "," (in the order received), names
+// compared ignoring case; sent once, as itself; absent, not at all [D].
+func TestRequestParameterMappingRepeatedHeader(t *testing.T) {
+	srv := echoBackend(t)
+	a := newAPI()
+	a.route("GET /h", a.httpProxy(srv.URL+"/base", func(in *modelv2.Integration) {
+		in.RequestParameters = map[string]string{"overwrite:header.x-got": "$request.header.x-from"}
+	}))
+	door := a.stage(t, &Env{Clients: upstream.NewClients()}, "prod")
+	for _, c := range []struct {
+		headers []string
+		want    []string
+	}{
+		{[]string{"X-From", "web", "x-from", "app", "X-FROM", "cli"}, []string{"web,app,cli"}},
+		{[]string{"X-From", "web"}, []string{"web"}},
+		{[]string{"X-Other", "web"}, nil},
+	} {
+		r := do(door, "GET", "/prod/h", nil, c.headers...)
+		if r.Code != 200 {
+			t.Fatalf("%v: %d %s", c.headers, r.Code, r.BodyBuf)
+		}
+		if got := decodeSeen(t, r.BodyBuf).Header.Values("X-Got"); !slices.Equal(got, c.want) {
+			t.Errorf("%v: x-got %q, want %q", c.headers, got, c.want)
+		}
+	}
 }
 
 // TestResponseParameterMapping: responseParameters for the status the
