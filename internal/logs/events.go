@@ -83,7 +83,7 @@ func (s *Store) append(g *group, st *stream, events []Input, ingestion int64) er
 			sg.span()
 			g.segs = append(g.segs, sg)
 		}
-		if werr := sg.write(e); werr != nil && err == nil {
+		if werr := sg.write(e, &s.lineBuf); werr != nil && err == nil {
 			err = werr
 		}
 		sg.add(e)

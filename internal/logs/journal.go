@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tollgate/tollgate/internal/jsonw"
 )
 
 // segment is a run of a group's events in ingestion order, mirrored by a
@@ -125,16 +127,33 @@ func (s *Store) active(g *group, id uint64) (*segment, error) {
 }
 
 // write appends e to its segment file.
-func (sg *segment) write(e Event) error {
+func (sg *segment) write(e Event, scratch *[]byte) error {
 	if sg.w == nil {
 		return nil
 	}
-	b, err := json.Marshal(line{Stream: e.Stream, Inc: e.inc, Timestamp: e.Timestamp, Ingestion: e.Ingestion, Seq: e.Seq, Message: e.Message})
-	if err != nil {
-		return err
-	}
-	_, err = sg.w.Write(append(b, '\n'))
+	*scratch = appendLine((*scratch)[:0], e)
+	_, err := sg.w.Write(*scratch)
 	return err
+}
+
+// appendLine appends e as a segment file's line: the JSON of its line,
+// then a newline. Written by hand (an event is a Lambda invocation's
+// START, END or REPORT line as often as a function's own), it reads back
+// with encoding/json as the same line.
+func appendLine(dst []byte, e Event) []byte {
+	dst = append(dst, `{"s":`...)
+	dst = jsonw.String(dst, e.Stream)
+	dst = append(dst, `,"c":`...)
+	dst = strconv.AppendUint(dst, e.inc, 10)
+	dst = append(dst, `,"t":`...)
+	dst = strconv.AppendInt(dst, e.Timestamp, 10)
+	dst = append(dst, `,"i":`...)
+	dst = strconv.AppendInt(dst, e.Ingestion, 10)
+	dst = append(dst, `,"n":`...)
+	dst = strconv.AppendUint(dst, e.Seq, 10)
+	dst = append(dst, `,"m":`...)
+	dst = jsonw.String(dst, e.Message)
+	return append(dst, "}\n"...)
 }
 
 // saveMeta writes a group's group.json (atomically: a temporary file

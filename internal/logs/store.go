@@ -55,6 +55,8 @@ type Store struct {
 	bytes  int64
 	seq    uint64
 	closed bool
+	// lineBuf is the scratch buffer segment lines are written from.
+	lineBuf []byte
 
 	stop chan struct{}
 	done chan struct{}

@@ -1,13 +1,12 @@
 package runtime
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math"
 	"os"
 	"strconv"
-	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -33,17 +32,28 @@ func LogGroup(function string) string { return "/aws/lambda/" + function }
 // Duration on a cold start) [D: Lambda Developer Guide, "Using CloudWatch
 // Logs with Lambda"].
 func ReportLine(requestID string, res Result, memoryMB int) string {
-	var b strings.Builder
+	b := make([]byte, 0, 160)
 	ms := float64(res.Duration.Microseconds()) / 1000
-	fmt.Fprintf(&b, "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB\t",
-		requestID, ms, max(int64(math.Ceil(ms)), 1), memoryMB)
+	b = append(b, "REPORT RequestId: "...)
+	b = append(b, requestID...)
+	b = append(b, "\tDuration: "...)
+	b = strconv.AppendFloat(b, ms, 'f', 2, 64)
+	b = append(b, " ms\tBilled Duration: "...)
+	b = strconv.AppendInt(b, max(int64(math.Ceil(ms)), 1), 10)
+	b = append(b, " ms\tMemory Size: "...)
+	b = strconv.AppendInt(b, int64(memoryMB), 10)
+	b = append(b, " MB\t"...)
 	if res.MaxMemoryMB > 0 {
-		fmt.Fprintf(&b, "Max Memory Used: %d MB\t", res.MaxMemoryMB)
+		b = append(b, "Max Memory Used: "...)
+		b = strconv.AppendInt(b, int64(res.MaxMemoryMB), 10)
+		b = append(b, " MB\t"...)
 	}
 	if res.InitDuration > 0 {
-		fmt.Fprintf(&b, "Init Duration: %.2f ms\t", float64(res.InitDuration.Microseconds())/1000)
+		b = append(b, "Init Duration: "...)
+		b = strconv.AppendFloat(b, float64(res.InitDuration.Microseconds())/1000, 'f', 2, 64)
+		b = append(b, " ms\t"...)
 	}
-	return b.String()
+	return string(b)
 }
 
 // cloud is where an instance's log goes as CloudWatch Logs events.
@@ -89,23 +99,69 @@ func (c *cloud) finish(id string, res Result, memoryMB int) {
 	c.log(ReportLine(id, res, memoryMB))
 }
 
-// peakMemoryMB is a process's peak resident memory in MB (VmHWM in
-// /proc/{pid}/status), or 0 where that is not known.
-func peakMemoryMB(pid int) int {
-	f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
+// peakMemory reads a process's peak resident memory (VmHWM in
+// /proc/{pid}/status) for its REPORT lines. The file stays open between
+// reads, so each is one pread of what the kernel renders, parsed without
+// allocating: opening the file and scanning it line by line cost more of
+// Tollgate's CPU than the invocation's Runtime API exchange. Kept open, the
+// file also keeps naming the same process: a reused pid cannot be read by
+// mistake. Safe for concurrent use.
+type peakMemory struct {
+	mu     sync.Mutex
+	f      *os.File // opened by the first read
+	failed bool     // the file could not be opened: not known
+	closed bool
+	buf    [4096]byte
+}
+
+// mb returns process pid's peak resident memory in MB, or 0 where that is
+// not known (not Linux, the process is gone, the file is unreadable).
+func (m *peakMemory) mb(pid int) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.f == nil {
+		if m.failed || m.closed {
+			return 0
+		}
+		f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
+		if err != nil {
+			m.failed = true
+			return 0
+		}
+		m.f = f
+	}
+	n, err := m.f.ReadAt(m.buf[:], 0)
+	if n == 0 && err != nil {
 		return 0
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			if err != nil {
-				return 0
-			}
-			return (kb + 1023) / 1024
-		}
+	return parseVmHWM(m.buf[:n])
+}
+
+// close closes the file; later reads answer 0.
+func (m *peakMemory) close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	if m.f != nil {
+		_ = m.f.Close()
+		m.f = nil
 	}
-	return 0
+}
+
+// parseVmHWM returns the VmHWM line of a /proc/{pid}/status text
+// ("VmHWM:\t   54320 kB") in MB, rounded up, or 0 when there is none.
+func parseVmHWM(status []byte) int {
+	i := bytes.Index(status, []byte("\nVmHWM:"))
+	if i < 0 {
+		return 0
+	}
+	rest := bytes.TrimLeft(status[i+len("\nVmHWM:"):], " \t")
+	kb, digits := 0, 0
+	for ; digits < len(rest) && rest[digits] >= '0' && rest[digits] <= '9' && digits < 12; digits++ {
+		kb = kb*10 + int(rest[digits]-'0')
+	}
+	if digits == 0 || !bytes.HasPrefix(bytes.TrimLeft(rest[digits:], " "), []byte("kB")) {
+		return 0
+	}
+	return (kb + 1023) / 1024
 }

@@ -56,6 +56,8 @@ type instance struct {
 	delivered bool        // an invocation has been delivered: the instance is warm
 	timer     *time.Timer // the invocation's deadline, reused
 	lastUsed  time.Time   // when it last went idle (guarded by Pool.mu)
+
+	mem peakMemory // the process's peak memory, for REPORT lines
 }
 
 // verdict tells the pool what to do with an instance after an invocation.
@@ -413,4 +415,5 @@ func (in *instance) stop() {
 	})
 	in.wg.Wait()
 	t.Stop()
+	in.mem.close()
 }

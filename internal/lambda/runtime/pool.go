@@ -135,7 +135,7 @@ func (p *Pool) invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 			s.release = func(healthy bool) {
 				done := Result{Duration: time.Since(s.start)}
 				if inst.sink.cloud != nil {
-					done.MaxMemoryMB = peakMemoryMB(inst.pid)
+					done.MaxMemoryMB = inst.mem.mb(inst.pid)
 					inst.sink.cloud.finish(inv.id, done, inst.cfg.MemoryMB)
 				}
 				p.release(inst, healthy)
@@ -144,7 +144,7 @@ func (p *Pool) invoke(ctx context.Context, payload []byte, opts Invocation) (Res
 			return res, nil
 		}
 		if inst.sink.cloud != nil || inv.tail != nil {
-			res.MaxMemoryMB = peakMemoryMB(inst.pid)
+			res.MaxMemoryMB = inst.mem.mb(inst.pid)
 			inst.sink.cloud.finish(inv.id, res, inst.cfg.MemoryMB)
 		}
 		p.release(inst, v == keep)
