@@ -208,7 +208,8 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 }
 
 // httpAPIFacts are the claims an HTTP API authorization reads on every
-// use of a token, decoded once per verified token (verifiedToken.facts).
+// use of a token, decoded once per verified token
+// (verifiedToken.httpAPIFacts).
 type httpAPIFacts struct {
 	iss   string
 	issOK bool // iss is present and a string
