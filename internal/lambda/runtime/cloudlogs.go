@@ -108,12 +108,11 @@ func (c *cloud) finish(id string, res Result, memoryMB int) {
 // file also keeps naming the same process: a reused pid cannot be read by
 // mistake. Safe for concurrent use.
 type peakMemory struct {
-	mu     sync.Mutex
-	f      *os.File // opened by the first read
-	rc     syscall.RawConn
-	failed bool // the file could not be opened: not known
-	closed bool
-	buf    [4096]byte
+	mu  sync.Mutex
+	f   *os.File // opened by the first read
+	rc  syscall.RawConn
+	off bool // closed, or the file could not be opened: not known
+	buf [4096]byte
 }
 
 // mb returns process pid's peak resident memory in MB, or 0 where that is
@@ -122,18 +121,18 @@ func (m *peakMemory) mb(pid int) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.f == nil {
-		if m.failed || m.closed {
+		if m.off {
 			return 0
 		}
 		f, err := os.Open("/proc/" + strconv.Itoa(pid) + "/status")
 		if err != nil {
-			m.failed = true
+			m.off = true
 			return 0
 		}
 		rc, err := f.SyscallConn()
 		if err != nil {
 			_ = f.Close()
-			m.failed = true
+			m.off = true
 			return 0
 		}
 		m.f, m.rc = f, rc
@@ -153,7 +152,7 @@ func (m *peakMemory) mb(pid int) int {
 func (m *peakMemory) close() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.closed = true
+	m.off = true
 	if m.f != nil {
 		_ = m.f.Close()
 		m.f, m.rc = nil, nil
