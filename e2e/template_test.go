@@ -486,19 +486,19 @@ Outputs:
 	dp := startDataPlane(t, "", "--template", filepath.Join(dir, "template.yaml"), "--stack-name", "features")
 	restRE := regexp.MustCompile(`REST API (\w+) \(features\) stage live:`)
 	keyRE := regexp.MustCompile(`API key ApiApiKey: id \w+, value (\S+)`)
+	aliasRE := regexp.MustCompile(`Alias = (arn:aws:lambda:us-east-1:000000000000:function:features-Fn-\w+:live)`)
 	var id, key string
-	eventuallyWithin(t, time.Minute, "the stack", func() error {
-		r, k := restRE.FindStringSubmatch(dp.Stdout()), keyRE.FindStringSubmatch(dp.Stdout())
-		if r == nil || k == nil {
-			return fmt.Errorf("not created yet:\n%s", dp.Stdout())
+	// The summary reaches stdout in more than one read: wait for all of
+	// it, the outputs (the alias) last.
+	eventuallyWithin(t, time.Minute, "the stack and its outputs", func() error {
+		out := dp.Stdout()
+		r, k := restRE.FindStringSubmatch(out), keyRE.FindStringSubmatch(out)
+		if r == nil || k == nil || aliasRE.FindStringSubmatch(out) == nil {
+			return fmt.Errorf("not all printed yet:\n%s", out)
 		}
 		id, key = r[1], k[1]
 		return nil
 	})
-	aliasRE := regexp.MustCompile(`Alias = (arn:aws:lambda:us-east-1:000000000000:function:features-Fn-\w+:live)`)
-	if aliasRE.FindStringSubmatch(dp.Stdout()) == nil {
-		t.Errorf("alias output:\n%s", dp.Stdout())
-	}
 	base := dp.HTTP + "/_aws/execute-api/" + id + "/live"
 	eventuallyWithin(t, time.Minute, "the key-protected route", func() error {
 		if r := dp.do(t, "GET", base+"/items", nil, nil); r.Status != 403 || string(r.Body) != `{"message":"Forbidden"}` {

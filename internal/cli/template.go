@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -293,7 +294,11 @@ func (tr *templateRunner) apply(ctx context.Context, l *loaded) error {
 
 // printResult prints what a stack created: the contract lines are the
 // invoke URLs (one per API, stage and listener) and "Key = Value" outputs.
-func printResult(w io.Writer, res *stack.Result, planes []string, took time.Duration) {
+// The summary goes out in one write, so that a reader of the output (a
+// script, a test) that sees its first lines sees all of it.
+func printResult(out io.Writer, res *stack.Result, planes []string, took time.Duration) {
+	w := new(bytes.Buffer)
+	defer func() { _, _ = out.Write(w.Bytes()) }()
 	var skipped, accepted []string
 	n := 0
 	for _, t := range sortedKeys(res.Skipped) {
