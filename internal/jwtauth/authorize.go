@@ -69,7 +69,7 @@ func (v *Verifier) Authorize(ctx context.Context, token string, issuers []string
 
 	// A token verified before (signature, time claims) with its issuer's
 	// current keys is not verified again (see verifiedToken).
-	sum := sumToken(tok)
+	sum := v.digest.sum(tok)
 	e := v.lookup(&sum, "")
 	var p *tokenParts
 	var iss string

@@ -148,7 +148,9 @@ var httpAPIRSAAlgs = rsaAlgs
 //     them, else 403.
 //
 // Failures are [*HTTPAPIError]s carrying the status and the
-// www-authenticate text.
+// www-authenticate text. Nothing keeps identity after the call (it may
+// alias a request's buffers): a verified token is remembered by a digest
+// and its decoded claims.
 func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, identity string, routeScopes []string) (*HTTPAPIResult, error) {
 	tok := strings.TrimSpace(identity)
 	if len(tok) > 7 && strings.EqualFold(tok[:7], "bearer ") {
@@ -162,7 +164,7 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 	}
 	// A token verified before with the issuer's current keys (signature,
 	// time claims) is not verified again (see verifiedToken).
-	sum := sumToken(tok)
+	sum := v.digest.sum(tok)
 	e := v.lookup(&sum, a.issuer)
 	var p *tokenParts
 	if e != nil {

@@ -1,6 +1,9 @@
 package jwtauth
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
 	"crypto/sha256"
 	"sync"
 	"sync/atomic"
@@ -17,13 +20,62 @@ import (
 // signatures again.
 const maxVerified = 4096
 
-// tokenSum is a verified-cache key: the SHA-256 of the token. The cache
-// keeps no token, only its hash.
-type tokenSum [sha256.Size]byte
+// tokenSum is a verified-cache key: a 128-bit keyed digest of the token
+// (see tokenDigest). The cache keeps no token, only its digest.
+type tokenSum [16]byte
 
-// sumToken hashes tok (without copying it).
-func sumToken(tok string) tokenSum {
-	return sha256.Sum256(unsafe.Slice(unsafe.StringData(tok), len(tok)))
+// tokenDigest makes verified-cache keys: AES-GMAC (NIST SP 800-38D: GCM
+// with the token as its only, authenticated, data) under a key made when
+// the verifier is, with a fixed nonce. Every cached authorization hashes
+// the whole bearer token, so the hash is on the request path: GMAC costs
+// about a quarter of SHA-256 here (~100 against ~430 ns for a 600-byte
+// token, AES-NI and SHA-NI both present).
+//
+// What the key needs is that no one can find a token with the digest of
+// one that verified. GHASH under a secret key is almost-XOR-universal: two
+// different tokens of at most l 16-byte blocks collide with probability at
+// most (l+1)/2^128 over the key. Digests never leave the process, so the
+// fixed nonce (which would weaken a MAC whose tags are published) reveals
+// nothing, and a digest, 128 bits of a token of several thousand, cannot
+// give the token back. Where GCM with chosen nonces is refused (Go's
+// FIPS 140-only mode), the key is the first half of the token's SHA-256:
+// finding another token with the digest of a given one is still a second
+// preimage of SHA-256 (2^128 work).
+type tokenDigest struct {
+	gmac cipher.AEAD // nil: SHA-256
+}
+
+// newTokenDigest makes a digest with a fresh random key.
+func newTokenDigest() tokenDigest {
+	var key [16]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		return tokenDigest{}
+	}
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		return tokenDigest{}
+	}
+	g, err := cipher.NewGCM(block)
+	if err != nil {
+		return tokenDigest{} // FIPS 140-only mode
+	}
+	return tokenDigest{gmac: g}
+}
+
+// gmacNonce is the digest's fixed nonce (see tokenDigest).
+var gmacNonce [12]byte
+
+// sum digests tok (without copying it). Safe for concurrent use.
+func (d tokenDigest) sum(tok string) tokenSum {
+	b := unsafe.Slice(unsafe.StringData(tok), len(tok))
+	var out tokenSum
+	if d.gmac == nil {
+		full := sha256.Sum256(b)
+		copy(out[:], full[:])
+		return out
+	}
+	d.gmac.Seal(out[:0], gmacNonce[:], nil, b)
+	return out
 }
 
 // verifiedToken is a token whose signature verified with an issuer's

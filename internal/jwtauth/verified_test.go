@@ -2,9 +2,9 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -237,7 +237,7 @@ func TestVerifiedCacheBounded(t *testing.T) {
 	live := func(i int) *verifiedToken {
 		return &verifiedToken{issuer: st.issuer, st: st, ks: ks, parts: &tokenParts{}, until: t0.Add(time.Hour)}
 	}
-	sumOf := func(i int) tokenSum { return tokenSum(sha256.Sum256([]byte{byte(i), byte(i >> 8), byte(i >> 16)})) }
+	sumOf := func(i int) tokenSum { return tokenDigest{}.sum(string([]byte{byte(i), byte(i >> 8), byte(i >> 16)})) }
 	for i := range maxVerified {
 		e := live(i)
 		if i%2 == 0 {
@@ -260,5 +260,29 @@ func TestVerifiedCacheBounded(t *testing.T) {
 	}
 	if v.lookup(&s, "") == nil {
 		t.Error("the newest entry is missing")
+	}
+}
+
+// TestTokenDigest checks the verified cache's keys: one token always
+// gets the same key, different tokens (one byte apart, or a prefix)
+// different ones, and two verifiers key the same token differently (each
+// has its own secret key); the SHA-256 fallback behaves the same.
+func TestTokenDigest(t *testing.T) {
+	a, b := newTokenDigest(), newTokenDigest()
+	if a.gmac == nil || b.gmac == nil {
+		t.Fatal("GMAC unavailable outside FIPS 140-only mode")
+	}
+	tok := strings.Repeat("eyJhbGciOiJSUzI1NiJ9.", 30) + "sig"
+	other := tok[:len(tok)-1] + "h"
+	for _, d := range []tokenDigest{a, {}} {
+		if d.sum(tok) != d.sum(strings.Clone(tok)) {
+			t.Error("same token, different keys")
+		}
+		if d.sum(tok) == d.sum(other) || d.sum(tok) == d.sum(tok[:len(tok)-1]) || d.sum("") == d.sum("\x00") {
+			t.Error("different tokens, same key")
+		}
+	}
+	if a.sum(tok) == b.sum(tok) {
+		t.Error("two verifiers share a digest key")
 	}
 }

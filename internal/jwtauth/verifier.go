@@ -68,6 +68,7 @@ type Verifier struct {
 	states   sync.Map // issuer string -> *issuerState
 	audRes   regexpCache
 	verified verifiedCache
+	digest   tokenDigest // keys of verified
 
 	baseCtx context.Context
 	cancel  context.CancelFunc
@@ -94,7 +95,7 @@ func New(cfg Config) (*Verifier, error) {
 	if cfg.RefetchInterval == 0 {
 		cfg.RefetchInterval = DefaultRefetchInterval
 	}
-	v := &Verifier{cfg: cfg, client: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger}
+	v := &Verifier{cfg: cfg, client: cfg.HTTPClient, now: cfg.Now, log: cfg.Logger, digest: newTokenDigest()}
 	if v.client == nil {
 		v.client = &http.Client{}
 	}

@@ -25,6 +25,30 @@ type jwtAuthorizer struct {
 	config *jwtauth.JWTAuthorizer
 	tokens *jwtauth.Verifier
 	source *parammap.Value // the identity source
+	// header is the identity source's header name when it is one request
+	// header (as it always is for JWT authorizers [D]): read without a
+	// copy, as the token is not kept.
+	header string
+}
+
+// newJWTAuthorizer returns the JWT authorizer of config reading the token
+// from source.
+func newJWTAuthorizer(config *jwtauth.JWTAuthorizer, tokens *jwtauth.Verifier, source *parammap.Value) *jwtAuthorizer {
+	a := &jwtAuthorizer{config: config, tokens: tokens, source: source}
+	if src, name, ok := source.Ref(); ok && src == parammap.SrcRequestHeader {
+		a.header = name
+	}
+	return a
+}
+
+// token returns the identity source's value for x, valid until x ends.
+func (a *jwtAuthorizer) token(x *Exchange) string {
+	if a.header != "" {
+		v, _ := x.requestHeaderView(a.header)
+		return v
+	}
+	v, _ := a.source.Eval(x)
+	return v
 }
 
 // Authorize implements Authorizer: the token (or "Bearer <token>") must
@@ -34,7 +58,7 @@ type jwtAuthorizer struct {
 // scopes, with a www-authenticate header [D]. The claims, stringified,
 // reach the integration and $context.authorizer.claims.*.
 func (a *jwtAuthorizer) Authorize(x *Exchange) error {
-	token, _ := a.source.Eval(x)
+	token := a.token(x) // AuthorizeHTTPAPI keeps none of it
 	if a.tokens == nil {
 		x.Auth.Error = "no JWT verifier configured"
 		return pipeline.Fail(pipeline.Unauthorized, nil)
@@ -56,7 +80,9 @@ func (a *jwtAuthorizer) Authorize(x *Exchange) error {
 	}
 	x.Auth.Authorized = true
 	x.Auth.Claims = res.Claims
-	x.authorizer = &proxyevent.Authorizer{JWT: &proxyevent.JWTAuth{Claims: res.Claims, Scopes: res.Scopes}}
+	x.jwtClaims = proxyevent.JWTAuth{Claims: res.Claims, Scopes: res.Scopes}
+	x.jwtAuth = proxyevent.Authorizer{JWT: &x.jwtClaims}
+	x.authorizer = &x.jwtAuth
 	return nil
 }
 

@@ -33,7 +33,7 @@ type issuer struct {
 	key *rsa.PrivateKey
 }
 
-func newIssuer(t *testing.T) *issuer {
+func newIssuer(t testing.TB) *issuer {
 	t.Helper()
 	priv, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -61,7 +61,7 @@ func newIssuer(t *testing.T) *issuer {
 }
 
 // token signs claims, adding iss, iat and exp unless given.
-func (i *issuer) token(t *testing.T, claims map[string]any) string {
+func (i *issuer) token(t testing.TB, claims map[string]any) string {
 	t.Helper()
 	now := time.Now().Unix()
 	full := map[string]any{"iss": i.url, "iat": now - 10, "exp": now + 3600}
@@ -137,6 +137,15 @@ func TestJWTAuthorizer(t *testing.T) {
 		if c.www != "" && r.Headers.Get("www-authenticate") != c.www {
 			t.Errorf("%s: www-authenticate %q, want %q", c.what, r.Headers.Get("www-authenticate"), c.www)
 		}
+	}
+	// The identity source reads the header as mappings do: any case, and
+	// a header sent twice is its values joined with "," (not a token).
+	if r := do(door, "GET", "/admin", nil, "aUTHORIZATION", "Bearer "+good); r.Code != 200 {
+		t.Errorf("header name in another case: %d %s", r.Code, r.BodyBuf)
+	}
+	if r := do(door, "GET", "/admin", nil, "Authorization", good, "Authorization", good); r.Code != 401 ||
+		!strings.Contains(r.Headers.Get("www-authenticate"), "malformed") {
+		t.Errorf("token sent twice: %d %s %q", r.Code, r.BodyBuf, r.Headers.Get("www-authenticate"))
 	}
 	n := fl.calls(fn)
 	do(door, "GET", "/q?token="+good, nil)

@@ -207,7 +207,7 @@ func compileAuthorizer(env *Env, a *modelv2.Authorizer) (Authorizer, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &jwtAuthorizer{config: cfg, tokens: env.Tokens, source: src}, nil
+		return newJWTAuthorizer(cfg, env.Tokens, src), nil
 	case modelv2.AuthorizerRequest:
 		fn, err := v2compile.LambdaFunction(model.Deref(a.AuthorizerURI))
 		if err != nil {

@@ -43,6 +43,14 @@ type Exchange struct {
 	// countHeader outlives the exchange's reuse.
 	headBytes   int
 	countHeader func(name, value []byte)
+	// headers looks request headers up (requestHeaderView); it too
+	// outlives the exchange's reuse.
+	headers headerFinder
+
+	// jwtAuth and jwtClaims back authorizer for JWT routes, so that an
+	// authorization allocates nothing.
+	jwtAuth   proxyevent.Authorizer
+	jwtClaims proxyevent.JWTAuth
 }
 
 // StreamDone implements pipeline.Owner: a streamed body has been sent (or
@@ -69,8 +77,9 @@ func (x *Exchange) complete() {
 	if x.Traced() {
 		tracing.End(&x.Exchange)
 	}
-	count := x.countHeader
-	*x = Exchange{countHeader: count}
+	count, headers := x.countHeader, x.headers
+	headers.name = ""
+	*x = Exchange{countHeader: count, headers: headers}
 	exchangePool.Put(x)
 }
 

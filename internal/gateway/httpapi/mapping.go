@@ -65,30 +65,63 @@ func (x *Exchange) Body(src parammap.Source) []byte {
 var _ parammap.Resolver = (*Exchange)(nil)
 
 // requestHeader returns every value of a request header joined with ","
-// (names compare ignoring case) [D].
+// (names compare ignoring case) [D], as a string of its own.
 func (x *Exchange) requestHeader(name string) (string, bool) {
-	// One value (the usual case, an Authorization header say) is copied
-	// once; only a repeated header builds a joined copy.
-	var one string
-	var joined []byte
-	n := 0
-	x.Req.VisitHeaders(func(k, v []byte) {
-		if len(k) != len(name) || !strings.EqualFold(string(k), name) {
-			return
-		}
-		switch n++; n {
-		case 1:
-			one = string(v)
-		case 2:
-			joined = append(append(append(joined, one...), ','), v...)
-		default:
-			joined = append(append(joined, ','), v...)
-		}
-	})
-	if n > 1 {
-		return string(joined), true
+	v, ok := x.requestHeaderView(name)
+	if x.headers.n == 1 {
+		// One value (the usual case, an Authorization header say) is
+		// copied once; a joined value is already a copy.
+		v = strings.Clone(v)
 	}
-	return one, n == 1
+	return v, ok
+}
+
+// requestHeaderView is requestHeader for a caller that keeps nothing of
+// the value once the exchange ends: a header sent once is not copied.
+func (x *Exchange) requestHeaderView(name string) (string, bool) {
+	f := &x.headers
+	if f.visit == nil {
+		// Made once per pooled exchange, so that looking a header up
+		// allocates nothing (a closure per call escapes through the
+		// Request interface).
+		f.visit = f.add
+	}
+	f.name, f.n, f.joined = name, 0, f.joined[:0]
+	x.Req.VisitHeaders(f.visit)
+	f.first = nil
+	switch f.n {
+	case 0:
+		return "", false
+	case 1:
+		// The engine's own string, valid until the exchange ends (the
+		// visitor's slices are only valid during the visit).
+		return x.Req.Header(name), true
+	}
+	return string(f.joined), true
+}
+
+// headerFinder collects the values of one request header for
+// requestHeaderView; its visitor and buffer outlive the exchange's reuse.
+type headerFinder struct {
+	name   string
+	n      int    // values seen
+	joined []byte // the values joined with ",", once there are two
+	first  []byte // the first value, during the visit only
+	visit  func(name, value []byte)
+}
+
+func (f *headerFinder) add(k, v []byte) {
+	if len(k) != len(f.name) || !strings.EqualFold(b2s(k), f.name) {
+		return
+	}
+	switch f.n++; f.n {
+	case 1:
+		f.first = v
+	case 2:
+		f.joined = append(append(append(f.joined, f.first...), ','), v...)
+	default:
+		f.joined = append(append(f.joined, ','), v...)
+	}
 }
 
 // responseHeader returns a header of the integration's response: a Lambda

@@ -462,3 +462,30 @@ func BenchmarkResponseApply(b *testing.B) {
 		}
 	}
 }
+
+// TestValueRef: only a value that is exactly one plain reference names it.
+func TestValueRef(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		src  Source
+		name string
+		ok   bool
+	}{
+		{"$request.header.Authorization", SrcRequestHeader, "Authorization", true},
+		{"$request.querystring.token", SrcRequestQuery, "token", true},
+		{"$context.requestId", SrcContext, "requestId", true},
+		{"Bearer $request.header.Authorization", 0, "", false},
+		{"static", 0, "", false},
+		{"$request.body", 0, "", false},
+		{"$request.body.name", 0, "", false},
+	} {
+		v, err := CompileValue(c.text, ForRequest)
+		if err != nil {
+			t.Fatalf("%s: %v", c.text, err)
+		}
+		src, name, ok := v.Ref()
+		if src != c.src || name != c.name || ok != c.ok {
+			t.Errorf("%s: Ref() = %v %q %v, want %v %q %v", c.text, src, name, ok, c.src, c.name, c.ok)
+		}
+	}
+}

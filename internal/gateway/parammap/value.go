@@ -77,6 +77,21 @@ type Value struct {
 // String returns the value's source text.
 func (v *Value) String() string { return v.text }
 
+// Ref returns the source and name of a value that is exactly one plain
+// reference ("$request.header.Authorization": SrcRequestHeader,
+// "Authorization"), for callers that read that one value their own way;
+// ok is false for literals, mixed text and body references.
+func (v *Value) Ref() (src Source, name string, ok bool) {
+	if !v.single || len(v.parts) != 1 {
+		return 0, "", false
+	}
+	p := &v.parts[0]
+	if p.src == 0 || p.whole || p.path != nil {
+		return 0, "", false
+	}
+	return p.src, p.name, true
+}
+
 // CompileValue compiles a mapping value for side. Errors are
 // [*ValidationError]s naming the value.
 func CompileValue(s string, side Side) (*Value, error) {
