@@ -151,16 +151,16 @@ var httpAPIRSAAlgs = rsaAlgs
 // www-authenticate text. Nothing keeps identity after the call (it may
 // alias a request's buffers): a verified token is remembered by a digest
 // and its decoded claims.
-func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, identity string, routeScopes []string) (*HTTPAPIResult, error) {
+func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, identity string, routeScopes []string) (HTTPAPIResult, error) {
 	tok := strings.TrimSpace(identity)
 	if len(tok) > 7 && strings.EqualFold(tok[:7], "bearer ") {
 		tok = strings.TrimSpace(tok[7:])
 	}
 	if tok == "" || strings.EqualFold(tok, "bearer") {
-		return nil, &HTTPAPIError{Status: 401, WWWAuthenticate: "Bearer", cause: errors.New("missing token")}
+		return HTTPAPIResult{}, &HTTPAPIError{Status: 401, WWWAuthenticate: "Bearer", cause: errors.New("missing token")}
 	}
 	if len(tok) > maxTokenLen {
-		return nil, invalidToken(descMalformed, fmt.Errorf("token longer than %d bytes", maxTokenLen))
+		return HTTPAPIResult{}, invalidToken(descMalformed, fmt.Errorf("token longer than %d bytes", maxTokenLen))
 	}
 	// A token verified before with the issuer's current keys (signature,
 	// time claims) is not verified again (see verifiedToken).
@@ -172,11 +172,11 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 	} else {
 		var err error
 		if p, err = splitToken(tok); err != nil {
-			return nil, invalidToken(descMalformed, err)
+			return HTTPAPIResult{}, invalidToken(descMalformed, err)
 		}
 	}
 	if !slices.Contains(httpAPIRSAAlgs, p.alg) {
-		return nil, invalidToken(descAlgorithm, fmt.Errorf("alg %q", clip(p.alg, 20)))
+		return HTTPAPIResult{}, invalidToken(descAlgorithm, fmt.Errorf("alg %q", clip(p.alg, 20)))
 	}
 	if e == nil {
 		// The configured issuer's keys verify the token whatever its iss
@@ -184,22 +184,22 @@ func (v *Verifier) AuthorizeHTTPAPI(ctx context.Context, a *JWTAuthorizer, ident
 		// from it.
 		var err error
 		if e, err = v.verify(ctx, tok, p, a.issuer, &sum); err != nil {
-			return nil, invalidToken(verifyDescription(err), err)
+			return HTTPAPIResult{}, invalidToken(verifyDescription(err), err)
 		}
 	}
 	f := e.httpAPIFacts()
 	if !f.issOK || f.iss != a.issuer {
-		return nil, invalidToken(descIssuer, fmt.Errorf("iss %q", clip(f.iss, 200)))
+		return HTTPAPIResult{}, invalidToken(descIssuer, fmt.Errorf("iss %q", clip(f.iss, 200)))
 	}
 	if !slices.ContainsFunc(f.aud, func(s string) bool { return slices.Contains(a.audience, s) }) {
-		return nil, invalidToken(descAudience, nil)
+		return HTTPAPIResult{}, invalidToken(descAudience, nil)
 	}
 	if len(routeScopes) > 0 && !slices.ContainsFunc(routeScopes, func(s string) bool { return slices.Contains(f.scopes, s) }) {
-		return nil, &HTTPAPIError{Status: 403, Description: descScopes,
+		return HTTPAPIResult{}, &HTTPAPIError{Status: 403, Description: descScopes,
 			WWWAuthenticate: `Bearer scope="` + strings.Join(routeScopes, " ") +
 				`" error="insufficient_scope" error_description="` + descScopes + `"`}
 	}
-	res := &HTTPAPIResult{Claims: e.claimsHTTPAPI()}
+	res := HTTPAPIResult{Claims: e.claimsHTTPAPI()}
 	if f.hasScopes {
 		res.Scopes = f.scopes
 		if res.Scopes == nil {

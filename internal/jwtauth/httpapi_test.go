@@ -84,9 +84,9 @@ func TestAuthorizeHTTPAPI(t *testing.T) {
 		scopes []string
 		status int    // 0: accepted
 		header string // www-authenticate
-		check  func(t *testing.T, r *HTTPAPIResult)
+		check  func(t *testing.T, r HTTPAPIResult)
 	}{
-		{name: "valid", token: sign(t, key, base), check: func(t *testing.T, r *HTTPAPIResult) {
+		{name: "valid", token: sign(t, key, base), check: func(t *testing.T, r HTTPAPIResult) {
 			if r.Claims["sub"] != "user-1" || r.Claims["aud"] != "api://orders" || r.Claims["exp"] != "1700003600" {
 				t.Errorf("claims %v", r.Claims)
 			}
@@ -124,13 +124,13 @@ func TestAuthorizeHTTPAPI(t *testing.T) {
 		{name: "missing", token: "", status: 401, header: "Bearer"},
 		{name: "bearer without token", token: "Bearer ", status: 401, header: "Bearer"},
 		{name: "scopes: one of the route's", token: sign(t, key, with(base, map[string]any{"scope": "orders/read orders/write"})),
-			scopes: []string{"admin", "orders/write"}, check: func(t *testing.T, r *HTTPAPIResult) {
+			scopes: []string{"admin", "orders/write"}, check: func(t *testing.T, r HTTPAPIResult) {
 				if !reflect.DeepEqual(r.Scopes, []string{"orders/read", "orders/write"}) {
 					t.Errorf("scopes %v", r.Scopes)
 				}
 			}},
 		{name: "scopes from scp", token: sign(t, key, with(base, map[string]any{"scp": []string{"a", "orders/read"}})),
-			scopes: []string{"orders/read"}, check: func(t *testing.T, r *HTTPAPIResult) {
+			scopes: []string{"orders/read"}, check: func(t *testing.T, r HTTPAPIResult) {
 				if !reflect.DeepEqual(r.Scopes, []string{"a", "orders/read"}) {
 					t.Errorf("scopes %v", r.Scopes)
 				}
