@@ -31,24 +31,41 @@ func TestReportLine(t *testing.T) {
 	}
 }
 
-// TestParseVmHWM reads VmHWM from /proc/{pid}/status text in MB, rounded
-// up, and answers 0 for anything else.
+// TestParseVmHWM reads VmHWM from /proc/{pid}/status text in kB, and
+// answers 0 for anything else.
 func TestParseVmHWM(t *testing.T) {
 	for in, want := range map[string]int{
-		"Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t    54320 kB\nVmRSS:\t 1 kB\n": 54,
-		"Name:\tx\nVmHWM:\t1024 kB\n":                                         1,
-		"Name:\tx\nVmHWM:\t1025 kB\n":                                         2,
+		"Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t    54320 kB\nVmRSS:\t 1 kB\n": 54320,
+		"Name:\tx\nVmHWM:\t1024 kB\n":                                         1024,
 		"Name:\tx\nVmHWM:\t0 kB\n":                                            0,
 		"Name:\tx\nVmRSS:\t1024 kB\n":                                         0,
 		"Name:\tx\nVmHWM:\t kB\n":                                             0,
 		"Name:\tx\nVmHWM:\t12 MB\n":                                           0,
 		"Name:\tx\nVmHWM:\t1024":                                              0,
 		"VmHWM:\t1024 kB\n":                                                   0, // never the first line
-		"Name:\tx\nVmHWM:\t2048 kB":                                           2,
+		"Name:\tx\nVmHWM:\t2048 kB":                                           2048,
 		"Name:\tx\nVmHWM:\t99999999999999999999 kB\n":                         0,
 	} {
 		if got := parseVmHWM([]byte(in)); got != want {
 			t.Errorf("parseVmHWM(%q) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+// TestParseStatmResident reads the resident pages, statm's second field.
+func TestParseStatmResident(t *testing.T) {
+	for in, want := range map[string]int{
+		"2715 1406 1013 1 0 360 0\n": 1406,
+		"2715 1406":                  1406,
+		"2715 0 1013 1 0 360 0\n":    0,
+		"2715\n":                     0,
+		"2715 x 1013\n":              0,
+		"2715 14x6 1013\n":           0,
+		"":                           0,
+		"1 9999999999999999999999 2": 0,
+	} {
+		if got := parseStatmResident([]byte(in)); got != want {
+			t.Errorf("parseStatmResident(%q) = %d, want %d", in, got, want)
 		}
 	}
 }
@@ -70,6 +87,24 @@ func TestPeakMemory(t *testing.T) {
 	if again := m.mb(os.Getpid()); again < first {
 		t.Errorf("peak memory went down: %d then %d MB", first, again)
 	}
+	// Between VmHWM reads the resident size raises the mark: 64 MB more
+	// touched shows at once, not after hwmEvery.
+	grown := make([]byte, 64<<20)
+	for i := 0; i < len(grown); i += 4096 {
+		grown[i] = 1
+	}
+	if now := m.mb(os.Getpid()); now < first+60 {
+		t.Errorf("peak memory after touching 64 MB more: %d MB (before: %d)", now, first)
+	}
+	// The next VmHWM read (once hwmEvery has passed: here, by making the
+	// last one old) keeps the mark.
+	m.mu.Lock()
+	m.hwmAt = m.hwmAt.Add(-hwmEvery)
+	m.mu.Unlock()
+	if got := m.mb(os.Getpid()); got < first+60 {
+		t.Errorf("peak memory after a VmHWM read: %d MB", got)
+	}
+	runtime.KeepAlive(grown)
 	m.close()
 	if got := m.mb(os.Getpid()); got != 0 {
 		t.Errorf("after close: %d MB", got)
