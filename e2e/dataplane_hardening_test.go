@@ -209,20 +209,28 @@ func resettingBackend(t *testing.T) string {
 }
 
 // TestDataplaneStreamFailure: a backend that resets while its response
-// body streams. Before the gateway has sent anything the client gets the
-// gateway's 500; once the status line is out, the connection is aborted so
-// the client sees an incomplete response (before: an empty reply, with no
-// status line at all). Either way the access log and the 5XXError metric
-// record a 5xx, and the gateway logs it.
+// body is on its way. Outside STREAM mode the gateway reads answers whole
+// before sending anything (as API Gateway buffers them), so the client
+// gets the gateway's 500 wherever the backend broke off. With
+// responseTransferMode STREAM, once the status line is out the connection
+// is aborted so the client sees an incomplete response (before: an empty
+// reply, with no status line at all). Either way the access log and the
+// 5XXError metric record a 5xx, and the gateway logs a stream that broke.
 func TestDataplaneStreamFailure(t *testing.T) {
 	dp := startDataPlane(t, "")
 	be := resettingBackend(t)
 	a := dp.newAPI(t, "resets")
-	a.method(t, "/{proxy+}", "GET", map[string]any{"requestParameters": map[string]bool{"method.request.path.proxy": true}})
-	a.integration(t, "/{proxy+}", "GET", map[string]any{
-		"type": "HTTP_PROXY", "httpMethod": "GET", "uri": be + "/{proxy}",
-		"requestParameters": map[string]string{"integration.request.path.proxy": "method.request.path.proxy"},
-	})
+	for _, c := range []struct{ path, mode string }{{"/{proxy+}", ""}, {"/stream/{proxy+}", "STREAM"}} {
+		a.method(t, c.path, "GET", map[string]any{"requestParameters": map[string]bool{"method.request.path.proxy": true}})
+		in := map[string]any{
+			"type": "HTTP_PROXY", "httpMethod": "GET", "uri": be + "/{proxy}",
+			"requestParameters": map[string]string{"integration.request.path.proxy": "method.request.path.proxy"},
+		}
+		if c.mode != "" {
+			in["responseTransferMode"] = c.mode
+		}
+		a.integration(t, c.path, "GET", in)
+	}
 	a.deploy(t, "s")
 	logPath := filepath.Join(t.TempDir(), "access.log")
 	a.patchStage(t, "s", replaceOp("/accessLogSettings/destinationArn", logPath),
@@ -245,15 +253,17 @@ func TestDataplaneStreamFailure(t *testing.T) {
 	})
 
 	ids := map[string]string{}
-	// Reset before any body byte: nothing has been sent, so the gateway
-	// answers itself.
-	r := dp.do(t, "GET", a.url("s", "/fixed?sent=0&length=200000"), nil, nil)
-	expect(t, "reset after the headers", r, 500, bodyInternal)
-	ids[r.Header.Get("x-amzn-RequestId")] = "reset after the headers"
-
-	// Reset in the middle of a body over 64 KB: the status line and part
-	// of the body arrive, then the response breaks off.
-	for _, q := range []string{"/fixed?sent=100000&length=200000", "/chunked?sent=100000"} {
+	// Read whole: a reset before any body byte or in the middle of the
+	// body, declared or chunked, is the gateway's own answer.
+	for _, q := range []string{"/fixed?sent=0&length=200000", "/fixed?sent=100000&length=200000", "/chunked?sent=100000"} {
+		r := dp.do(t, "GET", a.url("s", q), nil, nil)
+		expect(t, "read whole, reset: "+q, r, 500, bodyInternal)
+		ids[r.Header.Get("x-amzn-RequestId")] = q
+	}
+	// STREAM: the status line and the headers go out at once, so a reset
+	// after them, or in the middle of the body, breaks the response off.
+	broken := 0
+	for _, q := range []string{"/stream/fixed?sent=0&length=200000", "/stream/fixed?sent=100000&length=200000", "/stream/chunked?sent=100000"} {
 		res, err := dp.Client.Get(a.url("s", q))
 		if err != nil {
 			t.Errorf("%s: no response at all: %v", q, err)
@@ -265,13 +275,15 @@ func TestDataplaneStreamFailure(t *testing.T) {
 			t.Errorf("%s: %d, %d bytes, error %v: want 200 and an incomplete body", q, res.StatusCode, len(b), err)
 		}
 		ids[res.Header.Get("x-amzn-RequestId")] = q
+		broken++
 	}
 	// With curl, which reported an empty reply before.
-	out := rawRequest(t, hostOf(dp.HTTP), "GET /_aws/execute-api/"+a.ID+"/s/fixed?sent=100000&length=200000 HTTP/1.1\r\nHost: x\r\n\r\n", 10*time.Second)
+	out := rawRequest(t, hostOf(dp.HTTP), "GET /_aws/execute-api/"+a.ID+"/s/stream/fixed?sent=100000&length=200000 HTTP/1.1\r\nHost: x\r\n\r\n", 10*time.Second)
 	if !strings.HasPrefix(out, "HTTP/1.1 200 OK\r\n") || len(out) >= 200000 {
 		t.Errorf("raw client: %d bytes %q…", len(out), out[:min(len(out), 40)])
 	}
 	ids[between(out, "x-amzn-RequestId: ", "\r\n")] = "raw client"
+	broken++
 
 	eventually(t, "access log lines", func() error {
 		got := map[string]map[string]string{}
@@ -290,11 +302,13 @@ func TestDataplaneStreamFailure(t *testing.T) {
 		return nil
 	})
 	m := dp.metrics(t)
-	if got := m["apigateway_5XXError"+metricLabels("resets", "s", "GET", "/{proxy+}")]; got != float64(len(ids)) {
-		t.Errorf("5XXError = %v, want %d", got, len(ids))
+	n5xx := m["apigateway_5XXError"+metricLabels("resets", "s", "GET", "/{proxy+}")] +
+		m["apigateway_5XXError"+metricLabels("resets", "s", "GET", "/stream/{proxy+}")]
+	if n5xx != float64(len(ids)) {
+		t.Errorf("5XXError = %v, want %d", n5xx, len(ids))
 	}
-	if n := strings.Count(dp.Logs(), "response stream failed"); n != len(ids)-1 {
-		t.Errorf("%d \"response stream failed\" log lines, want %d:\n%s", n, len(ids)-1, dp.Logs())
+	if n := strings.Count(dp.Logs(), "response stream failed"); n != broken {
+		t.Errorf("%d \"response stream failed\" log lines, want %d:\n%s", n, broken, dp.Logs())
 	}
 }
 

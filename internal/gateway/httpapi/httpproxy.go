@@ -25,8 +25,8 @@ type httpProxy struct {
 	requests  *parammap.RequestMapping
 	responses *parammap.ResponseMapping
 	// bodyNeed is set when a response mapping reads $response.body: how
-	// much of the backend's body to read for the status it answered
-	// (otherwise the body is streamed, unread).
+	// much of the backend's body (read whole by the client) the mappings
+	// read for the status it answered.
 	bodyNeed upstream.BodyNeed
 }
 

@@ -3,6 +3,9 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -65,8 +68,58 @@ func TestBodyLimit(t *testing.T) {
 			expect(t, path+" chunked="+strconv.FormatBool(chunked), resp, 413, `{"message":"Request Entity Too Large"}`)
 		}
 	}
-	if r := do(door, "POST", "/http", bytes.Repeat([]byte("a"), pipeline.MaxBody)); r.Code != 200 {
-		t.Errorf("exactly 10 MB: %d", r.Code)
+	// (A backend that answers its size: echoing 10 MB back would be an
+	// answer over the limit, see TestResponseBodyLimit.)
+	sized := sizedBackend(t)
+	b := newAPI()
+	b.route("POST /size", b.httpProxy(sized.URL+"/size"))
+	door = b.stage(t, env, "$default")
+	if r := do(door, "POST", "/size", bytes.Repeat([]byte("a"), pipeline.MaxBody)); r.Code != 200 || string(r.BodyBuf) != strconv.Itoa(pipeline.MaxBody) {
+		t.Errorf("exactly 10 MB: %d %.100s", r.Code, r.BodyBuf)
+	}
+}
+
+// sizedBackend answers /size with the size of the body it was sent, and
+// /answer?n=N with N bytes.
+func sizedBackend(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		if r.URL.Path == "/size" {
+			_, _ = io.WriteString(w, strconv.FormatInt(n, 10))
+			return
+		}
+		size, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		if r.URL.Query().Get("chunked") == "" {
+			w.Header().Set("Content-Length", strconv.Itoa(size))
+		}
+		chunk := bytes.Repeat([]byte("b"), 64<<10)
+		for size > 0 {
+			k := min(size, len(chunk))
+			_, _ = w.Write(chunk[:k])
+			size -= k
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestResponseBodyLimit: a backend's answer is read whole, up to 10 MB
+// (API Gateway's payload limit); a larger one, declared or chunked, fails
+// the integration: 500 {"message":"Internal server error"} [U], none of
+// the backend's bytes reaching the client.
+func TestResponseBodyLimit(t *testing.T) {
+	srv := sizedBackend(t)
+	env, _ := echoEnv()
+	env.Clients = upstream.NewClients()
+	a := newAPI()
+	a.route("GET /answer", a.httpProxy(srv.URL+"/answer"))
+	door := a.stage(t, env, "$default")
+	for _, chunked := range []string{"", "&chunked=1"} {
+		if r := do(door, "GET", "/answer?n="+strconv.Itoa(pipeline.MaxBody)+chunked, nil); r.Code != 200 || len(r.BodyBuf) != pipeline.MaxBody {
+			t.Errorf("exactly 10 MB%s: %d, %d bytes", chunked, r.Code, len(r.BodyBuf))
+		}
+		expect(t, "over 10 MB"+chunked, do(door, "GET", "/answer?n="+strconv.Itoa(pipeline.MaxBody+1)+chunked, nil),
+			500, `{"message":"Internal Server Error"}`)
 	}
 }
 

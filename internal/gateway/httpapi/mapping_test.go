@@ -212,8 +212,8 @@ func TestRequestParameterMappingLambda(t *testing.T) {
 // integration read $response.body (whole) and $response.body.{path}
 // (the first 100 KB: a longer JSON document is cut and selects nothing
 // [D]), from bodies of known length and chunked ones; the client gets
-// the backend's whole body either way; a status without mappings that
-// read the body is streamed as before.
+// the backend's whole body either way, also for a status without
+// mappings that read the body.
 func TestResponseBodyMappingHTTPProxy(t *testing.T) {
 	big := `{"id":"big","pad":"` + strings.Repeat("x", 300<<10) + `"}`
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -21,8 +21,9 @@ type Clients struct {
 	clientCert                   func(*tls.CertificateRequestInfo) (*tls.Certificate, error)
 }
 
-// NewClients returns clients tuned for proxying: streaming responses, no
-// header or path normalisation (bytes pass through as the client sent
+// NewClients returns clients tuned for proxying: answers read whole (up
+// to MaxResponseBody) or, from the stream clients, streamed; no header or
+// path normalisation (bytes pass through as the client sent
 // them), generous per-host pools.
 func NewClients() *Clients { return NewClientsWithDial(nil) }
 
@@ -48,7 +49,10 @@ func (c *Clients) WithCertificate(cert tls.Certificate) *Clients {
 }
 
 func newClients(dial fasthttp.DialFunc, clientCert func(*tls.CertificateRequestInfo) (*tls.Certificate, error), streamIdle time.Duration) *Clients {
-	mk := func(skip bool, dial fasthttp.DialFunc) *fasthttp.Client {
+	// stream: the client hands bodies over as streams (StreamClient);
+	// otherwise it reads them whole, refusing bodies over MaxResponseBody
+	// (a limit streaming clients ignore).
+	mk := func(skip bool, dial fasthttp.DialFunc, stream bool) *fasthttp.Client {
 		return &fasthttp.Client{
 			Dial:                          dial,
 			MaxConnsPerHost:               4096,
@@ -56,7 +60,8 @@ func newClients(dial fasthttp.DialFunc, clientCert func(*tls.CertificateRequestI
 			NoDefaultUserAgentHeader:      true,
 			DisableHeaderNamesNormalizing: true,
 			DisablePathNormalizing:        true,
-			StreamResponseBody:            true,
+			StreamResponseBody:            stream,
+			MaxResponseBodySize:           MaxResponseBody,
 			ReadBufferSize:                16 << 10,
 			WriteBufferSize:               16 << 10,
 			TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: skip, //nolint:gosec // opt-in per integration, as AWS's tlsConfig
@@ -74,8 +79,8 @@ func newClients(dial fasthttp.DialFunc, clientCert func(*tls.CertificateRequestI
 		}
 		return &idleConn{Conn: conn, idle: streamIdle}, nil
 	}
-	return &Clients{secure: mk(false, dial), insecure: mk(true, dial), dial: dial, clientCert: clientCert,
-		streamSecure: mk(false, streamDial), streamInsecure: mk(true, streamDial), streamIdle: streamIdle}
+	return &Clients{secure: mk(false, dial, false), insecure: mk(true, dial, false), dial: dial, clientCert: clientCert,
+		streamSecure: mk(false, streamDial, true), streamInsecure: mk(true, streamDial, true), streamIdle: streamIdle}
 }
 
 // StreamClient is Client for streamed responses (responseTransferMode

@@ -166,11 +166,11 @@ func (c *headerCopier) add(k, v []byte) {
 	c.req.Header.AddBytesKV(k, v)
 }
 
-// Forward sends req to a backend through client within timeout and answers
-// x with the backend's response: status, headers (without hop-by-hop ones)
-// and body, small bodies read whole, others streamed (StreamBody). A body
-// the client sent goes along as a stream, cut off at MaxBody. Errors are
-// the gateway's answers: ErrTooLarge or a ClientBodyError for the client's
+// Forward sends req to a backend through client (a Clients.Client, whose
+// answers are read whole) within timeout and answers x with the backend's
+// response: status, headers (without hop-by-hop ones) and body. A body the
+// client sent goes along as a stream, cut off at MaxBody. Errors are the
+// gateway's answers: ErrTooLarge or a ClientBodyError for the client's
 // body, a Failure (INTEGRATION_TIMEOUT, API_CONFIGURATION_ERROR) for the
 // backend.
 func Forward(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration) error {
@@ -184,9 +184,8 @@ type BodyNeed func(status int) int
 
 // ForwardReading is Forward for a caller that reads the backend's body
 // (HTTP API response mappings of $response.body): it also returns up to
-// need(status) of the body's first bytes, read before the client is
-// answered; the rest of a longer body is streamed as Forward streams it.
-// The bytes are the caller's until x completes.
+// need(status) of the body's first bytes. The bytes are the caller's
+// until x completes.
 func ForwardReading(x *pipeline.Exchange, client *fasthttp.Client, req *fasthttp.Request, timeout time.Duration, need BodyNeed) ([]byte, error) {
 	resp, err := send(x, client, req, time.Now().Add(timeout))
 	if err != nil {
@@ -254,99 +253,35 @@ func copyResponseHeader(out pipeline.Response, resp *fasthttp.Response) {
 	})
 }
 
-// respond sends the backend's answer. Its body is read (or, when streamed,
-// its first bytes are) before anything is written to the client, so that a
-// backend failing before that still gets the gateway's own 5xx answer, with
-// none of the backend's headers. A stream failing later is the exchange's
-// to record (see pipeline.Exchange.StreamBody); the engine aborts it. It
-// returns the body's first bytes need asks for (see ForwardReading).
+// respond sends the backend's answer, its body read whole (by the client,
+// or here from a stream client's stream that ForwardStream does not
+// stream: HEAD and empty bodies). It returns the body's first bytes need
+// asks for (see ForwardReading).
+//
+// Answers are read whole, as API Gateway reads them when it does not
+// stream (responseTransferMode BUFFERED): a backend failing half-way gets
+// the gateway's own 5xx answer, with none of the backend's headers, and a
+// body over MaxResponseBody fails the integration (see Failure) [U: the
+// answer to an oversized backend body]. Reading small bodies through
+// fasthttp's response streams cost four allocations and about 3 % of the
+// proxy's throughput.
 func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool, need BodyNeed) (peek []byte, err error) {
+	defer fasthttp.ReleaseResponse(resp)
 	x.IntegrationStatus = resp.StatusCode()
 	size := resp.Header.ContentLength()
-	stream := resp.BodyStream()
-	want := 0
-	if need != nil && !head && size != 0 {
-		want = min(need(resp.StatusCode()), MaxResponseBody)
-	}
-	var (
-		whole  []byte  // the body, read whole
-		pooled *[]byte // whole's buffer, when pooled
-		pool   *sync.Pool
-		rest   io.Reader // the rest of a streamed body after whole
-	)
-	switch {
-	case head || size == 0:
+	var whole []byte
+	if head || size == 0 {
 		_ = resp.CloseBodyStream()
-	case stream == nil:
-		whole = resp.Body()
-	case size > 0 && size <= smallBody:
-		// Small bodies of known size (most API responses) are read whole:
-		// the backend connection goes back to the pool at once, and the
-		// client gets headers and body in one write instead of a stream.
-		pool = &smallBufs
-		if size > smallBufSize {
-			pool = &largeBufs
-		}
-		pooled = pool.Get().(*[]byte)
-		whole = (*pooled)[:size]
-		_, err := io.ReadFull(stream, whole)
-		_ = resp.CloseBodyStream()
-		if err != nil {
-			pool.Put(pooled)
-			fasthttp.ReleaseResponse(resp)
+	} else {
+		whole = resp.Body() // reads a stream whole
+		if err := resp.CloseBodyStream(); err != nil {
 			return nil, Failure(err)
-		}
-	case size < 0 && x.Req.Protocol() != "HTTP/1.1":
-		// An HTTP/1.0 client cannot read chunked framing (RFC 9112 §7), the
-		// only one a stream of unknown length could have: the body is read
-		// whole and sent with its length. Such clients are rare, and API
-		// Gateway's integration responses are bounded anyway.
-		b, err := io.ReadAll(io.LimitReader(stream, MaxResponseBody+1))
-		_ = resp.CloseBodyStream()
-		if err == nil && len(b) > MaxResponseBody {
-			err = errors.New("integration response exceeds 10485760 bytes")
-		}
-		if err != nil {
-			fasthttp.ReleaseResponse(resp)
-			return nil, Failure(err)
-		}
-		whole = b
-	case want > 0:
-		// A stream the caller reads the start of: that much is read now,
-		// the rest (if any) streamed as the client takes it.
-		b, err := io.ReadAll(io.LimitReader(stream, int64(want)))
-		if err != nil {
-			_ = resp.CloseBodyStream()
-			fasthttp.ReleaseResponse(resp)
-			return nil, Failure(err)
-		}
-		whole, peek = b, b
-		if len(b) == want {
-			rest = stream
-		} else {
-			_ = resp.CloseBodyStream()
-		}
-	default:
-		// A stream: its first bytes are read now (a read returns what has
-		// arrived, so streaming is not delayed), the rest as the client
-		// takes them.
-		pool = &smallBufs
-		pooled = pool.Get().(*[]byte)
-		n, err := stream.Read(*pooled)
-		if err != nil && err != io.EOF {
-			pool.Put(pooled)
-			_ = resp.CloseBodyStream()
-			fasthttp.ReleaseResponse(resp)
-			return nil, Failure(err)
-		}
-		whole = (*pooled)[:n]
-		if err == nil {
-			rest = stream
 		}
 	}
-
-	if want > 0 && peek == nil && len(whole) > 0 {
-		peek = bytes.Clone(whole[:min(want, len(whole))]) // whole goes back to its pool
+	if need != nil && len(whole) > 0 {
+		if want := min(need(resp.StatusCode()), MaxResponseBody); want > 0 {
+			peek = bytes.Clone(whole[:min(want, len(whole))]) // whole goes with resp
+		}
 	}
 
 	out := x.Resp
@@ -356,39 +291,22 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool, need Body
 		// would return); without this the client saw none.
 		out.SetBody(nil)
 		out.SetHeader("Content-Length", strconv.Itoa(size))
-		fasthttp.ReleaseResponse(resp)
 		return nil, nil
 	}
-	if rest != nil {
-		x.StreamBody(&upstreamBody{first: whole, r: rest, resp: resp, buf: pooled, pool: pool}, size)
-		return peek, nil
-	}
 	out.SetBody(whole) // copies
-	if pooled != nil {
-		pool.Put(pooled)
-	}
-	fasthttp.ReleaseResponse(resp)
 	return peek, nil
 }
-
-// smallBody is the largest backend body read whole rather than streamed.
-// Two pools of buffers serve it, so that the usual small answer does not
-// hold (and after each GC reallocate) a 64 KB buffer.
-const (
-	smallBody    = 64 << 10
-	smallBufSize = 4 << 10
-)
-
-var (
-	smallBufs = sync.Pool{New: func() any { b := make([]byte, smallBufSize); return &b }}
-	largeBufs = sync.Pool{New: func() any { b := make([]byte, smallBody); return &b }}
-)
 
 // Failure maps a backend error to API Gateway's answer: a timeout
 // is INTEGRATION_TIMEOUT (504 "Endpoint request timed out"); a backend that
 // cannot be reached is API_CONFIGURATION_ERROR (500 "Internal server
 // error") [V/L].
 func Failure(err error) error {
+	if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+		// API Gateway's integration payload limit is 10 MB; a larger
+		// backend answer is a failed integration [U: AWS's exact answer].
+		return pipeline.Fail(pipeline.APIConfigurationError, errors.New("integration response exceeds 10485760 bytes"))
+	}
 	var ne net.Error
 	if errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return pipeline.Fail(pipeline.IntegrationTimeout, err)
@@ -421,24 +339,16 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// upstreamBody streams a backend response body to the client, its first
-// bytes already read, and releases the backend response once done. A read
-// error is the backend's failure (API Gateway's answer to it, for the
-// exchange to record); io.EOF ends the body.
+// upstreamBody streams a backend response body to the client (STREAM
+// mode) and releases the backend response once done. A read error is the
+// backend's failure (API Gateway's answer to it, for the exchange to
+// record); io.EOF ends the body.
 type upstreamBody struct {
-	first []byte
-	r     io.Reader
-	resp  *fasthttp.Response
-	buf   *[]byte // first's pooled buffer
-	pool  *sync.Pool
+	r    io.Reader
+	resp *fasthttp.Response
 }
 
 func (u *upstreamBody) Read(p []byte) (int, error) {
-	if len(u.first) > 0 {
-		n := copy(p, u.first)
-		u.first = u.first[n:]
-		return n, nil
-	}
 	n, err := u.r.Read(p)
 	if err != nil && err != io.EOF {
 		return n, Failure(err)
@@ -449,9 +359,5 @@ func (u *upstreamBody) Read(p []byte) (int, error) {
 func (u *upstreamBody) Close() error {
 	err := u.resp.CloseBodyStream()
 	fasthttp.ReleaseResponse(u.resp)
-	if u.buf != nil {
-		u.pool.Put(u.buf)
-		u.buf, u.first = nil, nil
-	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,61 @@ func TestForwardStreamLimits(t *testing.T) {
 		var f *pipeline.Failure
 		if !errors.As(err, &f) || f.Type != pipeline.IntegrationTimeout || !bytes.HasPrefix(b, []byte("x")) {
 			t.Errorf("%s: read %q, end %v", c.name, b, err)
+		}
+	}
+}
+
+// TestForwardReadsWhole: outside STREAM mode the backend's answer is read
+// whole before the client gets anything (a body, chunked or not, as one
+// Content-Length answer), up to MaxResponseBody; a longer one, or one
+// that breaks off, is the gateway's 500 (API_CONFIGURATION_ERROR) with
+// none of the backend's headers.
+func TestForwardReadsWhole(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := upstream.MaxResponseBody
+		switch r.URL.Path {
+		case "/over":
+			n++
+		case "/short":
+			w.Header().Set("Content-Length", "10")
+			_, _ = io.WriteString(w, "12345")
+			return // the server closes the connection 5 bytes short
+		}
+		if r.URL.Query().Get("chunked") == "" {
+			w.Header().Set("Content-Length", strconv.Itoa(n))
+		}
+		w.Header().Set("X-Backend", "yes")
+		chunk := bytes.Repeat([]byte("b"), 1<<20)
+		for n > 0 {
+			k := min(n, len(chunk))
+			_, _ = w.Write(chunk[:k])
+			n -= k
+		}
+	}))
+	defer backend.Close()
+	clients := upstream.NewClients()
+	forward := func(path string) (*gatewaytest.Response, error) {
+		resp := gatewaytest.NewResponse()
+		x := &pipeline.Exchange{Req: gatewaytest.NewRequest("GET", "api.example.com", "/", nil), Resp: resp}
+		req := fasthttp.AcquireRequest()
+		defer fasthttp.ReleaseRequest(req)
+		req.SetRequestURI(backend.URL + path)
+		return resp, upstream.Forward(x, clients.Client(false), req, 10*time.Second)
+	}
+	for _, q := range []string{"", "?chunked=1"} {
+		resp, err := forward("/limit" + q)
+		if err != nil || resp.Code != 200 || resp.Stream != nil || len(resp.BodyBuf) != upstream.MaxResponseBody {
+			t.Errorf("exactly 10 MB%s: %v, %d, streamed %v, %d bytes", q, err, resp.Code, resp.Stream != nil, len(resp.BodyBuf))
+		}
+	}
+	for _, path := range []string{"/over", "/over?chunked=1", "/short"} {
+		resp, err := forward(path)
+		var f *pipeline.Failure
+		if !errors.As(err, &f) || f.Type != pipeline.APIConfigurationError {
+			t.Errorf("%s: %v, want API_CONFIGURATION_ERROR", path, err)
+		}
+		if resp.Headers.Get("X-Backend") != "" || len(resp.BodyBuf) != 0 {
+			t.Errorf("%s: the backend's answer reached the client: %v %d bytes", path, resp.Headers, len(resp.BodyBuf))
 		}
 	}
 }

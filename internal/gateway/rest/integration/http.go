@@ -1,8 +1,6 @@
 package integration
 
 import (
-	"errors"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,7 +8,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/tollgate/tollgate/internal/gateway/pipeline"
 	"github.com/tollgate/tollgate/internal/gateway/rest"
 	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
@@ -143,21 +140,9 @@ func (h *HTTP) Invoke(x *rest.Exchange) error {
 	if err := x.HTTPClients(h.clients).Client(h.insecure).DoDeadline(req, resp, time.Now().Add(h.timeout)); err != nil {
 		return upstream.Failure(err)
 	}
-	var respBody []byte
-	if s := resp.BodyStream(); s != nil {
-		respBody, err = io.ReadAll(io.LimitReader(s, upstream.MaxResponseBody+1))
-		_ = resp.CloseBodyStream()
-		if err != nil {
-			return upstream.Failure(err)
-		}
-		if len(respBody) > upstream.MaxResponseBody {
-			// API Gateway's integration payload limit is 10 MB; a larger
-			// backend answer is a failed integration [U: AWS's exact text].
-			return pipeline.Fail(pipeline.APIConfigurationError, errors.New("integration response exceeds 10485760 bytes"))
-		}
-	} else {
-		respBody = append([]byte(nil), resp.Body()...)
-	}
+	// The client reads answers whole, refusing those over API Gateway's
+	// 10 MB payload limit (upstream.Failure).
+	respBody := append([]byte(nil), resp.Body()...)
 	status := resp.StatusCode()
 	x.IntegrationStatus = status
 	if tr != nil {
