@@ -23,10 +23,7 @@ func setRequestID(resp pipeline.Response, id string) {
 // characters, the last an "=" ("Mc7UVioPPHcEKPA=") [D]. It is also the
 // extended request id ($context.extendedRequestId equals
 // $context.requestId in HTTP APIs [D]).
-func newRequestID() string {
-	_, id := pipeline.NewRequestIDs()
-	return id
-}
+func newRequestID() string { return pipeline.NewExtendedID() }
 
 // answer is one of the gateway's own responses. HTTP APIs have no gateway
 // responses to customise: every answer is a status and a compact JSON

@@ -20,6 +20,14 @@ func NewRequestIDs() (requestID, extendedID string) {
 	return s[:36], s[36:]
 }
 
+// NewExtendedID returns a fresh extended request id alone (HTTP APIs'
+// request ids, see NewRequestIDs): one 16-byte allocation, no UUID.
+func NewExtendedID() string {
+	var out [16]byte
+	appendExtendedID(out[:0])
+	return string(out[:])
+}
+
 // appendRequestID appends a random (version 4) UUID.
 func appendRequestID(dst []byte) []byte { return randid.AppendUUID(dst) }
 

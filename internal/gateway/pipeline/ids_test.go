@@ -26,6 +26,22 @@ func TestNewRequestIDs(t *testing.T) {
 	}
 }
 
+// TestNewExtendedID: the extended id alone has the same shape, fresh
+// every time.
+func TestNewExtendedID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		ext := NewExtendedID()
+		if b, err := base64.StdEncoding.DecodeString(ext); err != nil || len(ext) != 16 || ext[15] != '=' || len(b) != 11 {
+			t.Fatalf("extended id %q: %v", ext, err)
+		}
+		if seen[ext] {
+			t.Fatalf("repeated id %q", ext)
+		}
+		seen[ext] = true
+	}
+}
+
 // BenchmarkNewRequestIDs: both ids cost one allocation.
 func BenchmarkNewRequestIDs(b *testing.B) {
 	b.ReportAllocs()
