@@ -36,6 +36,16 @@ func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 var uriBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
+// keepBuffer puts used back in the pooled *bp when a long URI made it
+// larger than the buffer. used may also be a tail of *bp (the $default
+// route's path is built after the URI): keeping that would shrink the
+// buffer a little on every request, until each one allocated.
+func keepBuffer(bp *[]byte, used []byte) {
+	if cap(used) > cap(*bp) {
+		*bp = used[:0]
+	}
+}
+
 // Invoke implements Integration. The backend URL is integrationUri with
 // {variable} placeholders filled from the route's path parameters (as
 // the client sent them, still escaped) and ${stageVariables.x} from the
@@ -85,7 +95,7 @@ func (p *httpProxy) Invoke(x *Exchange) error {
 		q = append(q, raw...)
 	}
 	u.SetQueryStringBytes(q)
-	*bp = q[:0]
+	keepBuffer(bp, q)
 
 	upstream.ForwardHeaders(&x.Exchange, req)
 	forwarded(x, req)

@@ -255,3 +255,20 @@ func TestUnsupportedIntegrations(t *testing.T) {
 		t.Errorf("access log:\n%s", access.String())
 	}
 }
+
+// TestKeepBuffer: the URI buffer goes back to its pool whole, not as the
+// tail the $default route's path was built in, and a grown one replaces
+// it.
+func TestKeepBuffer(t *testing.T) {
+	b := make([]byte, 0, 512)
+	bp := &b
+	keepBuffer(bp, b[40:60])
+	if cap(*bp) != 512 {
+		t.Errorf("a tail replaced the buffer: cap %d", cap(*bp))
+	}
+	grown := make([]byte, 900, 1024)
+	keepBuffer(bp, grown)
+	if cap(*bp) != 1024 || len(*bp) != 0 {
+		t.Errorf("a grown buffer was not kept: len %d cap %d", len(*bp), cap(*bp))
+	}
+}
