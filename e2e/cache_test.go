@@ -187,7 +187,7 @@ func (dp *dataPlane) cacheMetrics(t *testing.T, api, stage, resource string) (hi
 }
 
 // TestCacheHTTPProxyAndMetrics: HTTP_PROXY answers are cached (also
-// streamed bodies), the backend is not called on hits, bodies over 1 MB
+// chunked ones), the backend is not called on hits, bodies over 1 MB
 // are not cached, and /metrics counts hits and misses.
 func TestCacheHTTPProxyAndMetrics(t *testing.T) {
 	dp := startDataPlane(t, "")
@@ -219,8 +219,7 @@ func TestCacheHTTPProxyAndMetrics(t *testing.T) {
 		t.Errorf("CacheHitCount %v→%v (want +10), CacheMissCount %v→%v (want ≥1, unchanged)", h0, h1, m0, m1)
 	}
 
-	// A streamed body (chunked, over the proxy's whole-read size) is
-	// cached whole.
+	// A chunked body over 64 KB is cached whole.
 	stream := dp.waitCached(t, a.url("dev", "/stream"), nil)
 	if len(stream) < 100<<10 {
 		t.Errorf("streamed body: %d bytes", len(stream))

@@ -57,9 +57,9 @@ func TestDataplaneAccessLogAndMetrics(t *testing.T) {
 		{"POST", "/pets/1", 403, "-", ""},
 		{"GET", "/broken", 500, "/broken", ""},
 		{"GET", "/large?n=3000", 200, "/large", ""},
-		// A chunked backend body is streamed after the line is written:
-		// its length is unknown then ("-", not a wrong 0).
-		{"GET", "/large?n=3000&chunked=1", 200, "/large", ""}, // streamed: logged when the stream closes, with its real length
+		// A chunked backend body is read whole before it is sent, so the
+		// line has its real length (not "-" or a wrong 0).
+		{"GET", "/large?n=3000&chunked=1", 200, "/large", ""},
 	}
 	ids := map[string]req{}
 	bodies := map[string]string{}
