@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tollgate/tollgate/internal/gateway/front"
 	"github.com/tollgate/tollgate/internal/gateway/gatewaytest"
 	"github.com/tollgate/tollgate/internal/gateway/invoker"
 	"github.com/tollgate/tollgate/internal/gateway/observe"
@@ -22,10 +23,7 @@ const benchFormat = `{"requestId":"$context.requestId","ip":"$context.identity.s
 // BenchmarkServeHTTPProxy measures the pipeline for a $default route to
 // a loopback HTTP backend, with an access log (no client engine).
 func BenchmarkServeHTTPProxy(b *testing.B) {
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(strings.Repeat("x", 100)))
-	}))
-	defer backend.Close()
+	backend := hundredBytes(b)
 	logs := &observe.LogSinks{Stdout: io.Discard}
 	defer logs.Close()
 	env := &Env{Clients: upstream.NewClients(), Logs: logs}
@@ -35,15 +33,7 @@ func BenchmarkServeHTTPProxy(b *testing.B) {
 		s.AccessLogSettings = &modelv2.AccessLogSettings{Format: model.Ptr(benchFormat), DestinationArn: model.Ptr("-")}
 	})
 	req := gatewaytest.NewRequest("GET", testHost, "/hello", nil, "Accept", "*/*", "User-Agent", "bench")
-	resp := gatewaytest.NewResponse()
-	b.ReportAllocs()
-	for b.Loop() {
-		resp.Reset()
-		door.Serve(context.Background(), req, resp)
-		if resp.Code != 200 {
-			b.Fatalf("status %d %s", resp.Code, resp.Body())
-		}
-	}
+	serveBench(b, door, req)
 }
 
 // BenchmarkServeLambda measures the pipeline for a Lambda proxy route
@@ -58,15 +48,7 @@ func BenchmarkServeLambda(b *testing.B) {
 	a.route("GET /pets/{id}", a.lambda("f", "2.0"))
 	door := a.stage(b, &Env{Lambda: discardEvents{fl}}, "$default")
 	req := gatewaytest.NewRequest("GET", testHost, "/pets/7?a=1", nil, "Accept", "*/*", "User-Agent", "bench")
-	resp := gatewaytest.NewResponse()
-	b.ReportAllocs()
-	for b.Loop() {
-		resp.Reset()
-		door.Serve(context.Background(), req, resp)
-		if resp.Code != 200 {
-			b.Fatalf("status %d %s", resp.Code, resp.Body())
-		}
-	}
+	serveBench(b, door, req)
 }
 
 // BenchmarkServeJWT measures BenchmarkServeHTTPProxy's route behind a
@@ -74,10 +56,7 @@ func BenchmarkServeLambda(b *testing.B) {
 // every request of a client but its first): finding the token, its
 // digest, the checks of iss, aud and expiry.
 func BenchmarkServeJWT(b *testing.B) {
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write([]byte(strings.Repeat("x", 100)))
-	}))
-	defer backend.Close()
+	backend := hundredBytes(b)
 	iss := newIssuer(b)
 	tokens, err := jwtauth.NewHTTPAPI(jwtauth.Config{})
 	if err != nil {
@@ -95,6 +74,21 @@ func BenchmarkServeJWT(b *testing.B) {
 	door := a.stage(b, env, "$default")
 	tok := iss.token(b, map[string]any{"aud": "app", "sub": "bench-user", "email": "bench@example.com"})
 	req := gatewaytest.NewRequest("GET", testHost, "/hello", nil, "Accept", "*/*", "User-Agent", "bench", "Authorization", "Bearer "+tok)
+	serveBench(b, door, req)
+}
+
+// hundredBytes is a loopback backend answering 100 bytes, closed with b.
+func hundredBytes(b *testing.B) *httptest.Server {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(strings.Repeat("x", 100)))
+	}))
+	b.Cleanup(backend.Close)
+	return backend
+}
+
+// serveBench serves req through door for every iteration of b, failing
+// on any answer but a 200.
+func serveBench(b *testing.B, door *front.Door, req *gatewaytest.Request) {
 	resp := gatewaytest.NewResponse()
 	b.ReportAllocs()
 	for b.Loop() {
