@@ -14,8 +14,13 @@ import (
 	"github.com/valyala/fasthttp/fasthttputil"
 
 	"github.com/tollgate/tollgate/internal/gateway/engine"
+	"github.com/tollgate/tollgate/internal/gateway/front"
+	"github.com/tollgate/tollgate/internal/gateway/httpapi"
+	"github.com/tollgate/tollgate/internal/gateway/observe"
 	"github.com/tollgate/tollgate/internal/gateway/tracing"
+	"github.com/tollgate/tollgate/internal/gateway/upstream"
 	"github.com/tollgate/tollgate/internal/model"
+	"github.com/tollgate/tollgate/internal/modelv2"
 )
 
 // These benchmarks run the whole data plane in memory — client → engine →
@@ -75,6 +80,42 @@ func BenchmarkFloor(b *testing.B) {
 }
 
 func BenchmarkTollgateProxy(b *testing.B) { benchTollgate(b, false, -1) }
+
+// BenchmarkTollgateHTTPAPI is BenchmarkTollgateProxy for an HTTP API, as
+// the harness's tollgate-httpapi target: a $default route to HTTP_PROXY
+// http://backend (the request path appended) on stage s, with the same
+// access log fields ($context.routeKey for resourcePath).
+func BenchmarkTollgateHTTPAPI(b *testing.B) {
+	be := backend(b)
+	logs := &observe.LogSinks{Stdout: discard{}}
+	b.Cleanup(func() { logs.Close() })
+	env := &httpapi.Env{Region: "us-east-1", AccountID: "000000000000", Logs: logs,
+		Clients: upstream.NewClientsWithDial(func(string) (net.Conn, error) { return be.Dial() })}
+	snap := &modelv2.Snapshot{
+		API: modelv2.Api{ApiID: "hx", Name: "hx", ProtocolType: modelv2.ProtocolHTTP, RouteSelectionExpression: modelv2.HTTPRouteSelection},
+		Integrations: []modelv2.Integration{{IntegrationID: "i", IntegrationType: modelv2.IntegrationHTTPProxy,
+			IntegrationURI: model.Ptr("http://backend"), IntegrationMethod: model.Ptr("ANY"), ConnectionType: modelv2.ConnectionInternet,
+			PayloadFormatVersion: "1.0", TimeoutInMillis: modelv2.DefaultTimeoutHTTP}},
+		Routes: []modelv2.Route{{RouteID: "r", RouteKey: "$default", AuthorizationType: modelv2.AuthNone, Target: model.Ptr(modelv2.TargetPrefix + "i")}},
+	}
+	d, err := httpapi.Compile(env, "d", snap)
+	if err != nil {
+		b.Fatal(err)
+	}
+	format := `{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","routeKey":"$context.routeKey","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationLatency":"$context.integrationLatency"}`
+	st, err := httpapi.NewStage(env, &modelv2.Stage{StageName: "s",
+		AccessLogSettings: &modelv2.AccessLogSettings{Format: &format, DestinationArn: model.Ptr("-")}}, d, "hx")
+	if err != nil {
+		b.Fatal(err)
+	}
+	door := &front.Door{}
+	door.Set("hx", "s", st)
+	srv := engine.New(door, slog.New(slog.DiscardHandler))
+	ln := fasthttputil.NewInmemoryListener()
+	go func() { _ = srv.Serve(ln) }()
+	defer func() { _ = srv.Shutdown(context.Background()) }()
+	drive(b, ln, "hx.execute-api.localhost")
+}
 
 // BenchmarkTollgateCacheHit is BenchmarkTollgateProxy with the stage cache
 // on and "*/*" caching: every request after the first is a hit.
