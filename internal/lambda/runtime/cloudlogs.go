@@ -111,9 +111,9 @@ func (c *cloud) finish(id string, res Result, memoryMB int) {
 // answer is the larger of the two: never above the true peak, at least the
 // resident size at the end of the invocation it reports, and a peak reached
 // and released within an invocation appears by the next VmHWM read, within
-// hwmEvery [U: AWS does not document how Max Memory Used is sampled; it
-// never decreases within an execution environment [D: "Lambda function
-// logs", REPORT]].
+// hwmEvery [U: AWS does not document how Max Memory Used is sampled;
+// REPORT lines of one execution environment show it as a high-water mark,
+// never falling from one invocation to the next].
 //
 // Both files stay open between reads, so each read is one pread parsed
 // without allocating, and they keep naming the same process: a reused pid
