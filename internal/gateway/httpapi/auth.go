@@ -25,9 +25,10 @@ type jwtAuthorizer struct {
 	config *jwtauth.JWTAuthorizer
 	tokens *jwtauth.Verifier
 	source *parammap.Value // the identity source
-	// header is the identity source's header name when it is one request
-	// header (as it always is for JWT authorizers [D]): read without a
-	// copy, as the token is not kept.
+	// header is the identity source's header name when it is a request
+	// header (usually Authorization; a JWT authorizer's one identity
+	// source may also be a query string value [D]): read without a copy,
+	// as the token is not kept.
 	header string
 }
 
