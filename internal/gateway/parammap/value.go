@@ -82,11 +82,11 @@ func (v *Value) String() string { return v.text }
 // "Authorization"), for callers that read that one value their own way;
 // ok is false for literals, mixed text and body references.
 func (v *Value) Ref() (src Source, name string, ok bool) {
-	if !v.single || len(v.parts) != 1 {
+	if !v.single { // one part, a reference
 		return 0, "", false
 	}
 	p := &v.parts[0]
-	if p.src == 0 || p.whole || p.path != nil {
+	if p.whole || p.path != nil {
 		return 0, "", false
 	}
 	return p.src, p.name, true

@@ -253,10 +253,10 @@ func copyResponseHeader(out pipeline.Response, resp *fasthttp.Response) {
 	})
 }
 
-// respond sends the backend's answer, its body read whole (by the client,
-// or here from a stream client's stream that ForwardStream does not
-// stream: HEAD and empty bodies). It returns the body's first bytes need
-// asks for (see ForwardReading).
+// respond sends the backend's answer, its body read whole by the client
+// (ForwardStream sends here only the answers of a stream client that have
+// no body to stream: HEAD, empty, or read whole already). It returns the
+// body's first bytes need asks for (see ForwardReading).
 //
 // Answers are read whole, as API Gateway reads them when it does not
 // stream (responseTransferMode BUFFERED): a backend failing half-way gets
@@ -271,12 +271,9 @@ func respond(x *pipeline.Exchange, resp *fasthttp.Response, head bool, need Body
 	size := resp.Header.ContentLength()
 	var whole []byte
 	if head || size == 0 {
-		_ = resp.CloseBodyStream()
+		_ = resp.CloseBodyStream() // a stream client's, if any
 	} else {
-		whole = resp.Body() // reads a stream whole
-		if err := resp.CloseBodyStream(); err != nil {
-			return nil, Failure(err)
-		}
+		whole = resp.Body()
 	}
 	if need != nil && len(whole) > 0 {
 		if want := min(need(resp.StatusCode()), MaxResponseBody); want > 0 {
