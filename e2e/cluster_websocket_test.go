@@ -34,7 +34,7 @@ func TestClusterWebSocket(t *testing.T) {
 		return managementCLI(t, dp, endpoint(dp), wsOpsKey, wsOpsSecret, args...)
 	}
 	post := func(dp *dataPlane, id, data string) clientResult {
-		return manage(dp, "post-to-connection", "--connection-id", id, "--data", data, "--cli-binary-format", "raw-in-base64-out")
+		return manage(dp, "post-to-connection", "--connection-id="+id, "--data", data, "--cli-binary-format", "raw-in-base64-out")
 	}
 	// connect opens a connection on dp and returns it with its id.
 	connect := func(dp *dataPlane, agent string) (*websocket.Conn, string) {
@@ -59,7 +59,7 @@ func TestClusterWebSocket(t *testing.T) {
 		}
 
 		// GetConnection on A describes it.
-		res = manage(a, "get-connection", "--connection-id", id)
+		res = manage(a, "get-connection", "--connection-id="+id)
 		var info struct {
 			ConnectedAt, LastActiveAt string
 			Identity                  struct{ SourceIp, UserAgent string }
@@ -75,7 +75,7 @@ func TestClusterWebSocket(t *testing.T) {
 		wsWrite(t, ws, `{"action":"echo"}`)
 		wsRead(t, ws)
 		eventually(t, "lastActiveAt on A after a message", func() error {
-			res := manage(a, "get-connection", "--connection-id", id)
+			res := manage(a, "get-connection", "--connection-id="+id)
 			var now struct{ ConnectedAt, LastActiveAt time.Time }
 			if res.Code != 0 || json.Unmarshal([]byte(res.Stdout), &now) != nil {
 				return fmt.Errorf("get-connection on A: %d %s %s", res.Code, res.Stdout, res.Stderr)
@@ -87,7 +87,7 @@ func TestClusterWebSocket(t *testing.T) {
 		})
 
 		// DeleteConnection on B closes it on C; $disconnect runs once.
-		if res = manage(b, "delete-connection", "--connection-id", id); res.Code != 0 {
+		if res = manage(b, "delete-connection", "--connection-id="+id); res.Code != 0 {
 			t.Fatalf("delete-connection on B: %d %s", res.Code, res.Stderr)
 		}
 		closeCtx, closeCancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -123,7 +123,7 @@ func TestClusterWebSocket(t *testing.T) {
 
 	t.Run("Kill9MakesConnectionsGone", func(t *testing.T) {
 		_, id := connect(a, "e2e-cluster/3")
-		if res := manage(c, "get-connection", "--connection-id", id); res.Code != 0 {
+		if res := manage(c, "get-connection", "--connection-id="+id); res.Code != 0 {
 			t.Fatalf("get-connection on C before the kill: %d %s", res.Code, res.Stderr)
 		}
 		a.Kill()
@@ -140,7 +140,7 @@ func TestClusterWebSocket(t *testing.T) {
 			t.Errorf("GoneException came %v after the kill, want within the 5 s lease (and slack)", took)
 		}
 		for _, args := range [][]string{{"get-connection"}, {"delete-connection"}} {
-			if res := manage(c, append(args, "--connection-id", id)...); res.Code != 254 || !strings.Contains(res.Stderr, "GoneException") {
+			if res := manage(c, append(args, "--connection-id="+id)...); res.Code != 254 || !strings.Contains(res.Stderr, "GoneException") {
 				t.Errorf("%s on C: %d %s", args[0], res.Code, res.Stderr)
 			}
 		}

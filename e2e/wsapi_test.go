@@ -141,7 +141,7 @@ func TestWebSocketAPI(t *testing.T) {
 		wsWrite(t, c, `{"action":"echo"}`)
 		id := wsRead(t, c)["event"].(map[string]any)["requestContext"].(map[string]any)["connectionId"].(string)
 		endpoint := dp.HTTP + "/_aws/execute-api/" + a.ID + "/prod"
-		res := managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "post-to-connection", "--connection-id", id,
+		res := managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "post-to-connection", "--connection-id="+id,
 			"--data", "hello from the CLI", "--cli-binary-format", "raw-in-base64-out")
 		if res.Code != 0 {
 			t.Fatalf("post-to-connection: %d %s %s", res.Code, res.Stdout, res.Stderr)
@@ -151,17 +151,17 @@ func TestWebSocketAPI(t *testing.T) {
 		if _, b, err := c.Read(ctx); err != nil || string(b) != "hello from the CLI" {
 			t.Fatalf("the client read %q, %v", b, err)
 		}
-		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "get-connection", "--connection-id", id)
+		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "get-connection", "--connection-id="+id)
 		var info map[string]any
 		if res.Code != 0 || json.Unmarshal([]byte(res.Stdout), &info) != nil || info["ConnectedAt"] == nil ||
 			info["Identity"].(map[string]any)["SourceIp"] != "127.0.0.1" {
 			t.Fatalf("get-connection: %d %s %s", res.Code, res.Stdout, res.Stderr)
 		}
-		res = managementCLI(t, dp, endpoint, "AKIANOBODYEXAMPLE001", "nobody-secret", "get-connection", "--connection-id", id)
+		res = managementCLI(t, dp, endpoint, "AKIANOBODYEXAMPLE001", "nobody-secret", "get-connection", "--connection-id="+id)
 		if res.Code != 254 || !strings.Contains(res.Stderr, "ForbiddenException") {
 			t.Fatalf("a user without ManageConnections: %d %s", res.Code, res.Stderr)
 		}
-		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "delete-connection", "--connection-id", id)
+		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "delete-connection", "--connection-id="+id)
 		if res.Code != 0 {
 			t.Fatalf("delete-connection: %d %s", res.Code, res.Stderr)
 		}
@@ -172,7 +172,7 @@ func TestWebSocketAPI(t *testing.T) {
 		if rc := disc["requestContext"].(map[string]any); rc["disconnectStatusCode"] != float64(1000) {
 			t.Errorf("DISCONNECT after delete-connection: %v", rc)
 		}
-		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "post-to-connection", "--connection-id", id,
+		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "post-to-connection", "--connection-id="+id,
 			"--data", "late", "--cli-binary-format", "raw-in-base64-out")
 		if res.Code != 254 || !strings.Contains(res.Stderr, "GoneException") {
 			t.Fatalf("post-to-connection after delete: %d %s", res.Code, res.Stderr)
@@ -188,7 +188,7 @@ func TestWebSocketAPI(t *testing.T) {
 		if err := os.WriteFile(bigFile, []byte(big), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "post-to-connection", "--connection-id", id2,
+		res = managementCLI(t, dp, endpoint, wsOpsKey, wsOpsSecret, "post-to-connection", "--connection-id="+id2,
 			"--data", "fileb://"+bigFile)
 		if res.Code != 254 || !strings.Contains(res.Stderr, "PayloadTooLargeException") {
 			t.Fatalf("posting 128 KB + 1: %d %s", res.Code, lastBytes(res.Stderr, 300))
